@@ -1,0 +1,299 @@
+//! The request journal: a ring buffer per namespace of what clients sent and what they got.
+//!
+//! Recording is cheap (bodies are kept as `Bytes`, headers as the `HeaderMap` already parsed); masking
+//! of secrets happens only when the journal is read.
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method};
+use serde_json::{json, Map, Value};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// One journaled exchange.
+#[derive(Debug)]
+pub struct Entry {
+    pub id: u64,
+    pub time_ms: i64,
+    pub method: Method,
+    /// Path and query as received.
+    pub uri: String,
+    /// The route pattern it matched, if any.
+    pub route: Option<String>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub status: u16,
+    pub response_body: Bytes,
+    pub duration_us: u64,
+    /// A fault that shaped the answer, if any.
+    pub fault: Option<String>,
+}
+
+/// Bounded journal; capacity 0 disables it.
+#[derive(Debug)]
+pub struct Journal {
+    cap: usize,
+    ring: Mutex<VecDeque<Arc<Entry>>>,
+    seq: AtomicU64,
+}
+
+/// Filters of `GET /__admin/requests`.
+#[derive(Debug, Default)]
+pub struct Filter {
+    pub limit: Option<usize>,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub status: Option<u16>,
+}
+
+impl Journal {
+    pub fn new(cap: usize) -> Journal {
+        Journal {
+            cap,
+            ring: Mutex::new(VecDeque::with_capacity(cap.min(1024))),
+            seq: AtomicU64::new(1),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.cap > 0
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.cap
+    }
+
+    pub fn next_id(&self) -> u64 {
+        self.seq.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Entry>>> {
+        self.ring.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn push(&self, e: Entry) {
+        if self.cap == 0 {
+            return;
+        }
+        let e = Arc::new(e);
+        let old = {
+            let mut r = self.lock();
+            let old = if r.len() >= self.cap {
+                r.pop_front()
+            } else {
+                None
+            };
+            r.push_back(e);
+            old
+        };
+        // The evicted entry is dropped outside the lock.
+        drop(old);
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn clear(&self) {
+        let old = std::mem::take(&mut *self.lock());
+        drop(old);
+    }
+
+    /// Matching entries, newest first.
+    pub fn list(&self, f: &Filter) -> Vec<Arc<Entry>> {
+        let snapshot: Vec<Arc<Entry>> = self.lock().iter().rev().cloned().collect();
+        snapshot
+            .into_iter()
+            .filter(|e| {
+                f.method
+                    .as_deref()
+                    .is_none_or(|m| e.method.as_str().eq_ignore_ascii_case(m))
+                    && f.path.as_deref().is_none_or(|p| {
+                        let path = e.uri.split('?').next().unwrap_or("");
+                        path.contains(p) || e.route.as_deref() == Some(p)
+                    })
+                    && f.status.is_none_or(|s| e.status == s)
+            })
+            .take(f.limit.unwrap_or(usize::MAX))
+            .collect()
+    }
+}
+
+/// Keeps the first 4 characters of a secret and masks the rest.
+pub fn mask(s: &str) -> String {
+    let keep: String = s.chars().take(4).collect();
+    format!("{keep}****")
+}
+
+fn is_secret_key(k: &str) -> bool {
+    let l = k.to_ascii_lowercase();
+    l.contains("password")
+        || l.contains("secret")
+        || l.contains("token")
+        || l.contains("ticket")
+        || l == "code"
+        || l == "captchatoken"
+}
+
+fn mask_value(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for (k, val) in m.iter_mut() {
+                if is_secret_key(k) {
+                    if let Value::String(s) = val {
+                        *s = mask(s);
+                        continue;
+                    }
+                }
+                mask_value(val);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(mask_value),
+        _ => {}
+    }
+}
+
+/// A body for display: JSON with secret fields masked, a form with secret fields masked, or text.
+pub fn body_view(b: &Bytes) -> Value {
+    if b.is_empty() {
+        return Value::Null;
+    }
+    if let Ok(mut v) = serde_json::from_slice::<Value>(b) {
+        mask_value(&mut v);
+        return v;
+    }
+    let text = String::from_utf8_lossy(b);
+    if text.contains('=') && !text.contains(' ') && !text.contains('{') {
+        let masked: Vec<String> = form_urlencoded::parse(b)
+            .map(|(k, v)| {
+                let v = if is_secret_key(&k) {
+                    mask(&v)
+                } else {
+                    v.into_owned()
+                };
+                form_urlencoded::Serializer::new(String::new())
+                    .append_pair(&k, &v)
+                    .finish()
+            })
+            .collect();
+        return Value::String(masked.join("&"));
+    }
+    Value::String(text.into_owned())
+}
+
+/// The request target with secret query parameters masked.
+pub fn uri_view(uri: &str) -> String {
+    match uri.split_once('?') {
+        None => uri.to_string(),
+        Some((path, q)) => {
+            let mut ser = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+                let v = if is_secret_key(&k) {
+                    mask(&v)
+                } else {
+                    v.into_owned()
+                };
+                ser.append_pair(&k, &v);
+            }
+            format!("{path}?{}", ser.finish())
+        }
+    }
+}
+
+fn headers_view(h: &HeaderMap) -> Value {
+    let mut m = Map::new();
+    for (k, v) in h {
+        let text = String::from_utf8_lossy(v.as_bytes()).into_owned();
+        let name = k.as_str();
+        let shown =
+            if name == "authorization" || name == "apim-accesstoken" || name.contains("token") {
+                mask(&text)
+            } else {
+                text
+            };
+        match m.get_mut(name) {
+            Some(Value::String(prev)) => {
+                prev.push_str(", ");
+                prev.push_str(&shown);
+            }
+            _ => {
+                m.insert(name.to_string(), Value::String(shown));
+            }
+        }
+    }
+    Value::Object(m)
+}
+
+impl Entry {
+    /// The entry as `GET /__admin/requests` shows it, secrets masked.
+    pub fn view(&self) -> Value {
+        let path = self.uri.split('?').next().unwrap_or("").to_string();
+        json!({
+            "id": self.id,
+            "time": crate::clock::rfc3339(self.time_ms),
+            "epochMs": self.time_ms,
+            "method": self.method.as_str(),
+            "path": path,
+            "uri": uri_view(&self.uri),
+            "route": self.route,
+            "request": {
+                "headers": headers_view(&self.headers),
+                "body": body_view(&self.body),
+            },
+            "status": self.status,
+            "response": { "body": body_view(&self.response_body) },
+            "durationMs": self.duration_us as f64 / 1000.0,
+            "fault": self.fault,
+        })
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn masks_secrets_in_bodies_and_queries() {
+        let b = Bytes::from_static(
+            br#"{"account":"a","password":"123qweASD143","data":{"accessToken":"AT 3b91abcdef"}}"#,
+        );
+        let v = body_view(&b);
+        assert_eq!(v["password"], "123q****");
+        assert_eq!(v["data"]["accessToken"], "AT 3****");
+        assert_eq!(v["account"], "a");
+        let f = body_view(&Bytes::from_static(
+            b"grant_type=client_credentials&client_secret=demo-client-secret",
+        ));
+        assert_eq!(f, "grant_type=client_credentials&client_secret=demo****");
+        assert_eq!(
+            uri_view("/x?refreshToken=eyJhbGciOi"),
+            "/x?refreshToken=eyJh****"
+        );
+    }
+
+    #[test]
+    fn ring_buffer_stays_bounded() {
+        let j = Journal::new(3);
+        for i in 0..10 {
+            j.push(Entry {
+                id: i,
+                time_ms: 0,
+                method: Method::GET,
+                uri: "/".into(),
+                route: None,
+                headers: HeaderMap::new(),
+                body: Bytes::new(),
+                status: 200,
+                response_body: Bytes::new(),
+                duration_us: 0,
+                fault: None,
+            });
+        }
+        assert_eq!(j.len(), 3);
+        assert_eq!(j.list(&Filter::default())[0].id, 9);
+    }
+}

@@ -1,0 +1,180 @@
+//! `GET /__admin/state` and `DELETE /__admin/tokens/{token}`.
+
+use super::{clock_view, error, flag};
+use crate::clock::rfc3339;
+use crate::extract::query_param;
+use crate::state::{AppState, Ns};
+use crate::store::{TokenRec, NEVER};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+/// Tokens listed by default in the state dump (the count is always exact).
+const DEFAULT_TOKEN_LIMIT: usize = 1000;
+
+fn instant(ms: i64) -> Value {
+    if ms == NEVER {
+        Value::Null
+    } else {
+        Value::String(rfc3339(ms))
+    }
+}
+
+fn token_view(token: &str, r: &TokenRec, now: i64) -> Value {
+    let mut v = json!({
+        "token": token,
+        "kind": r.kind,
+        "family": r.kind.family(),
+        "owner": r.owner,
+        "issuedAt": if r.fixed { Value::Null } else { Value::String(rfc3339(r.issued_ms)) },
+        "issuedAtMs": r.issued_ms,
+        "expiresAt": instant(r.expires_ms),
+        "expiresAtMs": if r.expires_ms == NEVER { Value::Null } else { json!(r.expires_ms) },
+        "expiresInSeconds": if r.expires_ms == NEVER { Value::Null } else { json!((r.expires_ms - now).div_euclid(1000)) },
+        "live": r.live_at(now),
+        "fixture": r.fixed,
+    });
+    let bound = json!({
+        "org": r.org,
+        "session": r.session,
+        "fingerprint": r.fingerprint,
+        "client": r.client,
+        "tenant": r.tenant,
+        "linked": r.link,
+    });
+    if let (Some(m), Value::Object(b)) = (v.as_object_mut(), bound) {
+        let b: serde_json::Map<String, Value> =
+            b.into_iter().filter(|(_, x)| !x.is_null()).collect();
+        m.insert("boundTo".into(), Value::Object(b));
+    }
+    v
+}
+
+fn sorted<T: Clone>(items: impl Iterator<Item = T>, key: impl Fn(&T) -> String) -> Vec<T> {
+    let mut v: Vec<T> = items.collect();
+    v.sort_by_key(|x| key(x));
+    v
+}
+
+/// The namespace's state: identities, live credentials, codes, lockouts, clock. No password or secret.
+pub fn namespace_state(ns: &Ns, token_limit: usize) -> Value {
+    let now = ns.now();
+    let s = &ns.store;
+    let mut tokens = s.tokens.snapshot();
+    tokens.sort_by(|a, b| b.1.issued_ms.cmp(&a.1.issued_ms).then(a.0.cmp(&b.0)));
+    let total = tokens.len();
+    let mut by_kind = serde_json::Map::new();
+    for (_, r) in &tokens {
+        let k = serde_json::to_value(r.kind).unwrap_or_default();
+        let key = k.as_str().unwrap_or("").to_string();
+        let n = by_kind.get(&key).and_then(Value::as_u64).unwrap_or(0);
+        by_kind.insert(key, json!(n + 1));
+    }
+    let listed: Vec<Value> = tokens
+        .iter()
+        .take(token_limit)
+        .map(|(t, r)| token_view(t, r, now))
+        .collect();
+    let koo_users = sorted(s.koo.users.iter().map(|u| u.value().clone()), |u| {
+        u.user_id.clone()
+    });
+    let koo_orgs = sorted(s.koo.orgs.iter().map(|o| o.value().clone()), |o| {
+        o.org_id.clone()
+    });
+    let koo_codes = sorted(
+        s.koo
+            .codes
+            .iter()
+            .map(|c| json!({"code": c.key(), "userId": c.value(), "reusable": true})),
+        |v| v["code"].as_str().unwrap_or("").to_string(),
+    );
+    let captchas = sorted(
+        s.koo.captchas.iter().map(|c| json!({"userId": c.key(), "captchaToken": c.value().0, "expiresAt": rfc3339(c.value().1)})),
+        |v| v["userId"].as_str().unwrap_or("").to_string(),
+    );
+    let oa_tenants = sorted(s.oa.tenants.iter().map(|t| t.value().clone()), |t| {
+        t.id.clone()
+    });
+    let oa_clients = sorted(s.oa.clients.iter().map(|c| c.value().clone()), |c| {
+        c.client_id.clone()
+    });
+    let oa_users = sorted(s.oa.users.iter().map(|u| u.value().clone()), |u| {
+        u.id.clone()
+    });
+    let enos_orgs = sorted(s.enos.orgs.iter().map(|o| o.value().clone()), |o| {
+        o.id.clone()
+    });
+    let enos_users = sorted(s.enos.users.iter().map(|u| u.value().clone()), |u| {
+        u.id.clone()
+    });
+    let locks = sorted(
+        s.locks.iter().map(|l| {
+            let (family, user) = l.key().split_once(':').unwrap_or(("", l.key()));
+            json!({
+                "family": family,
+                "userId": user,
+                "failures": l.value().failures,
+                "lockedUntil": if l.value().locked_until_ms == 0 { Value::Null } else { Value::String(rfc3339(l.value().locked_until_ms)) },
+            })
+        }),
+        |v| v.to_string(),
+    );
+    json!({
+        "namespace": ns.name,
+        "clock": clock_view(ns),
+        "counts": {
+            "tokens": total,
+            "tokensByKind": by_kind,
+            "journal": ns.journal.len(),
+            "faults": ns.faults.list().len(),
+        },
+        "koodrive": {
+            "orgs": koo_orgs,
+            "users": koo_users,
+            "authCodes": koo_codes,
+            "verificationCodes": captchas,
+        },
+        "oneaccess": { "tenants": oa_tenants, "clients": oa_clients, "users": oa_users },
+        "enos": { "orgs": enos_orgs, "users": enos_users },
+        "tokens": listed,
+        "tokensListed": listed.len(),
+        "lockouts": locks,
+    })
+}
+
+/// `GET /__admin/state[?all=true][&tokens=N]`.
+pub async fn state(State(app): State<AppState>, ns: Ns, RawQuery(q): RawQuery) -> Response {
+    let limit = query_param(q.as_deref(), "tokens")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_TOKEN_LIMIT);
+    let mut v = namespace_state(&ns, limit);
+    if flag(q.as_deref(), "all") {
+        let mut names: Vec<String> = app.namespaces().iter().map(|n| n.name.clone()).collect();
+        names.sort();
+        if let Some(m) = v.as_object_mut() {
+            m.insert(
+                "namespaces".into(),
+                json!({ "count": names.len(), "names": names }),
+            );
+        }
+    }
+    Json(v).into_response()
+}
+
+/// `DELETE /__admin/tokens/{token}` — revokes any credential of any family in this namespace.
+pub async fn revoke_token(ns: Ns, Path(token): Path<String>) -> Response {
+    let t = token.trim();
+    let t = ["Bearer ", "Bearer+", "AT ", "AT+"]
+        .iter()
+        .find_map(|p| t.strip_prefix(p))
+        .unwrap_or(t);
+    match ns.store.tokens.revoke(t) {
+        Some(r) => Json(
+            json!({ "revoked": t, "kind": r.kind, "family": r.kind.family(), "owner": r.owner }),
+        )
+        .into_response(),
+        None => error(StatusCode::NOT_FOUND, "no such token in this namespace"),
+    }
+}

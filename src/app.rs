@@ -1,0 +1,417 @@
+//! The router: every vendor family and the control plane on one port, behind one middleware that picks
+//! the namespace, enforces the body limit, applies faults, journals and logs each request.
+
+use crate::admin;
+use crate::admin::faults::{Action, MAX_DELAY_MS};
+use crate::admin::journal::Entry;
+use crate::state::{AppState, Ns, DEFAULT_NAMESPACE};
+use crate::vendors::{enos, koodrive, oneaccess};
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use http_body_util::{BodyExt, Limited};
+use serde_json::json;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, ExposeHeaders};
+
+/// Largest request body a vendor route accepts (a gateway's limit; larger gets 413).
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// How long a client may take to send its body.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The vendor family a path belongs to, which decides the error envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    KooDrive,
+    OneAccess,
+    Enos,
+    Admin,
+    Other,
+}
+
+impl Family {
+    pub fn of(path: &str) -> Family {
+        if path.starts_with("/koodrive/") {
+            Family::KooDrive
+        } else if path.starts_with("/api/v2/") {
+            Family::OneAccess
+        } else if path.starts_with("/app-portal-service/") {
+            Family::Enos
+        } else if path.starts_with("/__admin") {
+            Family::Admin
+        } else {
+            Family::Other
+        }
+    }
+
+    /// The family's answer to a body that cannot be read.
+    pub fn bad_body(self) -> Response {
+        match self {
+            Family::KooDrive => koodrive::KooError::Param.into_response(),
+            Family::OneAccess => oneaccess::OaError::BadBody.into_response(),
+            Family::Enos => enos::EnosError::Invalid.into_response(),
+            _ => admin::error(StatusCode::BAD_REQUEST, "invalid request body"),
+        }
+    }
+
+    /// The family's answer to a body over [`BODY_LIMIT`]: 413 with its unparsable-body error.
+    pub fn too_large(self) -> Response {
+        match self {
+            Family::KooDrive => koodrive::KooError::TooLarge.into_response(),
+            Family::OneAccess => oneaccess::OaError::TooLarge.into_response(),
+            Family::Enos => enos::EnosError::TooLarge.into_response(),
+            _ => admin::error(StatusCode::PAYLOAD_TOO_LARGE, "request body over 64 KiB"),
+        }
+    }
+
+    /// The error a fault or `X-Mock-Error` names, answered as `route` would answer it.
+    pub fn vendor_error(self, code: &str, route: &str, token: &str) -> Option<Response> {
+        match self {
+            Family::KooDrive => {
+                koodrive::KooError::from_code(code).map(IntoResponse::into_response)
+            }
+            Family::OneAccess => {
+                oneaccess::OaError::from_code(code, token).map(IntoResponse::into_response)
+            }
+            Family::Enos => {
+                enos::EnosError::from_code(code, route).map(IntoResponse::into_response)
+            }
+            _ => None,
+        }
+    }
+
+    /// The vendor codes this family can answer (for fault validation and the dashboard).
+    pub fn codes(self) -> Vec<String> {
+        match self {
+            Family::KooDrive => koodrive::KooError::ALL
+                .iter()
+                .map(|e| e.code().to_string())
+                .collect(),
+            Family::OneAccess => oneaccess::OaError::CODES
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+            Family::Enos => enos::EnosError::CODES
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Every vendor route as `(method, path)`.
+pub fn vendor_routes() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    koodrive::ROUTES
+        .iter()
+        .chain(oneaccess::ROUTES)
+        .chain(enos::ROUTES)
+}
+
+/// Every route, vendor and admin, as `"METHOD /path"` (the 404 body lists them).
+pub fn all_routes() -> Vec<String> {
+    vendor_routes()
+        .chain(admin::ROUTES)
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect()
+}
+
+/// Lets a handler close its connection without answering (the `drop` fault).
+#[derive(Clone, Debug)]
+pub struct ConnKill(pub Arc<Notify>);
+
+impl FromRequestParts<AppState> for Ns {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(match parts.extensions.get::<Ns>() {
+            Some(ns) => ns.clone(),
+            None => Ns(state.namespace(DEFAULT_NAMESPACE)),
+        })
+    }
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(koodrive::router())
+        .merge(oneaccess::router())
+        .merge(enos::router())
+        .merge(admin::router(state.clone()))
+        .fallback(no_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), mock_layer))
+        .layer(cors(&state.settings.cors_origins))
+        .with_state(state)
+}
+
+/// CORS for browser apps calling the mock directly: preflights are answered for every route, with any
+/// request headers the vendors' clients send (mirrored back).
+fn cors(origins: &str) -> CorsLayer {
+    let origins = origins.trim();
+    let allow = if origins.is_empty() || origins == "*" {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            origins
+                .split(',')
+                .filter_map(|o| HeaderValue::from_str(o.trim()).ok()),
+        )
+    };
+    CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods(AllowMethods::mirror_request())
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers(ExposeHeaders::any())
+        .max_age(Duration::from_secs(600))
+}
+
+async fn no_route(method: Method, uri: Uri) -> Response {
+    let body = json!({
+        "error": "no route",
+        "method": method.as_str(),
+        "path": uri.path(),
+        "routes": all_routes(),
+    });
+    (StatusCode::NOT_FOUND, Json(body)).into_response()
+}
+
+/// The methods a known path accepts.
+fn allowed(path: &str) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = vendor_routes()
+        .chain(admin::ROUTES)
+        .filter(|(_, p)| admin::path_matches(p, path))
+        .map(|(m, _)| *m)
+        .collect();
+    v.dedup();
+    v
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let allow = allowed(uri.path());
+    let body = json!({
+        "error": "method not allowed",
+        "method": method.as_str(),
+        "path": uri.path(),
+        "allow": allow,
+    });
+    let mut r = (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&allow.join(", ")) {
+        r.headers_mut().insert(header::ALLOW, v);
+    }
+    r
+}
+
+/// A namespace name: 1–64 of `[A-Za-z0-9._-]`.
+fn valid_namespace(n: &str) -> bool {
+    !n.is_empty()
+        && n.len() <= 64
+        && n.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Parses `X-Mock-Delay`: `250ms`, `1s`, or a bare number of milliseconds.
+fn parse_delay(v: &str) -> Option<u64> {
+    let v = v.trim();
+    let ms = match v.parse::<u64>() {
+        Ok(n) => n as i64,
+        Err(_) => crate::clock::parse_duration_ms(v)?,
+    };
+    u64::try_from(ms).ok().map(|d| d.min(MAX_DELAY_MS))
+}
+
+/// Cuts a JSON body in half so it no longer parses (the `malformed` fault).
+async fn truncate(resp: Response) -> Response {
+    let (parts, body) = resp.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    let cut = bytes.slice(..bytes.len() / 2);
+    let mut r = Response::from_parts(parts, Body::from(cut));
+    r.headers_mut().remove(header::CONTENT_LENGTH);
+    r
+}
+
+/// The per-request middleware: namespace, body limit, faults, journal, log line.
+async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let family = Family::of(req.uri().path());
+    let ns_name: String = match req.headers().get("x-mock-namespace").map(|v| v.to_str()) {
+        None => DEFAULT_NAMESPACE.to_string(),
+        Some(Ok(n)) if valid_namespace(n.trim()) => n.trim().to_string(),
+        Some(_) => {
+            return admin::error(
+                StatusCode::BAD_REQUEST,
+                "X-Mock-Namespace must be 1-64 characters of A-Z a-z 0-9 . _ -",
+            )
+        }
+    };
+    let ns = Ns(app.namespace(&ns_name));
+    let (mut parts, body) = req.into_parts();
+    let route = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned());
+
+    // Read the whole body up front, within the limit: handlers then parse it with their family's errors.
+    let bytes =
+        match tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, BODY_LIMIT).collect()).await {
+            Ok(Ok(c)) => c.to_bytes(),
+            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return family.too_large(),
+            Ok(Err(_)) => return family.bad_body(),
+            Err(_) => {
+                return admin::error(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request body not received in time",
+                )
+            }
+        };
+    parts.extensions.insert(ns.clone());
+
+    let is_vendor = matches!(family, Family::KooDrive | Family::OneAccess | Family::Enos);
+    let mut fault_id = None;
+    let mut action = None;
+    if is_vendor {
+        if let Some(r) = &route {
+            let key = format!("{} {}", parts.method, r);
+            if let Some((id, a)) = ns.faults.take(&key) {
+                fault_id = Some(id);
+                action = Some(a);
+            }
+        }
+        // Per-request faults through headers.
+        let err = parts
+            .headers
+            .get("x-mock-error")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let delay = parts
+            .headers
+            .get("x-mock-delay")
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_delay);
+        if err.is_some() || delay.is_some() {
+            let a = action.get_or_insert_with(Action::default);
+            if err.is_some() {
+                a.error = err;
+            }
+            if delay.is_some() {
+                a.delay_ms = delay;
+            }
+            fault_id.get_or_insert_with(|| "header".to_string());
+        }
+    }
+
+    let journal_on = ns.journal.enabled() && family != Family::Admin;
+    let headers = if journal_on {
+        Some(parts.headers.clone())
+    } else {
+        None
+    };
+    let method = parts.method.clone();
+    let uri = parts.uri.clone();
+
+    let resp = match action {
+        None => {
+            next.run(Request::from_parts(parts, Body::from(bytes.clone())))
+                .await
+        }
+        Some(a) => {
+            if let Some(d) = a.delay_ms {
+                tokio::time::sleep(Duration::from_millis(d.min(MAX_DELAY_MS))).await;
+            }
+            if a.drop {
+                if let Some(k) = parts.extensions.get::<ConnKill>() {
+                    k.0.notify_one();
+                    // The connection task drops this request with its connection.
+                    std::future::pending::<()>().await;
+                }
+            }
+            let token = crate::extract::auth_token(&parts.headers, &["Bearer", "AT"])
+                .unwrap_or("")
+                .to_string();
+            let route_s = route.clone().unwrap_or_default();
+            let mut r = if let Some(code) = &a.error {
+                match family.vendor_error(code, &route_s, &token) {
+                    Some(r) => r,
+                    None => admin::error(
+                        StatusCode::BAD_REQUEST,
+                        &format!(
+                            "X-Mock-Error: {code} is not a vendor code of this route's family"
+                        ),
+                    ),
+                }
+            } else if let Some(status) = a.status {
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let (body, ct) = match &a.body {
+                    None => (Bytes::new(), "application/json"),
+                    Some(serde_json::Value::String(s)) => {
+                        (Bytes::from(s.clone()), "application/json")
+                    }
+                    Some(v) => (Bytes::from(v.to_string()), "application/json"),
+                };
+                let mut r = (status, body).into_response();
+                r.headers_mut()
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+                r
+            } else {
+                next.run(Request::from_parts(parts, Body::from(bytes.clone())))
+                    .await
+            };
+            if a.malformed {
+                r = truncate(r).await;
+            }
+            r
+        }
+    };
+
+    let status = resp.status().as_u16();
+    let elapsed = start.elapsed();
+    tracing::info!(
+        target: "authmock::request",
+        method = %method,
+        path = uri.path(),
+        status,
+        latency_us = elapsed.as_micros() as u64,
+        namespace = if ns_name == DEFAULT_NAMESPACE { None } else { Some(ns_name.as_str()) },
+    );
+    if !journal_on {
+        return resp;
+    }
+    let (rparts, rbody) = resp.into_parts();
+    let rbytes = rbody
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    ns.journal.push(Entry {
+        id: ns.journal.next_id(),
+        time_ms: ns.now(),
+        method,
+        uri: uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default(),
+        route,
+        headers: headers.unwrap_or_default(),
+        body: bytes,
+        status,
+        response_body: rbytes.clone(),
+        duration_us: elapsed.as_micros() as u64,
+        fault: fault_id,
+    });
+    Response::from_parts(rparts, Body::from(rbytes))
+}

@@ -1,0 +1,74 @@
+//! The command line. Every serving flag is also an `AUTHMOCK_*` environment variable; the doc comments
+//! below are the `--help` text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// authmock — a fast, stateful mock of the Huawei KooDrive, Huawei Cloud OneAccess and EnOS Application
+/// Portal authentication APIs, with a control plane under /__admin.
+#[derive(Debug, Parser)]
+#[command(name = "authmock", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve (the default when no subcommand is given).
+    Serve(ServeArgs),
+    /// Exit 0 when a server answers GET /__admin/health with 200, else 1 (for container HEALTHCHECKs).
+    Healthcheck {
+        /// Health URL; default http://127.0.0.1:$AUTHMOCK_PORT/__admin/health (port 8080 if unset).
+        #[arg(long, env = "AUTHMOCK_HEALTH_URL")]
+        url: Option<String>,
+    },
+    /// Validate the fixture files in DIR and print every problem (file, JSON path, message); exit 0 or 2.
+    CheckFixtures {
+        /// Directory holding koodrive.json, oneaccess.json and/or enos.json.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "AUTHMOCK_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on; 0 picks a free one (read it from the first stdout line).
+    #[arg(long, env = "AUTHMOCK_PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Directory of fixture files replacing the embedded defaults (a file not there keeps its default).
+    #[arg(long, env = "AUTHMOCK_FIXTURES")]
+    pub fixtures: Option<PathBuf>,
+    /// Log format: one line of text or one JSON object per request (to stderr; RUST_LOG filters).
+    #[arg(long, env = "AUTHMOCK_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+    /// Seed for reproducible tokens and ids (per namespace); without it tokens come from a CSPRNG.
+    #[arg(long, env = "AUTHMOCK_SEED")]
+    pub seed: Option<u64>,
+    /// Require `Authorization: Bearer <token>` on every /__admin route except health.
+    #[arg(long, env = "AUTHMOCK_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
+    /// Request journal entries kept per namespace; 0 disables the journal.
+    #[arg(long, env = "AUTHMOCK_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
+    /// Secret that signs EnOS refresh tokens (HS256).
+    #[arg(
+        long,
+        env = "AUTHMOCK_JWT_SECRET",
+        default_value = "authmock-enos-refresh-secret"
+    )]
+    pub jwt_secret: String,
+    /// Allowed CORS origins, comma-separated, or * for any.
+    #[arg(long, env = "AUTHMOCK_CORS_ORIGINS", default_value = "*")]
+    pub cors_origins: String,
+}

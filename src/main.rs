@@ -1,0 +1,193 @@
+//! The `authmock` binary: parse the command line, set up logging, serve until SIGINT/SIGTERM.
+
+use authmock::config::{Cli, Command, LogFormat, ServeArgs};
+use authmock::{app, serve, AppState, Fixtures, Settings};
+use clap::Parser;
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::process::ExitCode;
+use std::time::Duration;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Healthcheck { url }) => healthcheck(url),
+        Some(Command::CheckFixtures { dir }) => match Fixtures::from_dir(&dir) {
+            Ok(_) => {
+                println!("{}: fixtures are valid", dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(errs) => {
+                for e in &errs.0 {
+                    println!("{e}");
+                }
+                ExitCode::from(2)
+            }
+        },
+        Some(Command::Serve(args)) => run(args),
+        None => run(cli.serve),
+    }
+}
+
+fn run(args: ServeArgs) -> ExitCode {
+    init_logging(args.log_format);
+    let fixtures = match &args.fixtures {
+        Some(dir) => match Fixtures::from_dir(dir) {
+            Ok(f) => f,
+            Err(errs) => {
+                eprintln!("authmock: invalid fixtures, not starting:");
+                for e in &errs.0 {
+                    eprintln!("  {e}");
+                }
+                return ExitCode::from(2);
+            }
+        },
+        None => Fixtures::embedded(),
+    };
+    let settings = Settings {
+        seed: args.seed,
+        jwt_secret: args.jwt_secret.clone(),
+        journal_size: args.journal_size,
+        admin_token: args.admin_token.clone().filter(|t| !t.is_empty()),
+        frozen_at_ms: None,
+        cors_origins: args.cors_origins.clone(),
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("authmock: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!(
+                    "authmock: cannot listen on {}:{}: {e}",
+                    args.host, args.port
+                );
+                return ExitCode::FAILURE;
+            }
+        };
+        let addr = match listener.local_addr() {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("authmock: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let host = if addr.is_ipv6() {
+            format!("[{}]", addr.ip())
+        } else {
+            addr.ip().to_string()
+        };
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "authmock listening on http://{host}:{}", addr.port());
+        let _ = out.flush();
+        drop(out);
+        let state = AppState::new(settings, fixtures);
+        let router = app(state.clone());
+        serve(listener, state, router, shutdown_signal()).await;
+        tracing::info!("authmock stopped");
+        ExitCode::SUCCESS
+    })
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .init(),
+        LogFormat::Text => builder.with_ansi(false).compact().init(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// A minimal HTTP/1.0 GET (a scratch image has no curl): 0 when the answer is 200.
+fn healthcheck(url: Option<String>) -> ExitCode {
+    let url = url.unwrap_or_else(|| {
+        let port = std::env::var("AUTHMOCK_PORT")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "8080".into());
+        format!("http://127.0.0.1:{port}/__admin/health")
+    });
+    match probe(&url) {
+        Ok(200) => {
+            println!("healthy: {url}");
+            ExitCode::SUCCESS
+        }
+        Ok(status) => {
+            eprintln!("unhealthy: {url} answered {status}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("unhealthy: {url}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn probe(url: &str) -> Result<u16, String> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or("only http:// URLs are supported")?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let addr = authority
+        .to_socket_addrs()
+        .map_err(|e| e.to_string())?
+        .next()
+        .ok_or("no address")?;
+    let timeout = Duration::from_secs(3);
+    let mut s = TcpStream::connect_timeout(&addr, timeout).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    s.set_write_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    write!(
+        s,
+        "GET {path} HTTP/1.0\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut head = [0u8; 64];
+    let n = s.read(&mut head).map_err(|e| e.to_string())?;
+    let line = std::str::from_utf8(&head[..n]).map_err(|e| e.to_string())?;
+    line.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| "not an HTTP answer".to_string())
+}

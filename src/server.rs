@@ -1,0 +1,257 @@
+//! Serving: the accept loop (HTTP/1.1 with header limits and timeouts, graceful shutdown, the `drop`
+//! fault), the background sweeper, and [`MockServer`] for in-process use from Rust tests.
+
+use crate::app::{app, ConnKill};
+use crate::fixtures::{FixtureErrors, Fixtures};
+use crate::state::{AppState, Settings};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::Uri;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, Notify};
+use tower::ServiceExt;
+
+/// How often expired credentials are swept.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(1);
+/// How long a client may take to send its request head.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest request head (request line + headers) accepted; larger gets 431.
+pub const MAX_HEAD_BYTES: usize = 32 * 1024;
+/// How long shutdown waits for requests in flight.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Rewrites `//a//b` to `/a/b` (a base URL ending in `/` joined with a path starting with one).
+fn collapse_slashes(req: &mut Request) {
+    let path = req.uri().path();
+    if !path.contains("//") {
+        return;
+    }
+    let mut clean = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c == '/' && clean.ends_with('/') {
+            continue;
+        }
+        clean.push(c);
+    }
+    if let Some(q) = req.uri().query() {
+        clean.push('?');
+        clean.push_str(q);
+    }
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(pq) = clean.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(u) = Uri::from_parts(parts) {
+            *req.uri_mut() = u;
+        }
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    router: Router,
+    shutdown: impl Future<Output = ()>,
+) {
+    let sweeper = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(SWEEP_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                state.sweep();
+            }
+        })
+    };
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off briefly instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let kill = Arc::new(Notify::new());
+        let router = router.clone();
+        let k = kill.clone();
+        let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+            let mut req = req.map(Body::new);
+            req.extensions_mut().insert(ConnKill(k.clone()));
+            collapse_slashes(&mut req);
+            router.clone().oneshot(req)
+        });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .max_buf_size(MAX_HEAD_BYTES.max(8192))
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(stream), svc);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = conn => {}
+                // The `drop` fault: dropping the connection closes the socket without an answer.
+                _ = kill.notified() => {}
+            }
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+    sweeper.abort();
+}
+
+/// A running authmock server bound to 127.0.0.1:0; dropping it stops the server gracefully.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let server = authmock::MockServer::start().await;
+/// let url = format!("{}/__admin/health", server.uri());
+/// # let _ = url;
+/// # }
+/// ```
+pub struct MockServer {
+    addr: SocketAddr,
+    state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+/// Configures a [`MockServer`] before it starts.
+#[derive(Default, Debug, Clone)]
+pub struct MockServerBuilder {
+    fixtures_dir: Option<PathBuf>,
+    settings: Settings,
+}
+
+impl MockServer {
+    /// Starts a server on the embedded default fixtures.
+    pub async fn start() -> MockServer {
+        MockServer::builder().start().await
+    }
+
+    /// A builder for fixtures dir, seed, frozen clock, admin token and journal size.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn address(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The server's state (to inspect or drive it directly from Rust).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// Loads fixtures from this directory instead of the embedded defaults.
+    pub fn fixtures_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.fixtures_dir = Some(dir.into());
+        self
+    }
+
+    /// Draws every token from a generator seeded with `seed` (per namespace).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.settings.seed = Some(seed);
+        self
+    }
+
+    /// Starts with the clock of every namespace frozen at this instant (epoch milliseconds).
+    pub fn frozen_at_ms(mut self, epoch_ms: i64) -> Self {
+        self.settings.frozen_at_ms = Some(epoch_ms);
+        self
+    }
+
+    /// Requires `Authorization: Bearer <token>` on the control plane.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.settings.admin_token = Some(token.into());
+        self
+    }
+
+    /// Entries kept in each namespace's request journal (0 disables it).
+    pub fn journal_size(mut self, n: usize) -> Self {
+        self.settings.journal_size = n;
+        self
+    }
+
+    /// The secret that signs EnOS refresh tokens.
+    pub fn jwt_secret(mut self, secret: impl Into<String>) -> Self {
+        self.settings.jwt_secret = secret.into();
+        self
+    }
+
+    /// Starts the server; panics with every fixture problem if the fixtures are invalid.
+    pub async fn start(self) -> MockServer {
+        match self.try_start().await {
+            Ok(s) => s,
+            Err(e) => panic!("authmock could not start:\n{e}"),
+        }
+    }
+
+    /// Starts the server, or says why it cannot.
+    pub async fn try_start(self) -> Result<MockServer, StartError> {
+        let fixtures = match &self.fixtures_dir {
+            Some(d) => Fixtures::from_dir(d)?,
+            None => Fixtures::embedded(),
+        };
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let state = AppState::new(self.settings, fixtures);
+        let router = app(state.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let st = state.clone();
+        tokio::spawn(async move {
+            serve(listener, st, router, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        Ok(MockServer {
+            addr,
+            state,
+            stop: Some(tx),
+        })
+    }
+}
+
+/// Why a server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("invalid fixtures:\n{0}")]
+    Fixtures(#[from] FixtureErrors),
+    #[error("cannot bind: {0}")]
+    Bind(#[from] std::io::Error),
+}

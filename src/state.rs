@@ -1,0 +1,201 @@
+//! Application state: settings, the fixtures, and the isolated namespaces (`X-Mock-Namespace`), each with
+//! its own store, clock, generator, journal and faults.
+
+use crate::admin::faults::Faults;
+use crate::admin::journal::Journal;
+use crate::clock::Clock;
+use crate::fixtures::Fixtures;
+use crate::store::Store;
+use crate::tokens::Generator;
+use dashmap::DashMap;
+use std::ops::Deref;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The namespace used when a request names none.
+pub const DEFAULT_NAMESPACE: &str = "default";
+/// At most this many namespaces live at once; the least recently used one is dropped for a new one.
+pub const MAX_NAMESPACES: usize = 1000;
+
+/// Run-time settings shared by every namespace.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Seed for reproducible tokens (`--seed`); `None` draws from a CSPRNG.
+    pub seed: Option<u64>,
+    /// Secret that signs EnOS refresh tokens.
+    pub jwt_secret: String,
+    /// Request journal entries kept per namespace (0 disables the journal).
+    pub journal_size: usize,
+    /// Required as `Authorization: Bearer <t>` on the control plane, when set.
+    pub admin_token: Option<String>,
+    /// New namespaces start with their clock frozen here (epoch ms), when set.
+    pub frozen_at_ms: Option<i64>,
+    /// Allowed CORS origins, comma-separated, or `*`.
+    pub cors_origins: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            seed: None,
+            jwt_secret: "authmock-enos-refresh-secret".to_string(),
+            journal_size: 1000,
+            admin_token: None,
+            frozen_at_ms: None,
+            cors_origins: "*".to_string(),
+        }
+    }
+}
+
+/// One isolated world: what a test sees through one `X-Mock-Namespace`.
+#[derive(Debug)]
+pub struct Namespace {
+    pub name: String,
+    pub settings: Arc<Settings>,
+    pub store: Store,
+    pub clock: Clock,
+    pub gen: Generator,
+    pub journal: Journal,
+    pub faults: Faults,
+    last_used: AtomicU64,
+}
+
+impl Namespace {
+    pub fn new(name: &str, settings: Arc<Settings>, fixtures: &Fixtures) -> Namespace {
+        let clock = match settings.frozen_at_ms {
+            Some(ms) => Clock::frozen_at(ms),
+            None => Clock::real(),
+        };
+        let gen = match settings.seed {
+            Some(seed) => Generator::seeded(seed, name),
+            None => Generator::Secure,
+        };
+        Namespace {
+            name: name.to_string(),
+            store: Store::from_fixtures(fixtures),
+            clock,
+            gen,
+            journal: Journal::new(settings.journal_size),
+            faults: Faults::default(),
+            settings,
+            last_used: AtomicU64::new(0),
+        }
+    }
+
+    /// Now on this namespace's clock, in epoch milliseconds.
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}
+
+/// A handle to the namespace a request runs in (put in the request's extensions by the middleware).
+#[derive(Debug, Clone)]
+pub struct Ns(pub Arc<Namespace>);
+
+impl Deref for Ns {
+    type Target = Namespace;
+    fn deref(&self) -> &Namespace {
+        &self.0
+    }
+}
+
+/// Everything the handlers share; cloning is cheap.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Shared>);
+
+#[derive(Debug)]
+pub struct Shared {
+    pub settings: Arc<Settings>,
+    pub fixtures: Fixtures,
+    namespaces: DashMap<String, Arc<Namespace>>,
+    tick: AtomicU64,
+    pub started: Instant,
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(settings: Settings, fixtures: Fixtures) -> AppState {
+        let settings = Arc::new(settings);
+        let shared = Shared {
+            namespaces: DashMap::new(),
+            tick: AtomicU64::new(1),
+            started: Instant::now(),
+            fixtures,
+            settings,
+        };
+        let s = AppState(Arc::new(shared));
+        s.namespace(DEFAULT_NAMESPACE);
+        s
+    }
+
+    /// The named namespace, created from the fixtures on first use. Creating one past
+    /// [`MAX_NAMESPACES`] drops the least recently used (never `default`).
+    pub fn namespace(&self, name: &str) -> Arc<Namespace> {
+        let tick = self.tick.fetch_add(1, Ordering::Relaxed);
+        if let Some(ns) = self.namespaces.get(name) {
+            ns.last_used.store(tick, Ordering::Relaxed);
+            return ns.clone();
+        }
+        if self.namespaces.len() >= MAX_NAMESPACES {
+            self.evict_lru();
+        }
+        let ns = self
+            .namespaces
+            .entry(name.to_string())
+            .or_insert_with(|| {
+                Arc::new(Namespace::new(name, self.settings.clone(), &self.fixtures))
+            })
+            .clone();
+        ns.last_used.store(tick, Ordering::Relaxed);
+        ns
+    }
+
+    fn evict_lru(&self) {
+        let victim = self
+            .namespaces
+            .iter()
+            .filter(|e| e.key() != DEFAULT_NAMESPACE)
+            .min_by_key(|e| e.value().last_used.load(Ordering::Relaxed))
+            .map(|e| e.key().clone());
+        if let Some(v) = victim {
+            self.namespaces.remove(&v);
+        }
+    }
+
+    /// Replaces a namespace by a fresh one built from the fixtures (requests in flight finish on the old).
+    pub fn reset(&self, name: &str) {
+        let fresh = Arc::new(Namespace::new(name, self.settings.clone(), &self.fixtures));
+        self.namespaces.insert(name.to_string(), fresh);
+    }
+
+    /// Resets every namespace: only a fresh `default` remains.
+    pub fn reset_all(&self) {
+        self.namespaces.clear();
+        self.reset(DEFAULT_NAMESPACE);
+    }
+
+    /// Every live namespace, for sweeping and the state dump.
+    pub fn namespaces(&self) -> Vec<Arc<Namespace>> {
+        self.namespaces.iter().map(|e| e.value().clone()).collect()
+    }
+
+    /// One namespace if it exists (does not create it).
+    pub fn existing(&self, name: &str) -> Option<Arc<Namespace>> {
+        self.namespaces.get(name).map(|e| e.clone())
+    }
+
+    /// Sweeps expired credentials in every namespace; returns how many went.
+    pub fn sweep(&self) -> usize {
+        self.namespaces()
+            .iter()
+            .map(|ns| ns.store.sweep(ns.now()))
+            .sum()
+    }
+}

@@ -1,0 +1,528 @@
+//! EnOS Application Portal: login, choose organization (session/set), token refresh, logout, session and
+//! user info, revoking refresh tokens. Envelope `{"code":0,"message":"OK","data":…}`; errors are HTTP 200
+//! with the code in the body (the vendor's own client drops non-2xx answers), except 413.
+//!
+//! Vendor page: EnOS Application Portal API reference v2.2 — "Choose Organization" (seed 003) and the
+//! neighbouring "Log In", "Refresh Access Token", "Log Out", "Get Token Information", "Get User
+//! Information", "Revoke Refresh Token" pages.
+
+use crate::extract::{auth_token, json_object, lenient_string, present, query_param, BodyError};
+use crate::state::{AppState, Ns};
+use crate::store::enos::EnosUser;
+use crate::store::{Kind, TokenRec};
+use crate::tokens::{secret_eq, sign_hs256, verify_hs256};
+use axum::body::Bytes;
+use axum::extract::RawQuery;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/app-portal-service/v2.2/login"),
+    ("POST", "/app-portal-service/v2.2/session/set"),
+    ("POST", "/app-portal-service/v2.1/session/set"),
+    ("GET", "/app-portal-service/v2.2/token/refresh"),
+    ("GET", "/app-portal-service/v2.2/logout"),
+    ("GET", "/app-portal-service/v2.2/session/info"),
+    ("GET", "/app-portal-service/v2.2/user/info"),
+    ("POST", "/app-portal-service/v2.2/refreshToken/revokeAll"),
+];
+
+/// Lifetime of access tokens (login and org-bound) — the vendor documents none; mock-defined 2 hours.
+pub const ACCESS_TTL_MS: i64 = 2 * 3600 * 1000;
+/// Lifetime of a refresh token: 30 days.
+pub const REFRESH_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
+pub const LOCK_AFTER: u32 = 5;
+pub const LOCK_MS: i64 = 15 * 60 * 1000;
+const TOKEN_PREFIX: &str = "APP_PORTAL_S_";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/app-portal-service/v2.2/login", post(login))
+        .route("/app-portal-service/v2.2/session/set", post(session_set))
+        .route("/app-portal-service/v2.1/session/set", post(session_set))
+        .route("/app-portal-service/v2.2/token/refresh", get(token_refresh))
+        .route("/app-portal-service/v2.2/logout", get(logout))
+        .route("/app-portal-service/v2.2/session/info", get(session_info))
+        .route("/app-portal-service/v2.2/user/info", get(user_info))
+        .route(
+            "/app-portal-service/v2.2/refreshToken/revokeAll",
+            post(revoke_all),
+        )
+}
+
+/// Every EnOS failure; the doc comment names the code and message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum EnosError {
+    /// 31400 "orgId is required"
+    #[error("orgId is required")]
+    OrgRequired,
+    /// 31400 "The user name or password is wrong."
+    #[error("wrong user name or password")]
+    BadLogin,
+    /// 31400 "Refresh Token is required"
+    #[error("refresh token required")]
+    RefreshRequired,
+    /// 31400 "Invalid request parameters" (mock-defined message)
+    #[error("invalid request parameters")]
+    Invalid,
+    /// 31400 "Invalid request parameters" with HTTP 413.
+    #[error("body too large")]
+    TooLarge,
+    /// 31401 "Please login first"
+    #[error("please login first")]
+    LoginFirst,
+    /// 31401 "Access token is not valid" (logout)
+    #[error("access token is not valid")]
+    TokenNotValid,
+    /// 31404 "Can not find this organization."
+    #[error("organization not found")]
+    NoOrg,
+    /// 31429 "Attempt of accessing with incorrect password or IP reaches the limit. Please try again later."
+    #[error("locked")]
+    Locked,
+    /// 31512 "Organization unselected"
+    #[error("organization unselected")]
+    OrgUnselected,
+}
+
+impl EnosError {
+    pub const CODES: [&'static str; 5] = ["31400", "31401", "31404", "31429", "31512"];
+
+    pub fn code(self) -> i64 {
+        match self {
+            EnosError::OrgRequired
+            | EnosError::BadLogin
+            | EnosError::RefreshRequired
+            | EnosError::Invalid
+            | EnosError::TooLarge => 31400,
+            EnosError::LoginFirst | EnosError::TokenNotValid => 31401,
+            EnosError::NoOrg => 31404,
+            EnosError::Locked => 31429,
+            EnosError::OrgUnselected => 31512,
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            EnosError::OrgRequired => "orgId is required",
+            EnosError::BadLogin => "The user name or password is wrong.",
+            EnosError::RefreshRequired => "Refresh Token is required",
+            EnosError::Invalid | EnosError::TooLarge => "Invalid request parameters",
+            EnosError::LoginFirst => "Please login first",
+            EnosError::TokenNotValid => "Access token is not valid",
+            EnosError::NoOrg => "Can not find this organization.",
+            EnosError::Locked => {
+                "Attempt of accessing with incorrect password or IP reaches the limit. Please try again later."
+            }
+            EnosError::OrgUnselected => "Organization unselected",
+        }
+    }
+
+    /// The error a fault names by its vendor code, worded as `route` would word it.
+    pub fn from_code(code: &str, route: &str) -> Option<EnosError> {
+        Some(match code {
+            "31400" if route.ends_with("/login") => EnosError::BadLogin,
+            "31400" if route.ends_with("/session/set") => EnosError::OrgRequired,
+            "31400" if route.contains("refresh") || route.contains("revokeAll") => {
+                EnosError::RefreshRequired
+            }
+            "31400" => EnosError::Invalid,
+            "31401" if route.ends_with("/logout") => EnosError::TokenNotValid,
+            "31401" => EnosError::LoginFirst,
+            "31404" => EnosError::NoOrg,
+            "31429" => EnosError::Locked,
+            "31512" => EnosError::OrgUnselected,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct Envelope<T: Serialize> {
+    code: i64,
+    message: &'static str,
+    data: T,
+}
+
+impl IntoResponse for EnosError {
+    fn into_response(self) -> Response {
+        let status = if self == EnosError::TooLarge {
+            StatusCode::PAYLOAD_TOO_LARGE
+        } else {
+            StatusCode::OK
+        };
+        let body = Envelope {
+            code: self.code(),
+            message: self.message(),
+            data: (),
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<BodyError> for EnosError {
+    fn from(_: BodyError) -> Self {
+        EnosError::Invalid
+    }
+}
+
+fn ok<T: Serialize>(data: T) -> Response {
+    Json(Envelope {
+        code: 0,
+        message: "OK",
+        data,
+    })
+    .into_response()
+}
+
+/// The live token of one of `kinds` behind `Authorization: Bearer …`, with its text.
+fn bearer<'h>(ns: &Ns, headers: &'h HeaderMap, kinds: &[Kind]) -> Option<(&'h str, TokenRec)> {
+    let t = auth_token(headers, &["Bearer"])?;
+    let rec = ns.store.tokens.live(t, kinds, ns.now())?;
+    Some((t, rec))
+}
+
+fn new_access_token(ns: &Ns) -> String {
+    let mut t = String::with_capacity(TOKEN_PREFIX.len() + 32);
+    t.push_str(TOKEN_PREFIX);
+    ns.gen.push_base62(&mut t, 32);
+    t
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct LoginReq {
+    #[serde(default, deserialize_with = "lenient_string")]
+    account: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    password: Option<String>,
+}
+
+#[derive(Serialize)]
+struct OrgRef<'a> {
+    id: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct LoginUser<'a> {
+    id: &'a str,
+    name: &'a str,
+    email: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LoginData<'a> {
+    access_token: String,
+    mfa_type: &'static str,
+    organizations: Vec<OrgRef<'a>>,
+    user: LoginUser<'a>,
+}
+
+/// `POST /app-portal-service/v2.2/login` — a login token, good only for session/set and logout.
+async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
+    let req: LoginReq = json_object(&body)?;
+    let account = present(&req.account).ok_or(EnosError::BadLogin)?;
+    let password = req
+        .password
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .ok_or(EnosError::BadLogin)?;
+    let now = ns.now();
+    let user = ns
+        .store
+        .enos
+        .user_by_account(account)
+        .ok_or(EnosError::BadLogin)?;
+    let key = format!("enos:{}", user.id);
+    if ns.store.is_locked(&key, now) {
+        return Err(EnosError::Locked);
+    }
+    if !secret_eq(password, &user.password) {
+        ns.store.record_failure(&key, now, LOCK_AFTER, LOCK_MS);
+        return Err(EnosError::BadLogin);
+    }
+    ns.store.record_success(&key);
+    let token = new_access_token(&ns);
+    ns.store.tokens.insert(
+        token.clone(),
+        TokenRec::new(Kind::EnosLogin, user.id.as_str(), now, ACCESS_TTL_MS),
+    );
+    let orgs: Vec<_> = user
+        .orgs
+        .iter()
+        .filter_map(|id| ns.store.enos.org(id))
+        .collect();
+    Ok(ok(LoginData {
+        access_token: token,
+        mfa_type: "NONE",
+        organizations: orgs
+            .iter()
+            .map(|o| OrgRef {
+                id: &o.id,
+                name: &o.name,
+            })
+            .collect(),
+        user: LoginUser {
+            id: &user.id,
+            name: &user.name,
+            email: &user.email,
+        },
+    }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RefreshClaims<'a> {
+    sub: &'a str,
+    admin_level: i64,
+    iss: &'static str,
+    working_organization_id: &'a str,
+    user_name: &'a str,
+    working_organization_name: &'a str,
+    exp: i64,
+    user_id: &'a str,
+    iat: i64,
+    jti: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionData<'a> {
+    user_id: &'a str,
+    user_name: &'a str,
+    current_org_id: &'a str,
+    current_org_name: &'a str,
+    access_token: String,
+    refresh_token: String,
+    refresh_token_expire: i64,
+}
+
+/// Issues an org-bound access token and its refresh token (linked) and answers the session data.
+fn open_session(ns: &Ns, user: &EnosUser, org_id: &str, org_name: &str) -> Response {
+    let now = ns.now();
+    let access = new_access_token(ns);
+    let jti = ns.gen.uuid_v4();
+    let iat = now.div_euclid(1000);
+    let exp = (now + REFRESH_TTL_MS).div_euclid(1000);
+    let claims = RefreshClaims {
+        sub: &user.id,
+        admin_level: user.admin_level,
+        iss: "APP-PORTAL",
+        working_organization_id: org_id,
+        user_name: &user.name,
+        working_organization_name: org_name,
+        exp,
+        user_id: &user.id,
+        iat,
+        jti: &jti,
+    };
+    let refresh = sign_hs256(
+        r#"{"alg":"HS256"}"#,
+        &claims,
+        ns.settings.jwt_secret.as_bytes(),
+    );
+    let mut a = TokenRec::new(Kind::EnosAccess, user.id.as_str(), now, ACCESS_TTL_MS);
+    a.org = Some(org_id.to_string());
+    a.link = Some(refresh.clone());
+    let mut r = TokenRec::new(Kind::EnosRefresh, user.id.as_str(), now, exp * 1000 - now);
+    r.org = Some(org_id.to_string());
+    r.link = Some(access.clone());
+    ns.store.tokens.insert(access.clone(), a);
+    ns.store.tokens.insert(refresh.clone(), r);
+    ok(SessionData {
+        user_id: &user.id,
+        user_name: &user.name,
+        current_org_id: org_id,
+        current_org_name: org_name,
+        access_token: access,
+        refresh_token: refresh,
+        refresh_token_expire: exp * 1000,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionSetReq {
+    #[serde(default, deserialize_with = "lenient_string")]
+    org_id: Option<String>,
+}
+
+/// `POST /app-portal-service/v2.2/session/set` (alias v2.1) — chooses the organization: a new org-bound
+/// access token replaces the presented one (EnOS "Choose Organization", seed 003).
+async fn session_set(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, EnosError> {
+    let (token, rec) =
+        bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess]).ok_or(EnosError::LoginFirst)?;
+    let req: SessionSetReq = json_object(&body)?;
+    let org_id = present(&req.org_id).ok_or(EnosError::OrgRequired)?;
+    let user = ns
+        .store
+        .enos
+        .user(&rec.owner)
+        .ok_or(EnosError::LoginFirst)?;
+    if !user.orgs.iter().any(|o| o == org_id) {
+        return Err(EnosError::NoOrg);
+    }
+    let org = ns.store.enos.org(org_id).ok_or(EnosError::NoOrg)?;
+    ns.store
+        .tokens
+        .retire(token, &[Kind::EnosLogin, Kind::EnosAccess]);
+    Ok(open_session(&ns, &user, &org.id, &org.name))
+}
+
+/// A refresh token that verifies (signature, expiry on the mock's clock) and is still live in the store.
+fn live_refresh(ns: &Ns, refresh: &str) -> Option<TokenRec> {
+    let claims = verify_hs256(refresh, ns.settings.jwt_secret.as_bytes())?;
+    let exp = claims.get("exp")?.as_i64()?;
+    let now = ns.now();
+    if now >= exp.saturating_mul(1000) {
+        return None;
+    }
+    ns.store.tokens.live(refresh, &[Kind::EnosRefresh], now)
+}
+
+/// `GET /app-portal-service/v2.2/token/refresh?refreshToken=` — rotates the session's tokens.
+async fn token_refresh(ns: Ns, RawQuery(q): RawQuery) -> Result<Response, EnosError> {
+    let refresh = query_param(q.as_deref(), "refreshToken").ok_or(EnosError::RefreshRequired)?;
+    live_refresh(&ns, &refresh).ok_or(EnosError::LoginFirst)?;
+    // Exactly one concurrent refresh wins the old refresh token.
+    let old = ns
+        .store
+        .tokens
+        .take_if(&refresh, Kind::EnosRefresh, ns.now(), |_| true)
+        .ok_or(EnosError::LoginFirst)?;
+    if let Some(a) = &old.link {
+        ns.store.tokens.retire(a, &[Kind::EnosAccess]);
+    }
+    let user = ns
+        .store
+        .enos
+        .user(&old.owner)
+        .ok_or(EnosError::LoginFirst)?;
+    let org_id = old.org.unwrap_or_default();
+    let org = ns.store.enos.org(&org_id).ok_or(EnosError::LoginFirst)?;
+    Ok(open_session(&ns, &user, &org.id, &org.name))
+}
+
+/// `GET /app-portal-service/v2.2/logout` — revokes the token and its refresh token.
+async fn logout(ns: Ns, headers: HeaderMap) -> Result<Response, EnosError> {
+    let (token, rec) = bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess])
+        .ok_or(EnosError::TokenNotValid)?;
+    ns.store
+        .tokens
+        .retire(token, &[Kind::EnosLogin, Kind::EnosAccess]);
+    if let Some(r) = &rec.link {
+        ns.store.tokens.retire(r, &[Kind::EnosRefresh]);
+    }
+    Ok(ok(true))
+}
+
+/// The org-bound session behind the Bearer token: login-only tokens get 31512.
+fn org_session(
+    ns: &Ns,
+    headers: &HeaderMap,
+) -> Result<(TokenRec, std::sync::Arc<EnosUser>), EnosError> {
+    let (_, rec) =
+        bearer(ns, headers, &[Kind::EnosLogin, Kind::EnosAccess]).ok_or(EnosError::LoginFirst)?;
+    if rec.kind == Kind::EnosLogin {
+        return Err(EnosError::OrgUnselected);
+    }
+    let user = ns
+        .store
+        .enos
+        .user(&rec.owner)
+        .ok_or(EnosError::LoginFirst)?;
+    Ok((rec, user))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionInfo<'a> {
+    user_id: &'a str,
+    user_name: &'a str,
+    current_org_id: &'a str,
+    current_org_name: &'a str,
+}
+
+/// `GET /app-portal-service/v2.2/session/info` — the token's user and current organization.
+async fn session_info(ns: Ns, headers: HeaderMap) -> Result<Response, EnosError> {
+    let (rec, user) = org_session(&ns, &headers)?;
+    let org_id = rec.org.unwrap_or_default();
+    let org_name = ns
+        .store
+        .enos
+        .org(&org_id)
+        .map(|o| o.name.clone())
+        .unwrap_or_default();
+    Ok(ok(SessionInfo {
+        user_id: &user.id,
+        user_name: &user.name,
+        current_org_id: &org_id,
+        current_org_name: &org_name,
+    }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserInfo<'a> {
+    id: &'a str,
+    name: &'a str,
+    domain: &'a str,
+    description: &'a str,
+    nick_name: &'a str,
+    phone_area: &'a str,
+    phone: &'a str,
+    email: &'a str,
+    created_time: &'a str,
+    #[serde(rename = "type")]
+    user_type: i64,
+    company: &'a str,
+    department: &'a str,
+    position: &'a str,
+}
+
+/// `GET /app-portal-service/v2.2/user/info` — the current user's profile.
+async fn user_info(ns: Ns, headers: HeaderMap) -> Result<Response, EnosError> {
+    let (_, u) = org_session(&ns, &headers)?;
+    Ok(ok(UserInfo {
+        id: &u.id,
+        name: &u.name,
+        domain: &u.domain,
+        description: &u.description,
+        nick_name: &u.nick_name,
+        phone_area: &u.phone_area,
+        phone: &u.phone,
+        email: &u.email,
+        created_time: &u.created_time,
+        user_type: u.user_type,
+        company: &u.company,
+        department: &u.department,
+        position: &u.position,
+    }))
+}
+
+/// `POST /app-portal-service/v2.2/refreshToken/revokeAll?refreshToken=` — revokes every refresh token
+/// of the user; access tokens live on. The body (the vendor client sends `{}` as a form) is ignored.
+async fn revoke_all(
+    ns: Ns,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, EnosError> {
+    let (_, rec) =
+        bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess]).ok_or(EnosError::LoginFirst)?;
+    let refresh = query_param(q.as_deref(), "refreshToken").ok_or(EnosError::RefreshRequired)?;
+    let r = live_refresh(&ns, &refresh).ok_or(EnosError::LoginFirst)?;
+    if r.owner != rec.owner {
+        return Err(EnosError::LoginFirst);
+    }
+    let owner = rec.owner;
+    ns.store
+        .tokens
+        .remove_where(|t| t.kind == Kind::EnosRefresh && t.owner == owner);
+    Ok(ok(true))
+}

@@ -1,0 +1,5 @@
+//! The vendor families: each module holds its routes, request/response types and error enum.
+
+pub mod enos;
+pub mod koodrive;
+pub mod oneaccess;

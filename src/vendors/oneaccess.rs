@@ -1,0 +1,538 @@
+//! Huawei Cloud OneAccess: app access credential, SDK user login, sso_ticket from a session_token, and
+//! ticket redemption. Success bodies have no wrapper; errors are `{"error_code","error_msg"}`.
+//!
+//! Vendor page: OneAccess API reference — "Obtaining sso_ticket Using session_token" (seed 002), with the
+//! neighbouring "Obtaining an Access Credential", "Login" and "Verifying sso_ticket" pages.
+
+use crate::extract::{auth_token, header, json_object, lenient_string, present, BodyError};
+use crate::state::{AppState, Ns};
+use crate::store::oneaccess::OaClient;
+use crate::store::{Kind, Lookup, TokenRec};
+use crate::tokens::{secret_eq, sign_hs256};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/v2/tenant/token"),
+    ("POST", "/api/v2/sdk/login"),
+    ("POST", "/api/v2/tenant/sso/session-token/sso-ticket"),
+    ("POST", "/api/v2/tenant/sso/sso-ticket/verify"),
+];
+
+/// Lifetime of an app access credential, seconds.
+pub const APP_TOKEN_TTL_S: i64 = 1800;
+/// Lifetime of a session_token, seconds.
+pub const SESSION_TTL_S: i64 = 604_800;
+/// Lifetime of an sso_ticket, seconds.
+pub const TICKET_TTL_S: i64 = 9600;
+/// Wrong passwords allowed before the account locks.
+pub const LOCK_AFTER: u32 = 10;
+pub const LOCK_MS: i64 = 15 * 60 * 1000;
+const ISSUER: &str = "https://oneaccess.authmock.local";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v2/tenant/token", post(tenant_token))
+        .route("/api/v2/sdk/login", post(sdk_login))
+        .route(
+            "/api/v2/tenant/sso/session-token/sso-ticket",
+            post(sso_ticket),
+        )
+        .route("/api/v2/tenant/sso/sso-ticket/verify", post(verify_ticket))
+}
+
+/// Every OneAccess failure; the doc comment names the code it answers.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OaError {
+    /// PARAM.0001 "`<field>` is required."
+    #[error("{0} is required")]
+    Required(&'static str),
+    /// PARAM.0001 "Invalid request body."
+    #[error("invalid request body")]
+    BadBody,
+    /// PARAM.0001 "Invalid request body." with HTTP 413.
+    #[error("body too large")]
+    TooLarge,
+    /// PARAM.0005 "Token required."
+    #[error("token required")]
+    TokenRequired,
+    /// invalid_token "Invalid access token: `<t>`"
+    #[error("invalid access token")]
+    InvalidToken(String),
+    /// invalid_token "Access token expired:`<t>`"
+    #[error("access token expired")]
+    ExpiredToken(String),
+    /// invalid_client (HTTP 401) "Bad client credentials"
+    #[error("bad client credentials")]
+    InvalidClient,
+    /// unsupported_grant_type
+    #[error("unsupported grant type")]
+    UnsupportedGrant,
+    /// LOGIN.0002 "Invalid account name or password. Remaining attempts: `<n>`."
+    #[error("invalid account name or password")]
+    WrongPassword(u32),
+    /// LOGIN.0003 "Account is locked."
+    #[error("account locked")]
+    Locked,
+    /// SESSION.0001
+    #[error("session token invalid or expired")]
+    Session,
+    /// SESSION.0002
+    #[error("device fingerprint mismatch")]
+    Fingerprint,
+    /// TICKET.0001
+    #[error("sso ticket invalid, used or expired")]
+    Ticket,
+    /// TENANT.0001
+    #[error("tenant mismatch")]
+    Tenant,
+    /// APP.0001
+    #[error("application does not exist")]
+    App,
+}
+
+impl OaError {
+    pub const CODES: [&'static str; 12] = [
+        "PARAM.0001",
+        "PARAM.0005",
+        "invalid_token",
+        "invalid_client",
+        "unsupported_grant_type",
+        "LOGIN.0002",
+        "LOGIN.0003",
+        "SESSION.0001",
+        "SESSION.0002",
+        "TICKET.0001",
+        "TENANT.0001",
+        "APP.0001",
+    ];
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            OaError::Required(_) | OaError::BadBody | OaError::TooLarge => "PARAM.0001",
+            OaError::TokenRequired => "PARAM.0005",
+            OaError::InvalidToken(_) | OaError::ExpiredToken(_) => "invalid_token",
+            OaError::InvalidClient => "invalid_client",
+            OaError::UnsupportedGrant => "unsupported_grant_type",
+            OaError::WrongPassword(_) => "LOGIN.0002",
+            OaError::Locked => "LOGIN.0003",
+            OaError::Session => "SESSION.0001",
+            OaError::Fingerprint => "SESSION.0002",
+            OaError::Ticket => "TICKET.0001",
+            OaError::Tenant => "TENANT.0001",
+            OaError::App => "APP.0001",
+        }
+    }
+
+    pub fn msg(&self) -> String {
+        match self {
+            OaError::Required(f) => format!("{f} is required."),
+            OaError::BadBody | OaError::TooLarge => "Invalid request body.".into(),
+            OaError::TokenRequired => "Token required.".into(),
+            OaError::InvalidToken(t) => format!("Invalid access token: {t}"),
+            OaError::ExpiredToken(t) => format!("Access token expired:{t}"),
+            OaError::InvalidClient => "Bad client credentials".into(),
+            OaError::UnsupportedGrant => "Unsupported grant type".into(),
+            OaError::WrongPassword(n) => {
+                format!("Invalid account name or password. Remaining attempts: {n}.")
+            }
+            OaError::Locked => "Account is locked.".into(),
+            OaError::Session => "Session token is invalid or expired.".into(),
+            OaError::Fingerprint => "Device fingerprint does not match.".into(),
+            OaError::Ticket => "SSO ticket is invalid, used or expired.".into(),
+            OaError::Tenant => "Tenant does not match.".into(),
+            OaError::App => "Application does not exist.".into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            OaError::InvalidClient => StatusCode::UNAUTHORIZED,
+            OaError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// The error a fault names by its vendor code; `token` fills the invalid_token message.
+    pub fn from_code(code: &str, token: &str) -> Option<OaError> {
+        Some(match code {
+            "PARAM.0001" => OaError::BadBody,
+            "PARAM.0005" => OaError::TokenRequired,
+            "invalid_token" => OaError::InvalidToken(token.to_string()),
+            "invalid_client" => OaError::InvalidClient,
+            "unsupported_grant_type" => OaError::UnsupportedGrant,
+            "LOGIN.0002" => OaError::WrongPassword(LOCK_AFTER - 1),
+            "LOGIN.0003" => OaError::Locked,
+            "SESSION.0001" => OaError::Session,
+            "SESSION.0002" => OaError::Fingerprint,
+            "TICKET.0001" => OaError::Ticket,
+            "TENANT.0001" => OaError::Tenant,
+            "APP.0001" => OaError::App,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    error_code: &'static str,
+    error_msg: String,
+}
+
+impl IntoResponse for OaError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error_code: self.code(),
+            error_msg: self.msg(),
+        };
+        (self.status(), Json(body)).into_response()
+    }
+}
+
+impl From<BodyError> for OaError {
+    fn from(_: BodyError) -> Self {
+        OaError::BadBody
+    }
+}
+
+fn required<'a>(v: &'a Option<String>, name: &'static str) -> Result<&'a str, OaError> {
+    present(v).ok_or(OaError::Required(name))
+}
+
+fn required_header<'a>(h: &'a HeaderMap, name: &'static str) -> Result<&'a str, OaError> {
+    header(h, name).ok_or(OaError::Required(name))
+}
+
+/// The app behind `Authorization: Bearer <access_token>`: (token record, the token text).
+fn app_token(ns: &Ns, headers: &HeaderMap) -> Result<TokenRec, OaError> {
+    if header(headers, "authorization").is_none() {
+        return Err(OaError::Required("Authorization"));
+    }
+    let t = auth_token(headers, &["Bearer"]).unwrap_or("");
+    match ns.store.tokens.lookup(t, &[Kind::OaAppToken], ns.now()) {
+        Lookup::Live(r) => Ok(r),
+        Lookup::Expired => Err(OaError::ExpiredToken(t.to_string())),
+        Lookup::Missing => Err(OaError::InvalidToken(t.to_string())),
+    }
+}
+
+/// `X-tenant-id`, when present, must be the app's tenant.
+fn check_tenant(headers: &HeaderMap, app: &TokenRec) -> Result<(), OaError> {
+    match header(headers, "x-tenant-id") {
+        Some(t) if Some(t) != app.tenant.as_deref() => Err(OaError::Tenant),
+        _ => Ok(()),
+    }
+}
+
+fn id_token(ns: &Ns, client: &OaClient, sub: &str, extra: serde_json::Value, ttl_s: i64) -> String {
+    let now_s = ns.now() / 1000;
+    let mut claims = serde_json::json!({
+        "iss": ISSUER,
+        "sub": sub,
+        "aud": client.client_id,
+        "tenant": client.tenant_id,
+        "iat": now_s,
+        "exp": now_s + ttl_s,
+    });
+    if let (Some(c), serde_json::Value::Object(e)) = (claims.as_object_mut(), extra) {
+        c.extend(e);
+    }
+    sign_hs256(
+        r#"{"alg":"HS256","typ":"JWT"}"#,
+        &claims,
+        client.client_secret.as_bytes(),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct TokenResp {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: i64,
+    scope: &'static str,
+    id_token: String,
+}
+
+/// Client credentials from the form, or from HTTP Basic authentication as OAuth 2.0 allows.
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let t = auth_token(headers, &["Basic"])?;
+    let raw = base64::engine::general_purpose::STANDARD.decode(t).ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((id.to_string(), secret.to_string()))
+}
+
+/// `POST /api/v2/tenant/token` — an app access credential (form-encoded client_credentials grant).
+async fn tenant_token(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, OaError> {
+    let mut grant = None;
+    let mut id = None;
+    let mut secret = None;
+    for (k, v) in form_urlencoded::parse(&body) {
+        let v = v.trim().to_string();
+        match &*k {
+            "grant_type" => grant = Some(v),
+            "client_id" => id = Some(v),
+            "client_secret" => secret = Some(v),
+            _ => {}
+        }
+    }
+    let grant = required(&grant, "grant_type")?;
+    if grant != "client_credentials" {
+        return Err(OaError::UnsupportedGrant);
+    }
+    if present(&id).is_none() {
+        if let Some((bi, bs)) = basic_credentials(&headers) {
+            id = Some(bi);
+            secret = Some(bs);
+        }
+    }
+    let id = required(&id, "client_id")?;
+    let secret = required(&secret, "client_secret")?;
+    let client = ns.store.oa.client(id).ok_or(OaError::InvalidClient)?;
+    if !secret_eq(secret, &client.client_secret) {
+        return Err(OaError::InvalidClient);
+    }
+    let now = ns.now();
+    let token = ns.gen.uuid_v4();
+    let mut rec = TokenRec::new(
+        Kind::OaAppToken,
+        client.client_id.as_str(),
+        now,
+        APP_TOKEN_TTL_S * 1000,
+    );
+    rec.client = Some(client.client_id.clone());
+    rec.tenant = Some(client.tenant_id.clone());
+    let id_token = id_token(
+        &ns,
+        &client,
+        &client.client_id,
+        serde_json::json!({}),
+        APP_TOKEN_TTL_S,
+    );
+    ns.store.tokens.insert(token.clone(), rec);
+    Ok(Json(TokenResp {
+        access_token: token,
+        token_type: "Bearer",
+        expires_in: APP_TOKEN_TTL_S,
+        scope: "all",
+        id_token,
+    })
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct LoginReq {
+    #[serde(default, deserialize_with = "lenient_string")]
+    user_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    password: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LoginResp {
+    status: &'static str,
+    session_token: String,
+    id_token: String,
+    expire: i64,
+}
+
+/// `POST /api/v2/sdk/login` — user login from an app; issues a session_token bound to the device.
+async fn sdk_login(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, OaError> {
+    let client_id = required_header(&headers, "X-client-id")?;
+    let fingerprint = required_header(&headers, "X-device-fingerprint")?;
+    required_header(&headers, "X-operating-sys-version")?;
+    required_header(&headers, "X-agent")?;
+    let req: LoginReq = json_object(&body)?;
+    let user_name = required(&req.user_name, "user_name")?;
+    let password = required(&req.password, "password")?;
+    let client = ns.store.oa.client(client_id).ok_or(OaError::App)?;
+    if let Some(t) = header(&headers, "x-tenant-id") {
+        if t != client.tenant_id {
+            return Err(OaError::Tenant);
+        }
+    }
+    let now = ns.now();
+    let user = ns
+        .store
+        .oa
+        .user_by_name(&client.tenant_id, user_name)
+        .ok_or(OaError::WrongPassword(LOCK_AFTER - 1))?;
+    let key = format!("oneaccess:{}", user.id);
+    if ns.store.is_locked(&key, now) {
+        return Err(OaError::Locked);
+    }
+    if !secret_eq(password, &user.password) {
+        let left = ns.store.record_failure(&key, now, LOCK_AFTER, LOCK_MS);
+        return Err(OaError::WrongPassword(left));
+    }
+    ns.store.record_success(&key);
+    let mut token = String::with_capacity(43);
+    token.push_str("bts");
+    ns.gen.push_base62(&mut token, 40);
+    let mut rec = TokenRec::new(Kind::OaSession, user.id.as_str(), now, SESSION_TTL_S * 1000);
+    rec.fingerprint = Some(fingerprint.to_string());
+    rec.client = Some(client.client_id.clone());
+    rec.tenant = Some(client.tenant_id.clone());
+    let extra = serde_json::json!({
+        "name": user.name,
+        "preferred_username": user.user_name,
+        "email": user.email,
+    });
+    let id_token = id_token(&ns, &client, &user.id, extra, SESSION_TTL_S);
+    ns.store.tokens.insert(token.clone(), rec);
+    Ok(Json(LoginResp {
+        status: "SUCCESS",
+        session_token: token,
+        id_token,
+        expire: SESSION_TTL_S,
+    })
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct TicketReq {
+    #[serde(default, deserialize_with = "lenient_string")]
+    session_token: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    operating_sys_version: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    device_ip: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    device_fingerprint: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    #[allow(dead_code)]
+    agent: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    client_id: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TicketResp {
+    expire: i64,
+    sso_ticket: String,
+}
+
+/// `POST /api/v2/tenant/sso/session-token/sso-ticket` — a one-time sso_ticket for a logged-in user
+/// (OneAccess "Obtaining sso_ticket Using session_token", seed 002).
+async fn sso_ticket(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, OaError> {
+    let app = app_token(&ns, &headers)?;
+    let req: TicketReq = json_object(&body)?;
+    let session = present(&req.session_token).ok_or(OaError::TokenRequired)?;
+    required(&req.operating_sys_version, "operating_sys_version")?;
+    required(&req.device_ip, "device_ip")?;
+    let fingerprint = required(&req.device_fingerprint, "device_fingerprint")?;
+    check_tenant(&headers, &app)?;
+    let client = match present(&req.client_id) {
+        Some(id) => match ns.store.oa.client(id) {
+            Some(c) if Some(c.tenant_id.as_str()) == app.tenant.as_deref() => c.client_id.clone(),
+            _ => return Err(OaError::App),
+        },
+        None => app.owner.clone(),
+    };
+    let now = ns.now();
+    let s = ns
+        .store
+        .tokens
+        .live(session, &[Kind::OaSession], now)
+        .filter(|s| s.tenant == app.tenant)
+        .ok_or(OaError::Session)?;
+    if s.fingerprint.as_deref() != Some(fingerprint) {
+        return Err(OaError::Fingerprint);
+    }
+    let ticket = ns.gen.base62(32);
+    let mut rec = TokenRec::new(Kind::OaTicket, s.owner, now, TICKET_TTL_S * 1000);
+    rec.fingerprint = s.fingerprint;
+    rec.tenant = app.tenant;
+    rec.client = Some(client);
+    ns.store.tokens.insert(ticket.clone(), rec);
+    Ok(Json(TicketResp {
+        expire: TICKET_TTL_S,
+        sso_ticket: ticket,
+    })
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct VerifyReq {
+    #[serde(default, deserialize_with = "lenient_string")]
+    sso_ticket: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    operating_sys_version: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    device_ip: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    device_fingerprint: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    #[allow(dead_code)]
+    agent: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifiedUser<'a> {
+    user_name: &'a str,
+    id: &'a str,
+    name: &'a str,
+    mobile: &'a str,
+    email: &'a str,
+}
+
+#[derive(Serialize)]
+struct VerifyData<'a> {
+    user: VerifiedUser<'a>,
+}
+
+#[derive(Serialize)]
+struct VerifyResp<'a> {
+    code: &'static str,
+    message: &'static str,
+    data: VerifyData<'a>,
+}
+
+/// `POST /api/v2/tenant/sso/sso-ticket/verify` — redeems a ticket (exactly once) for the user's profile.
+async fn verify_ticket(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, OaError> {
+    let app = app_token(&ns, &headers)?;
+    let req: VerifyReq = json_object(&body)?;
+    let ticket = required(&req.sso_ticket, "sso_ticket")?;
+    required(&req.operating_sys_version, "operating_sys_version")?;
+    required(&req.device_ip, "device_ip")?;
+    let fingerprint = required(&req.device_fingerprint, "device_fingerprint")?;
+    check_tenant(&headers, &app)?;
+    let now = ns.now();
+    let rec = ns
+        .store
+        .tokens
+        .live(ticket, &[Kind::OaTicket], now)
+        .filter(|t| t.tenant == app.tenant)
+        .ok_or(OaError::Ticket)?;
+    if rec.fingerprint.as_deref() != Some(fingerprint) {
+        return Err(OaError::Fingerprint);
+    }
+    let rec = ns
+        .store
+        .tokens
+        .take_if(ticket, Kind::OaTicket, now, |_| true)
+        .ok_or(OaError::Ticket)?;
+    let user = ns.store.oa.user(&rec.owner).ok_or(OaError::Ticket)?;
+    Ok(Json(VerifyResp {
+        code: "200",
+        message: "success",
+        data: VerifyData {
+            user: VerifiedUser {
+                user_name: &user.user_name,
+                id: &user.id,
+                name: &user.name,
+                mobile: &user.mobile,
+                email: &user.email,
+            },
+        },
+    })
+    .into_response())
+}
