@@ -18,6 +18,10 @@ pub enum BodyError {
 /// Parses a JSON object body into `T`; unknown fields are ignored. A body that is not an object
 /// (`[]`, `"x"`, empty) is malformed, whatever `T` would accept.
 pub fn json_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
+    // JSON text is UTF-8: invalid bytes are refused even inside fields the route ignores.
+    if std::str::from_utf8(body).is_err() {
+        return Err(BodyError::Malformed);
+    }
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
         return Err(BodyError::Malformed);
@@ -97,6 +101,21 @@ pub fn auth_token<'a>(headers: &'a HeaderMap, schemes: &[&str]) -> Option<&'a st
         }
     }
     Some(v)
+}
+
+/// The token after `scheme` (case-insensitive, then a space or a `+`); `None` when the header is absent
+/// or carries another scheme or none (OneAccess and EnOS require theirs; only KooDrive takes a bare token).
+pub fn scheme_token<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a str> {
+    let v = header(headers, "authorization")?;
+    let s = scheme.len();
+    if v.len() > s + 1
+        && v.as_bytes()[..s].eq_ignore_ascii_case(scheme.as_bytes())
+        && matches!(v.as_bytes()[s], b' ' | b'+')
+    {
+        Some(v[s + 1..].trim()).filter(|t| !t.is_empty())
+    } else {
+        None
+    }
 }
 
 /// A query parameter's first value, if present and non-empty.

@@ -29,6 +29,24 @@ pub const MAX_HEAD_BYTES: usize = 32 * 1024;
 /// How long shutdown waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
+/// After a sweep that dropped at least this many credentials, free heap pages go back to the OS.
+const RELEASE_AFTER: usize = 10_000;
+
+/// Returns free heap memory to the OS, so RSS falls back after a burst of tokens expires (glibc keeps
+/// freed small blocks in its arenas otherwise).
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: malloc_trim only releases free pages of glibc's own heap; it takes no pointers.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
 /// Rewrites `//a//b` to `/a/b` (a base URL ending in `/` joined with a path starting with one).
 fn collapse_slashes(req: &mut Request) {
     let path = req.uri().path();
@@ -55,6 +73,36 @@ fn collapse_slashes(req: &mut Request) {
     }
 }
 
+/// The size of a request head as it came on the wire: request line, header lines, blank line.
+fn head_len(req: &hyper::Request<Incoming>) -> usize {
+    let target = req.uri().path_and_query().map_or(1, |pq| pq.as_str().len())
+        + req
+            .uri()
+            .authority()
+            .map_or(0, |a| a.as_str().len() + "http://".len());
+    let line = req.method().as_str().len() + 1 + target + " HTTP/1.1\r\n".len();
+    let headers: usize = req
+        .headers()
+        .iter()
+        .map(|(n, v)| n.as_str().len() + 2 + v.len() + 2)
+        .sum();
+    line + headers + 2
+}
+
+/// 431 for a head over [`MAX_HEAD_BYTES`]. hyper's own buffer limit only trips when the head is still
+/// incomplete once the buffer is full, so a head that arrives in large reads can pass it by a read's size.
+fn head_too_large() -> axum::response::Response {
+    let mut r = crate::admin::error(
+        axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        "request head over 32 KiB",
+    );
+    r.headers_mut().insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    r
+}
+
 /// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight finish.
 pub async fn serve(
     listener: TcpListener,
@@ -69,7 +117,9 @@ pub async fn serve(
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                state.sweep();
+                if state.sweep() >= RELEASE_AFTER {
+                    release_free_memory();
+                }
             }
         })
     };
@@ -93,10 +143,17 @@ pub async fn serve(
         let router = router.clone();
         let k = kill.clone();
         let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-            let mut req = req.map(Body::new);
-            req.extensions_mut().insert(ConnKill(k.clone()));
-            collapse_slashes(&mut req);
-            router.clone().oneshot(req)
+            let router = router.clone();
+            let k = k.clone();
+            async move {
+                if head_len(&req) > MAX_HEAD_BYTES {
+                    return Ok(head_too_large());
+                }
+                let mut req = req.map(Body::new);
+                req.extensions_mut().insert(ConnKill(k));
+                collapse_slashes(&mut req);
+                router.oneshot(req).await
+            }
         });
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())

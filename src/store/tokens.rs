@@ -234,6 +234,10 @@ impl Tokens {
             }
         });
         let removed = before.saturating_sub(self.map.len());
+        // A table that emptied after a burst gives its memory back instead of keeping the peak.
+        if removed > 0 && self.map.capacity() > 4 * (self.map.len() + 1024) {
+            self.map.shrink_to_fit();
+        }
         if !gone.is_empty() {
             let mut order = self.tomb_order.lock().unwrap_or_else(|e| e.into_inner());
             for (k, kind) in gone {

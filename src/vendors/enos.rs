@@ -6,7 +6,7 @@
 //! neighbouring "Log In", "Refresh Access Token", "Log Out", "Get Token Information", "Get User
 //! Information", "Revoke Refresh Token" pages.
 
-use crate::extract::{auth_token, json_object, lenient_string, present, query_param, BodyError};
+use crate::extract::{json_object, lenient_string, present, query_param, scheme_token, BodyError};
 use crate::state::{AppState, Ns};
 use crate::store::enos::EnosUser;
 use crate::store::{Kind, TokenRec};
@@ -180,7 +180,7 @@ fn ok<T: Serialize>(data: T) -> Response {
 
 /// The live token of one of `kinds` behind `Authorization: Bearer …`, with its text.
 fn bearer<'h>(ns: &Ns, headers: &'h HeaderMap, kinds: &[Kind]) -> Option<(&'h str, TokenRec)> {
-    let t = auth_token(headers, &["Bearer"])?;
+    let t = scheme_token(headers, "Bearer")?;
     let rec = ns.store.tokens.live(t, kinds, ns.now())?;
     Some((t, rec))
 }

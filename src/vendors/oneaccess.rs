@@ -4,7 +4,9 @@
 //! Vendor page: OneAccess API reference — "Obtaining sso_ticket Using session_token" (seed 002), with the
 //! neighbouring "Obtaining an Access Credential", "Login" and "Verifying sso_ticket" pages.
 
-use crate::extract::{auth_token, header, json_object, lenient_string, present, BodyError};
+use crate::extract::{
+    auth_token, header, json_object, lenient_string, present, scheme_token, BodyError,
+};
 use crate::state::{AppState, Ns};
 use crate::store::oneaccess::OaClient;
 use crate::store::{Kind, Lookup, TokenRec};
@@ -210,10 +212,13 @@ fn required_header<'a>(h: &'a HeaderMap, name: &'static str) -> Result<&'a str, 
 
 /// The app behind `Authorization: Bearer <access_token>`: (token record, the token text).
 fn app_token(ns: &Ns, headers: &HeaderMap) -> Result<TokenRec, OaError> {
-    if header(headers, "authorization").is_none() {
+    let Some(raw) = header(headers, "authorization") else {
         return Err(OaError::Required("Authorization"));
-    }
-    let t = auth_token(headers, &["Bearer"]).unwrap_or("");
+    };
+    // Only `Bearer <token>` (or `Bearer+<token>`) names an app token; anything else is invalid as a whole.
+    let Some(t) = scheme_token(headers, "Bearer") else {
+        return Err(OaError::InvalidToken(raw.to_string()));
+    };
     match ns.store.tokens.lookup(t, &[Kind::OaAppToken], ns.now()) {
         Lookup::Live(r) => Ok(r),
         Lookup::Expired => Err(OaError::ExpiredToken(t.to_string())),

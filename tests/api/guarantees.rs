@@ -1,0 +1,416 @@
+//! The guarantees under load: one winner per one-time credential among 64 racers, distinct tokens under
+//! 20,000 logins, no revoked token accepted after its logout answered, a bounded store and journal, and
+//! no credential crossing namespaces, tenants or families.
+
+use crate::helpers::{Api, Resp};
+use authmock::MockServer;
+use futures::future::join_all;
+use futures::StreamExt;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Instant;
+
+const RACERS: usize = 64;
+const SEED_CODE: &str = "FrbMohdqi86v6sMZlFSSuG3E0_9RsDpL08BlYfNQPhvibLET266cQhDI_WczEXJOAoIoKGCdqN2shKX1yfqrVci8nSFdMlxljNFhoffVvH93uSzIoyFxK4P7yhY6fDXa";
+const CLIENT_ID: &str = "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ";
+const TENANT: &str = "08f770f51f80d2f40f38c00cb199fd21";
+const FP: &str = "156aysdna213sac";
+const STATIC_ENOS: &str = "APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44";
+
+async fn app_token(api: &Api, ns: &str) -> String {
+    let r = api
+        .post_raw(
+            "/api/v2/tenant/token",
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("x-mock-namespace", ns),
+            ],
+            format!("grant_type=client_credentials&client_id={CLIENT_ID}&client_secret=demo-client-secret").as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["access_token"].as_str().unwrap().to_string()
+}
+
+async fn session_token(api: &Api, ns: &str) -> String {
+    let r = api
+        .post(
+            "/api/v2/sdk/login",
+            &[
+                ("X-client-id", CLIENT_ID),
+                ("X-device-fingerprint", FP),
+                ("X-operating-sys-version", "Android 10"),
+                ("X-agent", "tests"),
+                ("x-mock-namespace", ns),
+            ],
+            json!({"user_name": "zhangsan", "password": "Zhangsan@123"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["session_token"].as_str().unwrap().to_string()
+}
+
+fn ticket_body(session: &str) -> Value {
+    json!({
+        "session_token": session,
+        "operating_sys_version": "Android 10",
+        "device_ip": "10.10.10.1",
+        "device_fingerprint": FP,
+    })
+}
+
+async fn token_count(api: &Api) -> u64 {
+    let r = api.get("/__admin/state?tokens=0", &[]).await;
+    r.body["counts"]["tokens"].as_u64().expect("counts.tokens")
+}
+
+#[tokio::test]
+async fn sixty_four_racers_on_one_authorization_code_have_exactly_one_winner() {
+    let api = Api::new().await;
+    let minted = api
+        .post(
+            "/__admin/koodrive/auth-codes",
+            &[],
+            json!({"userId": "1008600000701011201"}),
+        )
+        .await;
+    let code = minted.body["code"].as_str().unwrap().to_string();
+    let answers: Vec<Resp> = join_all(
+        (0..RACERS).map(|_| api.post("/koodrive/ose/v1/session/", &[], json!({"code": code}))),
+    )
+    .await;
+    let winners = answers.iter().filter(|r| r.status == 200).count();
+    let losers = answers
+        .iter()
+        .filter(|r| r.status == 400 && r.body["code"] == 13000201)
+        .count();
+    assert_eq!((winners, losers), (1, RACERS - 1));
+}
+
+#[tokio::test]
+async fn sixty_four_racers_on_one_sso_ticket_have_exactly_one_winner() {
+    let api = Api::new().await;
+    let app = app_token(&api, "default").await;
+    let session = session_token(&api, "default").await;
+    let bearer = format!("Bearer {app}");
+    let t = api
+        .post(
+            "/api/v2/tenant/sso/session-token/sso-ticket",
+            &[("authorization", &bearer)],
+            ticket_body(&session),
+        )
+        .await;
+    let ticket = t.body["sso_ticket"].as_str().unwrap().to_string();
+    let body = json!({
+        "sso_ticket": ticket,
+        "operating_sys_version": "Android 10",
+        "device_ip": "10.10.10.1",
+        "device_fingerprint": FP,
+    });
+    let headers = [("authorization", bearer.as_str())];
+    let answers = join_all((0..RACERS).map(|_| {
+        api.post(
+            "/api/v2/tenant/sso/sso-ticket/verify",
+            &headers,
+            body.clone(),
+        )
+    }))
+    .await;
+    let winners = answers.iter().filter(|r| r.status == 200).count();
+    let used = answers
+        .iter()
+        .filter(|r| r.body["error_code"] == "TICKET.0001")
+        .count();
+    assert_eq!((winners, used), (1, RACERS - 1));
+}
+
+#[tokio::test]
+async fn sixty_four_racers_rotating_one_enos_refresh_token_have_exactly_one_winner() {
+    let api = Api::new().await;
+    let set = api
+        .post(
+            "/app-portal-service/v2.2/session/set",
+            &[("authorization", &format!("Bearer {STATIC_ENOS}"))],
+            json!({"orgId": "yourOrgId"}),
+        )
+        .await;
+    let refresh = set.body["data"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/app-portal-service/v2.2/token/refresh?refreshToken={refresh}");
+    let answers = join_all((0..RACERS).map(|_| api.get(&path, &[]))).await;
+    let winners = answers.iter().filter(|r| r.body["code"] == 0).count();
+    let refused = answers.iter().filter(|r| r.body["code"] == 31401).count();
+    assert_eq!((winners, refused), (1, RACERS - 1));
+}
+
+#[tokio::test]
+async fn twenty_thousand_sessions_get_distinct_tokens_and_every_one_is_accepted() {
+    const N: usize = 20_000;
+    let api = Arc::new(Api::new().await);
+    let tokens: Vec<String> = futures::stream::iter(0..N)
+        .map(|_| {
+            let api = api.clone();
+            async move {
+                let r = api
+                    .post("/koodrive/ose/v1/session/", &[], json!({"code": SEED_CODE}))
+                    .await;
+                assert_eq!(r.status, 200, "{}", r.text);
+                r.body["data"]["accessToken"].as_str().unwrap().to_string()
+            }
+        })
+        .buffer_unordered(RACERS)
+        .collect()
+        .await;
+    let distinct: HashSet<&String> = tokens.iter().collect();
+    assert_eq!(distinct.len(), N);
+    let accepted = futures::stream::iter(tokens.iter().cloned())
+        .map(|t| {
+            let api = api.clone();
+            async move {
+                api.get("/koodrive/ose/v1/session/auth", &[("authorization", &t)])
+                    .await
+                    .status
+            }
+        })
+        .buffer_unordered(RACERS)
+        .filter(|s| futures::future::ready(*s == 200))
+        .count()
+        .await;
+    assert_eq!(accepted, N);
+}
+
+#[tokio::test]
+async fn no_request_sent_after_a_logoff_answered_is_accepted_with_that_token() {
+    let api = Arc::new(Api::new().await);
+    for _ in 0..20 {
+        let s = api
+            .post("/koodrive/ose/v1/session/", &[], json!({"code": SEED_CODE}))
+            .await;
+        let token = s.body["data"]["accessToken"].as_str().unwrap().to_string();
+        let users: Vec<_> = (0..16)
+            .map(|_| {
+                let api = api.clone();
+                let token = token.clone();
+                tokio::spawn(async move {
+                    let mut seen = Vec::new();
+                    for _ in 0..20 {
+                        let sent = Instant::now();
+                        let r = api
+                            .get(
+                                "/koodrive/ose/v1/session/auth",
+                                &[("authorization", &token)],
+                            )
+                            .await;
+                        seen.push((sent, r.status));
+                    }
+                    seen
+                })
+            })
+            .collect();
+        let off = api
+            .get(
+                "/koodrive/ose/v1/session/logoff",
+                &[("authorization", &token)],
+            )
+            .await;
+        assert_eq!(off.status, 200);
+        let answered = Instant::now();
+        for u in users {
+            for (sent, status) in u.await.unwrap() {
+                if sent > answered {
+                    assert_eq!(
+                        status, 401,
+                        "a request sent after the logoff answered was accepted"
+                    );
+                }
+            }
+        }
+        let after = api
+            .get(
+                "/koodrive/ose/v1/session/auth",
+                &[("authorization", &token)],
+            )
+            .await;
+        assert_eq!(after.body["code"], 13000202);
+    }
+}
+
+#[tokio::test]
+async fn the_store_returns_to_its_baseline_once_a_hundred_thousand_tokens_expire_and_the_journal_stays_bounded(
+) {
+    const N: usize = 100_000;
+    let api = Arc::new(Api::with(
+        MockServer::builder().journal_size(50).start().await,
+    ));
+    let baseline = token_count(&api).await;
+    let form = format!(
+        "grant_type=client_credentials&client_id={CLIENT_ID}&client_secret=demo-client-secret"
+    );
+    let ok = futures::stream::iter(0..N)
+        .map(|_| {
+            let api = api.clone();
+            let form = form.clone();
+            async move {
+                api.post_raw(
+                    "/api/v2/tenant/token",
+                    &[("content-type", "application/x-www-form-urlencoded")],
+                    form.as_bytes(),
+                )
+                .await
+                .status
+            }
+        })
+        .buffer_unordered(RACERS)
+        .filter(|s| futures::future::ready(*s == 200))
+        .count()
+        .await;
+    assert_eq!(ok, N);
+    assert_eq!(token_count(&api).await, baseline + N as u64);
+    let journal = api.get("/__admin/requests", &[]).await;
+    assert_eq!(journal.body["total"], 50);
+    assert_eq!(journal.body["requests"].as_array().unwrap().len(), 50);
+
+    let r = api
+        .post("/__admin/clock", &[], json!({"advance": "31m"}))
+        .await;
+    assert_eq!(r.status, 200);
+    // The sweeper runs every second: poll (bounded) until it has.
+    let deadline = Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let n = token_count(&api).await;
+        if n == baseline {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "store still holds {n} tokens (baseline {baseline})"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_token_of_one_namespace_means_nothing_in_another() {
+    let api = Api::new().await;
+    let app = app_token(&api, "suite-a").await;
+    let session = session_token(&api, "suite-a").await;
+    let bearer = format!("Bearer {app}");
+    for ns in ["suite-b", "default"] {
+        let r = api
+            .post(
+                "/api/v2/tenant/sso/session-token/sso-ticket",
+                &[("authorization", &bearer), ("x-mock-namespace", ns)],
+                ticket_body(&session),
+            )
+            .await;
+        assert_eq!(r.body["error_code"], "invalid_token", "{ns}: {}", r.text);
+    }
+    let r = api
+        .post(
+            "/api/v2/tenant/sso/session-token/sso-ticket",
+            &[("authorization", &bearer), ("x-mock-namespace", "suite-a")],
+            ticket_body(&session),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test]
+async fn a_session_of_one_tenant_is_refused_with_another_tenants_app_token() {
+    let api = Api::new().await;
+    let session = session_token(&api, "default").await;
+    let other = api
+        .post_raw(
+            "/api/v2/tenant/token",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            b"grant_type=client_credentials&client_id=OtherTenantApp0000000000000000001&client_secret=other-client-secret",
+        )
+        .await;
+    let bearer = format!("Bearer {}", other.body["access_token"].as_str().unwrap());
+    let r = api
+        .post(
+            "/api/v2/tenant/sso/session-token/sso-ticket",
+            &[("authorization", &bearer)],
+            ticket_body(&session),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["error_code"], "SESSION.0001");
+    let r = api
+        .post(
+            "/api/v2/tenant/sso/session-token/sso-ticket",
+            &[("authorization", &bearer), ("x-tenant-id", TENANT)],
+            ticket_body(&session),
+        )
+        .await;
+    assert_eq!(r.body["error_code"], "TENANT.0001");
+}
+
+#[tokio::test]
+async fn tokens_of_one_family_are_refused_by_every_other_family() {
+    let api = Api::new().await;
+    let koo = api
+        .post("/koodrive/ose/v1/session/", &[], json!({"code": SEED_CODE}))
+        .await;
+    let koo_token = koo.body["data"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let app = app_token(&api, "default").await;
+    let enos = format!("Bearer {STATIC_ENOS}");
+    let oa = format!("Bearer {app}");
+
+    // EnOS and OneAccess tokens on KooDrive.
+    for t in [&enos, &oa] {
+        let r = api
+            .get("/koodrive/ose/v1/session/auth", &[("authorization", t)])
+            .await;
+        assert_eq!(
+            (r.status, r.body["code"].clone()),
+            (401, json!(13000202)),
+            "{t}"
+        );
+    }
+    // KooDrive and OneAccess tokens on EnOS.
+    for t in [&koo_token, &oa] {
+        let r = api
+            .post(
+                "/app-portal-service/v2.2/session/set",
+                &[("authorization", t)],
+                json!({"orgId": "yourOrgId"}),
+            )
+            .await;
+        assert_eq!(r.body["code"], 31401, "{t}");
+    }
+    // KooDrive and EnOS tokens on OneAccess.
+    let session = session_token(&api, "default").await;
+    for t in [&koo_token, &enos] {
+        let r = api
+            .post(
+                "/api/v2/tenant/sso/session-token/sso-ticket",
+                &[("authorization", t)],
+                ticket_body(&session),
+            )
+            .await;
+        assert_eq!(r.body["error_code"], "invalid_token", "{t}");
+    }
+}
+
+#[tokio::test]
+async fn without_a_seed_two_servers_issue_different_tokens() {
+    let a = Api::new().await;
+    let b = Api::new().await;
+    let ta = a
+        .post("/koodrive/ose/v1/session/", &[], json!({"code": SEED_CODE}))
+        .await;
+    let tb = b
+        .post("/koodrive/ose/v1/session/", &[], json!({"code": SEED_CODE}))
+        .await;
+    assert_ne!(
+        ta.body["data"]["accessToken"],
+        tb.body["data"]["accessToken"]
+    );
+}

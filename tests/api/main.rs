@@ -1,0 +1,7 @@
+//! One test binary: black-box tests over HTTP against a real server on 127.0.0.1:0.
+mod enos;
+mod guarantees;
+mod helpers;
+mod koodrive;
+mod oneaccess;
+mod rules;
