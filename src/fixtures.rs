@@ -56,25 +56,55 @@ impl fmt::Display for FixtureErrors {
 
 impl std::error::Error for FixtureErrors {}
 
-fn parse<T: DeserializeOwned + Default>(file: &str, text: &str, errs: &mut Vec<FixtureError>) -> T {
+/// Parses one file; a problem is recorded and `None` returned (its validation is then skipped, but the
+/// other files are still validated, so that one run reports every problem).
+fn parse<T: DeserializeOwned>(file: &str, text: &str, errs: &mut Vec<FixtureError>) -> Option<T> {
     let de = &mut serde_json::Deserializer::from_str(text);
-    match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(v) => v,
+    match serde_path_to_error::deserialize::<_, T>(&mut *de) {
+        // Text after the top-level value (`{…}}`, two files pasted together) is malformed JSON too.
+        Ok(v) => match de.end() {
+            Ok(()) => Some(v),
+            Err(e) => {
+                errs.push(FixtureError {
+                    file: file.to_string(),
+                    path: "$".to_string(),
+                    message: e.to_string(),
+                });
+                None
+            }
+        },
         Err(e) => {
-            let p = e.path().to_string();
-            let path = if p == "." {
-                "$".to_string()
-            } else {
-                format!("$.{p}")
-            };
+            let path = json_path(e.path());
             errs.push(FixtureError {
                 file: file.to_string(),
                 path,
                 message: e.into_inner().to_string(),
             });
-            T::default()
+            None
         }
     }
+}
+
+/// A JSONPath (`$.users[0].orgs[1]`, `$["odd key"]`) for where deserialising stopped. A segment the
+/// deserializer could not name (a key not read yet, e.g. after a trailing comma) ends the path.
+fn json_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::from("$");
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    out.push('.');
+                    out.push_str(key);
+                } else {
+                    out.push_str(&format!("[{}]", serde_json::Value::from(key.as_str())));
+                }
+            }
+            Segment::Unknown => break,
+        }
+    }
+    out
 }
 
 fn attach(file: &str, problems: Vec<Problem>, errs: &mut Vec<FixtureError>) {
@@ -103,20 +133,25 @@ impl Fixtures {
         enos: (&str, &str),
     ) -> Result<Fixtures, FixtureErrors> {
         let mut errs = Vec::new();
-        let f = Fixtures {
-            koodrive: parse(koo.0, koo.1, &mut errs),
-            oneaccess: parse(oa.0, oa.1, &mut errs),
-            enos: parse(enos.0, enos.1, &mut errs),
-        };
-        if errs.is_empty() {
-            attach(koo.0, f.koodrive.validate(), &mut errs);
-            attach(oa.0, f.oneaccess.validate(), &mut errs);
-            attach(enos.0, f.enos.validate(), &mut errs);
+        let koodrive: Option<KooFixtures> = parse(koo.0, koo.1, &mut errs);
+        let oneaccess: Option<OaFixtures> = parse(oa.0, oa.1, &mut errs);
+        let enos_f: Option<EnosFixtures> = parse(enos.0, enos.1, &mut errs);
+        if let Some(f) = &koodrive {
+            attach(koo.0, f.validate(), &mut errs);
         }
-        if errs.is_empty() {
-            Ok(f)
-        } else {
-            Err(FixtureErrors(errs))
+        if let Some(f) = &oneaccess {
+            attach(oa.0, f.validate(), &mut errs);
+        }
+        if let Some(f) = &enos_f {
+            attach(enos.0, f.validate(), &mut errs);
+        }
+        match (koodrive, oneaccess, enos_f) {
+            (Some(koodrive), Some(oneaccess), Some(enos)) if errs.is_empty() => Ok(Fixtures {
+                koodrive,
+                oneaccess,
+                enos,
+            }),
+            _ => Err(FixtureErrors(errs)),
         }
     }
 

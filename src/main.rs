@@ -86,13 +86,22 @@ fn run(args: ServeArgs) -> ExitCode {
         } else {
             addr.ip().to_string()
         };
+        // Handlers go in before the URL is printed: a signal sent as soon as that line is read must
+        // stop the server gracefully, not kill it with the default disposition.
+        let shutdown = match shutdown_signal() {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("authmock: cannot install the signal handlers: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "authmock listening on http://{host}:{}", addr.port());
         let _ = out.flush();
         drop(out);
         let state = AppState::new(settings, fixtures);
         let router = app(state.clone());
-        serve(listener, state, router, shutdown_signal()).await;
+        serve(listener, state, router, shutdown).await;
         tracing::info!("authmock stopped");
         ExitCode::SUCCESS
     })
@@ -113,24 +122,25 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Installs the SIGINT/SIGTERM handlers now and returns the future that resolves on the first of them.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut int = signal(SignalKind::interrupt())?;
+        let mut term = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {},
+                _ = term.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 

@@ -10,7 +10,7 @@ use crate::tokens::Generator;
 use dashmap::DashMap;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// The namespace used when a request names none.
@@ -109,6 +109,8 @@ pub struct Shared {
     pub settings: Arc<Settings>,
     pub fixtures: Fixtures,
     namespaces: DashMap<String, Arc<Namespace>>,
+    /// Serialises creating namespaces, so that the cap holds under concurrent first use.
+    creating: Mutex<()>,
     tick: AtomicU64,
     pub started: Instant,
 }
@@ -125,6 +127,7 @@ impl AppState {
         let settings = Arc::new(settings);
         let shared = Shared {
             namespaces: DashMap::new(),
+            creating: Mutex::new(()),
             tick: AtomicU64::new(1),
             started: Instant::now(),
             fixtures,
@@ -143,35 +146,47 @@ impl AppState {
             ns.last_used.store(tick, Ordering::Relaxed);
             return ns.clone();
         }
-        if self.namespaces.len() >= MAX_NAMESPACES {
-            self.evict_lru();
+        let fresh = Arc::new(Namespace::new(name, self.settings.clone(), &self.fixtures));
+        let _creating = self.creating.lock().unwrap_or_else(|e| e.into_inner());
+        // Another request may have created it meanwhile.
+        if let Some(ns) = self.namespaces.get(name) {
+            ns.last_used.store(tick, Ordering::Relaxed);
+            return ns.clone();
         }
-        let ns = self
-            .namespaces
-            .entry(name.to_string())
-            .or_insert_with(|| {
-                Arc::new(Namespace::new(name, self.settings.clone(), &self.fixtures))
-            })
-            .clone();
-        ns.last_used.store(tick, Ordering::Relaxed);
-        ns
+        self.make_room();
+        fresh.last_used.store(tick, Ordering::Relaxed);
+        self.namespaces.insert(name.to_string(), fresh.clone());
+        fresh
     }
 
-    fn evict_lru(&self) {
-        let victim = self
-            .namespaces
-            .iter()
-            .filter(|e| e.key() != DEFAULT_NAMESPACE)
-            .min_by_key(|e| e.value().last_used.load(Ordering::Relaxed))
-            .map(|e| e.key().clone());
-        if let Some(v) = victim {
-            self.namespaces.remove(&v);
+    /// Evicts least recently used namespaces until one more fits (call with `creating` held).
+    fn make_room(&self) {
+        while self.namespaces.len() >= MAX_NAMESPACES {
+            let victim = self
+                .namespaces
+                .iter()
+                .filter(|e| e.key() != DEFAULT_NAMESPACE)
+                .min_by_key(|e| e.value().last_used.load(Ordering::Relaxed))
+                .map(|e| e.key().clone());
+            match victim {
+                Some(v) => {
+                    self.namespaces.remove(&v);
+                }
+                None => break,
+            }
         }
     }
 
     /// Replaces a namespace by a fresh one built from the fixtures (requests in flight finish on the old).
     pub fn reset(&self, name: &str) {
         let fresh = Arc::new(Namespace::new(name, self.settings.clone(), &self.fixtures));
+        let _creating = self.creating.lock().unwrap_or_else(|e| e.into_inner());
+        if !self.namespaces.contains_key(name) {
+            self.make_room();
+        }
+        // A namespace just reset counts as just used.
+        let tick = self.tick.fetch_add(1, Ordering::Relaxed);
+        fresh.last_used.store(tick, Ordering::Relaxed);
         self.namespaces.insert(name.to_string(), fresh);
     }
 

@@ -13,8 +13,13 @@ pub const MAX_DELAY_MS: u64 = 60_000;
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Action {
-    /// A vendor error code of the route's family, answered exactly as the route would.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A vendor error code of the route's family, answered exactly as the route would (a KooDrive or
+    /// EnOS code may be given as a JSON number).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::extract::lenient_string"
+    )]
     pub error: Option<String>,
     /// A raw HTTP status…
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -129,48 +129,127 @@ pub fn mask(s: &str) -> String {
     format!("{keep}****")
 }
 
-fn is_secret_key(k: &str) -> bool {
+/// Whether a field or parameter named `k` holds a secret. `code` is an authorization code in a request
+/// but a status in a response (OneAccess answers `"code":"200"`), so it is masked in requests only;
+/// expiry instants and token types (`refreshTokenExpire`, `token_type`) are not secrets.
+fn is_secret_key(k: &str, request: bool) -> bool {
     let l = k.to_ascii_lowercase();
+    if l.contains("expire") || l.ends_with("type") {
+        return false;
+    }
     l.contains("password")
         || l.contains("secret")
         || l.contains("token")
         || l.contains("ticket")
-        || l == "code"
-        || l == "captchatoken"
+        || (request && l == "code")
 }
 
-fn mask_value(v: &mut Value) {
+fn mask_value(v: &mut Value, request: bool) {
     match v {
         Value::Object(m) => {
             for (k, val) in m.iter_mut() {
-                if is_secret_key(k) {
-                    if let Value::String(s) = val {
-                        *s = mask(s);
-                        continue;
+                if is_secret_key(k, request) {
+                    match val {
+                        Value::String(s) => {
+                            *s = mask(s);
+                            continue;
+                        }
+                        // A password or code sent as a JSON number is as secret as its text.
+                        Value::Number(n) => {
+                            *val = Value::String(mask(&n.to_string()));
+                            continue;
+                        }
+                        _ => {}
                     }
                 }
-                mask_value(val);
+                mask_value(val, request);
             }
         }
-        Value::Array(a) => a.iter_mut().for_each(mask_value),
+        Value::Array(a) => a.iter_mut().for_each(|x| mask_value(x, request)),
         _ => {}
     }
 }
 
-/// A body for display: JSON with secret fields masked, a form with secret fields masked, or text.
-pub fn body_view(b: &Bytes) -> Value {
+/// Masks secrets in a body that is not valid JSON (a malformed request, or an answer cut short by the
+/// `malformed` fault): the string or bare value after every `"<secret key>":`, even if unterminated.
+fn mask_text(text: &str, request: bool) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    // The last string read, while it may still turn out to be a key.
+    let mut key: Option<&str> = None;
+    // The next value belongs to a secret key.
+    let mut secret = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                while j < b.len() && b[j] != b'"' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                let s = &text[start..j.min(b.len())];
+                out.push('"');
+                if secret {
+                    out.push_str(&mask(s));
+                    secret = false;
+                    key = None;
+                } else {
+                    out.push_str(s);
+                    key = Some(s);
+                }
+                if j < b.len() {
+                    out.push('"');
+                }
+                i = j + 1;
+            }
+            b':' if key.is_some() => {
+                secret = key.is_some_and(|k| is_secret_key(k, request));
+                key = None;
+                out.push(':');
+                i += 1;
+            }
+            c if c.is_ascii_whitespace() => {
+                out.push(char::from(c));
+                i += 1;
+            }
+            _ if secret => {
+                // A bare value (a number or literal), up to the next delimiter.
+                let end = text[i..]
+                    .find(|c: char| matches!(c, ',' | '}' | ']') || c.is_whitespace())
+                    .map_or(b.len(), |n| i + n);
+                out.push_str(&mask(&text[i..end]));
+                secret = false;
+                i = end;
+            }
+            _ => {
+                let Some(ch) = text[i..].chars().next() else {
+                    break;
+                };
+                out.push(ch);
+                key = None;
+                i += ch.len_utf8();
+            }
+        }
+    }
+    out
+}
+
+/// A body for display: JSON with secret fields masked, a form with secret fields masked, or text with
+/// secret values masked. `request` tells a request body from an answer.
+pub fn body_view(b: &Bytes, request: bool) -> Value {
     if b.is_empty() {
         return Value::Null;
     }
     if let Ok(mut v) = serde_json::from_slice::<Value>(b) {
-        mask_value(&mut v);
+        mask_value(&mut v, request);
         return v;
     }
     let text = String::from_utf8_lossy(b);
     if text.contains('=') && !text.contains(' ') && !text.contains('{') {
         let masked: Vec<String> = form_urlencoded::parse(b)
             .map(|(k, v)| {
-                let v = if is_secret_key(&k) {
+                let v = if is_secret_key(&k, request) {
                     mask(&v)
                 } else {
                     v.into_owned()
@@ -182,7 +261,7 @@ pub fn body_view(b: &Bytes) -> Value {
             .collect();
         return Value::String(masked.join("&"));
     }
-    Value::String(text.into_owned())
+    Value::String(mask_text(&text, request))
 }
 
 /// The request target with secret query parameters masked.
@@ -192,7 +271,7 @@ pub fn uri_view(uri: &str) -> String {
         Some((path, q)) => {
             let mut ser = form_urlencoded::Serializer::new(String::new());
             for (k, v) in form_urlencoded::parse(q.as_bytes()) {
-                let v = if is_secret_key(&k) {
+                let v = if is_secret_key(&k, true) {
                     mask(&v)
                 } else {
                     v.into_owned()
@@ -242,10 +321,10 @@ impl Entry {
             "route": self.route,
             "request": {
                 "headers": headers_view(&self.headers),
-                "body": body_view(&self.body),
+                "body": body_view(&self.body, true),
             },
             "status": self.status,
-            "response": { "body": body_view(&self.response_body) },
+            "response": { "body": body_view(&self.response_body, false) },
             "durationMs": self.duration_us as f64 / 1000.0,
             "fault": self.fault,
         })
@@ -261,18 +340,48 @@ mod unit {
         let b = Bytes::from_static(
             br#"{"account":"a","password":"123qweASD143","data":{"accessToken":"AT 3b91abcdef"}}"#,
         );
-        let v = body_view(&b);
+        let v = body_view(&b, true);
         assert_eq!(v["password"], "123q****");
         assert_eq!(v["data"]["accessToken"], "AT 3****");
         assert_eq!(v["account"], "a");
-        let f = body_view(&Bytes::from_static(
-            b"grant_type=client_credentials&client_secret=demo-client-secret",
-        ));
+        let f = body_view(
+            &Bytes::from_static(b"grant_type=client_credentials&client_secret=demo-client-secret"),
+            true,
+        );
         assert_eq!(f, "grant_type=client_credentials&client_secret=demo****");
         assert_eq!(
             uri_view("/x?refreshToken=eyJhbGciOi"),
             "/x?refreshToken=eyJh****"
         );
+    }
+
+    #[test]
+    fn masks_secrets_in_bodies_that_are_not_json() {
+        let malformed = Bytes::from_static(
+            b"{\n\"account\": \"0027188460911\",\n\"password\": \"123qweASD143\",\n}",
+        );
+        assert_eq!(
+            body_view(&malformed, true),
+            "{\n\"account\": \"0027188460911\",\n\"password\": \"123q****\",\n}"
+        );
+        let cut = Bytes::from_static(br#"{"data":{"sessionInfo":{"accessToken":"AT 3e088dbce3a"#);
+        assert_eq!(
+            body_view(&cut, false),
+            r#"{"data":{"sessionInfo":{"accessToken":"AT 3****"#
+        );
+        let numbers = Bytes::from_static(br#"{"captchaToken":123456,"code":0,"x":1"#);
+        assert_eq!(
+            body_view(&numbers, true),
+            r#"{"captchaToken":1234****,"code":0****,"x":1"#
+        );
+        let answer =
+            Bytes::from_static(br#"{"code":"200","refreshTokenExpire":1,"token_type":"Bearer"}"#);
+        assert_eq!(
+            body_view(&answer, false),
+            serde_json::json!({"code":"200","refreshTokenExpire":1,"token_type":"Bearer"})
+        );
+        let numeric = Bytes::from_static(br#"{"password":123456}"#);
+        assert_eq!(body_view(&numeric, true)["password"], "1234****");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The control plane under `/__admin`: health, reset, state, identities, codes, token revocation,
-//! the request journal, faults and the clock. Every answer is JSON; every route honours
-//! `X-Mock-Namespace`; with `--admin-token` all but health require `Authorization: Bearer <token>`.
+//! the request journal, faults, the clock and the dashboard page. Every answer but the page is JSON;
+//! every route honours `X-Mock-Namespace`; with `--admin-token` all but health and the page require
+//! `Authorization: Bearer <token>`.
 
 pub mod control;
+pub mod dashboard;
 pub mod faults;
 pub mod identities;
 pub mod journal;
@@ -44,6 +46,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/__admin/clock"),
     ("POST", "/__admin/clock"),
     ("DELETE", "/__admin/clock"),
+    ("GET", "/__admin/"),
+    ("GET", "/__admin/ui"),
+    ("GET", "/__admin/meta"),
 ];
 
 /// Whether a concrete path matches a route pattern (`{x}` matches one segment).
@@ -114,7 +119,11 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/__admin/clock",
             get(get_clock).post(set_clock).delete(reset_clock),
         )
+        .route("/__admin/meta", get(dashboard::meta))
         .route_layer(middleware::from_fn_with_state(state, guard))
+        // The page holds no data (it asks for the admin token itself): served outside the guard.
+        .route("/__admin/", get(dashboard::page))
+        .route("/__admin/ui", get(dashboard::page))
 }
 
 /// With `--admin-token`, every route but health needs `Authorization: Bearer <token>`.
@@ -177,7 +186,8 @@ struct ClockReq {
 }
 
 /// `POST /__admin/clock`: `{"freeze":true|false}`, `{"set":"<RFC 3339>"|epochMs}`, `{"advance":"31m"|seconds}`;
-/// several at once apply in the order set, advance, freeze.
+/// several at once apply in the order freeze, set, advance (so `{"freeze":true,"set":…}` stops the clock
+/// exactly at the instant set, not a millisecond after it).
 async fn set_clock(ns: Ns, body: Bytes) -> Response {
     let req: ClockReq = match parse(&body) {
         Ok(r) => r,
@@ -210,16 +220,16 @@ async fn set_clock(ns: Ns, body: Bytes) -> Response {
         },
         Some(_) => return error(StatusCode::BAD_REQUEST, "\"advance\" must be a duration string or seconds as a number"),
     };
+    match req.freeze {
+        Some(true) => ns.clock.freeze(),
+        Some(false) => ns.clock.unfreeze(),
+        None => {}
+    }
     if let Some(ms) = set {
         ns.clock.set(ms);
     }
     if let Some(ms) = advance {
         ns.clock.advance(ms);
-    }
-    match req.freeze {
-        Some(true) => ns.clock.freeze(),
-        Some(false) => ns.clock.unfreeze(),
-        None => {}
     }
     Json(clock_view(&ns)).into_response()
 }

@@ -1,6 +1,8 @@
 //! One test binary: black-box tests over HTTP against a real server on 127.0.0.1:0.
+mod admin;
 mod enos;
 mod guarantees;
+mod harness;
 mod helpers;
 mod koodrive;
 mod oneaccess;

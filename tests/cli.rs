@@ -1,0 +1,1120 @@
+//! Process-level tests: the real `authmock` binary, started with `--port 0` and driven over HTTP, by
+//! signal and through its subcommands. Every wait is bounded; a server left running is killed on drop.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_authmock");
+/// How long a process may take to print its first line or to finish a subcommand.
+const WAIT: Duration = Duration::from_secs(15);
+/// How long a server may take to exit after SIGTERM/SIGINT with nothing in flight.
+const PROMPTLY: Duration = Duration::from_secs(3);
+
+const KD_CODE: &str = "FrbMohdqi86v6sMZlFSSuG3E0_9RsDpL08BlYfNQPhvibLET266cQhDI_WczEXJOAoIoKGCdqN2shKX1yfqrVci8nSFdMlxljNFhoffVvH93uSzIoyFxK4P7yhY6fDXa";
+const KD_LOGIN: &str = "/koodrive/ose/v1/auth/login";
+const KD_SESSION: &str = "/koodrive/ose/v1/session/";
+const KD_AUTH: &str = "/koodrive/ose/v1/session/auth";
+const KD_REFRESH: &str = "/koodrive/ose/v1/auth/refreshToken";
+const KD_PASSWORD: &str = "123qweASD143";
+const OA_TOKEN: &str = "/api/v2/tenant/token";
+const OA_LOGIN: &str = "/api/v2/sdk/login";
+const OA_TICKET: &str = "/api/v2/tenant/sso/session-token/sso-ticket";
+const OA_CLIENT: &str = "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ";
+const OA_SECRET: &str = "demo-client-secret";
+const OA_PASSWORD: &str = "Zhangsan@123";
+const EN_LOGIN: &str = "/app-portal-service/v2.2/login";
+const EN_SET: &str = "/app-portal-service/v2.2/session/set";
+const EN_REFRESH: &str = "/app-portal-service/v2.2/token/refresh";
+const EN_PASSWORD: &str = "Test1234";
+
+// ---------------------------------------------------------------------------------------------------
+// Plumbing: processes, temp dirs, HTTP
+// ---------------------------------------------------------------------------------------------------
+
+/// `authmock <args>` with no AUTHMOCK_* or RUST_LOG inherited from the environment running the tests.
+fn authmock(args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(args);
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("AUTHMOCK_") {
+            c.env_remove(k);
+        }
+    }
+    c.env_remove("RUST_LOG");
+    c
+}
+
+/// What a finished process printed and how it ended.
+struct Exited {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+impl Exited {
+    fn all_output(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+/// A child process whose stdout and stderr are drained by threads (so it never blocks on a full pipe).
+struct Proc {
+    child: Child,
+    first_line: mpsc::Receiver<String>,
+    stdout: Option<JoinHandle<String>>,
+    stderr: Option<JoinHandle<String>>,
+}
+
+impl Proc {
+    fn spawn(mut cmd: Command) -> Proc {
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn authmock");
+        let out = child.stdout.take().expect("stdout pipe");
+        let err = child.stderr.take().expect("stderr pipe");
+        let (tx, first_line) = mpsc::channel();
+        let stdout = std::thread::spawn(move || {
+            let mut r = BufReader::new(out);
+            let mut first = String::new();
+            let _ = r.read_line(&mut first);
+            let _ = tx.send(first.clone());
+            let mut rest = String::new();
+            let _ = r.read_to_string(&mut rest);
+            first + &rest
+        });
+        let stderr = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = BufReader::new(err).read_to_string(&mut s);
+            s
+        });
+        Proc {
+            child,
+            first_line,
+            stdout: Some(stdout),
+            stderr: Some(stderr),
+        }
+    }
+
+    /// Sends a signal by name (`TERM`, `INT`) with kill(1).
+    fn signal(&self, name: &str) {
+        let ok = Command::new("kill")
+            .args(["-s", name, &self.child.id().to_string()])
+            .status()
+            .expect("run kill")
+            .success();
+        assert!(ok, "kill -s {name} failed");
+    }
+
+    fn collect(&mut self) -> (String, String) {
+        let join = |h: Option<JoinHandle<String>>| {
+            h.map(|h| h.join().unwrap_or_default()).unwrap_or_default()
+        };
+        (join(self.stdout.take()), join(self.stderr.take()))
+    }
+
+    /// Waits (at most `within`) for the process to exit; kills it and fails the test otherwise.
+    fn finish(&mut self, within: Duration) -> Exited {
+        let deadline = Instant::now() + within;
+        let status = loop {
+            if let Some(s) = self.child.try_wait().expect("try_wait") {
+                break s;
+            }
+            if Instant::now() >= deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                let (out, err) = self.collect();
+                panic!("authmock did not exit within {within:?}\nstdout:\n{out}\nstderr:\n{err}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let (stdout, stderr) = self.collect();
+        Exited {
+            status,
+            stdout,
+            stderr,
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Runs a command that is expected to finish on its own (a subcommand, or a refused start).
+fn run(cmd: Command) -> Exited {
+    Proc::spawn(cmd).finish(WAIT)
+}
+
+/// Parses `authmock listening on http://127.0.0.1:PORT` into the port.
+fn listening_port(line: &str) -> Option<u16> {
+    line.trim_end_matches(['\r', '\n'])
+        .strip_prefix("authmock listening on http://127.0.0.1:")?
+        .parse()
+        .ok()
+        .filter(|p| *p != 0)
+}
+
+/// A running `authmock` server process.
+struct Server {
+    proc: Proc,
+    port: u16,
+}
+
+impl Server {
+    /// `authmock --port 0 <args>`.
+    fn start(args: &[&str]) -> Server {
+        let mut all = vec!["--port", "0"];
+        all.extend_from_slice(args);
+        Server::spawn(authmock(&all))
+    }
+
+    /// Spawns `cmd` and waits for its first stdout line, which must announce the URL.
+    fn spawn(cmd: Command) -> Server {
+        let mut proc = Proc::spawn(cmd);
+        let line = proc.first_line.recv_timeout(WAIT).unwrap_or_default();
+        match listening_port(&line) {
+            Some(port) => Server { proc, port },
+            None => {
+                let _ = proc.child.kill();
+                let out = proc.finish(WAIT);
+                panic!(
+                    "first stdout line is not `authmock listening on http://127.0.0.1:PORT`: {line:?}\n\
+                     stdout:\n{}\nstderr:\n{}",
+                    out.stdout, out.stderr
+                );
+            }
+        }
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base())
+    }
+
+    /// SIGTERM, then the exit status and everything the process printed.
+    fn stop(mut self) -> Exited {
+        self.proc.signal("TERM");
+        self.proc.finish(PROMPTLY)
+    }
+}
+
+/// A directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!(
+            "authmock-cli-{tag}-{}-{}-{nanos}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.0.join(name);
+        std::fs::write(&p, text).expect("write fixture");
+        p
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn arg(&self) -> &str {
+        self.0.to_str().expect("utf-8 temp path")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A port nothing listens on (bound, then released).
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client")
+}
+
+struct Reply {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    text: String,
+    body: Value,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+async fn send(
+    c: &reqwest::Client,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> Reply {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    let mut req = c.request(method, url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if let Some(b) = body {
+        req = req.body(b);
+    }
+    let resp = req.send().await.expect("request failed");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        text,
+        body,
+    }
+}
+
+async fn get(c: &reqwest::Client, url: &str, headers: &[(&str, &str)]) -> Reply {
+    send(c, "GET", url, headers, None).await
+}
+
+async fn post_json(c: &reqwest::Client, url: &str, headers: &[(&str, &str)], body: Value) -> Reply {
+    let mut h = vec![("content-type", "application/json")];
+    h.extend_from_slice(headers);
+    send(c, "POST", url, &h, Some(body.to_string())).await
+}
+
+fn str_at<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("no string at {pointer} in {v}"))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Starting, serving, stopping
+// ---------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn port_zero_prints_the_listening_url_first_on_stdout_and_serves_it() {
+    let server = Server::start(&[]);
+
+    let health = get(&client(), &server.url("/__admin/health"), &[]).await;
+    let out = server.stop();
+
+    assert_eq!(health.status, 200, "{}", health.text);
+    assert_eq!(health.body["status"], "ok");
+    let first = out.stdout.lines().next().unwrap_or_default();
+    assert!(listening_port(first).is_some(), "stdout: {:?}", out.stdout);
+    assert!(out.status.success(), "{:?}\n{}", out.status, out.stderr);
+}
+
+#[tokio::test]
+async fn authmock_port_zero_in_the_environment_picks_a_free_port() {
+    let mut cmd = authmock(&[]);
+    cmd.env("AUTHMOCK_PORT", "0");
+    let server = Server::spawn(cmd);
+
+    let health = get(&client(), &server.url("/__admin/health"), &[]).await;
+
+    assert_ne!(server.port, 8080, "the environment variable was ignored");
+    assert_eq!(health.status, 200, "{}", health.text);
+    let out = server.stop();
+    assert!(out.status.success(), "{:?}\n{}", out.status, out.stderr);
+}
+
+async fn signal_stops_the_server_with_status_0(signal: &str) {
+    let server = Server::start(&[]);
+    // A pooled keep-alive connection stays open while the signal arrives.
+    let c = client();
+    assert_eq!(
+        get(&c, &server.url("/__admin/health"), &[]).await.status,
+        200
+    );
+    let mut proc = server.proc;
+
+    let started = Instant::now();
+    proc.signal(signal);
+    let out = proc.finish(PROMPTLY);
+
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "SIG{signal} gave {:?} after {:?}\n{}",
+        out.status,
+        started.elapsed(),
+        out.stderr
+    );
+}
+
+#[test]
+fn sigterm_sent_as_soon_as_the_url_is_printed_still_exits_0() {
+    for _ in 0..5 {
+        let out = Server::start(&[]).stop();
+
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{:?}\n{}",
+            out.status,
+            out.stderr
+        );
+    }
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_promptly_with_status_0() {
+    signal_stops_the_server_with_status_0("TERM").await;
+}
+
+#[tokio::test]
+async fn sigint_stops_the_server_promptly_with_status_0() {
+    signal_stops_the_server_with_status_0("INT").await;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Fixtures: a bad directory stops the start; check-fixtures reports every problem
+// ---------------------------------------------------------------------------------------------------
+
+/// Starts `authmock --port 0 --fixtures DIR` with one bad file; it must refuse with code 2 and say
+/// which file, where in it and what is wrong.
+fn assert_start_refused(file: &str, text: &str, json_path: &str, problem: &str) {
+    let dir = TempDir::new("bad-fixtures");
+    let path = dir.write(file, text);
+
+    let out = run(authmock(&["--port", "0", "--fixtures", dir.arg()]));
+
+    assert_eq!(out.status.code(), Some(2), "{}", out.all_output());
+    assert!(
+        !out.stdout.contains("listening"),
+        "it started anyway: {}",
+        out.stdout
+    );
+    let line = out
+        .stderr
+        .lines()
+        .find(|l| l.contains(&*path.to_string_lossy()))
+        .unwrap_or_else(|| panic!("stderr does not name {}:\n{}", path.display(), out.stderr));
+    assert!(
+        line.contains(&format!(": {json_path}: ")),
+        "no JSON path {json_path} in {line:?}"
+    );
+    assert!(line.contains(problem), "no {problem:?} in {line:?}");
+}
+
+#[test]
+fn fixtures_with_an_unknown_org_reference_refuse_to_start_with_code_2() {
+    assert_start_refused(
+        "enos.json",
+        r#"{"orgs":[{"id":"org-a","name":"A"}],
+            "users":[{"id":"u1","account":"a","password":"p","name":"A","orgs":["org-nowhere"]}]}"#,
+        "$.users[0].orgs[0]",
+        "unknown org \"org-nowhere\"",
+    );
+}
+
+#[test]
+fn fixtures_with_a_duplicate_id_refuse_to_start_with_code_2() {
+    assert_start_refused(
+        "oneaccess.json",
+        r#"{"tenants":[{"id":"t1","name":"T"},{"id":"t1","name":"T again"}]}"#,
+        "$.tenants[1].id",
+        "duplicate tenant id \"t1\"",
+    );
+}
+
+#[test]
+fn fixtures_with_a_value_of_the_wrong_json_type_refuse_to_start_with_code_2() {
+    assert_start_refused(
+        "koodrive.json",
+        r#"{"orgs":[{"orgId":"o1","orgName":"O","tenantId":"t","xhwSchema":"s","userCount":"forty"}]}"#,
+        "$.orgs[0].userCount",
+        "invalid type: string \"forty\"",
+    );
+}
+
+#[test]
+fn fixtures_with_malformed_json_refuse_to_start_with_code_2() {
+    assert_start_refused(
+        "koodrive.json",
+        "{\"orgs\": [],\n}",
+        "$",
+        "trailing comma at line 2",
+    );
+}
+
+#[test]
+fn fixtures_with_text_after_the_json_value_refuse_to_start_with_code_2() {
+    assert_start_refused(
+        "enos.json",
+        r#"{"orgs": []} {"users": []}"#,
+        "$",
+        "trailing characters",
+    );
+}
+
+#[test]
+fn check_fixtures_prints_every_problem_of_every_file_and_exits_2() {
+    let dir = TempDir::new("check-bad");
+    let koo = dir.write("koodrive.json", r#"{"orgs": ["#);
+    let enos = dir.write(
+        "enos.json",
+        r#"{"orgs":[{"id":"org-a","name":"A"}],
+            "users":[{"id":"u1","account":"a","password":"p","name":"A","orgs":["org-nowhere"]},
+                     {"id":"u1","account":"b","password":"p","name":"B","orgs":["org-a"]}]}"#,
+    );
+
+    let out = run(authmock(&["check-fixtures", dir.arg()]));
+
+    assert_eq!(out.status.code(), Some(2), "{}", out.all_output());
+    let text = out.all_output();
+    let problems: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let koo = koo.display().to_string();
+    let enos = enos.display().to_string();
+    let expected = [
+        (koo.as_str(), "$.orgs", "EOF while parsing"),
+        (
+            enos.as_str(),
+            "$.users[0].orgs[0]",
+            "unknown org \"org-nowhere\"",
+        ),
+        (enos.as_str(), "$.users[1].id", "duplicate user id \"u1\""),
+    ];
+    for (file, path, msg) in expected {
+        assert!(
+            problems
+                .iter()
+                .any(|l| l.contains(&format!("{file}: {path}")) && l.contains(msg)),
+            "missing {file}: {path}: {msg} in:\n{text}"
+        );
+    }
+    assert_eq!(problems.len(), 3, "one line per problem:\n{text}");
+}
+
+#[test]
+fn check_fixtures_accepts_a_copy_of_the_default_fixtures_and_exits_0() {
+    let dir = TempDir::new("check-good");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for name in ["koodrive.json", "oneaccess.json", "enos.json"] {
+        std::fs::copy(repo.join(name), dir.path().join(name)).expect("copy fixture");
+    }
+
+    let out = run(authmock(&["check-fixtures", dir.arg()]));
+
+    assert_eq!(out.status.code(), Some(0), "{}", out.all_output());
+}
+
+#[test]
+fn check_fixtures_on_a_missing_directory_exits_2() {
+    let dir = TempDir::new("check-missing");
+    let missing = dir.path().join("nowhere");
+
+    let out = run(authmock(&[
+        "check-fixtures",
+        missing.to_str().expect("utf-8"),
+    ]));
+
+    assert_eq!(out.status.code(), Some(2), "{}", out.all_output());
+    assert!(out.all_output().contains("not a directory"));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// healthcheck
+// ---------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn healthcheck_exits_0_against_a_running_server() {
+    let server = Server::start(&[]);
+    let url = server.url("/__admin/health");
+
+    let out = run(authmock(&["healthcheck", "--url", &url]));
+
+    assert_eq!(out.status.code(), Some(0), "{}", out.all_output());
+}
+
+#[test]
+fn healthcheck_exits_1_against_a_closed_port() {
+    let url = format!("http://127.0.0.1:{}/__admin/health", closed_port());
+
+    let out = run(authmock(&["healthcheck", "--url", &url]));
+
+    assert_eq!(out.status.code(), Some(1), "{}", out.all_output());
+}
+
+#[tokio::test]
+async fn healthcheck_exits_1_when_the_url_does_not_answer_200() {
+    let server = Server::start(&[]);
+    let url = server.url("/__admin/no-such-route");
+
+    let out = run(authmock(&["healthcheck", "--url", &url]));
+
+    assert_eq!(out.status.code(), Some(1), "{}", out.all_output());
+}
+
+#[tokio::test]
+async fn healthcheck_without_url_probes_the_port_in_authmock_port() {
+    let server = Server::start(&[]);
+    let mut live = authmock(&["healthcheck"]);
+    live.env("AUTHMOCK_PORT", server.port.to_string());
+    let mut dead = authmock(&["healthcheck"]);
+    dead.env("AUTHMOCK_PORT", closed_port().to_string());
+
+    let live = run(live);
+    let dead = run(dead);
+
+    assert_eq!(live.status.code(), Some(0), "{}", live.all_output());
+    assert_eq!(dead.status.code(), Some(1), "{}", dead.all_output());
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Logs
+// ---------------------------------------------------------------------------------------------------
+
+/// The request lines of a JSON log: every stderr line must be a JSON object; those with a `path` are
+/// request lines.
+fn json_request_lines(stderr: &str) -> Vec<Value> {
+    stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            serde_json::from_str::<Value>(l)
+                .ok()
+                .filter(Value::is_object)
+                .unwrap_or_else(|| panic!("not a JSON object: {l:?}"))
+        })
+        .filter(|v| v.get("path").is_some())
+        .collect()
+}
+
+#[tokio::test]
+async fn json_logs_print_one_object_per_request_with_method_path_status_latency_and_namespace() {
+    let server = Server::start(&["--log-format", "json"]);
+    let c = client();
+    let health = get(&c, &server.url("/__admin/health"), &[]).await;
+    let session = post_json(
+        &c,
+        &server.url(KD_SESSION),
+        &[("X-Mock-Namespace", "team-a")],
+        json!({"code": "koo-admin-code"}),
+    )
+    .await;
+    let missing = get(&c, &server.url("/no/such/route"), &[]).await;
+    assert_eq!(
+        (health.status, session.status, missing.status),
+        (200, 200, 404)
+    );
+
+    let out = server.stop();
+    let lines = json_request_lines(&out.stderr);
+
+    let seen: Vec<(String, String, u64, Option<String>)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["method"].as_str().unwrap_or_default().to_string(),
+                l["path"].as_str().unwrap_or_default().to_string(),
+                l["status"].as_u64().unwrap_or_default(),
+                l.get("namespace")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("GET".into(), "/__admin/health".into(), 200, None),
+            (
+                "POST".into(),
+                KD_SESSION.into(),
+                200,
+                Some("team-a".to_string())
+            ),
+            ("GET".into(), "/no/such/route".into(), 404, None),
+        ],
+        "stderr:\n{}",
+        out.stderr
+    );
+    for l in &lines {
+        let latency = l
+            .as_object()
+            .into_iter()
+            .flatten()
+            .find(|(k, _)| k.starts_with("latency"))
+            .map(|(_, v)| v);
+        assert!(
+            latency.is_some_and(Value::is_number),
+            "no numeric latency in {l}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn text_logs_print_one_line_per_request() {
+    let server = Server::start(&[]);
+    let c = client();
+    assert_eq!(
+        get(&c, &server.url("/__admin/health"), &[]).await.status,
+        200
+    );
+    assert_eq!(
+        get(&c, &server.url("/no/such/route"), &[]).await.status,
+        404
+    );
+
+    let out = server.stop();
+
+    let health: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("/__admin/health"))
+        .collect();
+    let missing: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("/no/such/route"))
+        .collect();
+    assert_eq!(health.len(), 1, "stderr:\n{}", out.stderr);
+    assert_eq!(missing.len(), 1, "stderr:\n{}", out.stderr);
+    assert!(health[0].contains("GET") && health[0].contains("200"));
+    assert!(missing[0].contains("404"));
+    assert!(
+        !health[0].trim_start().starts_with('{'),
+        "not text: {}",
+        health[0]
+    );
+}
+
+#[tokio::test]
+async fn rust_log_warn_suppresses_the_request_lines() {
+    let mut cmd = authmock(&["--port", "0"]);
+    cmd.env("RUST_LOG", "warn");
+    let server = Server::spawn(cmd);
+
+    let health = get(&client(), &server.url("/__admin/health"), &[]).await;
+    let out = server.stop();
+
+    assert_eq!(health.status, 200);
+    assert!(
+        !out.stderr.contains("/__admin/health"),
+        "stderr:\n{}",
+        out.stderr
+    );
+}
+
+/// Logs in and issues tokens in all three families, uses each token once more (in a header or a
+/// query), and returns every secret that went over the wire.
+async fn issue_tokens(server: &Server) -> Vec<String> {
+    let c = client();
+    let mut secrets = vec![
+        KD_PASSWORD.to_string(),
+        OA_PASSWORD.to_string(),
+        OA_SECRET.to_string(),
+        EN_PASSWORD.to_string(),
+    ];
+
+    // KooDrive: login, refresh, create session, session/auth.
+    let login = post_json(
+        &c,
+        &server.url(KD_LOGIN),
+        &[("x-hw-agentName", "cli-test")],
+        json!({"account": "0027188460911", "authType": "1", "password": KD_PASSWORD}),
+    )
+    .await;
+    assert_eq!(login.body["code"], 0, "{}", login.text);
+    let at = str_at(&login.body, "/data/sessionInfo/accessToken").to_string();
+    let rt = str_at(&login.body, "/data/sessionInfo/refreshToken").to_string();
+    let refreshed = post_json(
+        &c,
+        &server.url(KD_REFRESH),
+        &[("Authorization", &at.replacen(' ', "+", 1))],
+        json!({"refreshToken": rt}),
+    )
+    .await;
+    assert_eq!(refreshed.body["code"], 0, "{}", refreshed.text);
+    let session = post_json(&c, &server.url(KD_SESSION), &[], json!({"code": KD_CODE})).await;
+    assert_eq!(session.body["code"], 0, "{}", session.text);
+    let bearer = str_at(&session.body, "/data/accessToken").to_string();
+    let auth = get(&c, &server.url(KD_AUTH), &[("Authorization", &bearer)]).await;
+    assert_eq!(auth.body["code"], 0, "{}", auth.text);
+    secrets.extend([
+        at,
+        rt,
+        str_at(&refreshed.body, "/data/sessionInfo/accessToken").to_string(),
+        str_at(&refreshed.body, "/data/sessionInfo/refreshToken").to_string(),
+        bearer,
+        str_at(&session.body, "/data/sessionId").to_string(),
+    ]);
+
+    // OneAccess: app token, user login, SSO ticket.
+    let oa = oneaccess_ticket(&c, server, "fp-cli", None).await;
+    secrets.extend(oa.tokens);
+
+    // EnOS: login, session/set, token/refresh (refresh token in the query).
+    let login = post_json(
+        &c,
+        &server.url(EN_LOGIN),
+        &[],
+        json!({"account": "portal_demo", "password": EN_PASSWORD}),
+    )
+    .await;
+    assert_eq!(login.body["code"], 0, "{}", login.text);
+    let token = str_at(&login.body, "/data/accessToken").to_string();
+    let set = post_json(
+        &c,
+        &server.url(EN_SET),
+        &[("Authorization", &format!("Bearer {token}"))],
+        json!({"orgId": "yourOrgId"}),
+    )
+    .await;
+    assert_eq!(set.body["code"], 0, "{}", set.text);
+    let refresh = str_at(&set.body, "/data/refreshToken").to_string();
+    let again = get(
+        &c,
+        &server.url(&format!("{EN_REFRESH}?refreshToken={refresh}")),
+        &[],
+    )
+    .await;
+    assert_eq!(again.body["code"], 0, "{}", again.text);
+    secrets.extend([
+        token,
+        str_at(&set.body, "/data/accessToken").to_string(),
+        refresh,
+        str_at(&again.body, "/data/accessToken").to_string(),
+        str_at(&again.body, "/data/refreshToken").to_string(),
+    ]);
+    secrets
+}
+
+/// The OneAccess flow up to an SSO ticket; the replies in order and the tokens issued.
+struct OaFlow {
+    replies: Vec<(&'static str, Reply)>,
+    tokens: Vec<String>,
+}
+
+async fn oneaccess_ticket(
+    c: &reqwest::Client,
+    server: &Server,
+    fingerprint: &str,
+    namespace: Option<&str>,
+) -> OaFlow {
+    let ns: Vec<(&str, &str)> = namespace
+        .map(|n| ("X-Mock-Namespace", n))
+        .into_iter()
+        .collect();
+    let mut h = vec![("content-type", "application/x-www-form-urlencoded")];
+    h.extend_from_slice(&ns);
+    let app = send(
+        c,
+        "POST",
+        &server.url(OA_TOKEN),
+        &h,
+        Some(format!(
+            "grant_type=client_credentials&client_id={OA_CLIENT}&client_secret={OA_SECRET}"
+        )),
+    )
+    .await;
+    assert_eq!(app.status, 200, "{}", app.text);
+    let app_token = str_at(&app.body, "/access_token").to_string();
+    let id_token = str_at(&app.body, "/id_token").to_string();
+
+    let mut h = vec![
+        ("X-client-id", OA_CLIENT),
+        ("X-device-fingerprint", fingerprint),
+        ("X-operating-sys-version", "Linux 6.1"),
+        ("X-agent", "cli-test"),
+    ];
+    h.extend_from_slice(&ns);
+    let login = post_json(
+        c,
+        &server.url(OA_LOGIN),
+        &h,
+        json!({"user_name": "zhangsan", "password": OA_PASSWORD}),
+    )
+    .await;
+    assert_eq!(login.status, 200, "{}", login.text);
+    let session = str_at(&login.body, "/session_token").to_string();
+
+    let auth = format!("Bearer {app_token}");
+    let mut h = vec![
+        ("Authorization", auth.as_str()),
+        ("X-tenant-id", "08f770f51f80d2f40f38c00cb199fd21"),
+    ];
+    h.extend_from_slice(&ns);
+    let ticket = post_json(
+        c,
+        &server.url(OA_TICKET),
+        &h,
+        json!({
+            "session_token": session,
+            "operating_sys_version": "Linux 6.1",
+            "device_ip": "10.0.0.7",
+            "device_fingerprint": fingerprint,
+        }),
+    )
+    .await;
+    assert_eq!(ticket.status, 200, "{}", ticket.text);
+    let tokens = vec![
+        app_token,
+        id_token,
+        session,
+        str_at(&login.body, "/id_token").to_string(),
+        str_at(&ticket.body, "/sso_ticket").to_string(),
+    ];
+    OaFlow {
+        replies: vec![
+            ("oneaccess tenant/token", app),
+            ("oneaccess sdk/login", login),
+            ("oneaccess sso-ticket", ticket),
+        ],
+        tokens,
+    }
+}
+
+/// The part of a token after its scheme prefix (`AT `, `Bearer `, `APP_PORTAL_S_`), which is what a
+/// log that masks or reformats the prefix would still leak.
+fn token_core(t: &str) -> &str {
+    let t = t
+        .strip_prefix("AT ")
+        .or_else(|| t.strip_prefix("Bearer "))
+        .unwrap_or(t);
+    t.strip_prefix("APP_PORTAL_S_").unwrap_or(t)
+}
+
+async fn logs_never_contain_secrets(format: &str) {
+    let server = Server::start(&["--log-format", format]);
+
+    let secrets = issue_tokens(&server).await;
+    let out = server.stop();
+
+    let all = out.all_output();
+    assert!(
+        all.contains(KD_LOGIN) && all.contains(EN_REFRESH),
+        "the requests were not logged at all:\n{all}"
+    );
+    for s in &secrets {
+        assert!(!s.is_empty());
+        assert!(
+            !all.contains(token_core(s)),
+            "the logs show the secret {s:?}:\n{all}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn text_logs_never_show_a_password_or_an_issued_token() {
+    logs_never_contain_secrets("text").await;
+}
+
+#[tokio::test]
+async fn json_logs_never_show_a_password_or_an_issued_token() {
+    logs_never_contain_secrets("json").await;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CORS origins
+// ---------------------------------------------------------------------------------------------------
+
+async fn preflight(c: &reqwest::Client, server: &Server, origin: &str) -> Reply {
+    send(
+        c,
+        "OPTIONS",
+        &server.url(OA_TICKET),
+        &[
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "POST"),
+            (
+                "Access-Control-Request-Headers",
+                "authorization,content-type,x-tenant-id",
+            ),
+        ],
+        None,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn cors_origins_flag_allows_only_the_listed_origin() {
+    let server = Server::start(&["--cors-origins", "http://a.example"]);
+    let c = client();
+
+    let allowed = preflight(&c, &server, "http://a.example").await;
+    let refused = preflight(&c, &server, "http://localhost:3000").await;
+    let post_allowed = post_json(
+        &c,
+        &server.url(EN_LOGIN),
+        &[("Origin", "http://a.example")],
+        json!({"account": "portal_demo", "password": EN_PASSWORD}),
+    )
+    .await;
+    let post_refused = post_json(
+        &c,
+        &server.url(EN_LOGIN),
+        &[("Origin", "http://localhost:3000")],
+        json!({"account": "portal_demo", "password": EN_PASSWORD}),
+    )
+    .await;
+
+    assert!((200..300).contains(&allowed.status), "{}", allowed.status);
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("http://a.example")
+    );
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+    assert_eq!(
+        post_allowed.header("access-control-allow-origin"),
+        Some("http://a.example")
+    );
+    assert_eq!(post_refused.header("access-control-allow-origin"), None);
+    assert_eq!(post_refused.body["code"], 0, "{}", post_refused.text);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Determinism across processes (issue 3)
+// ---------------------------------------------------------------------------------------------------
+
+/// The same requests, in the same order, against a server: the clock frozen at 2026-01-01, then the
+/// three families' flows. Returns each step's name and response body.
+async fn scripted_run(server: &Server, namespace: Option<&str>) -> Vec<(&'static str, String)> {
+    let c = client();
+    let ns: Vec<(&str, &str)> = namespace
+        .map(|n| ("X-Mock-Namespace", n))
+        .into_iter()
+        .collect();
+    let with = |extra: &[(&'static str, &str)]| -> Vec<(String, String)> {
+        ns.iter()
+            .chain(extra)
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    async fn post(c: &reqwest::Client, url: String, h: Vec<(String, String)>, b: Value) -> Reply {
+        let h: Vec<(&str, &str)> = h.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        post_json(c, &url, &h, b).await
+    }
+    let mut steps: Vec<(&'static str, Reply)> = Vec::new();
+
+    let clock = post(
+        &c,
+        server.url("/__admin/clock"),
+        with(&[]),
+        json!({"set": "2026-01-01T00:00:00Z", "freeze": true}),
+    )
+    .await;
+    assert_eq!(
+        clock.body["epochMs"], 1_767_225_600_000_i64,
+        "{}",
+        clock.text
+    );
+    steps.push(("clock", clock));
+
+    let login = post(
+        &c,
+        server.url(KD_LOGIN),
+        with(&[("x-hw-agentName", "determinism")]),
+        json!({"account": "0027188460911", "authType": "1", "password": KD_PASSWORD}),
+    )
+    .await;
+    assert_eq!(login.body["code"], 0, "{}", login.text);
+    steps.push(("koodrive login", login));
+    let session = post(
+        &c,
+        server.url(KD_SESSION),
+        with(&[]),
+        json!({"code": KD_CODE}),
+    )
+    .await;
+    assert_eq!(session.body["code"], 0, "{}", session.text);
+    steps.push(("koodrive createSession", session));
+
+    let oa = oneaccess_ticket(&c, server, "fp-determinism", namespace).await;
+    steps.extend(oa.replies);
+
+    let login = post(
+        &c,
+        server.url(EN_LOGIN),
+        with(&[]),
+        json!({"account": "portal_demo", "password": EN_PASSWORD}),
+    )
+    .await;
+    assert_eq!(login.body["code"], 0, "{}", login.text);
+    let bearer = format!("Bearer {}", str_at(&login.body, "/data/accessToken"));
+    steps.push(("enos login", login));
+    let set = post(
+        &c,
+        server.url(EN_SET),
+        with(&[("Authorization", &bearer)]),
+        json!({"orgId": "yourOrgId"}),
+    )
+    .await;
+    assert_eq!(set.body["code"], 0, "{}", set.text);
+    steps.push(("enos session/set", set));
+
+    steps.into_iter().map(|(n, r)| (n, r.text)).collect()
+}
+
+#[tokio::test]
+async fn two_processes_with_the_same_seed_answer_byte_identical_bodies() {
+    let a = Server::start(&["--seed", "42"]);
+    let b = Server::start(&["--seed", "42"]);
+
+    let run_a = scripted_run(&a, None).await;
+    let run_b = scripted_run(&b, None).await;
+    let ns_a = scripted_run(&a, Some("ci-run")).await;
+    let ns_b = scripted_run(&b, Some("ci-run")).await;
+
+    for (x, y) in run_a.iter().zip(&run_b).chain(ns_a.iter().zip(&ns_b)) {
+        assert_eq!(x.0, y.0);
+        assert_eq!(x.1, y.1, "step {} differs between the processes", x.0);
+    }
+    assert_eq!((run_a.len(), ns_a.len()), (8, 8));
+}
+
+#[tokio::test]
+async fn another_seed_answers_other_tokens() {
+    let a = Server::start(&["--seed", "42"]);
+    let b = Server::start(&["--seed", "43"]);
+
+    let run_a = scripted_run(&a, None).await;
+    let run_b = scripted_run(&b, None).await;
+
+    assert_eq!(run_a[0], run_b[0], "the clock step issues nothing");
+    for (x, y) in run_a.iter().zip(&run_b).skip(1) {
+        assert_ne!(
+            x.1, y.1,
+            "step {} answered the same with seeds 42 and 43",
+            x.0
+        );
+    }
+}
