@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Turns the raw lines bench/run.sh collects (RESULT/STARTUP/MEMORY/ENV key=value ...) into the markdown
-report. usage: report.py RESULTS_TXT > RESULTS.md"""
+report, and appends those lines to it, so a report can be regenerated from itself.
+usage: report.py RAW_LINES_OR_RESULTS_MD > RESULTS.md"""
 
 import sys
 
@@ -52,6 +53,12 @@ def errors(r):
     return int(sockets + (num(r, "bad") if body_checked else num(r, "status_errors")))
 
 
+def us_per_req(r):
+    """Server CPU time per completed request, in microseconds (less sensitive to a busy machine)."""
+    n = num(r, "requests")
+    return num(r, "server_cpu") / 100.0 * num(r, "duration_us") / n if n else 0.0
+
+
 def mb(kb):
     return num({"v": kb}, "v") / 1024.0
 
@@ -86,9 +93,10 @@ def main():
         w("")
         w("| workload | authmock req/s | reference req/s | ratio | target | ratio result "
           "| authmock p50 / p99 ms | p99 ≤ 1 ms | reference p50 / p99 ms "
-          "| wrk CPU % (authmock / ref) | server CPU % (authmock / ref) | other CPU % (authmock / ref) "
+          "| wrk CPU % (authmock / ref) | server CPU % (authmock / ref) | server CPU µs/req (authmock / ref) "
+          "| other CPU % (authmock / ref) "
           "| errors (authmock / ref) | authmock RSS after run MB |")
-        w("|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|")
+        w("|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
         for wl, pair in by.items():
             a, ref = pair.get("authmock"), pair.get("reference")
             if not a or not ref:
@@ -107,6 +115,7 @@ def main():
               f"| {num(ref, 'p50_us') / 1000:.3f} / {num(ref, 'p99_us') / 1000:.3f} "
               f"| {num(a, 'wrk_cpu'):.0f} / {num(ref, 'wrk_cpu'):.0f} "
               f"| {num(a, 'server_cpu'):.0f} / {num(ref, 'server_cpu'):.0f} "
+              f"| {us_per_req(a):.1f} / {us_per_req(ref):.1f} "
               f"| {num(a, 'other_cpu') + num(a, 'steal_cpu'):.0f} / {num(ref, 'other_cpu') + num(ref, 'steal_cpu'):.0f} "
               f"| {errors(a)} / {errors(ref)} | {mb(a.get('rss_kb')):.1f} |")
         w("")
@@ -123,7 +132,9 @@ def main():
         w("Errors = socket errors + HTTP status ≥ 400 (EnOS: + bodies with a non-zero code). "
           "Latencies are wrk's, per request, over the measured run. "
           "CPU columns are in % of one CPU over the run's wall time: wrk's from `/usr/bin/time -f %P`, "
-          "the server's from /proc/<pid>/stat (100 = its one CPU saturated); "
+          "the server's from /proc/<pid>/stat (100 = its one CPU saturated); server CPU µs/req = the "
+          "server's CPU time divided by the requests it answered, the figure least disturbed by other load "
+          "(its inverse ratio estimates the throughput ratio when both servers are CPU-bound); "
           "other = busy time on the two pinned CPUs that was neither (other processes, softirq) plus steal.")
         if generator_bound:
             w("")
@@ -181,6 +192,16 @@ def main():
           "further advance, because `GET /__admin/state` copies every token it holds to build its counts "
           "and that copy would inflate the RSS being measured.")
     w("")
+    w("<details><summary>Raw figures (bench/report.py regenerates this report from them)</summary>")
+    w("")
+    w("```")
+    with open(sys.argv[1]) as f:
+        for raw in f:
+            if raw.split(" ", 1)[0] in ("ENV", "RESULT", "STARTUP", "MEMORY"):
+                w(raw.rstrip("\n"))
+    w("```")
+    w("")
+    w("</details>")
     print("\n".join(out))
 
 

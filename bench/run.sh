@@ -55,8 +55,8 @@ RESULTS="$WORK/results.txt"
 SERVER_PID=""
 WRK_PID=""
 cleanup() {
-  [ -n "$WRK_PID" ] && kill "$WRK_PID" 2>/dev/null || true
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+  if [ -n "$WRK_PID" ]; then kill "$WRK_PID" 2>/dev/null || true; fi
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -97,10 +97,10 @@ except Exception:
 
 # start_server BINARY PORT: starts it pinned to SERVER_CPU, waits for GET /__admin/health = 200
 start_server() {
-  local bin="$1" port="$2" i
+  local bin="$1" port="$2" _
   taskset -c "$SERVER_CPU" "$bin" --port "$port" >"$WORK/server-$port.log" 2>&1 &
   SERVER_PID=$!
-  for i in $(seq 1 500); do
+  for _ in $(seq 1 500); do
     if curl -sf -o /dev/null "http://127.0.0.1:$port/__admin/health"; then return 0; fi
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server-$port.log" >&2; die "$bin exited at start"; }
     sleep 0.02
@@ -235,7 +235,7 @@ print("?" if n is None else n)
   echo "ENV wrk=$(wrk -v 2>&1 | head -1 | awk '{print $2}')"
   echo "ENV load_start=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ',')"
   echo "ENV settings=DURATION=${DURATION}_WARMUP=${WARMUP}_CONNS=${CONNS}_THREADS=${THREADS}_SERVER_CPU=${SERVER_CPU}_LOADGEN_CPU=${LOADGEN_CPU}"
-  echo "ENV commit=$(git rev-parse --short HEAD 2>/dev/null || echo none)"
+  echo "ENV commit=$(git describe --always --dirty 2>/dev/null || echo none)"
 } >>"$RESULTS"
 log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 

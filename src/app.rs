@@ -3,7 +3,6 @@
 
 use crate::admin;
 use crate::admin::faults::{Action, MAX_DELAY_MS};
-use crate::admin::journal::Entry;
 use crate::state::{AppState, Ns, DEFAULT_NAMESPACE};
 use crate::vendors::{enos, koodrive, oneaccess};
 use axum::body::{Body, Bytes};
@@ -248,22 +247,21 @@ async fn truncate(resp: Response) -> Response {
 async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let family = Family::of(req.uri().path());
-    let ns_name: String = match req.headers().get("x-mock-namespace").map(|v| v.to_str()) {
-        None => DEFAULT_NAMESPACE.to_string(),
-        Some(Ok(n)) if valid_namespace(n.trim()) => n.trim().to_string(),
-        Some(_) => {
-            return admin::error(
-                StatusCode::BAD_REQUEST,
-                "X-Mock-Namespace must be 1-64 characters of A-Z a-z 0-9 . _ -",
-            )
-        }
+    let ns = match req.headers().get("x-mock-namespace") {
+        None => app.namespace(DEFAULT_NAMESPACE),
+        Some(v) => match v.to_str().map(str::trim) {
+            Ok(n) if valid_namespace(n) => app.namespace(n),
+            _ => {
+                return admin::error(
+                    StatusCode::BAD_REQUEST,
+                    "X-Mock-Namespace must be 1-64 characters of A-Z a-z 0-9 . _ -",
+                )
+            }
+        },
     };
-    let ns = Ns(app.namespace(&ns_name));
+    let ns = Ns(ns);
     let (mut parts, body) = req.into_parts();
-    let route = parts
-        .extensions
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned());
+    let route = parts.extensions.get::<MatchedPath>().cloned();
 
     // Read the whole body up front, within the limit: handlers then parse it with their family's errors.
     let bytes =
@@ -284,8 +282,8 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
     let mut fault_id = None;
     let mut action = None;
     if is_vendor {
-        if let Some(r) = &route {
-            let key = format!("{} {}", parts.method, r);
+        if let Some(r) = route.as_ref().filter(|_| ns.faults.armed()) {
+            let key = format!("{} {}", parts.method, r.as_str());
             if let Some((id, a)) = ns.faults.take(&key) {
                 fault_id = Some(id);
                 action = Some(a);
@@ -315,8 +313,9 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
     }
 
     let journal_on = ns.journal.enabled() && family != Family::Admin;
-    let headers = if journal_on {
-        Some(parts.headers.clone())
+    let recording = if journal_on {
+        let target = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
+        Some(ns.journal.begin(target, &parts.headers, &bytes))
     } else {
         None
     };
@@ -342,9 +341,9 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
             let token = crate::extract::auth_token(&parts.headers, &["Bearer", "AT"])
                 .unwrap_or("")
                 .to_string();
-            let route_s = route.clone().unwrap_or_default();
+            let route_s = route.as_ref().map(MatchedPath::as_str).unwrap_or_default();
             let mut r = if let Some(code) = &a.error {
-                match family.vendor_error(code, &route_s, &token) {
+                match family.vendor_error(code, route_s, &token) {
                     Some(r) => r,
                     None => admin::error(
                         StatusCode::BAD_REQUEST,
@@ -386,32 +385,25 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
         path = uri.path(),
         status,
         latency_us = elapsed.as_micros() as u64,
-        namespace = if ns_name == DEFAULT_NAMESPACE { None } else { Some(ns_name.as_str()) },
+        namespace = if ns.name == DEFAULT_NAMESPACE { None } else { Some(ns.name.as_str()) },
     );
-    if !journal_on {
+    let Some(recording) = recording else {
         return resp;
-    }
+    };
     let (rparts, rbody) = resp.into_parts();
     let rbytes = rbody
         .collect()
         .await
         .map(|c| c.to_bytes())
         .unwrap_or_default();
-    ns.journal.push(Entry {
-        id: ns.journal.next_id(),
+    let outcome = admin::journal::Outcome {
         time_ms: ns.now(),
         method,
-        uri: uri
-            .path_and_query()
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_default(),
         route,
-        headers: headers.unwrap_or_default(),
-        body: bytes,
         status,
-        response_body: rbytes.clone(),
         duration_us: elapsed.as_micros() as u64,
         fault: fault_id,
-    });
+    };
+    ns.journal.finish(recording, &rbytes, outcome);
     Response::from_parts(rparts, Body::from(rbytes))
 }

@@ -30,6 +30,8 @@ pub enum Command {
         /// Directory holding koodrive.json, oneaccess.json and/or enos.json.
         dir: PathBuf,
     },
+    /// Print the OpenAPI 3.1 document of every route (the one served at GET /__admin/openapi.json).
+    Openapi,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -22,6 +22,8 @@ pub mod clock;
 pub mod config;
 pub mod extract;
 pub mod fixtures;
+pub mod logging;
+pub mod openapi;
 pub mod server;
 pub mod state;
 pub mod store;

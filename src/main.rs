@@ -1,7 +1,7 @@
 //! The `authmock` binary: parse the command line, set up logging, serve until SIGINT/SIGTERM.
 
 use authmock::config::{Cli, Command, LogFormat, ServeArgs};
-use authmock::{app, serve, AppState, Fixtures, Settings};
+use authmock::{app, logging, serve, AppState, Fixtures, Settings};
 use clap::Parser;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -25,13 +25,20 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Some(Command::Openapi) => {
+            let mut out = std::io::stdout().lock();
+            match writeln!(out, "{}", authmock::openapi::json()).and_then(|()| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::FAILURE,
+            }
+        }
         Some(Command::Serve(args)) => run(args),
         None => run(cli.serve),
     }
 }
 
 fn run(args: ServeArgs) -> ExitCode {
-    init_logging(args.log_format);
+    let _log_guard = init_logging(args.log_format);
     let fixtures = match &args.fixtures {
         Some(dir) => match Fixtures::from_dir(dir) {
             Ok(f) => f,
@@ -107,11 +114,13 @@ fn run(args: ServeArgs) -> ExitCode {
     })
 }
 
-fn init_logging(format: LogFormat) {
+/// Logs go to stderr in batches (see `authmock::logging`); [`LogFlush`] writes the rest out at exit.
+fn init_logging(format: LogFormat) -> LogFlush {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    logging::start_flusher();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(logging::BatchedStderr);
     match format {
         LogFormat::Json => builder
             .json()
@@ -119,6 +128,16 @@ fn init_logging(format: LogFormat) {
             .with_current_span(false)
             .init(),
         LogFormat::Text => builder.with_ansi(false).compact().init(),
+    }
+    LogFlush
+}
+
+/// Flushes the pending log lines when dropped (every way out of `run`).
+struct LogFlush;
+
+impl Drop for LogFlush {
+    fn drop(&mut self) {
+        logging::flush();
     }
 }
 

@@ -7,7 +7,6 @@ use crate::clock::Clock;
 use crate::fixtures::Fixtures;
 use crate::store::Store;
 use crate::tokens::Generator;
-use dashmap::DashMap;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -108,7 +107,7 @@ pub struct AppState(Arc<Shared>);
 pub struct Shared {
     pub settings: Arc<Settings>,
     pub fixtures: Fixtures,
-    namespaces: DashMap<String, Arc<Namespace>>,
+    namespaces: crate::store::Map<String, Arc<Namespace>>,
     /// Serialises creating namespaces, so that the cap holds under concurrent first use.
     creating: Mutex<()>,
     tick: AtomicU64,
@@ -126,7 +125,7 @@ impl AppState {
     pub fn new(settings: Settings, fixtures: Fixtures) -> AppState {
         let settings = Arc::new(settings);
         let shared = Shared {
-            namespaces: DashMap::new(),
+            namespaces: crate::store::Map::default(),
             creating: Mutex::new(()),
             tick: AtomicU64::new(1),
             started: Instant::now(),

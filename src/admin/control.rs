@@ -2,19 +2,39 @@
 
 use super::faults::{Action, Fault, MAX_DELAY_MS};
 use super::journal::Filter;
-use super::{error, parse};
+use super::{error, parse, path_param, ErrorBody};
 use crate::app::{vendor_routes, Family};
 use crate::extract::query_param;
 use crate::state::Ns;
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
 /// `GET /__admin/requests?limit=&method=&path=&status=` — newest first, secrets masked.
+#[utoipa::path(
+    get,
+    path = "/__admin/requests",
+    operation_id = "admin_list_requests",
+    tag = "control plane",
+    summary = "The request journal, newest first, secrets masked",
+    security((), ("adminToken" = [])),
+    params(
+        ("limit" = Option<u64>, Query, description = "At most this many entries (not a number: 400)."),
+        ("method" = Option<String>, Query, description = "Only this method (any case)."),
+        ("path" = Option<String>, Query, description = "Only paths containing this, or exactly this route pattern."),
+        ("status" = Option<u64>, Query, description = "Only this HTTP status (not a number: 400)."),
+    ),
+    responses(
+        (status = 200, description = "`{\"requests\":[{\"id\",\"time\",\"epochMs\",\"method\",\"path\",\"uri\",\"route\",\"request\":{\"headers\",\"body\"},\"status\",\"response\":{\"body\"},\"durationMs\",\"fault\"}],\"total\",\"capacity\"}`.", body = Object),
+        (status = 400, description = "`limit` or `status` is not a number.", body = ErrorBody),
+    )
+)]
 pub async fn list_requests(ns: Ns, RawQuery(q): RawQuery) -> Response {
     let q = q.as_deref();
     let num =
@@ -43,16 +63,31 @@ pub async fn list_requests(ns: Ns, RawQuery(q): RawQuery) -> Response {
 }
 
 /// `DELETE /__admin/requests`.
+#[utoipa::path(
+    delete,
+    path = "/__admin/requests",
+    operation_id = "admin_clear_requests",
+    tag = "control plane",
+    summary = "Clear the journal",
+    security((), ("adminToken" = [])),
+    responses((status = 200, description = "`{\"cleared\":<count>}`.", body = Object))
+)]
 pub async fn clear_requests(ns: Ns) -> Response {
     let n = ns.journal.len();
     ns.journal.clear();
     Json(json!({ "cleared": n })).into_response()
 }
 
-#[derive(Deserialize)]
+/// A fault to queue: the route, how many times, and at least one action.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = FaultRequest)]
 struct FaultReq {
+    /// `"METHOD /path"` of a vendor route, as in the route table.
+    #[schema(example = "POST /koodrive/ose/v1/auth/login")]
     route: String,
+    /// How many requests it shapes in all (default 1; 0: until removed).
     #[serde(default = "one")]
+    #[schema(required = false)]
     times: u32,
     #[serde(flatten)]
     action: Action,
@@ -82,6 +117,19 @@ fn known_route(route: &str) -> Result<(String, Family), String> {
 }
 
 /// `POST /__admin/faults` — queue a fault for a vendor route.
+#[utoipa::path(
+    post,
+    path = "/__admin/faults",
+    operation_id = "admin_add_fault",
+    tag = "control plane",
+    summary = "Queue a fault for a vendor route",
+    security((), ("adminToken" = [])),
+    request_body(content = FaultReq, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The queued fault.", body = Fault),
+        (status = 400, description = "Not JSON of the shape, an unknown route, no action, a code not of the route's family, `error` with `status`/`body`, `body` without `status`, a status outside 100-599, `delayMs` over 60000.", body = ErrorBody),
+    )
+)]
 pub async fn add_fault(ns: Ns, body: Bytes) -> Response {
     let req: FaultReq = match parse(&body) {
         Ok(r) => r,
@@ -143,12 +191,39 @@ pub async fn add_fault(ns: Ns, body: Bytes) -> Response {
 }
 
 /// `GET /__admin/faults`.
+#[utoipa::path(
+    get,
+    path = "/__admin/faults",
+    operation_id = "admin_list_faults",
+    tag = "control plane",
+    summary = "The queued faults",
+    security((), ("adminToken" = [])),
+    responses((status = 200, description = "`{\"faults\":[Fault]}`.", body = Object))
+)]
 pub async fn list_faults(ns: Ns) -> Response {
     Json(json!({ "faults": ns.faults.list() })).into_response()
 }
 
 /// `DELETE /__admin/faults/{id}`.
-pub async fn delete_fault(ns: Ns, Path(id): Path<String>) -> Response {
+#[utoipa::path(
+    delete,
+    path = "/__admin/faults/{id}",
+    operation_id = "admin_delete_fault",
+    tag = "control plane",
+    summary = "Remove one fault",
+    security((), ("adminToken" = [])),
+    params(("id" = String, Path, description = "The fault's id (`f_…`).")),
+    responses(
+        (status = 200, description = "`{\"deleted\":<id>}`.", body = Object),
+        (status = 400, description = "A path that cannot be decoded.", body = ErrorBody),
+        (status = 404, description = "No such fault.", body = ErrorBody),
+    )
+)]
+pub async fn delete_fault(ns: Ns, id: Result<Path<String>, PathRejection>) -> Response {
+    let id = match path_param(id) {
+        Ok(i) => i,
+        Err(e) => return e,
+    };
     if ns.faults.remove(&id) {
         Json(json!({ "deleted": id })).into_response()
     } else {
@@ -157,6 +232,15 @@ pub async fn delete_fault(ns: Ns, Path(id): Path<String>) -> Response {
 }
 
 /// `DELETE /__admin/faults`.
+#[utoipa::path(
+    delete,
+    path = "/__admin/faults",
+    operation_id = "admin_clear_faults",
+    tag = "control plane",
+    summary = "Remove every fault",
+    security((), ("adminToken" = [])),
+    responses((status = 200, description = "`{\"cleared\":<count>}`.", body = Object))
+)]
 pub async fn clear_faults(ns: Ns) -> Response {
     let n = ns.faults.list().len();
     ns.faults.clear();

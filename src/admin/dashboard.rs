@@ -16,6 +16,14 @@ use serde_json::{json, Value};
 const PAGE: &str = include_str!("dashboard.html");
 
 /// `GET /__admin/` and `GET /__admin/ui`.
+#[utoipa::path(
+    get,
+    path = "/__admin/",
+    operation_id = "admin_dashboard",
+    tag = "control plane",
+    summary = "The dashboard page (never needs the admin token)",
+    responses((status = 200, description = "The page: HTML with its CSS and JavaScript inline.", body = String, content_type = "text/html"))
+)]
 pub async fn page() -> Response {
     (
         [
@@ -38,6 +46,15 @@ fn family_name(f: Family) -> &'static str {
 }
 
 /// `GET /__admin/meta` → `{"version","routes":[{"route","method","path","family","codes":[…]}]}`.
+#[utoipa::path(
+    get,
+    path = "/__admin/meta",
+    operation_id = "admin_meta",
+    tag = "control plane",
+    summary = "The vendor routes and their families' codes (for the dashboard's fault form)",
+    security((), ("adminToken" = [])),
+    responses((status = 200, description = "`{\"version\",\"routes\":[{\"route\",\"method\",\"path\",\"family\",\"codes\":[…]}]}`.", body = Object))
+)]
 pub async fn meta() -> Response {
     let routes: Vec<Value> = vendor_routes()
         .map(|(m, p)| {

@@ -5,13 +5,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use utoipa::ToSchema;
 
 /// Longest delay a fault may ask for.
 pub const MAX_DELAY_MS: u64 = 60_000;
 
 /// What a fault does to a matching request. Several actions combine (a delay, then an error).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = FaultAction)]
 pub struct Action {
     /// A vendor error code of the route's family, answered exactly as the route would (a KooDrive or
     /// EnOS code may be given as a JSON number).
@@ -20,20 +22,26 @@ pub struct Action {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::extract::lenient_string"
     )]
+    #[schema(value_type = String)]
     pub error: Option<String>,
     /// A raw HTTP status…
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// …with this body (a JSON value; a string is sent as raw text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::openapi::any_value)]
     pub body: Option<Value>,
+    /// Delay the answer (at most 60000 ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(maximum = 60000)]
     pub delay_ms: Option<u64>,
     /// Close the connection without answering.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schema(required = false)]
     pub drop: bool,
     /// Answer truncated JSON.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schema(required = false)]
     pub malformed: bool,
 }
 
@@ -49,7 +57,7 @@ impl Action {
 }
 
 /// A queued fault.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Fault {
     pub id: String,
@@ -97,6 +105,11 @@ impl Faults {
         let mut l = self.lock();
         l.clear();
         self.armed.store(false, Ordering::Release);
+    }
+
+    /// Whether any fault is queued (a lock-free check for the hot path).
+    pub fn armed(&self) -> bool {
+        self.armed.load(Ordering::Acquire)
     }
 
     /// Takes one use of the first fault queued for `route` (`"METHOD /pattern"`), if any.

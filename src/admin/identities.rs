@@ -1,19 +1,31 @@
 //! Identities added or removed at run time, and minted one-time codes.
 
-use super::{error, parse};
+use super::{error, parse, path_param, ErrorBody};
 use crate::clock::rfc3339;
 use crate::extract::lenient_string;
 use crate::state::Ns;
 use crate::store::{enos, koodrive, oneaccess, Kind, Problem, TokenRec};
 use crate::vendors::koodrive::CODE_TTL_MS;
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// A refused identity: `error` sums up every problem, `problems` lists them (JSON path and message).
+/// A body that is not JSON of the right shape answers `{"error"}` alone.
+#[derive(Serialize, ToSchema)]
+#[schema(as = MockInvalid)]
+struct Invalid {
+    error: String,
+    #[schema(value_type = Vec<Object>, required = false)]
+    problems: Vec<Problem>,
+}
 
 fn invalid(problems: Vec<Problem>) -> Response {
     let summary = problems
@@ -23,10 +35,16 @@ fn invalid(problems: Vec<Problem>) -> Response {
         .join("; ");
     (
         StatusCode::BAD_REQUEST,
-        Json(json!({ "error": summary, "problems": problems })),
+        Json(Invalid {
+            error: summary,
+            problems,
+        }),
     )
         .into_response()
 }
+
+/// The `{family}` of the identity routes.
+pub const FAMILIES: [&str; 3] = ["koodrive", "oneaccess", "enos"];
 
 fn unknown_family(family: &str) -> Response {
     error(
@@ -40,7 +58,32 @@ fn created(v: impl serde::Serialize) -> Response {
 }
 
 /// `POST /__admin/{family}/users` — one user, shaped and validated as in the family's fixture file.
-pub async fn add_user(ns: Ns, Path(family): Path<String>, body: Bytes) -> Response {
+#[utoipa::path(
+    post,
+    path = "/__admin/{family}/users",
+    operation_id = "admin_add_user",
+    tag = "control plane",
+    summary = "Add a user",
+    security((), ("adminToken" = [])),
+    params(
+        ("family" = String, Path, description = "`koodrive`, `oneaccess` or `enos` (otherwise 404).", example = "enos"),
+    ),
+    request_body(content = Object, content_type = "application/json", description = "A user shaped as in the family's fixture file (unknown fields refused). KooDrive `{userId,userName,innerUserId,orgId,deptId,role,account,phone?,password,verificationCode?,firstname?,surname?,email?}`; OneAccess `{id,userName,password,name?,mobile?,email?,tenantId}`; EnOS `{id,account,password,name,email?,adminLevel?,orgs?,domain?,description?,nickName?,phoneArea?,phone?,createdTime?,type?,company?,department?,position?}`.", example = json!({ "id": "uExample0001", "account": "example_user", "password": "Example1234", "name": "Example User", "orgs": ["yourOrgId"] })),
+    responses(
+        (status = 201, description = "The user as stored (without its password).", body = Object),
+        (status = 400, description = "Not JSON of the shape, or refused (unknown org or tenant, duplicate id or account, bad value).", body = Invalid),
+        (status = 404, description = "Unknown family.", body = ErrorBody),
+    )
+)]
+pub async fn add_user(
+    ns: Ns,
+    family: Result<Path<String>, PathRejection>,
+    body: Bytes,
+) -> Response {
+    let family = match path_param(family) {
+        Ok(f) => f,
+        Err(e) => return e,
+    };
     let s = &ns.store;
     let mut p = Vec::new();
     match family.as_str() {
@@ -123,7 +166,28 @@ pub async fn add_user(ns: Ns, Path(family): Path<String>, body: Bytes) -> Respon
 }
 
 /// `DELETE /__admin/{family}/users/{id}` — removes the user and every credential it owns there.
-pub async fn delete_user(ns: Ns, Path((family, id)): Path<(String, String)>) -> Response {
+#[utoipa::path(
+    delete,
+    path = "/__admin/{family}/users/{id}",
+    operation_id = "admin_delete_user",
+    tag = "control plane",
+    summary = "Remove a user and revoke its tokens",
+    security((), ("adminToken" = [])),
+    params(
+        ("family" = String, Path, description = "`koodrive`, `oneaccess` or `enos` (otherwise 404).", example = "enos"),
+        ("id" = String, Path, description = "The user's id."),
+    ),
+    responses(
+        (status = 200, description = "`{\"deleted\",\"family\",\"tokensRevoked\"}`.", body = Object),
+        (status = 400, description = "A path that cannot be decoded.", body = ErrorBody),
+        (status = 404, description = "Unknown family or user.", body = ErrorBody),
+    )
+)]
+pub async fn delete_user(ns: Ns, path: Result<Path<(String, String)>, PathRejection>) -> Response {
+    let (family, id) = match path_param(path) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
     let s = &ns.store;
     let gone = match family.as_str() {
         "koodrive" => s.koo.remove_user(&id),
@@ -141,7 +205,28 @@ pub async fn delete_user(ns: Ns, Path((family, id)): Path<(String, String)>) -> 
 }
 
 /// `POST /__admin/{family}/orgs` — a KooDrive org, a OneAccess tenant, or an EnOS organization.
-pub async fn add_org(ns: Ns, Path(family): Path<String>, body: Bytes) -> Response {
+#[utoipa::path(
+    post,
+    path = "/__admin/{family}/orgs",
+    operation_id = "admin_add_org",
+    tag = "control plane",
+    summary = "Add an organization (OneAccess: a tenant)",
+    security((), ("adminToken" = [])),
+    params(
+        ("family" = String, Path, description = "`koodrive`, `oneaccess` or `enos` (otherwise 404).", example = "enos"),
+    ),
+    request_body(content = Object, content_type = "application/json", description = "Shaped as in the family's fixture file (unknown fields refused). KooDrive `{orgId,orgName,tenantId,xhwSchema,userCount?}`; OneAccess tenant `{id,name?}`; EnOS `{id,name}`.", example = json!({ "id": "oExample0001", "name": "Example Org" })),
+    responses(
+        (status = 201, description = "The organization as stored.", body = Object),
+        (status = 400, description = "Not JSON of the shape, or refused (duplicate id, empty id).", body = Invalid),
+        (status = 404, description = "Unknown family.", body = ErrorBody),
+    )
+)]
+pub async fn add_org(ns: Ns, family: Result<Path<String>, PathRejection>, body: Bytes) -> Response {
+    let family = match path_param(family) {
+        Ok(f) => f,
+        Err(e) => return e,
+    };
     let s = &ns.store;
     let mut p = Vec::new();
     match family.as_str() {
@@ -205,6 +290,19 @@ pub async fn add_org(ns: Ns, Path(family): Path<String>, body: Bytes) -> Respons
 }
 
 /// `POST /__admin/oneaccess/clients` — registers an app (client_id, clientSecret, tenantId).
+#[utoipa::path(
+    post,
+    path = "/__admin/oneaccess/clients",
+    operation_id = "admin_add_client",
+    tag = "control plane",
+    summary = "Register a OneAccess app",
+    security((), ("adminToken" = [])),
+    request_body(content = Object, content_type = "application/json", description = "`{\"clientId\",\"clientSecret\",\"tenantId\",\"name\"?}` (unknown fields refused).", example = json!({ "clientId": "ExampleApp0001", "clientSecret": "example-secret", "tenantId": "08f770f51f80d2f40f38c00cb199fd21", "name": "Example App" })),
+    responses(
+        (status = 201, description = "The app as stored.", body = Object),
+        (status = 400, description = "Not JSON of the shape, or refused (empty id or secret, unknown tenant, duplicate id).", body = Invalid),
+    )
+)]
 pub async fn add_client(ns: Ns, body: Bytes) -> Response {
     let c: oneaccess::OaClient = match parse(&body) {
         Ok(c) => c,
@@ -237,16 +335,62 @@ pub async fn add_client(ns: Ns, body: Bytes) -> Response {
     created(c)
 }
 
-#[derive(Deserialize)]
+/// A one-time KooDrive authorization code for a user.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = AuthCodeRequest)]
 struct AuthCodeReq {
+    /// A KooDrive user id (also as a JSON number).
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     user_id: Option<String>,
+    /// Lifetime in seconds (default 300, at most a year).
     #[serde(default)]
+    #[schema(minimum = 1)]
     ttl_seconds: Option<u64>,
 }
 
+/// A minted authorization code.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = AuthCode)]
+struct AuthCode {
+    /// 64 base62 characters; works once.
+    code: String,
+    /// RFC 3339.
+    expires_at: String,
+    expires_at_ms: i64,
+}
+
 /// `POST /__admin/koodrive/auth-codes {"userId","ttlSeconds"?}` — a one-time authorization code.
+#[utoipa::path(
+    post,
+    path = "/__admin/koodrive/auth-codes",
+    operation_id = "admin_mint_auth_code",
+    tag = "control plane",
+    summary = "Mint a one-time KooDrive authorization code",
+    security((), ("adminToken" = [])),
+    request_body(
+        content = AuthCodeReq,
+        content_type = "application/json",
+        example = json!({ "userId": "1008600000701011201", "ttlSeconds": 300 })
+    ),
+    responses(
+        (
+            status = 201,
+            description = "The code.",
+            body = AuthCode,
+            links(
+                ("create_session" = (
+                    operation_id = "koodrive_create_session",
+                    request_body = json!({ "code": "$response.body#/code" })
+                )),
+            )
+        ),
+        (status = 400, description = "Not JSON of the shape, no `userId`, `ttlSeconds` 0.", body = ErrorBody),
+        (status = 404, description = "No such KooDrive user.", body = ErrorBody),
+    )
+)]
 pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Response {
     let req: AuthCodeReq = match parse(&body) {
         Ok(r) => r,
@@ -268,16 +412,67 @@ pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Response {
     let rec = TokenRec::new(Kind::KooAuthCode, uid, now, ttl_ms);
     let expires = rec.expires_ms;
     ns.store.tokens.insert(code.clone(), rec);
-    created(json!({ "code": code, "expiresAt": rfc3339(expires), "expiresAtMs": expires }))
+    created(AuthCode {
+        code,
+        expires_at: rfc3339(expires),
+        expires_at_ms: expires,
+    })
 }
 
-#[derive(Deserialize)]
+/// A one-time KooDrive verification code for an account.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = VerificationCodeRequest)]
 struct CaptchaReq {
+    /// A KooDrive account or phone (also as a JSON number).
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     account: Option<String>,
 }
 
+/// A minted verification code.
+// Fields in alphabetical order, as in the `json!` map this replaced: the bytes on the wire stay the same.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = VerificationCode)]
+struct VerificationCode {
+    /// Six digits, for login with authType "2"; works once, for 5 minutes.
+    captcha_token: String,
+    /// RFC 3339.
+    expires_at: String,
+    expires_at_ms: i64,
+    user_id: String,
+}
+
 /// `POST /__admin/koodrive/verification-codes {"account"}` — a one-time verification code (authType "2").
+#[utoipa::path(
+    post,
+    path = "/__admin/koodrive/verification-codes",
+    operation_id = "admin_mint_verification_code",
+    tag = "control plane",
+    summary = "Mint a one-time KooDrive verification code",
+    security((), ("adminToken" = [])),
+    request_body(
+        content = CaptchaReq,
+        content_type = "application/json",
+        example = json!({ "account": "0027188460911" })
+    ),
+    responses(
+        (
+            status = 201,
+            description = "The code (it replaces an earlier minted one of the account).",
+            body = VerificationCode,
+            links(
+                ("login" = (
+                    operation_id = "koodrive_login",
+                    parameters(("header.x-hw-agentName" = "authmock-docs")),
+                    request_body = json!({ "account": "$request.body#/account", "authType": "2", "captchaToken": "$response.body#/captchaToken" })
+                )),
+            )
+        ),
+        (status = 400, description = "Not JSON of the shape, no `account`.", body = ErrorBody),
+        (status = 404, description = "No such KooDrive account.", body = ErrorBody),
+    )
+)]
 pub async fn mint_verification_code(ns: Ns, body: Bytes) -> Response {
     let req: CaptchaReq = match parse(&body) {
         Ok(r) => r,
@@ -300,7 +495,10 @@ pub async fn mint_verification_code(ns: Ns, body: Bytes) -> Response {
         .koo
         .captchas
         .insert(user.user_id.clone(), (code.clone(), expires));
-    created(
-        json!({ "captchaToken": code, "userId": user.user_id, "expiresAt": rfc3339(expires), "expiresAtMs": expires }),
-    )
+    created(VerificationCode {
+        captcha_token: code,
+        expires_at: rfc3339(expires),
+        expires_at_ms: expires,
+        user_id: user.user_id.clone(),
+    })
 }

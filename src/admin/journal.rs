@@ -1,14 +1,20 @@
 //! The request journal: a ring buffer per namespace of what clients sent and what they got.
 //!
-//! Recording is cheap (bodies are kept as `Bytes`, headers as the `HeaderMap` already parsed); masking
-//! of secrets happens only when the journal is read.
+//! Recording is cheap and leaves no scattered memory behind: an entry's request target, headers and
+//! bodies are copied into one buffer, and buffers of evicted entries are reused, so once the ring is
+//! full recording allocates nothing. Masking of secrets happens only when the journal is read.
 
-use axum::body::Bytes;
+use axum::extract::MatchedPath;
 use axum::http::{HeaderMap, Method};
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// Buffers kept for reuse (more than the requests in flight at once is never needed).
+const SPARE_BUFFERS: usize = 64;
+/// A reused buffer larger than this (a big body once) is dropped rather than kept.
+const MAX_KEPT_BUFFER: usize = 16 * 1024;
 
 /// One journaled exchange.
 #[derive(Debug)]
@@ -16,16 +22,51 @@ pub struct Entry {
     pub id: u64,
     pub time_ms: i64,
     pub method: Method,
-    /// Path and query as received.
-    pub uri: String,
     /// The route pattern it matched, if any.
-    pub route: Option<String>,
-    pub headers: HeaderMap,
-    pub body: Bytes,
+    pub route: Option<MatchedPath>,
     pub status: u16,
-    pub response_body: Bytes,
     pub duration_us: u64,
     /// A fault that shaped the answer, if any.
+    pub fault: Option<String>,
+    /// Request target, packed headers (`name: value\n`), request body, response body — back to back.
+    buf: Vec<u8>,
+    ends: [usize; 3],
+}
+
+impl Entry {
+    /// Path and query as received.
+    pub fn uri(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.ends[0]]).unwrap_or("")
+    }
+    fn headers(&self) -> &[u8] {
+        &self.buf[self.ends[0]..self.ends[1]]
+    }
+    pub fn body(&self) -> &[u8] {
+        &self.buf[self.ends[1]..self.ends[2]]
+    }
+    pub fn response_body(&self) -> &[u8] {
+        &self.buf[self.ends[2]..]
+    }
+    fn route_str(&self) -> Option<&str> {
+        self.route.as_ref().map(MatchedPath::as_str)
+    }
+}
+
+/// The request half of an entry, captured before the handler runs (it consumes the request).
+#[derive(Debug)]
+pub struct Recording {
+    buf: Vec<u8>,
+    ends: [usize; 2],
+}
+
+/// What is known once the answer is ready.
+#[derive(Debug)]
+pub struct Outcome {
+    pub time_ms: i64,
+    pub method: Method,
+    pub route: Option<MatchedPath>,
+    pub status: u16,
+    pub duration_us: u64,
     pub fault: Option<String>,
 }
 
@@ -34,6 +75,7 @@ pub struct Entry {
 pub struct Journal {
     cap: usize,
     ring: Mutex<VecDeque<Arc<Entry>>>,
+    spare: Mutex<Vec<Vec<u8>>>,
     seq: AtomicU64,
 }
 
@@ -50,7 +92,8 @@ impl Journal {
     pub fn new(cap: usize) -> Journal {
         Journal {
             cap,
-            ring: Mutex::new(VecDeque::with_capacity(cap.min(1024))),
+            ring: Mutex::new(VecDeque::new()),
+            spare: Mutex::new(Vec::new()),
             seq: AtomicU64::new(1),
         }
     }
@@ -63,19 +106,50 @@ impl Journal {
         self.cap
     }
 
-    pub fn next_id(&self) -> u64 {
-        self.seq.fetch_add(1, Ordering::Relaxed)
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Entry>>> {
         self.ring.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn push(&self, e: Entry) {
-        if self.cap == 0 {
-            return;
+    fn spare(&self) -> std::sync::MutexGuard<'_, Vec<Vec<u8>>> {
+        self.spare.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Copies the request half into a (reused) buffer.
+    pub fn begin(&self, uri: &str, headers: &HeaderMap, body: &[u8]) -> Recording {
+        let mut buf = self.spare().pop().unwrap_or_default();
+        buf.clear();
+        buf.extend_from_slice(uri.as_bytes());
+        let uri_end = buf.len();
+        for (k, v) in headers {
+            buf.extend_from_slice(k.as_str().as_bytes());
+            buf.extend_from_slice(b": ");
+            buf.extend_from_slice(v.as_bytes());
+            buf.push(b'\n');
         }
-        let e = Arc::new(e);
+        let headers_end = buf.len();
+        buf.extend_from_slice(body);
+        Recording {
+            ends: [uri_end, headers_end],
+            buf,
+        }
+    }
+
+    /// Completes the entry with the answer and pushes it, evicting the oldest when full.
+    pub fn finish(&self, rec: Recording, response: &[u8], o: Outcome) {
+        let mut buf = rec.buf;
+        let body_end = buf.len();
+        buf.extend_from_slice(response);
+        let e = Arc::new(Entry {
+            id: self.seq.fetch_add(1, Ordering::Relaxed),
+            time_ms: o.time_ms,
+            method: o.method,
+            route: o.route,
+            status: o.status,
+            duration_us: o.duration_us,
+            fault: o.fault,
+            buf,
+            ends: [rec.ends[0], rec.ends[1], body_end],
+        });
         let old = {
             let mut r = self.lock();
             let old = if r.len() >= self.cap {
@@ -86,8 +160,15 @@ impl Journal {
             r.push_back(e);
             old
         };
-        // The evicted entry is dropped outside the lock.
-        drop(old);
+        // Keep the evicted entry's buffer for the next recording, unless a reader still holds it.
+        if let Some(entry) = old.and_then(|o| Arc::try_unwrap(o).ok()) {
+            if entry.buf.capacity() <= MAX_KEPT_BUFFER {
+                let mut spare = self.spare();
+                if spare.len() < SPARE_BUFFERS {
+                    spare.push(entry.buf);
+                }
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -101,6 +182,7 @@ impl Journal {
     pub fn clear(&self) {
         let old = std::mem::take(&mut *self.lock());
         drop(old);
+        self.spare().clear();
     }
 
     /// Matching entries, newest first.
@@ -113,8 +195,8 @@ impl Journal {
                     .as_deref()
                     .is_none_or(|m| e.method.as_str().eq_ignore_ascii_case(m))
                     && f.path.as_deref().is_none_or(|p| {
-                        let path = e.uri.split('?').next().unwrap_or("");
-                        path.contains(p) || e.route.as_deref() == Some(p)
+                        let path = e.uri().split('?').next().unwrap_or("");
+                        path.contains(p) || e.route_str() == Some(p)
                     })
                     && f.status.is_none_or(|s| e.status == s)
             })
@@ -237,7 +319,7 @@ fn mask_text(text: &str, request: bool) -> String {
 
 /// A body for display: JSON with secret fields masked, a form with secret fields masked, or text with
 /// secret values masked. `request` tells a request body from an answer.
-pub fn body_view(b: &Bytes, request: bool) -> Value {
+pub fn body_view(b: &[u8], request: bool) -> Value {
     if b.is_empty() {
         return Value::Null;
     }
@@ -283,11 +365,12 @@ pub fn uri_view(uri: &str) -> String {
     }
 }
 
-fn headers_view(h: &HeaderMap) -> Value {
+fn headers_view(packed: &[u8]) -> Value {
     let mut m = Map::new();
-    for (k, v) in h {
-        let text = String::from_utf8_lossy(v.as_bytes()).into_owned();
-        let name = k.as_str();
+    for line in packed.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let line = String::from_utf8_lossy(line);
+        let (name, text) = line.split_once(": ").unwrap_or((&line, ""));
+        let text = text.to_string();
         let shown =
             if name == "authorization" || name == "apim-accesstoken" || name.contains("token") {
                 mask(&text)
@@ -310,21 +393,21 @@ fn headers_view(h: &HeaderMap) -> Value {
 impl Entry {
     /// The entry as `GET /__admin/requests` shows it, secrets masked.
     pub fn view(&self) -> Value {
-        let path = self.uri.split('?').next().unwrap_or("").to_string();
+        let path = self.uri().split('?').next().unwrap_or("").to_string();
         json!({
             "id": self.id,
             "time": crate::clock::rfc3339(self.time_ms),
             "epochMs": self.time_ms,
             "method": self.method.as_str(),
             "path": path,
-            "uri": uri_view(&self.uri),
-            "route": self.route,
+            "uri": uri_view(self.uri()),
+            "route": self.route_str(),
             "request": {
-                "headers": headers_view(&self.headers),
-                "body": body_view(&self.body, true),
+                "headers": headers_view(self.headers()),
+                "body": body_view(self.body(), true),
             },
             "status": self.status,
-            "response": { "body": body_view(&self.response_body, false) },
+            "response": { "body": body_view(self.response_body(), false) },
             "durationMs": self.duration_us as f64 / 1000.0,
             "fault": self.fault,
         })
@@ -334,6 +417,7 @@ impl Entry {
 #[cfg(test)]
 mod unit {
     use super::*;
+    use axum::body::Bytes;
 
     #[test]
     fn masks_secrets_in_bodies_and_queries() {
@@ -387,22 +471,24 @@ mod unit {
     #[test]
     fn ring_buffer_stays_bounded() {
         let j = Journal::new(3);
-        for i in 0..10 {
-            j.push(Entry {
-                id: i,
+        for i in 0..10u16 {
+            let rec = j.begin("/x?a=1", &HeaderMap::new(), b"{}");
+            let o = Outcome {
                 time_ms: 0,
                 method: Method::GET,
-                uri: "/".into(),
                 route: None,
-                headers: HeaderMap::new(),
-                body: Bytes::new(),
-                status: 200,
-                response_body: Bytes::new(),
+                status: 200 + i,
                 duration_us: 0,
                 fault: None,
-            });
+            };
+            j.finish(rec, b"{\"ok\":true}", o);
         }
         assert_eq!(j.len(), 3);
-        assert_eq!(j.list(&Filter::default())[0].id, 9);
+        let newest = &j.list(&Filter::default())[0];
+        assert_eq!(
+            (newest.status, newest.uri(), newest.body()),
+            (209, "/x?a=1", &b"{}"[..])
+        );
+        assert_eq!(newest.response_body(), b"{\"ok\":true}");
     }
 }

@@ -1,7 +1,7 @@
 //! The control plane under `/__admin`: health, reset, state, identities, codes, token revocation,
 //! the request journal, faults, the clock and the dashboard page. Every answer but the page is JSON;
 //! every route honours `X-Mock-Namespace`; with `--admin-token` all but health and the page require
-//! `Authorization: Bearer <token>`.
+//! `Authorization: Bearer <token>` (the OpenAPI document at `/__admin/openapi.json` too).
 
 pub mod control;
 pub mod dashboard;
@@ -15,15 +15,17 @@ use crate::extract::{auth_token, query_param};
 use crate::state::{AppState, Ns, DEFAULT_NAMESPACE};
 use crate::tokens::secret_eq;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, Request, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 /// Every control-plane route as `(method, pattern)`.
 pub const ROUTES: &[(&str, &str)] = &[
@@ -49,6 +51,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/__admin/"),
     ("GET", "/__admin/ui"),
     ("GET", "/__admin/meta"),
+    ("GET", "/__admin/openapi.json"),
 ];
 
 /// Whether a concrete path matches a route pattern (`{x}` matches one segment).
@@ -65,9 +68,29 @@ pub fn path_matches(pattern: &str, path: &str) -> bool {
     }
 }
 
+/// A control-plane error (also the request layer's own refusals, on any route).
+#[derive(Serialize, ToSchema)]
+#[schema(as = MockError)]
+pub struct ErrorBody<'a> {
+    /// What went wrong.
+    pub error: &'a str,
+}
+
 /// A control-plane error: `{"error": message}`.
 pub fn error(status: StatusCode, msg: &str) -> Response {
-    (status, Json(json!({ "error": msg }))).into_response()
+    (status, Json(ErrorBody { error: msg })).into_response()
+}
+
+/// A path parameter; one that cannot be decoded (e.g. percent-encoded bytes that are not UTF-8) answers
+/// 400 `{"error"}` rather than axum's plain-text rejection.
+#[allow(clippy::result_large_err)]
+pub(crate) fn path_param<T>(p: Result<Path<T>, PathRejection>) -> Result<T, Response> {
+    p.map(|Path(v)| v).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            &format!("invalid path: {}", e.body_text()),
+        )
+    })
 }
 
 /// Parses a JSON body for an admin route (an empty body counts as `{}`).
@@ -120,6 +143,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(get_clock).post(set_clock).delete(reset_clock),
         )
         .route("/__admin/meta", get(dashboard::meta))
+        .route("/__admin/openapi.json", get(openapi))
         .route_layer(middleware::from_fn_with_state(state, guard))
         // The page holds no data (it asks for the admin token itself): served outside the guard.
         .route("/__admin/", get(dashboard::page))
@@ -142,13 +166,55 @@ async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Respons
     next.run(req).await
 }
 
+/// `{"status":"ok","version","uptimeSeconds"}`.
+// Fields in alphabetical order, as in the `json!` map this replaced: the bytes on the wire stay the same.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Health)]
+struct Health {
+    /// `ok`.
+    status: &'static str,
+    uptime_seconds: u64,
+    /// The server's version.
+    version: &'static str,
+}
+
+/// `GET /__admin/health` — liveness; never needs the admin token.
+#[utoipa::path(
+    get,
+    path = "/__admin/health",
+    operation_id = "admin_health",
+    tag = "control plane",
+    summary = "Liveness (never needs the admin token)",
+    responses((status = 200, description = "The server is up.", body = Health))
+)]
 async fn health(State(app): State<AppState>) -> Response {
-    Json(json!({
-        "status": "ok",
-        "version": env!("CARGO_PKG_VERSION"),
-        "uptimeSeconds": app.started.elapsed().as_secs(),
-    }))
+    Json(Health {
+        status: "ok",
+        uptime_seconds: app.started.elapsed().as_secs(),
+        version: env!("CARGO_PKG_VERSION"),
+    })
     .into_response()
+}
+
+/// `GET /__admin/openapi.json` — the OpenAPI 3.1 document of every route (built once).
+#[utoipa::path(
+    get,
+    path = "/__admin/openapi.json",
+    operation_id = "admin_openapi",
+    tag = "control plane",
+    summary = "This OpenAPI 3.1 document",
+    security((), ("adminToken" = [])),
+    responses((status = 200, description = "The document.", body = Object))
+)]
+async fn openapi() -> Response {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let doc = DOC.get_or_init(crate::openapi::json);
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        doc.as_str(),
+    )
+        .into_response()
 }
 
 /// Whether a query flag such as `?all=true` is set.
@@ -156,6 +222,17 @@ pub(crate) fn flag(q: Option<&str>, name: &str) -> bool {
     matches!(query_param(q, name).as_deref(), Some("true" | "1" | "yes"))
 }
 
+/// `POST /__admin/reset[?all=true]`.
+#[utoipa::path(
+    post,
+    path = "/__admin/reset",
+    operation_id = "admin_reset",
+    tag = "control plane",
+    summary = "Back to the fixtures (this namespace, or all)",
+    security((), ("adminToken" = [])),
+    params(("all" = Option<String>, Query, description = "`true`, `1` or `yes`: reset every namespace (the others are dropped).")),
+    responses((status = 200, description = "`{\"reset\":<namespace>}` or `{\"reset\":\"all\",\"namespaces\":[\"default\"]}`.", body = Object))
+)]
 async fn reset(State(app): State<AppState>, ns: Ns, RawQuery(q): RawQuery) -> Response {
     if flag(q.as_deref(), "all") {
         app.reset_all();
@@ -165,29 +242,115 @@ async fn reset(State(app): State<AppState>, ns: Ns, RawQuery(q): RawQuery) -> Re
     Json(json!({ "reset": ns.name })).into_response()
 }
 
-pub(crate) fn clock_view(ns: &Ns) -> Value {
-    let now = ns.now();
-    json!({ "now": rfc3339(now), "epochMs": now, "mode": ns.clock.mode().as_str() })
+/// The namespace's clock.
+// Fields in alphabetical order, as in the `json!` map this replaced: the bytes on the wire stay the same.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Clock)]
+pub(crate) struct ClockView {
+    epoch_ms: i64,
+    #[schema(schema_with = clock_mode_schema)]
+    mode: &'static str,
+    /// RFC 3339 UTC with milliseconds.
+    now: String,
 }
 
+fn clock_mode_schema() -> utoipa::openapi::Object {
+    crate::openapi::str_enum(
+        "`real`, `frozen`, or `offset` (running, shifted).",
+        ["real", "frozen", "offset"],
+    )
+}
+
+pub(crate) fn clock_view(ns: &Ns) -> ClockView {
+    let now = ns.now();
+    ClockView {
+        epoch_ms: now,
+        mode: ns.clock.mode().as_str(),
+        now: rfc3339(now),
+    }
+}
+
+/// `GET /__admin/clock`.
+#[utoipa::path(
+    get,
+    path = "/__admin/clock",
+    operation_id = "admin_get_clock",
+    tag = "control plane",
+    summary = "Read the clock",
+    security((), ("adminToken" = [])),
+    responses((status = 200, description = "The namespace's clock.", body = ClockView))
+)]
 async fn get_clock(ns: Ns) -> Response {
     Json(clock_view(&ns)).into_response()
 }
 
-#[derive(Deserialize)]
+/// Moves the clock: freeze, set and advance apply in that order; at least one is required.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ClockRequest)]
 struct ClockReq {
+    /// `true` stops time at the current instant; `false` lets a frozen clock run on from where it stands.
     #[serde(default)]
     freeze: Option<bool>,
     #[serde(default)]
+    #[schema(schema_with = clock_set_schema)]
     set: Option<Value>,
     #[serde(default)]
+    #[schema(schema_with = clock_advance_schema)]
     advance: Option<Value>,
+}
+
+/// Earliest instant the clock may show: 0000-01-01T00:00:00Z.
+pub const CLOCK_MIN_MS: i64 = -62_167_219_200_000;
+/// Latest instant the clock may show: 9999-12-31T23:59:59.999Z.
+pub const CLOCK_MAX_MS: i64 = 253_402_300_799_999;
+
+fn clock_set_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .description(Some("Jump to this instant (0000-01-01 to 9999-12-31): an RFC 3339 instant such as `2026-01-01T00:00:00Z`, or epoch milliseconds."))
+        .item(ObjectBuilder::new().schema_type(Type::String))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(CLOCK_MIN_MS as f64))
+                .maximum(Some(CLOCK_MAX_MS as f64)),
+        )
+        .build()
+        .into()
+}
+
+fn clock_advance_schema() -> utoipa::openapi::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .description(Some("Move time by this much (negative: back): a duration such as `31m`, `90s`, `1h30m`, `2d`, or seconds as a number."))
+        .item(ObjectBuilder::new().schema_type(Type::String))
+        .item(ObjectBuilder::new().schema_type(Type::Number))
+        .build()
+        .into()
 }
 
 /// `POST /__admin/clock`: `{"freeze":true|false}`, `{"set":"<RFC 3339>"|epochMs}`, `{"advance":"31m"|seconds}`;
 /// several at once apply in the order freeze, set, advance (so `{"freeze":true,"set":…}` stops the clock
 /// exactly at the instant set, not a millisecond after it).
+#[utoipa::path(
+    post,
+    path = "/__admin/clock",
+    operation_id = "admin_set_clock",
+    tag = "control plane",
+    summary = "Freeze, set or advance the clock",
+    security((), ("adminToken" = [])),
+    request_body(
+        content = ClockReq,
+        content_type = "application/json",
+        example = json!({ "freeze": true, "set": "2026-01-01T00:00:00Z", "advance": "31m" })
+    ),
+    responses(
+        (status = 200, description = "The clock after the change.", body = ClockView),
+        (status = 400, description = "Not JSON, an unknown field, none of the three, a bad value, or an instant out of range.", body = ErrorBody),
+    )
+)]
 async fn set_clock(ns: Ns, body: Bytes) -> Response {
     let req: ClockReq = match parse(&body) {
         Ok(r) => r,
@@ -220,6 +383,17 @@ async fn set_clock(ns: Ns, body: Bytes) -> Response {
         },
         Some(_) => return error(StatusCode::BAD_REQUEST, "\"advance\" must be a duration string or seconds as a number"),
     };
+    // The clock stays within what RFC 3339 can write (years 0000-9999), so that no issuance or expiry
+    // computed from it can overflow.
+    let target = set
+        .unwrap_or_else(|| ns.now())
+        .checked_add(advance.unwrap_or(0));
+    if !target.is_some_and(|t| (CLOCK_MIN_MS..=CLOCK_MAX_MS).contains(&t)) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "the clock must stay between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z",
+        );
+    }
     match req.freeze {
         Some(true) => ns.clock.freeze(),
         Some(false) => ns.clock.unfreeze(),
@@ -234,6 +408,16 @@ async fn set_clock(ns: Ns, body: Bytes) -> Response {
     Json(clock_view(&ns)).into_response()
 }
 
+/// `DELETE /__admin/clock`.
+#[utoipa::path(
+    delete,
+    path = "/__admin/clock",
+    operation_id = "admin_reset_clock",
+    tag = "control plane",
+    summary = "Back to real time",
+    security((), ("adminToken" = [])),
+    responses((status = 200, description = "The clock, now real time.", body = ClockView))
+)]
 async fn reset_clock(ns: Ns) -> Response {
     ns.clock.reset();
     Json(clock_view(&ns)).into_response()

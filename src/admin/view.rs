@@ -1,10 +1,11 @@
 //! `GET /__admin/state` and `DELETE /__admin/tokens/{token}`.
 
-use super::{clock_view, error, flag};
+use super::{clock_view, error, flag, path_param, ErrorBody};
 use crate::clock::rfc3339;
 use crate::extract::query_param;
 use crate::state::{AppState, Ns};
 use crate::store::{TokenRec, NEVER};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -62,21 +63,14 @@ fn sorted<T: Clone>(items: impl Iterator<Item = T>, key: impl Fn(&T) -> String) 
 pub fn namespace_state(ns: &Ns, token_limit: usize) -> Value {
     let now = ns.now();
     let s = &ns.store;
-    let mut tokens = s.tokens.snapshot();
-    tokens.sort_by(|a, b| b.1.issued_ms.cmp(&a.1.issued_ms).then(a.0.cmp(&b.0)));
-    let total = tokens.len();
+    // Counted in place: a dump of a store holding a million tokens copies only the ones it lists.
+    let (total, kinds, tokens) = s.tokens.newest(token_limit);
     let mut by_kind = serde_json::Map::new();
-    for (_, r) in &tokens {
-        let k = serde_json::to_value(r.kind).unwrap_or_default();
-        let key = k.as_str().unwrap_or("").to_string();
-        let n = by_kind.get(&key).and_then(Value::as_u64).unwrap_or(0);
-        by_kind.insert(key, json!(n + 1));
+    for (kind, n) in kinds {
+        let k = serde_json::to_value(kind).unwrap_or_default();
+        by_kind.insert(k.as_str().unwrap_or("").to_string(), json!(n));
     }
-    let listed: Vec<Value> = tokens
-        .iter()
-        .take(token_limit)
-        .map(|(t, r)| token_view(t, r, now))
-        .collect();
+    let listed: Vec<Value> = tokens.iter().map(|(t, r)| token_view(t, r, now)).collect();
     let koo_users = sorted(s.koo.users.iter().map(|u| u.value().clone()), |u| {
         u.user_id.clone()
     });
@@ -145,6 +139,19 @@ pub fn namespace_state(ns: &Ns, token_limit: usize) -> Value {
 }
 
 /// `GET /__admin/state[?all=true][&tokens=N]`.
+#[utoipa::path(
+    get,
+    path = "/__admin/state",
+    operation_id = "admin_state",
+    tag = "control plane",
+    summary = "The namespace's state (no password or secret)",
+    security((), ("adminToken" = [])),
+    params(
+        ("all" = Option<String>, Query, description = "`true`, `1` or `yes`: add the names of every namespace."),
+        ("tokens" = Option<String>, Query, description = "List at most this many tokens (default 1000; not a number: the default). `counts.tokens` is always exact."),
+    ),
+    responses((status = 200, description = "`{\"namespace\",\"clock\",\"counts\",\"koodrive\",\"oneaccess\",\"enos\",\"tokens\",\"tokensListed\",\"lockouts\"}` (and `namespaces` with `all`).", body = Object))
+)]
 pub async fn state(State(app): State<AppState>, ns: Ns, RawQuery(q): RawQuery) -> Response {
     let limit = query_param(q.as_deref(), "tokens")
         .and_then(|v| v.parse().ok())
@@ -164,7 +171,25 @@ pub async fn state(State(app): State<AppState>, ns: Ns, RawQuery(q): RawQuery) -
 }
 
 /// `DELETE /__admin/tokens/{token}` — revokes any credential of any family in this namespace.
-pub async fn revoke_token(ns: Ns, Path(token): Path<String>) -> Response {
+#[utoipa::path(
+    delete,
+    path = "/__admin/tokens/{token}",
+    operation_id = "admin_revoke_token",
+    tag = "control plane",
+    summary = "Revoke any credential of any family",
+    security((), ("adminToken" = [])),
+    params(("token" = String, Path, description = "The token (a `Bearer `/`AT ` prefix is ignored).")),
+    responses(
+        (status = 200, description = "`{\"revoked\",\"kind\",\"family\",\"owner\"}`.", body = Object),
+        (status = 400, description = "A path that cannot be decoded.", body = ErrorBody),
+        (status = 404, description = "No such token in this namespace.", body = ErrorBody),
+    )
+)]
+pub async fn revoke_token(ns: Ns, token: Result<Path<String>, PathRejection>) -> Response {
+    let token = match path_param(token) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
     let t = token.trim();
     let t = ["Bearer ", "Bearer+", "AT ", "AT+"]
         .iter()

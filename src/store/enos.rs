@@ -1,7 +1,6 @@
 //! EnOS Application Portal identities: organizations, users with memberships, static login tokens.
 
-use super::{check_nonempty, Problem};
-use dashmap::DashMap;
+use super::{check_nonempty, Map, Problem};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -167,10 +166,10 @@ impl EnosFixtures {
 /// Live EnOS identities of a namespace.
 #[derive(Debug, Default)]
 pub struct EnosData {
-    pub orgs: DashMap<String, Arc<EnosOrg>>,
-    pub users: DashMap<String, Arc<EnosUser>>,
+    pub orgs: Map<String, Arc<EnosOrg>>,
+    pub users: Map<String, Arc<EnosUser>>,
     /// Account → user id.
-    pub accounts: DashMap<String, String>,
+    pub accounts: Map<String, String>,
 }
 
 impl EnosData {

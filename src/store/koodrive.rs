@@ -1,7 +1,6 @@
 //! KooDrive identities: orgs, users (with password and verification code) and reusable authorization codes.
 
-use super::{check_nonempty, Problem};
-use dashmap::DashMap;
+use super::{check_nonempty, Map, Problem};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -157,14 +156,14 @@ impl KooFixtures {
 /// Live KooDrive identities of a namespace.
 #[derive(Debug, Default)]
 pub struct KooData {
-    pub orgs: DashMap<String, Arc<KooOrg>>,
-    pub users: DashMap<String, Arc<KooUser>>,
+    pub orgs: Map<String, Arc<KooOrg>>,
+    pub users: Map<String, Arc<KooUser>>,
     /// Account name or phone → user id.
-    pub accounts: DashMap<String, String>,
+    pub accounts: Map<String, String>,
     /// Reusable authorization code → user id.
-    pub codes: DashMap<String, String>,
+    pub codes: Map<String, String>,
     /// Minted verification codes: user id → (code, expires at ms). One per user; a new one replaces it.
-    pub captchas: DashMap<String, (String, i64)>,
+    pub captchas: Map<String, (String, i64)>,
 }
 
 impl KooData {

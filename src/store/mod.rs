@@ -13,6 +13,10 @@ use dashmap::DashMap;
 use serde::Serialize;
 pub use tokens::{Kind, Lookup, TokenRec, Tokens, NEVER};
 
+/// The concurrent map of the store. Keys are ids from fixtures and tokens the mock issues; lookups of
+/// client-sent strings never insert, so a fast non-DoS-resistant hasher is safe.
+pub type Map<K, V> = DashMap<K, V, foldhash::fast::RandomState>;
+
 /// One validation problem: where (a JSON path) and what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
@@ -52,7 +56,7 @@ pub struct Store {
     pub enos: enos::EnosData,
     pub tokens: Tokens,
     /// "family:userId" → failures and lock.
-    pub locks: DashMap<String, LockState>,
+    pub locks: Map<String, LockState>,
 }
 
 impl Store {
@@ -63,7 +67,7 @@ impl Store {
             oa: oneaccess::OaData::load(&f.oneaccess),
             enos: enos::EnosData::load(&f.enos),
             tokens: Tokens::default(),
-            locks: DashMap::new(),
+            locks: Map::default(),
         };
         for t in &f.enos.static_tokens {
             let mut rec = TokenRec::new(Kind::EnosLogin, t.user_id.clone(), 0, 0);

@@ -1,7 +1,6 @@
 //! OneAccess identities: tenants, OAuth clients (apps) and users.
 
-use super::{check_nonempty, Problem};
-use dashmap::DashMap;
+use super::{check_nonempty, Map, Problem};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -123,11 +122,11 @@ impl OaFixtures {
 /// Live OneAccess identities of a namespace.
 #[derive(Debug, Default)]
 pub struct OaData {
-    pub tenants: DashMap<String, Arc<OaTenant>>,
-    pub clients: DashMap<String, Arc<OaClient>>,
-    pub users: DashMap<String, Arc<OaUser>>,
+    pub tenants: Map<String, Arc<OaTenant>>,
+    pub clients: Map<String, Arc<OaClient>>,
+    pub users: Map<String, Arc<OaUser>>,
     /// "tenant/user_name" → user id.
-    pub names: DashMap<String, String>,
+    pub names: Map<String, String>,
 }
 
 fn name_key(tenant: &str, user_name: &str) -> String {

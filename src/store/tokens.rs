@@ -6,7 +6,7 @@
 
 use dashmap::DashMap;
 use serde::Serialize;
-use std::collections::VecDeque;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 
 /// What a credential is, and so which routes accept it.
@@ -114,19 +114,83 @@ pub enum Lookup {
     Missing,
 }
 
+/// Shards of the credential table (a power of two).
+const SHARDS: usize = 256;
+
 /// How many swept credentials are remembered as "expired" (rather than unknown), per namespace.
 const TOMBSTONES: usize = 4096;
 
 /// The credential table of one namespace.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Tokens {
-    map: DashMap<String, TokenRec>,
+    /// Keys are our own random tokens, so a fast hasher is safe here (lookups of foreign strings never
+    /// insert, so they cannot flood a bucket).
+    /// Boxed records keep the table's buckets small: growing the table moves 32-byte buckets, not
+    /// whole records, and probes touch less memory.
+    map: DashMap<String, Box<TokenRec>, foldhash::fast::RandomState>,
+    /// No credential may be swept before this instant: lets the sweeper skip a large table in O(1).
+    next_due: AtomicI64,
     /// Recently swept credentials, so an expired one is still reported as expired (OneAccess says so).
-    tombs: DashMap<String, Kind>,
-    tomb_order: Mutex<VecDeque<String>>,
+    tombs: Mutex<Tombstones>,
+}
+
+/// Recently swept credentials, remembered by a 64-bit hash in a fixed ring: no per-credential
+/// allocation, so sweeping a burst of expired tokens leaves no small blocks scattered over freed memory
+/// (which would keep that memory from going back to the OS).
+#[derive(Debug, Default)]
+struct Tombstones {
+    ring: Vec<(u64, Kind)>,
+    next: usize,
+}
+
+fn tomb_hash(token: &str) -> u64 {
+    use std::hash::BuildHasher;
+    // A fixed seed: the ring outlives no process, and a collision only reports "expired" for "unknown".
+    foldhash::quality::FixedState::with_seed(0x6175_7468_6d6f_636b).hash_one(token)
+}
+
+impl Tombstones {
+    fn push(&mut self, h: u64, kind: Kind) {
+        if self.ring.len() < TOMBSTONES {
+            if self.ring.is_empty() {
+                self.ring.reserve_exact(TOMBSTONES);
+            }
+            self.ring.push((h, kind));
+        } else {
+            self.ring[self.next] = (h, kind);
+            self.next = (self.next + 1) % TOMBSTONES;
+        }
+    }
+
+    fn kind_of(&self, token: &str) -> Option<Kind> {
+        if self.ring.is_empty() {
+            return None;
+        }
+        let h = tomb_hash(token);
+        self.ring.iter().find(|(x, _)| *x == h).map(|(_, k)| *k)
+    }
+}
+
+impl Default for Tokens {
+    fn default() -> Self {
+        Tokens {
+            // Many small shards: a shard that grows rehashes only its own part of the table, so a table
+            // of millions of tokens never stalls requests for long behind one resize.
+            map: DashMap::with_hasher_and_shard_amount(
+                foldhash::fast::RandomState::default(),
+                SHARDS,
+            ),
+            next_due: AtomicI64::new(NEVER),
+            tombs: Mutex::new(Tombstones::default()),
+        }
+    }
 }
 
 impl Tokens {
+    fn tombs(&self) -> std::sync::MutexGuard<'_, Tombstones> {
+        self.tombs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     pub fn len(&self) -> usize {
         self.map.len()
     }
@@ -136,7 +200,11 @@ impl Tokens {
     }
 
     pub fn insert(&self, token: String, rec: TokenRec) {
-        self.map.insert(token, rec);
+        // Insert first, then lower `next_due`: a sweep that misses this entry in its scan started its
+        // scan before the insert, so it reset `next_due` before this `fetch_min`.
+        let due = rec.retain_ms;
+        self.map.insert(token, Box::new(rec));
+        self.next_due.fetch_min(due, Ordering::AcqRel);
     }
 
     /// The credential if it is of one of `kinds`, live or not.
@@ -144,7 +212,7 @@ impl Tokens {
         self.map
             .get(token)
             .filter(|r| kinds.contains(&r.kind))
-            .map(|r| r.clone())
+            .map(|r| TokenRec::clone(&r))
     }
 
     /// Finds a credential of one of `kinds` and tells whether it is live at `now`.
@@ -152,13 +220,13 @@ impl Tokens {
         match self.map.get(token) {
             Some(r) if kinds.contains(&r.kind) => {
                 if r.live_at(now) {
-                    Lookup::Live(r.clone())
+                    Lookup::Live(TokenRec::clone(&r))
                 } else {
                     Lookup::Expired
                 }
             }
             Some(_) => Lookup::Missing,
-            None => match self.tombs.get(token) {
+            None => match self.tombs().kind_of(token) {
                 Some(k) if kinds.contains(&k) => Lookup::Expired,
                 _ => Lookup::Missing,
             },
@@ -183,7 +251,7 @@ impl Tokens {
             r.expires_ms = now.saturating_add(window_ms);
             r.retain_ms = r.retain_ms.max(r.expires_ms);
         }
-        Some(r.clone())
+        Some(TokenRec::clone(&r))
     }
 
     /// Removes and returns the credential if it is of `kind`, live, and `pred` holds: exactly one of any
@@ -197,7 +265,7 @@ impl Tokens {
     ) -> Option<TokenRec> {
         self.map
             .remove_if(token, |_, r| r.kind == kind && r.live_at(now) && pred(r))
-            .map(|(_, r)| r)
+            .map(|(_, r)| *r)
     }
 
     /// Retires a credential of one of `kinds` unless it is a fixture; true if it was there.
@@ -209,7 +277,7 @@ impl Tokens {
 
     /// Removes any credential, fixture or not (admin revocation); returns what it was.
     pub fn revoke(&self, token: &str) -> Option<TokenRec> {
-        self.map.remove(token).map(|(_, r)| r)
+        self.map.remove(token).map(|(_, r)| *r)
     }
 
     /// Removes every credential for which `pred` holds; returns how many.
@@ -221,52 +289,86 @@ impl Tokens {
 
     /// Drops credentials past their retention, remembering the most recent ones as expired.
     pub fn sweep(&self, now: i64) -> usize {
+        if now < self.next_due.load(Ordering::Acquire) {
+            return 0;
+        }
+        // Reset before scanning: an insert racing with the scan lowers it again, so nothing is missed.
+        self.next_due.store(NEVER, Ordering::Release);
         let before = self.map.len();
-        let mut gone = Vec::new();
+        let mut gone: Vec<(u64, Kind)> = Vec::new();
+        let mut due = NEVER;
         self.map.retain(|k, r| {
+            if now < r.retain_ms {
+                due = due.min(r.retain_ms);
+            }
             if now >= r.retain_ms {
                 if gone.len() < TOMBSTONES {
-                    gone.push((k.clone(), r.kind));
+                    gone.push((tomb_hash(k), r.kind));
                 }
                 false
             } else {
                 true
             }
         });
+        self.next_due.fetch_min(due, Ordering::AcqRel);
         let removed = before.saturating_sub(self.map.len());
         // A table that emptied after a burst gives its memory back instead of keeping the peak.
         if removed > 0 && self.map.capacity() > 4 * (self.map.len() + 1024) {
             self.map.shrink_to_fit();
         }
         if !gone.is_empty() {
-            let mut order = self.tomb_order.lock().unwrap_or_else(|e| e.into_inner());
-            for (k, kind) in gone {
-                self.tombs.insert(k.clone(), kind);
-                order.push_back(k);
-                if order.len() > TOMBSTONES {
-                    if let Some(old) = order.pop_front() {
-                        self.tombs.remove(&old);
-                    }
-                }
+            let mut t = self.tombs();
+            for (h, kind) in gone {
+                t.push(h, kind);
             }
         }
         removed
     }
 
-    /// A snapshot of every credential (for the state dump).
-    pub fn snapshot(&self) -> Vec<(String, TokenRec)> {
-        self.map
-            .iter()
-            .map(|e| (e.key().clone(), e.value().clone()))
-            .collect()
+    /// For the state dump, without copying the table: how many credentials there are, how many of each
+    /// kind, and the `n` newest (ties by token text) with their records.
+    #[allow(clippy::type_complexity)]
+    pub fn newest(&self, n: usize) -> (usize, Vec<(Kind, usize)>, Vec<(String, TokenRec)>) {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        // A max-heap whose top is the worst kept candidate (oldest, then greatest text).
+        let mut heap: BinaryHeap<(Reverse<i64>, String)> = BinaryHeap::new();
+        let mut kinds: Vec<(Kind, usize)> = Vec::new();
+        let mut total = 0;
+        for e in self.map.iter() {
+            total += 1;
+            match kinds.iter_mut().find(|(k, _)| *k == e.kind) {
+                Some(c) => c.1 += 1,
+                None => kinds.push((e.kind, 1)),
+            }
+            if n == 0 {
+                continue;
+            }
+            let better = heap.len() < n
+                || heap.peek().is_some_and(|(Reverse(t), k)| {
+                    (Reverse(e.issued_ms), e.key().as_str()) < (Reverse(*t), k.as_str())
+                });
+            if better {
+                heap.push((Reverse(e.issued_ms), e.key().clone()));
+                if heap.len() > n {
+                    heap.pop();
+                }
+            }
+        }
+        let listed = heap
+            .into_sorted_vec()
+            .into_iter()
+            .filter_map(|(_, k)| {
+                let r = self.map.get(&k).map(|r| TokenRec::clone(&r))?;
+                Some((k, r))
+            })
+            .collect();
+        (total, kinds, listed)
     }
 
     pub fn clear(&self) {
         self.map.clear();
-        self.tombs.clear();
-        self.tomb_order
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.next_due.store(NEVER, Ordering::Release);
+        *self.tombs() = Tombstones::default();
     }
 }

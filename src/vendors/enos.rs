@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/app-portal-service/v2.2/login"),
@@ -91,6 +92,19 @@ pub enum EnosError {
 impl EnosError {
     pub const CODES: [&'static str; 5] = ["31400", "31401", "31404", "31429", "31512"];
 
+    /// Every failure but [`EnosError::TooLarge`] (which answers as [`EnosError::Invalid`] does).
+    pub const ALL: [EnosError; 9] = [
+        EnosError::OrgRequired,
+        EnosError::BadLogin,
+        EnosError::RefreshRequired,
+        EnosError::Invalid,
+        EnosError::LoginFirst,
+        EnosError::TokenNotValid,
+        EnosError::NoOrg,
+        EnosError::Locked,
+        EnosError::OrgUnselected,
+    ];
+
     pub fn code(self) -> i64 {
         match self {
             EnosError::OrgRequired
@@ -140,11 +154,62 @@ impl EnosError {
     }
 }
 
-#[derive(Serialize)]
+/// An EnOS success: `{"code":0,"message":"OK","data"}`.
+#[derive(Serialize, ToSchema)]
+#[schema(as = EnosEnvelope<T>)]
 struct Envelope<T: Serialize> {
+    #[schema(schema_with = success_code_schema)]
     code: i64,
     message: &'static str,
     data: T,
+}
+
+/// An EnOS failure: `{"code","message","data":null}`, with HTTP 200 (413 for a body over 64 KiB).
+#[derive(Serialize, ToSchema)]
+#[schema(as = EnosError)]
+struct ErrorBody {
+    #[schema(schema_with = error_code_schema)]
+    code: i64,
+    #[schema(schema_with = error_message_schema)]
+    message: &'static str,
+    #[schema(schema_with = crate::openapi::null)]
+    data: (),
+}
+
+/// What an EnOS route answers with HTTP 200: its success envelope (code 0) or an error envelope.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[schema(as = EnosAnswer<T>)]
+enum Answer<T: Serialize> {
+    Ok(Envelope<T>),
+    Err(ErrorBody),
+}
+
+fn success_code_schema() -> utoipa::openapi::Object {
+    crate::openapi::int_codes("0 on success.", [(0, "OK".to_string())])
+}
+
+/// Every code [`EnosError`] answers, with its messages, for the OpenAPI document.
+fn error_code_schema() -> utoipa::openapi::Object {
+    let codes = EnosError::ALL.iter().map(|e| {
+        let messages: Vec<String> = EnosError::ALL
+            .iter()
+            .filter(|o| o.code() == e.code())
+            .map(|o| format!("\"{}\"", o.message()))
+            .collect();
+        (e.code(), messages.join(" or "))
+    });
+    crate::openapi::int_codes(
+        "The EnOS error code (HTTP 200; 31400 also with HTTP 413 for a body over 64 KiB).",
+        codes,
+    )
+}
+
+fn error_message_schema() -> utoipa::openapi::Object {
+    crate::openapi::str_enum(
+        "The code's message.",
+        EnosError::ALL.iter().map(|e| e.message()),
+    )
 }
 
 impl IntoResponse for EnosError {
@@ -154,11 +219,11 @@ impl IntoResponse for EnosError {
         } else {
             StatusCode::OK
         };
-        let body = Envelope {
+        let body: Answer<()> = Answer::Err(ErrorBody {
             code: self.code(),
             message: self.message(),
             data: (),
-        };
+        });
         (status, Json(body)).into_response()
     }
 }
@@ -170,11 +235,11 @@ impl From<BodyError> for EnosError {
 }
 
 fn ok<T: Serialize>(data: T) -> Response {
-    Json(Envelope {
+    Json(Answer::Ok(Envelope {
         code: 0,
         message: "OK",
         data,
-    })
+    }))
     .into_response()
 }
 
@@ -194,29 +259,38 @@ fn new_access_token(ns: &Ns) -> String {
 
 // ---------------------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+/// Login request. Unknown fields are ignored; a string field may also be a JSON number.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = EnosLoginRequest)]
 struct LoginReq {
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     account: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     password: Option<String>,
 }
 
-#[derive(Serialize)]
+/// An organization of the user.
+#[derive(Serialize, ToSchema)]
+#[schema(as = EnosOrgRef)]
 struct OrgRef<'a> {
     id: &'a str,
     name: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = EnosLoginUser)]
 struct LoginUser<'a> {
     id: &'a str,
     name: &'a str,
     email: &'a str,
 }
 
-#[derive(Serialize)]
+/// A login: a login-only token (good for session/set and logout), the user's organizations.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = EnosLoginData)]
 struct LoginData<'a> {
     access_token: String,
     mfa_type: &'static str,
@@ -225,6 +299,22 @@ struct LoginData<'a> {
 }
 
 /// `POST /app-portal-service/v2.2/login` — a login token, good only for session/set and logout.
+#[utoipa::path(
+    post,
+    path = "/app-portal-service/v2.2/login",
+    operation_id = "enos_login",
+    tag = "EnOS",
+    summary = "Log in (a login-only token)",
+    request_body(
+        content = LoginReq,
+        content_type = "application/json",
+        example = json!({ "account": "portal_demo", "password": "Test1234" })
+    ),
+    responses(
+        (status = 200, description = "Success, or an error envelope: 31400 (wrong user name or password, unparsable body), 31429 (locked after 5 failures).", body = Answer<LoginData>),
+        (status = 413, description = "Body over 64 KiB: 31400 \"Invalid request parameters\".", body = ErrorBody),
+    )
+)]
 async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
     let req: LoginReq = json_object(&body)?;
     let account = present(&req.account).ok_or(EnosError::BadLogin)?;
@@ -291,15 +381,20 @@ struct RefreshClaims<'a> {
     jti: &'a str,
 }
 
-#[derive(Serialize)]
+/// An org-bound session.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = EnosSessionData)]
 struct SessionData<'a> {
     user_id: &'a str,
     user_name: &'a str,
     current_org_id: &'a str,
     current_org_name: &'a str,
+    /// `APP_PORTAL_S_…`, bound to the organization (2 hours).
     access_token: String,
+    /// An HS256 JWT (30 days).
     refresh_token: String,
+    /// The refresh token's `exp`, epoch milliseconds.
     refresh_token_expire: i64,
 }
 
@@ -346,15 +441,36 @@ fn open_session(ns: &Ns, user: &EnosUser, org_id: &str, org_name: &str) -> Respo
     })
 }
 
-#[derive(Deserialize)]
+/// Choose-organization request. Unknown fields are ignored; a string field may also be a JSON number.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = EnosSessionSetRequest)]
 struct SessionSetReq {
+    /// An organization of the token's user (missing: 31400, not a member: 31404).
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     org_id: Option<String>,
 }
 
 /// `POST /app-portal-service/v2.2/session/set` (alias v2.1) — chooses the organization: a new org-bound
 /// access token replaces the presented one (EnOS "Choose Organization", seed 003).
+#[utoipa::path(
+    post,
+    path = "/app-portal-service/v2.2/session/set",
+    operation_id = "enos_session_set",
+    tag = "EnOS",
+    summary = "Choose the organization",
+    security((), ("enosBearer" = [])),
+    request_body(
+        content = SessionSetReq,
+        content_type = "application/json",
+        example = json!({ "orgId": "yourOrgId" })
+    ),
+    responses(
+        (status = 200, description = "An org-bound token replacing the presented one, or an error envelope: 31401 (bad token), 31400 (no `orgId`, unparsable body), 31404 (not an organization of the user).", body = Answer<SessionData>),
+        (status = 413, description = "Body over 64 KiB: 31400 \"Invalid request parameters\".", body = ErrorBody),
+    )
+)]
 async fn session_set(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, EnosError> {
     let (token, rec) =
         bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess]).ok_or(EnosError::LoginFirst)?;
@@ -387,6 +503,20 @@ fn live_refresh(ns: &Ns, refresh: &str) -> Option<TokenRec> {
 }
 
 /// `GET /app-portal-service/v2.2/token/refresh?refreshToken=` — rotates the session's tokens.
+#[utoipa::path(
+    get,
+    path = "/app-portal-service/v2.2/token/refresh",
+    operation_id = "enos_token_refresh",
+    tag = "EnOS",
+    summary = "Rotate the access and refresh tokens",
+    params(
+        ("refreshToken" = Option<String>, Query, description = "The session's refresh token (missing: 31400 \"Refresh Token is required\").", example = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MTU1ODkzMTYxMDkwOTEifQ.c2lnbmF0dXJl")
+    ),
+    responses(
+        (status = 200, description = "New tokens (the old pair is retired), or an error envelope: 31400 (no `refreshToken`), 31401 (bad, expired or used refresh token).", body = Answer<SessionData>),
+        (status = 413, description = "Body over 64 KiB: 31400 \"Invalid request parameters\".", body = ErrorBody),
+    )
+)]
 async fn token_refresh(ns: Ns, RawQuery(q): RawQuery) -> Result<Response, EnosError> {
     let refresh = query_param(q.as_deref(), "refreshToken").ok_or(EnosError::RefreshRequired)?;
     live_refresh(&ns, &refresh).ok_or(EnosError::LoginFirst)?;
@@ -410,6 +540,18 @@ async fn token_refresh(ns: Ns, RawQuery(q): RawQuery) -> Result<Response, EnosEr
 }
 
 /// `GET /app-portal-service/v2.2/logout` — revokes the token and its refresh token.
+#[utoipa::path(
+    get,
+    path = "/app-portal-service/v2.2/logout",
+    operation_id = "enos_logout",
+    tag = "EnOS",
+    summary = "Revoke the token and its refresh token",
+    security((), ("enosBearer" = [])),
+    responses(
+        (status = 200, description = "`data: true`, or an error envelope: 31401 \"Access token is not valid\".", body = Answer<bool>),
+        (status = 413, description = "Body over 64 KiB: 31400 \"Invalid request parameters\".", body = ErrorBody),
+    )
+)]
 async fn logout(ns: Ns, headers: HeaderMap) -> Result<Response, EnosError> {
     let (token, rec) = bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess])
         .ok_or(EnosError::TokenNotValid)?;
@@ -440,8 +582,10 @@ fn org_session(
     Ok((rec, user))
 }
 
-#[derive(Serialize)]
+/// The token's user and current organization.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = EnosSessionInfo)]
 struct SessionInfo<'a> {
     user_id: &'a str,
     user_name: &'a str,
@@ -450,6 +594,18 @@ struct SessionInfo<'a> {
 }
 
 /// `GET /app-portal-service/v2.2/session/info` — the token's user and current organization.
+#[utoipa::path(
+    get,
+    path = "/app-portal-service/v2.2/session/info",
+    operation_id = "enos_session_info",
+    tag = "EnOS",
+    summary = "The token's user and current organization",
+    security((), ("enosBearer" = [])),
+    responses(
+        (status = 200, description = "Success, or an error envelope: 31401 (bad token), 31512 (a login-only token).", body = Answer<SessionInfo>),
+        (status = 413, description = "Body over 64 KiB: 31400 \"Invalid request parameters\".", body = ErrorBody),
+    )
+)]
 async fn session_info(ns: Ns, headers: HeaderMap) -> Result<Response, EnosError> {
     let (rec, user) = org_session(&ns, &headers)?;
     let org_id = rec.org.unwrap_or_default();
@@ -467,8 +623,10 @@ async fn session_info(ns: Ns, headers: HeaderMap) -> Result<Response, EnosError>
     }))
 }
 
-#[derive(Serialize)]
+/// The user's profile.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = EnosUserInfo)]
 struct UserInfo<'a> {
     id: &'a str,
     name: &'a str,
@@ -479,6 +637,7 @@ struct UserInfo<'a> {
     phone: &'a str,
     email: &'a str,
     created_time: &'a str,
+    /// 0 or 1.
     #[serde(rename = "type")]
     user_type: i64,
     company: &'a str,
@@ -487,6 +646,18 @@ struct UserInfo<'a> {
 }
 
 /// `GET /app-portal-service/v2.2/user/info` — the current user's profile.
+#[utoipa::path(
+    get,
+    path = "/app-portal-service/v2.2/user/info",
+    operation_id = "enos_user_info",
+    tag = "EnOS",
+    summary = "The user's profile",
+    security((), ("enosBearer" = [])),
+    responses(
+        (status = 200, description = "Success, or an error envelope: 31401 (bad token), 31512 (a login-only token).", body = Answer<UserInfo>),
+        (status = 413, description = "Body over 64 KiB: 31400 \"Invalid request parameters\".", body = ErrorBody),
+    )
+)]
 async fn user_info(ns: Ns, headers: HeaderMap) -> Result<Response, EnosError> {
     let (_, u) = org_session(&ns, &headers)?;
     Ok(ok(UserInfo {
@@ -508,6 +679,21 @@ async fn user_info(ns: Ns, headers: HeaderMap) -> Result<Response, EnosError> {
 
 /// `POST /app-portal-service/v2.2/refreshToken/revokeAll?refreshToken=` — revokes every refresh token
 /// of the user; access tokens live on. The body (the vendor client sends `{}` as a form) is ignored.
+#[utoipa::path(
+    post,
+    path = "/app-portal-service/v2.2/refreshToken/revokeAll",
+    operation_id = "enos_revoke_all",
+    tag = "EnOS",
+    summary = "Revoke every refresh token of the user",
+    security((), ("enosBearer" = [])),
+    params(
+        ("refreshToken" = Option<String>, Query, description = "The session's refresh token (missing: 31400 \"Refresh Token is required\").", example = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MTU1ODkzMTYxMDkwOTEifQ.c2lnbmF0dXJl")
+    ),
+    responses(
+        (status = 200, description = "`data: true`, or an error envelope: 31401 (bad token, bad refresh token or another user's), 31400 (no `refreshToken`).", body = Answer<bool>),
+        (status = 413, description = "Body over 64 KiB: 31400 \"Invalid request parameters\".", body = ErrorBody),
+    )
+)]
 async fn revoke_all(
     ns: Ns,
     headers: HeaderMap,

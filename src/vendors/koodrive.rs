@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Routes of this family, for the router and the 404 listing.
 pub const ROUTES: &[(&str, &str)] = &[
@@ -124,10 +125,35 @@ impl KooError {
     }
 }
 
-#[derive(Serialize)]
+/// A KooDrive failure: HTTP 400, 401 or 413 with the vendor code and its message.
+#[derive(Serialize, ToSchema)]
+#[schema(as = KooDriveError)]
 struct ErrorBody {
+    #[schema(schema_with = error_code_schema)]
     code: i64,
+    #[schema(schema_with = error_msg_schema)]
     msg: &'static str,
+}
+
+/// Every code [`KooError`] answers, each described, for the OpenAPI document.
+fn error_code_schema() -> utoipa::openapi::Object {
+    let codes = KooError::ALL.iter().map(|e| {
+        let status = match e {
+            KooError::Param => "HTTP 400 (413 for a body over 64 KiB)".to_string(),
+            e => format!("HTTP {}", e.status().as_u16()),
+        };
+        (e.code(), format!("{}: {}", status, e.msg()))
+    });
+    crate::openapi::int_codes("The KooDrive error code.", codes)
+}
+
+fn error_msg_schema() -> utoipa::openapi::Object {
+    crate::openapi::str_enum("The code's message.", KooError::ALL.iter().map(|e| e.msg()))
+}
+
+/// `code` of a success envelope: always 0.
+fn success_code_schema() -> utoipa::openapi::Object {
+    crate::openapi::int_codes("0 on success.", [(0, "success".to_string())])
 }
 
 impl IntoResponse for KooError {
@@ -146,8 +172,11 @@ impl From<BodyError> for KooError {
     }
 }
 
-#[derive(Serialize)]
+/// A KooDrive success: `{"code":0,"msg","data"}`.
+#[derive(Serialize, ToSchema)]
+#[schema(as = KooDriveEnvelope<T>)]
 struct Envelope<T: Serialize> {
+    #[schema(schema_with = success_code_schema)]
     code: i64,
     msg: &'static str,
     data: T,
@@ -165,17 +194,25 @@ fn session_token(headers: &HeaderMap) -> Option<&str> {
 // ---------------------------------------------------------------------------------------------------
 // Enterprise session APIs
 
-#[derive(Deserialize)]
+/// Create-session request. Unknown fields are ignored; a string field may also be a JSON number.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = KooDriveCreateSessionRequest)]
 struct CreateSessionReq {
+    /// The authorization code (a fixture code, or one minted by `POST /__admin/koodrive/auth-codes`).
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     code: Option<String>,
+    /// The enterprise console domain (accepted and ignored).
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String)]
     #[allow(dead_code)]
     domain: Option<String>,
 }
 
-#[derive(Serialize)]
+/// The session's user and organization.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = KooDriveSessionUserInfo)]
 struct SessionUserInfo<'a> {
     role: &'a str,
     user_name: &'a str,
@@ -184,15 +221,19 @@ struct SessionUserInfo<'a> {
     tenant_id: &'a str,
     org_id: &'a str,
     org_name: &'a str,
+    /// Only in the create-session answer.
     #[serde(rename = "xhwSchema", skip_serializing_if = "Option::is_none")]
     xhw_schema: Option<&'a str>,
     user_count: u64,
     dept_id: &'a str,
 }
 
-#[derive(Serialize)]
+/// A new session.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = KooDriveSessionData)]
 struct SessionData<'a> {
+    /// `Bearer <48 hex>`: send it as `Authorization` on the session routes.
     access_token: String,
     session_id: &'a str,
     user_id: &'a str,
@@ -224,6 +265,32 @@ fn with_user_info<R>(
 
 /// `POST /koodrive/ose/v1/session/` — exchanges an authorization code for a session
 /// (KooDrive "Initializing and Creating a Session", seed 000).
+#[utoipa::path(
+    post,
+    path = "/koodrive/ose/v1/session/",
+    operation_id = "koodrive_create_session",
+    tag = "KooDrive",
+    summary = "Create a session from an authorization code",
+    request_body(
+        content = CreateSessionReq,
+        content_type = "application/json",
+        example = json!({ "code": "koo-admin-code", "domain": "kdconsole.example.cn:8080" })
+    ),
+    responses(
+        (
+            status = 200,
+            description = "The session: a sliding 20-minute `Bearer` token.",
+            body = Envelope<SessionData>,
+            links(
+                ("auth" = (operation_id = "koodrive_session_auth", parameters(("header.Authorization" = "$response.body#/data/accessToken")))),
+                ("refresh" = (operation_id = "koodrive_session_refresh", parameters(("header.Authorization" = "$response.body#/data/accessToken"), ("header.x-session-id" = "$response.body#/data/sessionId")))),
+                ("logoff" = (operation_id = "koodrive_session_logoff", parameters(("header.Authorization" = "$response.body#/data/accessToken")))),
+            )
+        ),
+        (status = 400, description = "13000102 (no or unparsable `code`), 13000201 (unknown, used or expired code).", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
+    )
+)]
 async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooError> {
     let req: CreateSessionReq = json_object(&body)?;
     let code = present(&req.code).ok_or(KooError::Param)?;
@@ -264,6 +331,19 @@ async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooError> {
 }
 
 /// `GET /koodrive/ose/v1/session/auth` — the session's user; slides the session's lifetime.
+#[utoipa::path(
+    get,
+    path = "/koodrive/ose/v1/session/auth",
+    operation_id = "koodrive_session_auth",
+    tag = "KooDrive",
+    summary = "The session's user (slides the session)",
+    security((), ("koodriveSession" = [])),
+    responses(
+        (status = 200, description = "The session's user and organization.", body = Envelope<SessionUserInfo>),
+        (status = 401, description = "13000202: missing, unknown, expired or logged-off session token.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
+    )
+)]
 async fn session_auth(ns: Ns, headers: HeaderMap) -> Result<Response, KooError> {
     let token = session_token(&headers).ok_or(KooError::Session)?;
     let rec = ns
@@ -275,15 +355,44 @@ async fn session_auth(ns: Ns, headers: HeaderMap) -> Result<Response, KooError> 
     with_user_info(&ns, &user, false, |info| ok("success", info)).ok_or(KooError::Session)
 }
 
-#[derive(Serialize)]
+/// A session's new token: `{"accessToken","code":0,"msg":"success"}`.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = KooDriveSessionRefresh)]
 struct RefreshBody {
+    /// `Bearer <48 hex>`.
     access_token: String,
+    #[schema(schema_with = success_code_schema)]
     code: i64,
     msg: &'static str,
 }
 
 /// `POST /koodrive/ose/v1/session/refresh` — a new token for the same session; the old one is retired.
+#[utoipa::path(
+    post,
+    path = "/koodrive/ose/v1/session/refresh",
+    operation_id = "koodrive_session_refresh",
+    tag = "KooDrive",
+    summary = "A new token for the session",
+    security((), ("koodriveSession" = [])),
+    params(
+        ("x-session-id" = Option<String>, Header, description = "The session's `sessionId`; required (missing: 13000102).", example = "c17c0bbbd6a8b1b1e4a5c1d7a0c4b9e3f2d1c0b9a8e7f6d5"),
+    ),
+    responses(
+        (
+            status = 200,
+            description = "The new token; the old one is retired.",
+            body = RefreshBody,
+            links(
+                ("auth" = (operation_id = "koodrive_session_auth", parameters(("header.Authorization" = "$response.body#/accessToken")))),
+                ("logoff" = (operation_id = "koodrive_session_logoff", parameters(("header.Authorization" = "$response.body#/accessToken")))),
+            )
+        ),
+        (status = 400, description = "13000102: no `x-session-id`.", body = ErrorBody),
+        (status = 401, description = "13000202: bad session token, or `x-session-id` not its session.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
+    )
+)]
 async fn session_refresh(ns: Ns, headers: HeaderMap) -> Result<Response, KooError> {
     let token = session_token(&headers).ok_or(KooError::Session)?;
     let now = ns.now();
@@ -317,13 +426,28 @@ async fn session_refresh(ns: Ns, headers: HeaderMap) -> Result<Response, KooErro
     .into_response())
 }
 
-#[derive(Serialize)]
+/// `{"code":0,"msg":"success"}`.
+#[derive(Serialize, ToSchema)]
+#[schema(as = KooDriveLogoff)]
 struct Plain {
+    #[schema(schema_with = success_code_schema)]
     code: i64,
     msg: &'static str,
 }
 
 /// `GET /koodrive/ose/v1/session/logoff` — ends the session; answers success for any or no token.
+#[utoipa::path(
+    get,
+    path = "/koodrive/ose/v1/session/logoff",
+    operation_id = "koodrive_session_logoff",
+    tag = "KooDrive",
+    summary = "End the session (success for any or no token)",
+    security((), ("koodriveSession" = [])),
+    responses(
+        (status = 200, description = "Always success.", body = Plain),
+        (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
+    )
+)]
 async fn session_logoff(ns: Ns, headers: HeaderMap) -> Response {
     if let Some(t) = session_token(&headers) {
         ns.store.tokens.retire(t, &[Kind::KooSession]);
@@ -338,30 +462,48 @@ async fn session_logoff(ns: Ns, headers: HeaderMap) -> Response {
 // ---------------------------------------------------------------------------------------------------
 // Carrier login APIs
 
-#[derive(Deserialize)]
+/// Login request. Unknown fields are ignored; a string field may also be a JSON number.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = KooDriveLoginRequest)]
 struct LoginReq {
+    /// Account name or phone number.
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     account: Option<String>,
+    /// "1": password, "2": verification code.
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     auth_type: Option<String>,
+    /// Required with authType "1".
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String)]
     password: Option<String>,
+    /// The verification code; required with authType "2".
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String)]
     captcha_token: Option<String>,
 }
 
-#[derive(Serialize)]
+/// A login access token and its refresh token.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = KooDriveSessionInfo)]
 struct SessionInfo {
+    /// `AT <48 hex>`.
     access_token: String,
+    /// Seconds the access token lives (1800).
     expires_in: i64,
+    /// Issuance, epoch milliseconds as text.
     issued_at: String,
+    /// 48 hex.
     refresh_token: String,
 }
 
-#[derive(Serialize)]
+/// The logged-in user.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = KooDriveLoginUserInfo)]
 struct LoginUserInfo<'a> {
     user_id: &'a str,
     firstname: &'a str,
@@ -370,22 +512,29 @@ struct LoginUserInfo<'a> {
     email: &'a str,
 }
 
-#[derive(Serialize)]
+/// What a login answers.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = KooDriveLoginData)]
 struct LoginData<'a> {
     user_info: LoginUserInfo<'a>,
     session_info: SessionInfo,
 }
 
-#[derive(Serialize)]
+/// The login success envelope, `data` first: `{"data","code":0,"msg":"Success"}`.
+#[derive(Serialize, ToSchema)]
+#[schema(as = KooDriveLoginEnvelope<T>)]
 struct DataFirst<T: Serialize> {
     data: T,
+    #[schema(schema_with = success_code_schema)]
     code: i64,
     msg: &'static str,
 }
 
-#[derive(Serialize)]
+/// The new token pair.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = KooDriveRefreshData)]
 struct RefreshData {
     session_info: SessionInfo,
 }
@@ -438,6 +587,38 @@ fn credential_ok(ns: &Ns, user: &KooUser, auth_type: &str, secret: &str, now: i6
 
 /// `POST /koodrive/ose/v1/auth/login` — account login by password or verification code
 /// (KooDrive carrier "Login", seed 001).
+#[utoipa::path(
+    post,
+    path = "/koodrive/ose/v1/auth/login",
+    operation_id = "koodrive_login",
+    tag = "KooDrive",
+    summary = "Account login by password or verification code",
+    params(
+        ("x-hw-agentName" = Option<String>, Header, description = "The client's agent name; required (missing: 13000102).", example = "authmock-docs"),
+    ),
+    request_body(
+        content = LoginReq,
+        content_type = "application/json",
+        example = json!({ "account": "0027188460911", "authType": "1", "password": "123qweASD143" })
+    ),
+    responses(
+        (
+            status = 200,
+            description = "An `AT` access token (1800 s) and its refresh token (30 days).",
+            body = DataFirst<LoginData>,
+            links(
+                ("refresh" = (
+                    operation_id = "koodrive_refresh_token",
+                    parameters(("header.Authorization" = "$response.body#/data/sessionInfo/accessToken")),
+                    request_body = json!({ "refreshToken": "$response.body#/data/sessionInfo/refreshToken" })
+                )),
+            )
+        ),
+        (status = 400, description = "13000102: missing header or field, bad `authType`, unparsable body.", body = ErrorBody),
+        (status = 401, description = "13000203 (wrong password or code, unknown account), 13000204 (locked after 5 failures, for 15 minutes).", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
+    )
+)]
 async fn login(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, KooError> {
     header(&headers, "x-hw-agentname").ok_or(KooError::Param)?;
     let req: LoginReq = json_object(&body)?;
@@ -482,14 +663,48 @@ async fn login(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, KooE
     .into_response())
 }
 
-#[derive(Deserialize)]
+/// Refresh request. Unknown fields are ignored; a string field may also be a JSON number.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = KooDriveRefreshTokenRequest)]
 struct RefreshTokenReq {
+    /// The refresh token issued with the access token in `Authorization`.
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     refresh_token: Option<String>,
 }
 
 /// `POST /koodrive/ose/v1/auth/refreshToken` — rotates the access/refresh pair issued by login.
+#[utoipa::path(
+    post,
+    path = "/koodrive/ose/v1/auth/refreshToken",
+    operation_id = "koodrive_refresh_token",
+    tag = "KooDrive",
+    summary = "Rotate the login access and refresh tokens",
+    security((), ("koodriveAccess" = [])),
+    request_body(
+        content = RefreshTokenReq,
+        content_type = "application/json",
+        example = json!({ "refreshToken": "0e0e5b8f3a3c4d2e9f1a7b6c5d4e3f2a1b0c9d8e7f6a5b4c" })
+    ),
+    responses(
+        (
+            status = 200,
+            description = "The new pair; the old one is retired.",
+            body = Envelope<RefreshData>,
+            links(
+                ("refresh" = (
+                    operation_id = "koodrive_refresh_token",
+                    parameters(("header.Authorization" = "$response.body#/data/sessionInfo/accessToken")),
+                    request_body = json!({ "refreshToken": "$response.body#/data/sessionInfo/refreshToken" })
+                )),
+            )
+        ),
+        (status = 400, description = "13000102: no `refreshToken`, unparsable body.", body = ErrorBody),
+        (status = 401, description = "13000202 (missing or unknown access token, or not the refresh token's), 13000205 (bad refresh token).", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
+    )
+)]
 async fn refresh_token(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, KooError> {
     let access = auth_token(&headers, &["AT", "Bearer"]).ok_or(KooError::Session)?;
     // The access token may have expired (that is why one refreshes), but it must be one login issued.

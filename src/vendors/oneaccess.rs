@@ -18,6 +18,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v2/tenant/token"),
@@ -180,10 +181,37 @@ impl OaError {
     }
 }
 
-#[derive(Serialize)]
+/// A OneAccess failure: HTTP 400 (401 for invalid_client, 413 for a body over 64 KiB).
+#[derive(Serialize, ToSchema)]
+#[schema(as = OneAccessError)]
 struct ErrorBody {
+    #[schema(schema_with = error_code_schema)]
     error_code: &'static str,
+    /// The code's message (some name a field, a count or the token).
     error_msg: String,
+}
+
+/// Every code [`OaError`] answers, each described, for the OpenAPI document.
+fn error_code_schema() -> utoipa::openapi::Object {
+    let codes = OaError::CODES.iter().filter_map(|c| {
+        let e = OaError::from_code(c, "<t>")?;
+        let msg = match &e {
+            OaError::BadBody => "`<field> is required.` or `Invalid request body.`".to_string(),
+            OaError::InvalidToken(_) => {
+                "`Invalid access token: <t>` or `Access token expired:<t>`".to_string()
+            }
+            OaError::WrongPassword(_) => {
+                "`Invalid account name or password. Remaining attempts: <n>.`".to_string()
+            }
+            e => e.msg(),
+        };
+        let status = match &e {
+            OaError::BadBody => "HTTP 400 (413 for a body over 64 KiB)".to_string(),
+            e => format!("HTTP {}", e.status().as_u16()),
+        };
+        Some((*c, format!("{status}: {msg}")))
+    });
+    crate::openapi::str_codes("The OneAccess error code.", codes)
 }
 
 impl IntoResponse for OaError {
@@ -256,13 +284,33 @@ fn id_token(ns: &Ns, client: &OaClient, sub: &str, extra: serde_json::Value, ttl
 
 // ---------------------------------------------------------------------------------------------------
 
-#[derive(Serialize)]
+/// An app access credential.
+#[derive(Serialize, ToSchema)]
+#[schema(as = OneAccessTokenResponse)]
 struct TokenResp {
+    /// A UUID; send it as `Authorization: Bearer <access_token>`. Lives 1800 s.
     access_token: String,
+    /// `Bearer`.
     token_type: &'static str,
+    /// Seconds (1800).
     expires_in: i64,
     scope: &'static str,
+    /// An HS256 JWT signed with the client secret.
     id_token: String,
+}
+
+/// The client_credentials grant (form-encoded). Without `client_id` in the form, HTTP Basic credentials
+/// are used.
+#[derive(Default, ToSchema)]
+#[schema(as = OneAccessTokenForm)]
+struct TokenForm {
+    /// Must be `client_credentials` (otherwise unsupported_grant_type).
+    #[schema(value_type = String, required = true)]
+    grant_type: Option<String>,
+    #[schema(value_type = String, required = false)]
+    client_id: Option<String>,
+    #[schema(value_type = String, required = false)]
+    client_secret: Option<String>,
 }
 
 /// Client credentials from the form, or from HTTP Basic authentication as OAuth 2.0 allows.
@@ -275,19 +323,49 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 /// `POST /api/v2/tenant/token` — an app access credential (form-encoded client_credentials grant).
+#[utoipa::path(
+    post,
+    path = "/api/v2/tenant/token",
+    operation_id = "oneaccess_tenant_token",
+    tag = "OneAccess",
+    summary = "App access credential (client_credentials)",
+    security((), ("oneaccessClient" = [])),
+    request_body(
+        content = TokenForm,
+        content_type = "application/x-www-form-urlencoded",
+        example = json!({ "grant_type": "client_credentials", "client_id": "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ", "client_secret": "demo-client-secret" })
+    ),
+    responses(
+        (
+            status = 200,
+            description = "An app access token (UUID, 1800 s).",
+            body = TokenResp,
+            links(
+                ("sso_ticket" = (operation_id = "oneaccess_sso_ticket", parameters(("header.Authorization" = "Bearer {$response.body#/access_token}")))),
+                ("verify" = (operation_id = "oneaccess_verify_ticket", parameters(("header.Authorization" = "Bearer {$response.body#/access_token}")))),
+            )
+        ),
+        (status = 400, description = "PARAM.0001 (`grant_type`, `client_id` or `client_secret` missing), unsupported_grant_type.", body = ErrorBody),
+        (status = 401, description = "invalid_client: unknown client or wrong secret.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: PARAM.0001 \"Invalid request body.\"", body = ErrorBody),
+    )
+)]
 async fn tenant_token(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, OaError> {
-    let mut grant = None;
-    let mut id = None;
-    let mut secret = None;
+    let mut form = TokenForm::default();
     for (k, v) in form_urlencoded::parse(&body) {
         let v = v.trim().to_string();
         match &*k {
-            "grant_type" => grant = Some(v),
-            "client_id" => id = Some(v),
-            "client_secret" => secret = Some(v),
+            "grant_type" => form.grant_type = Some(v),
+            "client_id" => form.client_id = Some(v),
+            "client_secret" => form.client_secret = Some(v),
             _ => {}
         }
     }
+    let TokenForm {
+        grant_type: grant,
+        client_id: mut id,
+        client_secret: mut secret,
+    } = form;
     let grant = required(&grant, "grant_type")?;
     if grant != "client_credentials" {
         return Err(OaError::UnsupportedGrant);
@@ -332,23 +410,57 @@ async fn tenant_token(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Respons
     .into_response())
 }
 
-#[derive(Deserialize)]
+/// SDK login request. Unknown fields are ignored; a string field may also be a JSON number.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = OneAccessLoginRequest)]
 struct LoginReq {
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     user_name: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     password: Option<String>,
 }
 
-#[derive(Serialize)]
+/// A user session.
+#[derive(Serialize, ToSchema)]
+#[schema(as = OneAccessLoginResponse)]
 struct LoginResp {
+    /// `SUCCESS`.
     status: &'static str,
+    /// `bts…`, bound to the device fingerprint; lives 604800 s.
     session_token: String,
+    /// An HS256 JWT signed with the client secret.
     id_token: String,
+    /// Seconds the session_token lives.
     expire: i64,
 }
 
 /// `POST /api/v2/sdk/login` — user login from an app; issues a session_token bound to the device.
+#[utoipa::path(
+    post,
+    path = "/api/v2/sdk/login",
+    operation_id = "oneaccess_sdk_login",
+    tag = "OneAccess",
+    summary = "User login from an app",
+    params(
+        ("X-client-id" = Option<String>, Header, description = "The app's client_id; required (missing: PARAM.0001, unknown: APP.0001).", example = "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ"),
+        ("X-device-fingerprint" = Option<String>, Header, description = "Binds the session_token to the device; required (missing: PARAM.0001).", example = "156aysdna213sac"),
+        ("X-operating-sys-version" = Option<String>, Header, description = "Required (missing: PARAM.0001).", example = "Android 10"),
+        ("X-agent" = Option<String>, Header, description = "Required (missing: PARAM.0001).", example = "authmock-docs"),
+        ("X-tenant-id" = Option<String>, Header, description = "When present, must be the app's tenant (TENANT.0001).", example = "08f770f51f80d2f40f38c00cb199fd21"),
+    ),
+    request_body(
+        content = LoginReq,
+        content_type = "application/json",
+        example = json!({ "user_name": "zhangsan", "password": "Zhangsan@123" })
+    ),
+    responses(
+        (status = 200, description = "A session_token bound to the device fingerprint.", body = LoginResp),
+        (status = 400, description = "PARAM.0001 (missing header or field, unparsable body), APP.0001, TENANT.0001, LOGIN.0002 (wrong password, unknown user), LOGIN.0003 (locked after 10 failures).", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: PARAM.0001 \"Invalid request body.\"", body = ErrorBody),
+    )
+)]
 async fn sdk_login(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, OaError> {
     let client_id = required_header(&headers, "X-client-id")?;
     let fingerprint = required_header(&headers, "X-device-fingerprint")?;
@@ -401,31 +513,67 @@ async fn sdk_login(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, 
     .into_response())
 }
 
-#[derive(Deserialize)]
+/// sso_ticket request. Unknown fields are ignored; a string field may also be a JSON number.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = OneAccessTicketRequest)]
 struct TicketReq {
+    /// From `POST /api/v2/sdk/login` (missing: PARAM.0005).
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     session_token: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     operating_sys_version: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     device_ip: Option<String>,
+    /// Must be the login's `X-device-fingerprint`.
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     device_fingerprint: Option<String>,
+    /// The user agent (accepted and ignored).
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String)]
     #[allow(dead_code)]
     agent: Option<String>,
+    /// The app the ticket is for (of the token's tenant); the token's own app without it.
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String)]
     client_id: Option<String>,
 }
 
-#[derive(Serialize)]
+/// A one-time sso_ticket.
+#[derive(Serialize, ToSchema)]
+#[schema(as = OneAccessTicketResponse)]
 struct TicketResp {
+    /// Seconds the ticket lives (9600).
     expire: i64,
     sso_ticket: String,
 }
 
 /// `POST /api/v2/tenant/sso/session-token/sso-ticket` — a one-time sso_ticket for a logged-in user
 /// (OneAccess "Obtaining sso_ticket Using session_token", seed 002).
+#[utoipa::path(
+    post,
+    path = "/api/v2/tenant/sso/session-token/sso-ticket",
+    operation_id = "oneaccess_sso_ticket",
+    tag = "OneAccess",
+    summary = "A one-time sso_ticket from a session_token",
+    security((), ("oneaccessApp" = [])),
+    params(
+        ("X-tenant-id" = Option<String>, Header, description = "When present, must be the app's tenant (TENANT.0001).", example = "08f770f51f80d2f40f38c00cb199fd21"),
+    ),
+    request_body(
+        content = TicketReq,
+        content_type = "application/json",
+        example = json!({ "session_token": "btsSxNw4yJ2Ffu6cgrYxj3TEMyaXD0dkLgcS0nmFSN", "operating_sys_version": "Android 10", "device_ip": "10.10.10.1", "device_fingerprint": "156aysdna213sac", "agent": "Mozilla/5.0", "client_id": "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ" })
+    ),
+    responses(
+        (status = 200, description = "A one-time ticket (9600 s).", body = TicketResp),
+        (status = 400, description = "PARAM.0001 (no `Authorization`, missing field, unparsable body), invalid_token, PARAM.0005 (no session_token), TENANT.0001, APP.0001, SESSION.0001, SESSION.0002.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: PARAM.0001 \"Invalid request body.\"", body = ErrorBody),
+    )
+)]
 async fn sso_ticket(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, OaError> {
     let app = app_token(&ns, &headers)?;
     let req: TicketReq = json_object(&body)?;
@@ -464,23 +612,34 @@ async fn sso_ticket(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response,
     .into_response())
 }
 
-#[derive(Deserialize)]
+/// Ticket verification request. Unknown fields are ignored; a string field may also be a JSON number.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = OneAccessVerifyRequest)]
 struct VerifyReq {
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     sso_ticket: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     operating_sys_version: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     device_ip: Option<String>,
+    /// Must be the fingerprint the ticket was issued for.
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String, required = true)]
     device_fingerprint: Option<String>,
+    /// The user agent (accepted and ignored).
     #[serde(default, deserialize_with = "lenient_string")]
+    #[schema(value_type = String)]
     #[allow(dead_code)]
     agent: Option<String>,
 }
 
-#[derive(Serialize)]
+/// The ticket's user.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OneAccessVerifiedUser)]
 struct VerifiedUser<'a> {
     user_name: &'a str,
     id: &'a str,
@@ -489,19 +648,44 @@ struct VerifiedUser<'a> {
     email: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = OneAccessVerifyData)]
 struct VerifyData<'a> {
     user: VerifiedUser<'a>,
 }
 
-#[derive(Serialize)]
+/// A redeemed ticket: `{"code":"200","message":"success","data":{"user"}}`.
+#[derive(Serialize, ToSchema)]
+#[schema(as = OneAccessVerifyResponse)]
 struct VerifyResp<'a> {
+    /// `"200"`.
     code: &'static str,
     message: &'static str,
     data: VerifyData<'a>,
 }
 
 /// `POST /api/v2/tenant/sso/sso-ticket/verify` — redeems a ticket (exactly once) for the user's profile.
+#[utoipa::path(
+    post,
+    path = "/api/v2/tenant/sso/sso-ticket/verify",
+    operation_id = "oneaccess_verify_ticket",
+    tag = "OneAccess",
+    summary = "Redeem an sso_ticket (once) for the user's profile",
+    security((), ("oneaccessApp" = [])),
+    params(
+        ("X-tenant-id" = Option<String>, Header, description = "When present, must be the app's tenant (TENANT.0001).", example = "08f770f51f80d2f40f38c00cb199fd21"),
+    ),
+    request_body(
+        content = VerifyReq,
+        content_type = "application/json",
+        example = json!({ "sso_ticket": "cd7b1e2f4a6c8e0a2c4e6a8c0e2a4c6e", "operating_sys_version": "Android 10", "device_ip": "10.10.10.1", "device_fingerprint": "156aysdna213sac", "agent": "Mozilla/5.0" })
+    ),
+    responses(
+        (status = 200, description = "The ticket's user; the ticket is used up.", body = VerifyResp),
+        (status = 400, description = "PARAM.0001 (no `Authorization`, missing field, unparsable body), invalid_token, TENANT.0001, TICKET.0001, SESSION.0002.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: PARAM.0001 \"Invalid request body.\"", body = ErrorBody),
+    )
+)]
 async fn verify_ticket(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, OaError> {
     let app = app_token(&ns, &headers)?;
     let req: VerifyReq = json_object(&body)?;

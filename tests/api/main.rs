@@ -6,4 +6,5 @@ mod harness;
 mod helpers;
 mod koodrive;
 mod oneaccess;
+mod openapi;
 mod rules;
