@@ -189,8 +189,7 @@ def main():
         w(f"The RSS target applies to the last row. After +{memory.get('advance')} the logins' access tokens "
           "have expired, but the store keeps each one until its refresh token (30 days) expires, because "
           "auth/refreshToken needs the expired access token; the token count is read only after the "
-          "further advance, because `GET /__admin/state` copies every token it holds to build its counts "
-          "and that copy would inflate the RSS being measured.")
+          "further advance, so that no control-plane answer is built while the RSS is measured.")
     w("")
     w("<details><summary>Raw figures (bench/report.py regenerates this report from them)</summary>")
     w("")

@@ -262,9 +262,8 @@ echo "STARTUP server=authmock $(python3 bench/startup.py "$AUTHMOCK" --spawns "$
 echo "STARTUP server=reference $(python3 bench/startup.py "$REFERENCE" --spawns "$SPAWNS" --cpu "$SERVER_CPU" | sed 's/^STARTUP //')" >>"$RESULTS"
 
 # ---------------------------------------------------------------- RSS after LOGINS expired logins
-# GET /__admin/state copies every token it holds to build its counts, so it is never called while the
-# logins' tokens are held (that copy would inflate the RSS being measured): only at start and after the
-# sweep (the first poll comes SETTLE seconds after the clock moved; the sweeper runs every second).
+# GET /__admin/state is called only at start and after the sweep, so that no control-plane answer is
+# built while the RSS is measured (the first poll comes SETTLE seconds after the clock moved; the sweeper runs every second).
 if [ "$LOGINS" -gt 0 ]; then
   port="$(free_port)"
   url="http://127.0.0.1:$port"
@@ -311,7 +310,7 @@ if [ "$LOGINS" -gt 0 ]; then
   }
 
   # 1. access tokens expired (ADVANCE, 31m by default): VmRSS only, the token count is not asked for here
-  #    (the state dump would copy every token still held and inflate the figures that follow)
+  #    (no control-plane answer is built while the RSS is measured)
   advance_and_settle "$ADVANCE"
   rss_expired="$(rss_kb "$SERVER_PID")"
   log "+$ADVANCE: VmRSS $rss_expired kB"
