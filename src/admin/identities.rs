@@ -4,7 +4,7 @@ use super::{error, parse, path_param, ErrorBody};
 use crate::clock::rfc3339;
 use crate::extract::lenient_string;
 use crate::state::Ns;
-use crate::store::{enos, koodrive, oneaccess, Kind, Problem, TokenRec};
+use crate::store::{enos, koodrive, oneaccess, Kind, Map, Problem, TokenRec};
 use crate::vendors::koodrive::CODE_TTL_MS;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
@@ -51,6 +51,30 @@ fn unknown_family(family: &str) -> Response {
         StatusCode::NOT_FOUND,
         &format!("unknown family {family:?}: expected koodrive, oneaccess or enos"),
     )
+}
+
+/// Adds `value` under `id` unless the id is empty or taken (problems found so far in `p` are kept):
+/// 201 with the value, or 400 naming every problem.
+fn insert_new<T: Clone + Serialize>(
+    map: &Map<String, Arc<T>>,
+    id: &str,
+    field: &str,
+    what: &str,
+    value: T,
+    mut p: Vec<Problem>,
+) -> Response {
+    let path = format!("$.{field}");
+    if id.trim().is_empty() && !p.iter().any(|x| x.path == path) {
+        p.push(Problem::new(path.as_str(), "must not be empty"));
+    }
+    if map.contains_key(id) {
+        p.push(Problem::new(path, format!("duplicate {what} {id:?}")));
+    }
+    if !p.is_empty() {
+        return invalid(p);
+    }
+    map.insert(id.to_string(), Arc::new(value.clone()));
+    created(value)
 }
 
 fn created(v: impl serde::Serialize) -> Response {
@@ -228,62 +252,32 @@ pub async fn add_org(ns: Ns, family: Result<Path<String>, PathRejection>, body: 
         Err(e) => return e,
     };
     let s = &ns.store;
-    let mut p = Vec::new();
     match family.as_str() {
         "koodrive" => {
             let o: koodrive::KooOrg = match parse(&body) {
                 Ok(o) => o,
                 Err(e) => return e,
             };
+            let mut p = Vec::new();
             koodrive::validate_org(&o, "$", &mut p);
-            if s.koo.orgs.contains_key(&o.org_id) {
-                p.push(Problem::new(
-                    "$.orgId",
-                    format!("duplicate org id {:?}", o.org_id),
-                ));
-            }
-            if !p.is_empty() {
-                return invalid(p);
-            }
-            s.koo.orgs.insert(o.org_id.clone(), Arc::new(o.clone()));
-            created(o)
+            let id = o.org_id.clone();
+            insert_new(&s.koo.orgs, &id, "orgId", "org id", o, p)
         }
         "oneaccess" => {
             let t: oneaccess::OaTenant = match parse(&body) {
                 Ok(t) => t,
                 Err(e) => return e,
             };
-            if t.id.trim().is_empty() {
-                p.push(Problem::new("$.id", "must not be empty"));
-            }
-            if s.oa.tenants.contains_key(&t.id) {
-                p.push(Problem::new(
-                    "$.id",
-                    format!("duplicate tenant id {:?}", t.id),
-                ));
-            }
-            if !p.is_empty() {
-                return invalid(p);
-            }
-            s.oa.tenants.insert(t.id.clone(), Arc::new(t.clone()));
-            created(t)
+            let id = t.id.clone();
+            insert_new(&s.oa.tenants, &id, "id", "tenant id", t, Vec::new())
         }
         "enos" => {
             let o: enos::EnosOrg = match parse(&body) {
                 Ok(o) => o,
                 Err(e) => return e,
             };
-            if o.id.trim().is_empty() {
-                p.push(Problem::new("$.id", "must not be empty"));
-            }
-            if s.enos.orgs.contains_key(&o.id) {
-                p.push(Problem::new("$.id", format!("duplicate org id {:?}", o.id)));
-            }
-            if !p.is_empty() {
-                return invalid(p);
-            }
-            s.enos.orgs.insert(o.id.clone(), Arc::new(o.clone()));
-            created(o)
+            let id = o.id.clone();
+            insert_new(&s.enos.orgs, &id, "id", "org id", o, Vec::new())
         }
         other => unknown_family(other),
     }
