@@ -324,7 +324,7 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
 
     let resp = match action {
         None => {
-            next.run(Request::from_parts(parts, Body::from(bytes.clone())))
+            next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
         Some(a) => {
@@ -355,19 +355,20 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
             } else if let Some(status) = a.status {
                 let status =
                     StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                let (body, ct) = match &a.body {
-                    None => (Bytes::new(), "application/json"),
-                    Some(serde_json::Value::String(s)) => {
-                        (Bytes::from(s.clone()), "application/json")
-                    }
-                    Some(v) => (Bytes::from(v.to_string()), "application/json"),
+                // A string body is sent as is (raw); any other JSON value as its JSON text.
+                let body = match &a.body {
+                    None => Bytes::new(),
+                    Some(serde_json::Value::String(s)) => Bytes::from(s.clone()),
+                    Some(v) => Bytes::from(v.to_string()),
                 };
                 let mut r = (status, body).into_response();
-                r.headers_mut()
-                    .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
                 r
             } else {
-                next.run(Request::from_parts(parts, Body::from(bytes.clone())))
+                next.run(Request::from_parts(parts, Body::from(bytes)))
                     .await
             };
             if a.malformed {
