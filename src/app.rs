@@ -12,6 +12,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
+use bytes::BytesMut;
 use http_body_util::{BodyExt, Limited};
 use serde_json::json;
 use std::convert::Infallible;
@@ -243,6 +244,35 @@ async fn truncate(resp: Response) -> Response {
     r
 }
 
+/// A whole body as one `Bytes`. A body that arrives as one frame (nearly all of them) is returned as
+/// is, without the frame list and copy of `BodyExt::collect`.
+async fn body_bytes<B>(mut body: B) -> Result<Bytes, B::Error>
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+{
+    let mut first: Option<Bytes> = None;
+    let mut rest: Option<BytesMut> = None;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue; // trailers carry nothing the mock reads
+        };
+        match (&mut first, &mut rest) {
+            (None, _) => first = Some(data),
+            (Some(f), None) => {
+                let mut m = BytesMut::with_capacity(f.len() + data.len());
+                m.extend_from_slice(f);
+                m.extend_from_slice(&data);
+                rest = Some(m);
+            }
+            (Some(_), Some(m)) => m.extend_from_slice(&data),
+        }
+    }
+    Ok(match rest {
+        Some(m) => m.freeze(),
+        None => first.unwrap_or_default(),
+    })
+}
+
 /// The per-request middleware: namespace, body limit, faults, journal, log line.
 async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
@@ -264,18 +294,19 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
     let route = parts.extensions.get::<MatchedPath>().cloned();
 
     // Read the whole body up front, within the limit: handlers then parse it with their family's errors.
-    let bytes =
-        match tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, BODY_LIMIT).collect()).await {
-            Ok(Ok(c)) => c.to_bytes(),
-            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return family.too_large(),
-            Ok(Err(_)) => return family.bad_body(),
-            Err(_) => {
-                return admin::error(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "request body not received in time",
-                )
-            }
-        };
+    let bytes = match tokio::time::timeout(BODY_TIMEOUT, body_bytes(Limited::new(body, BODY_LIMIT)))
+        .await
+    {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return family.too_large(),
+        Ok(Err(_)) => return family.bad_body(),
+        Err(_) => {
+            return admin::error(
+                StatusCode::REQUEST_TIMEOUT,
+                "request body not received in time",
+            )
+        }
+    };
     parts.extensions.insert(ns.clone());
 
     let is_vendor = matches!(family, Family::KooDrive | Family::OneAccess | Family::Enos);
@@ -392,11 +423,7 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
         return resp;
     };
     let (rparts, rbody) = resp.into_parts();
-    let rbytes = rbody
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
+    let rbytes = body_bytes(rbody).await.unwrap_or_default();
     let outcome = admin::journal::Outcome {
         time_ms: ns.now(),
         method,

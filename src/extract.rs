@@ -4,9 +4,25 @@
 //! Handlers never use axum's rejecting extractors for input: they take the raw body and headers and turn
 //! every parse failure into their own family's parameter error, after checking the token first.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use std::convert::Infallible;
 use std::fmt;
+
+/// The request headers, moved out of the request rather than cloned as axum's `HeaderMap` extractor
+/// does (the handlers only read them, and nothing after them needs them).
+#[derive(Debug)]
+pub struct Headers(pub HeaderMap);
+
+impl<S: Send + Sync> FromRequestParts<S> for Headers {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Headers(std::mem::take(&mut parts.headers)))
+    }
+}
 
 /// Why a body could not be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

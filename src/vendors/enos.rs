@@ -6,7 +6,9 @@
 //! neighbouring "Log In", "Refresh Access Token", "Log Out", "Get Token Information", "Get User
 //! Information", "Revoke Refresh Token" pages.
 
-use crate::extract::{json_object, lenient_string, present, query_param, scheme_token, BodyError};
+use crate::extract::{
+    json_object, lenient_string, present, query_param, scheme_token, BodyError, Headers,
+};
 use crate::state::{AppState, Ns};
 use crate::store::enos::EnosUser;
 use crate::store::{Kind, TokenRec};
@@ -471,7 +473,11 @@ struct SessionSetReq {
         (status = 413, description = "Body over 64 KiB: 31400 \"Invalid request parameters\".", body = ErrorBody),
     )
 )]
-async fn session_set(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, EnosError> {
+async fn session_set(
+    ns: Ns,
+    Headers(headers): Headers,
+    body: Bytes,
+) -> Result<Response, EnosError> {
     let (token, rec) =
         bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess]).ok_or(EnosError::LoginFirst)?;
     let req: SessionSetReq = json_object(&body)?;
@@ -552,7 +558,7 @@ async fn token_refresh(ns: Ns, RawQuery(q): RawQuery) -> Result<Response, EnosEr
         (status = 413, description = "Body over 64 KiB: 31400 \"Invalid request parameters\".", body = ErrorBody),
     )
 )]
-async fn logout(ns: Ns, headers: HeaderMap) -> Result<Response, EnosError> {
+async fn logout(ns: Ns, Headers(headers): Headers) -> Result<Response, EnosError> {
     let (token, rec) = bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess])
         .ok_or(EnosError::TokenNotValid)?;
     ns.store
@@ -606,7 +612,7 @@ struct SessionInfo<'a> {
         (status = 413, description = "Body over 64 KiB: 31400 \"Invalid request parameters\".", body = ErrorBody),
     )
 )]
-async fn session_info(ns: Ns, headers: HeaderMap) -> Result<Response, EnosError> {
+async fn session_info(ns: Ns, Headers(headers): Headers) -> Result<Response, EnosError> {
     let (rec, user) = org_session(&ns, &headers)?;
     let org_id = rec.org.unwrap_or_default();
     let org_name = ns
@@ -658,7 +664,7 @@ struct UserInfo<'a> {
         (status = 413, description = "Body over 64 KiB: 31400 \"Invalid request parameters\".", body = ErrorBody),
     )
 )]
-async fn user_info(ns: Ns, headers: HeaderMap) -> Result<Response, EnosError> {
+async fn user_info(ns: Ns, Headers(headers): Headers) -> Result<Response, EnosError> {
     let (_, u) = org_session(&ns, &headers)?;
     Ok(ok(UserInfo {
         id: &u.id,
@@ -696,7 +702,7 @@ async fn user_info(ns: Ns, headers: HeaderMap) -> Result<Response, EnosError> {
 )]
 async fn revoke_all(
     ns: Ns,
-    headers: HeaderMap,
+    Headers(headers): Headers,
     RawQuery(q): RawQuery,
 ) -> Result<Response, EnosError> {
     let (_, rec) =

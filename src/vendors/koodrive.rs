@@ -4,7 +4,9 @@
 //! Vendor pages: KooDrive API reference — "Initializing and Creating a Session" (`api-koodrive`) and
 //! "Login" (`api-koodrive-carrier`); see `shared/seeds/000_*` and `001_*`.
 
-use crate::extract::{auth_token, header, json_object, lenient_string, present, BodyError};
+use crate::extract::{
+    auth_token, header, json_object, lenient_string, present, BodyError, Headers,
+};
 use crate::state::{AppState, Ns};
 use crate::store::{koodrive::KooUser, Kind, Lookup, TokenRec};
 use crate::tokens::secret_eq;
@@ -344,7 +346,7 @@ async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooError> {
         (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
     )
 )]
-async fn session_auth(ns: Ns, headers: HeaderMap) -> Result<Response, KooError> {
+async fn session_auth(ns: Ns, Headers(headers): Headers) -> Result<Response, KooError> {
     let token = session_token(&headers).ok_or(KooError::Session)?;
     let rec = ns
         .store
@@ -393,7 +395,7 @@ struct RefreshBody {
         (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
     )
 )]
-async fn session_refresh(ns: Ns, headers: HeaderMap) -> Result<Response, KooError> {
+async fn session_refresh(ns: Ns, Headers(headers): Headers) -> Result<Response, KooError> {
     let token = session_token(&headers).ok_or(KooError::Session)?;
     let now = ns.now();
     let rec = ns
@@ -448,7 +450,7 @@ struct Plain {
         (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
     )
 )]
-async fn session_logoff(ns: Ns, headers: HeaderMap) -> Response {
+async fn session_logoff(ns: Ns, Headers(headers): Headers) -> Response {
     if let Some(t) = session_token(&headers) {
         ns.store.tokens.retire(t, &[Kind::KooSession]);
     }
@@ -619,7 +621,7 @@ fn credential_ok(ns: &Ns, user: &KooUser, auth_type: &str, secret: &str, now: i6
         (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
     )
 )]
-async fn login(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, KooError> {
+async fn login(ns: Ns, Headers(headers): Headers, body: Bytes) -> Result<Response, KooError> {
     header(&headers, "x-hw-agentname").ok_or(KooError::Param)?;
     let req: LoginReq = json_object(&body)?;
     let account = present(&req.account).ok_or(KooError::Param)?;
@@ -705,7 +707,11 @@ struct RefreshTokenReq {
         (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
     )
 )]
-async fn refresh_token(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, KooError> {
+async fn refresh_token(
+    ns: Ns,
+    Headers(headers): Headers,
+    body: Bytes,
+) -> Result<Response, KooError> {
     let access = auth_token(&headers, &["AT", "Bearer"]).ok_or(KooError::Session)?;
     // The access token may have expired (that is why one refreshes), but it must be one login issued.
     // `lookup` also reports one the sweeper already dropped as expired, so a refresh token past its

@@ -5,7 +5,7 @@
 //! neighbouring "Obtaining an Access Credential", "Login" and "Verifying sso_ticket" pages.
 
 use crate::extract::{
-    auth_token, header, json_object, lenient_string, present, scheme_token, BodyError,
+    auth_token, header, json_object, lenient_string, present, scheme_token, BodyError, Headers,
 };
 use crate::state::{AppState, Ns};
 use crate::store::oneaccess::OaClient;
@@ -350,7 +350,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
         (status = 413, description = "Body over 64 KiB: PARAM.0001 \"Invalid request body.\"", body = ErrorBody),
     )
 )]
-async fn tenant_token(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, OaError> {
+async fn tenant_token(ns: Ns, Headers(headers): Headers, body: Bytes) -> Result<Response, OaError> {
     let mut form = TokenForm::default();
     for (k, v) in form_urlencoded::parse(&body) {
         let v = v.trim().to_string();
@@ -461,7 +461,7 @@ struct LoginResp {
         (status = 413, description = "Body over 64 KiB: PARAM.0001 \"Invalid request body.\"", body = ErrorBody),
     )
 )]
-async fn sdk_login(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, OaError> {
+async fn sdk_login(ns: Ns, Headers(headers): Headers, body: Bytes) -> Result<Response, OaError> {
     let client_id = required_header(&headers, "X-client-id")?;
     let fingerprint = required_header(&headers, "X-device-fingerprint")?;
     required_header(&headers, "X-operating-sys-version")?;
@@ -574,7 +574,7 @@ struct TicketResp {
         (status = 413, description = "Body over 64 KiB: PARAM.0001 \"Invalid request body.\"", body = ErrorBody),
     )
 )]
-async fn sso_ticket(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, OaError> {
+async fn sso_ticket(ns: Ns, Headers(headers): Headers, body: Bytes) -> Result<Response, OaError> {
     let app = app_token(&ns, &headers)?;
     let req: TicketReq = json_object(&body)?;
     let session = present(&req.session_token).ok_or(OaError::TokenRequired)?;
@@ -686,7 +686,11 @@ struct VerifyResp<'a> {
         (status = 413, description = "Body over 64 KiB: PARAM.0001 \"Invalid request body.\"", body = ErrorBody),
     )
 )]
-async fn verify_ticket(ns: Ns, headers: HeaderMap, body: Bytes) -> Result<Response, OaError> {
+async fn verify_ticket(
+    ns: Ns,
+    Headers(headers): Headers,
+    body: Bytes,
+) -> Result<Response, OaError> {
     let app = app_token(&ns, &headers)?;
     let req: VerifyReq = json_object(&body)?;
     let ticket = required(&req.sso_ticket, "sso_ticket")?;
