@@ -1,14 +1,17 @@
 //! Process-level tests: the real `authmock` binary, started with `--port 0` and driven over HTTP, by
 //! signal and through its subcommands. Every wait is bounded; a server left running is killed on drop.
 
+#[path = "support/tempdir.rs"]
+mod tempdir;
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+use tempdir::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_authmock");
 /// How long a process may take to print its first line or to finish a subcommand.
@@ -213,44 +216,9 @@ impl Server {
     }
 }
 
-/// A directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!(
-            "authmock-cli-{tag}-{}-{}-{nanos}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).expect("write fixture");
-        p
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn arg(&self) -> &str {
-        self.0.to_str().expect("utf-8 temp path")
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A path as a command-line argument.
+fn utf8(p: &Path) -> &str {
+    p.to_str().expect("utf-8 temp path")
 }
 
 /// A port nothing listens on (bound, then released).
@@ -414,7 +382,7 @@ fn assert_start_refused(file: &str, text: &str, json_path: &str, problem: &str) 
     let dir = TempDir::new("bad-fixtures");
     let path = dir.write(file, text);
 
-    let out = run(authmock(&["--port", "0", "--fixtures", dir.arg()]));
+    let out = run(authmock(&["--port", "0", "--fixtures", utf8(dir.path())]));
 
     assert_eq!(out.status.code(), Some(2), "{}", out.all_output());
     assert!(
@@ -496,7 +464,7 @@ fn check_fixtures_prints_every_problem_of_every_file_and_exits_2() {
                      {"id":"u1","account":"b","password":"p","name":"B","orgs":["org-a"]}]}"#,
     );
 
-    let out = run(authmock(&["check-fixtures", dir.arg()]));
+    let out = run(authmock(&["check-fixtures", utf8(dir.path())]));
 
     assert_eq!(out.status.code(), Some(2), "{}", out.all_output());
     let text = out.all_output();
@@ -531,7 +499,7 @@ fn check_fixtures_accepts_a_copy_of_the_default_fixtures_and_exits_0() {
         std::fs::copy(repo.join(name), dir.path().join(name)).expect("copy fixture");
     }
 
-    let out = run(authmock(&["check-fixtures", dir.arg()]));
+    let out = run(authmock(&["check-fixtures", utf8(dir.path())]));
 
     assert_eq!(out.status.code(), Some(0), "{}", out.all_output());
 }

@@ -2,13 +2,12 @@
 //! fixtures, seed, frozen clock, admin token, drop-to-stop, CORS, oversized heads, silent clients.
 
 use crate::helpers::{Api, Resp};
+use crate::tempdir::TempDir;
 use authmock::fixtures::FixtureError;
 use authmock::{MockServer, StartError};
 use serde_json::json;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const KD_LOGIN: &str = "/koodrive/ose/v1/auth/login";
@@ -18,38 +17,6 @@ const EN_STATIC: &str = "APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44";
 const OA_TICKET: &str = "/api/v2/tenant/sso/session-token/sso-ticket";
 /// 2026-01-01T00:00:00Z.
 const NEW_YEAR_MS: i64 = 1_767_225_600_000;
-
-/// A directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!(
-            "authmock-harness-{tag}-{}-{}-{nanos}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).expect("write fixture");
-        p
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 async fn kd_login(api: &Api) -> Resp {
     api.post(
@@ -108,7 +75,7 @@ fn custom_enos_fixtures(dir: &TempDir) {
 async fn fixtures_dir_replaces_the_default_users_of_its_files() {
     let dir = TempDir::new("custom");
     custom_enos_fixtures(&dir);
-    let api = Api::with(MockServer::builder().fixtures_dir(&dir.0).start().await);
+    let api = Api::with(MockServer::builder().fixtures_dir(dir.path()).start().await);
 
     let custom = enos_login(&api, "harness_user", "Harness#1").await;
     let default_user = enos_login(&api, "portal_demo", "Test1234").await;
@@ -143,7 +110,7 @@ async fn fixtures_dir_replaces_the_default_users_of_its_files() {
 async fn fixtures_dir_keeps_the_defaults_of_files_it_does_not_hold() {
     let dir = TempDir::new("partial");
     custom_enos_fixtures(&dir);
-    let api = Api::with(MockServer::builder().fixtures_dir(&dir.0).start().await);
+    let api = Api::with(MockServer::builder().fixtures_dir(dir.path()).start().await);
 
     let login = kd_login(&api).await;
 
@@ -159,7 +126,10 @@ async fn try_start_with_invalid_fixtures_names_file_path_and_problem() {
         r#"{"orgs": [], "users": [{"id": "u1", "account": "a", "password": "p", "name": "A", "orgs": ["org-x"]}]}"#,
     );
 
-    let result = MockServer::builder().fixtures_dir(&dir.0).try_start().await;
+    let result = MockServer::builder()
+        .fixtures_dir(dir.path())
+        .try_start()
+        .await;
 
     match result {
         Err(StartError::Fixtures(errs)) => assert_eq!(

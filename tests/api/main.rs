@@ -8,3 +8,5 @@ mod koodrive;
 mod oneaccess;
 mod openapi;
 mod rules;
+#[path = "../support/tempdir.rs"]
+mod tempdir;
