@@ -411,13 +411,12 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
 
     let status = resp.status().as_u16();
     let elapsed = start.elapsed();
-    tracing::info!(
-        target: "authmock::request",
-        method = %method,
-        path = uri.path(),
+    crate::logging::request(
+        &method,
+        uri.path(),
         status,
-        latency_us = elapsed.as_micros() as u64,
-        namespace = if ns.name == DEFAULT_NAMESPACE { None } else { Some(ns.name.as_str()) },
+        elapsed.as_micros() as u64,
+        (ns.name != DEFAULT_NAMESPACE).then_some(ns.name.as_str()),
     );
     let Some(recording) = recording else {
         return resp;

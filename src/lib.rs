@@ -24,6 +24,7 @@ pub mod extract;
 pub mod fixtures;
 pub mod logging;
 pub mod openapi;
+pub mod respond;
 pub mod server;
 pub mod state;
 pub mod store;

@@ -1,15 +1,191 @@
 //! Log output for the binary: one line per event, collected in memory and written to stderr in batches
-//! (every 50 ms, or at once past 64 KiB), so a request never waits for a write syscall and a busy
+//! (every 50 ms by a background thread), so a request never waits for a write syscall and a busy
 //! server makes a few large writes instead of one per request.
+//!
+//! Request lines are the one event on the hot path. The binary has them written straight into the
+//! batch ([`set_request_log`]) in the exact text or JSON shape tracing-subscriber gives every other
+//! event, which costs a fraction of a `tracing` event through the fmt subscriber. Embedded servers
+//! ([`crate::MockServer`]) keep emitting them as `tracing` events for whatever subscriber the host
+//! installed.
 
+use axum::http::Method;
 use std::io::Write;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tracing_subscriber::fmt::MakeWriter;
 
 static PENDING: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-const FLUSH_AT: usize = 64 * 1024;
+/// A writer that finds this much pending writes it out itself (the flusher is falling behind).
+const FLUSH_AT: usize = 1024 * 1024;
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
+
+/// Where request lines go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestLog {
+    /// A `tracing` event (target `authmock::request`, level INFO): the library default.
+    Tracing,
+    /// Written straight into the stderr batch as tracing-subscriber's compact text line.
+    Text,
+    /// Written straight into the stderr batch as tracing-subscriber's flattened JSON object.
+    Json,
+    /// Not logged (the filter turns `authmock::request` INFO off).
+    Off,
+}
+
+static MODE: AtomicU8 = AtomicU8::new(0);
+
+/// Chooses how request lines are written, for the whole process.
+pub fn set_request_log(mode: RequestLog) {
+    let v = match mode {
+        RequestLog::Tracing => 0,
+        RequestLog::Text => 1,
+        RequestLog::Json => 2,
+        RequestLog::Off => 3,
+    };
+    MODE.store(v, Ordering::Relaxed);
+}
+
+/// Logs one answered request: method, path, status, latency and (outside the default) namespace.
+pub fn request(method: &Method, path: &str, status: u16, latency_us: u64, namespace: Option<&str>) {
+    match MODE.load(Ordering::Relaxed) {
+        0 => tracing::info!(
+            target: "authmock::request",
+            method = %method,
+            path,
+            status,
+            latency_us,
+            namespace,
+        ),
+        1 => append(|b| {
+            timestamp(b);
+            b.extend_from_slice(b"  INFO authmock::request: method=");
+            b.extend_from_slice(method.as_str().as_bytes());
+            b.extend_from_slice(b" path=");
+            quoted(b, path);
+            b.extend_from_slice(b" status=");
+            number(b, u64::from(status));
+            b.extend_from_slice(b" latency_us=");
+            number(b, latency_us);
+            if let Some(ns) = namespace {
+                b.extend_from_slice(b" namespace=");
+                quoted(b, ns);
+            }
+            b.push(b'\n');
+        }),
+        2 => append(|b| {
+            b.extend_from_slice(b"{\"timestamp\":\"");
+            timestamp(b);
+            b.extend_from_slice(b"\",\"level\":\"INFO\",\"method\":");
+            quoted(b, method.as_str());
+            b.extend_from_slice(b",\"path\":");
+            quoted(b, path);
+            b.extend_from_slice(b",\"status\":");
+            number(b, u64::from(status));
+            b.extend_from_slice(b",\"latency_us\":");
+            number(b, latency_us);
+            if let Some(ns) = namespace {
+                b.extend_from_slice(b",\"namespace\":");
+                quoted(b, ns);
+            }
+            b.extend_from_slice(b",\"target\":\"authmock::request\"}\n");
+        }),
+        _ => {}
+    }
+}
+
+/// Appends to the batch under its lock; writes the batch out if the flusher has fallen far behind.
+fn append(f: impl FnOnce(&mut Vec<u8>)) {
+    let full = {
+        let mut p = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut p);
+        (p.len() >= FLUSH_AT).then(|| std::mem::take(&mut *p))
+    };
+    if let Some(data) = full {
+        let _ = std::io::stderr().lock().write_all(&data);
+    }
+}
+
+/// `"s"` with `"`, `\` and control characters escaped (valid as a JSON string and as the text
+/// format's quoted value).
+fn quoted(b: &mut Vec<u8>, s: &str) {
+    b.push(b'"');
+    for &c in s.as_bytes() {
+        match c {
+            b'"' | b'\\' => b.extend_from_slice(&[b'\\', c]),
+            0..=0x1f | 0x7f => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                b.extend_from_slice(b"\\u00");
+                b.push(HEX[usize::from(c >> 4)]);
+                b.push(HEX[usize::from(c & 15)]);
+            }
+            _ => b.push(c),
+        }
+    }
+    b.push(b'"');
+}
+
+fn number(b: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    b.extend_from_slice(&digits[i..]);
+}
+
+fn padded(b: &mut Vec<u8>, n: u64, width: usize) {
+    let mut digits = [b'0'; 8];
+    let mut n = n;
+    for d in digits[..width].iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    b.extend_from_slice(&digits[..width]);
+}
+
+/// Now as RFC 3339 UTC with microseconds (`2026-11-22T03:12:25.458972Z`), as tracing-subscriber prints.
+fn timestamp(b: &mut Vec<u8>) {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = since.as_secs();
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    let rem = secs % 86_400;
+    padded(b, y.max(0) as u64, 4);
+    b.push(b'-');
+    padded(b, m, 2);
+    b.push(b'-');
+    padded(b, d, 2);
+    b.push(b'T');
+    padded(b, rem / 3600, 2);
+    b.push(b':');
+    padded(b, rem / 60 % 60, 2);
+    b.push(b':');
+    padded(b, rem % 60, 2);
+    b.push(b'.');
+    padded(b, u64::from(since.subsec_micros()), 6);
+    b.push(b'Z');
+}
+
+/// Year, month, day of a count of days since 1970-01-01 (H. Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u64, u64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u64;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u64;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
 
 /// A `MakeWriter` for tracing-subscriber that appends to the batch.
 #[derive(Debug, Clone, Copy, Default)]
@@ -21,14 +197,7 @@ pub struct BatchWriter;
 
 impl Write for BatchWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let full = {
-            let mut p = PENDING.lock().unwrap_or_else(|e| e.into_inner());
-            p.extend_from_slice(buf);
-            (p.len() >= FLUSH_AT).then(|| std::mem::take(&mut *p))
-        };
-        if let Some(data) = full {
-            let _ = std::io::stderr().lock().write_all(&data);
-        }
+        append(|b| b.extend_from_slice(buf));
         Ok(buf.len())
     }
 
@@ -47,19 +216,67 @@ impl<'a> MakeWriter<'a> for BatchedStderr {
 /// Writes out whatever is pending.
 pub fn flush() {
     let data = std::mem::take(&mut *PENDING.lock().unwrap_or_else(|e| e.into_inner()));
+    write_out(&data);
+}
+
+fn write_out(data: &[u8]) {
     if !data.is_empty() {
         let mut err = std::io::stderr().lock();
-        let _ = err.write_all(&data);
+        let _ = err.write_all(data);
         let _ = err.flush();
     }
 }
 
-/// Starts the thread that writes the batch out every 50 ms.
+/// Starts the thread that writes the batch out every 50 ms. It swaps the batch with a spare buffer, so
+/// both keep their capacity and appending never regrows a buffer from empty.
 pub fn start_flusher() {
     let _ = std::thread::Builder::new()
         .name("authmock-log".into())
-        .spawn(|| loop {
-            std::thread::sleep(FLUSH_EVERY);
-            flush();
+        .spawn(|| {
+            let mut spare: Vec<u8> = Vec::new();
+            loop {
+                std::thread::sleep(FLUSH_EVERY);
+                std::mem::swap(
+                    &mut *PENDING.lock().unwrap_or_else(|e| e.into_inner()),
+                    &mut spare,
+                );
+                write_out(&spare);
+                spare.clear();
+                // Let a burst's buffer go once traffic calms down.
+                if spare.capacity() > FLUSH_AT {
+                    spare = Vec::new();
+                }
+            }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(20_414), (2025, 11, 22));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
+
+    #[test]
+    fn quoting_escapes_quotes_backslashes_and_controls() {
+        let mut b = Vec::new();
+        quoted(&mut b, "a\"b\\c\n");
+        assert_eq!(b, b"\"a\\\"b\\\\c\\u000a\"");
+    }
+
+    #[test]
+    fn numbers() {
+        let mut b = Vec::new();
+        number(&mut b, 0);
+        b.push(b' ');
+        number(&mut b, 18_446_744_073_709_551_615);
+        b.push(b' ');
+        padded(&mut b, 7, 6);
+        assert_eq!(b, b"0 18446744073709551615 000007");
+    }
 }

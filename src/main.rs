@@ -129,6 +129,16 @@ fn init_logging(format: LogFormat) -> LogFlush {
             .init(),
         LogFormat::Text => builder.with_ansi(false).compact().init(),
     }
+    // Request lines skip the fmt subscriber (same shape, a fraction of the cost) unless RUST_LOG
+    // filters them out.
+    let mode = if !tracing::enabled!(target: "authmock::request", tracing::Level::INFO) {
+        logging::RequestLog::Off
+    } else if format == LogFormat::Json {
+        logging::RequestLog::Json
+    } else {
+        logging::RequestLog::Text
+    };
+    logging::set_request_log(mode);
     LogFlush
 }
 

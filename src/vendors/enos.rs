@@ -9,6 +9,7 @@
 use crate::extract::{
     json_object, lenient_string, present, query_param, scheme_token, BodyError, Headers,
 };
+use crate::respond::Json;
 use crate::state::{AppState, Ns};
 use crate::store::enos::EnosUser;
 use crate::store::{Kind, TokenRec};
@@ -18,7 +19,7 @@ use axum::extract::RawQuery;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

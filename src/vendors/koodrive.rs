@@ -7,6 +7,7 @@
 use crate::extract::{
     auth_token, header, json_object, lenient_string, present, BodyError, Headers,
 };
+use crate::respond::Json;
 use crate::state::{AppState, Ns};
 use crate::store::{koodrive::KooUser, Kind, Lookup, TokenRec};
 use crate::tokens::secret_eq;
@@ -14,7 +15,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

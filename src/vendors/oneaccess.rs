@@ -7,6 +7,7 @@
 use crate::extract::{
     auth_token, header, json_object, lenient_string, present, scheme_token, BodyError, Headers,
 };
+use crate::respond::Json;
 use crate::state::{AppState, Ns};
 use crate::store::oneaccess::OaClient;
 use crate::store::{Kind, Lookup, TokenRec};
@@ -15,7 +16,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::Router;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
