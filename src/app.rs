@@ -174,6 +174,9 @@ fn cors(origins: &str) -> CorsLayer {
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers(ExposeHeaders::any())
         .max_age(Duration::from_secs(600))
+        // tower-http joins its Vary list into a new header value on every request; the server adds the
+        // same value from a static instead (`server::VARY`), to every answer the router gives.
+        .vary([])
 }
 
 async fn no_route(method: Method, uri: Uri) -> Response {

@@ -6,7 +6,7 @@ use crate::fixtures::{FixtureErrors, Fixtures};
 use crate::state::{AppState, Settings};
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::Uri;
+use axum::http::{header, HeaderValue, Uri};
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -28,6 +28,11 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
 /// How long shutdown waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The `Vary` of every answer: CORS answers differ by these request headers.
+pub const VARY: HeaderValue = HeaderValue::from_static(
+    "origin, access-control-request-method, access-control-request-headers",
+);
 
 /// After a sweep that dropped at least this many credentials, free heap pages go back to the OS.
 const RELEASE_AFTER: usize = 10_000;
@@ -147,12 +152,14 @@ pub async fn serve(
             let k = k.clone();
             async move {
                 if head_len(&req) > MAX_HEAD_BYTES {
-                    return Ok(head_too_large());
+                    return Ok::<_, std::convert::Infallible>(head_too_large());
                 }
                 let mut req = req.map(Body::new);
                 req.extensions_mut().insert(ConnKill(k));
                 collapse_slashes(&mut req);
-                router.oneshot(req).await
+                let mut resp = router.oneshot(req).await?;
+                resp.headers_mut().insert(header::VARY, VARY);
+                Ok(resp)
             }
         });
         let conn = hyper::server::conn::http1::Builder::new()

@@ -53,6 +53,22 @@ impl Generator {
         out
     }
 
+    /// `n` random bytes as lowercase hex, straight into shared text (no intermediate `String`).
+    pub fn hex_text(&self, n: usize) -> std::sync::Arc<str> {
+        let mut raw = [0u8; 32];
+        let raw = &mut raw[..n.min(32)];
+        self.fill(raw);
+        let mut out = [0u8; 64];
+        for (i, b) in raw.iter().enumerate() {
+            out[2 * i] = HEX[(b >> 4) as usize];
+            out[2 * i + 1] = HEX[(b & 15) as usize];
+        }
+        // Only hex digits were written.
+        std::str::from_utf8(&out[..2 * raw.len()])
+            .unwrap_or_default()
+            .into()
+    }
+
     /// 48 lowercase hex characters (192 random bits), the KooDrive token body.
     pub fn hex48(&self) -> String {
         self.hex(24)

@@ -224,7 +224,7 @@ pub async fn delete_user(ns: Ns, path: Result<Path<(String, String)>, PathReject
     }
     let revoked = s
         .tokens
-        .remove_where(|t| t.kind.family() == family && t.owner == id);
+        .remove_where(|t| t.kind.family() == family && *t.owner == *id);
     Json(json!({ "deleted": id, "family": family, "tokensRevoked": revoked })).into_response()
 }
 

@@ -11,7 +11,7 @@ pub mod tokens;
 use crate::fixtures::Fixtures;
 use dashmap::DashMap;
 use serde::Serialize;
-pub use tokens::{Kind, Lookup, TokenRec, Tokens, NEVER};
+pub use tokens::{Kind, Lookup, Text, TokenRec, Tokens, NEVER};
 
 /// The concurrent map of the store. Keys are ids from fixtures and tokens the mock issues; lookups of
 /// client-sent strings never insert, so a fast non-DoS-resistant hasher is safe.

@@ -12,7 +12,7 @@ use crate::extract::{
 use crate::respond::Json;
 use crate::state::{AppState, Ns};
 use crate::store::enos::EnosUser;
-use crate::store::{Kind, TokenRec};
+use crate::store::{Kind, Text, TokenRec};
 use crate::tokens::{secret_eq, sign_hs256, verify_hs256};
 use axum::body::Bytes;
 use axum::extract::RawQuery;
@@ -394,9 +394,9 @@ struct SessionData<'a> {
     current_org_id: &'a str,
     current_org_name: &'a str,
     /// `APP_PORTAL_S_…`, bound to the organization (2 hours).
-    access_token: String,
+    access_token: &'a str,
     /// An HS256 JWT (30 days).
-    refresh_token: String,
+    refresh_token: &'a str,
     /// The refresh token's `exp`, epoch milliseconds.
     refresh_token_expire: i64,
 }
@@ -404,7 +404,7 @@ struct SessionData<'a> {
 /// Issues an org-bound access token and its refresh token (linked) and answers the session data.
 fn open_session(ns: &Ns, user: &EnosUser, org_id: &str, org_name: &str) -> Response {
     let now = ns.now();
-    let access = new_access_token(ns);
+    let access = Text::from(new_access_token(ns));
     let jti = ns.gen.uuid_v4();
     let iat = now.div_euclid(1000);
     let exp = (now + REFRESH_TTL_MS).div_euclid(1000);
@@ -420,16 +420,17 @@ fn open_session(ns: &Ns, user: &EnosUser, org_id: &str, org_name: &str) -> Respo
         iat,
         jti: &jti,
     };
-    let refresh = sign_hs256(
+    let refresh = Text::from(sign_hs256(
         r#"{"alg":"HS256"}"#,
         &claims,
         ns.settings.jwt_secret.as_bytes(),
-    );
-    let mut a = TokenRec::new(Kind::EnosAccess, user.id.as_str(), now, ACCESS_TTL_MS);
-    a.org = Some(org_id.to_string());
+    ));
+    let owner = Text::from(user.id.as_str());
+    let mut a = TokenRec::new(Kind::EnosAccess, owner.clone(), now, ACCESS_TTL_MS);
+    a.org = Some(org_id.into());
     a.link = Some(refresh.clone());
-    let mut r = TokenRec::new(Kind::EnosRefresh, user.id.as_str(), now, exp * 1000 - now);
-    r.org = Some(org_id.to_string());
+    let mut r = TokenRec::new(Kind::EnosRefresh, owner, now, exp * 1000 - now);
+    r.org = Some(org_id.into());
     r.link = Some(access.clone());
     ns.store.tokens.insert(access.clone(), a);
     ns.store.tokens.insert(refresh.clone(), r);
@@ -438,8 +439,8 @@ fn open_session(ns: &Ns, user: &EnosUser, org_id: &str, org_name: &str) -> Respo
         user_name: &user.name,
         current_org_id: org_id,
         current_org_name: org_name,
-        access_token: access,
-        refresh_token: refresh,
+        access_token: &access,
+        refresh_token: &refresh,
         refresh_token_expire: exp * 1000,
     })
 }

@@ -9,7 +9,7 @@ use crate::extract::{
 };
 use crate::respond::Json;
 use crate::state::{AppState, Ns};
-use crate::store::{koodrive::KooUser, Kind, Lookup, TokenRec};
+use crate::store::{koodrive::KooUser, Kind, Lookup, Text, TokenRec};
 use crate::tokens::secret_eq;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
@@ -299,7 +299,7 @@ async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooError> {
     let code = present(&req.code).ok_or(KooError::Param)?;
     let now = ns.now();
     let user_id = match ns.store.koo.codes.get(code) {
-        Some(uid) => uid.clone(),
+        Some(uid) => Text::from(uid.as_str()),
         None => {
             ns.store
                 .tokens
@@ -311,9 +311,9 @@ async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooError> {
     let user = ns.store.koo.user(&user_id).ok_or(KooError::AuthCode)?;
     let token = ns.gen.hex48();
     let session_id = ns.gen.hex48();
-    let mut rec = TokenRec::new(Kind::KooSession, user_id.as_str(), now, SESSION_WINDOW_MS);
-    rec.session = Some(session_id.clone());
-    rec.org = Some(user.org_id.clone());
+    let mut rec = TokenRec::new(Kind::KooSession, user_id, now, SESSION_WINDOW_MS);
+    rec.session = Some(session_id.as_str().into());
+    rec.org = Some(user.org_id.as_str().into());
     let mut access_token = String::with_capacity(55);
     access_token.push_str("Bearer ");
     access_token.push_str(&token);
@@ -500,7 +500,8 @@ struct SessionInfo {
     /// Issuance, epoch milliseconds as text.
     issued_at: String,
     /// 48 hex.
-    refresh_token: String,
+    #[schema(value_type = String)]
+    refresh_token: Text,
 }
 
 /// The logged-in user.
@@ -549,13 +550,15 @@ fn lock_key(user_id: &str) -> String {
 /// Issues a login access token and its refresh token, linked to each other.
 fn issue_pair(ns: &Ns, user_id: &str) -> SessionInfo {
     let now = ns.now();
-    let access = ns.gen.hex48();
-    let refresh = ns.gen.hex48();
-    let mut a = TokenRec::new(Kind::KooAccess, user_id, now, ACCESS_TTL_S * 1000);
+    let access = ns.gen.hex_text(24);
+    let refresh = ns.gen.hex_text(24);
+    // One owner string shared by both records; each record links to the other's key.
+    let owner = Text::from(user_id);
+    let mut a = TokenRec::new(Kind::KooAccess, owner.clone(), now, ACCESS_TTL_S * 1000);
     // Refreshing needs the (possibly expired) access token, so it is kept as long as its refresh token.
     a.retain_ms = now.saturating_add(REFRESH_TTL_MS);
     a.link = Some(refresh.clone());
-    let mut r = TokenRec::new(Kind::KooRefresh, user_id, now, REFRESH_TTL_MS);
+    let mut r = TokenRec::new(Kind::KooRefresh, owner, now, REFRESH_TTL_MS);
     r.link = Some(access.clone());
     let mut access_token = String::with_capacity(51);
     access_token.push_str("AT ");

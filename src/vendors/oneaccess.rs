@@ -10,7 +10,7 @@ use crate::extract::{
 use crate::respond::Json;
 use crate::state::{AppState, Ns};
 use crate::store::oneaccess::OaClient;
-use crate::store::{Kind, Lookup, TokenRec};
+use crate::store::{Kind, Lookup, Text, TokenRec};
 use crate::tokens::{secret_eq, sign_hs256};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
@@ -391,8 +391,8 @@ async fn tenant_token(ns: Ns, Headers(headers): Headers, body: Bytes) -> Result<
         now,
         APP_TOKEN_TTL_S * 1000,
     );
-    rec.client = Some(client.client_id.clone());
-    rec.tenant = Some(client.tenant_id.clone());
+    rec.client = Some(client.client_id.as_str().into());
+    rec.tenant = Some(client.tenant_id.as_str().into());
     let id_token = id_token(
         &ns,
         &client,
@@ -495,9 +495,9 @@ async fn sdk_login(ns: Ns, Headers(headers): Headers, body: Bytes) -> Result<Res
     token.push_str("bts");
     ns.gen.push_base62(&mut token, 40);
     let mut rec = TokenRec::new(Kind::OaSession, user.id.as_str(), now, SESSION_TTL_S * 1000);
-    rec.fingerprint = Some(fingerprint.to_string());
-    rec.client = Some(client.client_id.clone());
-    rec.tenant = Some(client.tenant_id.clone());
+    rec.fingerprint = Some(fingerprint.into());
+    rec.client = Some(client.client_id.as_str().into());
+    rec.tenant = Some(client.tenant_id.as_str().into());
     let extra = serde_json::json!({
         "name": user.name,
         "preferred_username": user.user_name,
@@ -585,7 +585,9 @@ async fn sso_ticket(ns: Ns, Headers(headers): Headers, body: Bytes) -> Result<Re
     check_tenant(&headers, &app)?;
     let client = match present(&req.client_id) {
         Some(id) => match ns.store.oa.client(id) {
-            Some(c) if Some(c.tenant_id.as_str()) == app.tenant.as_deref() => c.client_id.clone(),
+            Some(c) if Some(c.tenant_id.as_str()) == app.tenant.as_deref() => {
+                Text::from(c.client_id.as_str())
+            }
             _ => return Err(OaError::App),
         },
         None => app.owner.clone(),

@@ -353,6 +353,45 @@ async fn a_cors_preflight_for_the_sso_ticket_route_is_allowed_with_its_headers()
         methods.contains("POST") || methods.contains('*'),
         "{methods:?}"
     );
+    assert_one_vary_of_the_cors_headers(&pre.headers);
+}
+
+/// Caches must key CORS answers on the request headers CORS reads: exactly one `Vary` naming them.
+fn assert_one_vary_of_the_cors_headers(headers: &reqwest::header::HeaderMap) {
+    let vary: Vec<_> = headers.get_all("vary").iter().collect();
+    assert_eq!(vary.len(), 1, "{vary:?}");
+    let named: Vec<String> = vary[0]
+        .to_str()
+        .expect("ascii")
+        .split(',')
+        .map(|v| v.trim().to_ascii_lowercase())
+        .collect();
+    for h in [
+        "origin",
+        "access-control-request-method",
+        "access-control-request-headers",
+    ] {
+        assert!(named.iter().any(|n| n == h), "{h} not in {named:?}");
+    }
+}
+
+#[tokio::test]
+async fn answers_without_an_origin_still_vary_on_the_cors_headers() {
+    let api = Api::new().await;
+
+    let r = api
+        .post(
+            EN_LOGIN,
+            &[],
+            json!({"account": "portal_demo", "password": "Test1234"}),
+        )
+        .await;
+    let missing = api.send("GET", "/no/such/route", &[], None).await;
+
+    assert_eq!(r.body["code"], 0, "{}", r.text);
+    assert_one_vary_of_the_cors_headers(&r.headers);
+    assert_eq!(missing.status, 404);
+    assert_one_vary_of_the_cors_headers(&missing.headers);
 }
 
 #[tokio::test]
@@ -373,6 +412,7 @@ async fn a_cross_origin_post_gets_access_control_allow_origin() {
         origin == "*" || origin == "http://localhost:3000",
         "{origin:?}"
     );
+    assert_one_vary_of_the_cors_headers(&r.headers);
 }
 
 // ---------------------------------------------------------------------------------------------------
