@@ -4,10 +4,11 @@
 //! One table keeps revocation, the state dump and the sweeper uniform across the vendor families; the
 //! `kind` check on every lookup is what keeps a token of one family or use from being accepted by another.
 
-use dashmap::DashMap;
+use hashbrown::HashTable;
 use serde::Serialize;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// What a credential is, and so which routes accept it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -118,24 +119,36 @@ pub enum Lookup {
     Missing,
 }
 
-/// Shards of the credential table (a power of two).
-const SHARDS: usize = 256;
+/// Shards of the credential table: 2^SHARD_BITS.
+const SHARD_BITS: u32 = 8;
+const SHARDS: usize = 1 << SHARD_BITS;
 
 /// How many swept credentials are remembered as "expired" (rather than unknown), per namespace.
 const TOMBSTONES: usize = 4096;
 
 /// The credential table of one namespace.
+///
+/// Sharded hash tables that keep each key's hash beside it: growing a shard moves entries without
+/// hashing their text again (which would chase every key's pointer through a table of millions).
 #[derive(Debug)]
 pub struct Tokens {
     /// Keys are our own random tokens, so a fast hasher is safe here (lookups of foreign strings never
     /// insert, so they cannot flood a bucket).
+    hasher: foldhash::fast::RandomState,
     /// Records live in the table itself (no box per credential): one allocation fewer per token and
     /// one pointer fewer to chase on every lookup.
-    map: DashMap<Text, TokenRec, foldhash::fast::RandomState>,
+    shards: Box<[RwLock<HashTable<Entry>>]>,
     /// No credential may be swept before this instant: lets the sweeper skip a large table in O(1).
     next_due: AtomicI64,
     /// Recently swept credentials, so an expired one is still reported as expired (OneAccess says so).
     tombs: Mutex<Tombstones>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    hash: u64,
+    key: Text,
+    rec: TokenRec,
 }
 
 /// Recently swept credentials, remembered by a 64-bit hash in a fixed ring: no per-credential
@@ -148,7 +161,6 @@ struct Tombstones {
 }
 
 fn tomb_hash(token: &str) -> u64 {
-    use std::hash::BuildHasher;
     // A fixed seed: the ring outlives no process, and a collision only reports "expired" for "unknown".
     foldhash::quality::FixedState::with_seed(0x6175_7468_6d6f_636b).hash_one(token)
 }
@@ -178,16 +190,22 @@ impl Tombstones {
 impl Default for Tokens {
     fn default() -> Self {
         Tokens {
+            hasher: foldhash::fast::RandomState::default(),
             // Many small shards: a shard that grows rehashes only its own part of the table, so a table
             // of millions of tokens never stalls requests for long behind one resize.
-            map: DashMap::with_hasher_and_shard_amount(
-                foldhash::fast::RandomState::default(),
-                SHARDS,
-            ),
+            shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
             next_due: AtomicI64::new(NEVER),
             tombs: Mutex::new(Tombstones::default()),
         }
     }
+}
+
+fn read(shard: &RwLock<HashTable<Entry>>) -> RwLockReadGuard<'_, HashTable<Entry>> {
+    shard.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write(shard: &RwLock<HashTable<Entry>>) -> RwLockWriteGuard<'_, HashTable<Entry>> {
+    shard.write().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Tokens {
@@ -195,41 +213,65 @@ impl Tokens {
         self.tombs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The token's hash and its shard. The shard is picked from bits below the top seven, which the
+    /// table itself uses as its per-slot tag (so entries of one shard still differ there).
+    fn locate(&self, token: &str) -> (u64, &RwLock<HashTable<Entry>>) {
+        let h = self.hasher.hash_one(token);
+        let i = ((h << 7) >> (64 - SHARD_BITS)) as usize;
+        (h, &self.shards[i])
+    }
+
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.shards.iter().map(|s| read(s).len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.shards.iter().all(|s| read(s).is_empty())
     }
 
     pub fn insert(&self, token: impl Into<Text>, rec: TokenRec) {
         // Insert first, then lower `next_due`: a sweep that misses this entry in its scan started its
         // scan before the insert, so it reset `next_due` before this `fetch_min`.
         let due = rec.retain_ms;
-        self.map.insert(token.into(), rec);
+        let key: Text = token.into();
+        let (hash, shard) = self.locate(&key);
+        {
+            let mut t = write(shard);
+            match t.find_mut(hash, |e| e.key == key) {
+                Some(e) => e.rec = rec,
+                None => {
+                    t.insert_unique(hash, Entry { hash, key, rec }, |e| e.hash);
+                }
+            }
+        }
         self.next_due.fetch_min(due, Ordering::AcqRel);
     }
 
     /// The credential if it is of one of `kinds`, live or not.
     pub fn get_any(&self, token: &str, kinds: &[Kind]) -> Option<TokenRec> {
-        self.map
-            .get(token)
-            .filter(|r| kinds.contains(&r.kind))
-            .map(|r| TokenRec::clone(&r))
+        let (hash, shard) = self.locate(token);
+        read(shard)
+            .find(hash, |e| &*e.key == token)
+            .filter(|e| kinds.contains(&e.rec.kind))
+            .map(|e| e.rec.clone())
     }
 
     /// Finds a credential of one of `kinds` and tells whether it is live at `now`.
     pub fn lookup(&self, token: &str, kinds: &[Kind], now: i64) -> Lookup {
-        match self.map.get(token) {
-            Some(r) if kinds.contains(&r.kind) => {
-                if r.live_at(now) {
-                    Lookup::Live(TokenRec::clone(&r))
-                } else {
-                    Lookup::Expired
-                }
+        let (hash, shard) = self.locate(token);
+        let found = read(shard).find(hash, |e| &*e.key == token).map(|e| {
+            if !kinds.contains(&e.rec.kind) {
+                Err(())
+            } else if e.rec.live_at(now) {
+                Ok(Some(e.rec.clone()))
+            } else {
+                Ok(None)
             }
-            Some(_) => Lookup::Missing,
+        });
+        match found {
+            Some(Ok(Some(r))) => Lookup::Live(r),
+            Some(Ok(None)) => Lookup::Expired,
+            Some(Err(())) => Lookup::Missing,
             None => match self.tombs().kind_of(token) {
                 Some(k) if kinds.contains(&k) => Lookup::Expired,
                 _ => Lookup::Missing,
@@ -247,7 +289,9 @@ impl Tokens {
 
     /// Like [`Tokens::live`], and slides its expiry to `now + window_ms` (fixture credentials keep theirs).
     pub fn touch(&self, token: &str, kind: Kind, now: i64, window_ms: i64) -> Option<TokenRec> {
-        let mut r = self.map.get_mut(token)?;
+        let (hash, shard) = self.locate(token);
+        let mut t = write(shard);
+        let r = &mut t.find_mut(hash, |e| &*e.key == token)?.rec;
         if r.kind != kind || !r.live_at(now) {
             return None;
         }
@@ -255,7 +299,7 @@ impl Tokens {
             r.expires_ms = now.saturating_add(window_ms);
             r.retain_ms = r.retain_ms.max(r.expires_ms);
         }
-        Some(TokenRec::clone(&r))
+        Some(r.clone())
     }
 
     /// Removes and returns the credential if it is of `kind`, live, and `pred` holds: exactly one of any
@@ -267,28 +311,40 @@ impl Tokens {
         now: i64,
         pred: impl FnOnce(&TokenRec) -> bool,
     ) -> Option<TokenRec> {
-        self.map
-            .remove_if(token, |_, r| r.kind == kind && r.live_at(now) && pred(r))
-            .map(|(_, r)| r)
+        self.remove_if(token, |r| r.kind == kind && r.live_at(now) && pred(r))
     }
 
     /// Retires a credential of one of `kinds` unless it is a fixture; true if it was there.
     pub fn retire(&self, token: &str, kinds: &[Kind]) -> bool {
-        self.map
-            .remove_if(token, |_, r| kinds.contains(&r.kind) && !r.fixed)
+        self.remove_if(token, |r| kinds.contains(&r.kind) && !r.fixed)
             .is_some()
     }
 
     /// Removes any credential, fixture or not (admin revocation); returns what it was.
     pub fn revoke(&self, token: &str) -> Option<TokenRec> {
-        self.map.remove(token).map(|(_, r)| r)
+        self.remove_if(token, |_| true)
+    }
+
+    /// Removes the credential if `pred` holds, atomically under its shard's lock.
+    fn remove_if(&self, token: &str, pred: impl FnOnce(&TokenRec) -> bool) -> Option<TokenRec> {
+        let (hash, shard) = self.locate(token);
+        let mut t = write(shard);
+        match t.find_entry(hash, |e| &*e.key == token) {
+            Ok(e) if pred(&e.get().rec) => Some(e.remove().0.rec),
+            _ => None,
+        }
     }
 
     /// Removes every credential for which `pred` holds; returns how many.
     pub fn remove_where(&self, pred: impl Fn(&TokenRec) -> bool) -> usize {
-        let before = self.map.len();
-        self.map.retain(|_, r| !pred(r));
-        before.saturating_sub(self.map.len())
+        let mut removed = 0;
+        for shard in self.shards.iter() {
+            let mut t = write(shard);
+            let before = t.len();
+            t.retain(|e| !pred(&e.rec));
+            removed += before - t.len();
+        }
+        removed
     }
 
     /// Drops credentials past their retention, remembering the most recent ones as expired.
@@ -298,28 +354,30 @@ impl Tokens {
         }
         // Reset before scanning: an insert racing with the scan lowers it again, so nothing is missed.
         self.next_due.store(NEVER, Ordering::Release);
-        let before = self.map.len();
         let mut gone: Vec<(u64, Kind)> = Vec::new();
         let mut due = NEVER;
-        self.map.retain(|k, r| {
-            if now < r.retain_ms {
-                due = due.min(r.retain_ms);
-            }
-            if now >= r.retain_ms {
+        let mut removed = 0;
+        for shard in self.shards.iter() {
+            let mut t = write(shard);
+            let before = t.len();
+            t.retain(|e| {
+                if now < e.rec.retain_ms {
+                    due = due.min(e.rec.retain_ms);
+                    return true;
+                }
                 if gone.len() < TOMBSTONES {
-                    gone.push((tomb_hash(k), r.kind));
+                    gone.push((tomb_hash(&e.key), e.rec.kind));
                 }
                 false
-            } else {
-                true
+            });
+            let went = before - t.len();
+            removed += went;
+            // A shard that emptied after a burst gives its memory back instead of keeping the peak.
+            if went > 0 && t.capacity() > 4 * (t.len() + 16) {
+                t.shrink_to_fit(|e| e.hash);
             }
-        });
-        self.next_due.fetch_min(due, Ordering::AcqRel);
-        let removed = before.saturating_sub(self.map.len());
-        // A table that emptied after a burst gives its memory back instead of keeping the peak.
-        if removed > 0 && self.map.capacity() > 4 * (self.map.len() + 1024) {
-            self.map.shrink_to_fit();
         }
+        self.next_due.fetch_min(due, Ordering::AcqRel);
         if !gone.is_empty() {
             let mut t = self.tombs();
             for (h, kind) in gone {
@@ -339,23 +397,26 @@ impl Tokens {
         let mut heap: BinaryHeap<(Reverse<i64>, Text)> = BinaryHeap::new();
         let mut kinds: Vec<(Kind, usize)> = Vec::new();
         let mut total = 0;
-        for e in self.map.iter() {
-            total += 1;
-            match kinds.iter_mut().find(|(k, _)| *k == e.kind) {
-                Some(c) => c.1 += 1,
-                None => kinds.push((e.kind, 1)),
-            }
-            if n == 0 {
-                continue;
-            }
-            let better = heap.len() < n
-                || heap.peek().is_some_and(|(Reverse(t), k)| {
-                    (Reverse(e.issued_ms), &**e.key()) < (Reverse(*t), &**k)
-                });
-            if better {
-                heap.push((Reverse(e.issued_ms), e.key().clone()));
-                if heap.len() > n {
-                    heap.pop();
+        for shard in self.shards.iter() {
+            let t = read(shard);
+            for e in t.iter() {
+                total += 1;
+                match kinds.iter_mut().find(|(k, _)| *k == e.rec.kind) {
+                    Some(c) => c.1 += 1,
+                    None => kinds.push((e.rec.kind, 1)),
+                }
+                if n == 0 {
+                    continue;
+                }
+                let better = heap.len() < n
+                    || heap.peek().is_some_and(|(Reverse(t), k)| {
+                        (Reverse(e.rec.issued_ms), &*e.key) < (Reverse(*t), &**k)
+                    });
+                if better {
+                    heap.push((Reverse(e.rec.issued_ms), e.key.clone()));
+                    if heap.len() > n {
+                        heap.pop();
+                    }
                 }
             }
         }
@@ -363,7 +424,8 @@ impl Tokens {
             .into_sorted_vec()
             .into_iter()
             .filter_map(|(_, k)| {
-                let r = self.map.get(&k).map(|r| TokenRec::clone(&r))?;
+                let (hash, shard) = self.locate(&k);
+                let r = read(shard).find(hash, |e| e.key == k)?.rec.clone();
                 Some((k.to_string(), r))
             })
             .collect();
@@ -371,7 +433,9 @@ impl Tokens {
     }
 
     pub fn clear(&self) {
-        self.map.clear();
+        for shard in self.shards.iter() {
+            *write(shard) = HashTable::new();
+        }
         self.next_due.store(NEVER, Ordering::Release);
         *self.tombs() = Tombstones::default();
     }
