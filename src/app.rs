@@ -108,24 +108,41 @@ impl Family {
 }
 
 /// Every vendor route as `(method, path)`.
-pub fn vendor_routes() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
-    koodrive::ROUTES
-        .iter()
-        .chain(oneaccess::ROUTES)
-        .chain(enos::ROUTES)
+pub fn vendor_routes() -> impl Iterator<Item = (&'static str, &'static str)> {
+    crate::vendors::routes()
 }
 
 /// Every route, vendor and admin, as `"METHOD /path"` (the 404 body lists them).
 pub fn all_routes() -> Vec<String> {
     vendor_routes()
-        .chain(admin::ROUTES)
+        .chain(admin::ROUTES.iter().copied())
         .map(|(m, p)| format!("{m} {p}"))
         .collect()
 }
 
-/// Lets a handler close its connection without answering (the `drop` fault).
-#[derive(Clone, Debug)]
-pub struct ConnKill(pub Arc<Notify>);
+tokio::task_local! {
+    /// The connection a request came on: notifying it closes the connection without an answer (the
+    /// `drop` fault). The server scopes each connection's task with it.
+    pub static CONN_KILL: Arc<Notify>;
+}
+
+/// The route pattern a request matched, for fault keys and the journal.
+#[derive(Debug, Clone)]
+pub enum RouteName {
+    /// A vendor route the server dispatched itself.
+    Static(&'static str),
+    /// A route the axum router matched.
+    Matched(MatchedPath),
+}
+
+impl RouteName {
+    pub fn as_str(&self) -> &str {
+        match self {
+            RouteName::Static(s) => s,
+            RouteName::Matched(m) => m.as_str(),
+        }
+    }
+}
 
 impl FromRequestParts<AppState> for Ns {
     type Rejection = Infallible;
@@ -192,9 +209,9 @@ async fn no_route(method: Method, uri: Uri) -> Response {
 /// The methods a known path accepts.
 fn allowed(path: &str) -> Vec<&'static str> {
     let mut v: Vec<&'static str> = vendor_routes()
-        .chain(admin::ROUTES)
+        .chain(admin::ROUTES.iter().copied())
         .filter(|(_, p)| admin::path_matches(p, path))
-        .map(|(m, _)| *m)
+        .map(|(m, _)| m)
         .collect();
     v.dedup();
     v
@@ -276,11 +293,75 @@ where
     })
 }
 
-/// The per-request middleware: namespace, body limit, faults, journal, log line.
+/// The per-request middleware of the router: see [`process`].
 async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .cloned()
+        .map(RouteName::Matched);
+    let (parts, body) = req.into_parts();
+    process(&app, parts, body, route, |ns, mut parts, bytes| {
+        parts.extensions.insert(ns);
+        next.run(Request::from_parts(parts, Body::from(bytes)))
+    })
+    .await
+}
+
+/// Answers an exact vendor route without the router: the same [`process`] and handler as the router
+/// path, minus its per-request boxing. For requests without `Origin` (a CORS request goes through the
+/// router's CORS layer); the CORS headers that layer gives such a request are added here.
+pub async fn serve_direct<B>(
+    app: &AppState,
+    op: crate::vendors::Op,
+    route: &'static str,
+    req: axum::http::Request<B>,
+) -> Response
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+    B::Error: Into<axum::BoxError>,
+{
+    let (parts, body) = req.into_parts();
+    let mut resp = process(
+        app,
+        parts,
+        body,
+        Some(RouteName::Static(route)),
+        move |ns, parts, bytes| crate::vendors::handle(op, ns, parts, bytes),
+    )
+    .await;
+    let h = resp.headers_mut();
+    if app.cors_any_origin() {
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("*"),
+    );
+    resp
+}
+
+/// The work around every handler: namespace, body limit, faults, journal, log line. `inner` gets the
+/// namespace, the request head and the whole body, and answers.
+async fn process<B, F, Fut>(
+    app: &AppState,
+    parts: Parts,
+    body: B,
+    route: Option<RouteName>,
+    inner: F,
+) -> Response
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+    B::Error: Into<axum::BoxError>,
+    F: FnOnce(Ns, Parts, Bytes) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
     let start = Instant::now();
-    let family = Family::of(req.uri().path());
-    let ns = match req.headers().get("x-mock-namespace") {
+    let family = Family::of(parts.uri.path());
+    let ns = match parts.headers.get("x-mock-namespace") {
         None => app.namespace(DEFAULT_NAMESPACE),
         Some(v) => match v.to_str().map(str::trim) {
             Ok(n) if valid_namespace(n) => app.namespace(n),
@@ -293,8 +374,6 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
         },
     };
     let ns = Ns(ns);
-    let (mut parts, body) = req.into_parts();
-    let route = parts.extensions.get::<MatchedPath>().cloned();
 
     // Read the whole body up front, within the limit: handlers then parse it with their family's errors.
     let bytes = match tokio::time::timeout(BODY_TIMEOUT, body_bytes(Limited::new(body, BODY_LIMIT)))
@@ -310,8 +389,6 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
             )
         }
     };
-    parts.extensions.insert(ns.clone());
-
     let is_vendor = matches!(family, Family::KooDrive | Family::OneAccess | Family::Enos);
     let mut fault_id = None;
     let mut action = None;
@@ -357,25 +434,19 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
     let uri = parts.uri.clone();
 
     let resp = match action {
-        None => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
-        }
+        None => inner(ns.clone(), parts, bytes).await,
         Some(a) => {
             if let Some(d) = a.delay_ms {
                 tokio::time::sleep(Duration::from_millis(d.min(MAX_DELAY_MS))).await;
             }
-            if a.drop {
-                if let Some(k) = parts.extensions.get::<ConnKill>() {
-                    k.0.notify_one();
-                    // The connection task drops this request with its connection.
-                    std::future::pending::<()>().await;
-                }
+            if a.drop && CONN_KILL.try_with(|k| k.notify_one()).is_ok() {
+                // The connection task drops this request with its connection.
+                std::future::pending::<()>().await;
             }
             let token = crate::extract::auth_token(&parts.headers, &["Bearer", "AT"])
                 .unwrap_or("")
                 .to_string();
-            let route_s = route.as_ref().map(MatchedPath::as_str).unwrap_or_default();
+            let route_s = route.as_ref().map(RouteName::as_str).unwrap_or_default();
             let mut r = if let Some(code) = &a.error {
                 match family.vendor_error(code, route_s, &token) {
                     Some(r) => r,
@@ -402,8 +473,7 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
                 );
                 r
             } else {
-                next.run(Request::from_parts(parts, Body::from(bytes)))
-                    .await
+                inner(ns.clone(), parts, bytes).await
             };
             if a.malformed {
                 r = truncate(r).await;

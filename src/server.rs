@@ -1,11 +1,10 @@
 //! Serving: the accept loop (HTTP/1.1 with header limits and timeouts, graceful shutdown, the `drop`
 //! fault), the background sweeper, and [`MockServer`] for in-process use from Rust tests.
 
-use crate::app::{app, ConnKill};
+use crate::app::{app, serve_direct, CONN_KILL};
 use crate::fixtures::{FixtureErrors, Fixtures};
 use crate::state::{AppState, Settings};
 use axum::body::Body;
-use axum::extract::Request;
 use axum::http::{header, HeaderValue, Uri};
 use axum::Router;
 use hyper::body::Incoming;
@@ -53,7 +52,7 @@ fn release_free_memory() {
 }
 
 /// Rewrites `//a//b` to `/a/b` (a base URL ending in `/` joined with a path starting with one).
-fn collapse_slashes(req: &mut Request) {
+fn collapse_slashes<B>(req: &mut hyper::Request<B>) {
     let path = req.uri().path();
     if !path.contains("//") {
         return;
@@ -146,18 +145,26 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let kill = Arc::new(Notify::new());
         let router = router.clone();
-        let k = kill.clone();
-        let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+        let st = state.clone();
+        let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
             let router = router.clone();
-            let k = k.clone();
+            let st = st.clone();
             async move {
                 if head_len(&req) > MAX_HEAD_BYTES {
                     return Ok::<_, std::convert::Infallible>(head_too_large());
                 }
-                let mut req = req.map(Body::new);
-                req.extensions_mut().insert(ConnKill(k));
                 collapse_slashes(&mut req);
-                let mut resp = router.oneshot(req).await?;
+                // An exact vendor route is dispatched directly; everything else (admin, unknown paths,
+                // other methods, CORS requests) goes through the router.
+                let direct = if req.headers().contains_key(header::ORIGIN) {
+                    None
+                } else {
+                    crate::vendors::find(req.method(), req.uri().path())
+                };
+                let mut resp = match direct {
+                    Some((op, route)) => serve_direct(&st, op, route, req).await,
+                    None => router.oneshot(req.map(Body::new)).await?,
+                };
                 resp.headers_mut().insert(header::VARY, VARY);
                 Ok(resp)
             }
@@ -169,13 +176,13 @@ pub async fn serve(
             .keep_alive(true)
             .serve_connection(TokioIo::new(stream), svc);
         let conn = graceful.watch(conn);
-        tokio::spawn(async move {
+        tokio::spawn(CONN_KILL.scope(kill.clone(), async move {
             tokio::select! {
                 _ = conn => {}
                 // The `drop` fault: dropping the connection closes the socket without an answer.
                 _ = kill.notified() => {}
             }
-        });
+        }));
     }
     drop(listener);
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;

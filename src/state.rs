@@ -139,6 +139,12 @@ impl AppState {
 
     /// The named namespace, created from the fixtures on first use. Creating one past
     /// [`MAX_NAMESPACES`] drops the least recently used (never `default`).
+    /// CORS allows any origin (`--cors-origins` empty or `*`).
+    pub fn cors_any_origin(&self) -> bool {
+        let o = self.settings.cors_origins.trim();
+        o.is_empty() || o == "*"
+    }
+
     pub fn namespace(&self, name: &str) -> Arc<Namespace> {
         let tick = self.tick.fetch_add(1, Ordering::Relaxed);
         if let Some(ns) = self.namespaces.get(name) {

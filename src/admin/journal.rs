@@ -4,7 +4,7 @@
 //! bodies are copied into one buffer, and buffers of evicted entries are reused, so once the ring is
 //! full recording allocates nothing. Masking of secrets happens only when the journal is read.
 
-use axum::extract::MatchedPath;
+use crate::app::RouteName;
 use axum::http::{HeaderMap, Method};
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
@@ -23,7 +23,7 @@ pub struct Entry {
     pub time_ms: i64,
     pub method: Method,
     /// The route pattern it matched, if any.
-    pub route: Option<MatchedPath>,
+    pub route: Option<RouteName>,
     pub status: u16,
     pub duration_us: u64,
     /// A fault that shaped the answer, if any.
@@ -48,7 +48,7 @@ impl Entry {
         &self.buf[self.ends[2]..]
     }
     fn route_str(&self) -> Option<&str> {
-        self.route.as_ref().map(MatchedPath::as_str)
+        self.route.as_ref().map(RouteName::as_str)
     }
 }
 
@@ -64,7 +64,7 @@ pub struct Recording {
 pub struct Outcome {
     pub time_ms: i64,
     pub method: Method,
-    pub route: Option<MatchedPath>,
+    pub route: Option<RouteName>,
     pub status: u16,
     pub duration_us: u64,
     pub fault: Option<String>,

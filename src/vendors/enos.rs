@@ -16,22 +16,55 @@ use crate::store::{Kind, Text, TokenRec};
 use crate::tokens::{secret_eq, sign_hs256, verify_hs256};
 use axum::body::Bytes;
 use axum::extract::RawQuery;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/app-portal-service/v2.2/login"),
-    ("POST", "/app-portal-service/v2.2/session/set"),
-    ("POST", "/app-portal-service/v2.1/session/set"),
-    ("GET", "/app-portal-service/v2.2/token/refresh"),
-    ("GET", "/app-portal-service/v2.2/logout"),
-    ("GET", "/app-portal-service/v2.2/session/info"),
-    ("GET", "/app-portal-service/v2.2/user/info"),
-    ("POST", "/app-portal-service/v2.2/refreshToken/revokeAll"),
+/// The EnOS operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Login,
+    SessionSet,
+    TokenRefresh,
+    Logout,
+    SessionInfo,
+    UserInfo,
+    RevokeAll,
+}
+
+/// Every EnOS route: the router and the server's direct dispatch are both built from it.
+pub const ROUTES: &[(&str, &str, Op)] = &[
+    ("POST", "/app-portal-service/v2.2/login", Op::Login),
+    (
+        "POST",
+        "/app-portal-service/v2.2/session/set",
+        Op::SessionSet,
+    ),
+    (
+        "POST",
+        "/app-portal-service/v2.1/session/set",
+        Op::SessionSet,
+    ),
+    (
+        "GET",
+        "/app-portal-service/v2.2/token/refresh",
+        Op::TokenRefresh,
+    ),
+    ("GET", "/app-portal-service/v2.2/logout", Op::Logout),
+    (
+        "GET",
+        "/app-portal-service/v2.2/session/info",
+        Op::SessionInfo,
+    ),
+    ("GET", "/app-portal-service/v2.2/user/info", Op::UserInfo),
+    (
+        "POST",
+        "/app-portal-service/v2.2/refreshToken/revokeAll",
+        Op::RevokeAll,
+    ),
 ];
 
 /// Lifetime of access tokens (login and org-bound) — the vendor documents none; mock-defined 2 hours.
@@ -43,18 +76,30 @@ pub const LOCK_MS: i64 = 15 * 60 * 1000;
 const TOKEN_PREFIX: &str = "APP_PORTAL_S_";
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/app-portal-service/v2.2/login", post(login))
-        .route("/app-portal-service/v2.2/session/set", post(session_set))
-        .route("/app-portal-service/v2.1/session/set", post(session_set))
-        .route("/app-portal-service/v2.2/token/refresh", get(token_refresh))
-        .route("/app-portal-service/v2.2/logout", get(logout))
-        .route("/app-portal-service/v2.2/session/info", get(session_info))
-        .route("/app-portal-service/v2.2/user/info", get(user_info))
-        .route(
-            "/app-portal-service/v2.2/refreshToken/revokeAll",
-            post(revoke_all),
-        )
+    super::router(ROUTES, handle)
+}
+
+/// Runs one operation on a request whose body has been read.
+pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
+    let query = || RawQuery(parts.uri.query().map(str::to_owned));
+    match op {
+        Op::Login => login(ns, body).await.into_response(),
+        Op::SessionSet => session_set(ns, Headers(parts.headers), body)
+            .await
+            .into_response(),
+        Op::TokenRefresh => token_refresh(ns, query()).await.into_response(),
+        Op::Logout => logout(ns, Headers(parts.headers)).await.into_response(),
+        Op::SessionInfo => session_info(ns, Headers(parts.headers))
+            .await
+            .into_response(),
+        Op::UserInfo => user_info(ns, Headers(parts.headers)).await.into_response(),
+        Op::RevokeAll => {
+            let q = query();
+            revoke_all(ns, Headers(parts.headers), q)
+                .await
+                .into_response()
+        }
+    }
 }
 
 /// Every EnOS failure; the doc comment names the code and message.

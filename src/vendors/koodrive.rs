@@ -12,22 +12,42 @@ use crate::state::{AppState, Ns};
 use crate::store::{koodrive::KooUser, Kind, Lookup, Text, TokenRec};
 use crate::tokens::secret_eq;
 use axum::body::Bytes;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Routes of this family, for the router and the 404 listing.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/koodrive/ose/v1/session/"),
-    ("POST", "/koodrive/ose/v1/session"),
-    ("GET", "/koodrive/ose/v1/session/auth"),
-    ("POST", "/koodrive/ose/v1/session/refresh"),
-    ("GET", "/koodrive/ose/v1/session/logoff"),
-    ("POST", "/koodrive/ose/v1/auth/login"),
-    ("POST", "/koodrive/ose/v1/auth/refreshToken"),
+/// The KooDrive operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    CreateSession,
+    SessionAuth,
+    SessionRefresh,
+    SessionLogoff,
+    Login,
+    RefreshToken,
+}
+
+/// Every KooDrive route: the router and the server's direct dispatch are both built from it.
+pub const ROUTES: &[(&str, &str, Op)] = &[
+    ("POST", "/koodrive/ose/v1/session/", Op::CreateSession),
+    ("POST", "/koodrive/ose/v1/session", Op::CreateSession),
+    ("GET", "/koodrive/ose/v1/session/auth", Op::SessionAuth),
+    (
+        "POST",
+        "/koodrive/ose/v1/session/refresh",
+        Op::SessionRefresh,
+    ),
+    ("GET", "/koodrive/ose/v1/session/logoff", Op::SessionLogoff),
+    ("POST", "/koodrive/ose/v1/auth/login", Op::Login),
+    (
+        "POST",
+        "/koodrive/ose/v1/auth/refreshToken",
+        Op::RefreshToken,
+    ),
 ];
 
 /// Sliding lifetime of a session token.
@@ -44,14 +64,20 @@ pub const LOCK_AFTER: u32 = 5;
 pub const LOCK_MS: i64 = 15 * 60 * 1000;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/koodrive/ose/v1/session/", post(create_session))
-        .route("/koodrive/ose/v1/session", post(create_session))
-        .route("/koodrive/ose/v1/session/auth", get(session_auth))
-        .route("/koodrive/ose/v1/session/refresh", post(session_refresh))
-        .route("/koodrive/ose/v1/session/logoff", get(session_logoff))
-        .route("/koodrive/ose/v1/auth/login", post(login))
-        .route("/koodrive/ose/v1/auth/refreshToken", post(refresh_token))
+    super::router(ROUTES, handle)
+}
+
+/// Runs one operation on a request whose body has been read.
+pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
+    let headers = Headers(parts.headers);
+    match op {
+        Op::CreateSession => create_session(ns, body).await.into_response(),
+        Op::SessionAuth => session_auth(ns, headers).await.into_response(),
+        Op::SessionRefresh => session_refresh(ns, headers).await.into_response(),
+        Op::SessionLogoff => session_logoff(ns, headers).await,
+        Op::Login => login(ns, headers, body).await.into_response(),
+        Op::RefreshToken => refresh_token(ns, headers, body).await.into_response(),
+    }
 }
 
 /// Every KooDrive failure; the doc comment names the code it answers.

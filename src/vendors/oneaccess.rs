@@ -13,19 +13,37 @@ use crate::store::oneaccess::OaClient;
 use crate::store::{Kind, Lookup, Text, TokenRec};
 use crate::tokens::{secret_eq, sign_hs256};
 use axum::body::Bytes;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use axum::Router;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/api/v2/tenant/token"),
-    ("POST", "/api/v2/sdk/login"),
-    ("POST", "/api/v2/tenant/sso/session-token/sso-ticket"),
-    ("POST", "/api/v2/tenant/sso/sso-ticket/verify"),
+/// The OneAccess operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    TenantToken,
+    SdkLogin,
+    SsoTicket,
+    VerifyTicket,
+}
+
+/// Every OneAccess route: the router and the server's direct dispatch are both built from it.
+pub const ROUTES: &[(&str, &str, Op)] = &[
+    ("POST", "/api/v2/tenant/token", Op::TenantToken),
+    ("POST", "/api/v2/sdk/login", Op::SdkLogin),
+    (
+        "POST",
+        "/api/v2/tenant/sso/session-token/sso-ticket",
+        Op::SsoTicket,
+    ),
+    (
+        "POST",
+        "/api/v2/tenant/sso/sso-ticket/verify",
+        Op::VerifyTicket,
+    ),
 ];
 
 /// Lifetime of an app access credential, seconds.
@@ -40,14 +58,18 @@ pub const LOCK_MS: i64 = 15 * 60 * 1000;
 const ISSUER: &str = "https://oneaccess.authmock.local";
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v2/tenant/token", post(tenant_token))
-        .route("/api/v2/sdk/login", post(sdk_login))
-        .route(
-            "/api/v2/tenant/sso/session-token/sso-ticket",
-            post(sso_ticket),
-        )
-        .route("/api/v2/tenant/sso/sso-ticket/verify", post(verify_ticket))
+    super::router(ROUTES, handle)
+}
+
+/// Runs one operation on a request whose body has been read.
+pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
+    let headers = Headers(parts.headers);
+    match op {
+        Op::TenantToken => tenant_token(ns, headers, body).await.into_response(),
+        Op::SdkLogin => sdk_login(ns, headers, body).await.into_response(),
+        Op::SsoTicket => sso_ticket(ns, headers, body).await.into_response(),
+        Op::VerifyTicket => verify_ticket(ns, headers, body).await.into_response(),
+    }
 }
 
 /// Every OneAccess failure; the doc comment names the code it answers.

@@ -1956,6 +1956,66 @@ async fn a_fault_with_drop_closes_the_connection_without_an_answer() {
     koo_ok(&koo_login(&api, &[]).await);
 }
 
+/// A browser's request carries `Origin`; the server sends those through the router's CORS layer and
+/// answers the others directly. Both paths must behave as one.
+const ORIGIN: (&str, &str) = ("Origin", "http://localhost:3000");
+
+#[tokio::test]
+async fn requests_with_and_without_origin_get_the_same_answers_and_journal_entries() {
+    let api = Api::new().await;
+
+    let plain = koo_login_as(&api, KOO_ACCOUNT, "wrong", &[]).await;
+    let cors = koo_login_as(&api, KOO_ACCOUNT, "wrong", &[ORIGIN]).await;
+    let missing_agent = api.post(KOO_LOGIN, &[], json!({})).await;
+    let missing_agent_cors = api.post(KOO_LOGIN, &[ORIGIN], json!({})).await;
+
+    koo_wrong_password(&plain);
+    assert_eq!((cors.status, &cors.text), (plain.status, &plain.text));
+    assert_eq!(
+        (missing_agent_cors.status, &missing_agent_cors.text),
+        (missing_agent.status, &missing_agent.text)
+    );
+    for r in [&plain, &cors] {
+        assert_eq!(r.header("content-type"), "application/json");
+        assert_eq!(r.header("access-control-allow-origin"), "*");
+        assert_eq!(r.header("access-control-expose-headers"), "*");
+    }
+    let entries = journal(&api, "", &[]).await;
+    let routes: Vec<&Value> = entries.iter().map(|e| &e["route"]).collect();
+    assert_eq!(routes, vec![&json!(KOO_LOGIN); 4], "{entries:?}");
+}
+
+#[tokio::test]
+async fn faults_apply_to_requests_with_origin_too() {
+    let api = Api::new().await;
+    add_fault(
+        &api,
+        json!({ "route": format!("POST {KOO_LOGIN}"), "times": 1, "error": "13000203" }),
+        &[],
+    )
+    .await;
+    add_fault(
+        &api,
+        json!({ "route": format!("POST {KOO_SESSION}"), "drop": true }),
+        &[],
+    )
+    .await;
+
+    koo_wrong_password(&koo_login(&api, &[ORIGIN]).await);
+    let dropped = reqwest::Client::new()
+        .post(api.url(KOO_SESSION))
+        .header(ORIGIN.0, ORIGIN.1)
+        .json(&json!({ "code": SEED_CODE }))
+        .send()
+        .await;
+
+    match dropped {
+        Err(e) => assert!(!e.is_timeout(), "{e}"),
+        Ok(resp) => panic!("got an answer: {}", resp.status()),
+    }
+    koo_ok(&koo_login(&api, &[ORIGIN]).await);
+}
+
 #[tokio::test]
 async fn a_fault_with_malformed_answers_a_body_that_is_not_json() {
     let api = Api::new().await;
