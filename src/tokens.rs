@@ -125,7 +125,10 @@ pub fn sign_hs256<C: serde::Serialize>(header_json: &str, claims: &C, secret: &[
     let mut out = String::with_capacity(512);
     URL_SAFE_NO_PAD.encode_string(header_json.as_bytes(), &mut out);
     out.push('.');
-    let payload = serde_json::to_vec(claims).unwrap_or_default();
+    let mut payload = Vec::with_capacity(384);
+    if serde_json::to_writer(&mut payload, claims).is_err() {
+        payload.clear();
+    }
     URL_SAFE_NO_PAD.encode_string(&payload, &mut out);
     let sig = mac(secret, out.as_bytes());
     out.push('.');

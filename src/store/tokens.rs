@@ -246,7 +246,10 @@ impl Tokens {
                 }
             }
         }
-        self.next_due.fetch_min(due, Ordering::AcqRel);
+        // Most credentials are due after the earliest one: a plain load spares the locked update.
+        if due < self.next_due.load(Ordering::Acquire) {
+            self.next_due.fetch_min(due, Ordering::AcqRel);
+        }
     }
 
     /// The credential if it is of one of `kinds`, live or not.
