@@ -364,6 +364,13 @@ where
     let ns = match parts.headers.get("x-mock-namespace") {
         None => app.namespace(DEFAULT_NAMESPACE),
         Some(v) => match v.to_str().map(str::trim) {
+            // A control-plane request the admin token guard refuses must not create a namespace.
+            Ok(_)
+                if family == Family::Admin
+                    && admin::denied(app, &parts.headers, parts.uri.path()) =>
+            {
+                app.namespace(DEFAULT_NAMESPACE)
+            }
             Ok(n) if valid_namespace(n) => app.namespace(n),
             _ => {
                 return admin::error(

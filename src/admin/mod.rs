@@ -152,18 +152,23 @@ pub fn router(state: AppState) -> Router<AppState> {
 
 /// With `--admin-token`, every route but health needs `Authorization: Bearer <token>`.
 async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    if let Some(expected) = &app.settings.admin_token {
-        if req.uri().path() != "/__admin/health" {
-            let given = auth_token(req.headers(), &["Bearer"]).unwrap_or("");
-            if !secret_eq(given, expected) {
-                return error(
-                    StatusCode::UNAUTHORIZED,
-                    "admin token required: Authorization: Bearer <token>",
-                );
-            }
-        }
+    if denied(&app, req.headers(), req.uri().path()) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "admin token required: Authorization: Bearer <token>",
+        );
     }
     next.run(req).await
+}
+
+/// Whether `--admin-token` refuses this control-plane request (anything but health without the token).
+/// The request layer asks too, so that a refused request does not create the namespace it names.
+pub fn denied(app: &AppState, headers: &axum::http::HeaderMap, path: &str) -> bool {
+    let Some(expected) = &app.settings.admin_token else {
+        return false;
+    };
+    path != "/__admin/health"
+        && !secret_eq(auth_token(headers, &["Bearer"]).unwrap_or(""), expected)
 }
 
 /// `{"status":"ok","version","uptimeSeconds"}`.

@@ -231,6 +231,36 @@ async fn admin_token_guards_the_control_plane_but_not_health_or_vendor_routes() 
 }
 
 #[tokio::test]
+async fn a_refused_control_plane_request_does_not_create_the_namespace_it_names() {
+    let api = Api::with(MockServer::builder().admin_token("s3cret").start().await);
+    let token = ("Authorization", "Bearer s3cret");
+
+    let refused = api
+        .get("/__admin/state", &[("X-Mock-Namespace", "ghost")])
+        .await;
+    let allowed = api
+        .get("/__admin/state", &[("X-Mock-Namespace", "real"), token])
+        .await;
+    let all = api.get("/__admin/state?all=true", &[token]).await;
+
+    assert_eq!(refused.status, 401, "{}", refused.text);
+    assert_eq!(allowed.status, 200, "{}", allowed.text);
+    let names = &all.body["namespaces"]["names"];
+    assert!(
+        names.as_array().is_some_and(|n| n.contains(&json!("real"))),
+        "{}",
+        all.text
+    );
+    assert!(
+        !names
+            .as_array()
+            .is_some_and(|n| n.contains(&json!("ghost"))),
+        "{}",
+        all.text
+    );
+}
+
+#[tokio::test]
 async fn without_admin_token_the_control_plane_is_open() {
     let api = Api::new().await;
 
