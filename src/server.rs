@@ -199,6 +199,7 @@ pub async fn serve(
             .header_read_timeout(HEADER_TIMEOUT)
             .max_buf_size(MAX_HEAD_BYTES.max(8192))
             .keep_alive(true)
+            .writev(false)
             .serve_connection(TokioIo::new(stream), svc);
         let conn = graceful.watch(conn);
         tokio::spawn(CONN_KILL.scope(kill.clone(), async move {
