@@ -1,257 +1,22 @@
-//! Huawei Cloud OneAccess: app access credential, SDK user login, sso_ticket from a session_token, and
-//! ticket redemption. Success bodies have no wrapper; errors are `{"error_code","error_msg"}`.
-//!
-//! Vendor page: OneAccess API reference — "Obtaining sso_ticket Using session_token" (seed 002), with the
-//! neighbouring "Obtaining an Access Credential", "Login" and "Verifying sso_ticket" pages.
+//! OneAccess handlers: app access credential, SDK login, sso_ticket and its verification, with the
+//! checks they share (required fields, the app token, the tenant) and the ID token they sign.
 
-use crate::extract::{
-    auth_token, header, json_object, lenient_string, present, scheme_token, BodyError, Headers,
+use super::error::{ErrorBody, OaError};
+use super::types::{
+    LoginReq, LoginResp, TicketReq, TicketResp, TokenForm, TokenResp, VerifiedUser, VerifyData,
+    VerifyReq, VerifyResp,
 };
+use super::{APP_TOKEN_TTL_S, ISSUER, LOCK_AFTER, LOCK_MS, SESSION_TTL_S, TICKET_TTL_S};
+use crate::extract::{auth_token, header, json_object, present, scheme_token, Headers};
 use crate::respond::Json;
-use crate::state::{AppState, Ns};
+use crate::state::Ns;
 use crate::store::oneaccess::OaClient;
 use crate::store::{Kind, Lookup, Text, TokenRec};
 use crate::tokens::{secret_eq, sign_hs256};
 use axum::body::Bytes;
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-/// The OneAccess operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    TenantToken,
-    SdkLogin,
-    SsoTicket,
-    VerifyTicket,
-}
-
-/// Every OneAccess route: the router and the server's direct dispatch are both built from it.
-pub const ROUTES: &[(&str, &str, Op)] = &[
-    ("POST", "/api/v2/tenant/token", Op::TenantToken),
-    ("POST", "/api/v2/sdk/login", Op::SdkLogin),
-    (
-        "POST",
-        "/api/v2/tenant/sso/session-token/sso-ticket",
-        Op::SsoTicket,
-    ),
-    (
-        "POST",
-        "/api/v2/tenant/sso/sso-ticket/verify",
-        Op::VerifyTicket,
-    ),
-];
-
-/// Lifetime of an app access credential, seconds.
-pub const APP_TOKEN_TTL_S: i64 = 1800;
-/// Lifetime of a session_token, seconds.
-pub const SESSION_TTL_S: i64 = 604_800;
-/// Lifetime of an sso_ticket, seconds.
-pub const TICKET_TTL_S: i64 = 9600;
-/// Wrong passwords allowed before the account locks.
-pub const LOCK_AFTER: u32 = 10;
-pub const LOCK_MS: i64 = 15 * 60 * 1000;
-const ISSUER: &str = "https://oneaccess.authmock.local";
-
-pub fn router() -> Router<AppState> {
-    super::router(ROUTES, handle)
-}
-
-/// Runs one operation on a request whose body has been read.
-pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
-    let headers = Headers(parts.headers);
-    match op {
-        Op::TenantToken => tenant_token(ns, headers, body).await.into_response(),
-        Op::SdkLogin => sdk_login(ns, headers, body).await.into_response(),
-        Op::SsoTicket => sso_ticket(ns, headers, body).await.into_response(),
-        Op::VerifyTicket => verify_ticket(ns, headers, body).await.into_response(),
-    }
-}
-
-/// Every OneAccess failure; the doc comment names the code it answers.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum OaError {
-    /// PARAM.0001 "`<field>` is required."
-    #[error("{0} is required")]
-    Required(&'static str),
-    /// PARAM.0001 "Invalid request body."
-    #[error("invalid request body")]
-    BadBody,
-    /// PARAM.0001 "Invalid request body." with HTTP 413.
-    #[error("body too large")]
-    TooLarge,
-    /// PARAM.0005 "Token required."
-    #[error("token required")]
-    TokenRequired,
-    /// invalid_token "Invalid access token: `<t>`"
-    #[error("invalid access token")]
-    InvalidToken(String),
-    /// invalid_token "Access token expired:`<t>`"
-    #[error("access token expired")]
-    ExpiredToken(String),
-    /// invalid_client (HTTP 401) "Bad client credentials"
-    #[error("bad client credentials")]
-    InvalidClient,
-    /// unsupported_grant_type
-    #[error("unsupported grant type")]
-    UnsupportedGrant,
-    /// LOGIN.0002 "Invalid account name or password. Remaining attempts: `<n>`."
-    #[error("invalid account name or password")]
-    WrongPassword(u32),
-    /// LOGIN.0003 "Account is locked."
-    #[error("account locked")]
-    Locked,
-    /// SESSION.0001
-    #[error("session token invalid or expired")]
-    Session,
-    /// SESSION.0002
-    #[error("device fingerprint mismatch")]
-    Fingerprint,
-    /// TICKET.0001
-    #[error("sso ticket invalid, used or expired")]
-    Ticket,
-    /// TENANT.0001
-    #[error("tenant mismatch")]
-    Tenant,
-    /// APP.0001
-    #[error("application does not exist")]
-    App,
-}
-
-impl OaError {
-    pub const CODES: [&'static str; 12] = [
-        "PARAM.0001",
-        "PARAM.0005",
-        "invalid_token",
-        "invalid_client",
-        "unsupported_grant_type",
-        "LOGIN.0002",
-        "LOGIN.0003",
-        "SESSION.0001",
-        "SESSION.0002",
-        "TICKET.0001",
-        "TENANT.0001",
-        "APP.0001",
-    ];
-
-    pub fn code(&self) -> &'static str {
-        match self {
-            OaError::Required(_) | OaError::BadBody | OaError::TooLarge => "PARAM.0001",
-            OaError::TokenRequired => "PARAM.0005",
-            OaError::InvalidToken(_) | OaError::ExpiredToken(_) => "invalid_token",
-            OaError::InvalidClient => "invalid_client",
-            OaError::UnsupportedGrant => "unsupported_grant_type",
-            OaError::WrongPassword(_) => "LOGIN.0002",
-            OaError::Locked => "LOGIN.0003",
-            OaError::Session => "SESSION.0001",
-            OaError::Fingerprint => "SESSION.0002",
-            OaError::Ticket => "TICKET.0001",
-            OaError::Tenant => "TENANT.0001",
-            OaError::App => "APP.0001",
-        }
-    }
-
-    pub fn msg(&self) -> String {
-        match self {
-            OaError::Required(f) => format!("{f} is required."),
-            OaError::BadBody | OaError::TooLarge => "Invalid request body.".into(),
-            OaError::TokenRequired => "Token required.".into(),
-            OaError::InvalidToken(t) => format!("Invalid access token: {t}"),
-            OaError::ExpiredToken(t) => format!("Access token expired:{t}"),
-            OaError::InvalidClient => "Bad client credentials".into(),
-            OaError::UnsupportedGrant => "Unsupported grant type".into(),
-            OaError::WrongPassword(n) => {
-                format!("Invalid account name or password. Remaining attempts: {n}.")
-            }
-            OaError::Locked => "Account is locked.".into(),
-            OaError::Session => "Session token is invalid or expired.".into(),
-            OaError::Fingerprint => "Device fingerprint does not match.".into(),
-            OaError::Ticket => "SSO ticket is invalid, used or expired.".into(),
-            OaError::Tenant => "Tenant does not match.".into(),
-            OaError::App => "Application does not exist.".into(),
-        }
-    }
-
-    pub fn status(&self) -> StatusCode {
-        match self {
-            OaError::InvalidClient => StatusCode::UNAUTHORIZED,
-            OaError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            _ => StatusCode::BAD_REQUEST,
-        }
-    }
-
-    /// The error a fault names by its vendor code; `token` fills the invalid_token message.
-    pub fn from_code(code: &str, token: &str) -> Option<OaError> {
-        Some(match code {
-            "PARAM.0001" => OaError::BadBody,
-            "PARAM.0005" => OaError::TokenRequired,
-            "invalid_token" => OaError::InvalidToken(token.to_string()),
-            "invalid_client" => OaError::InvalidClient,
-            "unsupported_grant_type" => OaError::UnsupportedGrant,
-            "LOGIN.0002" => OaError::WrongPassword(LOCK_AFTER - 1),
-            "LOGIN.0003" => OaError::Locked,
-            "SESSION.0001" => OaError::Session,
-            "SESSION.0002" => OaError::Fingerprint,
-            "TICKET.0001" => OaError::Ticket,
-            "TENANT.0001" => OaError::Tenant,
-            "APP.0001" => OaError::App,
-            _ => return None,
-        })
-    }
-}
-
-/// A OneAccess failure: HTTP 400 (401 for invalid_client, 413 for a body over 64 KiB).
-#[derive(Serialize, ToSchema)]
-#[schema(as = OneAccessError)]
-struct ErrorBody {
-    #[schema(schema_with = error_code_schema)]
-    error_code: &'static str,
-    /// The code's message (some name a field, a count or the token).
-    error_msg: String,
-}
-
-/// Every code [`OaError`] answers, each described, for the OpenAPI document.
-fn error_code_schema() -> utoipa::openapi::Object {
-    let codes = OaError::CODES.iter().filter_map(|c| {
-        let e = OaError::from_code(c, "<t>")?;
-        let msg = match &e {
-            OaError::BadBody => "`<field> is required.` or `Invalid request body.`".to_string(),
-            OaError::InvalidToken(_) => {
-                "`Invalid access token: <t>` or `Access token expired:<t>`".to_string()
-            }
-            OaError::WrongPassword(_) => {
-                "`Invalid account name or password. Remaining attempts: <n>.`".to_string()
-            }
-            e => e.msg(),
-        };
-        let status = match &e {
-            OaError::BadBody => "HTTP 400 (413 for a body over 64 KiB)".to_string(),
-            e => format!("HTTP {}", e.status().as_u16()),
-        };
-        Some((*c, format!("{status}: {msg}")))
-    });
-    crate::openapi::str_codes("The OneAccess error code.", codes)
-}
-
-impl IntoResponse for OaError {
-    fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error_code: self.code(),
-            error_msg: self.msg(),
-        };
-        (self.status(), Json(body)).into_response()
-    }
-}
-
-impl From<BodyError> for OaError {
-    fn from(_: BodyError) -> Self {
-        OaError::BadBody
-    }
-}
 
 fn required<'a>(v: &'a Option<String>, name: &'static str) -> Result<&'a str, OaError> {
     present(v).ok_or(OaError::Required(name))
@@ -305,37 +70,6 @@ fn id_token(ns: &Ns, client: &OaClient, sub: &str, extra: serde_json::Value, ttl
     )
 }
 
-// ---------------------------------------------------------------------------------------------------
-
-/// An app access credential.
-#[derive(Serialize, ToSchema)]
-#[schema(as = OneAccessTokenResponse)]
-struct TokenResp {
-    /// A UUID; send it as `Authorization: Bearer <access_token>`. Lives 1800 s.
-    access_token: String,
-    /// `Bearer`.
-    token_type: &'static str,
-    /// Seconds (1800).
-    expires_in: i64,
-    scope: &'static str,
-    /// An HS256 JWT signed with the client secret.
-    id_token: String,
-}
-
-/// The client_credentials grant (form-encoded). Without `client_id` in the form, HTTP Basic credentials
-/// are used.
-#[derive(Default, ToSchema)]
-#[schema(as = OneAccessTokenForm)]
-struct TokenForm {
-    /// Must be `client_credentials` (otherwise unsupported_grant_type).
-    #[schema(value_type = String, required = true)]
-    grant_type: Option<String>,
-    #[schema(value_type = String, required = false)]
-    client_id: Option<String>,
-    #[schema(value_type = String, required = false)]
-    client_secret: Option<String>,
-}
-
 /// Client credentials from the form, or from HTTP Basic authentication as OAuth 2.0 allows.
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let t = auth_token(headers, &["Basic"])?;
@@ -373,7 +107,11 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
         (status = 413, description = "Body over 64 KiB: PARAM.0001 \"Invalid request body.\"", body = ErrorBody),
     )
 )]
-async fn tenant_token(ns: Ns, Headers(headers): Headers, body: Bytes) -> Result<Response, OaError> {
+pub(super) async fn tenant_token(
+    ns: Ns,
+    Headers(headers): Headers,
+    body: Bytes,
+) -> Result<Response, OaError> {
     let mut form = TokenForm::default();
     for (k, v) in form_urlencoded::parse(&body) {
         let v = v.trim().to_string();
@@ -433,32 +171,6 @@ async fn tenant_token(ns: Ns, Headers(headers): Headers, body: Bytes) -> Result<
     .into_response())
 }
 
-/// SDK login request. Unknown fields are ignored; a string field may also be a JSON number.
-#[derive(Deserialize, ToSchema)]
-#[schema(as = OneAccessLoginRequest)]
-struct LoginReq {
-    #[serde(default, deserialize_with = "lenient_string")]
-    #[schema(value_type = String, required = true)]
-    user_name: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    #[schema(value_type = String, required = true)]
-    password: Option<String>,
-}
-
-/// A user session.
-#[derive(Serialize, ToSchema)]
-#[schema(as = OneAccessLoginResponse)]
-struct LoginResp {
-    /// `SUCCESS`.
-    status: &'static str,
-    /// `bts…`, bound to the device fingerprint; lives 604800 s.
-    session_token: String,
-    /// An HS256 JWT signed with the client secret.
-    id_token: String,
-    /// Seconds the session_token lives.
-    expire: i64,
-}
-
 /// `POST /api/v2/sdk/login` — user login from an app; issues a session_token bound to the device.
 #[utoipa::path(
     post,
@@ -484,7 +196,11 @@ struct LoginResp {
         (status = 413, description = "Body over 64 KiB: PARAM.0001 \"Invalid request body.\"", body = ErrorBody),
     )
 )]
-async fn sdk_login(ns: Ns, Headers(headers): Headers, body: Bytes) -> Result<Response, OaError> {
+pub(super) async fn sdk_login(
+    ns: Ns,
+    Headers(headers): Headers,
+    body: Bytes,
+) -> Result<Response, OaError> {
     let client_id = required_header(&headers, "X-client-id")?;
     let fingerprint = required_header(&headers, "X-device-fingerprint")?;
     required_header(&headers, "X-operating-sys-version")?;
@@ -536,44 +252,6 @@ async fn sdk_login(ns: Ns, Headers(headers): Headers, body: Bytes) -> Result<Res
     .into_response())
 }
 
-/// sso_ticket request. Unknown fields are ignored; a string field may also be a JSON number.
-#[derive(Deserialize, ToSchema)]
-#[schema(as = OneAccessTicketRequest)]
-struct TicketReq {
-    /// From `POST /api/v2/sdk/login` (missing: PARAM.0005).
-    #[serde(default, deserialize_with = "lenient_string")]
-    #[schema(value_type = String, required = true)]
-    session_token: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    #[schema(value_type = String, required = true)]
-    operating_sys_version: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    #[schema(value_type = String, required = true)]
-    device_ip: Option<String>,
-    /// Must be the login's `X-device-fingerprint`.
-    #[serde(default, deserialize_with = "lenient_string")]
-    #[schema(value_type = String, required = true)]
-    device_fingerprint: Option<String>,
-    /// The user agent (accepted and ignored).
-    #[serde(default, deserialize_with = "lenient_string")]
-    #[schema(value_type = String)]
-    #[allow(dead_code)]
-    agent: Option<String>,
-    /// The app the ticket is for (of the token's tenant); the token's own app without it.
-    #[serde(default, deserialize_with = "lenient_string")]
-    #[schema(value_type = String)]
-    client_id: Option<String>,
-}
-
-/// A one-time sso_ticket.
-#[derive(Serialize, ToSchema)]
-#[schema(as = OneAccessTicketResponse)]
-struct TicketResp {
-    /// Seconds the ticket lives (9600).
-    expire: i64,
-    sso_ticket: String,
-}
-
 /// `POST /api/v2/tenant/sso/session-token/sso-ticket` — a one-time sso_ticket for a logged-in user
 /// (OneAccess "Obtaining sso_ticket Using session_token", seed 002).
 #[utoipa::path(
@@ -597,7 +275,11 @@ struct TicketResp {
         (status = 413, description = "Body over 64 KiB: PARAM.0001 \"Invalid request body.\"", body = ErrorBody),
     )
 )]
-async fn sso_ticket(ns: Ns, Headers(headers): Headers, body: Bytes) -> Result<Response, OaError> {
+pub(super) async fn sso_ticket(
+    ns: Ns,
+    Headers(headers): Headers,
+    body: Bytes,
+) -> Result<Response, OaError> {
     let app = app_token(&ns, &headers)?;
     let req: TicketReq = json_object(&body)?;
     let session = present(&req.session_token).ok_or(OaError::TokenRequired)?;
@@ -637,58 +319,6 @@ async fn sso_ticket(ns: Ns, Headers(headers): Headers, body: Bytes) -> Result<Re
     .into_response())
 }
 
-/// Ticket verification request. Unknown fields are ignored; a string field may also be a JSON number.
-#[derive(Deserialize, ToSchema)]
-#[schema(as = OneAccessVerifyRequest)]
-struct VerifyReq {
-    #[serde(default, deserialize_with = "lenient_string")]
-    #[schema(value_type = String, required = true)]
-    sso_ticket: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    #[schema(value_type = String, required = true)]
-    operating_sys_version: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    #[schema(value_type = String, required = true)]
-    device_ip: Option<String>,
-    /// Must be the fingerprint the ticket was issued for.
-    #[serde(default, deserialize_with = "lenient_string")]
-    #[schema(value_type = String, required = true)]
-    device_fingerprint: Option<String>,
-    /// The user agent (accepted and ignored).
-    #[serde(default, deserialize_with = "lenient_string")]
-    #[schema(value_type = String)]
-    #[allow(dead_code)]
-    agent: Option<String>,
-}
-
-/// The ticket's user.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = OneAccessVerifiedUser)]
-struct VerifiedUser<'a> {
-    user_name: &'a str,
-    id: &'a str,
-    name: &'a str,
-    mobile: &'a str,
-    email: &'a str,
-}
-
-#[derive(Serialize, ToSchema)]
-#[schema(as = OneAccessVerifyData)]
-struct VerifyData<'a> {
-    user: VerifiedUser<'a>,
-}
-
-/// A redeemed ticket: `{"code":"200","message":"success","data":{"user"}}`.
-#[derive(Serialize, ToSchema)]
-#[schema(as = OneAccessVerifyResponse)]
-struct VerifyResp<'a> {
-    /// `"200"`.
-    code: &'static str,
-    message: &'static str,
-    data: VerifyData<'a>,
-}
-
 /// `POST /api/v2/tenant/sso/sso-ticket/verify` — redeems a ticket (exactly once) for the user's profile.
 #[utoipa::path(
     post,
@@ -711,7 +341,7 @@ struct VerifyResp<'a> {
         (status = 413, description = "Body over 64 KiB: PARAM.0001 \"Invalid request body.\"", body = ErrorBody),
     )
 )]
-async fn verify_ticket(
+pub(super) async fn verify_ticket(
     ns: Ns,
     Headers(headers): Headers,
     body: Bytes,

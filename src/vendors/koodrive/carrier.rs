@@ -1,0 +1,212 @@
+//! KooDrive carrier login APIs: account login by password or verification code, and the rotation of the
+//! access and refresh tokens it issues.
+
+use super::error::{ErrorBody, KooError};
+use super::types::{
+    ok, DataFirst, Envelope, LoginData, LoginReq, LoginUserInfo, RefreshData, RefreshTokenReq,
+    SessionInfo,
+};
+use super::{ACCESS_TTL_S, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS};
+use crate::extract::{auth_token, header, json_object, present, Headers};
+use crate::respond::Json;
+use crate::state::Ns;
+use crate::store::{koodrive::KooUser, Kind, Lookup, Text, TokenRec};
+use crate::tokens::secret_eq;
+use axum::body::Bytes;
+use axum::response::{IntoResponse, Response};
+
+fn lock_key(user_id: &str) -> String {
+    format!("koodrive:{user_id}")
+}
+
+/// Issues a login access token and its refresh token, linked to each other.
+fn issue_pair(ns: &Ns, user_id: &str) -> SessionInfo {
+    let now = ns.now();
+    let access = ns.gen.hex_text(24);
+    let refresh = ns.gen.hex_text(24);
+    // One owner string shared by both records; each record links to the other's key.
+    let owner = Text::from(user_id);
+    let mut a = TokenRec::new(Kind::KooAccess, owner.clone(), now, ACCESS_TTL_S * 1000);
+    // Refreshing needs the (possibly expired) access token, so it is kept as long as its refresh token.
+    a.retain_ms = now.saturating_add(REFRESH_TTL_MS);
+    a.link = Some(refresh.clone());
+    let mut r = TokenRec::new(Kind::KooRefresh, owner, now, REFRESH_TTL_MS);
+    r.link = Some(access.clone());
+    let mut access_token = String::with_capacity(51);
+    access_token.push_str("AT ");
+    access_token.push_str(&access);
+    ns.store.tokens.insert(access, a);
+    ns.store.tokens.insert(refresh.clone(), r);
+    SessionInfo {
+        access_token,
+        expires_in: ACCESS_TTL_S,
+        issued_at: now.to_string(),
+        refresh_token: refresh,
+    }
+}
+
+/// Checks the credential of `authType` "1" (password) or "2" (verification code).
+fn credential_ok(ns: &Ns, user: &KooUser, auth_type: &str, secret: &str, now: i64) -> bool {
+    if auth_type == "1" {
+        return secret_eq(secret, &user.password);
+    }
+    if !user.verification_code.is_empty() && secret_eq(secret, &user.verification_code) {
+        return true;
+    }
+    // A minted code works once.
+    ns.store
+        .koo
+        .captchas
+        .remove_if(&user.user_id, |_, (code, exp)| {
+            now < *exp && secret_eq(secret, code)
+        })
+        .is_some()
+}
+
+/// `POST /koodrive/ose/v1/auth/login` — account login by password or verification code
+/// (KooDrive carrier "Login", seed 001).
+#[utoipa::path(
+    post,
+    path = "/koodrive/ose/v1/auth/login",
+    operation_id = "koodrive_login",
+    tag = "KooDrive",
+    summary = "Account login by password or verification code",
+    params(
+        ("x-hw-agentName" = Option<String>, Header, description = "The client's agent name; required (missing: 13000102).", example = "authmock-docs"),
+    ),
+    request_body(
+        content = LoginReq,
+        content_type = "application/json",
+        example = json!({ "account": "0027188460911", "authType": "1", "password": "123qweASD143" })
+    ),
+    responses(
+        (
+            status = 200,
+            description = "An `AT` access token (1800 s) and its refresh token (30 days).",
+            body = DataFirst<LoginData>,
+            links(
+                ("refresh" = (
+                    operation_id = "koodrive_refresh_token",
+                    parameters(("header.Authorization" = "$response.body#/data/sessionInfo/accessToken")),
+                    request_body = json!({ "refreshToken": "$response.body#/data/sessionInfo/refreshToken" })
+                )),
+            )
+        ),
+        (status = 400, description = "13000102: missing header or field, bad `authType`, unparsable body.", body = ErrorBody),
+        (status = 401, description = "13000203 (wrong password or code, unknown account), 13000204 (locked after 5 failures, for 15 minutes).", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
+    )
+)]
+pub(super) async fn login(
+    ns: Ns,
+    Headers(headers): Headers,
+    body: Bytes,
+) -> Result<Response, KooError> {
+    header(&headers, "x-hw-agentname").ok_or(KooError::Param)?;
+    let req: LoginReq = json_object(&body)?;
+    let account = present(&req.account).ok_or(KooError::Param)?;
+    let auth_type = present(&req.auth_type).ok_or(KooError::Param)?;
+    let secret = match auth_type {
+        "1" => present(&req.password),
+        "2" => present(&req.captcha_token),
+        _ => None,
+    }
+    .ok_or(KooError::Param)?;
+    let now = ns.now();
+    let user = ns
+        .store
+        .koo
+        .user_by_account(account)
+        .ok_or(KooError::Credentials)?;
+    let key = lock_key(&user.user_id);
+    if ns.store.is_locked(&key, now) {
+        return Err(KooError::Locked);
+    }
+    if !credential_ok(&ns, &user, auth_type, secret, now) {
+        ns.store.record_failure(&key, now, LOCK_AFTER, LOCK_MS);
+        return Err(KooError::Credentials);
+    }
+    ns.store.record_success(&key);
+    let session_info = issue_pair(&ns, &user.user_id);
+    Ok(Json(DataFirst {
+        data: LoginData {
+            user_info: LoginUserInfo {
+                user_id: &user.user_id,
+                firstname: &user.firstname,
+                surname: &user.surname,
+                phone: &user.phone,
+                email: &user.email,
+            },
+            session_info,
+        },
+        code: 0,
+        msg: "Success",
+    })
+    .into_response())
+}
+
+/// `POST /koodrive/ose/v1/auth/refreshToken` — rotates the access/refresh pair issued by login.
+#[utoipa::path(
+    post,
+    path = "/koodrive/ose/v1/auth/refreshToken",
+    operation_id = "koodrive_refresh_token",
+    tag = "KooDrive",
+    summary = "Rotate the login access and refresh tokens",
+    security((), ("koodriveAccess" = [])),
+    request_body(
+        content = RefreshTokenReq,
+        content_type = "application/json",
+        example = json!({ "refreshToken": "0e0e5b8f3a3c4d2e9f1a7b6c5d4e3f2a1b0c9d8e7f6a5b4c" })
+    ),
+    responses(
+        (
+            status = 200,
+            description = "The new pair; the old one is retired.",
+            body = Envelope<RefreshData>,
+            links(
+                ("refresh" = (
+                    operation_id = "koodrive_refresh_token",
+                    parameters(("header.Authorization" = "$response.body#/data/sessionInfo/accessToken")),
+                    request_body = json!({ "refreshToken": "$response.body#/data/sessionInfo/refreshToken" })
+                )),
+            )
+        ),
+        (status = 400, description = "13000102: no `refreshToken`, unparsable body.", body = ErrorBody),
+        (status = 401, description = "13000202 (missing or unknown access token, or not the refresh token's), 13000205 (bad refresh token).", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
+    )
+)]
+pub(super) async fn refresh_token(
+    ns: Ns,
+    Headers(headers): Headers,
+    body: Bytes,
+) -> Result<Response, KooError> {
+    let access = auth_token(&headers, &["AT", "Bearer"]).ok_or(KooError::Session)?;
+    // The access token may have expired (that is why one refreshes), but it must be one login issued.
+    // `lookup` also reports one the sweeper already dropped as expired, so a refresh token past its
+    // 30 days still answers 13000205 after the sweep rather than 13000202.
+    let now = ns.now();
+    if let Lookup::Missing = ns.store.tokens.lookup(access, &[Kind::KooAccess], now) {
+        return Err(KooError::Session);
+    }
+    let req: RefreshTokenReq = json_object(&body)?;
+    let refresh = present(&req.refresh_token).ok_or(KooError::Param)?;
+    let rec = match ns.store.tokens.lookup(refresh, &[Kind::KooRefresh], now) {
+        Lookup::Live(r) => r,
+        _ => return Err(KooError::Refresh),
+    };
+    if rec.link.as_deref() != Some(access) {
+        return Err(KooError::Session);
+    }
+    // Exactly one concurrent refresh wins the old refresh token.
+    let old = ns
+        .store
+        .tokens
+        .take_if(refresh, Kind::KooRefresh, now, |r| {
+            r.link.as_deref() == Some(access)
+        })
+        .ok_or(KooError::Refresh)?;
+    ns.store.tokens.retire(access, &[Kind::KooAccess]);
+    let session_info = issue_pair(&ns, &old.owner);
+    Ok(ok("Success", RefreshData { session_info }))
+}

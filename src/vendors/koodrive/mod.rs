@@ -1,0 +1,92 @@
+//! Huawei KooDrive: enterprise session APIs (create session, auth, refresh, logoff) and the carrier
+//! login APIs (login, refreshToken). Envelope `{"code":0,"msg":…,"data":…}`; errors `{"code":<int>,"msg"}`.
+//!
+//! Vendor pages: KooDrive API reference — "Initializing and Creating a Session" (`api-koodrive`) and
+//! "Login" (`api-koodrive-carrier`); see `shared/seeds/000_*` and `001_*`.
+//!
+//! Layout: `session` and `carrier` hold the handlers of the two API groups, `types` the request and
+//! response bodies, `error` the [`KooError`] enum and its body.
+
+mod carrier;
+mod error;
+mod session;
+mod types;
+
+pub use error::KooError;
+
+// `crate::openapi` names the handlers by their path in this module: utoipa documents each one in a
+// `__path_<handler>` type beside it.
+pub(crate) use carrier::{__path_login, __path_refresh_token};
+pub(crate) use session::{
+    __path_create_session, __path_session_auth, __path_session_logoff, __path_session_refresh,
+};
+
+use crate::extract::Headers;
+use crate::state::{AppState, Ns};
+use axum::body::Bytes;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use carrier::{login, refresh_token};
+use session::{create_session, session_auth, session_logoff, session_refresh};
+
+/// Routes of this family, for the router and the 404 listing.
+/// The KooDrive operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    CreateSession,
+    SessionAuth,
+    SessionRefresh,
+    SessionLogoff,
+    Login,
+    RefreshToken,
+}
+
+/// Every KooDrive route: the router and the server's direct dispatch are both built from it.
+pub const ROUTES: &[(&str, &str, Op)] = &[
+    ("POST", "/koodrive/ose/v1/session/", Op::CreateSession),
+    ("POST", "/koodrive/ose/v1/session", Op::CreateSession),
+    ("GET", "/koodrive/ose/v1/session/auth", Op::SessionAuth),
+    (
+        "POST",
+        "/koodrive/ose/v1/session/refresh",
+        Op::SessionRefresh,
+    ),
+    ("GET", "/koodrive/ose/v1/session/logoff", Op::SessionLogoff),
+    ("POST", "/koodrive/ose/v1/auth/login", Op::Login),
+    (
+        "POST",
+        "/koodrive/ose/v1/auth/refreshToken",
+        Op::RefreshToken,
+    ),
+];
+
+/// Sliding lifetime of a session token.
+pub const SESSION_WINDOW_MS: i64 = 20 * 60 * 1000;
+/// `expiresIn` of a login access token, in seconds.
+pub const ACCESS_TTL_S: i64 = 1800;
+/// Lifetime of a login refresh token.
+pub const REFRESH_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
+/// Lifetime of minted one-time authorization and verification codes.
+pub const CODE_TTL_MS: i64 = 5 * 60 * 1000;
+/// Consecutive wrong passwords or codes that lock an account.
+pub const LOCK_AFTER: u32 = 5;
+/// How long a locked account stays locked.
+pub const LOCK_MS: i64 = 15 * 60 * 1000;
+
+pub fn router() -> Router<AppState> {
+    super::router(ROUTES, handle)
+}
+
+/// Runs one operation on a request whose body has been read.
+pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
+    let headers = Headers(parts.headers);
+    match op {
+        Op::CreateSession => create_session(ns, body).await.into_response(),
+        Op::SessionAuth => session_auth(ns, headers).await.into_response(),
+        Op::SessionRefresh => session_refresh(ns, headers).await.into_response(),
+        Op::SessionLogoff => session_logoff(ns, headers).await,
+        Op::Login => login(ns, headers, body).await.into_response(),
+        Op::RefreshToken => refresh_token(ns, headers, body).await.into_response(),
+    }
+}

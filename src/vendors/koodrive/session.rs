@@ -1,0 +1,221 @@
+//! KooDrive enterprise session APIs: create a session from an authorization code, read its user (which
+//! slides its lifetime), refresh its token, log off.
+
+use super::error::{ErrorBody, KooError};
+use super::types::{
+    ok, CreateSessionReq, Envelope, Plain, RefreshBody, SessionData, SessionUserInfo,
+};
+use super::SESSION_WINDOW_MS;
+use crate::extract::{auth_token, header, json_object, present, Headers};
+use crate::respond::Json;
+use crate::state::Ns;
+use crate::store::{koodrive::KooUser, Kind, Text, TokenRec};
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+
+/// The session token from `Authorization` (`Bearer <t>`, `Bearer+<t>`, or bare as in the cookie).
+fn session_token(headers: &HeaderMap) -> Option<&str> {
+    auth_token(headers, &["Bearer"])
+}
+
+/// Builds `userInfo` for a user (with or without `xhwSchema`); `None` if the user's org is gone.
+fn with_user_info<R>(
+    ns: &Ns,
+    user: &KooUser,
+    schema: bool,
+    f: impl FnOnce(SessionUserInfo<'_>) -> R,
+) -> Option<R> {
+    let org = ns.store.koo.org(&user.org_id)?;
+    let count = ns.store.koo.user_count(&org);
+    Some(f(SessionUserInfo {
+        role: &user.role,
+        user_name: &user.user_name,
+        inner_user_id: &user.inner_user_id,
+        user_id: &user.user_id,
+        tenant_id: &org.tenant_id,
+        org_id: &org.org_id,
+        org_name: &org.org_name,
+        xhw_schema: schema.then_some(org.xhw_schema.as_str()),
+        user_count: count,
+        dept_id: &user.dept_id,
+    }))
+}
+
+/// `POST /koodrive/ose/v1/session/` — exchanges an authorization code for a session
+/// (KooDrive "Initializing and Creating a Session", seed 000).
+#[utoipa::path(
+    post,
+    path = "/koodrive/ose/v1/session/",
+    operation_id = "koodrive_create_session",
+    tag = "KooDrive",
+    summary = "Create a session from an authorization code",
+    request_body(
+        content = CreateSessionReq,
+        content_type = "application/json",
+        example = json!({ "code": "koo-admin-code", "domain": "kdconsole.example.cn:8080" })
+    ),
+    responses(
+        (
+            status = 200,
+            description = "The session: a sliding 20-minute `Bearer` token.",
+            body = Envelope<SessionData>,
+            links(
+                ("auth" = (operation_id = "koodrive_session_auth", parameters(("header.Authorization" = "$response.body#/data/accessToken")))),
+                ("refresh" = (operation_id = "koodrive_session_refresh", parameters(("header.Authorization" = "$response.body#/data/accessToken"), ("header.x-session-id" = "$response.body#/data/sessionId")))),
+                ("logoff" = (operation_id = "koodrive_session_logoff", parameters(("header.Authorization" = "$response.body#/data/accessToken")))),
+            )
+        ),
+        (status = 400, description = "13000102 (no or unparsable `code`), 13000201 (unknown, used or expired code).", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
+    )
+)]
+pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooError> {
+    let req: CreateSessionReq = json_object(&body)?;
+    let code = present(&req.code).ok_or(KooError::Param)?;
+    let now = ns.now();
+    let user_id = match ns.store.koo.codes.get(code) {
+        Some(uid) => Text::from(uid.as_str()),
+        None => {
+            ns.store
+                .tokens
+                .take_if(code, Kind::KooAuthCode, now, |_| true)
+                .ok_or(KooError::AuthCode)?
+                .owner
+        }
+    };
+    let user = ns.store.koo.user(&user_id).ok_or(KooError::AuthCode)?;
+    let token = ns.gen.hex48();
+    let session_id = ns.gen.hex48();
+    let mut rec = TokenRec::new(Kind::KooSession, user_id, now, SESSION_WINDOW_MS);
+    rec.session = Some(session_id.as_str().into());
+    rec.org = Some(user.org_id.as_str().into());
+    let mut access_token = String::with_capacity(55);
+    access_token.push_str("Bearer ");
+    access_token.push_str(&token);
+    let resp = with_user_info(&ns, &user, true, |info| {
+        ok(
+            "Successful",
+            SessionData {
+                access_token,
+                session_id: &session_id,
+                user_id: &user.user_id,
+                user_info: info,
+            },
+        )
+    })
+    .ok_or(KooError::AuthCode)?;
+    ns.store.tokens.insert(token, rec);
+    Ok(resp)
+}
+
+/// `GET /koodrive/ose/v1/session/auth` — the session's user; slides the session's lifetime.
+#[utoipa::path(
+    get,
+    path = "/koodrive/ose/v1/session/auth",
+    operation_id = "koodrive_session_auth",
+    tag = "KooDrive",
+    summary = "The session's user (slides the session)",
+    security((), ("koodriveSession" = [])),
+    responses(
+        (status = 200, description = "The session's user and organization.", body = Envelope<SessionUserInfo>),
+        (status = 401, description = "13000202: missing, unknown, expired or logged-off session token.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
+    )
+)]
+pub(super) async fn session_auth(ns: Ns, Headers(headers): Headers) -> Result<Response, KooError> {
+    let token = session_token(&headers).ok_or(KooError::Session)?;
+    let rec = ns
+        .store
+        .tokens
+        .touch(token, Kind::KooSession, ns.now(), SESSION_WINDOW_MS)
+        .ok_or(KooError::Session)?;
+    let user = ns.store.koo.user(&rec.owner).ok_or(KooError::Session)?;
+    with_user_info(&ns, &user, false, |info| ok("success", info)).ok_or(KooError::Session)
+}
+
+/// `POST /koodrive/ose/v1/session/refresh` — a new token for the same session; the old one is retired.
+#[utoipa::path(
+    post,
+    path = "/koodrive/ose/v1/session/refresh",
+    operation_id = "koodrive_session_refresh",
+    tag = "KooDrive",
+    summary = "A new token for the session",
+    security((), ("koodriveSession" = [])),
+    params(
+        ("x-session-id" = Option<String>, Header, description = "The session's `sessionId`; required (missing: 13000102).", example = "c17c0bbbd6a8b1b1e4a5c1d7a0c4b9e3f2d1c0b9a8e7f6d5"),
+    ),
+    responses(
+        (
+            status = 200,
+            description = "The new token; the old one is retired.",
+            body = RefreshBody,
+            links(
+                ("auth" = (operation_id = "koodrive_session_auth", parameters(("header.Authorization" = "$response.body#/accessToken")))),
+                ("logoff" = (operation_id = "koodrive_session_logoff", parameters(("header.Authorization" = "$response.body#/accessToken")))),
+            )
+        ),
+        (status = 400, description = "13000102: no `x-session-id`.", body = ErrorBody),
+        (status = 401, description = "13000202: bad session token, or `x-session-id` not its session.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
+    )
+)]
+pub(super) async fn session_refresh(
+    ns: Ns,
+    Headers(headers): Headers,
+) -> Result<Response, KooError> {
+    let token = session_token(&headers).ok_or(KooError::Session)?;
+    let now = ns.now();
+    let rec = ns
+        .store
+        .tokens
+        .live(token, &[Kind::KooSession], now)
+        .ok_or(KooError::Session)?;
+    let sid = header(&headers, "x-session-id").ok_or(KooError::Param)?;
+    if rec.session.as_deref() != Some(sid) {
+        return Err(KooError::Session);
+    }
+    let old = ns
+        .store
+        .tokens
+        .take_if(token, Kind::KooSession, now, |r| {
+            r.session.as_deref() == Some(sid)
+        })
+        .ok_or(KooError::Session)?;
+    let fresh = ns.gen.hex48();
+    let mut rec = TokenRec::new(Kind::KooSession, old.owner, now, SESSION_WINDOW_MS);
+    rec.session = old.session;
+    rec.org = old.org;
+    let access_token = format!("Bearer {fresh}");
+    ns.store.tokens.insert(fresh, rec);
+    Ok(Json(RefreshBody {
+        access_token,
+        code: 0,
+        msg: "success",
+    })
+    .into_response())
+}
+
+/// `GET /koodrive/ose/v1/session/logoff` — ends the session; answers success for any or no token.
+#[utoipa::path(
+    get,
+    path = "/koodrive/ose/v1/session/logoff",
+    operation_id = "koodrive_session_logoff",
+    tag = "KooDrive",
+    summary = "End the session (success for any or no token)",
+    security((), ("koodriveSession" = [])),
+    responses(
+        (status = 200, description = "Always success.", body = Plain),
+        (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
+    )
+)]
+pub(super) async fn session_logoff(ns: Ns, Headers(headers): Headers) -> Response {
+    if let Some(t) = session_token(&headers) {
+        ns.store.tokens.retire(t, &[Kind::KooSession]);
+    }
+    Json(Plain {
+        code: 0,
+        msg: "success",
+    })
+    .into_response()
+}
