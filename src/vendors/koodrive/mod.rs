@@ -30,7 +30,6 @@ use axum::Router;
 use carrier::{login, refresh_token};
 use session::{create_session, session_auth, session_logoff, session_refresh};
 
-/// Routes of this family, for the router and the 404 listing.
 /// The KooDrive operations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
