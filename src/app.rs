@@ -168,15 +168,15 @@ pub fn app(state: AppState) -> Router {
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), mock_layer))
-        .layer(cors(&state.settings.cors_origins))
+        .layer(cors(&state))
         .with_state(state)
 }
 
 /// CORS for browser apps calling the mock directly: preflights are answered for every route, with any
 /// request headers the vendors' clients send (mirrored back).
-fn cors(origins: &str) -> CorsLayer {
-    let origins = origins.trim();
-    let allow = if origins.is_empty() || origins == "*" {
+fn cors(state: &AppState) -> CorsLayer {
+    let origins = state.settings.cors_origins.trim();
+    let allow = if state.cors_any_origin() {
         AllowOrigin::any()
     } else {
         AllowOrigin::list(

@@ -40,33 +40,27 @@ impl Generator {
         }
     }
 
-    /// `n` random bytes as lowercase hex (2n characters).
-    pub fn hex(&self, n: usize) -> String {
+    /// `n` random bytes (at most 64) as lowercase hex in `out`; returns the 2n characters.
+    fn hex_into<'a>(&self, n: usize, out: &'a mut [u8; 128]) -> &'a str {
         let mut raw = [0u8; 64];
         let raw = &mut raw[..n.min(64)];
         self.fill(raw);
-        let mut out = String::with_capacity(raw.len() * 2);
-        for b in raw.iter() {
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 15) as usize] as char);
-        }
-        out
-    }
-
-    /// `n` random bytes as lowercase hex, straight into shared text (no intermediate `String`).
-    pub fn hex_text(&self, n: usize) -> std::sync::Arc<str> {
-        let mut raw = [0u8; 32];
-        let raw = &mut raw[..n.min(32)];
-        self.fill(raw);
-        let mut out = [0u8; 64];
         for (i, b) in raw.iter().enumerate() {
             out[2 * i] = HEX[(b >> 4) as usize];
             out[2 * i + 1] = HEX[(b & 15) as usize];
         }
         // Only hex digits were written.
-        std::str::from_utf8(&out[..2 * raw.len()])
-            .unwrap_or_default()
-            .into()
+        std::str::from_utf8(&out[..2 * raw.len()]).unwrap_or_default()
+    }
+
+    /// `n` random bytes as lowercase hex (2n characters).
+    pub fn hex(&self, n: usize) -> String {
+        self.hex_into(n, &mut [0; 128]).to_owned()
+    }
+
+    /// `n` random bytes as lowercase hex, straight into shared text (no intermediate `String`).
+    pub fn hex_text(&self, n: usize) -> std::sync::Arc<str> {
+        self.hex_into(n, &mut [0; 128]).into()
     }
 
     /// 48 lowercase hex characters (192 random bits), the KooDrive token body.
