@@ -38,11 +38,11 @@ fn token_view(token: &str, r: &TokenRec, now: i64) -> Value {
         "fixture": r.fixed,
     });
     let bound = json!({
-        "org": r.org,
-        "session": r.session,
-        "fingerprint": r.fingerprint,
-        "client": r.client,
-        "tenant": r.tenant,
+        "org": r.org(),
+        "session": r.session(),
+        "fingerprint": r.fingerprint(),
+        "client": r.client(),
+        "tenant": r.tenant(),
         "linked": r.link,
     });
     if let (Some(m), Value::Object(b)) = (v.as_object_mut(), bound) {

@@ -54,6 +54,9 @@ pub const NEVER: i64 = i64::MAX;
 pub type Text = Arc<str>;
 
 /// One credential and what it is bound to.
+///
+/// 72 bytes: the bindings only some credentials carry sit behind one pointer, so a login's pair of
+/// records (the bulk of a busy table) stays small.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenRec {
@@ -70,6 +73,20 @@ pub struct TokenRec {
     /// A fixture credential: never expires, never retired by use.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub fixed: bool,
+    /// Org, session, device and client bindings, when the credential has any.
+    #[serde(flatten)]
+    pub bind: Option<Box<Bindings>>,
+    /// The paired credential (access ↔ refresh).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<Text>,
+}
+
+const _: () = assert!(std::mem::size_of::<TokenRec>() <= 72);
+
+/// What a credential is bound to besides its owner.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bindings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -80,9 +97,6 @@ pub struct TokenRec {
     pub client: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant: Option<Text>,
-    /// The paired credential (access ↔ refresh).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub link: Option<Text>,
 }
 
 impl TokenRec {
@@ -96,17 +110,42 @@ impl TokenRec {
             expires_ms: expires,
             retain_ms: expires,
             fixed: false,
-            org: None,
-            session: None,
-            fingerprint: None,
-            client: None,
-            tenant: None,
+            bind: None,
             link: None,
         }
     }
 
     pub fn live_at(&self, now: i64) -> bool {
         now < self.expires_ms
+    }
+
+    /// The bindings, created empty on first use.
+    pub fn bind(&mut self) -> &mut Bindings {
+        self.bind.get_or_insert_with(Box::default)
+    }
+
+    fn bound(&self, f: impl FnOnce(&Bindings) -> &Option<Text>) -> Option<&str> {
+        self.bind.as_deref().and_then(|b| f(b).as_deref())
+    }
+
+    pub fn org(&self) -> Option<&str> {
+        self.bound(|b| &b.org)
+    }
+
+    pub fn session(&self) -> Option<&str> {
+        self.bound(|b| &b.session)
+    }
+
+    pub fn fingerprint(&self) -> Option<&str> {
+        self.bound(|b| &b.fingerprint)
+    }
+
+    pub fn client(&self) -> Option<&str> {
+        self.bound(|b| &b.client)
+    }
+
+    pub fn tenant(&self) -> Option<&str> {
+        self.bound(|b| &b.tenant)
     }
 }
 

@@ -124,11 +124,12 @@ fn open_session(ns: &Ns, user: &EnosUser, org_id: &str, org_name: &str) -> Respo
         ns.settings.jwt_secret.as_bytes(),
     ));
     let owner = Text::from(user.id.as_str());
+    let org = Text::from(org_id);
     let mut a = TokenRec::new(Kind::EnosAccess, owner.clone(), now, ACCESS_TTL_MS);
-    a.org = Some(org_id.into());
+    a.bind().org = Some(org.clone());
     a.link = Some(refresh.clone());
     let mut r = TokenRec::new(Kind::EnosRefresh, owner, now, exp * 1000 - now);
-    r.org = Some(org_id.into());
+    r.bind().org = Some(org);
     r.link = Some(access.clone());
     ns.store.tokens.insert(access.clone(), a);
     ns.store.tokens.insert(refresh.clone(), r);
@@ -229,8 +230,11 @@ pub(super) async fn token_refresh(ns: Ns, RawQuery(q): RawQuery) -> Result<Respo
         .enos
         .user(&old.owner)
         .ok_or(EnosError::LoginFirst)?;
-    let org_id = old.org.unwrap_or_default();
-    let org = ns.store.enos.org(&org_id).ok_or(EnosError::LoginFirst)?;
+    let org = ns
+        .store
+        .enos
+        .org(old.org().unwrap_or_default())
+        .ok_or(EnosError::LoginFirst)?;
     Ok(open_session(&ns, &user, &org.id, &org.name))
 }
 
@@ -292,17 +296,17 @@ fn org_session(
 )]
 pub(super) async fn session_info(ns: Ns, Headers(headers): Headers) -> Result<Response, EnosError> {
     let (rec, user) = org_session(&ns, &headers)?;
-    let org_id = rec.org.unwrap_or_default();
+    let org_id = rec.org().unwrap_or_default();
     let org_name = ns
         .store
         .enos
-        .org(&org_id)
+        .org(org_id)
         .map(|o| o.name.clone())
         .unwrap_or_default();
     Ok(ok(SessionInfo {
         user_id: &user.id,
         user_name: &user.name,
-        current_org_id: &org_id,
+        current_org_id: org_id,
         current_org_name: &org_name,
     }))
 }

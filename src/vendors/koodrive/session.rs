@@ -88,8 +88,9 @@ pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooE
     let token = ns.gen.hex48();
     let session_id = ns.gen.hex48();
     let mut rec = TokenRec::new(Kind::KooSession, user_id, now, SESSION_WINDOW_MS);
-    rec.session = Some(session_id.as_str().into());
-    rec.org = Some(user.org_id.as_str().into());
+    let b = rec.bind();
+    b.session = Some(session_id.as_str().into());
+    b.org = Some(user.org_id.as_str().into());
     let mut access_token = String::with_capacity(55);
     access_token.push_str("Bearer ");
     access_token.push_str(&token);
@@ -172,20 +173,17 @@ pub(super) async fn session_refresh(
         .live(token, &[Kind::KooSession], now)
         .ok_or(KooError::Session)?;
     let sid = header(&headers, "x-session-id").ok_or(KooError::Param)?;
-    if rec.session.as_deref() != Some(sid) {
+    if rec.session() != Some(sid) {
         return Err(KooError::Session);
     }
     let old = ns
         .store
         .tokens
-        .take_if(token, Kind::KooSession, now, |r| {
-            r.session.as_deref() == Some(sid)
-        })
+        .take_if(token, Kind::KooSession, now, |r| r.session() == Some(sid))
         .ok_or(KooError::Session)?;
     let fresh = ns.gen.hex48();
     let mut rec = TokenRec::new(Kind::KooSession, old.owner, now, SESSION_WINDOW_MS);
-    rec.session = old.session;
-    rec.org = old.org;
+    rec.bind = old.bind;
     let access_token = format!("Bearer {fresh}");
     ns.store.tokens.insert(fresh, rec);
     Ok(Json(RefreshBody {

@@ -45,7 +45,7 @@ fn app_token(ns: &Ns, headers: &HeaderMap) -> Result<TokenRec, OaError> {
 /// `X-tenant-id`, when present, must be the app's tenant.
 fn check_tenant(headers: &HeaderMap, app: &TokenRec) -> Result<(), OaError> {
     match header(headers, "x-tenant-id") {
-        Some(t) if Some(t) != app.tenant.as_deref() => Err(OaError::Tenant),
+        Some(t) if Some(t) != app.tenant() => Err(OaError::Tenant),
         _ => Ok(()),
     }
 }
@@ -151,8 +151,9 @@ pub(super) async fn tenant_token(
         now,
         APP_TOKEN_TTL_S * 1000,
     );
-    rec.client = Some(client.client_id.as_str().into());
-    rec.tenant = Some(client.tenant_id.as_str().into());
+    let b = rec.bind();
+    b.client = Some(client.client_id.as_str().into());
+    b.tenant = Some(client.tenant_id.as_str().into());
     let id_token = id_token(
         &ns,
         &client,
@@ -233,9 +234,10 @@ pub(super) async fn sdk_login(
     token.push_str("bts");
     ns.gen.push_base62(&mut token, 40);
     let mut rec = TokenRec::new(Kind::OaSession, user.id.as_str(), now, SESSION_TTL_S * 1000);
-    rec.fingerprint = Some(fingerprint.into());
-    rec.client = Some(client.client_id.as_str().into());
-    rec.tenant = Some(client.tenant_id.as_str().into());
+    let b = rec.bind();
+    b.fingerprint = Some(fingerprint.into());
+    b.client = Some(client.client_id.as_str().into());
+    b.tenant = Some(client.tenant_id.as_str().into());
     let extra = serde_json::json!({
         "name": user.name,
         "preferred_username": user.user_name,
@@ -289,7 +291,7 @@ pub(super) async fn sso_ticket(
     check_tenant(&headers, &app)?;
     let client = match present(&req.client_id) {
         Some(id) => match ns.store.oa.client(id) {
-            Some(c) if Some(c.tenant_id.as_str()) == app.tenant.as_deref() => {
+            Some(c) if Some(c.tenant_id.as_str()) == app.tenant() => {
                 Text::from(c.client_id.as_str())
             }
             _ => return Err(OaError::App),
@@ -301,16 +303,17 @@ pub(super) async fn sso_ticket(
         .store
         .tokens
         .live(session, &[Kind::OaSession], now)
-        .filter(|s| s.tenant == app.tenant)
+        .filter(|s| s.tenant() == app.tenant())
         .ok_or(OaError::Session)?;
-    if s.fingerprint.as_deref() != Some(fingerprint) {
+    if s.fingerprint() != Some(fingerprint) {
         return Err(OaError::Fingerprint);
     }
     let ticket = ns.gen.base62(32);
     let mut rec = TokenRec::new(Kind::OaTicket, s.owner, now, TICKET_TTL_S * 1000);
-    rec.fingerprint = s.fingerprint;
-    rec.tenant = app.tenant;
-    rec.client = Some(client);
+    // The session's fingerprint and tenant (the app's, checked above); the client asked for.
+    let mut b = s.bind.unwrap_or_default();
+    b.client = Some(client);
+    rec.bind = Some(b);
     ns.store.tokens.insert(ticket.clone(), rec);
     Ok(Json(TicketResp {
         expire: TICKET_TTL_S,
@@ -358,9 +361,9 @@ pub(super) async fn verify_ticket(
         .store
         .tokens
         .live(ticket, &[Kind::OaTicket], now)
-        .filter(|t| t.tenant == app.tenant)
+        .filter(|t| t.tenant() == app.tenant())
         .ok_or(OaError::Ticket)?;
-    if rec.fingerprint.as_deref() != Some(fingerprint) {
+    if rec.fingerprint() != Some(fingerprint) {
         return Err(OaError::Fingerprint);
     }
     let rec = ns
