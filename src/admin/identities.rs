@@ -117,7 +117,7 @@ pub async fn add_user(
                 Err(e) => return e,
             };
             koodrive::validate_user(&u, "$", &|o| s.koo.orgs.contains_key(o), &mut p);
-            if s.koo.users.contains_key(&u.user_id) {
+            if s.koo.users.contains_key(&*u.user_id) {
                 p.push(Problem::new(
                     "$.userId",
                     format!("duplicate user id {:?}", u.user_id),
@@ -167,7 +167,7 @@ pub async fn add_user(
                 Err(e) => return e,
             };
             enos::validate_user(&u, "$", &|o| s.enos.orgs.contains_key(o), &mut p);
-            if s.enos.users.contains_key(&u.id) {
+            if s.enos.users.contains_key(&*u.id) {
                 p.push(Problem::new(
                     "$.id",
                     format!("duplicate user id {:?}", u.id),
@@ -488,11 +488,11 @@ pub async fn mint_verification_code(ns: Ns, body: Bytes) -> Response {
     ns.store
         .koo
         .captchas
-        .insert(user.user_id.clone(), (code.clone(), expires));
+        .insert(user.user_id.to_string(), (code.clone(), expires));
     created(VerificationCode {
         captcha_token: code,
         expires_at: rfc3339(expires),
         expires_at_ms: expires,
-        user_id: user.user_id.clone(),
+        user_id: user.user_id.to_string(),
     })
 }

@@ -72,7 +72,7 @@ pub fn namespace_state(ns: &Ns, token_limit: usize) -> Value {
     }
     let listed: Vec<Value> = tokens.iter().map(|(t, r)| token_view(t, r, now)).collect();
     let koo_users = sorted(s.koo.users.iter().map(|u| u.value().clone()), |u| {
-        u.user_id.clone()
+        u.user_id.to_string()
     });
     let koo_orgs = sorted(s.koo.orgs.iter().map(|o| o.value().clone()), |o| {
         o.org_id.clone()
@@ -101,7 +101,7 @@ pub fn namespace_state(ns: &Ns, token_limit: usize) -> Value {
         o.id.clone()
     });
     let enos_users = sorted(s.enos.users.iter().map(|u| u.value().clone()), |u| {
-        u.id.clone()
+        u.id.to_string()
     });
     let locks = sorted(
         s.locks.iter().map(|l| {

@@ -1,6 +1,6 @@
 //! EnOS Application Portal identities: organizations, users with memberships, static login tokens.
 
-use super::{check_nonempty, Map, Problem};
+use super::{check_nonempty, Map, Problem, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -16,7 +16,7 @@ pub struct EnosOrg {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EnosUser {
-    pub id: String,
+    pub id: Text,
     pub account: String,
     #[serde(skip_serializing)]
     pub password: String,
@@ -124,7 +124,7 @@ impl EnosFixtures {
         for (i, u) in self.users.iter().enumerate() {
             let at = format!("$.users[{i}]");
             validate_user(u, &at, &|o| orgs.contains(o), &mut out);
-            if !ids.insert(u.id.as_str()) {
+            if !ids.insert(&*u.id) {
                 out.push(Problem::new(
                     format!("{at}.id"),
                     format!("duplicate user id {:?}", u.id),
@@ -185,8 +185,8 @@ impl EnosData {
     }
 
     pub fn add_user(&self, u: EnosUser) {
-        self.accounts.insert(u.account.clone(), u.id.clone());
-        self.users.insert(u.id.clone(), Arc::new(u));
+        self.accounts.insert(u.account.clone(), u.id.to_string());
+        self.users.insert(u.id.to_string(), Arc::new(u));
     }
 
     pub fn remove_user(&self, id: &str) -> bool {

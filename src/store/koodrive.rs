@@ -1,6 +1,6 @@
 //! KooDrive identities: orgs, users (with password and verification code) and reusable authorization codes.
 
-use super::{check_nonempty, Map, Problem};
+use super::{check_nonempty, Map, Problem, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -23,7 +23,7 @@ pub struct KooOrg {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KooUser {
-    pub user_id: String,
+    pub user_id: Text,
     pub user_name: String,
     pub inner_user_id: String,
     pub org_id: String,
@@ -114,7 +114,7 @@ impl KooFixtures {
         for (i, u) in self.users.iter().enumerate() {
             let at = format!("$.users[{i}]");
             validate_user(u, &at, &|id| org_ids.contains(id), &mut out);
-            if !user_ids.insert(u.user_id.as_str()) {
+            if !user_ids.insert(&*u.user_id) {
                 out.push(Problem::new(
                     format!("{at}.userId"),
                     format!("duplicate user id {:?}", u.user_id),
@@ -182,11 +182,12 @@ impl KooData {
     }
 
     pub fn add_user(&self, u: KooUser) {
-        self.accounts.insert(u.account.clone(), u.user_id.clone());
+        self.accounts
+            .insert(u.account.clone(), u.user_id.to_string());
         if !u.phone.is_empty() {
-            self.accounts.insert(u.phone.clone(), u.user_id.clone());
+            self.accounts.insert(u.phone.clone(), u.user_id.to_string());
         }
-        self.users.insert(u.user_id.clone(), Arc::new(u));
+        self.users.insert(u.user_id.to_string(), Arc::new(u));
     }
 
     pub fn remove_user(&self, id: &str) -> bool {

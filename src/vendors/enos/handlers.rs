@@ -74,7 +74,7 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
     let token = new_access_token(&ns);
     ns.store.tokens.insert(
         token.clone(),
-        TokenRec::new(Kind::EnosLogin, user.id.as_str(), now, ACCESS_TTL_MS),
+        TokenRec::new(Kind::EnosLogin, user.id.clone(), now, ACCESS_TTL_MS),
     );
     let orgs: Vec<_> = user
         .orgs
@@ -123,7 +123,7 @@ fn open_session(ns: &Ns, user: &EnosUser, org_id: &str, org_name: &str) -> Respo
         &claims,
         ns.settings.jwt_secret.as_bytes(),
     ));
-    let owner = Text::from(user.id.as_str());
+    let owner = user.id.clone();
     let org = Text::from(org_id);
     let mut a = TokenRec::new(Kind::EnosAccess, owner.clone(), now, ACCESS_TTL_MS);
     a.bind().org = Some(org.clone());

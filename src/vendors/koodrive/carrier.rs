@@ -20,12 +20,12 @@ fn lock_key(user_id: &str) -> String {
 }
 
 /// Issues a login access token and its refresh token, linked to each other.
-fn issue_pair(ns: &Ns, user_id: &str) -> SessionInfo {
+fn issue_pair(ns: &Ns, user_id: &Text) -> SessionInfo {
     let now = ns.now();
     let access = ns.gen.hex_text(24);
     let refresh = ns.gen.hex_text(24);
-    // One owner string shared by both records; each record links to the other's key.
-    let owner = Text::from(user_id);
+    // The user's id string is shared by both records; each record links to the other's key.
+    let owner = user_id.clone();
     let mut a = TokenRec::new(Kind::KooAccess, owner.clone(), now, ACCESS_TTL_S * 1000);
     // Refreshing needs the (possibly expired) access token, so it is kept as long as its refresh token.
     a.retain_ms = now.saturating_add(REFRESH_TTL_MS);
@@ -57,7 +57,7 @@ fn credential_ok(ns: &Ns, user: &KooUser, auth_type: &str, secret: &str, now: i6
     ns.store
         .koo
         .captchas
-        .remove_if(&user.user_id, |_, (code, exp)| {
+        .remove_if(&*user.user_id, |_, (code, exp)| {
             now < *exp && secret_eq(secret, code)
         })
         .is_some()

@@ -87,7 +87,12 @@ pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooE
     let user = ns.store.koo.user(&user_id).ok_or(KooError::AuthCode)?;
     let token = ns.gen.hex48();
     let session_id = ns.gen.hex48();
-    let mut rec = TokenRec::new(Kind::KooSession, user_id, now, SESSION_WINDOW_MS);
+    let mut rec = TokenRec::new(
+        Kind::KooSession,
+        user.user_id.clone(),
+        now,
+        SESSION_WINDOW_MS,
+    );
     let b = rec.bind();
     b.session = Some(session_id.as_str().into());
     b.org = Some(user.org_id.as_str().into());
