@@ -18,6 +18,7 @@ ADVANCE="${ADVANCE:-31m}"           # clock advance that expires the login acces
 ADVANCE_FULL="${ADVANCE_FULL-30d}"  # further advance past the refresh tokens' 30 days ("" skips it)
 SWEEP_TIMEOUT="${SWEEP_TIMEOUT:-180}" # seconds to wait for the token count to come back to baseline
 WORKLOADS="${WORKLOADS:-koodrive_login koodrive_session oneaccess_sso_ticket enos_session_set}"
+ROUNDS="${ROUNDS:-3}"               # rounds of every workload on both servers; the report takes medians
 SKIP_BUILD="${SKIP_BUILD:-0}"       # 1: use the binaries already in target/release
 OUT="${OUT:-bench/RESULTS.md}"      # where the markdown report is written ("" or - : stdout only)
 
@@ -167,9 +168,9 @@ script_args() {
   esac
 }
 
-# measure WORKLOAD SERVER URL: warm-up, then the measured run; appends one result line to $RESULTS
+# measure WORKLOAD SERVER URL ROUND: warm-up, then the measured run; appends one result line to $RESULTS
 measure() {
-  local w="$1" server="$2" url="$3" args line cpu t0 t1 ticks0 ticks1 hz busy0 busy1 steal0 steal1
+  local w="$1" server="$2" url="$3" round="$4" args line cpu t0 t1 ticks0 ticks1 hz busy0 busy1 steal0 steal1
   # shellcheck disable=SC2207
   args=($(script_args "$w"))
   taskset -c "$LOADGEN_CPU" wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" -s "bench/$w.lua" "$url" -- "${args[@]}" \
@@ -196,8 +197,8 @@ measure() {
     'BEGIN { o = 100 * (b - a) / hz / (t1 - t0) - s - w; printf "%.0f", (o < 0 ? 0 : o) }')"
   steal_cpu="$(awk -v a="$steal0" -v b="$steal1" -v hz="$hz" -v t0="$t0" -v t1="$t1" \
     'BEGIN { printf "%.0f", 100 * (b - a) / hz / (t1 - t0) }')"
-  echo "RESULT workload=$w server=$server ${line#BENCH } wrk_cpu=$cpu server_cpu=$server_cpu other_cpu=$other_cpu steal_cpu=$steal_cpu rss_kb=$(rss_kb "$SERVER_PID")" >>"$RESULTS"
-  log "$server $w: $(sed -n 's/^Requests\/sec: *//p' "$WORK/run.out") req/s (wrk CPU $cpu%, server CPU $server_cpu%, other $other_cpu%, steal $steal_cpu%)"
+  echo "RESULT workload=$w server=$server round=$round ${line#BENCH } wrk_cpu=$cpu server_cpu=$server_cpu other_cpu=$other_cpu steal_cpu=$steal_cpu rss_kb=$(rss_kb "$SERVER_PID")" >>"$RESULTS"
+  log "round $round $server $w: $(sed -n 's/^Requests\/sec: *//p' "$WORK/run.out") req/s (wrk CPU $cpu%, server CPU $server_cpu%, other $other_cpu%, steal $steal_cpu%)"
 }
 
 # token_count URL: number of live tokens from GET /__admin/state (counts if it has them, else tokens[])
@@ -240,19 +241,28 @@ print("?" if n is None else n)
 log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------- throughput and latency
+# Each round runs every workload on both servers, one right after the other (so a ratio compares runs
+# seconds apart); odd rounds start with authmock, even rounds with the reference, so a drift in the
+# machine's speed does not favour one side.
 for w in $WORKLOADS; do
   [ -f "bench/$w.lua" ] || die "unknown workload $w (no bench/$w.lua)"
-  for server in authmock reference; do
-    port="$(free_port)"
-    url="http://127.0.0.1:$port"
-    if [ "$server" = authmock ]; then start_server "$AUTHMOCK" "$port"; else start_server "$REFERENCE" "$port"; fi
-    if [ "$w" = oneaccess_sso_ticket ]; then
-      if [ "$server" = authmock ]; then mint_oneaccess "$url"; fi
-      # the reference ignores the tokens and reuses the ones authmock issued
-    fi
-    [ "$server" = authmock ] && sanity "$w" "$url"
-    measure "$w" "$server" "$url"
-    stop_server
+done
+for round in $(seq 1 "$ROUNDS"); do
+  for w in $WORKLOADS; do
+    order="authmock reference"
+    [ $((round % 2)) -eq 0 ] && order="reference authmock"
+    for server in $order; do
+      port="$(free_port)"
+      url="http://127.0.0.1:$port"
+      if [ "$server" = authmock ]; then start_server "$AUTHMOCK" "$port"; else start_server "$REFERENCE" "$port"; fi
+      if [ "$w" = oneaccess_sso_ticket ]; then
+        if [ "$server" = authmock ]; then mint_oneaccess "$url"; fi
+        # the reference ignores the tokens and reuses the ones authmock issued
+      fi
+      [ "$server" = authmock ] && sanity "$w" "$url"
+      measure "$w" "$server" "$url" "$round"
+      stop_server
+    done
   done
 done
 
