@@ -197,6 +197,10 @@ fn cors(state: &AppState) -> CorsLayer {
 }
 
 async fn no_route(method: Method, uri: Uri) -> Response {
+    no_route_response(&method, &uri)
+}
+
+fn no_route_response(method: &Method, uri: &Uri) -> Response {
     let body = json!({
         "error": "no route",
         "method": method.as_str(),
@@ -217,7 +221,20 @@ fn allowed(path: &str) -> Vec<&'static str> {
     v
 }
 
+/// The answer to a method no route of this path takes: 405 with `Allow` on a known path, else 404.
+pub fn not_served(method: &Method, uri: &Uri) -> Response {
+    if allowed(uri.path()).is_empty() {
+        no_route_response(method, uri)
+    } else {
+        method_not_allowed_response(method, uri)
+    }
+}
+
 async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    method_not_allowed_response(&method, &uri)
+}
+
+fn method_not_allowed_response(method: &Method, uri: &Uri) -> Response {
     let allow = allowed(uri.path());
     let body = json!({
         "error": "method not allowed",
@@ -382,6 +399,16 @@ where
     };
     let ns = Ns(ns);
 
+    // A body declared over the limit is refused before it is read, so that a client sending
+    // `Expect: 100-continue` is not invited to upload it (hyper sends the 100 only when the body is read).
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return family.too_large();
+    }
     // Read the whole body up front, within the limit: handlers then parse it with their family's errors.
     let bytes = match tokio::time::timeout(BODY_TIMEOUT, body_bytes(Limited::new(body, BODY_LIMIT)))
         .await
@@ -389,35 +416,46 @@ where
         Ok(Ok(b)) => b,
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return family.too_large(),
         Ok(Err(_)) => return family.bad_body(),
+        // A body that never arrives is unparsable: the family's parameter error, with a gateway's 408.
         Err(_) => {
-            return admin::error(
-                StatusCode::REQUEST_TIMEOUT,
-                "request body not received in time",
-            )
+            let mut r = family.bad_body();
+            *r.status_mut() = StatusCode::REQUEST_TIMEOUT;
+            return r;
         }
     };
     let is_vendor = matches!(family, Family::KooDrive | Family::OneAccess | Family::Enos);
     let mut fault_id = None;
     let mut action = None;
     if is_vendor {
-        if let Some(r) = route.as_ref().filter(|_| ns.faults.armed()) {
-            let key = format!("{} {}", parts.method, r.as_str());
-            if let Some((id, a)) = ns.faults.take(&key) {
-                fault_id = Some(id);
-                action = Some(a);
-            }
-        }
         // Per-request faults through headers.
         let err = parts
             .headers
             .get("x-mock-error")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let delay = parts
-            .headers
-            .get("x-mock-delay")
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_delay);
+        let delay =
+            match parts.headers.get("x-mock-delay") {
+                None => None,
+                Some(v) => match v.to_str().ok().and_then(parse_delay) {
+                    Some(d) => Some(d),
+                    None => return admin::error(
+                        StatusCode::BAD_REQUEST,
+                        "X-Mock-Delay must be milliseconds or a duration such as 250ms, 2s or 1m",
+                    ),
+                },
+            };
+        // A queued fault acts on a request the headers do not already answer: an `X-Mock-Error`
+        // request leaves it queued for the next one.
+        if let Some(r) = route
+            .as_ref()
+            .filter(|_| err.is_none() && ns.faults.armed())
+        {
+            let key = format!("{} {}", parts.method, r.as_str());
+            if let Some((id, a)) = ns.faults.take(&key) {
+                fault_id = Some(id);
+                action = Some(a);
+            }
+        }
         if err.is_some() || delay.is_some() {
             let a = action.get_or_insert_with(Action::default);
             if err.is_some() {
@@ -431,7 +469,7 @@ where
     }
 
     let journal_on = ns.journal.enabled() && family != Family::Admin;
-    let recording = if journal_on {
+    let mut recording = if journal_on {
         let target = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
         Some(ns.journal.begin(target, &parts.headers, &bytes))
     } else {
@@ -447,7 +485,19 @@ where
                 tokio::time::sleep(Duration::from_millis(d.min(MAX_DELAY_MS))).await;
             }
             if a.drop && CONN_KILL.try_with(|k| k.notify_one()).is_ok() {
-                // The connection task drops this request with its connection.
+                // Journaled with status 0 and no answer, then the connection task drops this request
+                // with its connection.
+                if let Some(rec) = recording.take() {
+                    let outcome = admin::journal::Outcome {
+                        time_ms: ns.now(),
+                        method: method.clone(),
+                        route: route.clone(),
+                        status: 0,
+                        duration_us: start.elapsed().as_micros() as u64,
+                        fault: fault_id.clone(),
+                    };
+                    ns.journal.finish(rec, &[], outcome);
+                }
                 std::future::pending::<()>().await;
             }
             let token = crate::extract::auth_token(&parts.headers, &["Bearer", "AT"])

@@ -73,4 +73,21 @@ pub struct ServeArgs {
     /// Allowed CORS origins, comma-separated, or * for any.
     #[arg(long, env = "AUTHMOCK_CORS_ORIGINS", default_value = "*")]
     pub cors_origins: String,
+    /// Most credentials (tokens, codes, tickets) one namespace keeps; past it the least recently
+    /// issued are evicted (their next use is refused as unknown). 0 = no limit; else at least 1000.
+    #[arg(long, env = "AUTHMOCK_MAX_TOKENS", default_value_t = crate::state::DEFAULT_MAX_TOKENS, value_parser = parse_max_tokens)]
+    pub max_tokens: usize,
+}
+
+fn parse_max_tokens(v: &str) -> Result<usize, String> {
+    use crate::store::tokens::{MAX_LIMIT, MIN_LIMIT};
+    let n: usize = v
+        .trim()
+        .parse()
+        .map_err(|_| format!("{v:?} is not a whole number"))?;
+    if n == 0 || (MIN_LIMIT..=MAX_LIMIT).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("must be 0 (no limit) or {MIN_LIMIT}..={MAX_LIMIT}"))
+    }
 }

@@ -7,9 +7,10 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
-use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::de::{self, DeserializeOwned, Deserializer};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::convert::Infallible;
-use std::fmt;
 
 /// The request headers, moved out of the request rather than cloned as axum's `HeaderMap` extractor
 /// does (the handlers only read them, and nothing after them needs them).
@@ -45,57 +46,64 @@ pub fn json_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
     serde_json::from_slice(body).map_err(|_| BodyError::Malformed)
 }
 
-/// Deserializes an optional string field the way the vendors' Java servers coerce it: a string as is, a
-/// number as its JSON text (`1` → "1", `1.5` → "1.5"), `null` as absent; anything else is an error.
+/// Deserializes an optional string field the way the vendors' Java servers (Jackson) coerce it: a
+/// string as is, a number as its JSON text exactly as sent (`1` → "1", `1.10` → "1.10", `1e2` → "1e2"),
+/// `null` as absent; anything else is an error.
+///
+/// The field is read as the raw JSON text it spans (borrowed from the body, no copy), so a number keeps
+/// its spelling; a string without escapes is taken straight from that text.
 pub fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a string or a number")
+    let Some(raw) = Option::<&'de RawValue>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let text = raw.get();
+    match text.as_bytes().first() {
+        Some(b'"') => {
+            let inner = &text[1..text.len() - 1];
+            if inner.contains('\\') {
+                serde_json::from_str::<String>(text)
+                    .map(Some)
+                    .map_err(de::Error::custom)
+            } else {
+                Ok(Some(inner.to_owned()))
+            }
         }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(v.to_owned()))
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Some(
-                serde_json::Number::from_f64(v)
-                    .map(|n| n.to_string())
-                    .unwrap_or_default(),
-            ))
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(V)
-        }
+        Some(b'-' | b'0'..=b'9') => Ok(Some(text.to_owned())),
+        _ => Err(de::Error::invalid_type(
+            de::Unexpected::Other(text),
+            &"a string or a number",
+        )),
     }
-    d.deserialize_option(V)
 }
 
-/// A present, non-empty (after trimming) field value.
+/// Like [`lenient_string`], for types serde buffers before it deserializes them (`#[serde(flatten)]`,
+/// untagged enums), where the raw text is gone: a number arrives parsed and is written back in
+/// serde_json's spelling (`1.10` → "1.1").
+pub fn lenient_string_parsed<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s)),
+        Some(serde_json::Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(other) => Err(de::Error::invalid_type(
+            de::Unexpected::Other(&other.to_string()),
+            &"a string or a number",
+        )),
+    }
+}
+
+/// A present field value that is not empty or blank, exactly as sent: credentials, codes and tokens are
+/// compared untrimmed, so `"secret "` is not `"secret"`.
 pub fn present(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    v.as_deref().filter(|s| !s.trim().is_empty())
 }
 
-/// A header's value as text, if present and non-empty.
+/// A header's value as text, if present and non-empty (HTTP strips the spaces around it). A value with
+/// UTF-8 beyond ASCII (`X-agent: Mozilla/5.0 (华为)`) is taken as UTF-8; one that is not UTF-8 counts
+/// as absent.
 pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get(name)
-        .and_then(|v| v.to_str().ok())
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
         .map(str::trim)
         .filter(|s| !s.is_empty())
 }
@@ -134,19 +142,18 @@ pub fn scheme_token<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a str>
     }
 }
 
-/// A query parameter's first value, if present and non-empty.
+/// A query parameter's first value, if present and not blank, exactly as sent (untrimmed).
 pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     let q = query?;
     form_urlencoded::parse(q.as_bytes())
         .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(_, v)| v.into_owned())
 }
 
 #[cfg(test)]
 mod unit {
     use super::*;
-    use serde::Deserialize;
 
     #[derive(Deserialize, Debug)]
     struct B {
@@ -160,9 +167,36 @@ mod unit {
             json_object::<B>(br#"{"a":1}"#).unwrap().a.as_deref(),
             Some("1")
         );
+        for n in [
+            "1.5",
+            "1.10",
+            "1e2",
+            "1E+2",
+            "-0",
+            "100.0",
+            "18446744073709551616",
+        ] {
+            let body = format!(r#"{{"a":{n}}}"#);
+            assert_eq!(
+                json_object::<B>(body.as_bytes()).unwrap().a.as_deref(),
+                Some(n)
+            );
+        }
+        assert!(json_object::<B>(br#"{"a":{}}"#).is_err());
+        assert!(json_object::<B>(br#"{"a":["1"]}"#).is_err());
         assert_eq!(
-            json_object::<B>(br#"{"a":1.5}"#).unwrap().a.as_deref(),
-            Some("1.5")
+            json_object::<B>(br#"{"a":"x\"y\u00e9"}"#)
+                .unwrap()
+                .a
+                .as_deref(),
+            Some("x\"y\u{e9}")
+        );
+        assert_eq!(
+            json_object::<B>(br#"{"a" : "plain" }"#)
+                .unwrap()
+                .a
+                .as_deref(),
+            Some("plain")
         );
         assert_eq!(json_object::<B>(br#"{"a":null}"#).unwrap().a, None);
         assert_eq!(json_object::<B>(br#"{}"#).unwrap().a, None);

@@ -62,6 +62,7 @@ fn run(args: ServeArgs) -> ExitCode {
         admin_token: args.admin_token.clone().filter(|t| !t.is_empty()),
         frozen_at_ms: None,
         cors_origins: args.cors_origins.clone(),
+        max_tokens: args.max_tokens,
     };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -25,6 +25,8 @@ pub const SWEEP_EVERY: Duration = Duration::from_secs(1);
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest request head (request line + headers) accepted; larger gets 431.
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
+/// Most header lines a request may carry (a 32 KiB head holds fewer than this many).
+pub const MAX_HEADERS: usize = 8192;
 /// How long shutdown waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -179,6 +181,17 @@ pub async fn serve(
                     return Ok::<_, std::convert::Infallible>(head_too_large());
                 }
                 collapse_slashes(&mut req);
+                // Only an OPTIONS request that asks for a method is a CORS preflight; a plain one gets
+                // the route's 405 (or the 404) like any other method the route does not take.
+                if req.method() == axum::http::Method::OPTIONS
+                    && !req
+                        .headers()
+                        .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+                {
+                    let mut resp = crate::app::not_served(req.method(), req.uri());
+                    resp.headers_mut().insert(header::VARY, VARY);
+                    return Ok(resp);
+                }
                 // An exact vendor route is dispatched directly; everything else (admin, unknown paths,
                 // other methods, CORS requests) goes through the router.
                 let direct = if req.headers().contains_key(header::ORIGIN) {
@@ -198,6 +211,11 @@ pub async fn serve(
             .timer(TokioTimer::new())
             .header_read_timeout(HEADER_TIMEOUT)
             .max_buf_size(MAX_HEAD_BYTES.max(8192))
+            // hyper refuses more than 100 header lines with a bare 431; past that count the head
+            // is still bounded by MAX_HEAD_BYTES, which answers the JSON 431 above.
+            .max_headers(MAX_HEADERS)
+            // A client that shuts down its write side after sending a request still gets the answer.
+            .half_close(true)
             .keep_alive(true)
             .writev(false)
             .serve_connection(TokioIo::new(stream), svc);
@@ -301,6 +319,13 @@ impl MockServerBuilder {
     /// Entries kept in each namespace's request journal (0 disables it).
     pub fn journal_size(mut self, n: usize) -> Self {
         self.settings.journal_size = n;
+        self
+    }
+
+    /// Most credentials one namespace keeps (0: no limit; else at least 1000): past it the least
+    /// recently issued are evicted.
+    pub fn max_tokens(mut self, n: usize) -> Self {
+        self.settings.max_tokens = n;
         self
     }
 

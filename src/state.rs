@@ -2,7 +2,7 @@
 //! its own store, clock, generator, journal and faults.
 
 use crate::admin::faults::Faults;
-use crate::admin::journal::Journal;
+use crate::admin::journal::{Journal, JournalBytes};
 use crate::clock::Clock;
 use crate::fixtures::Fixtures;
 use crate::store::Store;
@@ -32,7 +32,12 @@ pub struct Settings {
     pub frozen_at_ms: Option<i64>,
     /// Allowed CORS origins, comma-separated, or `*`.
     pub cors_origins: String,
+    /// Most credentials one namespace keeps (0: no limit); past it the least recently issued go.
+    pub max_tokens: usize,
 }
+
+/// Default of [`Settings::max_tokens`] (`--max-tokens`): about 250 MB of credentials at most.
+pub const DEFAULT_MAX_TOKENS: usize = 1_000_000;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -43,6 +48,7 @@ impl Default for Settings {
             admin_token: None,
             frozen_at_ms: None,
             cors_origins: "*".to_string(),
+            max_tokens: DEFAULT_MAX_TOKENS,
         }
     }
 }
@@ -61,7 +67,13 @@ pub struct Namespace {
 }
 
 impl Namespace {
-    pub fn new(name: &str, settings: Arc<Settings>, fixtures: &Fixtures) -> Namespace {
+    /// A namespace built from the fixtures; its journal counts into the server's `journal_bytes`.
+    pub fn new(
+        name: &str,
+        settings: Arc<Settings>,
+        fixtures: &Fixtures,
+        journal_bytes: Arc<JournalBytes>,
+    ) -> Namespace {
         let clock = match settings.frozen_at_ms {
             Some(ms) => Clock::frozen_at(ms),
             None => Clock::real(),
@@ -72,10 +84,10 @@ impl Namespace {
         };
         Namespace {
             name: name.to_string(),
-            store: Store::from_fixtures(fixtures),
+            store: Store::from_fixtures(fixtures, settings.max_tokens),
             clock,
             gen,
-            journal: Journal::new(settings.journal_size),
+            journal: Journal::new(settings.journal_size, journal_bytes),
             faults: Faults::default(),
             settings,
             last_used: AtomicU64::new(0),
@@ -108,6 +120,8 @@ pub struct Shared {
     pub settings: Arc<Settings>,
     pub fixtures: Fixtures,
     namespaces: crate::store::Map<String, Arc<Namespace>>,
+    /// Bytes held by every namespace's journal (bounded by `journal::JOURNAL_BUDGET`).
+    pub journal_bytes: Arc<JournalBytes>,
     /// Serialises creating namespaces, so that the cap holds under concurrent first use.
     creating: Mutex<()>,
     tick: AtomicU64,
@@ -126,6 +140,7 @@ impl AppState {
         let settings = Arc::new(settings);
         let shared = Shared {
             namespaces: crate::store::Map::default(),
+            journal_bytes: Arc::default(),
             creating: Mutex::new(()),
             tick: AtomicU64::new(1),
             started: Instant::now(),
@@ -151,7 +166,12 @@ impl AppState {
             ns.last_used.store(tick, Ordering::Relaxed);
             return ns.clone();
         }
-        let fresh = Arc::new(Namespace::new(name, self.settings.clone(), &self.fixtures));
+        let fresh = Arc::new(Namespace::new(
+            name,
+            self.settings.clone(),
+            &self.fixtures,
+            self.journal_bytes.clone(),
+        ));
         let _creating = self.creating.lock().unwrap_or_else(|e| e.into_inner());
         // Another request may have created it meanwhile.
         if let Some(ns) = self.namespaces.get(name) {
@@ -184,7 +204,12 @@ impl AppState {
 
     /// Replaces a namespace by a fresh one built from the fixtures (requests in flight finish on the old).
     pub fn reset(&self, name: &str) {
-        let fresh = Arc::new(Namespace::new(name, self.settings.clone(), &self.fixtures));
+        let fresh = Arc::new(Namespace::new(
+            name,
+            self.settings.clone(),
+            &self.fixtures,
+            self.journal_bytes.clone(),
+        ));
         let _creating = self.creating.lock().unwrap_or_else(|e| e.into_inner());
         if !self.namespaces.contains_key(name) {
             self.make_room();

@@ -1086,3 +1086,29 @@ async fn another_seed_answers_other_tokens() {
         );
     }
 }
+
+#[test]
+fn a_max_tokens_below_a_thousand_is_refused_before_start() {
+    let out = run(authmock(&["--port", "0", "--max-tokens", "10"]));
+
+    assert_eq!(out.status.code(), Some(2), "{}", out.all_output());
+    assert!(
+        out.stderr.contains("--max-tokens") && out.stderr.contains("1000"),
+        "{}",
+        out.all_output()
+    );
+}
+
+#[tokio::test]
+async fn authmock_max_tokens_in_the_environment_sets_the_limit_the_state_reports() {
+    let mut cmd = authmock(&["--port", "0"]);
+    cmd.env("AUTHMOCK_MAX_TOKENS", "5000");
+    let server = Server::spawn(cmd);
+
+    let state = get(&client(), &server.url("/__admin/state?tokens=0"), &[]).await;
+
+    assert_eq!(state.status, 200);
+    assert_eq!(state.body["counts"]["tokenLimit"], 5000);
+    assert_eq!(state.body["counts"]["tokensEvicted"], 0);
+    assert_eq!(server.stop().status.code(), Some(0));
+}

@@ -20,7 +20,7 @@ pub struct Action {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::extract::lenient_string"
+        deserialize_with = "crate::extract::lenient_string_parsed"
     )]
     #[schema(value_type = String)]
     pub error: Option<String>,

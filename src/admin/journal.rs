@@ -3,18 +3,43 @@
 //! Recording is cheap and leaves no scattered memory behind: an entry's request target, headers and
 //! bodies are copied into one buffer, and buffers of evicted entries are reused, so once the ring is
 //! full recording allocates nothing. Masking of secrets happens only when the journal is read.
+//!
+//! Memory is bounded twice: an entry keeps at most the first 4 KiB of each body (and 8 KiB of the target
+//! and of the headers), and all namespaces' journals together hold at most [`JOURNAL_BUDGET`] bytes: a
+//! journal recording past that drops its own oldest entries first.
 
 use crate::app::RouteName;
 use axum::http::{HeaderMap, Method};
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Buffers kept for reuse (more than the requests in flight at once is never needed).
 const SPARE_BUFFERS: usize = 64;
 /// A reused buffer larger than this (a big body once) is dropped rather than kept.
-const MAX_KEPT_BUFFER: usize = 16 * 1024;
+const MAX_KEPT_BUFFER: usize = 32 * 1024;
+/// Bytes of a request or response body an entry keeps (`bodyBytes` tells the whole size).
+pub const MAX_BODY_KEPT: usize = 4 * 1024;
+/// Bytes of the request target, and of the packed headers, an entry keeps.
+const MAX_HEAD_KEPT: usize = 8 * 1024;
+/// Bytes all namespaces' journals hold together, at most (plus one entry per journal).
+pub const JOURNAL_BUDGET: usize = 64 << 20;
+
+/// The bytes held by every journal of a server, shared by its namespaces.
+#[derive(Debug, Default)]
+pub struct JournalBytes(AtomicUsize);
+
+impl JournalBytes {
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The first `max` bytes of `b`.
+fn kept(b: &[u8], max: usize) -> &[u8] {
+    &b[..b.len().min(max)]
+}
 
 /// One journaled exchange.
 #[derive(Debug)]
@@ -28,9 +53,12 @@ pub struct Entry {
     pub duration_us: u64,
     /// A fault that shaped the answer, if any.
     pub fault: Option<String>,
-    /// Request target, packed headers (`name: value\n`), request body, response body — back to back.
+    /// Request target, packed headers (`name: value\n`), request body, response body — back to back,
+    /// each cut at its limit.
     buf: Vec<u8>,
     ends: [usize; 3],
+    /// Whole sizes of the request and response bodies.
+    sizes: [usize; 2],
 }
 
 impl Entry {
@@ -57,6 +85,7 @@ impl Entry {
 pub struct Recording {
     buf: Vec<u8>,
     ends: [usize; 2],
+    body_size: usize,
 }
 
 /// What is known once the answer is ready.
@@ -77,6 +106,18 @@ pub struct Journal {
     ring: Mutex<VecDeque<Arc<Entry>>>,
     spare: Mutex<Vec<Vec<u8>>>,
     seq: AtomicU64,
+    /// Bytes of this journal's entries (changed under the ring's lock).
+    held: AtomicUsize,
+    /// Bytes of every journal of the server.
+    total: Arc<JournalBytes>,
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        self.total
+            .0
+            .fetch_sub(self.held.load(Ordering::Relaxed), Ordering::Relaxed);
+    }
 }
 
 /// Filters of `GET /__admin/requests`.
@@ -89,13 +130,21 @@ pub struct Filter {
 }
 
 impl Journal {
-    pub fn new(cap: usize) -> Journal {
+    /// A journal of at most `cap` entries, counting its bytes into `total`.
+    pub fn new(cap: usize, total: Arc<JournalBytes>) -> Journal {
         Journal {
             cap,
             ring: Mutex::new(VecDeque::new()),
             spare: Mutex::new(Vec::new()),
             seq: AtomicU64::new(1),
+            held: AtomicUsize::new(0),
+            total,
         }
+    }
+
+    /// Bytes this journal's entries hold.
+    pub fn bytes(&self) -> usize {
+        self.held.load(Ordering::Relaxed)
     }
 
     pub fn enabled(&self) -> bool {
@@ -118,19 +167,24 @@ impl Journal {
     pub fn begin(&self, uri: &str, headers: &HeaderMap, body: &[u8]) -> Recording {
         let mut buf = self.spare().pop().unwrap_or_default();
         buf.clear();
-        buf.extend_from_slice(uri.as_bytes());
+        // The target is ASCII (hyper checks it), so any cut is a character boundary.
+        buf.extend_from_slice(kept(uri.as_bytes(), MAX_HEAD_KEPT));
         let uri_end = buf.len();
         for (k, v) in headers {
+            if buf.len() - uri_end + k.as_str().len() + v.len() + 3 > MAX_HEAD_KEPT {
+                break;
+            }
             buf.extend_from_slice(k.as_str().as_bytes());
             buf.extend_from_slice(b": ");
             buf.extend_from_slice(v.as_bytes());
             buf.push(b'\n');
         }
         let headers_end = buf.len();
-        buf.extend_from_slice(body);
+        buf.extend_from_slice(kept(body, MAX_BODY_KEPT));
         Recording {
             ends: [uri_end, headers_end],
             buf,
+            body_size: body.len(),
         }
     }
 
@@ -138,7 +192,8 @@ impl Journal {
     pub fn finish(&self, rec: Recording, response: &[u8], o: Outcome) {
         let mut buf = rec.buf;
         let body_end = buf.len();
-        buf.extend_from_slice(response);
+        buf.extend_from_slice(kept(response, MAX_BODY_KEPT));
+        let size = buf.capacity();
         let e = Arc::new(Entry {
             id: self.seq.fetch_add(1, Ordering::Relaxed),
             time_ms: o.time_ms,
@@ -149,19 +204,30 @@ impl Journal {
             fault: o.fault,
             buf,
             ends: [rec.ends[0], rec.ends[1], body_end],
+            sizes: [rec.body_size, response.len()],
         });
-        let old = {
+        let mut old = Vec::new();
+        {
             let mut r = self.lock();
-            let old = if r.len() >= self.cap {
-                r.pop_front()
-            } else {
-                None
-            };
+            if r.len() >= self.cap {
+                if let Some(o) = r.pop_front() {
+                    self.release(o.buf.capacity());
+                    old.push(o);
+                }
+            }
             r.push_back(e);
-            old
-        };
+            self.held.fetch_add(size, Ordering::Relaxed);
+            self.total.0.fetch_add(size, Ordering::Relaxed);
+            // Over the server-wide budget: this journal gives up its oldest entries (never the new one).
+            while self.total.get() > JOURNAL_BUDGET && r.len() > 1 {
+                if let Some(o) = r.pop_front() {
+                    self.release(o.buf.capacity());
+                    old.push(o);
+                }
+            }
+        }
         // Keep the evicted entry's buffer for the next recording, unless a reader still holds it.
-        if let Some(entry) = old.and_then(|o| Arc::try_unwrap(o).ok()) {
+        for entry in old.into_iter().filter_map(|o| Arc::try_unwrap(o).ok()) {
             if entry.buf.capacity() <= MAX_KEPT_BUFFER {
                 let mut spare = self.spare();
                 if spare.len() < SPARE_BUFFERS {
@@ -169,6 +235,12 @@ impl Journal {
                 }
             }
         }
+    }
+
+    /// Counts `n` bytes of entries as gone from this journal (call under the ring's lock).
+    fn release(&self, n: usize) {
+        self.held.fetch_sub(n, Ordering::Relaxed);
+        self.total.0.fetch_sub(n, Ordering::Relaxed);
     }
 
     pub fn len(&self) -> usize {
@@ -180,7 +252,11 @@ impl Journal {
     }
 
     pub fn clear(&self) {
-        let old = std::mem::take(&mut *self.lock());
+        let old = {
+            let mut r = self.lock();
+            self.release(self.held.load(Ordering::Relaxed));
+            std::mem::take(&mut *r)
+        };
         drop(old);
         self.spare().clear();
     }
@@ -223,13 +299,33 @@ fn is_secret_key(k: &str, request: bool) -> bool {
         || l.contains("secret")
         || l.contains("token")
         || l.contains("ticket")
+        || l.contains("session")
         || (request && l == "code")
+}
+
+/// OneAccess messages that quote the credential they refuse (`Access token expired:<token>`).
+const QUOTING_MESSAGES: [&str; 2] = ["Invalid access token:", "Access token expired:"];
+
+/// A message with the credential it quotes masked; `None` when it quotes none.
+fn mask_quoted(msg: &str) -> Option<String> {
+    QUOTING_MESSAGES.iter().find_map(|p| {
+        let rest = msg.strip_prefix(p)?;
+        let quoted = rest.trim_start();
+        let gap = &rest[..rest.len() - quoted.len()];
+        Some(format!("{p}{gap}{}", mask(quoted)))
+    })
 }
 
 fn mask_value(v: &mut Value, request: bool) {
     match v {
         Value::Object(m) => {
             for (k, val) in m.iter_mut() {
+                if let Value::String(s) = val {
+                    if let Some(masked) = mask_quoted(s) {
+                        *s = masked;
+                        continue;
+                    }
+                }
                 if is_secret_key(k, request) {
                     match val {
                         Value::String(s) => {
@@ -293,6 +389,12 @@ fn mask_text(text: &str, request: bool) -> String {
             }
             c if c.is_ascii_whitespace() => {
                 out.push(char::from(c));
+                i += 1;
+            }
+            b'{' | b'[' if secret => {
+                // An object or array under a secret-sounding key (`sessionInfo`): its own fields decide.
+                secret = false;
+                out.push(char::from(b[i]));
                 i += 1;
             }
             _ if secret => {
@@ -371,12 +473,16 @@ fn headers_view(packed: &[u8]) -> Value {
         let line = String::from_utf8_lossy(line);
         let (name, text) = line.split_once(": ").unwrap_or((&line, ""));
         let text = text.to_string();
-        let shown =
-            if name == "authorization" || name == "apim-accesstoken" || name.contains("token") {
-                mask(&text)
-            } else {
-                text
-            };
+        let shown = if name == "authorization"
+            || name == "cookie"
+            || name == "apim-accesstoken"
+            || name.contains("token")
+            || name.contains("session")
+        {
+            mask(&text)
+        } else {
+            text
+        };
         match m.get_mut(name) {
             Some(Value::String(prev)) => {
                 prev.push_str(", ");
@@ -405,9 +511,15 @@ impl Entry {
             "request": {
                 "headers": headers_view(self.headers()),
                 "body": body_view(self.body(), true),
+                "bodyBytes": self.sizes[0],
+                "bodyTruncated": self.sizes[0] > self.body().len(),
             },
             "status": self.status,
-            "response": { "body": body_view(self.response_body(), false) },
+            "response": {
+                "body": body_view(self.response_body(), false),
+                "bodyBytes": self.sizes[1],
+                "bodyTruncated": self.sizes[1] > self.response_body().len(),
+            },
             "durationMs": self.duration_us as f64 / 1000.0,
             "fault": self.fault,
         })
@@ -470,7 +582,7 @@ mod unit {
 
     #[test]
     fn ring_buffer_stays_bounded() {
-        let j = Journal::new(3);
+        let j = Journal::new(3, Arc::default());
         for i in 0..10u16 {
             let rec = j.begin("/x?a=1", &HeaderMap::new(), b"{}");
             let o = Outcome {

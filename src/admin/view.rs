@@ -121,6 +121,8 @@ pub fn namespace_state(ns: &Ns, token_limit: usize) -> Value {
         "counts": {
             "tokens": total,
             "tokensByKind": by_kind,
+            "tokenLimit": s.tokens.limit(),
+            "tokensEvicted": s.tokens.evicted(),
             "journal": ns.journal.len(),
             "faults": ns.faults.list().len(),
         },

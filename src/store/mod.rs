@@ -60,13 +60,14 @@ pub struct Store {
 }
 
 impl Store {
-    /// A fresh store holding the fixtures (static tokens included).
-    pub fn from_fixtures(f: &Fixtures) -> Store {
+    /// A fresh store holding the fixtures (static tokens included), keeping at most `max_tokens`
+    /// credentials (0: no limit).
+    pub fn from_fixtures(f: &Fixtures, max_tokens: usize) -> Store {
         let s = Store {
             koo: koodrive::KooData::load(&f.koodrive),
             oa: oneaccess::OaData::load(&f.oneaccess),
             enos: enos::EnosData::load(&f.enos),
-            tokens: Tokens::default(),
+            tokens: Tokens::with_limit(max_tokens),
             locks: Map::default(),
         };
         for t in &f.enos.static_tokens {

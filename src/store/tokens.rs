@@ -7,7 +7,7 @@
 use hashbrown::HashTable;
 use serde::Serialize;
 use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// What a credential is, and so which routes accept it.
@@ -158,9 +158,16 @@ pub enum Lookup {
     Missing,
 }
 
-/// Shards of the credential table: 2^SHARD_BITS.
-const SHARD_BITS: u32 = 8;
-const SHARDS: usize = 1 << SHARD_BITS;
+/// Shards of an unbounded credential table: 2^MAX_SHARD_BITS.
+const MAX_SHARD_BITS: u32 = 8;
+
+/// Smallest credential limit a table takes (besides 0, no limit).
+pub const MIN_LIMIT: usize = 1000;
+/// Largest credential limit: keeps every entry's age far below the wrap of its shard's 32-bit stamps.
+pub const MAX_LIMIT: usize = 1 << 30;
+/// A bounded table has at most as many shards as leave each this many credentials, so that eviction
+/// order within a shard stays close to the order over the whole table.
+const MIN_PER_SHARD: usize = 64;
 
 /// How many swept credentials are remembered as "expired" (rather than unknown), per namespace.
 const TOMBSTONES: usize = 4096;
@@ -169,26 +176,94 @@ const TOMBSTONES: usize = 4096;
 ///
 /// Sharded hash tables that keep each key's hash beside it: growing a shard moves entries without
 /// hashing their text again (which would chase every key's pointer through a table of millions).
+///
+/// The table is bounded (`--max-tokens`), so that a load test issuing credentials for hours holds a
+/// flat amount of memory instead of growing until the sweeper's 30-day horizon: each shard keeps at most
+/// its share of the limit, and an insert that takes a shard past it drops that shard's least recently
+/// stamped sixteenth (stamped when issued, and for sliding sessions when used). Evicting per shard, under
+/// the lock the insert holds anyway, spreads the cost over the inserts instead of stalling one request
+/// behind a pass over the whole table.
 #[derive(Debug)]
 pub struct Tokens {
     /// Keys are our own random tokens, so a fast hasher is safe here (lookups of foreign strings never
     /// insert, so they cannot flood a bucket).
     hasher: foldhash::fast::RandomState,
-    /// Entries are 32 bytes (hash, key, boxed record): a shard that doubles copies little and touches
-    /// few fresh pages, so a resize stalls the requests behind it for tens of microseconds, not
+    /// Entries are 32 bytes (hash, stamp, key, boxed record): a shard that doubles copies little and
+    /// touches few fresh pages, so a resize stalls the requests behind it for tens of microseconds, not
     /// hundreds (records inline made entries ~180 bytes and the p99 latency twice as long).
-    shards: Box<[RwLock<HashTable<Entry>>]>,
+    shards: Box<[RwLock<Shard>]>,
+    /// `shards.len() - 1`.
+    shard_mask: usize,
+    /// Most credentials one shard keeps (0: no limit).
+    shard_cap: usize,
+    /// The limit asked for (0: none).
+    limit: usize,
+    /// Credentials evicted by the limit since the table was made.
+    evicted: AtomicU64,
     /// No credential may be swept before this instant: lets the sweeper skip a large table in O(1).
     next_due: AtomicI64,
     /// Recently swept credentials, so an expired one is still reported as expired (OneAccess says so).
     tombs: Mutex<Tombstones>,
 }
 
+/// One shard: its part of the table and the stamps it hands out.
+#[derive(Debug, Default)]
+struct Shard {
+    table: HashTable<Entry>,
+    /// The next stamp (wraps): an entry's age is the difference, read under the shard's lock.
+    stamp: u32,
+}
+
+impl Shard {
+    fn next_stamp(&mut self) -> u32 {
+        let s = self.stamp;
+        self.stamp = s.wrapping_add(1);
+        s
+    }
+
+    /// Drops the least recently stamped entries (fixture credentials stay) until `keep` are left;
+    /// returns how many went. Stamps within a shard are distinct, so the cut is exact.
+    fn evict_to(&mut self, keep: usize) -> usize {
+        let n = self.table.len();
+        if n <= keep {
+            return 0;
+        }
+        let now = self.stamp;
+        let cut = AGES.with_borrow_mut(|ages| {
+            ages.clear();
+            ages.extend(self.table.iter().map(|e| now.wrapping_sub(e.stamp)));
+            let (_, cut, _) = ages.select_nth_unstable_by(n - keep - 1, |a, b| b.cmp(a));
+            *cut
+        });
+        self.table
+            .retain(|e| now.wrapping_sub(e.stamp) < cut || e.rec.fixed);
+        n - self.table.len()
+    }
+}
+
+thread_local! {
+    /// Scratch space for eviction, kept per thread: a fresh vector per pass would be a large
+    /// allocation each time, and in glibc a large allocation first consolidates every small block the
+    /// pass just freed.
+    static AGES: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// 32 bytes: the key's hash folded to 32 bits beside the entry's stamp, so that eviction reads ages
+/// from the table's own slots without following a pointer per entry.
 #[derive(Debug)]
 struct Entry {
-    hash: u64,
+    hash: u32,
+    stamp: u32,
     key: Text,
     rec: Box<TokenRec>,
+}
+
+const _: () = assert!(std::mem::size_of::<Entry>() <= 32);
+
+/// The table hash of a folded 32-bit hash: a multiply spreads it over 64 bits, so the table's top-bit
+/// tags, its low-bit positions and the shard index all vary.
+fn spread(h: u32) -> u64 {
+    u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// Recently swept credentials, remembered by a 64-bit hash in a fixed ring: no per-credential
@@ -228,45 +303,79 @@ impl Tombstones {
 }
 
 impl Default for Tokens {
+    /// An unbounded table.
     fn default() -> Self {
-        Tokens {
-            hasher: foldhash::fast::RandomState::default(),
-            // Many small shards: a shard that grows rehashes only its own part of the table, so a table
-            // of millions of tokens never stalls requests for long behind one resize.
-            shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
-            next_due: AtomicI64::new(NEVER),
-            tombs: Mutex::new(Tombstones::default()),
-        }
+        Tokens::with_limit(0)
     }
 }
 
-fn read(shard: &RwLock<HashTable<Entry>>) -> RwLockReadGuard<'_, HashTable<Entry>> {
+fn read(shard: &RwLock<Shard>) -> RwLockReadGuard<'_, Shard> {
     shard.read().unwrap_or_else(|e| e.into_inner())
 }
 
-fn write(shard: &RwLock<HashTable<Entry>>) -> RwLockWriteGuard<'_, HashTable<Entry>> {
+fn write(shard: &RwLock<Shard>) -> RwLockWriteGuard<'_, Shard> {
     shard.write().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Tokens {
+    /// A table that keeps at most `limit` credentials (0: no limit; otherwise clamped to
+    /// [`MIN_LIMIT`]..=[`MAX_LIMIT`]).
+    pub fn with_limit(limit: usize) -> Self {
+        let limit = if limit == 0 {
+            0
+        } else {
+            limit.clamp(MIN_LIMIT, MAX_LIMIT)
+        };
+        // Many small shards: a shard that grows rehashes only its own part of the table, so a table of
+        // millions of tokens never stalls requests for long behind one resize.
+        let bits = if limit == 0 {
+            MAX_SHARD_BITS
+        } else {
+            (limit / MIN_PER_SHARD).ilog2().min(MAX_SHARD_BITS)
+        };
+        let n = 1usize << bits;
+        Tokens {
+            hasher: foldhash::fast::RandomState::default(),
+            shards: (0..n).map(|_| RwLock::default()).collect(),
+            shard_mask: n - 1,
+            shard_cap: limit / n,
+            limit,
+            evicted: AtomicU64::new(0),
+            next_due: AtomicI64::new(NEVER),
+            tombs: Mutex::new(Tombstones::default()),
+        }
+    }
+
     fn tombs(&self) -> std::sync::MutexGuard<'_, Tombstones> {
         self.tombs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The token's hash and its shard. The shard is picked from bits below the top seven, which the
-    /// table itself uses as its per-slot tag (so entries of one shard still differ there).
-    fn locate(&self, token: &str) -> (u64, &RwLock<HashTable<Entry>>) {
-        let h = self.hasher.hash_one(token);
-        let i = ((h << 7) >> (64 - SHARD_BITS)) as usize;
-        (h, &self.shards[i])
+    /// The token's folded hash, its table hash and its shard. The shard is picked from bits below the
+    /// top seven, which the table itself uses as its per-slot tag (so entries of one shard still differ
+    /// there).
+    fn locate(&self, token: &str) -> (u32, u64, &RwLock<Shard>) {
+        let folded = (self.hasher.hash_one(token) >> 32) as u32;
+        let h = spread(folded);
+        let i = ((h << 7) >> (64 - MAX_SHARD_BITS)) as usize & self.shard_mask;
+        (folded, h, &self.shards[i])
+    }
+
+    /// The most credentials this table keeps (0: no limit).
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Credentials evicted by the limit so far.
+    pub fn evicted(&self) -> u64 {
+        self.evicted.load(Ordering::Relaxed)
     }
 
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| read(s).len()).sum()
+        self.shards.iter().map(|s| read(s).table.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.shards.iter().all(|s| read(s).is_empty())
+        self.shards.iter().all(|s| read(s).table.is_empty())
     }
 
     pub fn insert(&self, token: impl Into<Text>, rec: TokenRec) {
@@ -274,27 +383,49 @@ impl Tokens {
         // scan before the insert, so it reset `next_due` before this `fetch_min`.
         let due = rec.retain_ms;
         let key: Text = token.into();
-        let (hash, shard) = self.locate(&key);
-        {
-            let mut t = write(shard);
-            match t.find_mut(hash, |e| e.key == key) {
-                Some(e) => *e.rec = rec,
+        let (folded, h, shard) = self.locate(&key);
+        let evicted = {
+            let mut s = write(shard);
+            let stamp = s.next_stamp();
+            match s.table.find_mut(h, |e| e.key == key) {
+                Some(e) => {
+                    *e.rec = rec;
+                    e.stamp = stamp;
+                    0
+                }
                 None => {
-                    let rec = Box::new(rec);
-                    t.insert_unique(hash, Entry { hash, key, rec }, |e| e.hash);
+                    let entry = Entry {
+                        hash: folded,
+                        stamp,
+                        key,
+                        rec: Box::new(rec),
+                    };
+                    s.table.insert_unique(h, entry, |e| spread(e.hash));
+                    if self.shard_cap > 0 && s.table.len() > self.shard_cap {
+                        s.evict_to(self.shard_cap - self.shard_cap / 16)
+                    } else {
+                        0
+                    }
                 }
             }
-        }
+        };
         // Most credentials are due after the earliest one: a plain load spares the locked update.
         if due < self.next_due.load(Ordering::Acquire) {
             self.next_due.fetch_min(due, Ordering::AcqRel);
+        }
+        if evicted > 0 && self.evicted.fetch_add(evicted as u64, Ordering::Relaxed) == 0 {
+            tracing::warn!(
+                limit = self.limit,
+                "a namespace holds --max-tokens credentials: the least recently issued are being evicted"
+            );
         }
     }
 
     /// The credential if it is of one of `kinds`, live or not.
     pub fn get_any(&self, token: &str, kinds: &[Kind]) -> Option<TokenRec> {
-        let (hash, shard) = self.locate(token);
+        let (_, hash, shard) = self.locate(token);
         read(shard)
+            .table
             .find(hash, |e| &*e.key == token)
             .filter(|e| kinds.contains(&e.rec.kind))
             .map(|e| TokenRec::clone(&e.rec))
@@ -302,8 +433,8 @@ impl Tokens {
 
     /// Finds a credential of one of `kinds` and tells whether it is live at `now`.
     pub fn lookup(&self, token: &str, kinds: &[Kind], now: i64) -> Lookup {
-        let (hash, shard) = self.locate(token);
-        let found = read(shard).find(hash, |e| &*e.key == token).map(|e| {
+        let (_, hash, shard) = self.locate(token);
+        let found = read(shard).table.find(hash, |e| &*e.key == token).map(|e| {
             if !kinds.contains(&e.rec.kind) {
                 Err(())
             } else if e.rec.live_at(now) {
@@ -331,19 +462,23 @@ impl Tokens {
         }
     }
 
-    /// Like [`Tokens::live`], and slides its expiry to `now + window_ms` (fixture credentials keep theirs).
+    /// Like [`Tokens::live`], and slides its expiry to `now + window_ms` (fixture credentials keep
+    /// theirs). A session in use counts as just issued for eviction.
     pub fn touch(&self, token: &str, kind: Kind, now: i64, window_ms: i64) -> Option<TokenRec> {
-        let (hash, shard) = self.locate(token);
-        let mut t = write(shard);
-        let r = &mut t.find_mut(hash, |e| &*e.key == token)?.rec;
-        if r.kind != kind || !r.live_at(now) {
+        let (_, hash, shard) = self.locate(token);
+        let mut s = write(shard);
+        let stamp = s.next_stamp();
+        let e = s.table.find_mut(hash, |e| &*e.key == token)?;
+        if e.rec.kind != kind || !e.rec.live_at(now) {
             return None;
         }
-        if !r.fixed {
+        if !e.rec.fixed {
+            e.stamp = stamp;
+            let r = &mut e.rec;
             r.expires_ms = now.saturating_add(window_ms);
             r.retain_ms = r.retain_ms.max(r.expires_ms);
         }
-        Some(TokenRec::clone(r))
+        Some(TokenRec::clone(&e.rec))
     }
 
     /// Removes and returns the credential if it is of `kind`, live, and `pred` holds: exactly one of any
@@ -371,9 +506,9 @@ impl Tokens {
 
     /// Removes the credential if `pred` holds, atomically under its shard's lock.
     fn remove_if(&self, token: &str, pred: impl FnOnce(&TokenRec) -> bool) -> Option<TokenRec> {
-        let (hash, shard) = self.locate(token);
-        let mut t = write(shard);
-        match t.find_entry(hash, |e| &*e.key == token) {
+        let (_, hash, shard) = self.locate(token);
+        let mut s = write(shard);
+        match s.table.find_entry(hash, |e| &*e.key == token) {
             Ok(e) if pred(&e.get().rec) => Some(*e.remove().0.rec),
             _ => None,
         }
@@ -383,10 +518,10 @@ impl Tokens {
     pub fn remove_where(&self, pred: impl Fn(&TokenRec) -> bool) -> usize {
         let mut removed = 0;
         for shard in self.shards.iter() {
-            let mut t = write(shard);
-            let before = t.len();
-            t.retain(|e| !pred(&e.rec));
-            removed += before - t.len();
+            let mut s = write(shard);
+            let before = s.table.len();
+            s.table.retain(|e| !pred(&e.rec));
+            removed += before - s.table.len();
         }
         removed
     }
@@ -402,7 +537,8 @@ impl Tokens {
         let mut due = NEVER;
         let mut removed = 0;
         for shard in self.shards.iter() {
-            let mut t = write(shard);
+            let mut s = write(shard);
+            let t = &mut s.table;
             let before = t.len();
             t.retain(|e| {
                 if now < e.rec.retain_ms {
@@ -418,7 +554,7 @@ impl Tokens {
             removed += went;
             // A shard that emptied after a burst gives its memory back instead of keeping the peak.
             if went > 0 && t.capacity() > 4 * (t.len() + 16) {
-                t.shrink_to_fit(|e| e.hash);
+                t.shrink_to_fit(|e| spread(e.hash));
             }
         }
         self.next_due.fetch_min(due, Ordering::AcqRel);
@@ -442,8 +578,8 @@ impl Tokens {
         let mut kinds: Vec<(Kind, usize)> = Vec::new();
         let mut total = 0;
         for shard in self.shards.iter() {
-            let t = read(shard);
-            for e in t.iter() {
+            let s = read(shard);
+            for e in s.table.iter() {
                 total += 1;
                 match kinds.iter_mut().find(|(k, _)| *k == e.rec.kind) {
                     Some(c) => c.1 += 1,
@@ -468,8 +604,8 @@ impl Tokens {
             .into_sorted_vec()
             .into_iter()
             .filter_map(|(_, k)| {
-                let (hash, shard) = self.locate(&k);
-                let r = TokenRec::clone(&read(shard).find(hash, |e| e.key == k)?.rec);
+                let (_, hash, shard) = self.locate(&k);
+                let r = TokenRec::clone(&read(shard).table.find(hash, |e| e.key == k)?.rec);
                 Some((k.to_string(), r))
             })
             .collect();
@@ -478,7 +614,7 @@ impl Tokens {
 
     pub fn clear(&self) {
         for shard in self.shards.iter() {
-            *write(shard) = HashTable::new();
+            *write(shard) = Shard::default();
         }
         self.next_due.store(NEVER, Ordering::Release);
         *self.tombs() = Tombstones::default();

@@ -940,7 +940,7 @@ async fn user_info_with_an_org_bound_token_answers_the_fixture_profile() {
 #[tokio::test]
 async fn user_info_answers_the_profile_of_the_token_owner() {
     let api = Api::new().await;
-    let sess = session_of(&api, "portal_admin", "Admin1234", "o10000000000001").await;
+    let sess = session_of(&api, "portal_admin", "Admin1234", "o15589308944781").await;
 
     let r = get_with(&api, USER, s(&sess["accessToken"])).await;
 
@@ -1434,5 +1434,31 @@ async fn no_enos_answer_carries_a_top_level_apim_status_key() {
         assert!(
             obj.contains_key("code") && obj.contains_key("message") && obj.contains_key("data")
         );
+    }
+}
+
+#[tokio::test]
+async fn no_fixture_user_is_a_member_of_other_org() {
+    let api = Api::new().await;
+    for (account, password) in [
+        ("portal_demo", "Test1234"),
+        ("portal_admin", "Admin1234"),
+        ("portal_user", "User1234"),
+    ] {
+        let r = api
+            .post(
+                "/app-portal-service/v2.2/login",
+                &[],
+                json!({"account": account, "password": password}),
+            )
+            .await;
+        let token = r.body["data"]["accessToken"].as_str().unwrap().to_string();
+        let orgs = r.body["data"]["organizations"].as_array().unwrap();
+        assert!(
+            orgs.iter().all(|o| o["id"] != "o10000000000001"),
+            "{account}: {orgs:?}"
+        );
+        let set = set_org(&api, &token, "o10000000000001").await;
+        assert_eq!(set.body["code"], 31404, "{account}: {}", set.text);
     }
 }

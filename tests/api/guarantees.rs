@@ -414,3 +414,76 @@ async fn without_a_seed_two_servers_issue_different_tokens() {
         tb.body["data"]["accessToken"]
     );
 }
+
+async fn new_session(api: &Api) -> String {
+    let r = api
+        .post("/koodrive/ose/v1/session/", &[], json!({"code": SEED_CODE}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["data"]["accessToken"].as_str().unwrap().to_string()
+}
+
+async fn session_auth(api: &Api, token: &str) -> Resp {
+    api.get("/koodrive/ose/v1/session/auth", &[("authorization", token)])
+        .await
+}
+
+#[tokio::test]
+async fn past_max_tokens_the_least_recently_issued_credentials_are_evicted_and_the_rest_work() {
+    const LIMIT: usize = 1000;
+    let api = Arc::new(Api::with(
+        MockServer::builder().max_tokens(LIMIT).start().await,
+    ));
+    // `used` is issued first but stays in use; `idle` is issued right after and never used again.
+    let used = new_session(&api).await;
+    let idle = new_session(&api).await;
+    let mut newest = String::new();
+    for _ in 0..8 {
+        let batch: Vec<String> = futures::stream::iter(0..200)
+            .map(|_| {
+                let api = api.clone();
+                async move { new_session(&api).await }
+            })
+            .buffer_unordered(RACERS)
+            .collect()
+            .await;
+        newest = batch.last().unwrap().clone();
+        assert_eq!(session_auth(&api, &used).await.status, 200);
+    }
+
+    let state = api.get("/__admin/state?tokens=0", &[]).await;
+    let held = state.body["counts"]["tokens"].as_u64().unwrap();
+    let evicted = state.body["counts"]["tokensEvicted"].as_u64().unwrap();
+    assert!(
+        held <= LIMIT as u64,
+        "{held} credentials held, limit {LIMIT}"
+    );
+    assert_eq!(state.body["counts"]["tokenLimit"], LIMIT);
+    // 1,602 sessions and the fixture token were issued: everything past the limit went.
+    assert!(evicted >= 1603 - LIMIT as u64, "only {evicted} evicted");
+    assert_eq!(held + evicted, 1603);
+
+    let gone = session_auth(&api, &idle).await;
+    assert_eq!((gone.status, &gone.body["code"]), (401, &json!(13000202)));
+    assert_eq!(session_auth(&api, &used).await.status, 200);
+    assert_eq!(session_auth(&api, &newest).await.status, 200);
+    // Fixture credentials are never evicted.
+    let set = api
+        .post(
+            "/app-portal-service/v2.2/session/set",
+            &[("authorization", &format!("Bearer {STATIC_ENOS}"))],
+            json!({"orgId": "yourOrgId"}),
+        )
+        .await;
+    assert_eq!(set.body["code"], 0, "{}", set.text);
+}
+
+#[tokio::test]
+async fn by_default_a_namespace_keeps_a_million_credentials_and_evicts_none_below_that() {
+    let api = Api::new().await;
+    let first = new_session(&api).await;
+    let state = api.get("/__admin/state?tokens=0", &[]).await;
+    assert_eq!(state.body["counts"]["tokenLimit"], 1_000_000);
+    assert_eq!(state.body["counts"]["tokensEvicted"], 0);
+    assert_eq!(session_auth(&api, &first).await.status, 200);
+}

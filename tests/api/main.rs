@@ -2,6 +2,7 @@
 mod admin;
 mod enos;
 mod guarantees;
+mod hardening;
 mod harness;
 mod helpers;
 mod koodrive;

@@ -61,7 +61,7 @@ pub(crate) async fn raw(
     parse_answer(&answer)
 }
 
-fn parse_answer(answer: &[u8]) -> Resp {
+pub(crate) fn parse_answer(answer: &[u8]) -> Resp {
     let split = answer
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

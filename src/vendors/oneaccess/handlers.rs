@@ -29,7 +29,13 @@ fn required_header<'a>(h: &'a HeaderMap, name: &'static str) -> Result<&'a str, 
 /// The app behind `Authorization: Bearer <access_token>`: (token record, the token text).
 fn app_token(ns: &Ns, headers: &HeaderMap) -> Result<TokenRec, OaError> {
     let Some(raw) = header(headers, "authorization") else {
-        return Err(OaError::Required("Authorization"));
+        // Present but not UTF-8 is a token nobody issued, not a missing header.
+        return Err(match headers.get("authorization") {
+            Some(v) if !v.as_bytes().trim_ascii().is_empty() => {
+                OaError::InvalidToken(String::from_utf8_lossy(v.as_bytes()).into_owned())
+            }
+            _ => OaError::Required("Authorization"),
+        });
     };
     // Only `Bearer <token>` (or `Bearer+<token>`) names an app token; anything else is invalid as a whole.
     let Some(t) = scheme_token(headers, "Bearer") else {
@@ -112,9 +118,17 @@ pub(super) async fn tenant_token(
     Headers(headers): Headers,
     body: Bytes,
 ) -> Result<Response, OaError> {
+    // A form is text: raw bytes or percent-escapes that are not UTF-8 make it unparsable (the form
+    // decoder would turn them into U+FFFD and compare that against the client's credentials).
+    if std::str::from_utf8(&body).is_err() {
+        return Err(OaError::BadBody);
+    }
     let mut form = TokenForm::default();
     for (k, v) in form_urlencoded::parse(&body) {
-        let v = v.trim().to_string();
+        if k.contains(char::REPLACEMENT_CHARACTER) || v.contains(char::REPLACEMENT_CHARACTER) {
+            return Err(OaError::BadBody);
+        }
+        let v = v.into_owned();
         match &*k {
             "grant_type" => form.grant_type = Some(v),
             "client_id" => form.client_id = Some(v),
