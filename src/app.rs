@@ -120,11 +120,11 @@ pub fn all_routes() -> Vec<String> {
         .collect()
 }
 
-tokio::task_local! {
-    /// The connection a request came on: notifying it closes the connection without an answer (the
-    /// `drop` fault). The server scopes each connection's task with it.
-    pub static CONN_KILL: Arc<Notify>;
-}
+/// The connection a request came on: notifying it closes the connection without an answer (the `drop`
+/// fault). The server hands it to [`serve_direct`] and puts it in the extensions of requests it passes
+/// to the router (a task-local scope would be entered and left on every poll of every connection).
+#[derive(Debug, Clone)]
+pub struct ConnKill(pub Arc<Notify>);
 
 /// The route pattern a request matched, for fault keys and the journal.
 #[derive(Debug, Clone)]
@@ -317,8 +317,9 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
         .get::<MatchedPath>()
         .cloned()
         .map(RouteName::Matched);
+    let kill = req.extensions().get::<ConnKill>().cloned();
     let (parts, body) = req.into_parts();
-    process(&app, parts, body, route, |ns, mut parts, bytes| {
+    process(&app, kill, parts, body, route, |ns, mut parts, bytes| {
         parts.extensions.insert(ns);
         next.run(Request::from_parts(parts, Body::from(bytes)))
     })
@@ -330,6 +331,7 @@ async fn mock_layer(State(app): State<AppState>, req: Request, next: Next) -> Re
 /// router's CORS layer); the CORS headers that layer gives such a request are added here.
 pub async fn serve_direct<B>(
     app: &AppState,
+    kill: &Arc<Notify>,
     op: crate::vendors::Op,
     route: &'static str,
     req: axum::http::Request<B>,
@@ -341,6 +343,7 @@ where
     let (parts, body) = req.into_parts();
     let mut resp = process(
         app,
+        Some(ConnKill(kill.clone())),
         parts,
         body,
         Some(RouteName::Static(route)),
@@ -365,6 +368,7 @@ where
 /// namespace, the request head and the whole body, and answers.
 async fn process<B, F, Fut>(
     app: &AppState,
+    kill: Option<ConnKill>,
     parts: Parts,
     body: B,
     route: Option<RouteName>,
@@ -484,7 +488,8 @@ where
             if let Some(d) = a.delay_ms {
                 tokio::time::sleep(Duration::from_millis(d.min(MAX_DELAY_MS))).await;
             }
-            if a.drop && CONN_KILL.try_with(|k| k.notify_one()).is_ok() {
+            if let Some(ConnKill(k)) = kill.filter(|_| a.drop) {
+                k.notify_one();
                 // Journaled with status 0 and no answer, then the connection task drops this request
                 // with its connection.
                 if let Some(rec) = recording.take() {

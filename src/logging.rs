@@ -164,11 +164,30 @@ fn padded(b: &mut Vec<u8>, n: u64, width: usize) {
 }
 
 /// Now as RFC 3339 UTC with microseconds (`2026-11-22T03:12:25.458972Z`), as tracing-subscriber prints.
+/// The text up to the seconds is kept per thread and rebuilt only when the second changes.
 fn timestamp(b: &mut Vec<u8>) {
+    thread_local! {
+        static SECOND: std::cell::RefCell<(u64, Vec<u8>)> = const { std::cell::RefCell::new((u64::MAX, Vec::new())) };
+    }
     let since = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     let secs = since.as_secs();
+    SECOND.with_borrow_mut(|(at, text)| {
+        if *at != secs {
+            text.clear();
+            date_time(text, secs);
+            *at = secs;
+        }
+        b.extend_from_slice(text);
+    });
+    b.push(b'.');
+    padded(b, u64::from(since.subsec_micros()), 6);
+    b.push(b'Z');
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` of an epoch second.
+fn date_time(b: &mut Vec<u8>, secs: u64) {
     let (y, m, d) = civil_from_days((secs / 86_400) as i64);
     let rem = secs % 86_400;
     padded(b, y.max(0) as u64, 4);
@@ -182,9 +201,6 @@ fn timestamp(b: &mut Vec<u8>) {
     padded(b, rem / 60 % 60, 2);
     b.push(b':');
     padded(b, rem % 60, 2);
-    b.push(b'.');
-    padded(b, u64::from(since.subsec_micros()), 6);
-    b.push(b'Z');
 }
 
 /// Year, month, day of a count of days since 1970-01-01 (H. Hinnant's `civil_from_days`).

@@ -41,6 +41,7 @@ fn run(args: ServeArgs) -> ExitCode {
     authmock::server::tune_allocator(
         std::thread::available_parallelism().is_ok_and(|n| n.get() == 1),
     );
+    authmock::server::raise_open_files_limit();
     let _log_guard = init_logging(args.log_format);
     let fixtures = match &args.fixtures {
         Some(dir) => match Fixtures::from_dir(dir) {

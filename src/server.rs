@@ -1,7 +1,7 @@
 //! Serving: the accept loop (HTTP/1.1 with header limits and timeouts, graceful shutdown, the `drop`
 //! fault), the background sweeper, and [`MockServer`] for in-process use from Rust tests.
 
-use crate::app::{app, serve_direct, CONN_KILL};
+use crate::app::{app, serve_direct, ConnKill};
 use crate::fixtures::{FixtureErrors, Fixtures};
 use crate::state::{AppState, Settings};
 use axum::body::Body;
@@ -25,8 +25,6 @@ pub const SWEEP_EVERY: Duration = Duration::from_secs(1);
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest request head (request line + headers) accepted; larger gets 431.
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
-/// Most header lines a request may carry (a 32 KiB head holds fewer than this many).
-pub const MAX_HEADERS: usize = 8192;
 /// How long shutdown waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -76,6 +74,44 @@ pub fn tune_allocator(one_cpu: bool) {
     }
     #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     let _ = one_cpu;
+}
+
+/// Raises the soft limit on open files to the hard limit, so that a load generator opening thousands of
+/// connections is not refused at the default soft limit of 1024 (Go's runtime does the same). Returns
+/// the soft limit now in force, when it could be read.
+pub fn raise_open_files_limit() -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        #[repr(C)]
+        struct Rlimit {
+            cur: u64,
+            max: u64,
+        }
+        extern "C" {
+            fn getrlimit(resource: i32, rlim: *mut Rlimit) -> i32;
+            fn setrlimit(resource: i32, rlim: *const Rlimit) -> i32;
+        }
+        const RLIMIT_NOFILE: i32 = 7;
+        let mut l = Rlimit { cur: 0, max: 0 };
+        // SAFETY: both calls only read or write the struct passed by pointer, which outlives them.
+        unsafe {
+            if getrlimit(RLIMIT_NOFILE, &mut l) != 0 {
+                return None;
+            }
+            if l.cur < l.max {
+                let raised = Rlimit {
+                    cur: l.max,
+                    max: l.max,
+                };
+                if setrlimit(RLIMIT_NOFILE, &raised) == 0 {
+                    l.cur = l.max;
+                }
+            }
+        }
+        Some(l.cur)
+    }
+    #[cfg(not(target_os = "linux"))]
+    None
 }
 
 /// Rewrites `//a//b` to `/a/b` (a base URL ending in `/` joined with a path starting with one).
@@ -173,9 +209,11 @@ pub async fn serve(
         let kill = Arc::new(Notify::new());
         let router = router.clone();
         let st = state.clone();
+        let conn_kill = kill.clone();
         let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
             let router = router.clone();
             let st = st.clone();
+            let kill = conn_kill.clone();
             async move {
                 if head_len(&req) > MAX_HEAD_BYTES {
                     return Ok::<_, std::convert::Infallible>(head_too_large());
@@ -200,8 +238,11 @@ pub async fn serve(
                     crate::vendors::find(req.method(), req.uri().path())
                 };
                 let mut resp = match direct {
-                    Some((op, route)) => serve_direct(&st, op, route, req).await,
-                    None => router.oneshot(req.map(Body::new)).await?,
+                    Some((op, route)) => serve_direct(&st, &kill, op, route, req).await,
+                    None => {
+                        req.extensions_mut().insert(ConnKill(kill.clone()));
+                        router.oneshot(req.map(Body::new)).await?
+                    }
                 };
                 resp.headers_mut().insert(header::VARY, VARY);
                 Ok(resp)
@@ -211,22 +252,19 @@ pub async fn serve(
             .timer(TokioTimer::new())
             .header_read_timeout(HEADER_TIMEOUT)
             .max_buf_size(MAX_HEAD_BYTES.max(8192))
-            // hyper refuses more than 100 header lines with a bare 431; past that count the head
-            // is still bounded by MAX_HEAD_BYTES, which answers the JSON 431 above.
-            .max_headers(MAX_HEADERS)
             // A client that shuts down its write side after sending a request still gets the answer.
             .half_close(true)
             .keep_alive(true)
             .writev(false)
             .serve_connection(TokioIo::new(stream), svc);
         let conn = graceful.watch(conn);
-        tokio::spawn(CONN_KILL.scope(kill.clone(), async move {
+        tokio::spawn(async move {
             tokio::select! {
                 _ = conn => {}
                 // The `drop` fault: dropping the connection closes the socket without an answer.
                 _ = kill.notified() => {}
             }
-        }));
+        });
     }
     drop(listener);
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;

@@ -1112,3 +1112,36 @@ async fn authmock_max_tokens_in_the_environment_sets_the_limit_the_state_reports
     assert_eq!(state.body["counts"]["tokensEvicted"], 0);
     assert_eq!(server.stop().status.code(), Some(0));
 }
+
+/// The soft and hard "Max open files" of a running process, from /proc.
+fn open_files_limits(pid: u32) -> (String, String) {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).expect("limits");
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .expect("Max open files line");
+    let mut cols = line["Max open files".len()..].split_whitespace();
+    (
+        cols.next().unwrap_or("").to_string(),
+        cols.next().unwrap_or("").to_string(),
+    )
+}
+
+#[test]
+fn the_server_raises_its_open_files_soft_limit_to_the_hard_limit() {
+    // A shell lowers the soft limit, then becomes authmock.
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", &format!("ulimit -Sn 256 && exec {BIN} --port 0")]);
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("AUTHMOCK_") {
+            cmd.env_remove(k);
+        }
+    }
+    let server = Server::spawn(cmd);
+
+    let (soft, hard) = open_files_limits(server.proc.child.id());
+
+    assert_eq!(soft, hard, "soft limit {soft} was not raised to {hard}");
+    assert_ne!(soft, "256");
+    assert_eq!(server.stop().status.code(), Some(0));
+}

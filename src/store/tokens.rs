@@ -4,6 +4,7 @@
 //! One table keeps revocation, the state dump and the sweeper uniform across the vendor families; the
 //! `kind` check on every lookup is what keeps a token of one family or use from being accepted by another.
 
+use hashbrown::hash_table::Entry as Slot;
 use hashbrown::HashTable;
 use serde::Serialize;
 use std::hash::BuildHasher;
@@ -387,20 +388,21 @@ impl Tokens {
         let evicted = {
             let mut s = write(shard);
             let stamp = s.next_stamp();
-            match s.table.find_mut(h, |e| e.key == key) {
-                Some(e) => {
+            // One probe finds the key or the slot for it.
+            match s.table.entry(h, |e| e.key == key, |e| spread(e.hash)) {
+                Slot::Occupied(mut o) => {
+                    let e = o.get_mut();
                     *e.rec = rec;
                     e.stamp = stamp;
                     0
                 }
-                None => {
-                    let entry = Entry {
+                Slot::Vacant(v) => {
+                    v.insert(Entry {
                         hash: folded,
                         stamp,
                         key,
                         rec: Box::new(rec),
-                    };
-                    s.table.insert_unique(h, entry, |e| spread(e.hash));
+                    });
                     if self.shard_cap > 0 && s.table.len() > self.shard_cap {
                         s.evict_to(self.shard_cap - self.shard_cap / 16)
                     } else {
