@@ -73,8 +73,8 @@ pub struct ServeArgs {
     /// Allowed CORS origins, comma-separated, or * for any.
     #[arg(long, env = "AUTHMOCK_CORS_ORIGINS", default_value = "*")]
     pub cors_origins: String,
-    /// Most credentials (tokens, codes, tickets) one namespace keeps; past it the least recently
-    /// issued are evicted (their next use is refused as unknown). 0 = no limit; else at least 1000.
+    /// Most credentials (tokens, codes, tickets) one namespace keeps; past it the least recently used
+    /// are evicted (their next use is refused as unknown). 0 = no limit; else at least 1000.
     #[arg(long, env = "AUTHMOCK_MAX_TOKENS", default_value_t = crate::state::DEFAULT_MAX_TOKENS, value_parser = parse_max_tokens)]
     pub max_tokens: usize,
 }

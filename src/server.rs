@@ -361,7 +361,7 @@ impl MockServerBuilder {
     }
 
     /// Most credentials one namespace keeps (0: no limit; else at least 1000): past it the least
-    /// recently issued are evicted.
+    /// recently used are evicted.
     pub fn max_tokens(mut self, n: usize) -> Self {
         self.settings.max_tokens = n;
         self

@@ -8,7 +8,7 @@ use hashbrown::hash_table::Entry as Slot;
 use hashbrown::HashTable;
 use serde::Serialize;
 use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// What a credential is, and so which routes accept it.
@@ -181,7 +181,8 @@ const TOMBSTONES: usize = 4096;
 /// The table is bounded (`--max-tokens`), so that a load test issuing credentials for hours holds a
 /// flat amount of memory instead of growing until the sweeper's 30-day horizon: each shard keeps at most
 /// its share of the limit, and an insert that takes a shard past it drops that shard's least recently
-/// stamped sixteenth (stamped when issued, and for sliding sessions when used). Evicting per shard, under
+/// stamped sixteenth (stamped when issued and whenever a lookup finds it live, so a credential in use
+/// is never the one to go: least recently used first). Evicting per shard, under
 /// the lock the insert holds anyway, spreads the cost over the inserts instead of stalling one request
 /// behind a pass over the whole table.
 #[derive(Debug)]
@@ -211,15 +212,19 @@ pub struct Tokens {
 #[derive(Debug, Default)]
 struct Shard {
     table: HashTable<Entry>,
-    /// The next stamp (wraps): an entry's age is the difference, read under the shard's lock.
-    stamp: u32,
+    /// The next stamp (wraps): an entry's age is the difference. Atomic so that a lookup under the read
+    /// lock can stamp the entry it found; ages are only compared under the write lock.
+    stamp: AtomicU32,
 }
 
 impl Shard {
-    fn next_stamp(&mut self) -> u32 {
-        let s = self.stamp;
-        self.stamp = s.wrapping_add(1);
-        s
+    fn next_stamp(&self) -> u32 {
+        self.stamp.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Marks `e` as just used.
+    fn used(&self, e: &Entry) {
+        e.stamp.store(self.next_stamp(), Ordering::Relaxed);
     }
 
     /// Drops the least recently stamped entries (fixture credentials stay) until `keep` are left;
@@ -229,15 +234,15 @@ impl Shard {
         if n <= keep {
             return 0;
         }
-        let now = self.stamp;
+        let now = self.stamp.load(Ordering::Relaxed);
+        let age = |e: &Entry| now.wrapping_sub(e.stamp.load(Ordering::Relaxed));
         let cut = AGES.with_borrow_mut(|ages| {
             ages.clear();
-            ages.extend(self.table.iter().map(|e| now.wrapping_sub(e.stamp)));
+            ages.extend(self.table.iter().map(age));
             let (_, cut, _) = ages.select_nth_unstable_by(n - keep - 1, |a, b| b.cmp(a));
             *cut
         });
-        self.table
-            .retain(|e| now.wrapping_sub(e.stamp) < cut || e.rec.fixed);
+        self.table.retain(|e| age(e) < cut || e.rec.fixed);
         n - self.table.len()
     }
 }
@@ -254,7 +259,7 @@ thread_local! {
 #[derive(Debug)]
 struct Entry {
     hash: u32,
-    stamp: u32,
+    stamp: AtomicU32,
     key: Text,
     rec: Box<TokenRec>,
 }
@@ -393,13 +398,13 @@ impl Tokens {
                 Slot::Occupied(mut o) => {
                     let e = o.get_mut();
                     *e.rec = rec;
-                    e.stamp = stamp;
+                    *e.stamp.get_mut() = stamp;
                     0
                 }
                 Slot::Vacant(v) => {
                     v.insert(Entry {
                         hash: folded,
-                        stamp,
+                        stamp: AtomicU32::new(stamp),
                         key,
                         rec: Box::new(rec),
                     });
@@ -418,7 +423,7 @@ impl Tokens {
         if evicted > 0 && self.evicted.fetch_add(evicted as u64, Ordering::Relaxed) == 0 {
             tracing::warn!(
                 limit = self.limit,
-                "a namespace holds --max-tokens credentials: the least recently issued are being evicted"
+                "a namespace holds --max-tokens credentials: the least recently used are being evicted"
             );
         }
     }
@@ -426,25 +431,32 @@ impl Tokens {
     /// The credential if it is of one of `kinds`, live or not.
     pub fn get_any(&self, token: &str, kinds: &[Kind]) -> Option<TokenRec> {
         let (_, hash, shard) = self.locate(token);
-        read(shard)
-            .table
+        let s = read(shard);
+        s.table
             .find(hash, |e| &*e.key == token)
             .filter(|e| kinds.contains(&e.rec.kind))
-            .map(|e| TokenRec::clone(&e.rec))
+            .map(|e| {
+                s.used(e);
+                TokenRec::clone(&e.rec)
+            })
     }
 
-    /// Finds a credential of one of `kinds` and tells whether it is live at `now`.
+    /// Finds a credential of one of `kinds` and tells whether it is live at `now`; a live one counts
+    /// as just used for eviction.
     pub fn lookup(&self, token: &str, kinds: &[Kind], now: i64) -> Lookup {
         let (_, hash, shard) = self.locate(token);
-        let found = read(shard).table.find(hash, |e| &*e.key == token).map(|e| {
+        let s = read(shard);
+        let found = s.table.find(hash, |e| &*e.key == token).map(|e| {
             if !kinds.contains(&e.rec.kind) {
                 Err(())
             } else if e.rec.live_at(now) {
+                s.used(e);
                 Ok(Some(TokenRec::clone(&e.rec)))
             } else {
                 Ok(None)
             }
         });
+        drop(s);
         match found {
             Some(Ok(Some(r))) => Lookup::Live(r),
             Some(Ok(None)) => Lookup::Expired,
@@ -475,7 +487,7 @@ impl Tokens {
             return None;
         }
         if !e.rec.fixed {
-            e.stamp = stamp;
+            *e.stamp.get_mut() = stamp;
             let r = &mut e.rec;
             r.expires_ms = now.saturating_add(window_ms);
             r.retain_ms = r.retain_ms.max(r.expires_ms);

@@ -429,7 +429,7 @@ async fn session_auth(api: &Api, token: &str) -> Resp {
 }
 
 #[tokio::test]
-async fn past_max_tokens_the_least_recently_issued_credentials_are_evicted_and_the_rest_work() {
+async fn past_max_tokens_the_least_recently_used_credentials_are_evicted_and_the_rest_work() {
     const LIMIT: usize = 1000;
     let api = Arc::new(Api::with(
         MockServer::builder().max_tokens(LIMIT).start().await,
@@ -479,11 +479,44 @@ async fn past_max_tokens_the_least_recently_issued_credentials_are_evicted_and_t
 }
 
 #[tokio::test]
-async fn by_default_a_namespace_keeps_a_million_credentials_and_evicts_none_below_that() {
+async fn by_default_a_namespace_keeps_four_million_credentials_and_evicts_none_below_that() {
     let api = Api::new().await;
     let first = new_session(&api).await;
     let state = api.get("/__admin/state?tokens=0", &[]).await;
-    assert_eq!(state.body["counts"]["tokenLimit"], 1_000_000);
+    assert_eq!(state.body["counts"]["tokenLimit"], 4_000_000);
     assert_eq!(state.body["counts"]["tokensEvicted"], 0);
     assert_eq!(session_auth(&api, &first).await.status, 200);
+}
+
+#[tokio::test]
+async fn credentials_a_load_test_keeps_presenting_survive_eviction() {
+    const LIMIT: usize = 1000;
+    let api = Arc::new(Api::with(
+        MockServer::builder().max_tokens(LIMIT).start().await,
+    ));
+    // Issued first, then presented by every request: the oldest by issue, the newest by use.
+    let app = app_token(&api, "default").await;
+    let session = session_token(&api, "default").await;
+    let bearer = format!("Bearer {app}");
+    let statuses: Vec<u16> = futures::stream::iter(0..1500)
+        .map(|_| {
+            let api = api.clone();
+            let bearer = bearer.clone();
+            let body = ticket_body(&session);
+            async move {
+                api.post(
+                    "/api/v2/tenant/sso/session-token/sso-ticket",
+                    &[("authorization", &bearer)],
+                    body,
+                )
+                .await
+                .status
+            }
+        })
+        .buffer_unordered(RACERS)
+        .collect()
+        .await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let state = api.get("/__admin/state?tokens=0", &[]).await;
+    assert!(state.body["counts"]["tokensEvicted"].as_u64().unwrap() > 0);
 }
