@@ -31,7 +31,7 @@ use utoipa::ToSchema;
         ("status" = Option<u64>, Query, description = "Only this HTTP status (not a number: 400)."),
     ),
     responses(
-        (status = 200, description = "`{\"requests\":[{\"id\",\"time\",\"epochMs\",\"method\",\"path\",\"uri\",\"route\",\"request\":{\"headers\",\"body\"},\"status\",\"response\":{\"body\"},\"durationMs\",\"fault\"}],\"total\",\"capacity\"}`.", body = Object),
+        (status = 200, description = "`{\"requests\":[{\"id\",\"time\",\"epochMs\",\"method\",\"path\",\"uri\",\"route\",\"request\":{\"headers\",\"body\",\"bodyBytes\",\"bodyTruncated\"},\"status\",\"response\":{\"body\",\"bodyBytes\",\"bodyTruncated\"},\"durationMs\",\"fault\"}],\"total\",\"capacity\"}`: each body cut at 4 KiB; status 0 for a request a `drop` fault ended.", body = Object),
         (status = 400, description = "`limit` or `status` is not a number.", body = ErrorBody),
     )
 )]

@@ -152,7 +152,7 @@ pub fn namespace_state(ns: &Ns, token_limit: usize) -> Value {
         ("all" = Option<String>, Query, description = "`true`, `1` or `yes`: add the names of every namespace."),
         ("tokens" = Option<String>, Query, description = "List at most this many tokens (default 1000; not a number: the default). `counts.tokens` is always exact."),
     ),
-    responses((status = 200, description = "`{\"namespace\",\"clock\",\"counts\",\"koodrive\",\"oneaccess\",\"enos\",\"tokens\",\"tokensListed\",\"lockouts\"}` (and `namespaces` with `all`).", body = Object))
+    responses((status = 200, description = "`{\"namespace\",\"clock\",\"counts\" (tokens, tokensByKind, tokenLimit, tokensEvicted, journal, faults),\"koodrive\",\"oneaccess\",\"enos\",\"tokens\",\"tokensListed\",\"lockouts\"}` (and `namespaces` with `all`).", body = Object))
 )]
 pub async fn state(State(app): State<AppState>, ns: Ns, RawQuery(q): RawQuery) -> Response {
     let limit = query_param(q.as_deref(), "tokens")

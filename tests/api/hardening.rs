@@ -162,6 +162,7 @@ async fn a_bearer_token_that_is_not_utf8_is_an_invalid_token_not_a_missing_heade
     req.extend_from_slice(b"\xe9\r\n\r\n{}");
     let r = parse_answer(&exchange(&api, req, false).await);
     assert_eq!(r.body["error_code"], "invalid_token", "{}", r.text);
+    assert_eq!(r.body["error_msg"], "Invalid access token: caf\u{fffd}");
 }
 
 #[tokio::test]

@@ -32,7 +32,18 @@ fn app_token(ns: &Ns, headers: &HeaderMap) -> Result<TokenRec, OaError> {
         // Present but not UTF-8 is a token nobody issued, not a missing header.
         return Err(match headers.get("authorization") {
             Some(v) if !v.as_bytes().trim_ascii().is_empty() => {
-                OaError::InvalidToken(String::from_utf8_lossy(v.as_bytes()).into_owned())
+                let text = String::from_utf8_lossy(v.as_bytes());
+                // Quoted like a readable one: the token after the scheme.
+                let token = match text.get(..7) {
+                    Some(p)
+                        if p.eq_ignore_ascii_case("bearer ")
+                            || p.eq_ignore_ascii_case("bearer+") =>
+                    {
+                        &text[7..]
+                    }
+                    _ => &text,
+                };
+                OaError::InvalidToken(token.trim().to_string())
             }
             _ => OaError::Required("Authorization"),
         });
