@@ -135,7 +135,12 @@ pub fn auth_token<'a>(headers: &'a HeaderMap, schemes: &[&str]) -> Option<&'a st
 /// The token after `scheme` (case-insensitive, then a space or a `+`); `None` when the header is absent
 /// or carries another scheme or none (OneAccess and EnOS require theirs; only KooDrive takes a bare token).
 pub fn scheme_token<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a str> {
-    let v = header(headers, "authorization")?;
+    after_scheme(header(headers, "authorization")?, scheme)
+}
+
+/// The non-empty token after `scheme` (case-insensitive, then a space or a `+`) in an `Authorization`
+/// value; `None` when the value carries another scheme or none.
+pub fn after_scheme<'a>(v: &'a str, scheme: &str) -> Option<&'a str> {
     let s = scheme.len();
     if v.len() > s + 1
         && v.as_bytes()[..s].eq_ignore_ascii_case(scheme.as_bytes())

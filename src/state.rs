@@ -168,12 +168,7 @@ impl AppState {
             ns.last_used.store(tick, Ordering::Relaxed);
             return ns.clone();
         }
-        let fresh = Arc::new(Namespace::new(
-            name,
-            self.settings.clone(),
-            &self.fixtures,
-            self.journal_bytes.clone(),
-        ));
+        let fresh = self.fresh(name);
         let _creating = self.creating.lock().unwrap_or_else(|e| e.into_inner());
         // Another request may have created it meanwhile.
         if let Some(ns) = self.namespaces.get(name) {
@@ -204,14 +199,19 @@ impl AppState {
         }
     }
 
-    /// Replaces a namespace by a fresh one built from the fixtures (requests in flight finish on the old).
-    pub fn reset(&self, name: &str) {
-        let fresh = Arc::new(Namespace::new(
+    /// A new namespace built from the fixtures, not yet registered.
+    fn fresh(&self, name: &str) -> Arc<Namespace> {
+        Arc::new(Namespace::new(
             name,
             self.settings.clone(),
             &self.fixtures,
             self.journal_bytes.clone(),
-        ));
+        ))
+    }
+
+    /// Replaces a namespace by a fresh one built from the fixtures (requests in flight finish on the old).
+    pub fn reset(&self, name: &str) {
+        let fresh = self.fresh(name);
         let _creating = self.creating.lock().unwrap_or_else(|e| e.into_inner());
         if !self.namespaces.contains_key(name) {
             self.make_room();

@@ -44,13 +44,18 @@ const EN_PASSWORD: &str = "Test1234";
 fn authmock(args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
     c.args(args);
+    without_authmock_env(&mut c);
+    c
+}
+
+/// Removes every AUTHMOCK_* variable and RUST_LOG from what `c` inherits.
+fn without_authmock_env(c: &mut Command) {
     for (k, _) in std::env::vars_os() {
         if k.to_string_lossy().starts_with("AUTHMOCK_") {
             c.env_remove(k);
         }
     }
     c.env_remove("RUST_LOG");
-    c
 }
 
 /// What a finished process printed and how it ended.
@@ -1132,11 +1137,7 @@ fn the_server_raises_its_open_files_soft_limit_to_the_hard_limit() {
     // A shell lowers the soft limit, then becomes authmock.
     let mut cmd = Command::new("sh");
     cmd.args(["-c", &format!("ulimit -Sn 256 && exec {BIN} --port 0")]);
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("AUTHMOCK_") {
-            cmd.env_remove(k);
-        }
-    }
+    without_authmock_env(&mut cmd);
     let server = Server::spawn(cmd);
 
     let (soft, hard) = open_files_limits(server.proc.child.id());

@@ -142,11 +142,6 @@ impl Journal {
         }
     }
 
-    /// Bytes this journal's entries hold.
-    pub fn bytes(&self) -> usize {
-        self.held.load(Ordering::Relaxed)
-    }
-
     pub fn enabled(&self) -> bool {
         self.cap > 0
     }

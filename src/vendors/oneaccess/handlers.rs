@@ -7,7 +7,9 @@ use super::types::{
     VerifyReq, VerifyResp,
 };
 use super::{APP_TOKEN_TTL_S, ISSUER, LOCK_AFTER, LOCK_MS, SESSION_TTL_S, TICKET_TTL_S};
-use crate::extract::{auth_token, header, json_object, present, scheme_token, Headers};
+use crate::extract::{
+    after_scheme, auth_token, header, json_object, present, scheme_token, Headers,
+};
 use crate::respond::Json;
 use crate::state::Ns;
 use crate::store::oneaccess::OaClient;
@@ -34,16 +36,8 @@ fn app_token(ns: &Ns, headers: &HeaderMap) -> Result<TokenRec, OaError> {
             Some(v) if !v.as_bytes().trim_ascii().is_empty() => {
                 let text = String::from_utf8_lossy(v.as_bytes());
                 // Quoted like a readable one: the token after the scheme.
-                let token = match text.get(..7) {
-                    Some(p)
-                        if p.eq_ignore_ascii_case("bearer ")
-                            || p.eq_ignore_ascii_case("bearer+") =>
-                    {
-                        &text[7..]
-                    }
-                    _ => &text,
-                };
-                OaError::InvalidToken(token.trim().to_string())
+                let token = after_scheme(&text, "Bearer").unwrap_or(text.trim());
+                OaError::InvalidToken(token.to_string())
             }
             _ => OaError::Required("Authorization"),
         });
