@@ -3,6 +3,7 @@
 
 use crate::admin;
 use crate::admin::faults::{Action, MAX_DELAY_MS};
+use crate::extract::names;
 use crate::state::{AppState, Ns, DEFAULT_NAMESPACE};
 use crate::vendors::{enos, koodrive, oneaccess};
 use axum::body::{Body, Bytes};
@@ -382,7 +383,7 @@ where
 {
     let start = Instant::now();
     let family = Family::of(parts.uri.path());
-    let ns = match parts.headers.get("x-mock-namespace") {
+    let ns = match parts.headers.get(names::X_MOCK_NAMESPACE) {
         None => app.namespace(DEFAULT_NAMESPACE),
         Some(v) => match v.to_str().map(str::trim) {
             // A control-plane request the admin token guard refuses must not create a namespace.
@@ -434,11 +435,11 @@ where
         // Per-request faults through headers.
         let err = parts
             .headers
-            .get("x-mock-error")
+            .get(names::X_MOCK_ERROR)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let delay =
-            match parts.headers.get("x-mock-delay") {
+            match parts.headers.get(names::X_MOCK_DELAY) {
                 None => None,
                 Some(v) => match v.to_str().ok().and_then(parse_delay) {
                     Some(d) => Some(d),

@@ -5,12 +5,25 @@
 //! every parse failure into their own family's parameter error, after checking the token first.
 
 use axum::extract::FromRequestParts;
+use axum::http::header::{AsHeaderName, HeaderName, AUTHORIZATION};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
-use serde::de::{self, DeserializeOwned, Deserializer};
+use serde::de::{self, Deserializer};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::convert::Infallible;
+
+/// Header names read on every request of a route, parsed once: a lookup by `&str` parses and
+/// lower-cases the name first (a third of each lookup's cost).
+pub mod names {
+    use super::HeaderName;
+    pub const X_MOCK_NAMESPACE: HeaderName = HeaderName::from_static("x-mock-namespace");
+    pub const X_MOCK_ERROR: HeaderName = HeaderName::from_static("x-mock-error");
+    pub const X_MOCK_DELAY: HeaderName = HeaderName::from_static("x-mock-delay");
+    pub const X_HW_AGENT_NAME: HeaderName = HeaderName::from_static("x-hw-agentname");
+    pub const X_SESSION_ID: HeaderName = HeaderName::from_static("x-session-id");
+    pub const X_TENANT_ID: HeaderName = HeaderName::from_static("x-tenant-id");
+}
 
 /// The request headers, moved out of the request rather than cloned as axum's `HeaderMap` extractor
 /// does (the handlers only read them, and nothing after them needs them).
@@ -34,7 +47,7 @@ pub enum BodyError {
 
 /// Parses a JSON object body into `T`; unknown fields are ignored. A body that is not an object
 /// (`[]`, `"x"`, empty) is malformed, whatever `T` would accept.
-pub fn json_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
+pub fn json_object<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, BodyError> {
     // JSON text is UTF-8: invalid bytes are refused even inside fields the route ignores. Parsing the
     // checked text (not the bytes) spares serde_json a second UTF-8 check of every string.
     let Ok(text) = std::str::from_utf8(body) else {
@@ -57,7 +70,14 @@ pub fn json_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
 ///
 /// The field is read as the raw JSON text it spans (borrowed from the body, no copy), so a number keeps
 /// its spelling; a string without escapes is taken straight from that text.
-pub fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+///
+/// `T` is `String`, or `Cow<str>` to borrow the text from the body when it holds no escape (a request
+/// field read once needs no copy of its own).
+pub fn lenient_string<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<&'de str> + From<String>,
+{
     let Some(raw) = Option::<&'de RawValue>::deserialize(d)? else {
         return Ok(None);
     };
@@ -67,13 +87,13 @@ pub fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>,
             let inner = &text[1..text.len() - 1];
             if inner.contains('\\') {
                 serde_json::from_str::<String>(text)
-                    .map(Some)
+                    .map(|s| Some(s.into()))
                     .map_err(de::Error::custom)
             } else {
-                Ok(Some(inner.to_owned()))
+                Ok(Some(inner.into()))
             }
         }
-        Some(b'-' | b'0'..=b'9') => Ok(Some(text.to_owned())),
+        Some(b'-' | b'0'..=b'9') => Ok(Some(text.into())),
         _ => Err(de::Error::invalid_type(
             de::Unexpected::Other(text),
             &"a string or a number",
@@ -98,14 +118,16 @@ pub fn lenient_string_parsed<'de, D: Deserializer<'de>>(d: D) -> Result<Option<S
 
 /// A present field value that is not empty or blank, exactly as sent: credentials, codes and tokens are
 /// compared untrimmed, so `"secret "` is not `"secret"`.
-pub fn present(v: &Option<String>) -> Option<&str> {
-    v.as_deref().filter(|s| !s.trim().is_empty())
+pub fn present<T: AsRef<str>>(v: &Option<T>) -> Option<&str> {
+    v.as_ref()
+        .map(AsRef::as_ref)
+        .filter(|s| !s.trim().is_empty())
 }
 
 /// A header's value as text, if present and non-empty (HTTP strips the spaces around it). A value with
 /// UTF-8 beyond ASCII (`X-agent: Mozilla/5.0 (华为)`) is taken as UTF-8; one that is not UTF-8 counts
 /// as absent.
-pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub fn header(headers: &HeaderMap, name: impl AsHeaderName) -> Option<&str> {
     headers
         .get(name)
         .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
@@ -116,7 +138,7 @@ pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// The token in `Authorization`: the value after one of `schemes` (case-insensitive, followed by a space
 /// or a `+`), or the whole value when it carries no scheme. `None` when the header is absent or empty.
 pub fn auth_token<'a>(headers: &'a HeaderMap, schemes: &[&str]) -> Option<&'a str> {
-    let v = header(headers, "authorization")?;
+    let v = header(headers, AUTHORIZATION)?;
     for s in schemes {
         if v.eq_ignore_ascii_case(s) {
             return None;
@@ -135,7 +157,7 @@ pub fn auth_token<'a>(headers: &'a HeaderMap, schemes: &[&str]) -> Option<&'a st
 /// The token after `scheme` (case-insensitive, then a space or a `+`); `None` when the header is absent
 /// or carries another scheme or none (OneAccess and EnOS require theirs; only KooDrive takes a bare token).
 pub fn scheme_token<'a>(headers: &'a HeaderMap, scheme: &str) -> Option<&'a str> {
-    after_scheme(header(headers, "authorization")?, scheme)
+    after_scheme(header(headers, AUTHORIZATION)?, scheme)
 }
 
 /// The non-empty token after `scheme` (case-insensitive, then a space or a `+`) in an `Authorization`

@@ -124,6 +124,15 @@ fn append(f: impl FnOnce(&mut Vec<u8>)) {
 /// format's quoted value).
 fn quoted(b: &mut Vec<u8>, s: &str) {
     b.push(b'"');
+    // A path or namespace rarely holds one: check all bytes at once (no early exit, so it vectorises).
+    let plain = s.bytes().fold(true, |ok, c| {
+        ok & (c >= 0x20) & (c != 0x7f) & (c != b'"') & (c != b'\\')
+    });
+    if plain {
+        b.extend_from_slice(s.as_bytes());
+        b.push(b'"');
+        return;
+    }
     for &c in s.as_bytes() {
         match c {
             b'"' | b'\\' => b.extend_from_slice(&[b'\\', c]),
@@ -300,6 +309,23 @@ mod tests {
         let mut b = Vec::new();
         quoted(&mut b, "a\"b\\c\n");
         assert_eq!(b, b"\"a\\\"b\\\\c\\u000a\"");
+    }
+
+    #[test]
+    fn quoting_passes_plain_text_and_escapes_each_special_byte() {
+        let mut b = Vec::new();
+        quoted(&mut b, "/koodrive/ose/v1/auth/login?x=ü");
+        assert_eq!(b, "\"/koodrive/ose/v1/auth/login?x=ü\"".as_bytes());
+        for (c, want) in [
+            ("\u{7f}", "\\u007f"),
+            ("\u{1f}", "\\u001f"),
+            ("\"", "\\\""),
+            ("\\", "\\\\"),
+        ] {
+            let mut b = Vec::new();
+            quoted(&mut b, &format!("a{c}b"));
+            assert_eq!(String::from_utf8(b).unwrap(), format!("\"a{want}b\""));
+        }
     }
 
     #[test]

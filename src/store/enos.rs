@@ -168,8 +168,8 @@ impl EnosFixtures {
 pub struct EnosData {
     pub orgs: Map<String, Arc<EnosOrg>>,
     pub users: Map<String, Arc<EnosUser>>,
-    /// Account → user id.
-    pub accounts: Map<String, String>,
+    /// Account → user id (shared text: a login's lookup copies nothing).
+    pub accounts: Map<String, Text>,
 }
 
 impl EnosData {
@@ -185,7 +185,7 @@ impl EnosData {
     }
 
     pub fn add_user(&self, u: EnosUser) {
-        self.accounts.insert(u.account.clone(), u.id.to_string());
+        self.accounts.insert(u.account.clone(), u.id.clone());
         self.users.insert(u.id.to_string(), Arc::new(u));
     }
 

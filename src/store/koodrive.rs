@@ -158,8 +158,8 @@ impl KooFixtures {
 pub struct KooData {
     pub orgs: Map<String, Arc<KooOrg>>,
     pub users: Map<String, Arc<KooUser>>,
-    /// Account name or phone → user id.
-    pub accounts: Map<String, String>,
+    /// Account name or phone → user id (shared text: a login's lookup copies nothing).
+    pub accounts: Map<String, Text>,
     /// Reusable authorization code → user id.
     pub codes: Map<String, String>,
     /// Minted verification codes: user id → (code, expires at ms). One per user; a new one replaces it.
@@ -182,10 +182,9 @@ impl KooData {
     }
 
     pub fn add_user(&self, u: KooUser) {
-        self.accounts
-            .insert(u.account.clone(), u.user_id.to_string());
+        self.accounts.insert(u.account.clone(), u.user_id.clone());
         if !u.phone.is_empty() {
-            self.accounts.insert(u.phone.clone(), u.user_id.to_string());
+            self.accounts.insert(u.phone.clone(), u.user_id.clone());
         }
         self.users.insert(u.user_id.to_string(), Arc::new(u));
     }
@@ -194,7 +193,7 @@ impl KooData {
         let Some((_, u)) = self.users.remove(id) else {
             return false;
         };
-        self.accounts.retain(|_, v| v != id);
+        self.accounts.retain(|_, v| &**v != id);
         self.codes.retain(|_, v| v != id);
         self.captchas.remove(id);
         let _ = u;

@@ -48,6 +48,21 @@ pub struct LockState {
     pub locked_until_ms: i64,
 }
 
+/// Calls `f` with the lockout key `family:user`, built on the stack when it fits (every login attempt
+/// looks its account up twice; a `format!` there cost 2 % of a login).
+fn with_lock_key<R>(family: &str, user: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 128];
+    let n = family.len() + 1 + user.len();
+    if n > buf.len() {
+        return f(&format!("{family}:{user}"));
+    }
+    buf[..family.len()].copy_from_slice(family.as_bytes());
+    buf[family.len()] = b':';
+    buf[family.len() + 1..n].copy_from_slice(user.as_bytes());
+    // Two strs joined by an ASCII colon are UTF-8.
+    f(std::str::from_utf8(&buf[..n]).unwrap_or_default())
+}
+
 /// The state of one namespace.
 #[derive(Debug)]
 pub struct Store {
@@ -80,25 +95,34 @@ impl Store {
         s
     }
 
-    /// Whether the account is locked at `now` (an elapsed lock is cleared).
-    pub fn is_locked(&self, key: &str, now: i64) -> bool {
-        let Some(mut st) = self.locks.get_mut(key) else {
-            return false;
-        };
-        if st.locked_until_ms == 0 {
-            return false;
-        }
-        if now < st.locked_until_ms {
-            return true;
-        }
-        *st = LockState::default();
-        false
+    /// Whether `family`'s account `user` is locked at `now` (an elapsed lock is cleared).
+    pub fn is_locked(&self, family: &str, user: &str, now: i64) -> bool {
+        with_lock_key(family, user, |key| {
+            let Some(mut st) = self.locks.get_mut(key) else {
+                return false;
+            };
+            if st.locked_until_ms == 0 {
+                return false;
+            }
+            if now < st.locked_until_ms {
+                return true;
+            }
+            *st = LockState::default();
+            false
+        })
     }
 
     /// Counts a failure; at `max` consecutive failures the account locks for `window_ms`.
     /// Returns the attempts left before the lock (0 when this failure locked it).
-    pub fn record_failure(&self, key: &str, now: i64, max: u32, window_ms: i64) -> u32 {
-        let mut st = self.locks.entry(key.to_string()).or_default();
+    pub fn record_failure(
+        &self,
+        family: &str,
+        user: &str,
+        now: i64,
+        max: u32,
+        window_ms: i64,
+    ) -> u32 {
+        let mut st = self.locks.entry(format!("{family}:{user}")).or_default();
         st.failures = st.failures.saturating_add(1);
         if st.failures >= max {
             st.locked_until_ms = now.saturating_add(window_ms);
@@ -109,8 +133,8 @@ impl Store {
     }
 
     /// A success clears the count.
-    pub fn record_success(&self, key: &str) {
-        self.locks.remove(key);
+    pub fn record_success(&self, family: &str, user: &str) {
+        with_lock_key(family, user, |key| self.locks.remove(key));
     }
 
     /// Drops expired credentials, codes and elapsed lockouts; returns how many credentials went.

@@ -102,6 +102,30 @@ async fn a_number_where_a_string_is_expected_is_taken_as_its_exact_json_text() {
 }
 
 #[tokio::test]
+async fn json_escapes_in_request_fields_are_decoded_before_they_are_compared() {
+    let api = Api::new().await;
+    let h = [
+        ("x-hw-agentName", "tests"),
+        ("content-type", "application/json"),
+    ];
+    // "0027188460911" / "123qweASD143" with escapes: the decoded text is what is compared.
+    let escaped = br#"{"account":"\u0030027188460911","authType":"\u0031","password":"123qweASD\u00314\u0033"}"#;
+    let r = api.post_raw(KD_LOGIN, &h, escaped).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["data"]["userInfo"]["phone"], "0027188460911");
+    // The raw text of the escape is not the password.
+    let literal =
+        br#"{"account":"0027188460911","authType":"1","password":"123qweASD\\u00314\\u0033"}"#;
+    let r = api.post_raw(KD_LOGIN, &h, literal).await;
+    assert_eq!(r.body["code"], 13000203, "{}", r.text);
+    let enos = br#"{"account":"portal\u005fdemo","password":"Test\u0031234"}"#;
+    let r = api
+        .post_raw(EN_LOGIN, &[("content-type", "application/json")], enos)
+        .await;
+    assert_eq!(r.body["code"], 0, "{}", r.text);
+}
+
+#[tokio::test]
 async fn required_headers_with_utf8_beyond_ascii_are_present() {
     let api = Api::new().await;
     let body = login_body("123qweASD143").to_string();

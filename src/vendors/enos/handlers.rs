@@ -17,6 +17,9 @@ use axum::extract::RawQuery;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
+/// The lockout family (the admin state lists lockouts as `enos:<userId>`).
+const FAMILY: &str = "enos";
+
 /// The live token of one of `kinds` behind `Authorization: Bearer …`, with its text.
 fn bearer<'h>(ns: &Ns, headers: &'h HeaderMap, kinds: &[Kind]) -> Option<(&'h str, TokenRec)> {
     let t = scheme_token(headers, "Bearer")?;
@@ -62,15 +65,15 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
         .enos
         .user_by_account(account)
         .ok_or(EnosError::BadLogin)?;
-    let key = format!("enos:{}", user.id);
-    if ns.store.is_locked(&key, now) {
+    if ns.store.is_locked(FAMILY, &user.id, now) {
         return Err(EnosError::Locked);
     }
     if !secret_eq(password, &user.password) {
-        ns.store.record_failure(&key, now, LOCK_AFTER, LOCK_MS);
+        ns.store
+            .record_failure(FAMILY, &user.id, now, LOCK_AFTER, LOCK_MS);
         return Err(EnosError::BadLogin);
     }
-    ns.store.record_success(&key);
+    ns.store.record_success(FAMILY, &user.id);
     let token = new_access_token(&ns);
     ns.store.tokens.insert(
         token.clone(),

@@ -3,9 +3,10 @@
 
 use super::error::ErrorBody;
 use crate::extract::lenient_string;
-use crate::respond::Json;
+use crate::respond::{Fast, JsonOut, WriteJson};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use utoipa::ToSchema;
 
 /// An EnOS success: `{"code":0,"message":"OK","data"}`.
@@ -19,6 +20,8 @@ pub(super) struct Envelope<T: Serialize> {
 }
 
 /// What an EnOS route answers with HTTP 200: its success envelope (code 0) or an error envelope.
+// Only the OpenAPI document uses it: `ok` writes the envelope, `EnosError` the error.
+#[allow(dead_code)]
 #[derive(Serialize, ToSchema)]
 #[serde(untagged)]
 #[schema(as = EnosAnswer<T>)]
@@ -31,25 +34,25 @@ fn success_code_schema() -> utoipa::openapi::Object {
     crate::openapi::int_codes("0 on success.", [(0, "OK".to_string())])
 }
 
-pub(super) fn ok<T: Serialize>(data: T) -> Response {
-    Json(Answer::Ok(Envelope {
+pub(super) fn ok<T: Serialize + WriteJson>(data: T) -> Response {
+    Fast(Envelope {
         code: 0,
         message: "OK",
         data,
-    }))
+    })
     .into_response()
 }
 
 /// Login request. Unknown fields are ignored; a string field may also be a JSON number.
 #[derive(Deserialize, ToSchema)]
 #[schema(as = EnosLoginRequest)]
-pub(super) struct LoginReq {
-    #[serde(default, deserialize_with = "lenient_string")]
+pub(super) struct LoginReq<'a> {
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) account: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
+    pub(super) account: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) password: Option<String>,
+    pub(super) password: Option<Cow<'a, str>>,
 }
 
 /// An organization of the user.
@@ -115,11 +118,11 @@ pub(super) struct SessionData<'a> {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = EnosSessionSetRequest)]
-pub(super) struct SessionSetReq {
+pub(super) struct SessionSetReq<'a> {
     /// An organization of the token's user (missing: 31400, not a member: 31404).
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) org_id: Option<String>,
+    pub(super) org_id: Option<Cow<'a, str>>,
 }
 
 /// The token's user and current organization.
@@ -153,4 +156,145 @@ pub(super) struct UserInfo<'a> {
     pub(super) company: &'a str,
     pub(super) department: &'a str,
     pub(super) position: &'a str,
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The success answers written by hand (see `crate::respond`); each matches its `Serialize` (tested).
+
+impl<T: Serialize + WriteJson> WriteJson for Envelope<T> {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"code\":").int(self.code);
+        o.raw(",\"message\":").str(self.message);
+        o.raw(",\"data\":").value(&self.data).raw("}");
+    }
+}
+
+impl WriteJson for LoginData<'_> {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"accessToken\":").str(&self.access_token);
+        o.raw(",\"mfaType\":").str(self.mfa_type);
+        o.raw(",\"organizations\":[");
+        for (i, org) in self.organizations.iter().enumerate() {
+            if i > 0 {
+                o.raw(",");
+            }
+            o.raw("{\"id\":").str(org.id);
+            o.raw(",\"name\":").str(org.name).raw("}");
+        }
+        o.raw("],\"user\":{\"id\":").str(self.user.id);
+        o.raw(",\"name\":").str(self.user.name);
+        o.raw(",\"email\":").str(self.user.email).raw("}}");
+    }
+}
+
+impl WriteJson for SessionData<'_> {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"userId\":").str(self.user_id);
+        o.raw(",\"userName\":").str(self.user_name);
+        o.raw(",\"currentOrgId\":").str(self.current_org_id);
+        o.raw(",\"currentOrgName\":").str(self.current_org_name);
+        o.raw(",\"accessToken\":").str(self.access_token);
+        o.raw(",\"refreshToken\":").str(self.refresh_token);
+        o.raw(",\"refreshTokenExpire\":")
+            .int(self.refresh_token_expire)
+            .raw("}");
+    }
+}
+
+impl WriteJson for SessionInfo<'_> {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"userId\":").str(self.user_id);
+        o.raw(",\"userName\":").str(self.user_name);
+        o.raw(",\"currentOrgId\":").str(self.current_org_id);
+        o.raw(",\"currentOrgName\":")
+            .str(self.current_org_name)
+            .raw("}");
+    }
+}
+
+impl WriteJson for UserInfo<'_> {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"id\":").str(self.id);
+        o.raw(",\"name\":").str(self.name);
+        o.raw(",\"domain\":").str(self.domain);
+        o.raw(",\"description\":").str(self.description);
+        o.raw(",\"nickName\":").str(self.nick_name);
+        o.raw(",\"phoneArea\":").str(self.phone_area);
+        o.raw(",\"phone\":").str(self.phone);
+        o.raw(",\"email\":").str(self.email);
+        o.raw(",\"createdTime\":").str(self.created_time);
+        o.raw(",\"type\":").int(self.user_type);
+        o.raw(",\"company\":").str(self.company);
+        o.raw(",\"department\":").str(self.department);
+        o.raw(",\"position\":").str(self.position).raw("}");
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+    use crate::respond::assert_same_json;
+
+    fn env<T: Serialize>(data: T) -> Envelope<T> {
+        Envelope {
+            code: 0,
+            message: "OK",
+            data,
+        }
+    }
+
+    #[test]
+    fn hand_written_answers_are_serde_json_s() {
+        for s in ["", "quote \" back \\ nl \n \u{1f}", "ünï 中文 😀"] {
+            for n in 0..3 {
+                let orgs: Vec<_> = (0..n).map(|_| OrgRef { id: s, name: s }).collect();
+                assert_same_json(&env(LoginData {
+                    access_token: format!("APP_PORTAL_S_{s}"),
+                    mfa_type: "NONE",
+                    organizations: orgs,
+                    user: LoginUser {
+                        id: s,
+                        name: s,
+                        email: s,
+                    },
+                }));
+            }
+            assert_same_json(&env(SessionData {
+                user_id: s,
+                user_name: s,
+                current_org_id: s,
+                current_org_name: s,
+                access_token: s,
+                refresh_token: s,
+                refresh_token_expire: 1_772_006_999_088,
+            }));
+            assert_same_json(&env(SessionInfo {
+                user_id: s,
+                user_name: s,
+                current_org_id: s,
+                current_org_name: s,
+            }));
+            assert_same_json(&env(UserInfo {
+                id: s,
+                name: s,
+                domain: s,
+                description: s,
+                nick_name: s,
+                phone_area: s,
+                phone: s,
+                email: s,
+                created_time: s,
+                user_type: 1,
+                company: s,
+                department: s,
+                position: s,
+            }));
+        }
+        assert_same_json(&env(true));
+        // The envelope is what the untagged `Answer::Ok` serialises to.
+        assert_eq!(
+            serde_json::to_string(&Answer::Ok(env(true))).unwrap(),
+            serde_json::to_string(&env(true)).unwrap()
+        );
+    }
 }

@@ -7,17 +7,16 @@ use super::types::{
     SessionInfo,
 };
 use super::{ACCESS_TTL_S, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS};
-use crate::extract::{auth_token, header, json_object, present, Headers};
-use crate::respond::Json;
+use crate::extract::{auth_token, header, json_object, names, present, Headers};
+use crate::respond::Fast;
 use crate::state::Ns;
 use crate::store::{koodrive::KooUser, Kind, Lookup, Text, TokenRec};
 use crate::tokens::secret_eq;
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 
-fn lock_key(user_id: &str) -> String {
-    format!("koodrive:{user_id}")
-}
+/// The lockout family (the admin state lists lockouts as `koodrive:<userId>`).
+const FAMILY: &str = "koodrive";
 
 /// Issues a login access token and its refresh token, linked to each other.
 fn issue_pair(ns: &Ns, user_id: &Text) -> SessionInfo {
@@ -40,7 +39,7 @@ fn issue_pair(ns: &Ns, user_id: &Text) -> SessionInfo {
     SessionInfo {
         access_token,
         expires_in: ACCESS_TTL_S,
-        issued_at: now.to_string(),
+        issued_at: now,
         refresh_token: refresh,
     }
 }
@@ -102,7 +101,7 @@ pub(super) async fn login(
     Headers(headers): Headers,
     body: Bytes,
 ) -> Result<Response, KooError> {
-    header(&headers, "x-hw-agentname").ok_or(KooError::Param)?;
+    header(&headers, names::X_HW_AGENT_NAME).ok_or(KooError::Param)?;
     let req: LoginReq = json_object(&body)?;
     let account = present(&req.account).ok_or(KooError::Param)?;
     let auth_type = present(&req.auth_type).ok_or(KooError::Param)?;
@@ -118,17 +117,17 @@ pub(super) async fn login(
         .koo
         .user_by_account(account)
         .ok_or(KooError::Credentials)?;
-    let key = lock_key(&user.user_id);
-    if ns.store.is_locked(&key, now) {
+    if ns.store.is_locked(FAMILY, &user.user_id, now) {
         return Err(KooError::Locked);
     }
     if !credential_ok(&ns, &user, auth_type, secret, now) {
-        ns.store.record_failure(&key, now, LOCK_AFTER, LOCK_MS);
+        ns.store
+            .record_failure(FAMILY, &user.user_id, now, LOCK_AFTER, LOCK_MS);
         return Err(KooError::Credentials);
     }
-    ns.store.record_success(&key);
+    ns.store.record_success(FAMILY, &user.user_id);
     let session_info = issue_pair(&ns, &user.user_id);
-    Ok(Json(DataFirst {
+    Ok(Fast(DataFirst {
         data: LoginData {
             user_info: LoginUserInfo {
                 user_id: &user.user_id,

@@ -6,8 +6,8 @@ use super::types::{
     ok, CreateSessionReq, Envelope, Plain, RefreshBody, SessionData, SessionUserInfo,
 };
 use super::SESSION_WINDOW_MS;
-use crate::extract::{auth_token, header, json_object, present, Headers};
-use crate::respond::Json;
+use crate::extract::{auth_token, header, json_object, names, present, Headers};
+use crate::respond::Fast;
 use crate::state::Ns;
 use crate::store::{koodrive::KooUser, Kind, Text, TokenRec};
 use axum::body::Bytes;
@@ -177,7 +177,7 @@ pub(super) async fn session_refresh(
         .tokens
         .live(token, &[Kind::KooSession], now)
         .ok_or(KooError::Session)?;
-    let sid = header(&headers, "x-session-id").ok_or(KooError::Param)?;
+    let sid = header(&headers, names::X_SESSION_ID).ok_or(KooError::Param)?;
     if rec.session() != Some(sid) {
         return Err(KooError::Session);
     }
@@ -191,7 +191,7 @@ pub(super) async fn session_refresh(
     rec.bind = old.bind;
     let access_token = format!("Bearer {fresh}");
     ns.store.tokens.insert(fresh, rec);
-    Ok(Json(RefreshBody {
+    Ok(Fast(RefreshBody {
         access_token,
         code: 0,
         msg: "success",
@@ -216,7 +216,7 @@ pub(super) async fn session_logoff(ns: Ns, Headers(headers): Headers) -> Respons
     if let Some(t) = session_token(&headers) {
         ns.store.tokens.retire(t, &[Kind::KooSession]);
     }
-    Json(Plain {
+    Fast(Plain {
         code: 0,
         msg: "success",
     })

@@ -1,10 +1,11 @@
 //! KooDrive request and response bodies, and the success envelopes that wrap them.
 
 use crate::extract::lenient_string;
-use crate::respond::Json;
+use crate::respond::{Fast, JsonOut, WriteJson};
 use crate::store::Text;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use utoipa::ToSchema;
 
 /// `code` of a success envelope: always 0.
@@ -22,8 +23,8 @@ pub(super) struct Envelope<T: Serialize> {
     pub(super) data: T,
 }
 
-pub(super) fn ok<T: Serialize>(msg: &'static str, data: T) -> Response {
-    Json(Envelope { code: 0, msg, data }).into_response()
+pub(super) fn ok<T: Serialize + WriteJson>(msg: &'static str, data: T) -> Response {
+    Fast(Envelope { code: 0, msg, data }).into_response()
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -32,16 +33,16 @@ pub(super) fn ok<T: Serialize>(msg: &'static str, data: T) -> Response {
 /// Create-session request. Unknown fields are ignored; a string field may also be a JSON number.
 #[derive(Deserialize, ToSchema)]
 #[schema(as = KooDriveCreateSessionRequest)]
-pub(super) struct CreateSessionReq {
+pub(super) struct CreateSessionReq<'a> {
     /// The authorization code (a fixture code, or one minted by `POST /__admin/koodrive/auth-codes`).
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) code: Option<String>,
+    pub(super) code: Option<Cow<'a, str>>,
     /// The enterprise console domain (accepted and ignored).
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String)]
     #[allow(dead_code)]
-    pub(super) domain: Option<String>,
+    pub(super) domain: Option<Cow<'a, str>>,
 }
 
 /// The session's user and organization.
@@ -103,23 +104,23 @@ pub(super) struct Plain {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = KooDriveLoginRequest)]
-pub(super) struct LoginReq {
+pub(super) struct LoginReq<'a> {
     /// Account name or phone number.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) account: Option<String>,
+    pub(super) account: Option<Cow<'a, str>>,
     /// "1": password, "2": verification code.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) auth_type: Option<String>,
+    pub(super) auth_type: Option<Cow<'a, str>>,
     /// Required with authType "1".
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String)]
-    pub(super) password: Option<String>,
+    pub(super) password: Option<Cow<'a, str>>,
     /// The verification code; required with authType "2".
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String)]
-    pub(super) captcha_token: Option<String>,
+    pub(super) captcha_token: Option<Cow<'a, str>>,
 }
 
 /// A login access token and its refresh token.
@@ -132,10 +133,17 @@ pub(super) struct SessionInfo {
     /// Seconds the access token lives (1800).
     pub(super) expires_in: i64,
     /// Issuance, epoch milliseconds as text.
-    pub(super) issued_at: String,
+    #[serde(serialize_with = "as_text")]
+    #[schema(value_type = String)]
+    pub(super) issued_at: i64,
     /// 48 hex.
     #[schema(value_type = String)]
     pub(super) refresh_token: Text,
+}
+
+/// An integer as a JSON string (`"1772006999088"`).
+fn as_text<S: serde::Serializer>(n: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(n)
 }
 
 /// The logged-in user.
@@ -181,9 +189,197 @@ pub(super) struct RefreshData {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = KooDriveRefreshTokenRequest)]
-pub(super) struct RefreshTokenReq {
+pub(super) struct RefreshTokenReq<'a> {
     /// The refresh token issued with the access token in `Authorization`.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) refresh_token: Option<String>,
+    pub(super) refresh_token: Option<Cow<'a, str>>,
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The success answers written by hand (see `crate::respond`); each matches its `Serialize` (tested).
+
+impl<T: Serialize + WriteJson> WriteJson for Envelope<T> {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"code\":").int(self.code);
+        o.raw(",\"msg\":").str(self.msg);
+        o.raw(",\"data\":").value(&self.data).raw("}");
+    }
+}
+
+impl<T: Serialize + WriteJson> WriteJson for DataFirst<T> {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"data\":").value(&self.data);
+        o.raw(",\"code\":").int(self.code);
+        o.raw(",\"msg\":").str(self.msg).raw("}");
+    }
+}
+
+impl WriteJson for SessionUserInfo<'_> {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"role\":").str(self.role);
+        o.raw(",\"userName\":").str(self.user_name);
+        o.raw(",\"innerUserId\":").str(self.inner_user_id);
+        o.raw(",\"userId\":").str(self.user_id);
+        o.raw(",\"tenantId\":").str(self.tenant_id);
+        o.raw(",\"orgId\":").str(self.org_id);
+        o.raw(",\"orgName\":").str(self.org_name);
+        if let Some(x) = self.xhw_schema {
+            o.raw(",\"xhwSchema\":").str(x);
+        }
+        o.raw(",\"userCount\":").int(self.user_count);
+        o.raw(",\"deptId\":").str(self.dept_id).raw("}");
+    }
+}
+
+impl WriteJson for SessionData<'_> {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"accessToken\":").str(&self.access_token);
+        o.raw(",\"sessionId\":").str(self.session_id);
+        o.raw(",\"userId\":").str(self.user_id);
+        o.raw(",\"userInfo\":").value(&self.user_info).raw("}");
+    }
+}
+
+impl WriteJson for RefreshBody {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"accessToken\":").str(&self.access_token);
+        o.raw(",\"code\":").int(self.code);
+        o.raw(",\"msg\":").str(self.msg).raw("}");
+    }
+}
+
+impl WriteJson for Plain {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"code\":").int(self.code);
+        o.raw(",\"msg\":").str(self.msg).raw("}");
+    }
+}
+
+impl WriteJson for SessionInfo {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"accessToken\":").str(&self.access_token);
+        o.raw(",\"expiresIn\":").int(self.expires_in);
+        o.raw(",\"issuedAt\":\"").int(self.issued_at).raw("\"");
+        o.raw(",\"refreshToken\":")
+            .str(&self.refresh_token)
+            .raw("}");
+    }
+}
+
+impl WriteJson for LoginUserInfo<'_> {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"userId\":").str(self.user_id);
+        o.raw(",\"firstname\":").str(self.firstname);
+        o.raw(",\"surname\":").str(self.surname);
+        o.raw(",\"phone\":").str(self.phone);
+        o.raw(",\"email\":").str(self.email).raw("}");
+    }
+}
+
+impl WriteJson for LoginData<'_> {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"userInfo\":").value(&self.user_info);
+        o.raw(",\"sessionInfo\":")
+            .value(&self.session_info)
+            .raw("}");
+    }
+}
+
+impl WriteJson for RefreshData {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"sessionInfo\":")
+            .value(&self.session_info)
+            .raw("}");
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+    use crate::respond::assert_same_json;
+
+    /// Values with every kind of character a fixture may hold.
+    const ODD: [&str; 3] = [
+        "",
+        "quote \" back \\ nl \n tab \t \u{1}",
+        "ünï 中文 😀 \u{2028}",
+    ];
+
+    fn user_info<'a>(s: &'a str, schema: Option<&'a str>) -> SessionUserInfo<'a> {
+        SessionUserInfo {
+            role: "2",
+            user_name: s,
+            inner_user_id: s,
+            user_id: "1008600000701011122",
+            tenant_id: s,
+            org_id: s,
+            org_name: s,
+            xhw_schema: schema,
+            user_count: 40,
+            dept_id: s,
+        }
+    }
+
+    fn session_info(s: &str) -> SessionInfo {
+        SessionInfo {
+            access_token: format!("AT {s}"),
+            expires_in: 1800,
+            issued_at: 1_772_006_999_088,
+            refresh_token: s.into(),
+        }
+    }
+
+    #[test]
+    fn hand_written_answers_are_serde_json_s() {
+        for s in ODD {
+            for schema in [None, Some("tenants1_liantiao"), Some("\"x\"")] {
+                assert_same_json(&Envelope {
+                    code: 0,
+                    msg: "success",
+                    data: user_info(s, schema),
+                });
+                assert_same_json(&Envelope {
+                    code: 0,
+                    msg: "Successful",
+                    data: SessionData {
+                        access_token: format!("Bearer {s}"),
+                        session_id: s,
+                        user_id: s,
+                        user_info: user_info(s, schema),
+                    },
+                });
+            }
+            assert_same_json(&DataFirst {
+                data: LoginData {
+                    user_info: LoginUserInfo {
+                        user_id: s,
+                        firstname: s,
+                        surname: s,
+                        phone: s,
+                        email: s,
+                    },
+                    session_info: session_info(s),
+                },
+                code: 0,
+                msg: "Success",
+            });
+            assert_same_json(&Envelope {
+                code: 0,
+                msg: "Success",
+                data: RefreshData {
+                    session_info: session_info(s),
+                },
+            });
+            assert_same_json(&RefreshBody {
+                access_token: format!("Bearer {s}"),
+                code: 0,
+                msg: "success",
+            });
+        }
+        assert_same_json(&Plain {
+            code: 0,
+            msg: "success",
+        });
+    }
 }

@@ -8,19 +8,23 @@ use super::types::{
 };
 use super::{APP_TOKEN_TTL_S, ISSUER, LOCK_AFTER, LOCK_MS, SESSION_TTL_S, TICKET_TTL_S};
 use crate::extract::{
-    after_scheme, auth_token, header, json_object, present, scheme_token, Headers,
+    after_scheme, auth_token, header, json_object, names, present, scheme_token, Headers,
 };
-use crate::respond::Json;
+use crate::respond::{Fast, Json};
 use crate::state::Ns;
 use crate::store::oneaccess::OaClient;
 use crate::store::{Kind, Lookup, Text, TokenRec};
 use crate::tokens::{secret_eq, sign_hs256};
 use axum::body::Bytes;
+use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 
-fn required<'a>(v: &'a Option<String>, name: &'static str) -> Result<&'a str, OaError> {
+/// The lockout family (the admin state lists lockouts as `oneaccess:<userId>`).
+const FAMILY: &str = "oneaccess";
+
+fn required<'a, T: AsRef<str>>(v: &'a Option<T>, name: &'static str) -> Result<&'a str, OaError> {
     present(v).ok_or(OaError::Required(name))
 }
 
@@ -30,9 +34,9 @@ fn required_header<'a>(h: &'a HeaderMap, name: &'static str) -> Result<&'a str, 
 
 /// The app behind `Authorization: Bearer <access_token>`: (token record, the token text).
 fn app_token(ns: &Ns, headers: &HeaderMap) -> Result<TokenRec, OaError> {
-    let Some(raw) = header(headers, "authorization") else {
+    let Some(raw) = header(headers, AUTHORIZATION) else {
         // Present but not UTF-8 is a token nobody issued, not a missing header.
-        return Err(match headers.get("authorization") {
+        return Err(match headers.get(AUTHORIZATION) {
             Some(v) if !v.as_bytes().trim_ascii().is_empty() => {
                 let text = String::from_utf8_lossy(v.as_bytes());
                 // Quoted like a readable one: the token after the scheme.
@@ -55,7 +59,7 @@ fn app_token(ns: &Ns, headers: &HeaderMap) -> Result<TokenRec, OaError> {
 
 /// `X-tenant-id`, when present, must be the app's tenant.
 fn check_tenant(headers: &HeaderMap, app: &TokenRec) -> Result<(), OaError> {
-    match header(headers, "x-tenant-id") {
+    match header(headers, names::X_TENANT_ID) {
         Some(t) if Some(t) != app.tenant() => Err(OaError::Tenant),
         _ => Ok(()),
     }
@@ -229,7 +233,7 @@ pub(super) async fn sdk_login(
     let user_name = required(&req.user_name, "user_name")?;
     let password = required(&req.password, "password")?;
     let client = ns.store.oa.client(client_id).ok_or(OaError::App)?;
-    if let Some(t) = header(&headers, "x-tenant-id") {
+    if let Some(t) = header(&headers, names::X_TENANT_ID) {
         if t != client.tenant_id {
             return Err(OaError::Tenant);
         }
@@ -240,15 +244,16 @@ pub(super) async fn sdk_login(
         .oa
         .user_by_name(&client.tenant_id, user_name)
         .ok_or(OaError::WrongPassword(LOCK_AFTER - 1))?;
-    let key = format!("oneaccess:{}", user.id);
-    if ns.store.is_locked(&key, now) {
+    if ns.store.is_locked(FAMILY, &user.id, now) {
         return Err(OaError::Locked);
     }
     if !secret_eq(password, &user.password) {
-        let left = ns.store.record_failure(&key, now, LOCK_AFTER, LOCK_MS);
+        let left = ns
+            .store
+            .record_failure(FAMILY, &user.id, now, LOCK_AFTER, LOCK_MS);
         return Err(OaError::WrongPassword(left));
     }
-    ns.store.record_success(&key);
+    ns.store.record_success(FAMILY, &user.id);
     let mut token = String::with_capacity(43);
     token.push_str("bts");
     ns.gen.push_base62(&mut token, 40);
@@ -334,7 +339,7 @@ pub(super) async fn sso_ticket(
     b.client = Some(client);
     rec.bind = Some(b);
     ns.store.tokens.insert(ticket.clone(), rec);
-    Ok(Json(TicketResp {
+    Ok(Fast(TicketResp {
         expire: TICKET_TTL_S,
         sso_ticket: ticket,
     })

@@ -1,7 +1,9 @@
 //! OneAccess request and response bodies (success bodies have no envelope).
 
 use crate::extract::lenient_string;
+use crate::respond::{JsonOut, WriteJson};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use utoipa::ToSchema;
 
 /// An app access credential.
@@ -36,13 +38,13 @@ pub(super) struct TokenForm {
 /// SDK login request. Unknown fields are ignored; a string field may also be a JSON number.
 #[derive(Deserialize, ToSchema)]
 #[schema(as = OneAccessLoginRequest)]
-pub(super) struct LoginReq {
-    #[serde(default, deserialize_with = "lenient_string")]
+pub(super) struct LoginReq<'a> {
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) user_name: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
+    pub(super) user_name: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) password: Option<String>,
+    pub(super) password: Option<Cow<'a, str>>,
 }
 
 /// A user session.
@@ -62,30 +64,30 @@ pub(super) struct LoginResp {
 /// sso_ticket request. Unknown fields are ignored; a string field may also be a JSON number.
 #[derive(Deserialize, ToSchema)]
 #[schema(as = OneAccessTicketRequest)]
-pub(super) struct TicketReq {
+pub(super) struct TicketReq<'a> {
     /// From `POST /api/v2/sdk/login` (missing: PARAM.0005).
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) session_token: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
+    pub(super) session_token: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) operating_sys_version: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
+    pub(super) operating_sys_version: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) device_ip: Option<String>,
+    pub(super) device_ip: Option<Cow<'a, str>>,
     /// Must be the login's `X-device-fingerprint`.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) device_fingerprint: Option<String>,
+    pub(super) device_fingerprint: Option<Cow<'a, str>>,
     /// The user agent (accepted and ignored).
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String)]
     #[allow(dead_code)]
-    pub(super) agent: Option<String>,
+    pub(super) agent: Option<Cow<'a, str>>,
     /// The app the ticket is for (of the token's tenant); the token's own app without it.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String)]
-    pub(super) client_id: Option<String>,
+    pub(super) client_id: Option<Cow<'a, str>>,
 }
 
 /// A one-time sso_ticket.
@@ -100,25 +102,25 @@ pub(super) struct TicketResp {
 /// Ticket verification request. Unknown fields are ignored; a string field may also be a JSON number.
 #[derive(Deserialize, ToSchema)]
 #[schema(as = OneAccessVerifyRequest)]
-pub(super) struct VerifyReq {
-    #[serde(default, deserialize_with = "lenient_string")]
+pub(super) struct VerifyReq<'a> {
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) sso_ticket: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
+    pub(super) sso_ticket: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) operating_sys_version: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
+    pub(super) operating_sys_version: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) device_ip: Option<String>,
+    pub(super) device_ip: Option<Cow<'a, str>>,
     /// Must be the fingerprint the ticket was issued for.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) device_fingerprint: Option<String>,
+    pub(super) device_fingerprint: Option<Cow<'a, str>>,
     /// The user agent (accepted and ignored).
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String)]
     #[allow(dead_code)]
-    pub(super) agent: Option<String>,
+    pub(super) agent: Option<Cow<'a, str>>,
 }
 
 /// The ticket's user.
@@ -147,4 +149,27 @@ pub(super) struct VerifyResp<'a> {
     pub(super) code: &'static str,
     pub(super) message: &'static str,
     pub(super) data: VerifyData<'a>,
+}
+
+/// Written by hand (see `crate::respond`); the same bytes as its `Serialize` (tested).
+impl WriteJson for TicketResp {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.raw("{\"expire\":").int(self.expire);
+        o.raw(",\"sso_ticket\":").str(&self.sso_ticket).raw("}");
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn ticket_answer_is_serde_json_s() {
+        for t in ["", "aB3dE5gH7jK9mN1pQ2sT4vW6yZ8aB3dE", "\"\\\n"] {
+            crate::respond::assert_same_json(&TicketResp {
+                expire: 9600,
+                sso_ticket: t.to_string(),
+            });
+        }
+    }
 }
