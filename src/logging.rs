@@ -148,18 +148,8 @@ fn quoted(b: &mut Vec<u8>, s: &str) {
     b.push(b'"');
 }
 
-fn number(b: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    b.extend_from_slice(&digits[i..]);
+fn number(b: &mut Vec<u8>, n: u64) {
+    b.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 fn padded(b: &mut Vec<u8>, n: u64, width: usize) {

@@ -201,13 +201,16 @@ impl Journal {
             ends: [rec.ends[0], rec.ends[1], body_end],
             sizes: [rec.body_size, response.len()],
         });
+        // A full ring evicts one entry per request: kept apart from the rare budget evictions so that
+        // the common case allocates no list.
+        let mut evicted = None;
         let mut old = Vec::new();
         {
             let mut r = self.lock();
             if r.len() >= self.cap {
                 if let Some(o) = r.pop_front() {
                     self.release(o.buf.capacity());
-                    old.push(o);
+                    evicted = Some(o);
                 }
             }
             r.push_back(e);
@@ -222,7 +225,11 @@ impl Journal {
             }
         }
         // Keep the evicted entry's buffer for the next recording, unless a reader still holds it.
-        for entry in old.into_iter().filter_map(|o| Arc::try_unwrap(o).ok()) {
+        for entry in evicted
+            .into_iter()
+            .chain(old)
+            .filter_map(|o| Arc::try_unwrap(o).ok())
+        {
             if entry.buf.capacity() <= MAX_KEPT_BUFFER {
                 let mut spare = self.spare();
                 if spare.len() < SPARE_BUFFERS {
