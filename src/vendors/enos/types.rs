@@ -187,12 +187,30 @@ impl WriteJson for LoginData<'_> {
     }
 }
 
+/// The user and organization fields both session answers open with, up to `currentOrgName` (the
+/// object left open).
+fn open_session_fields(
+    o: &mut JsonOut,
+    user_id: &str,
+    user_name: &str,
+    org_id: &str,
+    org_name: &str,
+) {
+    o.raw("{\"userId\":").str(user_id);
+    o.raw(",\"userName\":").str(user_name);
+    o.raw(",\"currentOrgId\":").str(org_id);
+    o.raw(",\"currentOrgName\":").str(org_name);
+}
+
 impl WriteJson for SessionData<'_> {
     fn write_json(&self, o: &mut JsonOut) {
-        o.raw("{\"userId\":").str(self.user_id);
-        o.raw(",\"userName\":").str(self.user_name);
-        o.raw(",\"currentOrgId\":").str(self.current_org_id);
-        o.raw(",\"currentOrgName\":").str(self.current_org_name);
+        open_session_fields(
+            o,
+            self.user_id,
+            self.user_name,
+            self.current_org_id,
+            self.current_org_name,
+        );
         o.raw(",\"accessToken\":").str(self.access_token);
         o.raw(",\"refreshToken\":").str(self.refresh_token);
         o.raw(",\"refreshTokenExpire\":")
@@ -203,12 +221,14 @@ impl WriteJson for SessionData<'_> {
 
 impl WriteJson for SessionInfo<'_> {
     fn write_json(&self, o: &mut JsonOut) {
-        o.raw("{\"userId\":").str(self.user_id);
-        o.raw(",\"userName\":").str(self.user_name);
-        o.raw(",\"currentOrgId\":").str(self.current_org_id);
-        o.raw(",\"currentOrgName\":")
-            .str(self.current_org_name)
-            .raw("}");
+        open_session_fields(
+            o,
+            self.user_id,
+            self.user_name,
+            self.current_org_id,
+            self.current_org_name,
+        );
+        o.raw("}");
     }
 }
 
