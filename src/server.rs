@@ -55,7 +55,15 @@ fn release_free_memory() {
 /// the heap grows in 16 MiB steps instead of one system call per few pages, and with a single CPU
 /// every thread allocates from the main heap (another thread's arena grows by an `mprotect` call per
 /// few pages, and with one CPU there is no parallelism for a second arena to serve). Growing reserves
-/// address space only: untouched pages never count in RSS. Call before any thread starts.
+/// address space only: untouched pages never count in RSS.
+///
+/// Blocks up to 32 MiB (the token table's shards as they double) come from the heap, not from a
+/// fresh `mmap` each: setting the top pad fixes glibc's mmap threshold at 128 KiB, so every shard
+/// growing past it mapped fresh zeroed pages and unmapped the old ones, a page fault per 4 KiB on the
+/// request that grew it. From the heap, a grown shard reuses memory the last one freed (about 8 % more
+/// logins per second in `bench/run.sh`'s login workload: the median of four alternating 10 s runs
+/// against a build without it, 832k against 767k requests; 9 % fewer page faults); the sweeper's
+/// `malloc_trim` still hands free heap pages back. Call before any thread starts.
 pub fn tune_allocator(one_cpu: bool) {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
@@ -63,10 +71,12 @@ pub fn tune_allocator(one_cpu: bool) {
             fn mallopt(param: i32, value: i32) -> i32;
         }
         const M_TOP_PAD: i32 = -2;
+        const M_MMAP_THRESHOLD: i32 = -3;
         const M_ARENA_MAX: i32 = -8;
         // SAFETY: mallopt only sets allocator parameters; called before other threads exist.
         unsafe {
             mallopt(M_TOP_PAD, 16 << 20);
+            mallopt(M_MMAP_THRESHOLD, 32 << 20);
             if one_cpu {
                 mallopt(M_ARENA_MAX, 1);
             }
