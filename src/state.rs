@@ -82,7 +82,7 @@ impl Namespace {
         };
         let gen = match settings.seed {
             Some(seed) => Generator::seeded(seed, name),
-            None => Generator::Secure,
+            None => Generator::secure(),
         };
         Namespace {
             name: name.to_string(),

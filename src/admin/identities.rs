@@ -402,7 +402,7 @@ pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Response {
         None => CODE_TTL_MS,
     };
     let now = ns.now();
-    let code = ns.gen.base62(64);
+    let code = ns.gen.base62_key(64);
     let rec = TokenRec::new(Kind::KooAuthCode, uid, now, ttl_ms);
     let expires = rec.expires_ms;
     ns.store.tokens.insert(code.clone(), rec);

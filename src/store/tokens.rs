@@ -194,8 +194,7 @@ pub struct Tokens {
     /// touches few fresh pages, so a resize stalls the requests behind it for tens of microseconds, not
     /// hundreds (records inline made entries ~180 bytes and the p99 latency twice as long).
     shards: Box<[RwLock<Shard>]>,
-    /// `shards.len() - 1`.
-    shard_mask: usize,
+    place: Placement,
     /// Most credentials one shard keeps (0: no limit).
     shard_cap: usize,
     /// The limit asked for (0: none).
@@ -254,8 +253,9 @@ thread_local! {
     static AGES: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// 32 bytes: the key's hash folded to 32 bits beside the entry's stamp, so that eviction reads ages
-/// from the table's own slots without following a pointer per entry.
+/// 32 bytes: the key's number (see [`Placement`]) beside the entry's stamp, so that growing a shard
+/// moves entries without hashing their text again, and eviction reads ages from the table's own slots
+/// without following a pointer per entry.
 #[derive(Debug)]
 struct Entry {
     hash: u32,
@@ -266,10 +266,29 @@ struct Entry {
 
 const _: () = assert!(std::mem::size_of::<Entry>() <= 32);
 
-/// The table hash of a folded 32-bit hash: a multiply spreads it over 64 bits, so the table's top-bit
-/// tags, its low-bit positions and the shard index all vary.
-fn spread(h: u32) -> u64 {
-    u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+/// Where a credential's number puts it: its shard and its table hash.
+///
+/// The number is the slot hint of a credential this server issued (consecutive credentials,
+/// consecutive numbers: see [`crate::tokens::Generator`]) or 32 bits of the text's hash. Runs of 16
+/// consecutive numbers share a shard and fill adjacent slots of it (the low 4 bits and the bits above
+/// the shard index give the position); the table's 7-bit tag, its top bits, is a multiplicative hash of
+/// the whole number, so neighbours still differ there.
+#[derive(Debug, Clone, Copy)]
+struct Placement {
+    /// `log2` of the shard count.
+    bits: u32,
+}
+
+impl Placement {
+    fn shard(self, x: u32) -> usize {
+        ((x >> 4) as usize) & ((1usize << self.bits) - 1)
+    }
+
+    fn hash(self, x: u32) -> u64 {
+        let tag = u64::from(x.wrapping_mul(0x9E37_79B9) >> 25);
+        let pos = ((x >> (4 + self.bits)) << 4) | (x & 15);
+        (tag << 57) | u64::from(pos)
+    }
 }
 
 /// Recently swept credentials, remembered by a 64-bit hash in a fixed ring: no per-credential
@@ -343,7 +362,7 @@ impl Tokens {
         Tokens {
             hasher: foldhash::fast::RandomState::default(),
             shards: (0..n).map(|_| RwLock::default()).collect(),
-            shard_mask: n - 1,
+            place: Placement { bits },
             shard_cap: limit / n,
             limit,
             evicted: AtomicU64::new(0),
@@ -356,14 +375,11 @@ impl Tokens {
         self.tombs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The token's folded hash, its table hash and its shard. The shard is picked from bits below the
-    /// top seven, which the table itself uses as its per-slot tag (so entries of one shard still differ
-    /// there).
+    /// The token's number (its slot hint, or 32 bits of its hash), its table hash and its shard.
     fn locate(&self, token: &str) -> (u32, u64, &RwLock<Shard>) {
-        let folded = (self.hasher.hash_one(token) >> 32) as u32;
-        let h = spread(folded);
-        let i = ((h << 7) >> (64 - MAX_SHARD_BITS)) as usize & self.shard_mask;
-        (folded, h, &self.shards[i])
+        let x = crate::tokens::slot_of(token)
+            .unwrap_or_else(|| (self.hasher.hash_one(token) >> 32) as u32);
+        (x, self.place.hash(x), &self.shards[self.place.shard(x)])
     }
 
     /// The most credentials this table keeps (0: no limit).
@@ -389,12 +405,13 @@ impl Tokens {
         // scan before the insert, so it reset `next_due` before this `fetch_min`.
         let due = rec.retain_ms;
         let key: Text = token.into();
-        let (folded, h, shard) = self.locate(&key);
+        let (x, h, shard) = self.locate(&key);
+        let place = self.place;
         let evicted = {
             let mut s = write(shard);
             let stamp = s.next_stamp();
             // One probe finds the key or the slot for it.
-            match s.table.entry(h, |e| e.key == key, |e| spread(e.hash)) {
+            match s.table.entry(h, |e| e.key == key, |e| place.hash(e.hash)) {
                 Slot::Occupied(mut o) => {
                     let e = o.get_mut();
                     *e.rec = rec;
@@ -403,7 +420,7 @@ impl Tokens {
                 }
                 Slot::Vacant(v) => {
                     v.insert(Entry {
-                        hash: folded,
+                        hash: x,
                         stamp: AtomicU32::new(stamp),
                         key,
                         rec: Box::new(rec),
@@ -568,7 +585,7 @@ impl Tokens {
             removed += went;
             // A shard that emptied after a burst gives its memory back instead of keeping the peak.
             if went > 0 && t.capacity() > 4 * (t.len() + 16) {
-                t.shrink_to_fit(|e| spread(e.hash));
+                t.shrink_to_fit(|e| self.place.hash(e.hash));
             }
         }
         self.next_due.fetch_min(due, Ordering::AcqRel);
@@ -632,5 +649,77 @@ impl Tokens {
         }
         self.next_due.store(NEVER, Ordering::Release);
         *self.tombs() = Tombstones::default();
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+    use crate::tokens::Generator;
+
+    fn rec(n: i64) -> TokenRec {
+        TokenRec::new(Kind::KooAccess, "u", n, 60_000)
+    }
+
+    /// Issued credentials (consecutive slot hints), foreign texts, and texts that share one slot
+    /// number all land, are found, and go: placement changes where an entry sits, never what is found.
+    #[test]
+    fn placement_keeps_every_key_findable() {
+        for limit in [0, 1000, 5000] {
+            let t = Tokens::with_limit(limit);
+            let g = Generator::seeded(1, "placement");
+            let issued: Vec<Text> = (0..20_000).map(|_| g.hex_key(24)).collect();
+            for (i, k) in issued.iter().enumerate() {
+                t.insert(k.clone(), rec(i as i64));
+            }
+            // Same last 8 characters (one slot number, so one shard: fewer than a shard keeps),
+            // different texts; and texts with no hint.
+            let same: Vec<String> = (0..50).map(|i| format!("custom-{i}-0000abcd")).collect();
+            let foreign: Vec<String> = (0..100).map(|i| format!("fixture token {i}")).collect();
+            for k in same.iter().chain(&foreign) {
+                t.insert(k.as_str(), rec(-1));
+            }
+            let found = |k: &str| t.get_any(k, &[Kind::KooAccess]).is_some();
+            assert!(
+                same.iter().chain(&foreign).all(|k| found(k)),
+                "limit {limit}"
+            );
+            let kept = issued.iter().filter(|k| found(k)).count();
+            if limit == 0 {
+                assert_eq!(kept, issued.len());
+                assert_eq!(t.len(), issued.len() + 150);
+            } else {
+                // The newest are kept, the oldest evicted, within the limit.
+                assert!(t.len() <= limit, "limit {limit}: {} kept", t.len());
+                assert!(issued[issued.len() - 100..].iter().all(|k| found(k)));
+                assert!(!found(&issued[0]));
+                assert!(kept > limit / 2, "limit {limit}: {kept} kept");
+            }
+            for k in issued.iter().take(10).chain(issued.iter().rev().take(10)) {
+                t.revoke(k);
+                assert!(!found(k));
+            }
+            assert!(t.revoke(&same[25]).is_some());
+            assert!(!found(&same[25]) && found(&same[24]) && found(&same[26]));
+        }
+    }
+
+    /// Consecutive credentials share a shard in runs of 16, at adjacent positions.
+    #[test]
+    fn consecutive_slots_are_adjacent() {
+        let p = Placement { bits: 8 };
+        let base = 0x1234_5670u32;
+        for i in 0..16 {
+            assert_eq!(p.shard(base + i), p.shard(base));
+            assert_eq!(
+                p.hash(base + i) & 0xffff_ffff,
+                (p.hash(base) & 0xffff_ffff) + u64::from(i)
+            );
+        }
+        assert_ne!(p.shard(base + 16), p.shard(base));
+        assert_eq!(
+            p.hash(base + 16 * 256) & 0xffff_ffff,
+            (p.hash(base) & 0xffff_ffff) + 16
+        );
     }
 }

@@ -30,7 +30,7 @@ fn bearer<'h>(ns: &Ns, headers: &'h HeaderMap, kinds: &[Kind]) -> Option<(&'h st
 fn new_access_token(ns: &Ns) -> String {
     let mut t = String::with_capacity(TOKEN_PREFIX.len() + 32);
     t.push_str(TOKEN_PREFIX);
-    ns.gen.push_base62(&mut t, 32);
+    ns.gen.push_base62_key(&mut t, 32);
     t
 }
 

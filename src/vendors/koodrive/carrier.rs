@@ -21,8 +21,8 @@ const FAMILY: &str = "koodrive";
 /// Issues a login access token and its refresh token, linked to each other.
 fn issue_pair(ns: &Ns, user_id: &Text) -> SessionInfo {
     let now = ns.now();
-    let access = ns.gen.hex_text(24);
-    let refresh = ns.gen.hex_text(24);
+    let access = ns.gen.hex_key(24);
+    let refresh = ns.gen.hex_key(24);
     // The user's id string is shared by both records; each record links to the other's key.
     let owner = user_id.clone();
     let mut a = TokenRec::new(Kind::KooAccess, owner.clone(), now, ACCESS_TTL_S * 1000);

@@ -85,7 +85,7 @@ pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooE
         }
     };
     let user = ns.store.koo.user(&user_id).ok_or(KooError::AuthCode)?;
-    let token = ns.gen.hex48();
+    let token = ns.gen.hex_key(24);
     let session_id = ns.gen.hex48();
     let mut rec = TokenRec::new(
         Kind::KooSession,
@@ -186,7 +186,7 @@ pub(super) async fn session_refresh(
         .tokens
         .take_if(token, Kind::KooSession, now, |r| r.session() == Some(sid))
         .ok_or(KooError::Session)?;
-    let fresh = ns.gen.hex48();
+    let fresh = ns.gen.hex_key(24);
     let mut rec = TokenRec::new(Kind::KooSession, old.owner, now, SESSION_WINDOW_MS);
     rec.bind = old.bind;
     let access_token = format!("Bearer {fresh}");

@@ -167,7 +167,7 @@ pub(super) async fn tenant_token(
         return Err(OaError::InvalidClient);
     }
     let now = ns.now();
-    let token = ns.gen.uuid_v4();
+    let token = ns.gen.uuid_key();
     let mut rec = TokenRec::new(
         Kind::OaAppToken,
         client.client_id.as_str(),
@@ -256,7 +256,7 @@ pub(super) async fn sdk_login(
     ns.store.record_success(FAMILY, &user.id);
     let mut token = String::with_capacity(43);
     token.push_str("bts");
-    ns.gen.push_base62(&mut token, 40);
+    ns.gen.push_base62_key(&mut token, 40);
     let mut rec = TokenRec::new(Kind::OaSession, user.id.as_str(), now, SESSION_TTL_S * 1000);
     let b = rec.bind();
     b.fingerprint = Some(fingerprint.into());
@@ -332,7 +332,7 @@ pub(super) async fn sso_ticket(
     if s.fingerprint() != Some(fingerprint) {
         return Err(OaError::Fingerprint);
     }
-    let ticket = ns.gen.base62(32);
+    let ticket = ns.gen.base62_key(32);
     let mut rec = TokenRec::new(Kind::OaTicket, s.owner, now, TICKET_TTL_S * 1000);
     // The session's fingerprint and tenant (the app's, checked above); the client asked for.
     let mut b = s.bind.unwrap_or_default();
