@@ -122,9 +122,14 @@ impl Generator {
         }
     }
 
-    /// The next slot hint, scrambled, as 8 lowercase hex characters.
+    /// The next number of the slot sequence, scrambled.
+    fn next_slot(&self) -> u32 {
+        mix32(self.seq.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The next slot hint as 8 lowercase hex characters.
     fn slot_hex(&self) -> [u8; 8] {
-        let v = mix32(self.seq.fetch_add(1, Ordering::Relaxed));
+        let v = self.next_slot();
         let mut out = [0u8; 8];
         for (i, o) in out.iter_mut().enumerate() {
             *o = HEX[((v >> (28 - 4 * i)) & 15) as usize];
@@ -225,8 +230,7 @@ impl Generator {
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
         if key {
-            let v = mix32(self.seq.fetch_add(1, Ordering::Relaxed));
-            b[12..].copy_from_slice(&v.to_be_bytes());
+            b[12..].copy_from_slice(&self.next_slot().to_be_bytes());
         }
         let mut out = String::with_capacity(36);
         for (i, byte) in b.iter().enumerate() {
