@@ -68,6 +68,14 @@ const fn inverse(a: u32) -> u32 {
     x
 }
 
+/// Writes `raw` as lowercase hex into `out` (twice its length).
+fn encode_hex(raw: &[u8], out: &mut [u8]) {
+    for (pair, b) in out.chunks_exact_mut(2).zip(raw) {
+        pair[0] = HEX[(b >> 4) as usize];
+        pair[1] = HEX[(b & 15) as usize];
+    }
+}
+
 /// The slot number a credential's text carries: its last 8 characters as lowercase hex, unscrambled.
 /// Any text ending so gives a number (a foreign one, an arbitrary number); others give `None`.
 pub fn slot_of(text: &str) -> Option<u32> {
@@ -129,30 +137,25 @@ impl Generator {
 
     /// The next slot hint as 8 lowercase hex characters.
     fn slot_hex(&self) -> [u8; 8] {
-        let v = self.next_slot();
         let mut out = [0u8; 8];
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = HEX[((v >> (28 - 4 * i)) & 15) as usize];
-        }
+        encode_hex(&self.next_slot().to_be_bytes(), &mut out);
         out
     }
 
     /// `n` random bytes (at most 64) as lowercase hex in `out`; returns the 2n characters. With `key`
-    /// (and n ≥ 8) the last 8 characters are the next slot hint instead.
+    /// (and n ≥ 8) the last 4 bytes are the next slot hint instead, as a [`Generator::uuid_key`]'s.
     fn hex_into<'a>(&self, n: usize, key: bool, out: &'a mut [u8; 128]) -> &'a str {
         let mut raw = [0u8; 64];
         let raw = &mut raw[..n.min(64)];
         self.fill(raw);
-        for (i, b) in raw.iter().enumerate() {
-            out[2 * i] = HEX[(b >> 4) as usize];
-            out[2 * i + 1] = HEX[(b & 15) as usize];
+        if key && raw.len() >= 8 {
+            let k = raw.len();
+            raw[k - 4..].copy_from_slice(&self.next_slot().to_be_bytes());
         }
-        let len = 2 * raw.len();
-        if key && len >= 16 {
-            out[len - 8..len].copy_from_slice(&self.slot_hex());
-        }
+        let out = &mut out[..2 * raw.len()];
+        encode_hex(raw, out);
         // Only hex digits were written.
-        std::str::from_utf8(&out[..len]).unwrap_or_default()
+        std::str::from_utf8(out).unwrap_or_default()
     }
 
     /// `n` random bytes as lowercase hex (2n characters).

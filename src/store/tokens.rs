@@ -258,7 +258,8 @@ thread_local! {
 /// without following a pointer per entry.
 #[derive(Debug)]
 struct Entry {
-    hash: u32,
+    /// The key's number: where [`Placement`] puts it.
+    num: u32,
     stamp: AtomicU32,
     key: Text,
     rec: Box<TokenRec>,
@@ -411,7 +412,7 @@ impl Tokens {
             let mut s = write(shard);
             let stamp = s.next_stamp();
             // One probe finds the key or the slot for it.
-            match s.table.entry(h, |e| e.key == key, |e| place.hash(e.hash)) {
+            match s.table.entry(h, |e| e.key == key, |e| place.hash(e.num)) {
                 Slot::Occupied(mut o) => {
                     let e = o.get_mut();
                     *e.rec = rec;
@@ -420,7 +421,7 @@ impl Tokens {
                 }
                 Slot::Vacant(v) => {
                     v.insert(Entry {
-                        hash: x,
+                        num: x,
                         stamp: AtomicU32::new(stamp),
                         key,
                         rec: Box::new(rec),
@@ -585,7 +586,7 @@ impl Tokens {
             removed += went;
             // A shard that emptied after a burst gives its memory back instead of keeping the peak.
             if went > 0 && t.capacity() > 4 * (t.len() + 16) {
-                t.shrink_to_fit(|e| self.place.hash(e.hash));
+                t.shrink_to_fit(|e| self.place.hash(e.num));
             }
         }
         self.next_due.fetch_min(due, Ordering::AcqRel);
