@@ -21,6 +21,7 @@ pub mod app;
 pub mod clock;
 pub mod config;
 pub mod extract;
+pub mod family;
 pub mod fixtures;
 pub mod logging;
 pub mod openapi;
