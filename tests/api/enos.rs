@@ -835,7 +835,9 @@ async fn session_set_accepts_json_content_types_with_a_charset_or_none() {
         if let Some(ct) = ct {
             headers.push(("content-type", ct));
         }
-        let r = api.post_raw(SET, &headers, br#"{"orgId":"yourOrgId"}"#).await;
+        let r = api
+            .post_raw(SET, &headers, br#"{"orgId":"yourOrgId"}"#)
+            .await;
         assert_session_data(ok(&r), ORG, "Portal Demo");
     }
 }
@@ -1401,7 +1403,7 @@ async fn no_fixture_user_is_a_member_of_other_org() {
     ] {
         let r = api
             .post(
-                "/app-portal-service/v2.2/login",
+                LOGIN,
                 &[],
                 json!({"account": account, "password": password}),
             )

@@ -39,10 +39,8 @@ async fn sixty_four_racers_on_one_authorization_code_have_exactly_one_winner() {
         )
         .await;
     let code = minted.body["code"].as_str().unwrap().to_string();
-    let answers: Vec<Resp> = join_all(
-        (0..RACERS).map(|_| api.post("/koodrive/ose/v1/session/", &[], json!({"code": code}))),
-    )
-    .await;
+    let answers: Vec<Resp> =
+        join_all((0..RACERS).map(|_| api.post(koo::SESSION, &[], json!({"code": code})))).await;
     let winners = answers.iter().filter(|r| r.status == 200).count();
     let losers = answers
         .iter()
@@ -59,7 +57,7 @@ async fn sixty_four_racers_on_one_sso_ticket_have_exactly_one_winner() {
     let bearer = format!("Bearer {app}");
     let t = api
         .post(
-            "/api/v2/tenant/sso/session-token/sso-ticket",
+            oa::TICKET,
             &[("authorization", &bearer)],
             ticket_body(&session),
         )
@@ -72,14 +70,7 @@ async fn sixty_four_racers_on_one_sso_ticket_have_exactly_one_winner() {
         "device_fingerprint": oa::FINGERPRINT,
     });
     let headers = [("authorization", bearer.as_str())];
-    let answers = join_all((0..RACERS).map(|_| {
-        api.post(
-            "/api/v2/tenant/sso/sso-ticket/verify",
-            &headers,
-            body.clone(),
-        )
-    }))
-    .await;
+    let answers = join_all((0..RACERS).map(|_| api.post(oa::VERIFY, &headers, body.clone()))).await;
     let winners = answers.iter().filter(|r| r.status == 200).count();
     let used = answers
         .iter()
@@ -93,7 +84,7 @@ async fn sixty_four_racers_rotating_one_enos_refresh_token_have_exactly_one_winn
     let api = Api::new().await;
     let set = api
         .post(
-            "/app-portal-service/v2.2/session/set",
+            enos::SET,
             &[("authorization", &format!("Bearer {}", enos::STATIC_TOKEN))],
             json!({"orgId": enos::ORG}),
         )
@@ -102,7 +93,7 @@ async fn sixty_four_racers_rotating_one_enos_refresh_token_have_exactly_one_winn
         .as_str()
         .unwrap()
         .to_string();
-    let path = format!("/app-portal-service/v2.2/token/refresh?refreshToken={refresh}");
+    let path = format!("{}?refreshToken={refresh}", enos::REFRESH);
     let answers = join_all((0..RACERS).map(|_| api.get(&path, &[]))).await;
     let winners = answers.iter().filter(|r| r.body["code"] == 0).count();
     let refused = answers.iter().filter(|r| r.body["code"] == 31401).count();
@@ -118,11 +109,7 @@ async fn twenty_thousand_sessions_get_distinct_tokens_and_every_one_is_accepted(
             let api = api.clone();
             async move {
                 let r = api
-                    .post(
-                        "/koodrive/ose/v1/session/",
-                        &[],
-                        json!({"code": koo::SEED_CODE}),
-                    )
+                    .post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
                     .await;
                 assert_eq!(r.status, 200, "{}", r.text);
                 r.body["data"]["accessToken"].as_str().unwrap().to_string()
@@ -137,7 +124,7 @@ async fn twenty_thousand_sessions_get_distinct_tokens_and_every_one_is_accepted(
         .map(|t| {
             let api = api.clone();
             async move {
-                api.get("/koodrive/ose/v1/session/auth", &[("authorization", &t)])
+                api.get(koo::SESSION_AUTH, &[("authorization", &t)])
                     .await
                     .status
             }
@@ -154,11 +141,7 @@ async fn no_request_sent_after_a_logoff_answered_is_accepted_with_that_token() {
     let api = Arc::new(Api::new().await);
     for _ in 0..20 {
         let s = api
-            .post(
-                "/koodrive/ose/v1/session/",
-                &[],
-                json!({"code": koo::SEED_CODE}),
-            )
+            .post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
             .await;
         let token = s.body["data"]["accessToken"].as_str().unwrap().to_string();
         let users: Vec<_> = (0..16)
@@ -170,10 +153,7 @@ async fn no_request_sent_after_a_logoff_answered_is_accepted_with_that_token() {
                     for _ in 0..20 {
                         let sent = Instant::now();
                         let r = api
-                            .get(
-                                "/koodrive/ose/v1/session/auth",
-                                &[("authorization", &token)],
-                            )
+                            .get(koo::SESSION_AUTH, &[("authorization", &token)])
                             .await;
                         seen.push((sent, r.status));
                     }
@@ -182,10 +162,7 @@ async fn no_request_sent_after_a_logoff_answered_is_accepted_with_that_token() {
             })
             .collect();
         let off = api
-            .get(
-                "/koodrive/ose/v1/session/logoff",
-                &[("authorization", &token)],
-            )
+            .get(koo::SESSION_LOGOFF, &[("authorization", &token)])
             .await;
         assert_eq!(off.status, 200);
         let answered = Instant::now();
@@ -200,10 +177,7 @@ async fn no_request_sent_after_a_logoff_answered_is_accepted_with_that_token() {
             }
         }
         let after = api
-            .get(
-                "/koodrive/ose/v1/session/auth",
-                &[("authorization", &token)],
-            )
+            .get(koo::SESSION_AUTH, &[("authorization", &token)])
             .await;
         assert_eq!(after.body["code"], 13000202);
     }
@@ -227,7 +201,7 @@ async fn the_store_returns_to_its_baseline_once_a_hundred_thousand_tokens_expire
             let form = form.clone();
             async move {
                 api.post_raw(
-                    "/api/v2/tenant/token",
+                    oa::TOKEN,
                     &[("content-type", "application/x-www-form-urlencoded")],
                     form.as_bytes(),
                 )
@@ -273,7 +247,7 @@ async fn a_token_of_one_namespace_means_nothing_in_another() {
     for ns in ["suite-b", "default"] {
         let r = api
             .post(
-                "/api/v2/tenant/sso/session-token/sso-ticket",
+                oa::TICKET,
                 &[("authorization", &bearer), ("x-mock-namespace", ns)],
                 ticket_body(&session),
             )
@@ -282,7 +256,7 @@ async fn a_token_of_one_namespace_means_nothing_in_another() {
     }
     let r = api
         .post(
-            "/api/v2/tenant/sso/session-token/sso-ticket",
+            oa::TICKET,
             &[("authorization", &bearer), ("x-mock-namespace", "suite-a")],
             ticket_body(&session),
         )
@@ -296,7 +270,7 @@ async fn a_session_of_one_tenant_is_refused_with_another_tenants_app_token() {
     let session = api.oa_session_token(&ns("default")).await;
     let other = api
         .post_raw(
-            "/api/v2/tenant/token",
+            oa::TOKEN,
             &[("content-type", "application/x-www-form-urlencoded")],
             b"grant_type=client_credentials&client_id=OtherTenantApp0000000000000000001&client_secret=other-client-secret",
         )
@@ -304,7 +278,7 @@ async fn a_session_of_one_tenant_is_refused_with_another_tenants_app_token() {
     let bearer = format!("Bearer {}", other.body["access_token"].as_str().unwrap());
     let r = api
         .post(
-            "/api/v2/tenant/sso/session-token/sso-ticket",
+            oa::TICKET,
             &[("authorization", &bearer)],
             ticket_body(&session),
         )
@@ -313,7 +287,7 @@ async fn a_session_of_one_tenant_is_refused_with_another_tenants_app_token() {
     assert_eq!(r.body["error_code"], "SESSION.0001");
     let r = api
         .post(
-            "/api/v2/tenant/sso/session-token/sso-ticket",
+            oa::TICKET,
             &[("authorization", &bearer), ("x-tenant-id", oa::TENANT)],
             ticket_body(&session),
         )
@@ -325,11 +299,7 @@ async fn a_session_of_one_tenant_is_refused_with_another_tenants_app_token() {
 async fn tokens_of_one_family_are_refused_by_every_other_family() {
     let api = Api::new().await;
     let koo = api
-        .post(
-            "/koodrive/ose/v1/session/",
-            &[],
-            json!({"code": koo::SEED_CODE}),
-        )
+        .post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
         .await;
     let koo_token = koo.body["data"]["accessToken"]
         .as_str()
@@ -341,9 +311,7 @@ async fn tokens_of_one_family_are_refused_by_every_other_family() {
 
     // EnOS and OneAccess tokens on KooDrive.
     for t in [&enos, &oa] {
-        let r = api
-            .get("/koodrive/ose/v1/session/auth", &[("authorization", t)])
-            .await;
+        let r = api.get(koo::SESSION_AUTH, &[("authorization", t)]).await;
         assert_eq!(
             (r.status, r.body["code"].clone()),
             (401, json!(13000202)),
@@ -354,7 +322,7 @@ async fn tokens_of_one_family_are_refused_by_every_other_family() {
     for t in [&koo_token, &oa] {
         let r = api
             .post(
-                "/app-portal-service/v2.2/session/set",
+                enos::SET,
                 &[("authorization", t)],
                 json!({"orgId": enos::ORG}),
             )
@@ -365,11 +333,7 @@ async fn tokens_of_one_family_are_refused_by_every_other_family() {
     let session = api.oa_session_token(&ns("default")).await;
     for t in [&koo_token, &enos] {
         let r = api
-            .post(
-                "/api/v2/tenant/sso/session-token/sso-ticket",
-                &[("authorization", t)],
-                ticket_body(&session),
-            )
+            .post(oa::TICKET, &[("authorization", t)], ticket_body(&session))
             .await;
         assert_eq!(r.body["error_code"], "invalid_token", "{t}");
     }
@@ -380,18 +344,10 @@ async fn without_a_seed_two_servers_issue_different_tokens() {
     let a = Api::new().await;
     let b = Api::new().await;
     let ta = a
-        .post(
-            "/koodrive/ose/v1/session/",
-            &[],
-            json!({"code": koo::SEED_CODE}),
-        )
+        .post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
         .await;
     let tb = b
-        .post(
-            "/koodrive/ose/v1/session/",
-            &[],
-            json!({"code": koo::SEED_CODE}),
-        )
+        .post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
         .await;
     assert_ne!(
         ta.body["data"]["accessToken"],
@@ -441,7 +397,7 @@ async fn past_max_tokens_the_least_recently_used_credentials_are_evicted_and_the
     // Fixture credentials are never evicted.
     let set = api
         .post(
-            "/app-portal-service/v2.2/session/set",
+            enos::SET,
             &[("authorization", &format!("Bearer {}", enos::STATIC_TOKEN))],
             json!({"orgId": enos::ORG}),
         )
@@ -475,13 +431,9 @@ async fn credentials_a_load_test_keeps_presenting_survive_eviction() {
             let bearer = bearer.clone();
             let body = ticket_body(&session);
             async move {
-                api.post(
-                    "/api/v2/tenant/sso/session-token/sso-ticket",
-                    &[("authorization", &bearer)],
-                    body,
-                )
-                .await
-                .status
+                api.post(oa::TICKET, &[("authorization", &bearer)], body)
+                    .await
+                    .status
             }
         })
         .buffer_unordered(RACERS)

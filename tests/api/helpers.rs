@@ -24,6 +24,18 @@ pub fn cat<'a>(a: &[(&'a str, &'a str)], b: &[(&'a str, &'a str)]) -> Vec<(&'a s
     v
 }
 
+/// An object's keys, sorted.
+pub fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {v}"))
+        .keys()
+        .cloned()
+        .collect();
+    k.sort();
+    k
+}
+
 /// The string at `field` of `r`'s body, asserting HTTP 200 (and `code` 0 where the family has one).
 fn issued(r: &Resp, field: &str) -> String {
     assert_eq!(r.status, 200, "{}", r.text);

@@ -6,7 +6,7 @@ use crate::fixtures::oa::{
     OTHER_TENANT, PASSWORD, TENANT, TICKET, TOKEN, USER, USER_ID, VERIFY,
 };
 use crate::fixtures::{enos, koo};
-use crate::helpers::{Api, Resp};
+use crate::helpers::{keys, Api, Resp};
 use base64::Engine;
 use futures::future::join_all;
 use serde_json::{json, Value};
@@ -42,17 +42,6 @@ fn assert_error(r: &Resp, status: u16, code: &str, msg: &str) {
 fn assert_ok(r: &Resp) {
     assert_eq!(r.status, 200, "status; body {}", r.text);
     assert_json_content_type(r);
-}
-
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v
-        .as_object()
-        .unwrap_or_else(|| panic!("not an object: {v}"))
-        .keys()
-        .cloned()
-        .collect();
-    k.sort();
-    k
 }
 
 fn is_base62(s: &str) -> bool {
@@ -1429,11 +1418,7 @@ async fn a_koodrive_session_token_as_bearer_answers_invalid_token() {
     let api = Api::new().await;
     let session = session_token(&api).await;
     let created = api
-        .post(
-            "/koodrive/ose/v1/session/",
-            &[],
-            json!({"code": koo::SEED_CODE}),
-        )
+        .post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
         .await;
     assert_ok(&created);
     let koo = created.body["data"]["accessToken"]
@@ -1464,7 +1449,7 @@ async fn a_koodrive_login_token_as_bearer_answers_invalid_token() {
     let session = session_token(&api).await;
     let login = api
         .post(
-            "/koodrive/ose/v1/auth/login",
+            koo::LOGIN,
             &[("x-hw-agentName", "authmock-tests")],
             json!({"account": koo::ACCOUNT, "authType": "1", "password": koo::PASSWORD}),
         )
@@ -1491,7 +1476,7 @@ async fn an_enos_token_as_bearer_answers_invalid_token() {
     let session = session_token(&api).await;
     let login = api
         .post(
-            "/app-portal-service/v2.2/login",
+            enos::LOGIN,
             &[],
             json!({"account": enos::ACCOUNT, "password": enos::PASSWORD}),
         )

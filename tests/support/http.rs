@@ -16,6 +16,17 @@ pub struct Resp {
 }
 
 impl Resp {
+    /// Keeps `text` and parses it as JSON.
+    pub fn new(status: u16, headers: HeaderMap, text: String) -> Resp {
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            text,
+            body,
+        }
+    }
+
     /// A header's value as text ("" when absent).
     pub fn header(&self, name: &str) -> &str {
         self.header_opt(name).unwrap_or("")
@@ -47,13 +58,7 @@ pub async fn send(
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let text = resp.text().await.expect("body");
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Resp {
-        status,
-        headers,
-        text,
-        body,
-    }
+    Resp::new(status, headers, text)
 }
 
 /// GET with headers.

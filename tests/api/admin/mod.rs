@@ -14,7 +14,7 @@ mod state;
 
 // The sections share this module's helpers and imports through `use super::*`.
 use crate::fixtures::{enos, koo, oa, JAN_2026, JAN_2026_MS, SECRETS};
-use crate::helpers::{cat, ns, Api, Resp};
+use crate::helpers::{cat, keys, ns, Api, Resp};
 use authmock::MockServer;
 use futures::future::join_all;
 use serde_json::{json, Value};
@@ -88,17 +88,6 @@ fn assert_rfc3339(v: &Value) {
 
 fn assert_status(r: &Resp, status: u16) {
     assert_eq!(r.status, status, "{}", r.text);
-}
-
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v
-        .as_object()
-        .unwrap_or_else(|| panic!("not an object: {v}"))
-        .keys()
-        .cloned()
-        .collect();
-    k.sort();
-    k
 }
 
 fn koo_error(r: &Resp, status: u16, code: i64, msg: &str) {
