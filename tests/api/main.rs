@@ -2,10 +2,14 @@
 mod admin;
 mod audit_pipeline;
 mod enos;
+#[path = "../support/fixtures.rs"]
+mod fixtures;
 mod guarantees;
 mod hardening;
 mod harness;
 mod helpers;
+#[path = "../support/http.rs"]
+mod http;
 mod koodrive;
 mod oneaccess;
 mod openapi;
