@@ -1146,3 +1146,23 @@ fn the_server_raises_its_open_files_soft_limit_to_the_hard_limit() {
     assert_ne!(soft, "256");
     assert_eq!(server.stop().status.code(), Some(0));
 }
+
+// ---------------------------------------------------------------------------------------------------
+// healthcheck against the base URL the server prints (issue 16, item 10)
+// ---------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn healthcheck_of_the_base_url_with_or_without_a_slash_probes_the_health_route() {
+    let server = Server::start(&[]);
+
+    let bare = run(authmock(&["healthcheck", "--url", &server.base()]));
+    let slash = run(authmock(&["healthcheck", "--url", &server.url("/")]));
+
+    assert_eq!(bare.status.code(), Some(0), "{}", bare.all_output());
+    assert_eq!(slash.status.code(), Some(0), "{}", slash.all_output());
+    assert!(
+        bare.stdout.contains("/__admin/health"),
+        "{}",
+        bare.all_output()
+    );
+}
