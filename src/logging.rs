@@ -11,6 +11,7 @@
 //! installed.
 
 use axum::http::Method;
+use std::borrow::Cow;
 use std::io::Write;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Condvar, Mutex};
@@ -52,8 +53,34 @@ pub fn set_request_log(mode: RequestLog) {
     MODE.store(v, Ordering::Relaxed);
 }
 
-/// Logs one answered request: method, path, status, latency and (outside the default) namespace.
+/// Keeps the first 4 characters of a secret and masks the rest: how a credential is shown wherever it
+/// would otherwise appear (the log, the journal).
+pub fn mask(s: &str) -> String {
+    let keep: String = s.chars().take(4).collect();
+    format!("{keep}****")
+}
+
+/// Path prefixes (ASCII case ignored) after which the rest of the path is a credential.
+const CREDENTIAL_PATHS: [&str; 1] = ["/__admin/tokens/"];
+
+/// `path` with the credential it carries masked (`/__admin/tokens/APP_****`); any other path as is.
+pub fn mask_path(path: &str) -> Cow<'_, str> {
+    for prefix in CREDENTIAL_PATHS {
+        let n = prefix.len();
+        if path.len() > n
+            && path.as_bytes()[..n].eq_ignore_ascii_case(prefix.as_bytes())
+            && path.is_char_boundary(n)
+        {
+            return Cow::Owned(format!("{}{}", &path[..n], mask(&path[n..])));
+        }
+    }
+    Cow::Borrowed(path)
+}
+
+/// Logs one answered request: method, path (a credential in it masked), status, latency and (outside
+/// the default) namespace.
 pub fn request(method: &Method, path: &str, status: u16, latency_us: u64, namespace: Option<&str>) {
+    let path = &*mask_path(path);
     match MODE.load(Ordering::Relaxed) {
         0 => tracing::info!(
             target: "authmock::request",
@@ -316,6 +343,23 @@ mod tests {
             quoted(&mut b, &format!("a{c}b"));
             assert_eq!(String::from_utf8(b).unwrap(), format!("\"a{want}b\""));
         }
+    }
+
+    #[test]
+    fn a_credential_in_a_path_is_masked() {
+        assert_eq!(
+            mask_path("/__admin/tokens/APP_PORTAL_S_TDKKeqfYBK3m5z3L"),
+            "/__admin/tokens/APP_****"
+        );
+        assert_eq!(
+            mask_path("/__admin/TOKENS/Bearer+ab12"),
+            "/__admin/TOKENS/Bear****"
+        );
+        assert_eq!(mask_path("/__admin/tokens/"), "/__admin/tokens/");
+        assert!(matches!(
+            mask_path("/koodrive/ose/v1/auth/login"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
