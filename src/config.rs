@@ -21,7 +21,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Exit 0 when a server answers GET /__admin/health with 200, else 1 (for container HEALTHCHECKs).
     Healthcheck {
-        /// Health URL; default http://127.0.0.1:$AUTHMOCK_PORT/__admin/health (port 8080 if unset).
+        /// Health URL, or the server's base URL (then /__admin/health is probed); default
+        /// http://127.0.0.1:$AUTHMOCK_PORT/__admin/health (port 8080 if unset).
         #[arg(long, env = "AUTHMOCK_HEALTH_URL")]
         url: Option<String>,
     },

@@ -177,13 +177,16 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
 
 /// A minimal HTTP/1.0 GET (a scratch image has no curl): 0 when the answer is 200.
 fn healthcheck(url: Option<String>) -> ExitCode {
-    let url = url.unwrap_or_else(|| {
-        let port = std::env::var("AUTHMOCK_PORT")
-            .ok()
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| "8080".into());
-        format!("http://127.0.0.1:{port}/__admin/health")
-    });
+    let url = match url {
+        Some(url) => health_url(url),
+        None => {
+            let port = std::env::var("AUTHMOCK_PORT")
+                .ok()
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| "8080".into());
+            format!("http://127.0.0.1:{port}/__admin/health")
+        }
+    };
     match probe(&url) {
         Ok(200) => {
             println!("healthy: {url}");
@@ -197,6 +200,16 @@ fn healthcheck(url: Option<String>) -> ExitCode {
             eprintln!("unhealthy: {url}: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The URL to probe: a base URL as the server prints it (no path, or just `/`) means its health route.
+fn health_url(url: String) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        None => format!("{url}/__admin/health"),
+        Some(i) if after_scheme + i + 1 == url.len() => format!("{url}__admin/health"),
+        Some(_) => url,
     }
 }
 

@@ -69,7 +69,7 @@ const fn inverse(a: u32) -> u32 {
 }
 
 /// Writes `raw` as lowercase hex into `out` (twice its length).
-fn encode_hex(raw: &[u8], out: &mut [u8]) {
+pub(crate) fn encode_hex(raw: &[u8], out: &mut [u8]) {
     for (pair, b) in out.chunks_exact_mut(2).zip(raw) {
         pair[0] = HEX[(b >> 4) as usize];
         pair[1] = HEX[(b & 15) as usize];
