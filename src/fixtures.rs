@@ -3,6 +3,7 @@
 //! The defaults are embedded in the binary; `--fixtures DIR` replaces them (a file missing from DIR
 //! keeps its default). Every problem names the file, the JSON path and what is wrong.
 
+pub use crate::store::Fixtures;
 use crate::store::{enos::EnosFixtures, koodrive::KooFixtures, oneaccess::OaFixtures, Problem};
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -15,14 +16,6 @@ pub const ENOS_FILE: &str = "enos.json";
 const DEFAULT_KOODRIVE: &str = include_str!("../fixtures/koodrive.json");
 const DEFAULT_ONEACCESS: &str = include_str!("../fixtures/oneaccess.json");
 const DEFAULT_ENOS: &str = include_str!("../fixtures/enos.json");
-
-/// All three families' fixtures.
-#[derive(Debug, Clone, Default)]
-pub struct Fixtures {
-    pub koodrive: KooFixtures,
-    pub oneaccess: OaFixtures,
-    pub enos: EnosFixtures,
-}
 
 /// A fixture problem: file, JSON path, message.
 #[derive(Debug, Clone, PartialEq, Eq)]

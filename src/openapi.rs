@@ -10,6 +10,7 @@
 //! documented.
 
 use crate::admin;
+use crate::family::Family;
 use crate::vendors::{enos, koodrive, oneaccess};
 use std::collections::BTreeMap;
 use utoipa::openapi::extensions::ExtensionsBuilder;
@@ -388,7 +389,7 @@ fn add_common(op: &mut Operation, mock_error: &RefOr<Schema>) {
             let d = p.description.clone().unwrap_or_default();
             p.schema = Some(RefOr::T(Schema::Object(str_enum(
                 &d,
-                admin::identities::FAMILIES,
+                Family::ALL.iter().map(|f| f.name()),
             ))));
         }
     }

@@ -3,8 +3,9 @@
 use super::{error, parse, path_param, ErrorBody};
 use crate::clock::rfc3339;
 use crate::extract::lenient_string;
+use crate::family::Family;
 use crate::state::Ns;
-use crate::store::{enos, koodrive, oneaccess, Kind, Map, Problem, TokenRec};
+use crate::store::{Kind, Problem, TokenRec};
 use crate::vendors::koodrive::CODE_TTL_MS;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
@@ -43,9 +44,6 @@ fn invalid(problems: Vec<Problem>) -> Response {
         .into_response()
 }
 
-/// The `{family}` of the identity routes.
-pub const FAMILIES: [&str; 3] = ["koodrive", "oneaccess", "enos"];
-
 fn unknown_family(family: &str) -> Response {
     error(
         StatusCode::NOT_FOUND,
@@ -53,28 +51,12 @@ fn unknown_family(family: &str) -> Response {
     )
 }
 
-/// Adds `value` under `id` unless the id is empty or taken (problems found so far in `p` are kept):
-/// 201 with the value, or 400 naming every problem.
-fn insert_new<T: Clone + Serialize>(
-    map: &Map<String, Arc<T>>,
-    id: &str,
-    field: &str,
-    what: &str,
-    value: T,
-    mut p: Vec<Problem>,
-) -> Response {
-    let path = format!("$.{field}");
-    if id.trim().is_empty() && !p.iter().any(|x| x.path == path) {
-        p.push(Problem::new(path.as_str(), "must not be empty"));
+/// 201 with the identity as stored, or 400 naming every problem.
+fn stored<T: Serialize>(r: Result<Arc<T>, Vec<Problem>>) -> Response {
+    match r {
+        Ok(v) => created(v),
+        Err(p) => invalid(p),
     }
-    if map.contains_key(id) {
-        p.push(Problem::new(path, format!("duplicate {what} {id:?}")));
-    }
-    if !p.is_empty() {
-        return invalid(p);
-    }
-    map.insert(id.to_string(), Arc::new(value.clone()));
-    created(value)
 }
 
 fn created(v: impl serde::Serialize) -> Response {
@@ -109,82 +91,19 @@ pub async fn add_user(
         Err(e) => return e,
     };
     let s = &ns.store;
-    let mut p = Vec::new();
     match family.as_str() {
-        "koodrive" => {
-            let u: koodrive::KooUser = match parse(&body) {
-                Ok(u) => u,
-                Err(e) => return e,
-            };
-            koodrive::validate_user(&u, "$", &|o| s.koo.orgs.contains_key(o), &mut p);
-            if s.koo.users.contains_key(&*u.user_id) {
-                p.push(Problem::new(
-                    "$.userId",
-                    format!("duplicate user id {:?}", u.user_id),
-                ));
-            }
-            for (f, v) in [("account", &u.account), ("phone", &u.phone)] {
-                if !v.is_empty() && s.koo.accounts.contains_key(v.as_str()) {
-                    p.push(Problem::new(
-                        format!("$.{f}"),
-                        format!("account or phone {v:?} is used by another user"),
-                    ));
-                }
-            }
-            if !p.is_empty() {
-                return invalid(p);
-            }
-            s.koo.add_user(u.clone());
-            created(u)
-        }
-        "oneaccess" => {
-            let u: oneaccess::OaUser = match parse(&body) {
-                Ok(u) => u,
-                Err(e) => return e,
-            };
-            oneaccess::validate_user(&u, "$", &|t| s.oa.tenants.contains_key(t), &mut p);
-            if s.oa.users.contains_key(&u.id) {
-                p.push(Problem::new(
-                    "$.id",
-                    format!("duplicate user id {:?}", u.id),
-                ));
-            }
-            if s.oa.user_by_name(&u.tenant_id, &u.user_name).is_some() {
-                p.push(Problem::new(
-                    "$.userName",
-                    format!("duplicate user name {:?} in tenant", u.user_name),
-                ));
-            }
-            if !p.is_empty() {
-                return invalid(p);
-            }
-            s.oa.add_user(u.clone());
-            created(u)
-        }
-        "enos" => {
-            let u: enos::EnosUser = match parse(&body) {
-                Ok(u) => u,
-                Err(e) => return e,
-            };
-            enos::validate_user(&u, "$", &|o| s.enos.orgs.contains_key(o), &mut p);
-            if s.enos.users.contains_key(&*u.id) {
-                p.push(Problem::new(
-                    "$.id",
-                    format!("duplicate user id {:?}", u.id),
-                ));
-            }
-            if s.enos.accounts.contains_key(&u.account) {
-                p.push(Problem::new(
-                    "$.account",
-                    format!("duplicate account {:?}", u.account),
-                ));
-            }
-            if !p.is_empty() {
-                return invalid(p);
-            }
-            s.enos.add_user(u.clone());
-            created(u)
-        }
+        "koodrive" => match parse(&body) {
+            Ok(u) => stored(s.koo().add_user(u)),
+            Err(e) => e,
+        },
+        "oneaccess" => match parse(&body) {
+            Ok(u) => stored(s.oa().add_user(u)),
+            Err(e) => e,
+        },
+        "enos" => match parse(&body) {
+            Ok(u) => stored(s.enos().add_user(u)),
+            Err(e) => e,
+        },
         other => unknown_family(other),
     }
 }
@@ -212,19 +131,12 @@ pub async fn delete_user(ns: Ns, path: Result<Path<(String, String)>, PathReject
         Ok(p) => p,
         Err(e) => return e,
     };
-    let s = &ns.store;
-    let gone = match family.as_str() {
-        "koodrive" => s.koo.remove_user(&id),
-        "oneaccess" => s.oa.remove_user(&id),
-        "enos" => s.enos.remove_user(&id),
-        other => return unknown_family(other),
+    let Some(f) = Family::named(&family) else {
+        return unknown_family(&family);
     };
-    if !gone {
+    let Some(revoked) = ns.store.remove_user(f, &id) else {
         return error(StatusCode::NOT_FOUND, &format!("no {family} user {id:?}"));
-    }
-    let revoked = s
-        .tokens
-        .remove_where(|t| t.kind.family() == family && *t.owner == *id);
+    };
     Json(json!({ "deleted": id, "family": family, "tokensRevoked": revoked })).into_response()
 }
 
@@ -253,32 +165,18 @@ pub async fn add_org(ns: Ns, family: Result<Path<String>, PathRejection>, body: 
     };
     let s = &ns.store;
     match family.as_str() {
-        "koodrive" => {
-            let o: koodrive::KooOrg = match parse(&body) {
-                Ok(o) => o,
-                Err(e) => return e,
-            };
-            let mut p = Vec::new();
-            koodrive::validate_org(&o, "$", &mut p);
-            let id = o.org_id.clone();
-            insert_new(&s.koo.orgs, &id, "orgId", "org id", o, p)
-        }
-        "oneaccess" => {
-            let t: oneaccess::OaTenant = match parse(&body) {
-                Ok(t) => t,
-                Err(e) => return e,
-            };
-            let id = t.id.clone();
-            insert_new(&s.oa.tenants, &id, "id", "tenant id", t, Vec::new())
-        }
-        "enos" => {
-            let o: enos::EnosOrg = match parse(&body) {
-                Ok(o) => o,
-                Err(e) => return e,
-            };
-            let id = o.id.clone();
-            insert_new(&s.enos.orgs, &id, "id", "org id", o, Vec::new())
-        }
+        "koodrive" => match parse(&body) {
+            Ok(o) => stored(s.koo().add_org(o)),
+            Err(e) => e,
+        },
+        "oneaccess" => match parse(&body) {
+            Ok(t) => stored(s.oa().add_tenant(t)),
+            Err(e) => e,
+        },
+        "enos" => match parse(&body) {
+            Ok(o) => stored(s.enos().add_org(o)),
+            Err(e) => e,
+        },
         other => unknown_family(other),
     }
 }
@@ -298,35 +196,10 @@ pub async fn add_org(ns: Ns, family: Result<Path<String>, PathRejection>, body: 
     )
 )]
 pub async fn add_client(ns: Ns, body: Bytes) -> Response {
-    let c: oneaccess::OaClient = match parse(&body) {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
-    let s = &ns.store.oa;
-    let mut p = Vec::new();
-    if c.client_id.trim().is_empty() {
-        p.push(Problem::new("$.clientId", "must not be empty"));
+    match parse(&body) {
+        Ok(c) => stored(ns.store.oa().add_client(c)),
+        Err(e) => e,
     }
-    if c.client_secret.is_empty() {
-        p.push(Problem::new("$.clientSecret", "must not be empty"));
-    }
-    if !s.tenants.contains_key(&c.tenant_id) {
-        p.push(Problem::new(
-            "$.tenantId",
-            format!("unknown tenant {:?}", c.tenant_id),
-        ));
-    }
-    if s.clients.contains_key(&c.client_id) {
-        p.push(Problem::new(
-            "$.clientId",
-            format!("duplicate client id {:?}", c.client_id),
-        ));
-    }
-    if !p.is_empty() {
-        return invalid(p);
-    }
-    s.clients.insert(c.client_id.clone(), Arc::new(c.clone()));
-    created(c)
 }
 
 /// A one-time KooDrive authorization code for a user.
@@ -393,7 +266,7 @@ pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Response {
     let Some(uid) = req.user_id.filter(|u| !u.is_empty()) else {
         return error(StatusCode::BAD_REQUEST, "\"userId\" is required");
     };
-    if ns.store.koo.user(&uid).is_none() {
+    if ns.store.koo().user(&uid).is_none() {
         return error(StatusCode::NOT_FOUND, &format!("no koodrive user {uid:?}"));
     }
     let ttl_ms = match req.ttl_seconds {
@@ -405,7 +278,7 @@ pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Response {
     let code = ns.gen.base62_key(64);
     let rec = TokenRec::new(Kind::KooAuthCode, uid, now, ttl_ms);
     let expires = rec.expires_ms;
-    ns.store.tokens.insert(code.clone(), rec);
+    ns.store.tokens().insert(code.clone(), rec);
     created(AuthCode {
         code,
         expires_at: rfc3339(expires),
@@ -475,7 +348,7 @@ pub async fn mint_verification_code(ns: Ns, body: Bytes) -> Response {
     let Some(account) = req.account.filter(|a| !a.is_empty()) else {
         return error(StatusCode::BAD_REQUEST, "\"account\" is required");
     };
-    let Some(user) = ns.store.koo.user_by_account(&account) else {
+    let Some(user) = ns.store.koo().user_by_account(&account) else {
         return error(
             StatusCode::NOT_FOUND,
             &format!("no koodrive account {account:?}"),
@@ -486,9 +359,8 @@ pub async fn mint_verification_code(ns: Ns, body: Bytes) -> Response {
     let code: String = digits.iter().map(|b| char::from(b'0' + b % 10)).collect();
     let expires = ns.now() + CODE_TTL_MS;
     ns.store
-        .koo
-        .captchas
-        .insert(user.user_id.to_string(), (code.clone(), expires));
+        .koo()
+        .set_verification_code(&user.user_id, code.clone(), expires);
     created(VerificationCode {
         captcha_token: code,
         expires_at: rfc3339(expires),
