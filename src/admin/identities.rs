@@ -1,6 +1,7 @@
 //! Identities added or removed at run time, and minted one-time codes.
 
-use super::{error, parse, path_param, ErrorBody};
+use super::error::Invalid;
+use super::{parse, path_param, AdminError, ErrorBody};
 use crate::clock::rfc3339;
 use crate::extract::lenient_string;
 use crate::family::Family;
@@ -18,48 +19,18 @@ use serde_json::json;
 use std::sync::Arc;
 use utoipa::ToSchema;
 
-/// A refused identity: `error` sums up every problem, `problems` lists them (JSON path and message).
-/// A body that is not JSON of the right shape answers `{"error"}` alone.
-#[derive(Serialize, ToSchema)]
-#[schema(as = MockInvalid)]
-struct Invalid {
-    error: String,
-    #[schema(value_type = Vec<Object>, required = false)]
-    problems: Vec<Problem>,
-}
-
-fn invalid(problems: Vec<Problem>) -> Response {
-    let summary = problems
-        .iter()
-        .map(|p| format!("{}: {}", p.path, p.message))
-        .collect::<Vec<_>>()
-        .join("; ");
-    (
-        StatusCode::BAD_REQUEST,
-        Json(Invalid {
-            error: summary,
-            problems,
-        }),
-    )
-        .into_response()
-}
-
-fn unknown_family(family: &str) -> Response {
-    error(
-        StatusCode::NOT_FOUND,
-        &format!("unknown family {family:?}: expected koodrive, oneaccess or enos"),
-    )
+fn unknown_family(family: &str) -> AdminError {
+    AdminError::not_found(format!(
+        "unknown family {family:?}: expected koodrive, oneaccess or enos"
+    ))
 }
 
 /// 201 with the identity as stored, or 400 naming every problem.
-fn stored<T: Serialize>(r: Result<Arc<T>, Vec<Problem>>) -> Response {
-    match r {
-        Ok(v) => created(v),
-        Err(p) => invalid(p),
-    }
+fn stored<T: Serialize>(r: Result<Arc<T>, Vec<Problem>>) -> Result<Response, AdminError> {
+    r.map(created).map_err(AdminError::Invalid)
 }
 
-fn created(v: impl serde::Serialize) -> Response {
+fn created(v: impl Serialize) -> Response {
     (StatusCode::CREATED, Json(v)).into_response()
 }
 
@@ -85,26 +56,14 @@ pub async fn add_user(
     ns: Ns,
     family: Result<Path<String>, PathRejection>,
     body: Bytes,
-) -> Response {
-    let family = match path_param(family) {
-        Ok(f) => f,
-        Err(e) => return e,
-    };
+) -> Result<Response, AdminError> {
+    let family = path_param(family)?;
     let s = &ns.store;
     match family.as_str() {
-        "koodrive" => match parse(&body) {
-            Ok(u) => stored(s.koo().add_user(u)),
-            Err(e) => e,
-        },
-        "oneaccess" => match parse(&body) {
-            Ok(u) => stored(s.oa().add_user(u)),
-            Err(e) => e,
-        },
-        "enos" => match parse(&body) {
-            Ok(u) => stored(s.enos().add_user(u)),
-            Err(e) => e,
-        },
-        other => unknown_family(other),
+        "koodrive" => stored(s.koo().add_user(parse(&body)?)),
+        "oneaccess" => stored(s.oa().add_user(parse(&body)?)),
+        "enos" => stored(s.enos().add_user(parse(&body)?)),
+        other => Err(unknown_family(other)),
     }
 }
 
@@ -126,18 +85,18 @@ pub async fn add_user(
         (status = 404, description = "Unknown family or user.", body = ErrorBody),
     )
 )]
-pub async fn delete_user(ns: Ns, path: Result<Path<(String, String)>, PathRejection>) -> Response {
-    let (family, id) = match path_param(path) {
-        Ok(p) => p,
-        Err(e) => return e,
-    };
+pub async fn delete_user(
+    ns: Ns,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, AdminError> {
+    let (family, id) = path_param(path)?;
     let Some(f) = Family::named(&family) else {
-        return unknown_family(&family);
+        return Err(unknown_family(&family));
     };
     let Some(revoked) = ns.store.remove_user(f, &id) else {
-        return error(StatusCode::NOT_FOUND, &format!("no {family} user {id:?}"));
+        return Err(AdminError::not_found(format!("no {family} user {id:?}")));
     };
-    Json(json!({ "deleted": id, "family": family, "tokensRevoked": revoked })).into_response()
+    Ok(Json(json!({ "deleted": id, "family": family, "tokensRevoked": revoked })).into_response())
 }
 
 /// `POST /__admin/{family}/orgs` — a KooDrive org, a OneAccess tenant, or an EnOS organization.
@@ -158,26 +117,18 @@ pub async fn delete_user(ns: Ns, path: Result<Path<(String, String)>, PathReject
         (status = 404, description = "Unknown family.", body = ErrorBody),
     )
 )]
-pub async fn add_org(ns: Ns, family: Result<Path<String>, PathRejection>, body: Bytes) -> Response {
-    let family = match path_param(family) {
-        Ok(f) => f,
-        Err(e) => return e,
-    };
+pub async fn add_org(
+    ns: Ns,
+    family: Result<Path<String>, PathRejection>,
+    body: Bytes,
+) -> Result<Response, AdminError> {
+    let family = path_param(family)?;
     let s = &ns.store;
     match family.as_str() {
-        "koodrive" => match parse(&body) {
-            Ok(o) => stored(s.koo().add_org(o)),
-            Err(e) => e,
-        },
-        "oneaccess" => match parse(&body) {
-            Ok(t) => stored(s.oa().add_tenant(t)),
-            Err(e) => e,
-        },
-        "enos" => match parse(&body) {
-            Ok(o) => stored(s.enos().add_org(o)),
-            Err(e) => e,
-        },
-        other => unknown_family(other),
+        "koodrive" => stored(s.koo().add_org(parse(&body)?)),
+        "oneaccess" => stored(s.oa().add_tenant(parse(&body)?)),
+        "enos" => stored(s.enos().add_org(parse(&body)?)),
+        other => Err(unknown_family(other)),
     }
 }
 
@@ -195,11 +146,8 @@ pub async fn add_org(ns: Ns, family: Result<Path<String>, PathRejection>, body: 
         (status = 400, description = "Not JSON of the shape, or refused (empty id or secret, unknown tenant, duplicate id).", body = Invalid),
     )
 )]
-pub async fn add_client(ns: Ns, body: Bytes) -> Response {
-    match parse(&body) {
-        Ok(c) => stored(ns.store.oa().add_client(c)),
-        Err(e) => e,
-    }
+pub async fn add_client(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
+    stored(ns.store.oa().add_client(parse(&body)?))
 }
 
 /// A one-time KooDrive authorization code for a user.
@@ -258,19 +206,16 @@ struct AuthCode {
         (status = 404, description = "No such KooDrive user.", body = ErrorBody),
     )
 )]
-pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Response {
-    let req: AuthCodeReq = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
+    let req: AuthCodeReq = parse(&body)?;
     let Some(uid) = req.user_id.filter(|u| !u.is_empty()) else {
-        return error(StatusCode::BAD_REQUEST, "\"userId\" is required");
+        return Err(AdminError::bad_request("\"userId\" is required"));
     };
     if ns.store.koo().user(&uid).is_none() {
-        return error(StatusCode::NOT_FOUND, &format!("no koodrive user {uid:?}"));
+        return Err(AdminError::not_found(format!("no koodrive user {uid:?}")));
     }
     let ttl_ms = match req.ttl_seconds {
-        Some(0) => return error(StatusCode::BAD_REQUEST, "\"ttlSeconds\" must be at least 1"),
+        Some(0) => return Err(AdminError::bad_request("\"ttlSeconds\" must be at least 1")),
         Some(s) => (s.min(365 * 86_400) * 1000) as i64,
         None => CODE_TTL_MS,
     };
@@ -279,11 +224,11 @@ pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Response {
     let rec = TokenRec::new(Kind::KooAuthCode, uid, now, ttl_ms);
     let expires = rec.expires_ms;
     ns.store.tokens().insert(code.clone(), rec);
-    created(AuthCode {
+    Ok(created(AuthCode {
         code,
         expires_at: rfc3339(expires),
         expires_at_ms: expires,
-    })
+    }))
 }
 
 /// A one-time KooDrive verification code for an account.
@@ -340,19 +285,15 @@ struct VerificationCode {
         (status = 404, description = "No such KooDrive account.", body = ErrorBody),
     )
 )]
-pub async fn mint_verification_code(ns: Ns, body: Bytes) -> Response {
-    let req: CaptchaReq = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+pub async fn mint_verification_code(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
+    let req: CaptchaReq = parse(&body)?;
     let Some(account) = req.account.filter(|a| !a.is_empty()) else {
-        return error(StatusCode::BAD_REQUEST, "\"account\" is required");
+        return Err(AdminError::bad_request("\"account\" is required"));
     };
     let Some(user) = ns.store.koo().user_by_account(&account) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            &format!("no koodrive account {account:?}"),
-        );
+        return Err(AdminError::not_found(format!(
+            "no koodrive account {account:?}"
+        )));
     };
     let mut digits = [0u8; 6];
     ns.gen.fill(&mut digits);
@@ -361,10 +302,10 @@ pub async fn mint_verification_code(ns: Ns, body: Bytes) -> Response {
     ns.store
         .koo()
         .set_verification_code(&user.user_id, code.clone(), expires);
-    created(VerificationCode {
+    Ok(created(VerificationCode {
         captcha_token: code,
         expires_at: rfc3339(expires),
         expires_at_ms: expires,
         user_id: user.user_id.to_string(),
-    })
+    }))
 }

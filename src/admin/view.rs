@@ -1,13 +1,12 @@
 //! `GET /__admin/state` and `DELETE /__admin/tokens/{token}`.
 
-use super::{clock_view, error, flag, path_param, ErrorBody};
+use super::{clock_view, flag, path_param, AdminError, ErrorBody};
 use crate::clock::rfc3339;
 use crate::extract::query_param;
 use crate::state::{AppState, Ns};
 use crate::store::{TokenRec, NEVER};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -172,21 +171,20 @@ pub async fn state(State(app): State<AppState>, ns: Ns, RawQuery(q): RawQuery) -
         (status = 404, description = "No such token in this namespace.", body = ErrorBody),
     )
 )]
-pub async fn revoke_token(ns: Ns, token: Result<Path<String>, PathRejection>) -> Response {
-    let token = match path_param(token) {
-        Ok(t) => t,
-        Err(e) => return e,
-    };
+pub async fn revoke_token(
+    ns: Ns,
+    token: Result<Path<String>, PathRejection>,
+) -> Result<Response, AdminError> {
+    let token = path_param(token)?;
     let t = token.trim();
     let t = ["Bearer ", "Bearer+", "AT ", "AT+"]
         .iter()
         .find_map(|p| t.strip_prefix(p))
         .unwrap_or(t);
-    match ns.store.tokens().revoke(t) {
-        Some(r) => Json(
-            json!({ "revoked": t, "kind": r.kind, "family": r.kind.family().name(), "owner": r.owner }),
-        )
-        .into_response(),
-        None => error(StatusCode::NOT_FOUND, "no such token in this namespace"),
-    }
+    let r = ns
+        .store
+        .revoke(t)
+        .ok_or_else(|| AdminError::not_found("no such token in this namespace"))?;
+    let body = json!({ "revoked": t, "kind": r.kind, "family": r.family.name(), "owner": r.owner });
+    Ok(Json(body).into_response())
 }
