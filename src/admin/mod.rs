@@ -10,6 +10,7 @@ mod error;
 pub mod faults;
 pub mod identities;
 pub mod journal;
+pub mod openapi;
 pub mod view;
 
 use crate::extract::{auth_token, query_param};
@@ -200,7 +201,7 @@ async fn health(State(app): State<AppState>) -> Response {
 )]
 async fn openapi() -> Response {
     static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let doc = DOC.get_or_init(crate::openapi::json);
+    let doc = DOC.get_or_init(openapi::json);
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         doc.as_str(),

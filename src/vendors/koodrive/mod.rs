@@ -14,7 +14,7 @@ mod types;
 
 pub use error::KooError;
 
-// `crate::openapi` names the handlers by their path in this module: utoipa documents each one in a
+// `crate::admin::openapi` names the handlers by their path in this module: utoipa documents each one in a
 // `__path_<handler>` type beside it.
 pub(crate) use carrier::{__path_login, __path_refresh_token};
 pub(crate) use session::{
