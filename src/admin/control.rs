@@ -127,7 +127,7 @@ fn known_route(route: &str) -> Result<(String, Family), String> {
     request_body(content = FaultReq, content_type = "application/json"),
     responses(
         (status = 201, description = "The queued fault.", body = Fault),
-        (status = 400, description = "Not JSON of the shape, an unknown route, no action, a code not of the route's family, `error` with `status`/`body`, `body` without `status`, a status outside 100-599, `delayMs` over 60000.", body = ErrorBody),
+        (status = 400, description = "Not JSON of the shape, an unknown route, no action, a code not of the route's family, `error` with `status`/`body`, `body` without `status`, a status outside 200-599, `delayMs` over 60000.", body = ErrorBody),
     )
 )]
 pub async fn add_fault(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
@@ -154,9 +154,9 @@ pub async fn add_fault(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
         return Err(AdminError::bad_request("\"body\" needs a \"status\""));
     }
     if let Some(s) = a.status {
-        if !(100..=599).contains(&s) {
+        if !(200..=599).contains(&s) {
             return Err(AdminError::bad_request(
-                "\"status\" must be an HTTP status 100-599",
+                "\"status\" must be an HTTP status 200-599",
             ));
         }
     }
