@@ -54,7 +54,7 @@ pub struct Fixtures {
 /// What `DELETE /__admin/tokens/{x}` removed.
 #[derive(Debug, Clone)]
 pub struct Revoked {
-    /// The credential's kind as the state dump names it (`kooAccess`, …).
+    /// The credential's kind as the state dump names it (`kooAccess`, …; `kooVerificationCode` for a minted verification code).
     pub kind: String,
     pub family: Family,
     pub owner: String,
@@ -137,14 +137,28 @@ impl Store {
         })
     }
 
-    /// Revokes any issued credential of any family (fixture ones too).
+    /// Revokes any credential of any family: an issued one (fixture ones too), a KooDrive fixture
+    /// authorization code (gone until the namespace is reset) or a minted verification code.
     pub fn revoke(&self, text: &str) -> Option<Revoked> {
-        let r = self.tokens.revoke(text)?;
-        let kind = serde_json::to_value(r.kind).unwrap_or_default();
+        if let Some(r) = self.tokens.revoke(text) {
+            let kind = serde_json::to_value(r.kind).unwrap_or_default();
+            return Some(Revoked {
+                kind: kind.as_str().unwrap_or_default().to_string(),
+                family: r.kind.family(),
+                owner: r.owner.to_string(),
+            });
+        }
+        let (kind, owner) = match self.koo.revoke_code(text) {
+            Some(owner) => ("kooAuthCode", owner),
+            None => (
+                "kooVerificationCode",
+                self.koo.revoke_verification_code(text)?,
+            ),
+        };
         Some(Revoked {
-            kind: kind.as_str().unwrap_or_default().to_string(),
-            family: r.kind.family(),
-            owner: r.owner.to_string(),
+            kind: kind.to_string(),
+            family: Family::KooDrive,
+            owner,
         })
     }
 

@@ -2,9 +2,23 @@
 //! verification codes, and the OpenAPI document agreeing with what the routes accept.
 
 use crate::helpers::Api;
-use serde_json::json;
+use serde_json::{json, Value};
 
 const KOO_LOGIN: &str = "POST /koodrive/ose/v1/auth/login";
+const CREATE_SESSION: &str = "/koodrive/ose/v1/session/";
+const SEED_CODE: &str = "FrbMohdqi86v6sMZlFSSuG3E0_9RsDpL08BlYfNQPhvibLET266cQhDI_WczEXJOAoIoKGCdqN2shKX1yfqrVci8nSFdMlxljNFhoffVvH93uSzIoyFxK4P7yhY6fDXa";
+const ADMIN_CODE: &str = "koo-admin-code";
+const ADMIN_CODE_OWNER: &str = "1008600000701011200";
+const KOO_ACCOUNT: &str = "0027188460911";
+const KOO_USER_ID: &str = "1882575898755117312";
+/// The code KooDrive answers for an unknown, used or expired authorization code.
+const BAD_AUTH_CODE: i64 = 13000201;
+/// The code KooDrive answers for a wrong password or verification code.
+const BAD_CREDENTIALS: i64 = 13000203;
+
+async fn create_session(api: &Api, code: &str, ns: &[(&str, &str)]) -> crate::helpers::Resp {
+    api.post(CREATE_SESSION, ns, json!({ "code": code })).await
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Fault statuses
@@ -54,4 +68,104 @@ async fn fault_statuses_200_and_599_are_accepted_and_answered() {
         assert_eq!(login.status, status, "{}", login.text);
         assert_eq!(login.body, json!({ "s": status }));
     }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Revoking fixture authorization codes and minted verification codes
+// ---------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn revoking_a_fixture_authorization_code_makes_it_fail_like_an_unknown_code() {
+    let api = Api::new().await;
+
+    let r = api
+        .delete(&format!("/__admin/tokens/{ADMIN_CODE}"), &[])
+        .await;
+    let session = create_session(&api, ADMIN_CODE, &[]).await;
+
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body,
+        json!({ "revoked": ADMIN_CODE, "kind": "kooAuthCode", "family": "koodrive", "owner": ADMIN_CODE_OWNER })
+    );
+    assert_eq!(session.status, 400, "{}", session.text);
+    assert_eq!(session.body["code"], BAD_AUTH_CODE, "{}", session.text);
+    let again = api
+        .delete(&format!("/__admin/tokens/{ADMIN_CODE}"), &[])
+        .await;
+    assert_eq!(again.status, 404, "{}", again.text);
+}
+
+#[tokio::test]
+async fn the_seed_code_can_be_revoked_too() {
+    let api = Api::new().await;
+    assert_eq!(create_session(&api, SEED_CODE, &[]).await.status, 200);
+
+    let r = api
+        .delete(&format!("/__admin/tokens/{SEED_CODE}"), &[])
+        .await;
+    let session = create_session(&api, SEED_CODE, &[]).await;
+
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["kind"], "kooAuthCode");
+    assert_eq!(session.body["code"], BAD_AUTH_CODE, "{}", session.text);
+}
+
+#[tokio::test]
+async fn a_revoked_fixture_code_stays_revoked_in_its_namespace_until_reset() {
+    let api = Api::new().await;
+    let other = [("X-Mock-Namespace", "audit-other")];
+    let r = api
+        .delete(&format!("/__admin/tokens/{ADMIN_CODE}"), &[])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let still_revoked = create_session(&api, ADMIN_CODE, &[]).await;
+    let elsewhere = create_session(&api, ADMIN_CODE, &other).await;
+    let state = api.get("/__admin/state", &[]).await;
+    let reset = api.post("/__admin/reset", &[], json!({})).await;
+    let after_reset = create_session(&api, ADMIN_CODE, &[]).await;
+
+    assert_eq!(still_revoked.body["code"], BAD_AUTH_CODE);
+    assert_eq!(elsewhere.status, 200, "{}", elsewhere.text);
+    let codes: Vec<&Value> = state.body["koodrive"]["authCodes"]
+        .as_array()
+        .map(|a| a.iter().map(|c| &c["code"]).collect())
+        .unwrap_or_default();
+    assert!(!codes.contains(&&json!(ADMIN_CODE)), "{codes:?}");
+    assert_eq!(reset.status, 200);
+    assert_eq!(after_reset.status, 200, "{}", after_reset.text);
+}
+
+#[tokio::test]
+async fn revoking_a_minted_verification_code_makes_login_with_it_fail() {
+    let api = Api::new().await;
+    let minted = api
+        .post(
+            "/__admin/koodrive/verification-codes",
+            &[],
+            json!({ "account": KOO_ACCOUNT }),
+        )
+        .await;
+    assert_eq!(minted.status, 201, "{}", minted.text);
+    let code = minted.body["captchaToken"].as_str().expect("captchaToken");
+
+    let r = api.delete(&format!("/__admin/tokens/{code}"), &[]).await;
+    let login = api
+        .post(
+            "/koodrive/ose/v1/auth/login",
+            &[("x-hw-agentName", "t")],
+            json!({ "account": KOO_ACCOUNT, "authType": "2", "captchaToken": code }),
+        )
+        .await;
+
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body,
+        json!({ "revoked": code, "kind": "kooVerificationCode", "family": "koodrive", "owner": KOO_USER_ID })
+    );
+    assert_eq!(login.status, 401, "{}", login.text);
+    assert_eq!(login.body["code"], BAD_CREDENTIALS, "{}", login.text);
+    let state = api.get("/__admin/state", &[]).await;
+    assert_eq!(state.body["koodrive"]["verificationCodes"], json!([]));
 }
