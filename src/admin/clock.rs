@@ -69,6 +69,15 @@ struct ClockReq {
     advance: Option<Value>,
 }
 
+/// Says in the document that `ClockRequest` needs one of its fields (utoipa's derive cannot say it).
+pub(crate) fn require_one_field(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, Schema};
+    let schemas = doc.components.as_mut().map(|c| &mut c.schemas);
+    if let Some(RefOr::T(Schema::Object(o))) = schemas.and_then(|s| s.get_mut("ClockRequest")) {
+        o.min_properties = Some(1);
+    }
+}
+
 /// Earliest instant the clock may show: 0000-01-01T00:00:00Z.
 pub const CLOCK_MIN_MS: i64 = -62_167_219_200_000;
 /// Latest instant the clock may show: 9999-12-31T23:59:59.999Z.
@@ -77,7 +86,7 @@ pub const CLOCK_MAX_MS: i64 = 253_402_300_799_999;
 fn clock_set_schema() -> utoipa::openapi::Schema {
     use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
     OneOfBuilder::new()
-        .description(Some("Jump to this instant (0000-01-01 to 9999-12-31): an RFC 3339 instant such as `2026-01-01T00:00:00Z`, or epoch milliseconds."))
+        .description(Some("Jump to this instant (0000-01-01 to 9999-12-31; outside: 400): an RFC 3339 instant such as `2026-01-01T00:00:00Z`, or epoch milliseconds."))
         .item(ObjectBuilder::new().schema_type(Type::String))
         .item(
             ObjectBuilder::new()
@@ -147,6 +156,11 @@ pub async fn set_clock(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
         },
         Some(_) => return Err(AdminError::bad_request("\"advance\" must be a duration string or seconds as a number")),
     };
+    if set.is_some_and(|t| !(CLOCK_MIN_MS..=CLOCK_MAX_MS).contains(&t)) {
+        return Err(AdminError::bad_request(
+            "\"set\" must be between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z",
+        ));
+    }
     // The clock stays within what RFC 3339 can write (years 0000-9999), so that no issuance or expiry
     // computed from it can overflow.
     let target = set

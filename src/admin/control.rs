@@ -16,6 +16,9 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
+/// Highest status the journal filter takes: every status a request can end with.
+const MAX_STATUS: u64 = 599;
+
 /// `GET /__admin/requests?limit=&method=&path=&status=` — newest first, secrets masked.
 #[utoipa::path(
     get,
@@ -28,11 +31,11 @@ use utoipa::ToSchema;
         ("limit" = Option<u64>, Query, description = "At most this many entries (not a number: 400)."),
         ("method" = Option<String>, Query, description = "Only this method (any case)."),
         ("path" = Option<String>, Query, description = "Only paths containing this, or exactly this route pattern."),
-        ("status" = Option<u64>, Query, description = "Only this HTTP status (not a number: 400)."),
+        ("status" = Option<u16>, Query, minimum = 0, maximum = 599, description = "Only this HTTP status, 0 (a dropped request) to 599 (otherwise 400)."),
     ),
     responses(
         (status = 200, description = "`{\"requests\":[{\"id\",\"time\",\"epochMs\",\"method\",\"path\",\"uri\",\"route\",\"request\":{\"headers\",\"body\",\"bodyBytes\",\"bodyTruncated\"},\"status\",\"response\":{\"body\",\"bodyBytes\",\"bodyTruncated\"},\"durationMs\",\"fault\"}],\"total\",\"capacity\"}`: each body cut at 4 KiB; status 0 for a request a `drop` fault ended.", body = Object),
-        (status = 400, description = "`limit` or `status` is not a number.", body = ErrorBody),
+        (status = 400, description = "`limit` or `status` is not a number, or `status` is over 599.", body = ErrorBody),
     )
 )]
 pub async fn list_requests(ns: Ns, RawQuery(q): RawQuery) -> Result<Response, AdminError> {
@@ -44,7 +47,12 @@ pub async fn list_requests(ns: Ns, RawQuery(q): RawQuery) -> Result<Response, Ad
         Err(n) => return Err(AdminError::bad_request(format!("{n} must be a number"))),
     };
     let status = match num("status").transpose() {
-        Ok(v) => v.map(|n| n.min(999) as u16),
+        Ok(Some(n)) if n > MAX_STATUS => {
+            return Err(AdminError::bad_request(format!(
+                "status must be at most {MAX_STATUS}"
+            )))
+        }
+        Ok(v) => v.map(|n| n as u16),
         Err(n) => return Err(AdminError::bad_request(format!("{n} must be a number"))),
     };
     let f = Filter {

@@ -169,3 +169,104 @@ async fn revoking_a_minted_verification_code_makes_login_with_it_fail() {
     let state = api.get("/__admin/state", &[]).await;
     assert_eq!(state.body["koodrive"]["verificationCodes"], json!([]));
 }
+
+// ---------------------------------------------------------------------------------------------------
+// The OpenAPI document says what the routes accept
+// ---------------------------------------------------------------------------------------------------
+
+async fn document(api: &Api) -> Value {
+    let r = api.get("/__admin/openapi.json", &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body
+}
+
+#[tokio::test]
+async fn the_clock_request_schema_needs_at_least_one_property_as_the_route_does() {
+    let api = Api::new().await;
+
+    let empty = api.post("/__admin/clock", &[], json!({})).await;
+    let doc = document(&api).await;
+
+    assert_eq!(empty.status, 400, "{}", empty.text);
+    assert_eq!(
+        doc["components"]["schemas"]["ClockRequest"]["minProperties"],
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_journal_status_filter_beyond_the_documented_maximum_answers_400() {
+    let api = Api::new().await;
+    let doc = document(&api).await;
+    let params = doc["paths"]["/__admin/requests"]["get"]["parameters"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let status = params
+        .iter()
+        .find(|p| p["name"] == "status")
+        .expect("status parameter");
+    let max = status["schema"]["maximum"]
+        .as_u64()
+        .expect("a documented maximum");
+
+    let at_max = api
+        .get(&format!("/__admin/requests?status={max}"), &[])
+        .await;
+    let beyond = api
+        .get(&format!("/__admin/requests?status={}", max + 1), &[])
+        .await;
+    let huge = api
+        .get("/__admin/requests?status=9223372036854775808", &[])
+        .await;
+
+    assert_eq!(at_max.status, 200, "{}", at_max.text);
+    assert_eq!(beyond.status, 400, "{}", beyond.text);
+    assert_eq!(huge.status, 400, "{}", huge.text);
+}
+
+#[tokio::test]
+async fn a_clock_set_below_the_documented_minimum_is_refused_even_when_advance_brings_it_back() {
+    let api = Api::new().await;
+    let doc = document(&api).await;
+    let set = &doc["components"]["schemas"]["ClockRequest"]["properties"]["set"];
+    let min = set["oneOf"]
+        .as_array()
+        .and_then(|o| o.iter().find_map(|s| s["minimum"].as_i64()))
+        .expect("a documented minimum");
+    let max = set["oneOf"]
+        .as_array()
+        .and_then(|o| o.iter().find_map(|s| s["maximum"].as_i64()))
+        .expect("a documented maximum");
+
+    let below = api
+        .post(
+            "/__admin/clock",
+            &[],
+            json!({ "set": min - 1, "advance": 1 }),
+        )
+        .await;
+    let above = api
+        .post(
+            "/__admin/clock",
+            &[],
+            json!({ "set": max + 1, "advance": -1 }),
+        )
+        .await;
+    let at_min = api
+        .post("/__admin/clock", &[], json!({ "set": min, "freeze": true }))
+        .await;
+
+    assert_eq!(below.status, 400, "{}", below.text);
+    assert!(below.body["error"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("\"set\""));
+    assert_eq!(above.status, 400, "{}", above.text);
+    assert_eq!(at_min.status, 200, "{}", at_min.text);
+    assert_eq!(at_min.body["epochMs"], min);
+    assert!(set["description"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("400"));
+}

@@ -110,6 +110,7 @@ const ALIASES: &[(&str, &str, &str, &str)] = &[
 /// The document.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = Doc::openapi();
+    admin::clock::require_one_field(&mut doc);
     for (method, from, to, id) in ALIASES {
         let Some(mut op) = doc
             .paths
