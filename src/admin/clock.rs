@@ -156,17 +156,14 @@ pub async fn set_clock(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
         },
         Some(_) => return Err(AdminError::bad_request("\"advance\" must be a duration string or seconds as a number")),
     };
-    if set.is_some_and(|t| !(CLOCK_MIN_MS..=CLOCK_MAX_MS).contains(&t)) {
-        return Err(AdminError::bad_request(
-            "\"set\" must be between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z",
-        ));
-    }
     // The clock stays within what RFC 3339 can write (years 0000-9999), so that no issuance or expiry
-    // computed from it can overflow.
+    // computed from it can overflow; `set` itself too, as the document says, even when `advance` would
+    // bring the clock back into range.
+    let in_range = |t: i64| (CLOCK_MIN_MS..=CLOCK_MAX_MS).contains(&t);
     let target = set
         .unwrap_or_else(|| ns.now())
         .checked_add(advance.unwrap_or(0));
-    if !target.is_some_and(|t| (CLOCK_MIN_MS..=CLOCK_MAX_MS).contains(&t)) {
+    if !target.is_some_and(in_range) || set.is_some_and(|t| !in_range(t)) {
         return Err(AdminError::bad_request(
             "the clock must stay between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z",
         ));
