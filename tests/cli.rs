@@ -1445,3 +1445,31 @@ async fn healthcheck_of_the_base_url_with_or_without_a_slash_probes_the_health_r
         bare.all_output()
     );
 }
+
+// ---------------------------------------------------------------------------------------------------
+// A fixtures directory holding none of the files
+// ---------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_fixtures_directory_holding_none_of_the_files_starts_on_the_defaults_with_one_warning() {
+    let dir = TempDir::new("fixtures-none");
+    let server = Server::start(&["--fixtures", utf8(dir.path())]);
+
+    let login = post_json(
+        &client(),
+        &server.url("/koodrive/ose/v1/auth/login"),
+        &[("x-hw-agentName", "t")],
+        json!({ "account": "0027188460911", "authType": "1", "password": "123qweASD143" }),
+    )
+    .await;
+    let out = server.stop();
+
+    assert_eq!(login.status, 200, "{}", login.text);
+    let warnings: Vec<&str> = out.stderr.lines().filter(|l| l.contains("WARN")).collect();
+    assert_eq!(warnings.len(), 1, "stderr:\n{}", out.stderr);
+    assert!(
+        warnings[0].contains("koodrive.json") && warnings[0].contains("default"),
+        "{}",
+        warnings[0]
+    );
+}

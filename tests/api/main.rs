@@ -1,5 +1,6 @@
 //! One test binary: black-box tests over HTTP against a real server on 127.0.0.1:0.
 mod admin;
+mod audit_admin;
 mod audit_parsing;
 mod audit_pipeline;
 mod enos;
