@@ -29,6 +29,7 @@ pub mod respond;
 pub mod server;
 pub mod state;
 pub mod store;
+pub mod tls;
 pub mod tokens;
 pub mod vendors;
 

@@ -32,7 +32,8 @@ fn main() -> ExitCode {
                 Err(_) => ExitCode::FAILURE,
             }
         }
-        Some(Command::Serve(args)) => run(args),
+        Some(Command::Ca { tls_dir }) => print_ca(tls_dir.as_deref()),
+        Some(Command::Serve(args)) => run(*args),
         None => run(cli.serve),
     }
 }
@@ -175,6 +176,28 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
         Ok(async {
             let _ = tokio::signal::ctrl_c().await;
         })
+    }
+}
+
+/// `authmock ca`: the CA certificate on stdout; exit 2 when the kept one cannot be read or made.
+fn print_ca(dir: Option<&std::path::Path>) -> ExitCode {
+    match authmock::tls::ca_pem(dir) {
+        Ok(pem) => {
+            if dir.is_none() {
+                eprintln!(
+                    "authmock: a fresh CA, kept nowhere: pass --tls-dir DIR to keep and reuse it"
+                );
+            }
+            let mut out = std::io::stdout().lock();
+            match out.write_all(pem.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::FAILURE,
+            }
+        }
+        Err(e) => {
+            eprintln!("authmock: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
