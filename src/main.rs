@@ -65,6 +65,7 @@ fn run(args: ServeArgs) -> ExitCode {
         frozen_at_ms: None,
         cors_origins: args.cors_origins.clone(),
         max_tokens: args.max_tokens,
+        tls_ca_pem: None,
     };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
