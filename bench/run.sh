@@ -317,7 +317,10 @@ if [ "$TLS_BENCH" = 1 ]; then
       >"$WORK/s_time.out" 2>&1 || { cat "$WORK/s_time.out" >&2; die "openssl s_time failed"; }
     ticks1="$(cpu_ticks "$SERVER_PID")"
     conns="$(sed -n 's/^\([0-9]*\) connections in [0-9.]* real seconds.*/\1/p' "$WORK/s_time.out" | head -n1)"
-    [ -n "$conns" ] && [ "$conns" -gt 0 ] || { cat "$WORK/s_time.out" >&2; die "no connections counted by openssl s_time"; }
+    if [ -z "$conns" ] || [ "$conns" -eq 0 ]; then
+      cat "$WORK/s_time.out" >&2
+      die "no connections counted by openssl s_time"
+    fi
     us="$(awk -v a="$ticks0" -v b="$ticks1" -v hz="$(getconf CLK_TCK)" -v n="$conns" \
       'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')"
     echo "HANDSHAKE round=$round connections=$conns secs=$NEWCONN_DURATION server_cpu_us=$us" >>"$RESULTS"
