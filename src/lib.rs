@@ -17,7 +17,6 @@
 //! ```
 
 pub mod admin;
-pub mod app;
 pub mod clock;
 pub mod config;
 pub mod extract;
@@ -25,6 +24,7 @@ pub mod family;
 pub mod fixtures;
 pub mod logging;
 pub mod openapi;
+pub mod request;
 pub mod respond;
 pub mod server;
 pub mod state;
@@ -33,7 +33,6 @@ pub mod tls;
 pub mod tokens;
 pub mod vendors;
 
-pub use app::app;
 pub use fixtures::Fixtures;
 pub use server::{serve, MockServer, MockServerBuilder, StartError};
 pub use state::{AppState, Settings};
