@@ -34,5 +34,5 @@ pub mod tokens;
 pub mod vendors;
 
 pub use fixtures::Fixtures;
-pub use server::{serve, MockServer, MockServerBuilder, StartError};
+pub use server::{serve, serve_with_tls, MockServer, MockServerBuilder, StartError, TlsListener};
 pub use state::{AppState, Settings};

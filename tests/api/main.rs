@@ -11,3 +11,4 @@ mod openapi;
 mod rules;
 #[path = "../support/tempdir.rs"]
 mod tempdir;
+mod tls;
