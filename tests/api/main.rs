@@ -12,3 +12,4 @@ mod rules;
 #[path = "../support/tempdir.rs"]
 mod tempdir;
 mod tls;
+mod tls_process;
