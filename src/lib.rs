@@ -30,9 +30,10 @@ pub mod schema;
 pub mod server;
 pub mod state;
 pub mod store;
+pub mod tls;
 pub mod tokens;
 pub mod vendors;
 
 pub use fixtures::Fixtures;
-pub use server::{serve, MockServer, MockServerBuilder, StartError};
+pub use server::{serve, serve_with_tls, MockServer, MockServerBuilder, StartError, TlsListener};
 pub use state::{AppState, Settings};

@@ -55,6 +55,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/__admin/ui"),
     ("GET", "/__admin/meta"),
     ("GET", "/__admin/openapi.json"),
+    ("GET", "/__admin/ca.pem"),
 ];
 
 /// Whether a concrete path matches a route pattern (`{x}` matches one segment).
@@ -133,6 +134,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         // The page holds no data (it asks for the admin token itself): served outside the guard.
         .route("/__admin/", get(dashboard::page))
         .route("/__admin/ui", get(dashboard::page))
+        // A CA certificate is public: a device fetching it to install carries no token.
+        .route("/__admin/ca.pem", get(ca_pem))
 }
 
 /// With `--admin-token`, every route but health needs `Authorization: Bearer <token>`.
@@ -205,6 +208,32 @@ async fn openapi() -> Response {
         doc.as_str(),
     )
         .into_response()
+}
+
+/// `GET /__admin/ca.pem` — the CA certificate of the https listener, to trust; never needs the admin token.
+#[utoipa::path(
+    get,
+    path = "/__admin/ca.pem",
+    operation_id = "admin_ca_pem",
+    tag = "control plane",
+    summary = "The CA certificate of the https listener (never needs the admin token)",
+    responses(
+        (status = 200, description = "The CA certificate, PEM.", body = String, content_type = "application/x-pem-file"),
+        (status = 404, description = "No https listener (`--tls-port` not given).", body = ErrorBody),
+    )
+)]
+pub(crate) async fn ca_pem(State(app): State<AppState>) -> Response {
+    match &app.settings.tls_ca_pem {
+        Some(pem) => (
+            [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")],
+            pem.clone(),
+        )
+            .into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "no https listener: start with --tls-port to serve its CA",
+        ),
+    }
 }
 
 /// Whether a query flag such as `?all=true` is set.

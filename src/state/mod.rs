@@ -40,6 +40,8 @@ pub struct Settings {
     pub cors_origins: String,
     /// Most credentials one namespace keeps (0: no limit); past it the least recently used go.
     pub max_tokens: usize,
+    /// The CA certificate (PEM) of the https listener, served at `/__admin/ca.pem`; `None` without one.
+    pub tls_ca_pem: Option<String>,
 }
 
 /// Default of [`Settings::max_tokens`] (`--max-tokens`): about 0.9 GB of credentials at most, more
@@ -57,6 +59,7 @@ impl Default for Settings {
             frozen_at_ms: None,
             cors_origins: "*".to_string(),
             max_tokens: DEFAULT_MAX_TOKENS,
+            tls_ca_pem: None,
         }
     }
 }

@@ -18,3 +18,5 @@ mod openapi;
 mod rules;
 #[path = "../support/tempdir.rs"]
 mod tempdir;
+mod tls;
+mod tls_process;

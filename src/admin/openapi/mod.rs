@@ -30,7 +30,7 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
 
 **Per-request faults** (not listed on each operation, as they only exercise the fault plane): on a vendor route, `X-Mock-Error: <vendor code>` answers that code exactly as the route would (an unknown code answers 400 `{"error"}`), and `X-Mock-Delay: 250ms` (or `1s`, or milliseconds) delays the answer, at most 60 s. Faults queued by `POST /__admin/faults` can also answer any raw status and body, drop the connection or truncate the JSON.
 
-**Admin token.** Started with `--admin-token T`, every `/__admin` route but health and the dashboard page needs `Authorization: Bearer T` (401 otherwise)."#;
+**Admin token.** Started with `--admin-token T`, every `/__admin` route but health, the dashboard page and `ca.pem` needs `Authorization: Bearer T` (401 otherwise)."#;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -79,6 +79,7 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
         admin::dashboard::page,
         admin::dashboard::meta,
         admin::openapi,
+        admin::ca_pem,
     ),
     modifiers(&Common),
     tags(
