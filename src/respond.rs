@@ -1,19 +1,12 @@
-//! JSON answers: serde's, serialised once into a buffer sized for the vendors' bodies, and a hand
-//! writer for the hot success answers.
-//!
-//! `axum::Json` starts from a 128-byte buffer, so every token-bearing answer (300–700 bytes) is
-//! reallocated and copied two or three times on the way out; [`Json`] starts at 1 KiB.
-//!
-//! serde_json spends most of a login's serialisation in per-string overhead (three writes and a byte
-//! loop per key and per value: ~10 % of a login's instructions under callgrind). [`JsonOut`] writes a
-//! body's keys as literals and each value in one copy; a value that needs escaping goes through
-//! serde_json itself, so the bytes are serde_json's in every case. Each [`WriteJson`] type also derives
-//! `Serialize`, and its unit test compares the two outputs byte for byte.
+//! The hand-written JSON of the hot success answers (the benchmarked routes). Keys are literals and
+//! each value is copied once; a value that needs escaping goes through serde_json, so the bytes are
+//! serde_json's in every case (each [`WriteJson`] type also derives `Serialize`, and its unit test
+//! compares the two). What it buys: a login costs about 10 % fewer instructions than through serde
+//! (bench/RESULTS.md). Every other answer uses `axum::Json`.
 
 use axum::body::Body;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
 /// Large enough for every vendor answer but the state dump, which grows past it.
 const INITIAL: usize = 1024;
@@ -25,21 +18,6 @@ fn json_response(buf: Vec<u8>) -> Response {
         HeaderValue::from_static("application/json"),
     );
     r
-}
-
-/// A JSON answer (`Content-Type: application/json`).
-#[derive(Debug, Clone, Copy)]
-pub struct Json<T>(pub T);
-
-impl<T: Serialize> IntoResponse for Json<T> {
-    fn into_response(self) -> Response {
-        let mut buf = Vec::with_capacity(INITIAL);
-        match serde_json::to_writer(&mut buf, &self.0) {
-            Ok(()) => json_response(buf),
-            // Only a map with non-string keys or a failing Serialize impl gets here; none of ours.
-            Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
-        }
-    }
 }
 
 /// A body written by hand: literal JSON punctuation and keys, escaped strings, integers.
@@ -137,7 +115,7 @@ impl<T: WriteJson> IntoResponse for Fast<T> {
 
 /// Asserts that a value's hand-written JSON is byte for byte serde_json's.
 #[cfg(test)]
-pub fn assert_same_json<T: WriteJson + Serialize>(v: &T) {
+pub fn assert_same_json<T: WriteJson + serde::Serialize>(v: &T) {
     let fast = String::from_utf8(v.to_json()).expect("hand-written JSON is UTF-8");
     let serde = serde_json::to_string(v).expect("serde serialises");
     assert_eq!(fast, serde);
@@ -154,7 +132,7 @@ mod unit {
             out.str(&self.0);
         }
     }
-    impl Serialize for S {
+    impl serde::Serialize for S {
         fn serialize<Z: serde::Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
             self.0.serialize(s)
         }

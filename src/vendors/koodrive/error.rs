@@ -2,9 +2,9 @@
 //! it answers (also documented in the OpenAPI document).
 
 use crate::extract::BodyError;
-use crate::respond::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 

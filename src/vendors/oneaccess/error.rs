@@ -3,9 +3,9 @@
 
 use super::LOCK_AFTER;
 use crate::extract::BodyError;
-use crate::respond::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 

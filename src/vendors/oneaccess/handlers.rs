@@ -10,7 +10,7 @@ use super::{APP_TOKEN_TTL_S, ISSUER, LOCK_AFTER, LOCK_MS, SESSION_TTL_S, TICKET_
 use crate::extract::{
     after_scheme, auth_token, header, json_object, names, present, scheme_token, Headers,
 };
-use crate::respond::{Fast, Json};
+use crate::respond::Fast;
 use crate::state::Ns;
 use crate::store::oneaccess::OaClient;
 use crate::store::{Kind, Lookup, Text, TokenRec};
@@ -19,6 +19,7 @@ use axum::body::Bytes;
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use axum::Json;
 use base64::Engine;
 
 /// The lockout family (the admin state lists lockouts as `oneaccess:<userId>`).
