@@ -23,6 +23,7 @@ pub mod config;
 pub mod extract;
 pub mod family;
 pub mod fixtures;
+pub mod lint;
 pub mod logging;
 pub mod openapi;
 pub mod respond;
@@ -31,6 +32,7 @@ pub mod state;
 pub mod store;
 pub mod tokens;
 pub mod vendors;
+pub mod warnings;
 
 pub use app::app;
 pub use fixtures::Fixtures;
