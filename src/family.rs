@@ -33,7 +33,9 @@ impl Family {
 
     /// The family a request path belongs to, if any.
     pub fn of(path: &str) -> Option<Family> {
-        Family::ALL.into_iter().find(|f| path.starts_with(f.prefix()))
+        Family::ALL
+            .into_iter()
+            .find(|f| path.starts_with(f.prefix()))
     }
 
     /// The family with this lower-case name.

@@ -17,7 +17,6 @@
 //! ```
 
 pub mod admin;
-pub mod app;
 pub mod clock;
 pub mod config;
 pub mod extract;
@@ -26,6 +25,7 @@ pub mod fixtures;
 pub mod lint;
 pub mod logging;
 pub mod openapi;
+pub mod request;
 pub mod respond;
 pub mod server;
 pub mod state;
@@ -34,7 +34,6 @@ pub mod tokens;
 pub mod vendors;
 pub mod warnings;
 
-pub use app::app;
 pub use fixtures::Fixtures;
 pub use server::{serve, MockServer, MockServerBuilder, StartError};
 pub use state::{AppState, Settings};

@@ -1,7 +1,7 @@
 //! The `authmock` binary: parse the command line, set up logging, serve until SIGINT/SIGTERM.
 
 use authmock::config::{Cli, Command, LogFormat, ServeArgs};
-use authmock::{app, logging, serve, AppState, Fixtures, Settings};
+use authmock::{logging, serve, AppState, Fixtures, Settings};
 use clap::Parser;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -38,10 +38,8 @@ fn main() -> ExitCode {
 }
 
 fn run(args: ServeArgs) -> ExitCode {
-    authmock::server::tune_allocator(
-        std::thread::available_parallelism().is_ok_and(|n| n.get() == 1),
-    );
-    authmock::server::raise_open_files_limit();
+    tune_allocator(std::thread::available_parallelism().is_ok_and(|n| n.get() == 1));
+    raise_open_files_limit();
     let _log_guard = init_logging(args.log_format);
     let fixtures = match &args.fixtures {
         Some(dir) => match Fixtures::from_dir(dir) {
@@ -112,8 +110,7 @@ fn run(args: ServeArgs) -> ExitCode {
         let _ = out.flush();
         drop(out);
         let state = AppState::new(settings, fixtures);
-        let router = app(state.clone());
-        serve(listener, state, router, shutdown).await;
+        serve(listener, state, shutdown).await;
         tracing::info!("authmock stopped");
         ExitCode::SUCCESS
     })
@@ -234,4 +231,60 @@ fn probe(url: &str) -> Result<u16, String> {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .ok_or_else(|| "not an HTTP answer".to_string())
+}
+
+/// Tunes glibc's allocator for a process whose heap grows steadily (every issued token is kept): the
+/// heap grows in 16 MiB steps; blocks up to 32 MiB (token-table shards as they double) come from the
+/// heap, where a grown shard reuses what the last one freed, instead of fresh zeroed mappings; with
+/// one CPU, one arena. Pays for itself in logins per second (bench/RESULTS.md). Call before any
+/// thread starts.
+fn tune_allocator(one_cpu: bool) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn mallopt(param: i32, value: i32) -> i32;
+        }
+        const M_TOP_PAD: i32 = -2;
+        const M_MMAP_THRESHOLD: i32 = -3;
+        const M_ARENA_MAX: i32 = -8;
+        // SAFETY: mallopt only sets allocator parameters; called before other threads exist.
+        unsafe {
+            mallopt(M_TOP_PAD, 16 << 20);
+            mallopt(M_MMAP_THRESHOLD, 32 << 20);
+            if one_cpu {
+                mallopt(M_ARENA_MAX, 1);
+            }
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = one_cpu;
+}
+
+/// Raises the soft limit on open files to the hard limit, so that a load generator opening thousands of
+/// connections is not refused at the default soft limit of 1024 (Go's runtime does the same).
+fn raise_open_files_limit() {
+    #[cfg(target_os = "linux")]
+    {
+        #[repr(C)]
+        struct Rlimit {
+            cur: u64,
+            max: u64,
+        }
+        extern "C" {
+            fn getrlimit(resource: i32, rlim: *mut Rlimit) -> i32;
+            fn setrlimit(resource: i32, rlim: *const Rlimit) -> i32;
+        }
+        const RLIMIT_NOFILE: i32 = 7;
+        let mut l = Rlimit { cur: 0, max: 0 };
+        // SAFETY: both calls only read or write the struct passed by pointer, which outlives them.
+        unsafe {
+            if getrlimit(RLIMIT_NOFILE, &mut l) == 0 && l.cur < l.max {
+                let raised = Rlimit {
+                    cur: l.max,
+                    max: l.max,
+                };
+                setrlimit(RLIMIT_NOFILE, &raised);
+            }
+        }
+    }
 }

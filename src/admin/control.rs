@@ -1,11 +1,12 @@
 //! `/__admin/requests` (the journal) and `/__admin/faults`.
 
-use super::faults::{Action, Fault, MAX_DELAY_MS};
-use super::journal::Filter;
 use super::{error, parse, path_param, ErrorBody};
-use crate::app::{vendor_routes, Family};
 use crate::extract::query_param;
+use crate::family::Family;
+use crate::state::faults::{Action, Fault, MAX_DELAY_MS};
+use crate::state::journal::Filter;
 use crate::state::Ns;
+use crate::vendors::routes as vendor_routes;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery};
@@ -104,8 +105,11 @@ fn known_route(route: &str) -> Result<(String, Family), String> {
         return Err(format!("route must be \"METHOD /path\", got {route:?}"));
     };
     let m = m.to_ascii_uppercase();
-    match vendor_routes().find(|(rm, rp)| *rm == m && *rp == p) {
-        Some(_) => Ok((format!("{m} {p}"), Family::of(p))),
+    match vendor_routes()
+        .find(|(rm, rp)| *rm == m && *rp == p)
+        .and_then(|(_, p)| Family::of(p))
+    {
+        Some(family) => Ok((format!("{m} {p}"), family)),
         None => Err(format!(
             "unknown route {route:?}; known: {}",
             vendor_routes()

@@ -6,7 +6,8 @@
 //! `/__admin` itself, so it shows exactly what a test harness would see. It is served without the admin
 //! token (it holds no data) so that a user can type the token into it; every call it makes is guarded.
 
-use crate::app::{vendor_routes, Family};
+use crate::family::Family;
+use crate::vendors::routes as vendor_routes;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -35,16 +36,6 @@ pub async fn page() -> Response {
         .into_response()
 }
 
-fn family_name(f: Family) -> &'static str {
-    match f {
-        Family::KooDrive => "koodrive",
-        Family::OneAccess => "oneaccess",
-        Family::Enos => "enos",
-        Family::Admin => "admin",
-        Family::Other => "other",
-    }
-}
-
 /// `GET /__admin/meta` → `{"version","routes":[{"route","method","path","family","codes":[…]}]}`.
 #[utoipa::path(
     get,
@@ -57,15 +48,15 @@ fn family_name(f: Family) -> &'static str {
 )]
 pub async fn meta() -> Response {
     let routes: Vec<Value> = vendor_routes()
-        .map(|(m, p)| {
-            let family = Family::of(p);
-            json!({
+        .filter_map(|(m, p)| {
+            let family = Family::of(p)?;
+            Some(json!({
                 "route": format!("{m} {p}"),
                 "method": m,
                 "path": p,
-                "family": family_name(family),
+                "family": family.name(),
                 "codes": family.codes(),
-            })
+            }))
         })
         .collect();
     Json(json!({ "version": env!("CARGO_PKG_VERSION"), "routes": routes })).into_response()

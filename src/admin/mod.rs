@@ -5,9 +5,7 @@
 
 pub mod control;
 pub mod dashboard;
-pub mod faults;
 pub mod identities;
-pub mod journal;
 pub mod view;
 
 use crate::clock::{parse_duration_ms, parse_rfc3339, rfc3339};

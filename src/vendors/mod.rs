@@ -1,22 +1,18 @@
 //! The vendor families: each module holds its routes, request/response types and error enum.
 //!
 //! Each family lists its routes once, as `(method, path, operation)`, with one `handle` function that
-//! runs an operation. The axum router is built from that table, and the server uses the same table to
-//! call `handle` directly for an exact match (see `app::serve_direct`): both paths run the same code.
+//! runs an operation; the request pipeline finds the operation in that table ([`find`]).
 
 pub mod enos;
 pub mod koodrive;
 pub mod oneaccess;
 
-use crate::state::{AppState, Ns};
+use crate::family::Family;
+use crate::state::Ns;
 use axum::body::Bytes;
-use axum::extract::Request;
 use axum::http::request::Parts;
 use axum::http::Method;
-use axum::response::Response;
-use axum::routing::{on, MethodFilter};
-use axum::Router;
-use std::future::Future;
+use axum::response::{IntoResponse, Response};
 
 /// One operation of any family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +20,16 @@ pub enum Op {
     KooDrive(koodrive::Op),
     OneAccess(oneaccess::Op),
     Enos(enos::Op),
+}
+
+impl Op {
+    pub fn family(self) -> Family {
+        match self {
+            Op::KooDrive(_) => Family::KooDrive,
+            Op::OneAccess(_) => Family::OneAccess,
+            Op::Enos(_) => Family::Enos,
+        }
+    }
 }
 
 /// Every vendor route as `(method, path)`.
@@ -48,14 +54,10 @@ pub fn find(method: &Method, path: &str) -> Option<(Op, &'static str)> {
             .find(|(m, p, _)| *p == path && *m == method.as_str())
             .map(|&(_, p, op)| (wrap(op), p))
     }
-    if path.starts_with("/koodrive/") {
-        scan(koodrive::ROUTES, method, path, Op::KooDrive)
-    } else if path.starts_with("/api/v2/") {
-        scan(oneaccess::ROUTES, method, path, Op::OneAccess)
-    } else if path.starts_with("/app-portal-service/") {
-        scan(enos::ROUTES, method, path, Op::Enos)
-    } else {
-        None
+    match Family::of(path)? {
+        Family::KooDrive => scan(koodrive::ROUTES, method, path, Op::KooDrive),
+        Family::OneAccess => scan(oneaccess::ROUTES, method, path, Op::OneAccess),
+        Family::Enos => scan(enos::ROUTES, method, path, Op::Enos),
     }
 }
 
@@ -68,34 +70,58 @@ pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
     }
 }
 
-/// The axum router of one family's route table.
-fn router<O, F, Fut>(
-    table: &'static [(&'static str, &'static str, O)],
-    handle: F,
-) -> Router<AppState>
-where
-    O: Copy + Send + Sync + 'static,
-    F: Fn(O, Ns, Parts, Bytes) -> Fut + Copy + Send + Sync + 'static,
-    Fut: Future<Output = Response> + Send + 'static,
-{
-    let mut r = Router::new();
-    for &(method, path, op) in table {
-        let filter = if method == "GET" {
-            MethodFilter::GET
-        } else {
-            MethodFilter::POST
-        };
-        r = r.route(
-            path,
-            on(filter, move |ns: Ns, req: Request| async move {
-                let (parts, body) = req.into_parts();
-                // The request layer has read and checked the body already: this is one frame.
-                match axum::body::to_bytes(body, usize::MAX).await {
-                    Ok(bytes) => handle(op, ns, parts, bytes).await,
-                    Err(_) => crate::app::Family::of(parts.uri.path()).bad_body(),
-                }
-            }),
-        );
+/// What each family answers on its own terms.
+impl Family {
+    /// The family's answer to a body that cannot be read.
+    pub fn bad_body(self) -> Response {
+        match self {
+            Family::KooDrive => koodrive::KooError::Param.into_response(),
+            Family::OneAccess => oneaccess::OaError::BadBody.into_response(),
+            Family::Enos => enos::EnosError::Invalid.into_response(),
+        }
     }
-    r
+
+    /// The family's answer to a body over the limit: 413 with its unparsable-body error.
+    pub fn too_large(self) -> Response {
+        match self {
+            Family::KooDrive => koodrive::KooError::TooLarge.into_response(),
+            Family::OneAccess => oneaccess::OaError::TooLarge.into_response(),
+            Family::Enos => enos::EnosError::TooLarge.into_response(),
+        }
+    }
+
+    /// The error a fault or `X-Mock-Error` names, answered as `op` would answer it; `token` is the
+    /// credential the request carries (OneAccess quotes it).
+    pub fn vendor_error(self, code: &str, op: Op, token: &str) -> Option<Response> {
+        match (self, op) {
+            (Family::KooDrive, _) => {
+                koodrive::KooError::from_code(code).map(IntoResponse::into_response)
+            }
+            (Family::OneAccess, _) => {
+                oneaccess::OaError::from_code(code, token).map(IntoResponse::into_response)
+            }
+            (Family::Enos, Op::Enos(op)) => {
+                enos::EnosError::from_code(code, op).map(IntoResponse::into_response)
+            }
+            (Family::Enos, _) => None,
+        }
+    }
+
+    /// The vendor codes this family can answer (for fault validation and the dashboard).
+    pub fn codes(self) -> Vec<String> {
+        match self {
+            Family::KooDrive => koodrive::KooError::ALL
+                .iter()
+                .map(|e| e.code().to_string())
+                .collect(),
+            Family::OneAccess => oneaccess::OaError::CODES
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+            Family::Enos => enos::EnosError::CODES
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+        }
+    }
 }

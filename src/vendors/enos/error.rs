@@ -90,20 +90,19 @@ impl EnosError {
         }
     }
 
-    /// The error a fault names by its vendor code, worded as `route` would word it.
-    pub fn from_code(code: &str, route: &str) -> Option<EnosError> {
-        Some(match code {
-            "31400" if route.ends_with("/login") => EnosError::BadLogin,
-            "31400" if route.ends_with("/session/set") => EnosError::OrgRequired,
-            "31400" if route.contains("refresh") || route.contains("revokeAll") => {
-                EnosError::RefreshRequired
-            }
-            "31400" => EnosError::Invalid,
-            "31401" if route.ends_with("/logout") => EnosError::TokenNotValid,
-            "31401" => EnosError::LoginFirst,
-            "31404" => EnosError::NoOrg,
-            "31429" => EnosError::Locked,
-            "31512" => EnosError::OrgUnselected,
+    /// The error a fault names by its vendor code, worded as `op` would word it.
+    pub fn from_code(code: &str, op: super::Op) -> Option<EnosError> {
+        use super::Op;
+        Some(match (code, op) {
+            ("31400", Op::Login) => EnosError::BadLogin,
+            ("31400", Op::SessionSet) => EnosError::OrgRequired,
+            ("31400", Op::TokenRefresh | Op::RevokeAll) => EnosError::RefreshRequired,
+            ("31400", _) => EnosError::Invalid,
+            ("31401", Op::Logout) => EnosError::TokenNotValid,
+            ("31401", _) => EnosError::LoginFirst,
+            ("31404", _) => EnosError::NoOrg,
+            ("31429", _) => EnosError::Locked,
+            ("31512", _) => EnosError::OrgUnselected,
             _ => return None,
         })
     }

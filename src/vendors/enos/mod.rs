@@ -23,12 +23,11 @@ pub(crate) use handlers::{
 };
 
 use crate::extract::Headers;
-use crate::state::{AppState, Ns};
+use crate::state::Ns;
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
 use handlers::{login, logout, revoke_all, session_info, session_set, token_refresh, user_info};
 
 /// The EnOS operations.
@@ -43,7 +42,7 @@ pub enum Op {
     RevokeAll,
 }
 
-/// Every EnOS route: the router and the server's direct dispatch are both built from it.
+/// Every EnOS route, with the operation that answers it.
 pub const ROUTES: &[(&str, &str, Op)] = &[
     ("POST", "/app-portal-service/v2.2/login", Op::Login),
     (
@@ -82,10 +81,6 @@ pub const REFRESH_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
 pub const LOCK_AFTER: u32 = 5;
 pub const LOCK_MS: i64 = 15 * 60 * 1000;
 const TOKEN_PREFIX: &str = "APP_PORTAL_S_";
-
-pub fn router() -> Router<AppState> {
-    super::router(ROUTES, handle)
-}
 
 /// Runs one operation on a request whose body has been read.
 pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {

@@ -22,11 +22,10 @@ pub(crate) use session::{
 };
 
 use crate::extract::Headers;
-use crate::state::{AppState, Ns};
+use crate::state::Ns;
 use axum::body::Bytes;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
 use carrier::{login, refresh_token};
 use session::{create_session, session_auth, session_logoff, session_refresh};
 
@@ -41,7 +40,7 @@ pub enum Op {
     RefreshToken,
 }
 
-/// Every KooDrive route: the router and the server's direct dispatch are both built from it.
+/// Every KooDrive route, with the operation that answers it.
 pub const ROUTES: &[(&str, &str, Op)] = &[
     ("POST", "/koodrive/ose/v1/session/", Op::CreateSession),
     ("POST", "/koodrive/ose/v1/session", Op::CreateSession),
@@ -72,10 +71,6 @@ pub const CODE_TTL_MS: i64 = 5 * 60 * 1000;
 pub const LOCK_AFTER: u32 = 5;
 /// How long a locked account stays locked.
 pub const LOCK_MS: i64 = 15 * 60 * 1000;
-
-pub fn router() -> Router<AppState> {
-    super::router(ROUTES, handle)
-}
 
 /// Runs one operation on a request whose body has been read.
 pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {

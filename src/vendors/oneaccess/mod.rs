@@ -20,11 +20,10 @@ pub(crate) use handlers::{
 };
 
 use crate::extract::Headers;
-use crate::state::{AppState, Ns};
+use crate::state::Ns;
 use axum::body::Bytes;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
 use handlers::{sdk_login, sso_ticket, tenant_token, verify_ticket};
 
 /// The OneAccess operations.
@@ -36,7 +35,7 @@ pub enum Op {
     VerifyTicket,
 }
 
-/// Every OneAccess route: the router and the server's direct dispatch are both built from it.
+/// Every OneAccess route, with the operation that answers it.
 pub const ROUTES: &[(&str, &str, Op)] = &[
     ("POST", "/api/v2/tenant/token", Op::TenantToken),
     ("POST", "/api/v2/sdk/login", Op::SdkLogin),
@@ -62,10 +61,6 @@ pub const TICKET_TTL_S: i64 = 9600;
 pub const LOCK_AFTER: u32 = 10;
 pub const LOCK_MS: i64 = 15 * 60 * 1000;
 const ISSUER: &str = "https://oneaccess.authmock.local";
-
-pub fn router() -> Router<AppState> {
-    super::router(ROUTES, handle)
-}
 
 /// Runs one operation on a request whose body has been read.
 pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {

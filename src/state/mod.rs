@@ -1,12 +1,18 @@
 //! Application state: settings, the fixtures, and the isolated namespaces (`X-Mock-Namespace`), each with
 //! its own store, clock, generator, journal and faults.
 
-use crate::admin::faults::Faults;
-use crate::admin::journal::{Journal, JournalBytes};
+pub mod faults;
+pub mod journal;
+
 use crate::clock::Clock;
 use crate::fixtures::Fixtures;
 use crate::store::Store;
 use crate::tokens::Generator;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use faults::Faults;
+use journal::{Journal, JournalBytes};
+use std::convert::Infallible;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -102,7 +108,7 @@ impl Namespace {
     }
 }
 
-/// A handle to the namespace a request runs in (put in the request's extensions by the middleware).
+/// A handle to the namespace a request runs in.
 #[derive(Debug, Clone)]
 pub struct Ns(pub Arc<Namespace>);
 
@@ -110,6 +116,18 @@ impl Deref for Ns {
     type Target = Namespace;
     fn deref(&self) -> &Namespace {
         &self.0
+    }
+}
+
+/// The control plane's handlers take the namespace the pipeline resolved from the request's extensions.
+impl FromRequestParts<AppState> for Ns {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        Ok(match parts.extensions.get::<Ns>() {
+            Some(ns) => ns.clone(),
+            None => Ns(state.namespace(DEFAULT_NAMESPACE)),
+        })
     }
 }
 
