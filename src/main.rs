@@ -62,6 +62,7 @@ fn run(args: ServeArgs) -> ExitCode {
         frozen_at_ms: None,
         cors_origins: args.cors_origins.clone(),
         max_tokens: args.max_tokens,
+        strict: args.strict,
     };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -3,7 +3,7 @@
 //! the request pipeline sends them as `X-Mock-Warnings`, journals them, and in strict mode answers the
 //! first one the mock would have accepted with the family's parameter error ([`refuse`]).
 //!
-//! The rules and the page lines they come from are in [`spec::RULES`]; what each route documents is in
+//! The rules and the page lines they come from are in [`RULES`]; what each route documents is in
 //! [`spec::spec`]. A request that follows its page costs a few header lookups and one borrowed scan of
 //! the body's top-level keys, and allocates nothing.
 
@@ -14,8 +14,8 @@ mod strict;
 #[cfg(test)]
 mod unit;
 
+pub use crate::warnings::{Rule, RULES};
 pub use crate::warnings::{Warning, Warnings};
-pub use spec::{Rule, RULES};
 pub use strict::refuse;
 
 use crate::vendors::Op;

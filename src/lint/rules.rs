@@ -256,15 +256,19 @@ pub(super) fn body(fields: &[Field], body: &[u8], w: &mut Warnings) {
                 );
             }
             Kind::Null => {}
-            k => w.push(
-                "type",
-                false,
-                format!(
-                    "{} is a JSON {}; the page says String",
-                    field.name,
-                    k.name()
-                ),
-            ),
+            // Present, if of the wrong kind: `type` says so, `required` need not.
+            k => {
+                seen |= 1 << i;
+                w.push(
+                    "type",
+                    false,
+                    format!(
+                        "{} is a JSON {}; the page says String",
+                        field.name,
+                        k.name()
+                    ),
+                );
+            }
         }
     });
     if scanned.is_err() {

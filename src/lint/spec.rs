@@ -1,73 +1,10 @@
-//! What each vendor page documents for a route, as data the rules check against, and the list of rules
-//! with the page lines they come from (the README, docs/lint.md and `GET /__admin/warnings` show it).
+//! What each vendor page documents for a route, as data the rules check against.
 //!
-//! Seed pages are cited as `000:25` (shared/seeds/000_*.txt, line 25); neighbour routes, which have no
-//! seed page, take their fields from the contract section that describes them.
+//! Neighbour routes, which have no seed page, take their fields from the contract section that describes
+//! them. The rules themselves are listed in [`crate::warnings::RULES`].
 
 use crate::vendors::{enos, koodrive, oneaccess, Op};
 use axum::http::HeaderName;
-
-/// One rule: its stable id, what it catches, and where the page says so.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rule {
-    pub id: &'static str,
-    pub what: &'static str,
-    pub source: &'static str,
-}
-
-/// Every rule, in the order a request is checked.
-pub const RULES: &[Rule] = &[
-    Rule {
-        id: "path-slash",
-        what: "a repeated slash in the path (`//koodrive/…`, from a base URL ending in `/`)",
-        source: "URI lines 000:5, 001:5, 002:5, 003:7",
-    },
-    Rule {
-        id: "auth-scheme",
-        what: "`Authorization` not in the page's form: `Bearer <t>` on KooDrive session routes, `AT <t>` (or `AT+<t>`) on auth/refreshToken, `Bearer <t>` on OneAccess and EnOS — a bare token, `+` for the space, or another scheme",
-        source: "000:101, 001:47 (the tokens as issued), 002:16-19, 003:45",
-    },
-    Rule {
-        id: "content-type",
-        what: "sso-ticket and verify: `Content-Type` missing or not `application/json;charset=utf8`; other JSON routes: a `Content-Type` that is not `application/json`",
-        source: "002:12-15; JSON examples 000:97, 001:29-34, 003:47-48",
-    },
-    Rule {
-        id: "required",
-        what: "a Mandatory header or body field missing or blank (the mock refuses these too; the warning names what is missing)",
-        source: "000:25-26, 001:10,13-14, 002:16-17,29-44, 003:12",
-    },
-    Rule {
-        id: "x-tenant-id",
-        what: "sso-ticket and verify without `X-tenant-id` (optional, but mandatory when an ISV calls)",
-        source: "002:20-23",
-    },
-    Rule {
-        id: "x-traceid",
-        what: "KooDrive `X-Traceid` that is not 58 characters (\"contains 58 bits\")",
-        source: "000:12-15, 001:9",
-    },
-    Rule {
-        id: "language",
-        what: "KooDrive `language` that is not a language tag like `en-US`",
-        source: "000:16-19",
-    },
-    Rule {
-        id: "unknown-field",
-        what: "a body field the page does not document, with the closest documented name",
-        source: "000:25,97, 001:13-16, 002:29-52, 003:12",
-    },
-    Rule {
-        id: "type",
-        what: "a JSON number (accepted), boolean, object or array (refused) where the page says String",
-        source: "000:27, 001:13-16, 002:31-51, 003:12",
-    },
-    Rule {
-        id: "device-ip",
-        what: "OneAccess `device_ip` that is not an IP address (\"for example, 10.10.10.1\")",
-        source: "002:37-40",
-    },
-];
 
 /// A documented JSON body field (every one is a String on its page).
 #[derive(Debug, Clone, Copy)]

@@ -231,7 +231,7 @@ fn numbers_and_booleans_where_the_page_says_string() {
             &[("authorization", "Bearer t")],
             r#"{"orgId":true}"#
         ),
-        [("type", false), ("required", false)]
+        [("type", false)]
     );
     assert_eq!(
         ids(

@@ -8,6 +8,7 @@ use crate::clock::Clock;
 use crate::fixtures::Fixtures;
 use crate::store::Store;
 use crate::tokens::Generator;
+use crate::warnings::Summary;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use faults::Faults;
@@ -40,6 +41,9 @@ pub struct Settings {
     pub cors_origins: String,
     /// Most credentials one namespace keeps (0: no limit); past it the least recently used go.
     pub max_tokens: usize,
+    /// Answer the first deviation from the vendor page with the family's parameter error
+    /// (`--strict`; `X-Mock-Strict` decides per request).
+    pub strict: bool,
 }
 
 /// Default of [`Settings::max_tokens`] (`--max-tokens`): about 0.9 GB of credentials at most, more
@@ -57,6 +61,7 @@ impl Default for Settings {
             frozen_at_ms: None,
             cors_origins: "*".to_string(),
             max_tokens: DEFAULT_MAX_TOKENS,
+            strict: false,
         }
     }
 }
@@ -71,6 +76,8 @@ pub struct Namespace {
     pub gen: Generator,
     pub journal: Journal,
     pub faults: Faults,
+    /// The contract lint's warnings by rule and route.
+    pub warnings: Summary,
     last_used: AtomicU64,
 }
 
@@ -97,6 +104,7 @@ impl Namespace {
             gen,
             journal: Journal::new(settings.journal_size, journal_bytes),
             faults: Faults::default(),
+            warnings: Summary::default(),
             settings,
             last_used: AtomicU64::new(0),
         }

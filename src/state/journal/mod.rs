@@ -12,6 +12,7 @@ mod view;
 
 pub use view::{body_view, mask, uri_view};
 
+use crate::warnings::Warnings;
 use axum::http::{HeaderMap, Method};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -55,6 +56,8 @@ pub struct Entry {
     pub duration_us: u64,
     /// A fault that shaped the answer, if any.
     pub fault: Option<String>,
+    /// Where the request deviated from its vendor page (the contract lint).
+    pub warnings: Warnings,
     /// Request target, packed headers (`name: value\n`), request body, response body — back to back,
     /// each cut at its limit.
     buf: Vec<u8>,
@@ -99,6 +102,7 @@ pub struct Outcome {
     pub status: u16,
     pub duration_us: u64,
     pub fault: Option<String>,
+    pub warnings: Warnings,
 }
 
 /// Bounded journal; capacity 0 disables it.
@@ -129,6 +133,8 @@ pub struct Filter {
     pub method: Option<String>,
     pub path: Option<String>,
     pub status: Option<u16>,
+    /// Only entries with contract-lint warnings.
+    pub warnings: bool,
 }
 
 impl Journal {
@@ -199,6 +205,7 @@ impl Journal {
             status: o.status,
             duration_us: o.duration_us,
             fault: o.fault,
+            warnings: o.warnings,
             buf,
             ends: [rec.ends[0], rec.ends[1], body_end],
             sizes: [rec.body_size, response.len()],
@@ -279,6 +286,7 @@ impl Journal {
                         path.contains(p) || e.route_str() == Some(p)
                     })
                     && f.status.is_none_or(|s| e.status == s)
+                    && (!f.warnings || !e.warnings.is_empty())
             })
             .take(f.limit.unwrap_or(usize::MAX))
             .collect()
@@ -301,6 +309,7 @@ mod unit {
                 status: 200 + i,
                 duration_us: 0,
                 fault: None,
+                warnings: Warnings::default(),
             };
             j.finish(rec, b"{\"ok\":true}", o);
         }
