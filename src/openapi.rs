@@ -32,6 +32,8 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
 
 **Per-request faults** (not listed on each operation, as they only exercise the fault plane): on a vendor route, `X-Mock-Error: <vendor code>` answers that code exactly as the route would (an unknown code answers 400 `{"error"}`), and `X-Mock-Delay: 250ms` (or `1s`, or milliseconds) delays the answer, at most 60 s. Faults queued by `POST /__admin/faults` can also answer any raw status and body, drop the connection or truncate the JSON.
 
+**Contract lint.** A vendor request that deviates from its vendor page — a `Content-Type` other than the page's, a JSON number where the page says String, an undocumented body field, a token without the page's `Bearer`/`AT` form, a repeated slash, a malformed `X-Traceid` or `language`, a missing `X-tenant-id`, … — is answered as usual and gets an `X-Mock-Warnings` response header: printable ASCII, one `id: message` entry per deviation, entries separated by ` | ` (e.g. `content-type: expected application/json;charset=utf8, got application/json | unknown-field: orgid - did you mean orgId?`). A request that follows its page gets no such header. `X-Mock-Strict: true` on a vendor request (or the server's `--strict`; `X-Mock-Strict: false` turns it off for one request) answers the first deviation the mock would have accepted with the family's parameter error instead: KooDrive 13000102 (HTTP 400), OneAccess PARAM.0001 naming the deviation (HTTP 400), EnOS 31400 (HTTP 200). `GET /__admin/warnings` summarises a namespace's warnings by rule and route; `GET /__admin/requests?warnings=true` lists the requests.
+
 **Admin token.** Started with `--admin-token T`, every `/__admin` route but health and the dashboard page needs `Authorization: Bearer T` (401 otherwise)."#;
 
 #[derive(OpenApi)]
@@ -71,6 +73,7 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
         admin::view::revoke_token,
         admin::control::list_requests,
         admin::control::clear_requests,
+        admin::control::warnings,
         admin::control::list_faults,
         admin::control::add_fault,
         admin::control::clear_faults,
@@ -377,6 +380,16 @@ fn namespace_header() -> Parameter {
         .build()
 }
 
+/// `X-Mock-Warnings` on every vendor answer that deviates from its page.
+fn warnings_header() -> utoipa::openapi::header::Header {
+    utoipa::openapi::header::HeaderBuilder::new()
+        .schema(ObjectBuilder::new().schema_type(Type::String).build())
+        .description(Some(
+            "Where the request deviated from the vendor page: `id: message` entries separated by ` | ` (see the contract lint in the description); absent when it followed the page.",
+        ))
+        .build()
+}
+
 fn json_content(schema: RefOr<Schema>) -> Content {
     Content::new(Some(schema))
 }
@@ -429,6 +442,28 @@ fn add_common(op: &mut Operation, mock_error: &RefOr<Schema>) {
             r.description
                 .push_str(" Or `{\"error\"}` for an invalid `X-Mock-Namespace`.");
         }
+        // KooDrive's GET routes document no 400 of their own; strict mode answers 13000102 there.
+        _ if op
+            .tags
+            .as_ref()
+            .is_some_and(|t| t.iter().any(|t| t == "KooDrive")) =>
+        {
+            let koo = RefOr::Ref(utoipa::openapi::Ref::from_schema_name("KooDriveError"));
+            responses.insert(
+                "400".into(),
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description("13000102 in strict mode (`X-Mock-Strict`). Or `{\"error\"}` for an invalid `X-Mock-Namespace`.")
+                        .content(
+                            "application/json",
+                            json_content(RefOr::T(Schema::OneOf(
+                                OneOfBuilder::new().item(koo).item(mock_error.clone()).build(),
+                            ))),
+                        )
+                        .build(),
+                ),
+            );
+        }
         _ => {
             responses.insert(
                 "400".into(),
@@ -439,6 +474,14 @@ fn add_common(op: &mut Operation, mock_error: &RefOr<Schema>) {
                         .build(),
                 ),
             );
+        }
+    }
+    if !admin {
+        for r in responses.values_mut() {
+            if let RefOr::T(r) = r {
+                r.headers
+                    .insert("X-Mock-Warnings".into(), warnings_header());
+            }
         }
     }
     responses.entry("408".into()).or_insert_with(|| {
