@@ -6,6 +6,7 @@ mod hardening;
 mod harness;
 mod helpers;
 mod koodrive;
+mod lint;
 mod oneaccess;
 mod openapi;
 mod rules;
