@@ -1,9 +1,25 @@
 //! Process-level tests: the real `authmock` binary, started with `--port 0` and driven over HTTP, by
 //! signal and through its subcommands. Every wait is bounded; a server left running is killed on drop.
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+#[path = "support/http.rs"]
+mod http;
 #[path = "support/tempdir.rs"]
 mod tempdir;
 
+use fixtures::enos::{
+    LOGIN as EN_LOGIN, PASSWORD as EN_PASSWORD, REFRESH as EN_REFRESH, SET as EN_SET,
+};
+use fixtures::koo::{
+    LOGIN as KD_LOGIN, PASSWORD as KD_PASSWORD, REFRESH_TOKEN as KD_REFRESH, SEED_CODE as KD_CODE,
+    SESSION as KD_SESSION, SESSION_AUTH as KD_AUTH,
+};
+use fixtures::oa::{
+    CLIENT_ID as OA_CLIENT, CLIENT_SECRET as OA_SECRET, LOGIN as OA_LOGIN, PASSWORD as OA_PASSWORD,
+    TICKET as OA_TICKET, TOKEN as OA_TOKEN,
+};
+use http::{get, post_json, send, Resp};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -18,23 +34,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_authmock");
 const WAIT: Duration = Duration::from_secs(15);
 /// How long a server may take to exit after SIGTERM/SIGINT with nothing in flight.
 const PROMPTLY: Duration = Duration::from_secs(3);
-
-const KD_CODE: &str = "FrbMohdqi86v6sMZlFSSuG3E0_9RsDpL08BlYfNQPhvibLET266cQhDI_WczEXJOAoIoKGCdqN2shKX1yfqrVci8nSFdMlxljNFhoffVvH93uSzIoyFxK4P7yhY6fDXa";
-const KD_LOGIN: &str = "/koodrive/ose/v1/auth/login";
-const KD_SESSION: &str = "/koodrive/ose/v1/session/";
-const KD_AUTH: &str = "/koodrive/ose/v1/session/auth";
-const KD_REFRESH: &str = "/koodrive/ose/v1/auth/refreshToken";
-const KD_PASSWORD: &str = "123qweASD143";
-const OA_TOKEN: &str = "/api/v2/tenant/token";
-const OA_LOGIN: &str = "/api/v2/sdk/login";
-const OA_TICKET: &str = "/api/v2/tenant/sso/session-token/sso-ticket";
-const OA_CLIENT: &str = "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ";
-const OA_SECRET: &str = "demo-client-secret";
-const OA_PASSWORD: &str = "Zhangsan@123";
-const EN_LOGIN: &str = "/app-portal-service/v2.2/login";
-const EN_SET: &str = "/app-portal-service/v2.2/session/set";
-const EN_REFRESH: &str = "/app-portal-service/v2.2/token/refresh";
-const EN_PASSWORD: &str = "Test1234";
 
 // ---------------------------------------------------------------------------------------------------
 // Plumbing: processes, temp dirs, HTTP
@@ -237,57 +236,6 @@ fn client() -> reqwest::Client {
         .timeout(Duration::from_secs(10))
         .build()
         .expect("client")
-}
-
-struct Reply {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    text: String,
-    body: Value,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
-
-async fn send(
-    c: &reqwest::Client,
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: Option<String>,
-) -> Reply {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-    let mut req = c.request(method, url);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    if let Some(b) = body {
-        req = req.body(b);
-    }
-    let resp = req.send().await.expect("request failed");
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.expect("body");
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply {
-        status,
-        headers,
-        text,
-        body,
-    }
-}
-
-async fn get(c: &reqwest::Client, url: &str, headers: &[(&str, &str)]) -> Reply {
-    send(c, "GET", url, headers, None).await
-}
-
-async fn post_json(c: &reqwest::Client, url: &str, headers: &[(&str, &str)], body: Value) -> Reply {
-    let mut h = vec![("content-type", "application/json")];
-    h.extend_from_slice(headers);
-    send(c, "POST", url, &h, Some(body.to_string())).await
 }
 
 fn str_at<'a>(v: &'a Value, pointer: &str) -> &'a str {
@@ -793,7 +741,7 @@ async fn issue_tokens(server: &Server) -> Vec<String> {
 
 /// The OneAccess flow up to an SSO ticket; the replies in order and the tokens issued.
 struct OaFlow {
-    replies: Vec<(&'static str, Reply)>,
+    replies: Vec<(&'static str, Resp)>,
     tokens: Vec<String>,
 }
 
@@ -814,9 +762,12 @@ async fn oneaccess_ticket(
         "POST",
         &server.url(OA_TOKEN),
         &h,
-        Some(format!(
-            "grant_type=client_credentials&client_id={OA_CLIENT}&client_secret={OA_SECRET}"
-        )),
+        Some(
+            format!(
+                "grant_type=client_credentials&client_id={OA_CLIENT}&client_secret={OA_SECRET}"
+            )
+            .into_bytes(),
+        ),
     )
     .await;
     assert_eq!(app.status, 200, "{}", app.text);
@@ -920,7 +871,7 @@ async fn json_logs_never_show_a_password_or_an_issued_token() {
 // CORS origins
 // ---------------------------------------------------------------------------------------------------
 
-async fn preflight(c: &reqwest::Client, server: &Server, origin: &str) -> Reply {
+async fn preflight(c: &reqwest::Client, server: &Server, origin: &str) -> Resp {
     send(
         c,
         "OPTIONS",
@@ -962,15 +913,15 @@ async fn cors_origins_flag_allows_only_the_listed_origin() {
 
     assert!((200..300).contains(&allowed.status), "{}", allowed.status);
     assert_eq!(
-        allowed.header("access-control-allow-origin"),
+        allowed.header_opt("access-control-allow-origin"),
         Some("http://a.example")
     );
-    assert_eq!(refused.header("access-control-allow-origin"), None);
+    assert_eq!(refused.header_opt("access-control-allow-origin"), None);
     assert_eq!(
-        post_allowed.header("access-control-allow-origin"),
+        post_allowed.header_opt("access-control-allow-origin"),
         Some("http://a.example")
     );
-    assert_eq!(post_refused.header("access-control-allow-origin"), None);
+    assert_eq!(post_refused.header_opt("access-control-allow-origin"), None);
     assert_eq!(post_refused.body["code"], 0, "{}", post_refused.text);
 }
 
@@ -992,11 +943,11 @@ async fn scripted_run(server: &Server, namespace: Option<&str>) -> Vec<(&'static
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
     };
-    async fn post(c: &reqwest::Client, url: String, h: Vec<(String, String)>, b: Value) -> Reply {
+    async fn post(c: &reqwest::Client, url: String, h: Vec<(String, String)>, b: Value) -> Resp {
         let h: Vec<(&str, &str)> = h.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         post_json(c, &url, &h, b).await
     }
-    let mut steps: Vec<(&'static str, Reply)> = Vec::new();
+    let mut steps: Vec<(&'static str, Resp)> = Vec::new();
 
     let clock = post(
         &c,

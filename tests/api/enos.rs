@@ -1,6 +1,10 @@
 //! EnOS Application Portal (contract §3): login, session/set (seed 003), session/info, user/info,
 //! token/refresh, logout, refreshToken/revokeAll, and the manners of the vendor's Python client.
 
+use crate::fixtures::enos::{
+    ACCOUNT, INFO, LOGIN, LOGOUT, ORG, PASSWORD, REFRESH, REVOKE_ALL, SET, STATIC_TOKEN, USER_ID,
+    USER_INFO,
+};
 use crate::helpers::{Api, Resp};
 use crate::rules::raw;
 use authmock::MockServer;
@@ -8,15 +12,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
 
-const LOGIN: &str = "/app-portal-service/v2.2/login";
-const SET: &str = "/app-portal-service/v2.2/session/set";
-const INFO: &str = "/app-portal-service/v2.2/session/info";
-const USER: &str = "/app-portal-service/v2.2/user/info";
-const REFRESH: &str = "/app-portal-service/v2.2/token/refresh";
-const LOGOUT: &str = "/app-portal-service/v2.2/logout";
-const REVOKE_ALL: &str = "/app-portal-service/v2.2/refreshToken/revokeAll";
-const STATIC_TOKEN: &str = "APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44";
-const DEMO_ID: &str = "u15589316109091";
 const THIRTY_DAYS: i64 = 30 * 24 * 3600;
 const LOCKED: &str =
     "Attempt of accessing with incorrect password or IP reaches the limit. Please try again later.";
@@ -97,42 +92,23 @@ fn decode_jwt(t: &str) -> (String, Value) {
     )
 }
 
-async fn login_as(api: &Api, account: &str, password: &str) -> Resp {
-    api.post(
-        LOGIN,
-        &[],
-        json!({"account": account, "password": password}),
-    )
-    .await
-}
-
 /// Logs portal_demo in and returns the login-only access token.
 async fn login(api: &Api) -> String {
-    let r = login_as(api, "portal_demo", "Test1234").await;
+    let r = api.enos_login(ACCOUNT, PASSWORD, &[]).await;
     assert_portal_token(&ok(&r)["accessToken"])
-}
-
-async fn set_org(api: &Api, token: &str, org: &str) -> Resp {
-    let auth = bearer(token);
-    api.post(
-        SET,
-        &[("authorization", auth.as_str())],
-        json!({"orgId": org}),
-    )
-    .await
 }
 
 /// Logs in as `account` and selects `org`; returns session/set's `data`.
 async fn session_of(api: &Api, account: &str, password: &str, org: &str) -> Value {
-    let r = login_as(api, account, password).await;
+    let r = api.enos_login(account, password, &[]).await;
     let token = assert_portal_token(&ok(&r)["accessToken"]);
-    let r = set_org(api, &token, org).await;
+    let r = api.enos_set(&token, org, &[]).await;
     ok(&r).clone()
 }
 
 /// portal_demo logged in with org `yourOrgId`: session/set's `data`.
 async fn session(api: &Api) -> Value {
-    session_of(api, "portal_demo", "Test1234", "yourOrgId").await
+    session_of(api, ACCOUNT, PASSWORD, ORG).await
 }
 
 fn s(v: &Value) -> &str {
@@ -166,18 +142,6 @@ async fn revoke_all(api: &Api, token: &str, refresh_token: Option<&str>) -> Resp
     .await
 }
 
-async fn advance(api: &Api, seconds: i64) {
-    let r = api
-        .post("/__admin/clock", &[], json!({"advance": seconds}))
-        .await;
-    assert!(
-        r.status < 300,
-        "clock advance failed: {} {}",
-        r.status,
-        r.text
-    );
-}
-
 /// Asserts the data of session/set and token/refresh; returns (accessToken, refreshToken).
 fn assert_session_data(data: &Value, org_id: &str, org_name: &str) -> (String, String) {
     let obj = data.as_object().expect("data is an object");
@@ -195,8 +159,8 @@ fn assert_session_data(data: &Value, org_id: &str, org_name: &str) -> (String, S
             "userName"
         ]
     );
-    assert_eq!(data["userId"], json!(DEMO_ID));
-    assert_eq!(data["userName"], json!("portal_demo"));
+    assert_eq!(data["userId"], json!(USER_ID));
+    assert_eq!(data["userName"], json!(ACCOUNT));
     assert_eq!(data["currentOrgId"], json!(org_id));
     assert_eq!(data["currentOrgName"], json!(org_name));
     let access = assert_portal_token(&data["accessToken"]);
@@ -225,12 +189,12 @@ async fn seed_003_example_answers_the_documented_envelope() {
                 "Authorization",
                 "Bearer APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44",
             )],
-            json!({"orgId": "yourOrgId"}),
+            json!({"orgId": ORG}),
         )
         .await;
 
     let data = ok(&r);
-    assert_session_data(data, "yourOrgId", "Portal Demo");
+    assert_session_data(data, ORG, "Portal Demo");
     assert_ne!(data["accessToken"], json!(STATIC_TOKEN));
 }
 
@@ -238,7 +202,7 @@ async fn seed_003_example_answers_the_documented_envelope() {
 async fn seed_003_refresh_token_is_an_hs256_jwt_with_the_documented_claims() {
     let api = Api::new().await;
 
-    let r = set_org(&api, STATIC_TOKEN, "yourOrgId").await;
+    let r = api.enos_set(STATIC_TOKEN, ORG, &[]).await;
 
     let data = ok(&r);
     let rt = s(&data["refreshToken"]);
@@ -266,14 +230,14 @@ async fn seed_003_refresh_token_is_an_hs256_jwt_with_the_documented_claims() {
             "workingOrganizationName"
         ]
     );
-    assert_eq!(claims["sub"], json!(DEMO_ID));
-    assert_eq!(claims["userId"], json!(DEMO_ID));
+    assert_eq!(claims["sub"], json!(USER_ID));
+    assert_eq!(claims["userId"], json!(USER_ID));
     assert_eq!(claims["adminLevel"], json!(2));
     assert!(claims["adminLevel"].is_i64());
     assert_eq!(claims["iss"], json!("APP-PORTAL"));
-    assert_eq!(claims["workingOrganizationId"], json!("yourOrgId"));
+    assert_eq!(claims["workingOrganizationId"], json!(ORG));
     assert_eq!(claims["workingOrganizationName"], json!("Portal Demo"));
-    assert_eq!(claims["userName"], json!("portal_demo"));
+    assert_eq!(claims["userName"], json!(ACCOUNT));
     assert!(!s(&claims["jti"]).is_empty());
     let exp = claims["exp"].as_i64().expect("exp integer");
     let iat = claims["iat"].as_i64().expect("iat integer");
@@ -286,7 +250,7 @@ async fn refresh_token_times_come_from_the_server_clock() {
     let frozen_ms: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
     let api = Api::with(MockServer::builder().frozen_at_ms(frozen_ms).start().await);
 
-    let r = set_org(&api, STATIC_TOKEN, "yourOrgId").await;
+    let r = api.enos_set(STATIC_TOKEN, ORG, &[]).await;
     let (_, claims) = decode_jwt(s(&ok(&r)["refreshToken"]));
     assert_eq!(claims["iat"], json!(frozen_ms / 1000));
     assert_eq!(claims["exp"], json!(frozen_ms / 1000 + THIRTY_DAYS));
@@ -295,7 +259,7 @@ async fn refresh_token_times_come_from_the_server_clock() {
         json!(frozen_ms + THIRTY_DAYS * 1000)
     );
 
-    advance(&api, 86_400).await;
+    api.advance_clock(86_400).await;
     let r = refresh(&api, s(&ok(&r)["refreshToken"])).await;
     let data = ok(&r);
     let (_, claims) = decode_jwt(s(&data["refreshToken"]));
@@ -309,9 +273,9 @@ async fn refresh_token_times_come_from_the_server_clock() {
 #[tokio::test]
 async fn the_static_fixture_token_keeps_working_after_session_set() {
     let api = Api::new().await;
-    ok(&set_org(&api, STATIC_TOKEN, "yourOrgId").await);
+    ok(&api.enos_set(STATIC_TOKEN, ORG, &[]).await);
 
-    let r = set_org(&api, STATIC_TOKEN, "o15589308944781").await;
+    let r = api.enos_set(STATIC_TOKEN, "o15589308944781", &[]).await;
 
     assert_session_data(ok(&r), "o15589308944781", "Envision Demo");
 }
@@ -327,11 +291,11 @@ async fn session_set_v2_1_alias_answers_like_v2_2() {
                 "authorization",
                 "Bearer APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44",
             )],
-            json!({"orgId": "yourOrgId"}),
+            json!({"orgId": ORG}),
         )
         .await;
 
-    assert_session_data(ok(&r), "yourOrgId", "Portal Demo");
+    assert_session_data(ok(&r), ORG, "Portal Demo");
 }
 
 #[tokio::test]
@@ -345,11 +309,11 @@ async fn session_set_with_a_doubled_leading_slash_is_served() {
                 "authorization",
                 "Bearer APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44",
             )],
-            json!({"orgId": "yourOrgId"}),
+            json!({"orgId": ORG}),
         )
         .await;
 
-    assert_session_data(ok(&r), "yourOrgId", "Portal Demo");
+    assert_session_data(ok(&r), ORG, "Portal Demo");
 }
 
 #[tokio::test]
@@ -363,11 +327,11 @@ async fn session_set_accepts_the_bearer_plus_form() {
                 "authorization",
                 "Bearer+APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44",
             )],
-            json!({"orgId": "yourOrgId"}),
+            json!({"orgId": ORG}),
         )
         .await;
 
-    assert_session_data(ok(&r), "yourOrgId", "Portal Demo");
+    assert_session_data(ok(&r), ORG, "Portal Demo");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -377,7 +341,7 @@ async fn session_set_accepts_the_bearer_plus_form() {
 async fn login_answers_token_mfa_type_organizations_and_user() {
     let api = Api::new().await;
 
-    let r = login_as(&api, "portal_demo", "Test1234").await;
+    let r = api.enos_login(ACCOUNT, PASSWORD, &[]).await;
 
     let data = ok(&r);
     let mut keys: Vec<&str> = data
@@ -399,12 +363,12 @@ async fn login_answers_token_mfa_type_organizations_and_user() {
         orgs,
         vec![
             json!({"id": "o15589308944781", "name": "Envision Demo"}),
-            json!({"id": "yourOrgId", "name": "Portal Demo"}),
+            json!({"id": ORG, "name": "Portal Demo"}),
         ]
     );
     assert_eq!(
         data["user"],
-        json!({"id": DEMO_ID, "name": "portal_demo", "email": "portal_demo@example.com"})
+        json!({"id": USER_ID, "name": ACCOUNT, "email": "portal_demo@example.com"})
     );
 }
 
@@ -422,7 +386,7 @@ async fn each_login_issues_a_different_token() {
 async fn login_with_wrong_password_answers_31400() {
     let api = Api::new().await;
 
-    let r = login_as(&api, "portal_demo", "wrong").await;
+    let r = api.enos_login(ACCOUNT, "wrong", &[]).await;
 
     err(&r, 31400, "The user name or password is wrong.");
 }
@@ -431,7 +395,7 @@ async fn login_with_wrong_password_answers_31400() {
 async fn login_with_unknown_account_answers_31400() {
     let api = Api::new().await;
 
-    let r = login_as(&api, "nobody", "Test1234").await;
+    let r = api.enos_login("nobody", PASSWORD, &[]).await;
 
     err(&r, 31400, "The user name or password is wrong.");
 }
@@ -442,9 +406,9 @@ async fn login_without_account_or_password_answers_31400_wrong_password() {
 
     for body in [
         json!({}),
-        json!({"account": "portal_demo"}),
-        json!({"password": "Test1234"}),
-        json!({"account": null, "password": "Test1234"}),
+        json!({"account": ACCOUNT}),
+        json!({"password": PASSWORD}),
+        json!({"account": null, "password": PASSWORD}),
     ] {
         let r = api.post(LOGIN, &[], body.clone()).await;
         err(&r, 31400, "The user name or password is wrong.");
@@ -469,12 +433,12 @@ async fn fifth_wrong_password_still_answers_31400_and_the_sixth_attempt_answers_
 
     for _ in 0..5 {
         err(
-            &login_as(&api, "portal_demo", "wrong").await,
+            &api.enos_login(ACCOUNT, "wrong", &[]).await,
             31400,
             "The user name or password is wrong.",
         );
     }
-    let r = login_as(&api, "portal_demo", "Test1234").await;
+    let r = api.enos_login(ACCOUNT, PASSWORD, &[]).await;
 
     err(&r, 31429, LOCKED);
 }
@@ -483,18 +447,14 @@ async fn fifth_wrong_password_still_answers_31400_and_the_sixth_attempt_answers_
 async fn a_lockout_lasts_fifteen_minutes() {
     let api = Api::new().await;
     for _ in 0..5 {
-        login_as(&api, "portal_demo", "wrong").await;
+        api.enos_login(ACCOUNT, "wrong", &[]).await;
     }
 
-    advance(&api, 14 * 60 + 59).await;
-    err(
-        &login_as(&api, "portal_demo", "Test1234").await,
-        31429,
-        LOCKED,
-    );
+    api.advance_clock(14 * 60 + 59).await;
+    err(&api.enos_login(ACCOUNT, PASSWORD, &[]).await, 31429, LOCKED);
 
-    advance(&api, 2).await;
-    let r = login_as(&api, "portal_demo", "Test1234").await;
+    api.advance_clock(2).await;
+    let r = api.enos_login(ACCOUNT, PASSWORD, &[]).await;
     assert_portal_token(&ok(&r)["accessToken"]);
 }
 
@@ -502,14 +462,14 @@ async fn a_lockout_lasts_fifteen_minutes() {
 async fn a_successful_login_resets_the_failure_count() {
     let api = Api::new().await;
     for _ in 0..4 {
-        login_as(&api, "portal_demo", "wrong").await;
+        api.enos_login(ACCOUNT, "wrong", &[]).await;
     }
-    ok(&login_as(&api, "portal_demo", "Test1234").await);
+    ok(&api.enos_login(ACCOUNT, PASSWORD, &[]).await);
     for _ in 0..4 {
-        login_as(&api, "portal_demo", "wrong").await;
+        api.enos_login(ACCOUNT, "wrong", &[]).await;
     }
 
-    let r = login_as(&api, "portal_demo", "Test1234").await;
+    let r = api.enos_login(ACCOUNT, PASSWORD, &[]).await;
 
     assert_portal_token(&ok(&r)["accessToken"]);
 }
@@ -518,17 +478,13 @@ async fn a_successful_login_resets_the_failure_count() {
 async fn a_lockout_locks_only_its_own_account() {
     let api = Api::new().await;
     for _ in 0..5 {
-        login_as(&api, "portal_demo", "wrong").await;
+        api.enos_login(ACCOUNT, "wrong", &[]).await;
     }
 
-    let r = login_as(&api, "portal_admin", "Admin1234").await;
+    let r = api.enos_login("portal_admin", "Admin1234", &[]).await;
 
     assert_portal_token(&ok(&r)["accessToken"]);
-    err(
-        &login_as(&api, "portal_demo", "Test1234").await,
-        31429,
-        LOCKED,
-    );
+    err(&api.enos_login(ACCOUNT, PASSWORD, &[]).await, 31429, LOCKED);
 }
 
 #[tokio::test]
@@ -537,7 +493,7 @@ async fn wrong_passwords_for_unknown_accounts_lock_nothing() {
 
     for _ in 0..7 {
         err(
-            &login_as(&api, "nobody", "wrong").await,
+            &api.enos_login("nobody", "wrong", &[]).await,
             31400,
             "The user name or password is wrong.",
         );
@@ -552,21 +508,21 @@ async fn login_then_session_set_gives_a_token_that_works_on_session_info_and_use
     let api = Api::new().await;
     let token = login(&api).await;
 
-    let r = set_org(&api, &token, "o15589308944781").await;
+    let r = api.enos_set(&token, "o15589308944781", &[]).await;
 
     let (access, _) = assert_session_data(ok(&r), "o15589308944781", "Envision Demo");
     assert_ne!(access, token);
     ok(&get_with(&api, INFO, &access).await);
-    ok(&get_with(&api, USER, &access).await);
+    ok(&get_with(&api, USER_INFO, &access).await);
 }
 
 #[tokio::test]
 async fn the_login_token_is_dead_after_session_set() {
     let api = Api::new().await;
     let token = login(&api).await;
-    ok(&set_org(&api, &token, "yourOrgId").await);
+    ok(&api.enos_set(&token, ORG, &[]).await);
 
-    let r = set_org(&api, &token, "yourOrgId").await;
+    let r = api.enos_set(&token, ORG, &[]).await;
 
     err(&r, 31401, "Please login first");
 }
@@ -577,7 +533,7 @@ async fn an_org_bound_token_can_switch_org_and_is_then_dead() {
     let first = session(&api).await;
     let first_access = s(&first["accessToken"]);
 
-    let r = set_org(&api, first_access, "o15589308944781").await;
+    let r = api.enos_set(first_access, "o15589308944781", &[]).await;
 
     let (second_access, _) = assert_session_data(ok(&r), "o15589308944781", "Envision Demo");
     err(
@@ -630,7 +586,7 @@ async fn session_set_with_an_empty_body_answers_31400() {
 async fn session_set_with_an_org_the_user_is_not_a_member_of_answers_31404() {
     let api = Api::new().await;
 
-    let r = set_org(&api, STATIC_TOKEN, "o10000000000001").await;
+    let r = api.enos_set(STATIC_TOKEN, "o10000000000001", &[]).await;
 
     err(&r, 31404, "Can not find this organization.");
 }
@@ -639,7 +595,7 @@ async fn session_set_with_an_org_the_user_is_not_a_member_of_answers_31404() {
 async fn session_set_with_an_unknown_org_answers_31404() {
     let api = Api::new().await;
 
-    let r = set_org(&api, STATIC_TOKEN, "no-such-org").await;
+    let r = api.enos_set(STATIC_TOKEN, "no-such-org", &[]).await;
 
     err(&r, 31404, "Can not find this organization.");
 }
@@ -722,8 +678,8 @@ async fn session_set_with_an_org_id_of_the_wrong_type_answers_31400() {
 
     for body in [
         json!({"orgId": true}),
-        json!({"orgId": {"id": "yourOrgId"}}),
-        json!({"orgId": ["yourOrgId"]}),
+        json!({"orgId": {"id": ORG}}),
+        json!({"orgId": [ORG]}),
     ] {
         let r = api
             .post(
@@ -760,17 +716,17 @@ async fn session_set_ignores_unknown_fields() {
                 "authorization",
                 "Bearer APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44",
             )],
-            json!({"orgId": "yourOrgId", "extra": [1, 2, {"x": null}]}),
+            json!({"orgId": ORG, "extra": [1, 2, {"x": null}]}),
         )
         .await;
 
-    assert_session_data(ok(&r), "yourOrgId", "Portal Demo");
+    assert_session_data(ok(&r), ORG, "Portal Demo");
 }
 
 #[tokio::test]
 async fn session_set_with_a_body_over_64_kib_answers_http_413_with_the_parameter_error() {
     let api = Api::new().await;
-    let body = json!({"orgId": "yourOrgId", "pad": "x".repeat(70 * 1024)});
+    let body = json!({"orgId": ORG, "pad": "x".repeat(70 * 1024)});
 
     let r = api
         .post(
@@ -812,7 +768,7 @@ async fn a_body_of_exactly_64_kib_is_not_too_large() {
             body.as_bytes(),
         )
         .await;
-    assert_session_data(ok(&r), "yourOrgId", "Portal Demo");
+    assert_session_data(ok(&r), ORG, "Portal Demo");
 
     let r = api
         .post_raw(
@@ -841,10 +797,10 @@ async fn session_set_accepts_a_channel_query_parameter_and_header() {
                 "authorization",
                 "Bearer APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44",
             )],
-            json!({"orgId": "yourOrgId"}),
+            json!({"orgId": ORG}),
         )
         .await;
-    assert_session_data(ok(&r), "yourOrgId", "Portal Demo");
+    assert_session_data(ok(&r), ORG, "Portal Demo");
 
     let r = api
         .post(
@@ -856,10 +812,10 @@ async fn session_set_accepts_a_channel_query_parameter_and_header() {
                 ),
                 ("channel", "web"),
             ],
-            json!({"orgId": "yourOrgId"}),
+            json!({"orgId": ORG}),
         )
         .await;
-    assert_session_data(ok(&r), "yourOrgId", "Portal Demo");
+    assert_session_data(ok(&r), ORG, "Portal Demo");
 }
 
 #[tokio::test]
@@ -882,7 +838,7 @@ async fn session_set_accepts_json_content_types_with_a_charset_or_none() {
         let r = api
             .post_raw(SET, &headers, br#"{"orgId":"yourOrgId"}"#)
             .await;
-        assert_session_data(ok(&r), "yourOrgId", "Portal Demo");
+        assert_session_data(ok(&r), ORG, "Portal Demo");
     }
 }
 
@@ -899,9 +855,9 @@ async fn session_info_with_an_org_bound_token_answers_user_and_org() {
     assert_eq!(
         ok(&r),
         &json!({
-            "userId": DEMO_ID,
-            "userName": "portal_demo",
-            "currentOrgId": "yourOrgId",
+            "userId": USER_ID,
+            "userName": ACCOUNT,
+            "currentOrgId": ORG,
             "currentOrgName": "Portal Demo"
         })
     );
@@ -912,14 +868,14 @@ async fn user_info_with_an_org_bound_token_answers_the_fixture_profile() {
     let api = Api::new().await;
     let sess = session(&api).await;
 
-    let r = get_with(&api, USER, s(&sess["accessToken"])).await;
+    let r = get_with(&api, USER_INFO, s(&sess["accessToken"])).await;
 
     let data = ok(&r);
     assert_eq!(
         data,
         &json!({
-            "id": DEMO_ID,
-            "name": "portal_demo",
+            "id": USER_ID,
+            "name": ACCOUNT,
             "domain": "",
             "description": "Demo user of the seed examples",
             "nickName": "Portal Demo",
@@ -942,7 +898,7 @@ async fn user_info_answers_the_profile_of_the_token_owner() {
     let api = Api::new().await;
     let sess = session_of(&api, "portal_admin", "Admin1234", "o15589308944781").await;
 
-    let r = get_with(&api, USER, s(&sess["accessToken"])).await;
+    let r = get_with(&api, USER_INFO, s(&sess["accessToken"])).await;
 
     let data = ok(&r);
     assert_eq!(data["id"], json!("u15589316109092"));
@@ -962,7 +918,7 @@ async fn session_info_and_user_info_with_a_login_only_token_answer_31512() {
             "Organization unselected",
         );
         err(
-            &get_with(&api, USER, t).await,
+            &get_with(&api, USER_INFO, t).await,
             31512,
             "Organization unselected",
         );
@@ -973,7 +929,7 @@ async fn session_info_and_user_info_with_a_login_only_token_answer_31512() {
 async fn session_info_and_user_info_without_a_token_answer_31401() {
     let api = Api::new().await;
 
-    for path in [INFO, USER] {
+    for path in [INFO, USER_INFO] {
         err(&api.get(path, &[]).await, 31401, "Please login first");
         err(
             &get_with(&api, path, "APP_PORTAL_S_unknownunknownunknownunknown1234").await,
@@ -989,7 +945,7 @@ async fn session_info_and_user_info_without_a_token_answer_31401() {
 #[tokio::test]
 async fn token_refresh_answers_new_tokens_for_the_same_session() {
     let api = Api::new().await;
-    let sess = session_of(&api, "portal_demo", "Test1234", "o15589308944781").await;
+    let sess = session_of(&api, ACCOUNT, PASSWORD, "o15589308944781").await;
 
     let r = refresh(&api, s(&sess["refreshToken"])).await;
 
@@ -1080,10 +1036,10 @@ async fn token_refresh_works_for_thirty_days_and_then_answers_31401() {
     let first = session(&api).await;
     let second = session(&api).await;
 
-    advance(&api, 29 * 86_400).await;
+    api.advance_clock(29 * 86_400).await;
     ok(&refresh(&api, s(&first["refreshToken"])).await);
 
-    advance(&api, 2 * 86_400).await;
+    api.advance_clock(2 * 86_400).await;
     err(
         &refresh(&api, s(&second["refreshToken"])).await,
         31401,
@@ -1096,7 +1052,7 @@ async fn token_refresh_after_thirty_one_days_answers_31401() {
     let api = Api::new().await;
     let sess = session(&api).await;
 
-    advance(&api, 31 * 86_400).await;
+    api.advance_clock(31 * 86_400).await;
 
     err(
         &refresh(&api, s(&sess["refreshToken"])).await,
@@ -1116,7 +1072,7 @@ async fn sixty_four_concurrent_refreshes_of_one_refresh_token_succeed_exactly_on
     let mut successes = 0;
     for r in &answers {
         if r.body["code"] == json!(0) {
-            assert_session_data(ok(r), "yourOrgId", "Portal Demo");
+            assert_session_data(ok(r), ORG, "Portal Demo");
             successes += 1;
         } else {
             err(r, 31401, "Please login first");
@@ -1162,7 +1118,7 @@ async fn logout_with_a_login_only_token_kills_it() {
     assert_eq!(ok(&get_with(&api, LOGOUT, &token).await), &json!(true));
 
     err(
-        &set_org(&api, &token, "yourOrgId").await,
+        &api.enos_set(&token, ORG, &[]).await,
         31401,
         "Please login first",
     );
@@ -1223,7 +1179,7 @@ async fn revoke_all_sent_as_the_python_client_does_answers_true() {
 async fn revoke_all_refuses_every_refresh_token_of_the_user_but_keeps_access_tokens() {
     let api = Api::new().await;
     let first = session(&api).await;
-    let second = session_of(&api, "portal_demo", "Test1234", "o15589308944781").await;
+    let second = session_of(&api, ACCOUNT, PASSWORD, "o15589308944781").await;
     let other_user = session_of(&api, "portal_admin", "Admin1234", "o15589308944781").await;
 
     ok(&revoke_all(
@@ -1335,7 +1291,7 @@ async fn session_info_accepts_a_get_with_json_content_type_and_a_body() {
                 Some(body.to_vec()),
             )
             .await;
-        assert_eq!(ok(&r)["currentOrgId"], json!("yourOrgId"));
+        assert_eq!(ok(&r)["currentOrgId"], json!(ORG));
     }
 }
 
@@ -1363,15 +1319,15 @@ async fn the_python_client_flow_with_title_cased_headers_works_end_to_end() {
     let mut h = manners.to_vec();
     h.push(("Authorization", auth.as_str()));
     let r = raw(&api, "POST", SET, &h, br#"{"orgId":"yourOrgId"}"#).await;
-    let (access, rt) = assert_session_data(ok(&r), "yourOrgId", "Portal Demo");
+    let (access, rt) = assert_session_data(ok(&r), ORG, "Portal Demo");
 
     let auth = bearer(&access);
     let mut h = manners.to_vec();
     h.push(("Authorization", auth.as_str()));
     let r = raw(&api, "GET", INFO, &h, b"{}").await;
     assert_eq!(ok(&r)["currentOrgName"], json!("Portal Demo"));
-    let r = raw(&api, "GET", USER, &h, b"").await;
-    assert_eq!(ok(&r)["id"], json!(DEMO_ID));
+    let r = raw(&api, "GET", USER_INFO, &h, b"").await;
+    assert_eq!(ok(&r)["id"], json!(USER_ID));
 
     let r = raw(
         &api,
@@ -1381,7 +1337,7 @@ async fn the_python_client_flow_with_title_cased_headers_works_end_to_end() {
         b"{}",
     )
     .await;
-    let (access, rt) = assert_session_data(ok(&r), "yourOrgId", "Portal Demo");
+    let (access, rt) = assert_session_data(ok(&r), ORG, "Portal Demo");
 
     let auth = bearer(&access);
     let h = [
@@ -1412,13 +1368,13 @@ async fn no_enos_answer_carries_a_top_level_apim_status_key() {
     let sess = session(&api).await;
     let access = s(&sess["accessToken"]);
     let answers = vec![
-        login_as(&api, "portal_demo", "Test1234").await,
-        login_as(&api, "portal_demo", "wrong").await,
-        set_org(&api, STATIC_TOKEN, "yourOrgId").await,
-        set_org(&api, STATIC_TOKEN, "o10000000000001").await,
-        set_org(&api, "nope", "yourOrgId").await,
+        api.enos_login(ACCOUNT, PASSWORD, &[]).await,
+        api.enos_login(ACCOUNT, "wrong", &[]).await,
+        api.enos_set(STATIC_TOKEN, ORG, &[]).await,
+        api.enos_set(STATIC_TOKEN, "o10000000000001", &[]).await,
+        api.enos_set("nope", ORG, &[]).await,
         get_with(&api, INFO, access).await,
-        get_with(&api, USER, STATIC_TOKEN).await,
+        get_with(&api, USER_INFO, STATIC_TOKEN).await,
         api.get(REFRESH, &[]).await,
         refresh(&api, "a.b.c").await,
         api.get(LOGOUT, &[]).await,
@@ -1441,13 +1397,13 @@ async fn no_enos_answer_carries_a_top_level_apim_status_key() {
 async fn no_fixture_user_is_a_member_of_other_org() {
     let api = Api::new().await;
     for (account, password) in [
-        ("portal_demo", "Test1234"),
+        (ACCOUNT, PASSWORD),
         ("portal_admin", "Admin1234"),
         ("portal_user", "User1234"),
     ] {
         let r = api
             .post(
-                "/app-portal-service/v2.2/login",
+                LOGIN,
                 &[],
                 json!({"account": account, "password": password}),
             )
@@ -1458,7 +1414,7 @@ async fn no_fixture_user_is_a_member_of_other_org() {
             orgs.iter().all(|o| o["id"] != "o10000000000001"),
             "{account}: {orgs:?}"
         );
-        let set = set_org(&api, &token, "o10000000000001").await;
+        let set = api.enos_set(&token, "o10000000000001", &[]).await;
         assert_eq!(set.body["code"], 31404, "{account}: {}", set.text);
     }
 }

@@ -2,7 +2,8 @@
 //! 20,000 logins, no revoked token accepted after its logout answered, a bounded store and journal, and
 //! no credential crossing namespaces, tenants or families.
 
-use crate::helpers::{Api, Resp};
+use crate::fixtures::{enos, koo, oa};
+use crate::helpers::{ns, Api, Resp};
 use authmock::MockServer;
 use futures::future::join_all;
 use futures::StreamExt;
@@ -12,51 +13,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 const RACERS: usize = 64;
-const SEED_CODE: &str = "FrbMohdqi86v6sMZlFSSuG3E0_9RsDpL08BlYfNQPhvibLET266cQhDI_WczEXJOAoIoKGCdqN2shKX1yfqrVci8nSFdMlxljNFhoffVvH93uSzIoyFxK4P7yhY6fDXa";
-const CLIENT_ID: &str = "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ";
-const TENANT: &str = "08f770f51f80d2f40f38c00cb199fd21";
-const FP: &str = "156aysdna213sac";
-const STATIC_ENOS: &str = "APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44";
-
-async fn app_token(api: &Api, ns: &str) -> String {
-    let r = api
-        .post_raw(
-            "/api/v2/tenant/token",
-            &[
-                ("content-type", "application/x-www-form-urlencoded"),
-                ("x-mock-namespace", ns),
-            ],
-            format!("grant_type=client_credentials&client_id={CLIENT_ID}&client_secret=demo-client-secret").as_bytes(),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.body["access_token"].as_str().unwrap().to_string()
-}
-
-async fn session_token(api: &Api, ns: &str) -> String {
-    let r = api
-        .post(
-            "/api/v2/sdk/login",
-            &[
-                ("X-client-id", CLIENT_ID),
-                ("X-device-fingerprint", FP),
-                ("X-operating-sys-version", "Android 10"),
-                ("X-agent", "tests"),
-                ("x-mock-namespace", ns),
-            ],
-            json!({"user_name": "zhangsan", "password": "Zhangsan@123"}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.body["session_token"].as_str().unwrap().to_string()
-}
 
 fn ticket_body(session: &str) -> Value {
     json!({
         "session_token": session,
         "operating_sys_version": "Android 10",
         "device_ip": "10.10.10.1",
-        "device_fingerprint": FP,
+        "device_fingerprint": oa::FINGERPRINT,
     })
 }
 
@@ -72,14 +35,12 @@ async fn sixty_four_racers_on_one_authorization_code_have_exactly_one_winner() {
         .post(
             "/__admin/koodrive/auth-codes",
             &[],
-            json!({"userId": "1008600000701011201"}),
+            json!({"userId": koo::USER_ID}),
         )
         .await;
     let code = minted.body["code"].as_str().unwrap().to_string();
-    let answers: Vec<Resp> = join_all(
-        (0..RACERS).map(|_| api.post("/koodrive/ose/v1/session/", &[], json!({"code": code}))),
-    )
-    .await;
+    let answers: Vec<Resp> =
+        join_all((0..RACERS).map(|_| api.post(koo::SESSION, &[], json!({"code": code})))).await;
     let winners = answers.iter().filter(|r| r.status == 200).count();
     let losers = answers
         .iter()
@@ -91,12 +52,12 @@ async fn sixty_four_racers_on_one_authorization_code_have_exactly_one_winner() {
 #[tokio::test]
 async fn sixty_four_racers_on_one_sso_ticket_have_exactly_one_winner() {
     let api = Api::new().await;
-    let app = app_token(&api, "default").await;
-    let session = session_token(&api, "default").await;
+    let app = api.oa_app_token(&ns("default")).await;
+    let session = api.oa_session_token(&ns("default")).await;
     let bearer = format!("Bearer {app}");
     let t = api
         .post(
-            "/api/v2/tenant/sso/session-token/sso-ticket",
+            oa::TICKET,
             &[("authorization", &bearer)],
             ticket_body(&session),
         )
@@ -106,17 +67,10 @@ async fn sixty_four_racers_on_one_sso_ticket_have_exactly_one_winner() {
         "sso_ticket": ticket,
         "operating_sys_version": "Android 10",
         "device_ip": "10.10.10.1",
-        "device_fingerprint": FP,
+        "device_fingerprint": oa::FINGERPRINT,
     });
     let headers = [("authorization", bearer.as_str())];
-    let answers = join_all((0..RACERS).map(|_| {
-        api.post(
-            "/api/v2/tenant/sso/sso-ticket/verify",
-            &headers,
-            body.clone(),
-        )
-    }))
-    .await;
+    let answers = join_all((0..RACERS).map(|_| api.post(oa::VERIFY, &headers, body.clone()))).await;
     let winners = answers.iter().filter(|r| r.status == 200).count();
     let used = answers
         .iter()
@@ -130,16 +84,16 @@ async fn sixty_four_racers_rotating_one_enos_refresh_token_have_exactly_one_winn
     let api = Api::new().await;
     let set = api
         .post(
-            "/app-portal-service/v2.2/session/set",
-            &[("authorization", &format!("Bearer {STATIC_ENOS}"))],
-            json!({"orgId": "yourOrgId"}),
+            enos::SET,
+            &[("authorization", &format!("Bearer {}", enos::STATIC_TOKEN))],
+            json!({"orgId": enos::ORG}),
         )
         .await;
     let refresh = set.body["data"]["refreshToken"]
         .as_str()
         .unwrap()
         .to_string();
-    let path = format!("/app-portal-service/v2.2/token/refresh?refreshToken={refresh}");
+    let path = format!("{}?refreshToken={refresh}", enos::REFRESH);
     let answers = join_all((0..RACERS).map(|_| api.get(&path, &[]))).await;
     let winners = answers.iter().filter(|r| r.body["code"] == 0).count();
     let refused = answers.iter().filter(|r| r.body["code"] == 31401).count();
@@ -155,7 +109,7 @@ async fn twenty_thousand_sessions_get_distinct_tokens_and_every_one_is_accepted(
             let api = api.clone();
             async move {
                 let r = api
-                    .post("/koodrive/ose/v1/session/", &[], json!({"code": SEED_CODE}))
+                    .post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
                     .await;
                 assert_eq!(r.status, 200, "{}", r.text);
                 r.body["data"]["accessToken"].as_str().unwrap().to_string()
@@ -170,7 +124,7 @@ async fn twenty_thousand_sessions_get_distinct_tokens_and_every_one_is_accepted(
         .map(|t| {
             let api = api.clone();
             async move {
-                api.get("/koodrive/ose/v1/session/auth", &[("authorization", &t)])
+                api.get(koo::SESSION_AUTH, &[("authorization", &t)])
                     .await
                     .status
             }
@@ -187,7 +141,7 @@ async fn no_request_sent_after_a_logoff_answered_is_accepted_with_that_token() {
     let api = Arc::new(Api::new().await);
     for _ in 0..20 {
         let s = api
-            .post("/koodrive/ose/v1/session/", &[], json!({"code": SEED_CODE}))
+            .post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
             .await;
         let token = s.body["data"]["accessToken"].as_str().unwrap().to_string();
         let users: Vec<_> = (0..16)
@@ -199,10 +153,7 @@ async fn no_request_sent_after_a_logoff_answered_is_accepted_with_that_token() {
                     for _ in 0..20 {
                         let sent = Instant::now();
                         let r = api
-                            .get(
-                                "/koodrive/ose/v1/session/auth",
-                                &[("authorization", &token)],
-                            )
+                            .get(koo::SESSION_AUTH, &[("authorization", &token)])
                             .await;
                         seen.push((sent, r.status));
                     }
@@ -211,10 +162,7 @@ async fn no_request_sent_after_a_logoff_answered_is_accepted_with_that_token() {
             })
             .collect();
         let off = api
-            .get(
-                "/koodrive/ose/v1/session/logoff",
-                &[("authorization", &token)],
-            )
+            .get(koo::SESSION_LOGOFF, &[("authorization", &token)])
             .await;
         assert_eq!(off.status, 200);
         let answered = Instant::now();
@@ -229,10 +177,7 @@ async fn no_request_sent_after_a_logoff_answered_is_accepted_with_that_token() {
             }
         }
         let after = api
-            .get(
-                "/koodrive/ose/v1/session/auth",
-                &[("authorization", &token)],
-            )
+            .get(koo::SESSION_AUTH, &[("authorization", &token)])
             .await;
         assert_eq!(after.body["code"], 13000202);
     }
@@ -247,7 +192,8 @@ async fn the_store_returns_to_its_baseline_once_a_hundred_thousand_tokens_expire
     ));
     let baseline = token_count(&api).await;
     let form = format!(
-        "grant_type=client_credentials&client_id={CLIENT_ID}&client_secret=demo-client-secret"
+        "grant_type=client_credentials&client_id={}&client_secret=demo-client-secret",
+        oa::CLIENT_ID
     );
     let ok = futures::stream::iter(0..N)
         .map(|_| {
@@ -255,7 +201,7 @@ async fn the_store_returns_to_its_baseline_once_a_hundred_thousand_tokens_expire
             let form = form.clone();
             async move {
                 api.post_raw(
-                    "/api/v2/tenant/token",
+                    oa::TOKEN,
                     &[("content-type", "application/x-www-form-urlencoded")],
                     form.as_bytes(),
                 )
@@ -295,13 +241,13 @@ async fn the_store_returns_to_its_baseline_once_a_hundred_thousand_tokens_expire
 #[tokio::test]
 async fn a_token_of_one_namespace_means_nothing_in_another() {
     let api = Api::new().await;
-    let app = app_token(&api, "suite-a").await;
-    let session = session_token(&api, "suite-a").await;
+    let app = api.oa_app_token(&ns("suite-a")).await;
+    let session = api.oa_session_token(&ns("suite-a")).await;
     let bearer = format!("Bearer {app}");
     for ns in ["suite-b", "default"] {
         let r = api
             .post(
-                "/api/v2/tenant/sso/session-token/sso-ticket",
+                oa::TICKET,
                 &[("authorization", &bearer), ("x-mock-namespace", ns)],
                 ticket_body(&session),
             )
@@ -310,7 +256,7 @@ async fn a_token_of_one_namespace_means_nothing_in_another() {
     }
     let r = api
         .post(
-            "/api/v2/tenant/sso/session-token/sso-ticket",
+            oa::TICKET,
             &[("authorization", &bearer), ("x-mock-namespace", "suite-a")],
             ticket_body(&session),
         )
@@ -321,10 +267,10 @@ async fn a_token_of_one_namespace_means_nothing_in_another() {
 #[tokio::test]
 async fn a_session_of_one_tenant_is_refused_with_another_tenants_app_token() {
     let api = Api::new().await;
-    let session = session_token(&api, "default").await;
+    let session = api.oa_session_token(&ns("default")).await;
     let other = api
         .post_raw(
-            "/api/v2/tenant/token",
+            oa::TOKEN,
             &[("content-type", "application/x-www-form-urlencoded")],
             b"grant_type=client_credentials&client_id=OtherTenantApp0000000000000000001&client_secret=other-client-secret",
         )
@@ -332,7 +278,7 @@ async fn a_session_of_one_tenant_is_refused_with_another_tenants_app_token() {
     let bearer = format!("Bearer {}", other.body["access_token"].as_str().unwrap());
     let r = api
         .post(
-            "/api/v2/tenant/sso/session-token/sso-ticket",
+            oa::TICKET,
             &[("authorization", &bearer)],
             ticket_body(&session),
         )
@@ -341,8 +287,8 @@ async fn a_session_of_one_tenant_is_refused_with_another_tenants_app_token() {
     assert_eq!(r.body["error_code"], "SESSION.0001");
     let r = api
         .post(
-            "/api/v2/tenant/sso/session-token/sso-ticket",
-            &[("authorization", &bearer), ("x-tenant-id", TENANT)],
+            oa::TICKET,
+            &[("authorization", &bearer), ("x-tenant-id", oa::TENANT)],
             ticket_body(&session),
         )
         .await;
@@ -353,21 +299,19 @@ async fn a_session_of_one_tenant_is_refused_with_another_tenants_app_token() {
 async fn tokens_of_one_family_are_refused_by_every_other_family() {
     let api = Api::new().await;
     let koo = api
-        .post("/koodrive/ose/v1/session/", &[], json!({"code": SEED_CODE}))
+        .post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
         .await;
     let koo_token = koo.body["data"]["accessToken"]
         .as_str()
         .unwrap()
         .to_string();
-    let app = app_token(&api, "default").await;
-    let enos = format!("Bearer {STATIC_ENOS}");
+    let app = api.oa_app_token(&ns("default")).await;
+    let enos = format!("Bearer {}", enos::STATIC_TOKEN);
     let oa = format!("Bearer {app}");
 
     // EnOS and OneAccess tokens on KooDrive.
     for t in [&enos, &oa] {
-        let r = api
-            .get("/koodrive/ose/v1/session/auth", &[("authorization", t)])
-            .await;
+        let r = api.get(koo::SESSION_AUTH, &[("authorization", t)]).await;
         assert_eq!(
             (r.status, r.body["code"].clone()),
             (401, json!(13000202)),
@@ -378,22 +322,18 @@ async fn tokens_of_one_family_are_refused_by_every_other_family() {
     for t in [&koo_token, &oa] {
         let r = api
             .post(
-                "/app-portal-service/v2.2/session/set",
+                enos::SET,
                 &[("authorization", t)],
-                json!({"orgId": "yourOrgId"}),
+                json!({"orgId": enos::ORG}),
             )
             .await;
         assert_eq!(r.body["code"], 31401, "{t}");
     }
     // KooDrive and EnOS tokens on OneAccess.
-    let session = session_token(&api, "default").await;
+    let session = api.oa_session_token(&ns("default")).await;
     for t in [&koo_token, &enos] {
         let r = api
-            .post(
-                "/api/v2/tenant/sso/session-token/sso-ticket",
-                &[("authorization", t)],
-                ticket_body(&session),
-            )
+            .post(oa::TICKET, &[("authorization", t)], ticket_body(&session))
             .await;
         assert_eq!(r.body["error_code"], "invalid_token", "{t}");
     }
@@ -404,28 +344,15 @@ async fn without_a_seed_two_servers_issue_different_tokens() {
     let a = Api::new().await;
     let b = Api::new().await;
     let ta = a
-        .post("/koodrive/ose/v1/session/", &[], json!({"code": SEED_CODE}))
+        .post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
         .await;
     let tb = b
-        .post("/koodrive/ose/v1/session/", &[], json!({"code": SEED_CODE}))
+        .post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
         .await;
     assert_ne!(
         ta.body["data"]["accessToken"],
         tb.body["data"]["accessToken"]
     );
-}
-
-async fn new_session(api: &Api) -> String {
-    let r = api
-        .post("/koodrive/ose/v1/session/", &[], json!({"code": SEED_CODE}))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.body["data"]["accessToken"].as_str().unwrap().to_string()
-}
-
-async fn session_auth(api: &Api, token: &str) -> Resp {
-    api.get("/koodrive/ose/v1/session/auth", &[("authorization", token)])
-        .await
 }
 
 #[tokio::test]
@@ -435,20 +362,20 @@ async fn past_max_tokens_the_least_recently_used_credentials_are_evicted_and_the
         MockServer::builder().max_tokens(LIMIT).start().await,
     ));
     // `used` is issued first but stays in use; `idle` is issued right after and never used again.
-    let used = new_session(&api).await;
-    let idle = new_session(&api).await;
+    let used = api.koo_session(koo::SEED_CODE, &[]).await;
+    let idle = api.koo_session(koo::SEED_CODE, &[]).await;
     let mut newest = String::new();
     for _ in 0..8 {
         let batch: Vec<String> = futures::stream::iter(0..200)
             .map(|_| {
                 let api = api.clone();
-                async move { new_session(&api).await }
+                async move { api.koo_session(koo::SEED_CODE, &[]).await }
             })
             .buffer_unordered(RACERS)
             .collect()
             .await;
         newest = batch.last().unwrap().clone();
-        assert_eq!(session_auth(&api, &used).await.status, 200);
+        assert_eq!(api.koo_auth(&used, &[]).await.status, 200);
     }
 
     let state = api.get("/__admin/state?tokens=0", &[]).await;
@@ -463,16 +390,16 @@ async fn past_max_tokens_the_least_recently_used_credentials_are_evicted_and_the
     assert!(evicted >= 1603 - LIMIT as u64, "only {evicted} evicted");
     assert_eq!(held + evicted, 1603);
 
-    let gone = session_auth(&api, &idle).await;
+    let gone = api.koo_auth(&idle, &[]).await;
     assert_eq!((gone.status, &gone.body["code"]), (401, &json!(13000202)));
-    assert_eq!(session_auth(&api, &used).await.status, 200);
-    assert_eq!(session_auth(&api, &newest).await.status, 200);
+    assert_eq!(api.koo_auth(&used, &[]).await.status, 200);
+    assert_eq!(api.koo_auth(&newest, &[]).await.status, 200);
     // Fixture credentials are never evicted.
     let set = api
         .post(
-            "/app-portal-service/v2.2/session/set",
-            &[("authorization", &format!("Bearer {STATIC_ENOS}"))],
-            json!({"orgId": "yourOrgId"}),
+            enos::SET,
+            &[("authorization", &format!("Bearer {}", enos::STATIC_TOKEN))],
+            json!({"orgId": enos::ORG}),
         )
         .await;
     assert_eq!(set.body["code"], 0, "{}", set.text);
@@ -481,11 +408,11 @@ async fn past_max_tokens_the_least_recently_used_credentials_are_evicted_and_the
 #[tokio::test]
 async fn by_default_a_namespace_keeps_four_million_credentials_and_evicts_none_below_that() {
     let api = Api::new().await;
-    let first = new_session(&api).await;
+    let first = api.koo_session(koo::SEED_CODE, &[]).await;
     let state = api.get("/__admin/state?tokens=0", &[]).await;
     assert_eq!(state.body["counts"]["tokenLimit"], 4_000_000);
     assert_eq!(state.body["counts"]["tokensEvicted"], 0);
-    assert_eq!(session_auth(&api, &first).await.status, 200);
+    assert_eq!(api.koo_auth(&first, &[]).await.status, 200);
 }
 
 #[tokio::test]
@@ -495,8 +422,8 @@ async fn credentials_a_load_test_keeps_presenting_survive_eviction() {
         MockServer::builder().max_tokens(LIMIT).start().await,
     ));
     // Issued first, then presented by every request: the oldest by issue, the newest by use.
-    let app = app_token(&api, "default").await;
-    let session = session_token(&api, "default").await;
+    let app = api.oa_app_token(&ns("default")).await;
+    let session = api.oa_session_token(&ns("default")).await;
     let bearer = format!("Bearer {app}");
     let statuses: Vec<u16> = futures::stream::iter(0..1500)
         .map(|_| {
@@ -504,13 +431,9 @@ async fn credentials_a_load_test_keeps_presenting_survive_eviction() {
             let bearer = bearer.clone();
             let body = ticket_body(&session);
             async move {
-                api.post(
-                    "/api/v2/tenant/sso/session-token/sso-ticket",
-                    &[("authorization", &bearer)],
-                    body,
-                )
-                .await
-                .status
+                api.post(oa::TICKET, &[("authorization", &bearer)], body)
+                    .await
+                    .status
             }
         })
         .buffer_unordered(RACERS)

@@ -3,18 +3,11 @@
 //! HTTP edges (half-closed sockets, large heads, plain OPTIONS, oversized declared bodies, fault
 //! headers against queued faults, dropped requests in the journal, bounded journal entries).
 
+use crate::fixtures::{enos, koo, oa};
 use crate::helpers::Api;
 use crate::rules::{parse_answer, raw};
 use serde_json::json;
 use std::io::{Read, Write};
-
-const KD_LOGIN: &str = "/koodrive/ose/v1/auth/login";
-const KD_SESSION: &str = "/koodrive/ose/v1/session/";
-const OA_TOKEN: &str = "/api/v2/tenant/token";
-const OA_LOGIN: &str = "/api/v2/sdk/login";
-const OA_TICKET: &str = "/api/v2/tenant/sso/session-token/sso-ticket";
-const OA_CLIENT: &str = "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ";
-const EN_LOGIN: &str = "/app-portal-service/v2.2/login";
 
 /// Writes `bytes` on a fresh connection, optionally shuts down the write side, and reads to the end.
 async fn exchange(api: &Api, bytes: Vec<u8>, half_close: bool) -> Vec<u8> {
@@ -36,7 +29,7 @@ async fn exchange(api: &Api, bytes: Vec<u8>, half_close: bool) -> Vec<u8> {
 }
 
 fn login_body(password: &str) -> serde_json::Value {
-    json!({"account": "0027188460911", "authType": "1", "password": password})
+    json!({"account": koo::ACCOUNT, "authType": "1", "password": password})
 }
 
 #[tokio::test]
@@ -44,7 +37,7 @@ async fn credentials_with_surrounding_spaces_are_wrong_credentials() {
     let api = Api::new().await;
     let h = [("x-hw-agentName", "tests")];
     for pw in ["123qweASD143 ", " 123qweASD143"] {
-        let r = api.post(KD_LOGIN, &h, login_body(pw)).await;
+        let r = api.post(koo::LOGIN, &h, login_body(pw)).await;
         assert_eq!(
             (r.status, &r.body["code"]),
             (401, &json!(13000203)),
@@ -53,26 +46,27 @@ async fn credentials_with_surrounding_spaces_are_wrong_credentials() {
     }
     let r = api
         .post(
-            KD_LOGIN,
+            koo::LOGIN,
             &h,
-            json!({"account": "0027188460911", "authType": " 1 ", "password": "123qweASD143"}),
+            json!({"account": koo::ACCOUNT, "authType": " 1 ", "password": koo::PASSWORD}),
         )
         .await;
     assert_eq!((r.status, &r.body["code"]), (400, &json!(13000102)));
     let r = api
-        .post(KD_SESSION, &[], json!({"code": " koo-admin-code "}))
+        .post(koo::SESSION, &[], json!({"code": " koo-admin-code "}))
         .await;
     assert_eq!((r.status, &r.body["code"]), (400, &json!(13000201)));
     let form = format!(
-        "grant_type=client_credentials&client_id={OA_CLIENT}&client_secret=demo-client-secret%20"
+        "grant_type=client_credentials&client_id={}&client_secret=demo-client-secret%20",
+        oa::CLIENT_ID
     );
-    let r = api.post_raw(OA_TOKEN, &[], form.as_bytes()).await;
+    let r = api.post_raw(oa::TOKEN, &[], form.as_bytes()).await;
     assert_eq!(
         (r.status, &r.body["error_code"]),
         (401, &json!("invalid_client"))
     );
     // The exact credentials still work.
-    let r = api.post(KD_LOGIN, &h, login_body("123qweASD143")).await;
+    let r = api.post(koo::LOGIN, &h, login_body(koo::PASSWORD)).await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
@@ -91,13 +85,13 @@ async fn a_number_where_a_string_is_expected_is_taken_as_its_exact_json_text() {
         ("content-type", "application/json"),
     ];
     let by_password = br#"{"account":"num","authType":1,"password":1.10}"#;
-    let r = api.post_raw(KD_LOGIN, &h, by_password).await;
+    let r = api.post_raw(koo::LOGIN, &h, by_password).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let by_code = br#"{"account":"num","authType":2,"captchaToken":1e2}"#;
-    let r = api.post_raw(KD_LOGIN, &h, by_code).await;
+    let r = api.post_raw(koo::LOGIN, &h, by_code).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let other_spelling = br#"{"account":"num","authType":1,"password":1.1}"#;
-    let r = api.post_raw(KD_LOGIN, &h, other_spelling).await;
+    let r = api.post_raw(koo::LOGIN, &h, other_spelling).await;
     assert_eq!(r.body["code"], 13000203, "{}", r.text);
 }
 
@@ -110,17 +104,17 @@ async fn json_escapes_in_request_fields_are_decoded_before_they_are_compared() {
     ];
     // "0027188460911" / "123qweASD143" with escapes: the decoded text is what is compared.
     let escaped = br#"{"account":"\u0030027188460911","authType":"\u0031","password":"123qweASD\u00314\u0033"}"#;
-    let r = api.post_raw(KD_LOGIN, &h, escaped).await;
+    let r = api.post_raw(koo::LOGIN, &h, escaped).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["data"]["userInfo"]["phone"], "0027188460911");
     // The raw text of the escape is not the password.
     let literal =
         br#"{"account":"0027188460911","authType":"1","password":"123qweASD\\u00314\\u0033"}"#;
-    let r = api.post_raw(KD_LOGIN, &h, literal).await;
+    let r = api.post_raw(koo::LOGIN, &h, literal).await;
     assert_eq!(r.body["code"], 13000203, "{}", r.text);
     let enos = br#"{"account":"portal\u005fdemo","password":"Test\u0031234"}"#;
     let r = api
-        .post_raw(EN_LOGIN, &[("content-type", "application/json")], enos)
+        .post_raw(enos::LOGIN, &[("content-type", "application/json")], enos)
         .await;
     assert_eq!(r.body["code"], 0, "{}", r.text);
 }
@@ -128,11 +122,11 @@ async fn json_escapes_in_request_fields_are_decoded_before_they_are_compared() {
 #[tokio::test]
 async fn required_headers_with_utf8_beyond_ascii_are_present() {
     let api = Api::new().await;
-    let body = login_body("123qweASD143").to_string();
+    let body = login_body(koo::PASSWORD).to_string();
     let r = raw(
         &api,
         "POST",
-        KD_LOGIN,
+        koo::LOGIN,
         &[
             ("x-hw-agentName", "客户端"),
             ("Content-Type", "application/json"),
@@ -142,13 +136,13 @@ async fn required_headers_with_utf8_beyond_ascii_are_present() {
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
 
-    let body = json!({"user_name": "zhangsan", "password": "Zhangsan@123"}).to_string();
+    let body = json!({"user_name": oa::USER, "password": oa::PASSWORD}).to_string();
     let r = raw(
         &api,
         "POST",
-        OA_LOGIN,
+        oa::LOGIN,
         &[
-            ("X-client-id", OA_CLIENT),
+            ("X-client-id", oa::CLIENT_ID),
             ("X-device-fingerprint", "fp"),
             ("X-operating-sys-version", "Android 10"),
             ("X-agent", "Mozilla/5.0 (华为)"),
@@ -168,7 +162,7 @@ async fn a_token_form_that_is_not_utf8_is_an_unparsable_body() {
         b"grant_type=client_credentials&client_id=\xff\xfe&client_secret=x".to_vec(),
         b"grant_type=client_credentials&client_id=%FF%FE&client_secret=x".to_vec(),
     ] {
-        let r = api.post_raw(OA_TOKEN, &ct, &body).await;
+        let r = api.post_raw(oa::TOKEN, &ct, &body).await;
         assert_eq!(
             (r.status, &r.body),
             (
@@ -182,7 +176,7 @@ async fn a_token_form_that_is_not_utf8_is_an_unparsable_body() {
 #[tokio::test]
 async fn a_bearer_token_that_is_not_utf8_is_an_invalid_token_not_a_missing_header() {
     let api = Api::new().await;
-    let mut req = format!("POST {OA_TICKET} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\nAuthorization: Bearer caf").into_bytes();
+    let mut req = format!("POST {} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\nAuthorization: Bearer caf", oa::TICKET).into_bytes();
     req.extend_from_slice(b"\xe9\r\n\r\n{}");
     let r = parse_answer(&exchange(&api, req, false).await);
     assert_eq!(r.body["error_code"], "invalid_token", "{}", r.text);
@@ -193,19 +187,20 @@ async fn a_bearer_token_that_is_not_utf8_is_an_invalid_token_not_a_missing_heade
 async fn the_journal_masks_tokens_quoted_in_oneaccess_messages_and_session_ids() {
     let api = Api::new().await;
     let form = format!(
-        "grant_type=client_credentials&client_id={OA_CLIENT}&client_secret=demo-client-secret"
+        "grant_type=client_credentials&client_id={}&client_secret=demo-client-secret",
+        oa::CLIENT_ID
     );
-    let t = api.post_raw(OA_TOKEN, &[], form.as_bytes()).await;
+    let t = api.post_raw(oa::TOKEN, &[], form.as_bytes()).await;
     let app = t.body["access_token"].as_str().unwrap().to_string();
     api.post("/__admin/clock", &[], json!({"advance": "31m"}))
         .await;
     let bearer = format!("Bearer {app}");
     let r = api
-        .post(OA_TICKET, &[("authorization", &bearer)], json!({}))
+        .post(oa::TICKET, &[("authorization", &bearer)], json!({}))
         .await;
     assert_eq!(r.body["error_msg"], format!("Access token expired:{app}"));
     let s = api
-        .post(KD_SESSION, &[], json!({"code": "koo-admin-code"}))
+        .post(koo::SESSION, &[], json!({"code": "koo-admin-code"}))
         .await;
     let session_id = s.body["data"]["sessionId"].as_str().unwrap().to_string();
 
@@ -225,7 +220,8 @@ async fn a_client_that_half_closes_after_its_request_still_gets_the_answer() {
     let body = br#"{"code":"koo-admin-code"}"#;
     for _ in 0..20 {
         let mut req = format!(
-            "POST {KD_SESSION} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            "POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            koo::SESSION,
             body.len()
         )
         .into_bytes();
@@ -246,7 +242,7 @@ async fn a_head_of_95_long_headers_under_32_kib_is_served_and_over_100_header_li
     let r = raw(
         &api,
         "POST",
-        KD_SESSION,
+        koo::SESSION,
         &h,
         br#"{"code":"koo-admin-code"}"#,
     )
@@ -256,14 +252,14 @@ async fn a_head_of_95_long_headers_under_32_kib_is_served_and_over_100_header_li
     // hyper's own limit (its header array stays on the stack): more than 100 lines.
     let many: Vec<(String, String)> = (0..120).map(|i| (format!("X-H{i}"), "v".into())).collect();
     let h: Vec<(&str, &str)> = many.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let r = raw(&api, "POST", KD_SESSION, &h, b"{}").await;
+    let r = raw(&api, "POST", koo::SESSION, &h, b"{}").await;
     assert_eq!(r.status, 431);
 }
 
 #[tokio::test]
 async fn a_plain_options_request_gets_405_with_allow_and_a_preflight_gets_cors() {
     let api = Api::new().await;
-    let r = raw(&api, "OPTIONS", KD_SESSION, &[], b"").await;
+    let r = raw(&api, "OPTIONS", koo::SESSION, &[], b"").await;
     assert_eq!(r.status, 405, "{}", r.text);
     assert_eq!(r.header("allow"), "POST");
     assert_eq!(r.body["error"], "method not allowed");
@@ -272,7 +268,7 @@ async fn a_plain_options_request_gets_405_with_allow_and_a_preflight_gets_cors()
     let r = raw(
         &api,
         "OPTIONS",
-        KD_SESSION,
+        koo::SESSION,
         &[
             ("Origin", "http://app.example"),
             ("Access-Control-Request-Method", "POST"),
@@ -287,9 +283,7 @@ async fn a_plain_options_request_gets_405_with_allow_and_a_preflight_gets_cors()
 #[tokio::test]
 async fn a_body_declared_over_64_kib_is_refused_at_once_without_100_continue() {
     let api = Api::new().await;
-    let req = format!(
-        "POST {EN_LOGIN} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
-    );
+    let req = format!("POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n", enos::LOGIN);
     let answer = exchange(&api, req.into_bytes(), false).await;
     assert!(
         answer.starts_with(b"HTTP/1.1 413"),
@@ -314,14 +308,14 @@ async fn an_x_mock_error_request_leaves_the_queued_fault_for_the_next_request() 
         )
         .await;
     assert_eq!(f.status, 201, "{}", f.text);
-    let creds = json!({"account": "portal_demo", "password": "Test1234"});
+    let creds = json!({"account": enos::ACCOUNT, "password": enos::PASSWORD});
     let r = api
-        .post(EN_LOGIN, &[("X-Mock-Error", "31512")], creds.clone())
+        .post(enos::LOGIN, &[("X-Mock-Error", "31512")], creds.clone())
         .await;
     assert_eq!(r.body["code"], 31512);
-    let r = api.post(EN_LOGIN, &[], creds.clone()).await;
+    let r = api.post(enos::LOGIN, &[], creds.clone()).await;
     assert_eq!(r.body["code"], 31429, "the queued fault was lost");
-    let r = api.post(EN_LOGIN, &[], creds).await;
+    let r = api.post(enos::LOGIN, &[], creds).await;
     assert_eq!(r.body["code"], 0);
 }
 
@@ -331,9 +325,9 @@ async fn an_unreadable_x_mock_delay_answers_400_instead_of_being_ignored() {
     for bad in ["abc", "-5ms", "0.3s"] {
         let r = api
             .post(
-                EN_LOGIN,
+                enos::LOGIN,
                 &[("X-Mock-Delay", bad)],
-                json!({"account": "portal_demo", "password": "Test1234"}),
+                json!({"account": enos::ACCOUNT, "password": enos::PASSWORD}),
             )
             .await;
         assert_eq!(r.status, 400, "{bad}: {}", r.text);
@@ -354,7 +348,8 @@ async fn a_request_dropped_by_a_fault_is_journaled_with_status_0_and_its_fault()
     let id = f.body["id"].as_str().unwrap().to_string();
     let body = br#"{"account":"portal_demo","password":"Test1234"}"#;
     let mut req = format!(
-        "POST {EN_LOGIN} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+        "POST {} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+        enos::LOGIN,
         body.len()
     )
     .into_bytes();
@@ -378,7 +373,7 @@ async fn the_journal_keeps_the_first_4_kib_of_a_body_and_its_whole_size() {
     );
     let r = api
         .post_raw(
-            EN_LOGIN,
+            enos::LOGIN,
             &[("content-type", "application/json")],
             big.as_bytes(),
         )

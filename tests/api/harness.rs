@@ -1,7 +1,8 @@
 //! The in-process harness (`MockServer` and its builder) and the serving loop's defences: start, custom
 //! fixtures, seed, frozen clock, admin token, drop-to-stop, CORS, oversized heads, silent clients.
 
-use crate::helpers::{Api, Resp};
+use crate::fixtures::{enos, oa};
+use crate::helpers::Api;
 use crate::tempdir::TempDir;
 use authmock::fixtures::FixtureError;
 use authmock::{MockServer, StartError};
@@ -10,31 +11,8 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-const KD_LOGIN: &str = "/koodrive/ose/v1/auth/login";
-const EN_LOGIN: &str = "/app-portal-service/v2.2/login";
-const EN_SET: &str = "/app-portal-service/v2.2/session/set";
-const EN_STATIC: &str = "APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44";
-const OA_TICKET: &str = "/api/v2/tenant/sso/session-token/sso-ticket";
 /// 2026-01-01T00:00:00Z.
 const NEW_YEAR_MS: i64 = 1_767_225_600_000;
-
-async fn kd_login(api: &Api) -> Resp {
-    api.post(
-        KD_LOGIN,
-        &[("x-hw-agentName", "harness")],
-        json!({"account": "0027188460911", "authType": "1", "password": "123qweASD143"}),
-    )
-    .await
-}
-
-async fn enos_login(api: &Api, account: &str, password: &str) -> Resp {
-    api.post(
-        EN_LOGIN,
-        &[],
-        json!({"account": account, "password": password}),
-    )
-    .await
-}
 
 // ---------------------------------------------------------------------------------------------------
 // MockServer and its builder
@@ -77,13 +55,13 @@ async fn fixtures_dir_replaces_the_default_users_of_its_files() {
     custom_enos_fixtures(&dir);
     let api = Api::with(MockServer::builder().fixtures_dir(dir.path()).start().await);
 
-    let custom = enos_login(&api, "harness_user", "Harness#1").await;
-    let default_user = enos_login(&api, "portal_demo", "Test1234").await;
+    let custom = api.enos_login("harness_user", "Harness#1", &[]).await;
+    let default_user = api.enos_login(enos::ACCOUNT, enos::PASSWORD, &[]).await;
     let static_token = api
         .post(
-            EN_SET,
-            &[("Authorization", &format!("Bearer {EN_STATIC}"))],
-            json!({"orgId": "yourOrgId"}),
+            enos::SET,
+            &[("Authorization", &format!("Bearer {}", enos::STATIC_TOKEN))],
+            json!({"orgId": enos::ORG}),
         )
         .await;
 
@@ -112,7 +90,7 @@ async fn fixtures_dir_keeps_the_defaults_of_files_it_does_not_hold() {
     custom_enos_fixtures(&dir);
     let api = Api::with(MockServer::builder().fixtures_dir(dir.path()).start().await);
 
-    let login = kd_login(&api).await;
+    let login = api.koo_login(&[]).await;
 
     assert_eq!(login.status, 200, "{}", login.text);
     assert_eq!(login.body["code"], 0);
@@ -157,11 +135,15 @@ async fn the_same_seed_issues_the_same_tokens_and_another_seed_others() {
     let b = Api::with(start(7).await);
     let c = Api::with(start(8).await);
 
-    let (la, lb, lc) = (kd_login(&a).await, kd_login(&b).await, kd_login(&c).await);
+    let (la, lb, lc) = (
+        a.koo_login(&[]).await,
+        b.koo_login(&[]).await,
+        c.koo_login(&[]).await,
+    );
     let (ea, eb, ec) = (
-        enos_login(&a, "portal_demo", "Test1234").await,
-        enos_login(&b, "portal_demo", "Test1234").await,
-        enos_login(&c, "portal_demo", "Test1234").await,
+        a.enos_login(enos::ACCOUNT, enos::PASSWORD, &[]).await,
+        b.enos_login(enos::ACCOUNT, enos::PASSWORD, &[]).await,
+        c.enos_login(enos::ACCOUNT, enos::PASSWORD, &[]).await,
     );
 
     assert_eq!(la.body["code"], 0, "{}", la.text);
@@ -178,7 +160,7 @@ async fn without_a_seed_two_servers_issue_different_tokens() {
     let a = Api::with(start().await);
     let b = Api::with(start().await);
 
-    let (la, lb) = (kd_login(&a).await, kd_login(&b).await);
+    let (la, lb) = (a.koo_login(&[]).await, b.koo_login(&[]).await);
 
     assert_eq!(la.body["code"], 0, "{}", la.text);
     assert_ne!(la.text, lb.text);
@@ -194,7 +176,7 @@ async fn frozen_at_ms_starts_the_clock_frozen_at_that_instant() {
     );
 
     let clock = api.get("/__admin/clock", &[]).await;
-    let login = kd_login(&api).await;
+    let login = api.koo_login(&[]).await;
     let later = api.get("/__admin/clock", &[]).await;
 
     assert_eq!(
@@ -221,7 +203,7 @@ async fn admin_token_guards_the_control_plane_but_not_health_or_vendor_routes() 
         .get("/__admin/state", &[("Authorization", "Bearer s3cret")])
         .await;
     let health = api.get("/__admin/health", &[]).await;
-    let vendor = kd_login(&api).await;
+    let vendor = api.koo_login(&[]).await;
 
     assert_eq!((none.status, &none.body), (401, &refusal));
     assert_eq!((wrong.status, &wrong.body), (401, &refusal));
@@ -342,7 +324,7 @@ async fn a_cors_preflight_for_the_sso_ticket_route_is_allowed_with_its_headers()
     let pre = api
         .send(
             "OPTIONS",
-            OA_TICKET,
+            oa::TICKET,
             &[
                 ("Origin", "http://localhost:3000"),
                 ("Access-Control-Request-Method", "POST"),
@@ -411,9 +393,9 @@ async fn answers_without_an_origin_still_vary_on_the_cors_headers() {
 
     let r = api
         .post(
-            EN_LOGIN,
+            enos::LOGIN,
             &[],
-            json!({"account": "portal_demo", "password": "Test1234"}),
+            json!({"account": enos::ACCOUNT, "password": enos::PASSWORD}),
         )
         .await;
     let missing = api.send("GET", "/no/such/route", &[], None).await;
@@ -430,9 +412,9 @@ async fn a_cross_origin_post_gets_access_control_allow_origin() {
 
     let r = api
         .post(
-            EN_LOGIN,
+            enos::LOGIN,
             &[("Origin", "http://localhost:3000")],
-            json!({"account": "portal_demo", "password": "Test1234"}),
+            json!({"account": enos::ACCOUNT, "password": enos::PASSWORD}),
         )
         .await;
 

@@ -1,47 +1,36 @@
 //! KooDrive (Huawei) — contract §0 and §1: createSession and its neighbours (session/auth,
 //! session/refresh, session/logoff), auth/login and auth/refreshToken, over HTTP.
 
+use crate::fixtures::koo::{
+    self, ACCOUNT, AGENT, LOGIN, PASSWORD, REFRESH_TOKEN, SEED_001_REQUEST, SEED_CODE, SESSION,
+    SESSION_AUTH, SESSION_LOGOFF, SESSION_REFRESH, USER_ID,
+};
 use crate::helpers::{Api, Resp};
 use futures::future::join_all;
 use serde_json::{json, Value};
 
-const SESSION: &str = "/koodrive/ose/v1/session/";
 const SESSION_NO_SLASH: &str = "/koodrive/ose/v1/session";
-const SESSION_AUTH: &str = "/koodrive/ose/v1/session/auth";
-const SESSION_REFRESH: &str = "/koodrive/ose/v1/session/refresh";
-const SESSION_LOGOFF: &str = "/koodrive/ose/v1/session/logoff";
-const LOGIN: &str = "/koodrive/ose/v1/auth/login";
-const REFRESH_TOKEN: &str = "/koodrive/ose/v1/auth/refreshToken";
-
-/// The seed 000 example code: a reusable fixture code of user 1008600000701011122.
-const SEED_CODE: &str = "FrbMohdqi86v6sMZlFSSuG3E0_9RsDpL08BlYfNQPhvibLET266cQhDI_WczEXJOAoIoKGCdqN2shKX1yfqrVci8nSFdMlxljNFhoffVvH93uSzIoyFxK4P7yhY6fDXa";
-/// The seed 000 example request, byte for byte.
-const SEED_000_REQUEST: &str = r#"{ "code" : "FrbMohdqi86v6sMZlFSSuG3E0_9RsDpL08BlYfNQPhvibLET266cQhDI_WczEXJOAoIoKGCdqN2shKX1yfqrVci8nSFdMlxljNFhoffVvH93uSzIoyFxK4P7yhY6fDXa", "domain" : "kdconsole-***-***.************.cn:8080" }"#;
-/// The seed 001 example request, byte for byte (with its trailing comma).
-const SEED_001_REQUEST: &str =
-    "{\n\"account\": \"0027188460911\",\n\"authType\": \"1\",\n\"password\": \"123qweASD143\",\n}";
-/// The same request with the trailing comma removed.
+/// The seed 001 example request with the trailing comma removed.
 const SEED_001_REQUEST_FIXED: &str =
     "{\n\"account\": \"0027188460911\",\n\"authType\": \"1\",\n\"password\": \"123qweASD143\"\n}";
-
-const LOGIN_ACCOUNT: &str = "0027188460911";
-const LOGIN_PASSWORD: &str = "123qweASD143";
 const LOGIN_CODE: &str = "123456";
-const KOO_USER_ID: &str = "1008600000701011201";
-
-const AGENT: (&str, &str) = ("x-hw-agentName", "authmock-tests");
 const JSON_CT: (&str, &str) = ("content-type", "application/json");
 
 // ---------------------------------------------------------------- expected values (fixtures)
+
+/// The seed 000 example request, byte for byte.
+fn seed_000_request() -> String {
+    format!(r#"{{ "code" : "{SEED_CODE}", "domain" : "kdconsole-***-***.************.cn:8080" }}"#)
+}
 
 fn seed_user_info() -> Value {
     json!({
         "role": "2",
         "userName": "199******04",
         "innerUserId": "1574641576007768198",
-        "userId": "1008600000701011122",
-        "tenantId": "28389189a7744593a59940c0d0fcd451",
-        "orgId": "9190086000001721760",
+        "userId": koo::SEED_USER_ID,
+        "tenantId": koo::TENANT,
+        "orgId": koo::ORG,
         "orgName": "lym09",
         "xhwSchema": "tenants1_liantiao",
         "userCount": 40,
@@ -54,8 +43,8 @@ fn koo_user_info() -> Value {
         "role": "1",
         "userName": "koo_user",
         "innerUserId": "1574641576007768201",
-        "userId": "1008600000701011201",
-        "tenantId": "28389189a7744593a59940c0d0fcd451",
+        "userId": USER_ID,
+        "tenantId": koo::TENANT,
         "orgId": "9190086000001721761",
         "orgName": "lym10",
         "xhwSchema": "tenants1_liantiao",
@@ -76,7 +65,7 @@ fn auth_data(user_info: Value) -> Value {
 
 fn login_user_info() -> Value {
     json!({
-        "userId": "1882575898755117312",
+        "userId": koo::LOGIN_USER_ID,
         "firstname": "firstname",
         "surname": "surname",
         "phone": "0027188460911",
@@ -367,17 +356,11 @@ fn assert_method_not_allowed(r: &Resp, method: &str, path: &str) -> Vec<String> 
 
 // ---------------------------------------------------------------- requests
 
-async fn create(api: &Api, code: &str) -> Resp {
-    api.post(SESSION, &[], json!({"code": code})).await
-}
-
 async fn create_seed_session(api: &Api) -> Session {
-    assert_session_created(&create(api, SEED_CODE).await, seed_user_info())
-}
-
-async fn session_auth(api: &Api, authorization: &str) -> Resp {
-    api.get(SESSION_AUTH, &[("authorization", authorization)])
-        .await
+    assert_session_created(
+        &api.koo_create_session(SEED_CODE, &[]).await,
+        seed_user_info(),
+    )
 }
 
 async fn session_refresh(api: &Api, authorization: &str, session_id: &str) -> Resp {
@@ -393,15 +376,6 @@ async fn session_refresh(api: &Api, authorization: &str, session_id: &str) -> Re
     .await
 }
 
-async fn login_password(api: &Api, account: &str, password: &str) -> Resp {
-    api.post(
-        LOGIN,
-        &[AGENT],
-        json!({"account": account, "authType": "1", "password": password}),
-    )
-    .await
-}
-
 async fn login_code(api: &Api, account: &str, code: &str) -> Resp {
     api.post(
         LOGIN,
@@ -413,7 +387,7 @@ async fn login_code(api: &Api, account: &str, code: &str) -> Resp {
 
 async fn login_ok(api: &Api) -> Pair {
     assert_logged_in(
-        &login_password(api, LOGIN_ACCOUNT, LOGIN_PASSWORD).await,
+        &api.koo_login_as(ACCOUNT, PASSWORD, &[]).await,
         login_user_info(),
     )
 }
@@ -426,13 +400,6 @@ async fn refresh_tokens(api: &Api, access: &str, refresh: &str) -> Resp {
         json!({"refreshToken": refresh}),
     )
     .await
-}
-
-async fn advance_clock(api: &Api, seconds: u64) {
-    let r = api
-        .post("/__admin/clock", &[], json!({"advance": seconds}))
-        .await;
-    assert_eq!(r.status / 100, 2, "advancing the clock: {r:?}");
 }
 
 async fn server_epoch_ms(api: &Api) -> u64 {
@@ -487,7 +454,7 @@ async fn create_session_with_the_seed_000_example_request_answers_the_seed_shape
     let api = Api::new().await;
 
     let r = api
-        .post_raw(SESSION, &[JSON_CT], SEED_000_REQUEST.as_bytes())
+        .post_raw(SESSION, &[JSON_CT], seed_000_request().as_bytes())
         .await;
 
     assert_session_created(&r, seed_user_info());
@@ -498,7 +465,7 @@ async fn create_session_without_the_trailing_slash_answers_the_same_shape() {
     let api = Api::new().await;
 
     let r = api
-        .post_raw(SESSION_NO_SLASH, &[JSON_CT], SEED_000_REQUEST.as_bytes())
+        .post_raw(SESSION_NO_SLASH, &[JSON_CT], seed_000_request().as_bytes())
         .await;
 
     assert_session_created(&r, seed_user_info());
@@ -508,7 +475,7 @@ async fn create_session_without_the_trailing_slash_answers_the_same_shape() {
 async fn create_session_role_is_a_string_and_user_count_an_integer() {
     let api = Api::new().await;
 
-    let r = create(&api, SEED_CODE).await;
+    let r = api.koo_create_session(SEED_CODE, &[]).await;
 
     assert_eq!(r.status, 200, "{r:?}");
     let info = &r.body["data"]["userInfo"];
@@ -527,8 +494,8 @@ async fn the_reusable_fixture_code_creates_two_distinct_sessions() {
 
     assert_ne!(first.token, second.token);
     assert_ne!(first.session_id, second.session_id);
-    assert_session_auth_ok(&session_auth(&api, &first.bearer).await, seed_user_info());
-    assert_session_auth_ok(&session_auth(&api, &second.bearer).await, seed_user_info());
+    assert_session_auth_ok(&api.koo_auth(&first.bearer, &[]).await, seed_user_info());
+    assert_session_auth_ok(&api.koo_auth(&second.bearer, &[]).await, seed_user_info());
 }
 
 #[tokio::test]
@@ -557,7 +524,7 @@ async fn create_session_with_gateway_headers_and_unknown_fields_succeeds() {
 async fn create_session_with_an_unknown_code_answers_13000201() {
     let api = Api::new().await;
 
-    let r = create(&api, "no-such-code").await;
+    let r = api.koo_create_session("no-such-code", &[]).await;
 
     assert_bad_auth_code(&r);
 }
@@ -586,7 +553,7 @@ async fn create_session_without_a_code_answers_13000102() {
 async fn create_session_with_an_empty_code_answers_13000102() {
     let api = Api::new().await;
 
-    let r = create(&api, "").await;
+    let r = api.koo_create_session("", &[]).await;
 
     assert_param_error(&r);
 }
@@ -721,23 +688,23 @@ async fn create_session_through_a_repeated_slash_is_served() {
 #[tokio::test]
 async fn a_minted_code_creates_a_session_for_its_user_exactly_once() {
     let api = Api::new().await;
-    let code = mint_auth_code(&api, KOO_USER_ID).await;
+    let code = mint_auth_code(&api, USER_ID).await;
 
-    let first = create(&api, &code).await;
-    let second = create(&api, &code).await;
+    let first = api.koo_create_session(&code, &[]).await;
+    let second = api.koo_create_session(&code, &[]).await;
 
     let session = assert_session_created(&first, koo_user_info());
     assert_bad_auth_code(&second);
-    assert_session_auth_ok(&session_auth(&api, &session.bearer).await, koo_user_info());
+    assert_session_auth_ok(&api.koo_auth(&session.bearer, &[]).await, koo_user_info());
 }
 
 #[tokio::test]
 async fn a_minted_code_still_works_just_before_five_minutes() {
     let api = Api::new().await;
-    let code = mint_auth_code(&api, KOO_USER_ID).await;
+    let code = mint_auth_code(&api, USER_ID).await;
 
-    advance_clock(&api, 299).await;
-    let r = create(&api, &code).await;
+    api.advance_clock(299).await;
+    let r = api.koo_create_session(&code, &[]).await;
 
     assert_session_created(&r, koo_user_info());
 }
@@ -745,10 +712,10 @@ async fn a_minted_code_still_works_just_before_five_minutes() {
 #[tokio::test]
 async fn a_minted_code_expires_after_five_minutes() {
     let api = Api::new().await;
-    let code = mint_auth_code(&api, KOO_USER_ID).await;
+    let code = mint_auth_code(&api, USER_ID).await;
 
-    advance_clock(&api, 301).await;
-    let r = create(&api, &code).await;
+    api.advance_clock(301).await;
+    let r = api.koo_create_session(&code, &[]).await;
 
     assert_bad_auth_code(&r);
 }
@@ -756,9 +723,9 @@ async fn a_minted_code_expires_after_five_minutes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_minted_code_raced_by_32_requests_creates_exactly_one_session() {
     let api = Api::new().await;
-    let code = mint_auth_code(&api, KOO_USER_ID).await;
+    let code = mint_auth_code(&api, USER_ID).await;
 
-    let answers = join_all((0..32).map(|_| create(&api, &code))).await;
+    let answers = join_all((0..32).map(|_| api.koo_create_session(&code, &[]))).await;
 
     let winners: Vec<&Resp> = answers.iter().filter(|r| r.status == 200).collect();
     assert_eq!(winners.len(), 1, "{answers:?}");
@@ -777,7 +744,7 @@ async fn session_auth_with_a_bearer_token_answers_the_user() {
     let api = Api::new().await;
     let session = create_seed_session(&api).await;
 
-    let r = session_auth(&api, &session.bearer).await;
+    let r = api.koo_auth(&session.bearer, &[]).await;
 
     assert_session_auth_ok(&r, seed_user_info());
 }
@@ -787,8 +754,10 @@ async fn session_auth_accepts_bearer_plus_and_the_bare_token() {
     let api = Api::new().await;
     let session = create_seed_session(&api).await;
 
-    let plus = session_auth(&api, &format!("Bearer+{}", session.token)).await;
-    let bare = session_auth(&api, &session.token).await;
+    let plus = api
+        .koo_auth(&format!("Bearer+{}", session.token), &[])
+        .await;
+    let bare = api.koo_auth(&session.token, &[]).await;
     let upper_header = api
         .get(SESSION_AUTH, &[("AUTHORIZATION", session.bearer.as_str())])
         .await;
@@ -812,7 +781,7 @@ async fn session_auth_with_an_unknown_token_answers_13000202() {
     let api = Api::new().await;
     let unknown = format!("Bearer {}", "0".repeat(48));
 
-    let r = session_auth(&api, &unknown).await;
+    let r = api.koo_auth(&unknown, &[]).await;
 
     assert_bad_session(&r);
 }
@@ -822,12 +791,12 @@ async fn a_session_slides_its_20_minute_window_on_every_call() {
     let api = Api::new().await;
     let session = create_seed_session(&api).await;
 
-    advance_clock(&api, 19 * 60).await;
-    let after_19 = session_auth(&api, &session.bearer).await;
-    advance_clock(&api, 19 * 60).await;
-    let after_38 = session_auth(&api, &session.bearer).await;
-    advance_clock(&api, 21 * 60).await;
-    let after_21_idle = session_auth(&api, &session.bearer).await;
+    api.advance_clock(19 * 60).await;
+    let after_19 = api.koo_auth(&session.bearer, &[]).await;
+    api.advance_clock(19 * 60).await;
+    let after_38 = api.koo_auth(&session.bearer, &[]).await;
+    api.advance_clock(21 * 60).await;
+    let after_21_idle = api.koo_auth(&session.bearer, &[]).await;
 
     assert_session_auth_ok(&after_19, seed_user_info());
     assert_session_auth_ok(&after_38, seed_user_info());
@@ -839,8 +808,8 @@ async fn a_session_idle_for_21_minutes_answers_13000202() {
     let api = Api::new().await;
     let session = create_seed_session(&api).await;
 
-    advance_clock(&api, 21 * 60).await;
-    let r = session_auth(&api, &session.bearer).await;
+    api.advance_clock(21 * 60).await;
+    let r = api.koo_auth(&session.bearer, &[]).await;
 
     assert_bad_session(&r);
 }
@@ -867,9 +836,9 @@ async fn session_refresh_retires_the_old_token_and_keeps_the_session() {
     );
     let new_bearer = format!("Bearer {new_token}");
 
-    let old_auth = session_auth(&api, &session.bearer).await;
+    let old_auth = api.koo_auth(&session.bearer, &[]).await;
     let old_refresh = session_refresh(&api, &session.bearer, &session.session_id).await;
-    let new_auth = session_auth(&api, &new_bearer).await;
+    let new_auth = api.koo_auth(&new_bearer, &[]).await;
     let again = session_refresh(&api, &new_bearer, &session.session_id).await;
 
     assert_bad_session(&old_auth);
@@ -877,7 +846,7 @@ async fn session_refresh_retires_the_old_token_and_keeps_the_session() {
     assert_session_auth_ok(&new_auth, seed_user_info());
     let third = assert_session_refreshed(&again);
     assert_session_auth_ok(
-        &session_auth(&api, &format!("Bearer+{third}")).await,
+        &api.koo_auth(&format!("Bearer+{third}"), &[]).await,
         seed_user_info(),
     );
 }
@@ -969,7 +938,7 @@ async fn session_logoff_answers_success_and_kills_the_token() {
         .await;
 
     assert_success_only(&r);
-    assert_bad_session(&session_auth(&api, &session.bearer).await);
+    assert_bad_session(&api.koo_auth(&session.bearer, &[]).await);
     assert_bad_session(&session_refresh(&api, &session.bearer, &session.session_id).await);
 }
 
@@ -1011,8 +980,8 @@ async fn session_logoff_of_one_session_leaves_the_other_alive() {
             .await,
     );
 
-    assert_bad_session(&session_auth(&api, &gone.bearer).await);
-    assert_session_auth_ok(&session_auth(&api, &kept.bearer).await, seed_user_info());
+    assert_bad_session(&api.koo_auth(&gone.bearer, &[]).await);
+    assert_session_auth_ok(&api.koo_auth(&kept.bearer, &[]).await, seed_user_info());
 }
 
 // ================================================================ 1.3 auth/login
@@ -1043,7 +1012,7 @@ async fn login_with_the_seed_001_example_without_its_comma_answers_the_seed_shap
 async fn login_types_expires_in_as_an_integer_and_issued_at_as_a_string() {
     let api = Api::new().await;
 
-    let r = login_password(&api, LOGIN_ACCOUNT, LOGIN_PASSWORD).await;
+    let r = api.koo_login_as(ACCOUNT, PASSWORD, &[]).await;
 
     assert_eq!(r.status, 200, "{r:?}");
     let info = &r.body["data"]["sessionInfo"];
@@ -1076,7 +1045,7 @@ async fn login_issued_at_equals_the_frozen_clock() {
     let frozen = server_epoch_ms(&api).await;
 
     let first = login_ok(&api).await;
-    advance_clock(&api, 60).await;
+    api.advance_clock(60).await;
     let second = login_ok(&api).await;
 
     assert_eq!(first.issued_at, frozen.to_string());
@@ -1088,8 +1057,8 @@ async fn login_issued_at_equals_the_frozen_clock() {
 async fn login_by_account_name_and_by_phone_reach_the_same_user() {
     let api = Api::new().await;
 
-    let by_name = login_password(&api, "koo_admin", "Admin@Koo123").await;
-    let by_phone = login_password(&api, "13800000001", "Admin@Koo123").await;
+    let by_name = api.koo_login_as("koo_admin", "Admin@Koo123", &[]).await;
+    let by_phone = api.koo_login_as("13800000001", "Admin@Koo123", &[]).await;
 
     let a = assert_logged_in(&by_name, koo_admin_login_info());
     let b = assert_logged_in(&by_phone, koo_admin_login_info());
@@ -1120,7 +1089,7 @@ async fn login_with_a_numeric_auth_type_works_like_the_string() {
         .post(
             LOGIN,
             &[AGENT],
-            json!({"account": LOGIN_ACCOUNT, "authType": 1, "password": LOGIN_PASSWORD}),
+            json!({"account": ACCOUNT, "authType": 1, "password": PASSWORD}),
         )
         .await;
 
@@ -1135,7 +1104,7 @@ async fn login_accepts_the_agent_header_in_any_case() {
         .post(
             LOGIN,
             &[("X-HW-AGENTNAME", "tests")],
-            json!({"account": LOGIN_ACCOUNT, "authType": "1", "password": LOGIN_PASSWORD}),
+            json!({"account": ACCOUNT, "authType": "1", "password": PASSWORD}),
         )
         .await;
 
@@ -1145,7 +1114,7 @@ async fn login_accepts_the_agent_header_in_any_case() {
 #[tokio::test]
 async fn login_without_the_agent_header_answers_13000102() {
     let api = Api::new().await;
-    let body = json!({"account": LOGIN_ACCOUNT, "authType": "1", "password": LOGIN_PASSWORD});
+    let body = json!({"account": ACCOUNT, "authType": "1", "password": PASSWORD});
 
     let missing = api.post(LOGIN, &[], body.clone()).await;
     let empty = api.post(LOGIN, &[("x-hw-agentName", "")], body).await;
@@ -1162,7 +1131,7 @@ async fn login_checks_the_agent_header_before_the_password() {
         .post(
             LOGIN,
             &[],
-            json!({"account": LOGIN_ACCOUNT, "authType": "1", "password": "wrong"}),
+            json!({"account": ACCOUNT, "authType": "1", "password": "wrong"}),
         )
         .await;
 
@@ -1177,14 +1146,14 @@ async fn login_with_another_or_missing_auth_type_answers_13000102() {
         .post(
             LOGIN,
             &[AGENT],
-            json!({"account": LOGIN_ACCOUNT, "authType": "3", "password": LOGIN_PASSWORD}),
+            json!({"account": ACCOUNT, "authType": "3", "password": PASSWORD}),
         )
         .await;
     let missing = api
         .post(
             LOGIN,
             &[AGENT],
-            json!({"account": LOGIN_ACCOUNT, "password": LOGIN_PASSWORD}),
+            json!({"account": ACCOUNT, "password": PASSWORD}),
         )
         .await;
 
@@ -1200,7 +1169,7 @@ async fn login_without_an_account_answers_13000102() {
         .post(
             LOGIN,
             &[AGENT],
-            json!({"authType": "1", "password": LOGIN_PASSWORD}),
+            json!({"authType": "1", "password": PASSWORD}),
         )
         .await;
 
@@ -1224,9 +1193,9 @@ async fn login_with_malformed_or_wrong_kind_bodies_answers_13000102() {
 async fn login_with_a_body_over_64_kib_answers_413_with_13000102() {
     let api = Api::new().await;
     let body = json!({
-        "account": LOGIN_ACCOUNT,
+        "account": ACCOUNT,
         "authType": "1",
-        "password": LOGIN_PASSWORD,
+        "password": PASSWORD,
         "pad": "x".repeat(70 * 1024)
     });
 
@@ -1239,7 +1208,7 @@ async fn login_with_a_body_over_64_kib_answers_413_with_13000102() {
 async fn login_with_a_wrong_password_answers_13000203() {
     let api = Api::new().await;
 
-    let r = login_password(&api, LOGIN_ACCOUNT, "wrong-password").await;
+    let r = api.koo_login_as(ACCOUNT, "wrong-password", &[]).await;
 
     assert_bad_credentials(&r);
 }
@@ -1249,7 +1218,7 @@ async fn login_with_an_unknown_account_answers_13000203_and_never_locks() {
     let api = Api::new().await;
 
     for _ in 0..7 {
-        let r = login_password(&api, "nobody-here", LOGIN_PASSWORD).await;
+        let r = api.koo_login_as("nobody-here", PASSWORD, &[]).await;
 
         assert_bad_credentials(&r);
     }
@@ -1260,14 +1229,14 @@ async fn five_wrong_passwords_lock_the_account_for_15_minutes() {
     let api = Api::new().await;
 
     for _ in 0..5 {
-        assert_bad_credentials(&login_password(&api, LOGIN_ACCOUNT, "wrong").await);
+        assert_bad_credentials(&api.koo_login_as(ACCOUNT, "wrong", &[]).await);
     }
-    let right_while_locked = login_password(&api, LOGIN_ACCOUNT, LOGIN_PASSWORD).await;
-    let wrong_while_locked = login_password(&api, LOGIN_ACCOUNT, "wrong").await;
-    let other_user = login_password(&api, "koo_user", "User@Koo123").await;
-    advance_clock(&api, 15 * 60 + 1).await;
-    let wrong_after_window = login_password(&api, LOGIN_ACCOUNT, "wrong").await;
-    let after_window = login_password(&api, LOGIN_ACCOUNT, LOGIN_PASSWORD).await;
+    let right_while_locked = api.koo_login_as(ACCOUNT, PASSWORD, &[]).await;
+    let wrong_while_locked = api.koo_login_as(ACCOUNT, "wrong", &[]).await;
+    let other_user = api.koo_login_as("koo_user", "User@Koo123", &[]).await;
+    api.advance_clock(15 * 60 + 1).await;
+    let wrong_after_window = api.koo_login_as(ACCOUNT, "wrong", &[]).await;
+    let after_window = api.koo_login_as(ACCOUNT, PASSWORD, &[]).await;
 
     assert_locked(&right_while_locked);
     assert_locked(&wrong_while_locked);
@@ -1281,9 +1250,9 @@ async fn a_lock_applies_to_the_account_whichever_identifier_is_used() {
     let api = Api::new().await;
 
     for _ in 0..5 {
-        assert_bad_credentials(&login_password(&api, "koo_admin", "wrong").await);
+        assert_bad_credentials(&api.koo_login_as("koo_admin", "wrong", &[]).await);
     }
-    let by_phone = login_password(&api, "13800000001", "Admin@Koo123").await;
+    let by_phone = api.koo_login_as("13800000001", "Admin@Koo123", &[]).await;
 
     assert_locked(&by_phone);
 }
@@ -1293,13 +1262,13 @@ async fn a_successful_login_resets_the_failure_count() {
     let api = Api::new().await;
 
     for _ in 0..4 {
-        assert_bad_credentials(&login_password(&api, LOGIN_ACCOUNT, "wrong").await);
+        assert_bad_credentials(&api.koo_login_as(ACCOUNT, "wrong", &[]).await);
     }
     login_ok(&api).await;
     for _ in 0..4 {
-        assert_bad_credentials(&login_password(&api, LOGIN_ACCOUNT, "wrong").await);
+        assert_bad_credentials(&api.koo_login_as(ACCOUNT, "wrong", &[]).await);
     }
-    let r = login_password(&api, LOGIN_ACCOUNT, LOGIN_PASSWORD).await;
+    let r = api.koo_login_as(ACCOUNT, PASSWORD, &[]).await;
 
     assert_logged_in(&r, login_user_info());
 }
@@ -1308,8 +1277,8 @@ async fn a_successful_login_resets_the_failure_count() {
 async fn login_with_the_fixture_verification_code_works_every_time() {
     let api = Api::new().await;
 
-    let first = login_code(&api, LOGIN_ACCOUNT, LOGIN_CODE).await;
-    let second = login_code(&api, LOGIN_ACCOUNT, LOGIN_CODE).await;
+    let first = login_code(&api, ACCOUNT, LOGIN_CODE).await;
+    let second = login_code(&api, ACCOUNT, LOGIN_CODE).await;
 
     assert_logged_in(&first, login_user_info());
     assert_logged_in(&second, login_user_info());
@@ -1323,7 +1292,7 @@ async fn login_with_a_numeric_auth_type_2_uses_the_verification_code() {
         .post(
             LOGIN,
             &[AGENT],
-            json!({"account": LOGIN_ACCOUNT, "authType": 2, "captchaToken": LOGIN_CODE}),
+            json!({"account": ACCOUNT, "authType": 2, "captchaToken": LOGIN_CODE}),
         )
         .await;
 
@@ -1333,11 +1302,11 @@ async fn login_with_a_numeric_auth_type_2_uses_the_verification_code() {
 #[tokio::test]
 async fn a_minted_verification_code_works_once_and_the_fixture_code_stays_valid() {
     let api = Api::new().await;
-    let minted = mint_verification_code(&api, LOGIN_ACCOUNT).await;
+    let minted = mint_verification_code(&api, ACCOUNT).await;
 
-    let first = login_code(&api, LOGIN_ACCOUNT, &minted).await;
-    let second = login_code(&api, LOGIN_ACCOUNT, &minted).await;
-    let fixture = login_code(&api, LOGIN_ACCOUNT, LOGIN_CODE).await;
+    let first = login_code(&api, ACCOUNT, &minted).await;
+    let second = login_code(&api, ACCOUNT, &minted).await;
+    let fixture = login_code(&api, ACCOUNT, LOGIN_CODE).await;
 
     assert_logged_in(&first, login_user_info());
     assert_bad_credentials(&second);
@@ -1347,10 +1316,10 @@ async fn a_minted_verification_code_works_once_and_the_fixture_code_stays_valid(
 #[tokio::test]
 async fn a_minted_verification_code_expires_after_five_minutes() {
     let api = Api::new().await;
-    let minted = mint_verification_code(&api, LOGIN_ACCOUNT).await;
+    let minted = mint_verification_code(&api, ACCOUNT).await;
 
-    advance_clock(&api, 301).await;
-    let r = login_code(&api, LOGIN_ACCOUNT, &minted).await;
+    api.advance_clock(301).await;
+    let r = login_code(&api, ACCOUNT, &minted).await;
 
     assert_bad_credentials(&r);
 }
@@ -1359,7 +1328,7 @@ async fn a_minted_verification_code_expires_after_five_minutes() {
 async fn login_with_a_wrong_verification_code_answers_13000203() {
     let api = Api::new().await;
 
-    let r = login_code(&api, LOGIN_ACCOUNT, "000000").await;
+    let r = login_code(&api, ACCOUNT, "000000").await;
 
     assert_bad_credentials(&r);
 }
@@ -1369,13 +1338,13 @@ async fn wrong_verification_codes_count_toward_the_lockout() {
     let api = Api::new().await;
 
     for _ in 0..3 {
-        assert_bad_credentials(&login_password(&api, LOGIN_ACCOUNT, "wrong").await);
+        assert_bad_credentials(&api.koo_login_as(ACCOUNT, "wrong", &[]).await);
     }
     for _ in 0..2 {
-        assert_bad_credentials(&login_code(&api, LOGIN_ACCOUNT, "000000").await);
+        assert_bad_credentials(&login_code(&api, ACCOUNT, "000000").await);
     }
-    let by_code = login_code(&api, LOGIN_ACCOUNT, LOGIN_CODE).await;
-    let by_password = login_password(&api, LOGIN_ACCOUNT, LOGIN_PASSWORD).await;
+    let by_code = login_code(&api, ACCOUNT, LOGIN_CODE).await;
+    let by_password = api.koo_login_as(ACCOUNT, PASSWORD, &[]).await;
 
     assert_locked(&by_code);
     assert_locked(&by_password);
@@ -1434,7 +1403,7 @@ async fn an_expired_access_token_can_still_be_refreshed() {
     let api = Api::new().await;
     let old = login_ok(&api).await;
 
-    advance_clock(&api, 31 * 60).await;
+    api.advance_clock(31 * 60).await;
     let r = refresh_tokens(&api, &old.access, &old.refresh).await;
 
     let new = assert_tokens_refreshed(&r);
@@ -1445,7 +1414,7 @@ async fn an_expired_access_token_can_still_be_refreshed() {
 async fn refresh_token_issued_at_follows_the_server_clock() {
     let api = Api::new().await;
     let old = login_ok(&api).await;
-    advance_clock(&api, 3600).await;
+    api.advance_clock(3600).await;
 
     let before = server_epoch_ms(&api).await;
     let new = assert_tokens_refreshed(&refresh_tokens(&api, &old.access, &old.refresh).await);
@@ -1531,9 +1500,9 @@ async fn refresh_tokens_live_30_days() {
     let early = login_ok(&api).await;
     let late = login_ok(&api).await;
 
-    advance_clock(&api, 29 * 86_400).await;
+    api.advance_clock(29 * 86_400).await;
     let at_29_days = refresh_tokens(&api, &early.access, &early.refresh).await;
-    advance_clock(&api, 2 * 86_400).await;
+    api.advance_clock(2 * 86_400).await;
     let at_31_days = refresh_tokens(&api, &late.access, &late.refresh).await;
 
     assert_tokens_refreshed(&at_29_days);
@@ -1560,7 +1529,7 @@ async fn an_expired_refresh_token_answers_13000205_also_once_swept() {
     let api = Api::new().await;
     let pair = login_ok(&api).await;
 
-    advance_clock(&api, 31 * 86_400).await;
+    api.advance_clock(31 * 86_400).await;
     wait_until_swept(&api, &pair.access).await;
     let r = refresh_tokens(&api, &pair.access, &pair.refresh).await;
 
@@ -1607,7 +1576,7 @@ async fn a_login_at_token_is_refused_by_session_routes() {
         format!("Bearer {}", pair.access),
         pair.access.clone(),
     ] {
-        let auth = session_auth(&api, &authorization).await;
+        let auth = api.koo_auth(&authorization, &[]).await;
         let refresh = session_refresh(&api, &authorization, &session.session_id).await;
 
         assert_bad_session(&auth);
@@ -1619,8 +1588,9 @@ async fn a_login_at_token_is_refused_by_session_routes() {
 async fn a_token_of_another_family_means_nothing_to_koodrive() {
     let api = Api::new().await;
 
-    let enos_static =
-        session_auth(&api, "Bearer APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44").await;
+    let enos_static = api
+        .koo_auth("Bearer APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44", &[])
+        .await;
     let enos_as_at = api
         .post(
             REFRESH_TOKEN,
@@ -1659,7 +1629,7 @@ async fn a_refresh_token_is_not_a_session_token() {
     let api = Api::new().await;
     let pair = login_ok(&api).await;
 
-    let r = session_auth(&api, &format!("Bearer {}", pair.refresh)).await;
+    let r = api.koo_auth(&format!("Bearer {}", pair.refresh), &[]).await;
 
     assert_bad_session(&r);
 }

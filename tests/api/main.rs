@@ -1,10 +1,15 @@
 //! One test binary: black-box tests over HTTP against a real server on 127.0.0.1:0.
 mod admin;
+mod audit_pipeline;
 mod enos;
+#[path = "../support/fixtures.rs"]
+mod fixtures;
 mod guarantees;
 mod hardening;
 mod harness;
 mod helpers;
+#[path = "../support/http.rs"]
+mod http;
 mod koodrive;
 mod lint;
 mod oneaccess;

@@ -1,27 +1,17 @@
 //! OneAccess (Huawei Cloud IDaaS): contract §0 as it applies to the family, and all of §2 —
 //! tenant/token, sdk/login, the seed route session-token/sso-ticket, and sso-ticket/verify.
 
-use crate::helpers::{Api, Resp};
+use crate::fixtures::oa::{
+    CLIENT_ID, CLIENT_SECRET, FINGERPRINT, LOGIN, OTHER_CLIENT_ID, OTHER_CLIENT_SECRET,
+    OTHER_TENANT, PASSWORD, TENANT, TICKET, TOKEN, USER, USER_ID, VERIFY,
+};
+use crate::fixtures::{enos, koo};
+use crate::helpers::{keys, Api, Resp};
 use base64::Engine;
 use futures::future::join_all;
 use serde_json::{json, Value};
 
-const TOKEN: &str = "/api/v2/tenant/token";
-const LOGIN: &str = "/api/v2/sdk/login";
-const TICKET: &str = "/api/v2/tenant/sso/session-token/sso-ticket";
-const VERIFY: &str = "/api/v2/tenant/sso/sso-ticket/verify";
-
-const CLIENT_ID: &str = "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ";
-const CLIENT_SECRET: &str = "demo-client-secret";
-const TENANT: &str = "08f770f51f80d2f40f38c00cb199fd21";
-const OTHER_CLIENT_ID: &str = "OtherTenantApp0000000000000000001";
-const OTHER_CLIENT_SECRET: &str = "other-client-secret";
-const OTHER_TENANT: &str = "5c1e0e2a9b7f4d3e8a6b1c2d3e4f5a6b";
-
-const USER: &str = "zhangsan";
-const PASSWORD: &str = "Zhangsan@123";
 /// The seed example's fingerprint.
-const FINGERPRINT: &str = "156aysdna213sac";
 const AGENT: &str = "Mozilla/5.0 (Linux; Android 10; Redmi K30 Build/QKQ1.190825.002; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/80.0.3987.99 Mobile Safari/537.36";
 const SEED_CONTENT_TYPE: &str = "application/json;charset=utf8";
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -52,17 +42,6 @@ fn assert_error(r: &Resp, status: u16, code: &str, msg: &str) {
 fn assert_ok(r: &Resp) {
     assert_eq!(r.status, 200, "status; body {}", r.text);
     assert_json_content_type(r);
-}
-
-fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v
-        .as_object()
-        .unwrap_or_else(|| panic!("not an object: {v}"))
-        .keys()
-        .cloned()
-        .collect();
-    k.sort();
-    k
 }
 
 fn is_base62(s: &str) -> bool {
@@ -112,18 +91,6 @@ fn assert_jwt(s: &str) {
     assert!(
         header["alg"].is_string(),
         "JWT header names its alg: {header}"
-    );
-}
-
-async fn advance(api: &Api, seconds: u64) {
-    let r = api
-        .post("/__admin/clock", &[], json!({ "advance": seconds }))
-        .await;
-    assert!(
-        (200..300).contains(&r.status),
-        "advancing the clock failed: {} {}",
-        r.status,
-        r.text
     );
 }
 
@@ -209,9 +176,9 @@ fn seed_body(session_token: &str) -> Value {
         "session_token": session_token,
         "operating_sys_version": "Android 10",
         "device_ip": "10.10.10.1",
-        "device_fingerprint": "156aysdna213sac",
+        "device_fingerprint": FINGERPRINT,
         "agent": AGENT,
-        "client_id": "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ"
+        "client_id": CLIENT_ID
     })
 }
 
@@ -260,7 +227,7 @@ async fn ticket(api: &Api, bearer: &str, session: &str) -> String {
 fn zhangsan() -> Value {
     json!({"code": "200", "message": "success", "data": {"user": {
         "userName": "zhangsan",
-        "id": "20220126153857263-A04D-60E0D446C",
+        "id": USER_ID,
         "name": "zhangsan",
         "mobile": "+86-18310136755",
         "email": "18310136755@163.com"
@@ -557,9 +524,9 @@ async fn sdk_login_lock_lifts_after_15_minutes_and_the_count_starts_again() {
         );
     }
 
-    advance(&api, 14 * 60).await;
+    api.advance_clock(14 * 60).await;
     let still_locked = login(&api, USER, PASSWORD).await;
-    advance(&api, 61).await;
+    api.advance_clock(61).await;
     let unlocked = login(&api, USER, PASSWORD).await;
     let next_failure = login(&api, USER, "wrong").await;
 
@@ -832,9 +799,9 @@ async fn app_token_still_works_at_29_minutes_and_is_expired_at_31() {
     let bearer = app_token(&api).await;
     let session = session_token(&api).await;
 
-    advance(&api, 29 * 60).await;
+    api.advance_clock(29 * 60).await;
     let alive = ask_ticket(&api, &bearer, seed_body(&session)).await;
-    advance(&api, 2 * 60).await;
+    api.advance_clock(2 * 60).await;
     let expired = ask_ticket(&api, &bearer, seed_body(&session)).await;
 
     assert_ok(&alive);
@@ -915,10 +882,10 @@ async fn session_token_lives_one_week() {
     let api = Api::new().await;
     let session = session_token(&api).await;
 
-    advance(&api, 604_800 - 60).await;
+    api.advance_clock(604_800 - 60).await;
     let bearer = app_token(&api).await;
     let alive = ask_ticket(&api, &bearer, seed_body(&session)).await;
-    advance(&api, 61).await;
+    api.advance_clock(61).await;
     let bearer = app_token(&api).await;
     let expired = ask_ticket(&api, &bearer, seed_body(&session)).await;
 
@@ -1080,7 +1047,7 @@ async fn authorization_is_checked_before_the_body() {
         .post_raw(TICKET, &[("Content-Type", SEED_CONTENT_TYPE)], b"")
         .await;
     let unknown = post_seed_style(&api, TICKET, "not-a-token", b"").await;
-    advance(&api, 31 * 60).await;
+    api.advance_clock(31 * 60).await;
     let expired = post_seed_style(&api, TICKET, &bearer, b"{}").await;
 
     assert_error(&missing, 400, "PARAM.0001", "Authorization is required.");
@@ -1319,10 +1286,10 @@ async fn ticket_redeems_until_9600_seconds_and_not_after() {
     let early = ticket(&api, &bearer, &session).await;
     let late = ticket(&api, &bearer, &session).await;
 
-    advance(&api, 9600 - 60).await;
+    api.advance_clock(9600 - 60).await;
     let bearer = app_token(&api).await;
     let alive = verify(&api, &bearer, verify_body(&early)).await;
-    advance(&api, 61).await;
+    api.advance_clock(61).await;
     let bearer = app_token(&api).await;
     let expired = verify(&api, &bearer, verify_body(&late)).await;
 
@@ -1451,11 +1418,7 @@ async fn a_koodrive_session_token_as_bearer_answers_invalid_token() {
     let api = Api::new().await;
     let session = session_token(&api).await;
     let created = api
-        .post(
-            "/koodrive/ose/v1/session/",
-            &[],
-            json!({"code": "FrbMohdqi86v6sMZlFSSuG3E0_9RsDpL08BlYfNQPhvibLET266cQhDI_WczEXJOAoIoKGCdqN2shKX1yfqrVci8nSFdMlxljNFhoffVvH93uSzIoyFxK4P7yhY6fDXa"}),
-        )
+        .post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
         .await;
     assert_ok(&created);
     let koo = created.body["data"]["accessToken"]
@@ -1486,9 +1449,9 @@ async fn a_koodrive_login_token_as_bearer_answers_invalid_token() {
     let session = session_token(&api).await;
     let login = api
         .post(
-            "/koodrive/ose/v1/auth/login",
+            koo::LOGIN,
             &[("x-hw-agentName", "authmock-tests")],
-            json!({"account": "0027188460911", "authType": "1", "password": "123qweASD143"}),
+            json!({"account": koo::ACCOUNT, "authType": "1", "password": koo::PASSWORD}),
         )
         .await;
     assert_ok(&login);
@@ -1513,9 +1476,9 @@ async fn an_enos_token_as_bearer_answers_invalid_token() {
     let session = session_token(&api).await;
     let login = api
         .post(
-            "/app-portal-service/v2.2/login",
+            enos::LOGIN,
             &[],
-            json!({"account": "portal_demo", "password": "Test1234"}),
+            json!({"account": enos::ACCOUNT, "password": enos::PASSWORD}),
         )
         .await;
     assert_ok(&login);

@@ -1,22 +1,10 @@
 //! Contract §0: the rules every vendor route follows, checked across the three families.
 
+use crate::fixtures::{enos, koo, oa};
 use crate::helpers::{Api, Resp};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::io::{Read, Write};
-
-const KD_CODE: &str = "FrbMohdqi86v6sMZlFSSuG3E0_9RsDpL08BlYfNQPhvibLET266cQhDI_WczEXJOAoIoKGCdqN2shKX1yfqrVci8nSFdMlxljNFhoffVvH93uSzIoyFxK4P7yhY6fDXa";
-const KD_SESSION: &str = "/koodrive/ose/v1/session/";
-const KD_AUTH: &str = "/koodrive/ose/v1/session/auth";
-const KD_LOGIN: &str = "/koodrive/ose/v1/auth/login";
-const OA_TOKEN: &str = "/api/v2/tenant/token";
-const OA_LOGIN: &str = "/api/v2/sdk/login";
-const OA_TICKET: &str = "/api/v2/tenant/sso/session-token/sso-ticket";
-const OA_CLIENT: &str = "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ";
-const EN_LOGIN: &str = "/app-portal-service/v2.2/login";
-const EN_SET: &str = "/app-portal-service/v2.2/session/set";
-const EN_INFO: &str = "/app-portal-service/v2.2/session/info";
-const EN_STATIC: &str = "APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44";
 
 /// Sends one HTTP/1.1 request byte for byte as written (header names keep their case) over a fresh
 /// TCP connection and reads the answer to the end. Adds `Host`, `Content-Length` (when there is a
@@ -91,13 +79,7 @@ pub(crate) fn parse_answer(answer: &[u8]) -> Resp {
         body = dechunk(&body);
     }
     let text = String::from_utf8(body).expect("utf-8 body");
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Resp {
-        status,
-        headers,
-        text,
-        body,
-    }
+    Resp::new(status, headers, text)
 }
 
 fn dechunk(mut rest: &[u8]) -> Vec<u8> {
@@ -131,48 +113,9 @@ fn assert_json_content_type(r: &Resp) {
     );
 }
 
-/// A KooDrive session token (`Bearer <48 hex>`) from the seed 000 code.
-async fn koodrive_session_token(api: &Api) -> String {
-    let r = api.post(KD_SESSION, &[], json!({"code": KD_CODE})).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.body["data"]["accessToken"]
-        .as_str()
-        .expect("accessToken")
-        .to_string()
-}
-
-/// A OneAccess app access token.
-async fn oneaccess_app_token(api: &Api) -> String {
-    let form = format!(
-        "grant_type=client_credentials&client_id={OA_CLIENT}&client_secret=demo-client-secret"
-    );
-    let r = api
-        .post_raw(
-            OA_TOKEN,
-            &[("content-type", "application/x-www-form-urlencoded")],
-            form.as_bytes(),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.body["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_string()
-}
-
-/// An EnOS login-only token for portal_demo.
-async fn enos_login(api: &Api, headers: &[(&str, &str)]) -> Resp {
-    api.post(
-        EN_LOGIN,
-        headers,
-        json!({"account": "portal_demo", "password": "Test1234"}),
-    )
-    .await
-}
-
 fn oneaccess_login_headers() -> Vec<(&'static str, &'static str)> {
     vec![
-        ("x-client-id", OA_CLIENT),
+        ("x-client-id", oa::CLIENT_ID),
         ("x-device-fingerprint", "fp-rules-test"),
         ("x-operating-sys-version", "Windows 10"),
         ("x-agent", "Chrome"),
@@ -261,7 +204,7 @@ async fn an_unknown_path_echoes_the_method_and_path_of_the_request() {
 async fn a_known_path_with_the_wrong_method_answers_405_with_allow() {
     let api = Api::new().await;
 
-    for path in [EN_SET, KD_LOGIN, OA_TICKET] {
+    for path in [enos::SET, koo::LOGIN, oa::TICKET] {
         let r = api.get(path, &[]).await;
 
         assert_eq!(r.status, 405, "{path}: {}", r.text);
@@ -278,7 +221,7 @@ async fn a_known_path_with_the_wrong_method_answers_405_with_allow() {
 async fn a_delete_on_a_post_route_answers_405() {
     let api = Api::new().await;
 
-    let r = api.delete(EN_SET, &[]).await;
+    let r = api.delete(enos::SET, &[]).await;
 
     assert_eq!(r.status, 405, "{}", r.text);
     assert_eq!(r.header("allow"), "POST");
@@ -294,33 +237,45 @@ async fn every_response_is_application_json() {
     let api = Api::new().await;
     let big = json!({"pad": "x".repeat(70 * 1024)});
     let answers = vec![
-        enos_login(&api, &[]).await,
-        api.post(EN_LOGIN, &[], json!({"account": "portal_demo", "password": "no"}))
+        api.enos_login(enos::ACCOUNT, enos::PASSWORD, &[]).await,
+        api.post(
+            enos::LOGIN,
+            &[],
+            json!({"account": enos::ACCOUNT, "password": "no"}),
+        )
+        .await,
+        api.post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
             .await,
-        api.post(KD_SESSION, &[], json!({"code": KD_CODE})).await,
-        api.post(KD_SESSION, &[], json!({"code": "unknown"})).await,
-        api.get(KD_AUTH, &[]).await,
+        api.post(koo::SESSION, &[], json!({"code": "unknown"}))
+            .await,
+        api.get(koo::SESSION_AUTH, &[]).await,
         api.post_raw(
-            OA_TOKEN,
+            oa::TOKEN,
             &[("content-type", "application/x-www-form-urlencoded")],
-            format!("grant_type=client_credentials&client_id={OA_CLIENT}&client_secret=demo-client-secret")
-                .as_bytes(),
+            format!(
+                "grant_type=client_credentials&client_id={}&client_secret=demo-client-secret",
+                oa::CLIENT_ID
+            )
+            .as_bytes(),
         )
         .await,
         api.post_raw(
-            OA_TOKEN,
+            oa::TOKEN,
             &[("content-type", "application/x-www-form-urlencoded")],
-            format!("grant_type=client_credentials&client_id={OA_CLIENT}&client_secret=wrong")
-                .as_bytes(),
+            format!(
+                "grant_type=client_credentials&client_id={}&client_secret=wrong",
+                oa::CLIENT_ID
+            )
+            .as_bytes(),
         )
         .await,
-        api.post(OA_TICKET, &[], json!({})).await,
+        api.post(oa::TICKET, &[], json!({})).await,
         api.get("/nope", &[]).await,
-        api.get(EN_SET, &[]).await,
-        api.post(EN_SET, &[("authorization", "Bearer x")], big.clone())
+        api.get(enos::SET, &[]).await,
+        api.post(enos::SET, &[("authorization", "Bearer x")], big.clone())
             .await,
-        api.post(KD_SESSION, &[], big.clone()).await,
-        api.post(OA_LOGIN, &oneaccess_login_headers(), big).await,
+        api.post(koo::SESSION, &[], big.clone()).await,
+        api.post(oa::LOGIN, &oneaccess_login_headers(), big).await,
     ];
 
     let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
@@ -341,15 +296,15 @@ async fn bodies_over_64_kib_answer_413_with_each_familys_parameter_error() {
     let api = Api::new().await;
     let big = json!({"pad": "x".repeat(70 * 1024)});
 
-    let r = api.post(KD_SESSION, &[], big.clone()).await;
+    let r = api.post(koo::SESSION, &[], big.clone()).await;
     koodrive_err(&r, 413, 13000102, "Verify parameters failed.");
 
     let r = api
-        .post(OA_LOGIN, &oneaccess_login_headers(), big.clone())
+        .post(oa::LOGIN, &oneaccess_login_headers(), big.clone())
         .await;
     oneaccess_err(&r, 413, "PARAM.0001", "Invalid request body.");
 
-    let r = api.post(EN_LOGIN, &[], big).await;
+    let r = api.post(enos::LOGIN, &[], big).await;
     assert_eq!(r.status, 413, "{}", r.text);
     assert_eq!(
         r.body,
@@ -363,7 +318,7 @@ async fn a_json_body_under_a_non_json_content_type_is_accepted() {
 
     let r = api
         .post_raw(
-            EN_LOGIN,
+            enos::LOGIN,
             &[("content-type", "text/plain")],
             br#"{"account":"portal_demo","password":"Test1234"}"#,
         )
@@ -373,9 +328,9 @@ async fn a_json_body_under_a_non_json_content_type_is_accepted() {
 
     let r = api
         .post_raw(
-            KD_SESSION,
+            koo::SESSION,
             &[("content-type", "text/plain;charset=utf-8")],
-            json!({"code": KD_CODE}).to_string().as_bytes(),
+            json!({"code": koo::SEED_CODE}).to_string().as_bytes(),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -383,7 +338,7 @@ async fn a_json_body_under_a_non_json_content_type_is_accepted() {
 
     let r = api
         .post_raw(
-            EN_SET,
+            enos::SET,
             &[
                 (
                     "authorization",
@@ -404,7 +359,7 @@ async fn a_non_json_body_under_a_non_json_content_type_gets_the_parameter_error(
 
     let r = api
         .post_raw(
-            EN_LOGIN,
+            enos::LOGIN,
             &[("content-type", "text/plain")],
             b"account=portal_demo&password=Test1234",
         )
@@ -419,20 +374,24 @@ async fn an_invalid_utf8_body_gets_each_familys_parameter_error() {
     let ct = ("content-type", "application/json");
 
     let r = api
-        .post_raw(KD_SESSION, &[ct], b"{\"code\":\"\xff\xfe\"}")
+        .post_raw(koo::SESSION, &[ct], b"{\"code\":\"\xff\xfe\"}")
         .await;
     koodrive_err(&r, 400, 13000102, "Verify parameters failed.");
 
     let mut h = oneaccess_login_headers();
     h.push(ct);
     let r = api
-        .post_raw(OA_LOGIN, &h, b"{\"user_name\":\"\xff\",\"password\":\"x\"}")
+        .post_raw(
+            oa::LOGIN,
+            &h,
+            b"{\"user_name\":\"\xff\",\"password\":\"x\"}",
+        )
         .await;
     oneaccess_err(&r, 400, "PARAM.0001", "Invalid request body.");
 
     let r = api
         .post_raw(
-            EN_LOGIN,
+            enos::LOGIN,
             &[ct],
             b"{\"account\":\"\xff\",\"password\":\"Test1234\"}",
         )
@@ -441,7 +400,7 @@ async fn an_invalid_utf8_body_gets_each_familys_parameter_error() {
 
     let r = api
         .post_raw(
-            EN_SET,
+            enos::SET,
             &[
                 ct,
                 (
@@ -461,11 +420,11 @@ async fn an_invalid_utf8_body_gets_each_familys_parameter_error() {
 #[tokio::test]
 async fn invalid_utf8_in_an_ignored_field_gets_the_koodrive_parameter_error() {
     let api = Api::new().await;
-    let mut bad = format!("{{\"code\":\"{KD_CODE}\",\"x\":\"").into_bytes();
+    let mut bad = format!("{{\"code\":\"{}\",\"x\":\"", koo::SEED_CODE).into_bytes();
     bad.extend_from_slice(b"\xff\xfe\"}");
 
     let r = api
-        .post_raw(KD_SESSION, &[("content-type", "application/json")], &bad)
+        .post_raw(koo::SESSION, &[("content-type", "application/json")], &bad)
         .await;
 
     koodrive_err(&r, 400, 13000102, "Verify parameters failed.");
@@ -479,7 +438,7 @@ async fn invalid_utf8_in_an_ignored_field_gets_the_oneaccess_parameter_error() {
 
     let r = api
         .post_raw(
-            OA_LOGIN,
+            oa::LOGIN,
             &h,
             b"{\"user_name\":\"zhangsan\",\"password\":\"Zhangsan@123\",\"x\":\"\xff\xfe\"}",
         )
@@ -495,7 +454,7 @@ async fn invalid_utf8_in_an_ignored_field_gets_the_enos_parameter_error() {
 
     let r = api
         .post_raw(
-            EN_LOGIN,
+            enos::LOGIN,
             &[ct],
             b"{\"account\":\"portal_demo\",\"password\":\"Test1234\",\"x\":\"\xff\xfe\"}",
         )
@@ -504,7 +463,7 @@ async fn invalid_utf8_in_an_ignored_field_gets_the_enos_parameter_error() {
 
     let r = api
         .post_raw(
-            EN_SET,
+            enos::SET,
             &[
                 ct,
                 (
@@ -524,9 +483,9 @@ async fn a_json_number_where_a_string_is_expected_is_taken_as_its_text() {
 
     let r = api
         .post(
-            KD_LOGIN,
+            koo::LOGIN,
             &[("x-hw-agentName", "rules-test")],
-            json!({"account": 27188460911_i64, "authType": 1, "password": "123qweASD143"}),
+            json!({"account": 27188460911_i64, "authType": 1, "password": koo::PASSWORD}),
         )
         .await;
 
@@ -536,9 +495,9 @@ async fn a_json_number_where_a_string_is_expected_is_taken_as_its_text() {
 
     let r = api
         .post(
-            KD_LOGIN,
+            koo::LOGIN,
             &[("x-hw-agentName", "rules-test")],
-            json!({"account": "0027188460911", "authType": 1, "password": "123qweASD143"}),
+            json!({"account": koo::ACCOUNT, "authType": 1, "password": koo::PASSWORD}),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -555,7 +514,7 @@ async fn header_names_are_case_insensitive() {
     let r = raw(
         &api,
         "POST",
-        EN_SET,
+        enos::SET,
         &[
             (
                 "AUTHORIZATION",
@@ -573,7 +532,7 @@ async fn header_names_are_case_insensitive() {
     let r = raw(
         &api,
         "POST",
-        KD_LOGIN,
+        koo::LOGIN,
         &[
             ("X-HW-AGENTNAME", "rules-test"),
             ("content-type", "application/json"),
@@ -584,11 +543,11 @@ async fn header_names_are_case_insensitive() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["code"], json!(0), "{}", r.text);
 
-    let token = koodrive_session_token(&api).await;
+    let token = api.koo_session(koo::SEED_CODE, &[]).await;
     let r = raw(
         &api,
         "GET",
-        KD_AUTH,
+        koo::SESSION_AUTH,
         &[("aUtHoRiZaTiOn", token.as_str())],
         b"",
     )
@@ -603,18 +562,22 @@ async fn header_names_are_case_insensitive() {
 #[tokio::test]
 async fn a_koodrive_session_token_means_nothing_to_enos() {
     let api = Api::new().await;
-    let token = koodrive_session_token(&api).await;
+    let token = api.koo_session(koo::SEED_CODE, &[]).await;
     assert!(token.starts_with("Bearer "), "{token}");
-    let ok = api.get(KD_AUTH, &[("authorization", token.as_str())]).await;
+    let ok = api
+        .get(koo::SESSION_AUTH, &[("authorization", token.as_str())])
+        .await;
     assert_eq!(ok.body["code"], json!(0), "{}", ok.text);
 
-    let r = api.get(EN_INFO, &[("authorization", token.as_str())]).await;
+    let r = api
+        .get(enos::INFO, &[("authorization", token.as_str())])
+        .await;
     enos_err(&r, 31401, "Please login first");
     let r = api
         .post(
-            EN_SET,
+            enos::SET,
             &[("authorization", token.as_str())],
-            json!({"orgId": "yourOrgId"}),
+            json!({"orgId": enos::ORG}),
         )
         .await;
     enos_err(&r, 31401, "Please login first");
@@ -623,16 +586,16 @@ async fn a_koodrive_session_token_means_nothing_to_enos() {
 #[tokio::test]
 async fn an_enos_token_means_nothing_to_koodrive() {
     let api = Api::new().await;
-    let r = enos_login(&api, &[]).await;
+    let r = api.enos_login(enos::ACCOUNT, enos::PASSWORD, &[]).await;
     let login_token = r.body["data"]["accessToken"]
         .as_str()
         .expect("token")
         .to_string();
     let r = api
         .post(
-            EN_SET,
+            enos::SET,
             &[("authorization", format!("Bearer {login_token}").as_str())],
-            json!({"orgId": "yourOrgId"}),
+            json!({"orgId": enos::ORG}),
         )
         .await;
     let org_token = r.body["data"]["accessToken"]
@@ -640,9 +603,11 @@ async fn an_enos_token_means_nothing_to_koodrive() {
         .expect("token")
         .to_string();
 
-    for t in [EN_STATIC, org_token.as_str()] {
+    for t in [enos::STATIC_TOKEN, org_token.as_str()] {
         for auth in [format!("Bearer {t}"), t.to_string()] {
-            let r = api.get(KD_AUTH, &[("authorization", auth.as_str())]).await;
+            let r = api
+                .get(koo::SESSION_AUTH, &[("authorization", auth.as_str())])
+                .await;
             koodrive_err(&r, 401, 13000202, "Session is invalid or expired.");
         }
     }
@@ -651,29 +616,33 @@ async fn an_enos_token_means_nothing_to_koodrive() {
 #[tokio::test]
 async fn a_oneaccess_app_token_means_nothing_to_enos_or_koodrive() {
     let api = Api::new().await;
-    let token = oneaccess_app_token(&api).await;
+    let token = api.oa_app_token(&[]).await;
     let auth = format!("Bearer {token}");
 
-    let r = api.get(EN_INFO, &[("authorization", auth.as_str())]).await;
+    let r = api
+        .get(enos::INFO, &[("authorization", auth.as_str())])
+        .await;
     enos_err(&r, 31401, "Please login first");
-    let r = api.get(KD_AUTH, &[("authorization", auth.as_str())]).await;
+    let r = api
+        .get(koo::SESSION_AUTH, &[("authorization", auth.as_str())])
+        .await;
     koodrive_err(&r, 401, 13000202, "Session is invalid or expired.");
 }
 
 #[tokio::test]
 async fn an_enos_token_means_nothing_to_oneaccess() {
     let api = Api::new().await;
-    let auth = format!("Bearer {EN_STATIC}");
+    let auth = format!("Bearer {}", enos::STATIC_TOKEN);
 
     let r = api
-        .post(OA_TICKET, &[("authorization", auth.as_str())], json!({}))
+        .post(oa::TICKET, &[("authorization", auth.as_str())], json!({}))
         .await;
 
     oneaccess_err(
         &r,
         400,
         "invalid_token",
-        &format!("Invalid access token: {EN_STATIC}"),
+        &format!("Invalid access token: {}", enos::STATIC_TOKEN),
     );
 }
 
@@ -684,14 +653,14 @@ async fn an_enos_token_means_nothing_to_oneaccess() {
 async fn a_token_issued_in_one_namespace_means_nothing_in_another_or_in_the_default() {
     let api = Api::new().await;
     let ns_a = ("x-mock-namespace", "a");
-    let r = enos_login(&api, &[ns_a]).await;
+    let r = api.enos_login(enos::ACCOUNT, enos::PASSWORD, &[ns_a]).await;
     let enos_token = r.body["data"]["accessToken"]
         .as_str()
         .expect("token")
         .to_string();
     let enos_auth = format!("Bearer {enos_token}");
     let r = api
-        .post(KD_SESSION, &[ns_a], json!({"code": KD_CODE}))
+        .post(koo::SESSION, &[ns_a], json!({"code": koo::SEED_CODE}))
         .await;
     let kd_token = r.body["data"]["accessToken"]
         .as_str()
@@ -701,24 +670,27 @@ async fn a_token_issued_in_one_namespace_means_nothing_in_another_or_in_the_defa
     for ns in [vec![("x-mock-namespace", "b")], vec![]] {
         let mut h = ns.clone();
         h.push(("authorization", enos_auth.as_str()));
-        let r = api.post(EN_SET, &h, json!({"orgId": "yourOrgId"})).await;
+        let r = api.post(enos::SET, &h, json!({"orgId": enos::ORG})).await;
         enos_err(&r, 31401, "Please login first");
         let mut h = ns.clone();
         h.push(("authorization", kd_token.as_str()));
-        let r = api.get(KD_AUTH, &h).await;
+        let r = api.get(koo::SESSION_AUTH, &h).await;
         koodrive_err(&r, 401, 13000202, "Session is invalid or expired.");
     }
 
     let r = api
         .post(
-            EN_SET,
+            enos::SET,
             &[ns_a, ("authorization", enos_auth.as_str())],
-            json!({"orgId": "yourOrgId"}),
+            json!({"orgId": enos::ORG}),
         )
         .await;
     assert_eq!(r.body["code"], json!(0), "{}", r.text);
     let r = api
-        .get(KD_AUTH, &[ns_a, ("authorization", kd_token.as_str())])
+        .get(
+            koo::SESSION_AUTH,
+            &[ns_a, ("authorization", kd_token.as_str())],
+        )
         .await;
     assert_eq!(r.body["code"], json!(0), "{}", r.text);
 }
@@ -726,7 +698,7 @@ async fn a_token_issued_in_one_namespace_means_nothing_in_another_or_in_the_defa
 #[tokio::test]
 async fn a_token_issued_in_the_default_namespace_means_nothing_in_a_named_one() {
     let api = Api::new().await;
-    let r = enos_login(&api, &[]).await;
+    let r = api.enos_login(enos::ACCOUNT, enos::PASSWORD, &[]).await;
     let token = r.body["data"]["accessToken"]
         .as_str()
         .expect("token")
@@ -735,9 +707,9 @@ async fn a_token_issued_in_the_default_namespace_means_nothing_in_a_named_one() 
 
     let r = api
         .post(
-            EN_SET,
+            enos::SET,
             &[("x-mock-namespace", "b"), ("authorization", auth.as_str())],
-            json!({"orgId": "yourOrgId"}),
+            json!({"orgId": enos::ORG}),
         )
         .await;
 
