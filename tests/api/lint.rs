@@ -2,26 +2,21 @@
 //! mode with the family's parameter error, silent when the page is followed; the seed examples and the
 //! README's curl examples; the journal filter and the warnings summary.
 
+use crate::fixtures::{enos, koo, oa};
 use crate::helpers::{Api, Resp};
 use authmock::MockServer;
 use serde_json::Value;
 
-const SEED_CODE: &str = "FrbMohdqi86v6sMZlFSSuG3E0_9RsDpL08BlYfNQPhvibLET266cQhDI_WczEXJOAoIoKGCdqN2shKX1yfqrVci8nSFdMlxljNFhoffVvH93uSzIoyFxK4P7yhY6fDXa";
-const KD_SESSION: &str = "/koodrive/ose/v1/session/";
-const KD_AUTH: &str = "/koodrive/ose/v1/session/auth";
-const KD_LOGIN: &str = "/koodrive/ose/v1/auth/login";
 const KD_LOGIN_BODY: &str =
     r#"{"account": "0027188460911", "authType": "1", "password": "123qweASD143"}"#;
-const OA_TOKEN: &str = "/api/v2/tenant/token";
-const OA_LOGIN: &str = "/api/v2/sdk/login";
-const OA_TICKET: &str = "/api/v2/tenant/sso/session-token/sso-ticket";
-const OA_CLIENT: &str = "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ";
-const OA_TENANT: &str = "08f770f51f80d2f40f38c00cb199fd21";
 const OA_CT: &str = "application/json;charset=utf8";
-const EN_SET: &str = "/app-portal-service/v2.2/session/set";
-const EN_STATIC: &str = "Bearer APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44";
 const JSON: &str = "application/json";
 const STRICT: (&str, &str) = ("X-Mock-Strict", "true");
+
+/// The seed 003 example's `Authorization`: portal_demo's static token.
+fn en_static() -> String {
+    format!("Bearer {}", enos::STATIC_TOKEN)
+}
 
 /// The ids in `X-Mock-Warnings`, in order.
 fn ids(r: &Resp) -> Vec<String> {
@@ -48,43 +43,14 @@ async fn kd_login(api: &Api, path: &str, headers: &[(&str, &str)], body: &str) -
 
 /// A OneAccess app token and a session_token of zhangsan, fingerprint `156aysdna213sac`.
 async fn oa_credentials(api: &Api) -> (String, String) {
-    let form = format!(
-        "grant_type=client_credentials&client_id={OA_CLIENT}&client_secret=demo-client-secret"
-    );
-    let r = api
-        .post_raw(
-            OA_TOKEN,
-            &[("content-type", "application/x-www-form-urlencoded")],
-            form.as_bytes(),
-        )
-        .await;
-    let app = r.body["access_token"]
-        .as_str()
-        .expect("app token")
-        .to_owned();
-    let r = api
-        .post_raw(
-            OA_LOGIN,
-            &[
-                ("content-type", JSON),
-                ("X-client-id", OA_CLIENT),
-                ("X-device-fingerprint", "156aysdna213sac"),
-                ("X-operating-sys-version", "Android 10"),
-                ("X-agent", "curl"),
-            ],
-            br#"{"user_name":"zhangsan","password":"Zhangsan@123"}"#,
-        )
-        .await;
-    let session = r.body["session_token"]
-        .as_str()
-        .expect("session")
-        .to_owned();
-    (app, session)
+    (api.oa_app_token(&[]).await, api.oa_session_token(&[]).await)
 }
 
+/// The seed 002 example body with a real `session_token` and the given `device_ip`.
 fn ticket_body(session: &str, device_ip: &str) -> String {
+    let (fingerprint, client) = (oa::FINGERPRINT, oa::CLIENT_ID);
     format!(
-        r#"{{ "session_token": "{session}", "operating_sys_version": "Android 10", "device_ip": "{device_ip}", "device_fingerprint": "156aysdna213sac", "agent": "Mozilla/5.0 (Linux; Android 10; Redmi K30 Build/QKQ1.190825.002; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/80.0.3987.99 Mobile Safari/537.36", "client_id": "{OA_CLIENT}" }}"#
+        r#"{{ "session_token": "{session}", "operating_sys_version": "Android 10", "device_ip": "{device_ip}", "device_fingerprint": "{fingerprint}", "agent": "Mozilla/5.0 (Linux; Android 10; Redmi K30 Build/QKQ1.190825.002; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/80.0.3987.99 Mobile Safari/537.36", "client_id": "{client}" }}"#
     )
 }
 
@@ -100,11 +66,11 @@ async fn ticket(
     let mut h: Vec<(&str, &str)> = vec![
         ("Content-Type", OA_CT),
         ("Authorization", &bearer),
-        ("X-tenant-id", OA_TENANT),
+        ("X-tenant-id", oa::TENANT),
     ];
     h.retain(|(k, _)| !without.contains(k));
     h.extend_from_slice(extra);
-    api.post_raw(OA_TICKET, &h, body.as_bytes()).await
+    api.post_raw(oa::TICKET, &h, body.as_bytes()).await
 }
 
 // ---------------------------------------------------------------------------------- each rule
@@ -131,7 +97,7 @@ async fn repeated_slash_is_warned_refused_in_strict_mode_and_silent_without() {
     .await;
     assert_eq!((r.status, r.body["code"].as_i64()), (400, Some(13000102)));
     assert_eq!(ids(&r), ["path-slash"]);
-    let r = kd_login(&api, KD_LOGIN, &[agent, STRICT], KD_LOGIN_BODY).await;
+    let r = kd_login(&api, koo::LOGIN, &[agent, STRICT], KD_LOGIN_BODY).await;
     assert_eq!((r.status, ids(&r).len()), (200, 0));
 }
 
@@ -177,7 +143,7 @@ async fn a_number_where_the_page_says_string_is_warned_and_refused_in_strict_mod
     let api = Api::new().await;
     let agent = ("x-hw-agentName", "curl");
     let body = r#"{"account": "0027188460911", "authType": 1, "password": "123qweASD143"}"#;
-    let r = kd_login(&api, KD_LOGIN, &[agent], body).await;
+    let r = kd_login(&api, koo::LOGIN, &[agent], body).await;
     assert_eq!(r.status, 200);
     assert_eq!(
         entries(&r),
@@ -186,10 +152,10 @@ async fn a_number_where_the_page_says_string_is_warned_and_refused_in_strict_mod
             "authType is a JSON number; the page says String".to_string()
         )]
     );
-    let r = kd_login(&api, KD_LOGIN, &[agent, STRICT], body).await;
+    let r = kd_login(&api, koo::LOGIN, &[agent, STRICT], body).await;
     assert_eq!((r.status, r.body["code"].as_i64()), (400, Some(13000102)));
     // A boolean is refused in either mode; the warning says why.
-    let r = kd_login(&api, KD_LOGIN, &[agent], &body.replace("1,", "true,")).await;
+    let r = kd_login(&api, koo::LOGIN, &[agent], &body.replace("1,", "true,")).await;
     assert_eq!((r.status, r.body["code"].as_i64()), (400, Some(13000102)));
     assert_eq!(ids(&r), ["type"]);
 }
@@ -197,9 +163,10 @@ async fn a_number_where_the_page_says_string_is_warned_and_refused_in_strict_mod
 #[tokio::test]
 async fn an_unknown_field_names_the_closest_documented_one() {
     let api = Api::new().await;
-    let auth = ("Authorization", EN_STATIC);
+    let bearer = en_static();
+    let auth = ("Authorization", bearer.as_str());
     let body = br#"{"orgId":"yourOrgId","orgid":"yourOrgId"}"#;
-    let r = api.post_raw(EN_SET, &[auth], body).await;
+    let r = api.post_raw(enos::SET, &[auth], body).await;
     assert_eq!(r.body["code"], 0, "{}", r.text);
     assert_eq!(
         entries(&r),
@@ -208,12 +175,12 @@ async fn an_unknown_field_names_the_closest_documented_one() {
             "orgid - did you mean orgId?".to_string()
         )]
     );
-    let r = api.post_raw(EN_SET, &[auth, STRICT], body).await;
+    let r = api.post_raw(enos::SET, &[auth, STRICT], body).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["code"], 31400);
     assert_eq!(r.body["message"], "Invalid request parameters");
     let r = api
-        .post_raw(EN_SET, &[auth, STRICT], br#"{"orgId":"yourOrgId"}"#)
+        .post_raw(enos::SET, &[auth, STRICT], br#"{"orgId":"yourOrgId"}"#)
         .await;
     assert_eq!((r.body["code"].as_i64(), ids(&r).len()), (Some(0), 0));
 }
@@ -222,20 +189,30 @@ async fn an_unknown_field_names_the_closest_documented_one() {
 async fn a_session_token_without_bearer_is_warned_and_refused_in_strict_mode() {
     let api = Api::new().await;
     let r = api
-        .post(KD_SESSION, &[], serde_json::json!({ "code": SEED_CODE }))
+        .post(
+            koo::SESSION,
+            &[],
+            serde_json::json!({ "code": koo::SEED_CODE }),
+        )
         .await;
     let bearer = r.body["data"]["accessToken"].as_str().unwrap().to_owned();
     let bare = bearer.trim_start_matches("Bearer ").to_owned();
-    let r = api.get(KD_AUTH, &[("Authorization", &bare)]).await;
+    let r = api
+        .get(koo::SESSION_AUTH, &[("Authorization", &bare)])
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(ids(&r), ["auth-scheme"]);
-    let r = api.get(KD_AUTH, &[("Authorization", &bare), STRICT]).await;
+    let r = api
+        .get(koo::SESSION_AUTH, &[("Authorization", &bare), STRICT])
+        .await;
     assert_eq!((r.status, r.body["code"].as_i64()), (400, Some(13000102)));
     let plus = format!("Bearer+{bare}");
-    let r = api.get(KD_AUTH, &[("Authorization", &plus)]).await;
+    let r = api
+        .get(koo::SESSION_AUTH, &[("Authorization", &plus)])
+        .await;
     assert_eq!((r.status, ids(&r)), (200, vec!["auth-scheme".to_string()]));
     let r = api
-        .get(KD_AUTH, &[("Authorization", &bearer), STRICT])
+        .get(koo::SESSION_AUTH, &[("Authorization", &bearer), STRICT])
         .await;
     assert_eq!((r.status, ids(&r).len()), (200, 0));
 }
@@ -244,7 +221,7 @@ async fn a_session_token_without_bearer_is_warned_and_refused_in_strict_mode() {
 async fn a_login_token_sent_as_bearer_to_refresh_token_is_warned() {
     let api = Api::new().await;
     let agent = ("x-hw-agentName", "curl");
-    let r = kd_login(&api, KD_LOGIN, &[agent], KD_LOGIN_BODY).await;
+    let r = kd_login(&api, koo::LOGIN, &[agent], KD_LOGIN_BODY).await;
     let at = r.body["data"]["sessionInfo"]["accessToken"]
         .as_str()
         .unwrap()
@@ -255,7 +232,7 @@ async fn a_login_token_sent_as_bearer_to_refresh_token_is_warned() {
         .to_owned();
     let body = format!(r#"{{"refreshToken":"{refresh}"}}"#);
     let bearer = at.replace("AT ", "Bearer ");
-    let path = "/koodrive/ose/v1/auth/refreshToken";
+    let path = koo::REFRESH_TOKEN;
     let r = api
         .post_raw(path, &[("Authorization", &bearer), STRICT], body.as_bytes())
         .await;
@@ -285,7 +262,7 @@ async fn a_missing_mandatory_header_is_named_and_answered_as_before_in_strict_mo
     let api = Api::new().await;
     for strict in [false, true] {
         let h: &[(&str, &str)] = if strict { &[STRICT] } else { &[] };
-        let r = kd_login(&api, KD_LOGIN, h, KD_LOGIN_BODY).await;
+        let r = kd_login(&api, koo::LOGIN, h, KD_LOGIN_BODY).await;
         assert_eq!((r.status, r.body["code"].as_i64()), (400, Some(13000102)));
         assert_eq!(
             entries(&r),
@@ -342,8 +319,8 @@ async fn device_ip_that_is_not_an_ip_address_is_warned() {
 
 /// createSession with the seed code and `headers`.
 async fn create(api: &Api, headers: &[(&str, &str)]) -> Resp {
-    let body = format!(r#"{{"code":"{SEED_CODE}"}}"#);
-    api.post_raw(KD_SESSION, headers, body.as_bytes()).await
+    let body = format!(r#"{{"code":"{}"}}"#, koo::SEED_CODE);
+    api.post_raw(koo::SESSION, headers, body.as_bytes()).await
 }
 
 #[tokio::test]
@@ -399,14 +376,17 @@ async fn seed_examples_sent_verbatim_get_exactly_the_warnings_they_deserve() {
         .post_raw(
             "/koodrive/ose/v1/session",
             &[],
-            format!(r#"{{ "code" : "{SEED_CODE}", "domain" : "kdconsole-***-***.************.cn:8080" }}"#)
-                .as_bytes(),
+            format!(
+                r#"{{ "code" : "{}", "domain" : "kdconsole-***-***.************.cn:8080" }}"#,
+                koo::SEED_CODE
+            )
+            .as_bytes(),
         )
         .await;
     assert_eq!((r.status, ids(&r).len()), (200, 0), "{}", r.text);
     // 001 without its trailing comma: the example omits the Mandatory x-hw-agentName (001:10).
-    let body = "{\n\"account\": \"0027188460911\",\n\"authType\": \"1\",\n\"password\": \"123qweASD143\"\n}";
-    let r = api.post_raw(KD_LOGIN, &[], body.as_bytes()).await;
+    let body = koo::SEED_001_REQUEST.replace(",\n}", "\n}");
+    let r = api.post_raw(koo::LOGIN, &[], body.as_bytes()).await;
     assert_eq!((r.status, ids(&r)), (400, vec!["required".to_string()]));
     // 002, with a real bearer token and session_token: the example shows no Content-Type (002:12).
     let (app, session) = oa_credentials(&api).await;
@@ -427,8 +407,8 @@ async fn seed_examples_sent_verbatim_get_exactly_the_warnings_they_deserve() {
     // 003.
     let r = api
         .post_raw(
-            EN_SET,
-            &[("Authorization", EN_STATIC)],
+            enos::SET,
+            &[("Authorization", &en_static())],
             br#"{"orgId":"yourOrgId"}"#,
         )
         .await;
@@ -440,7 +420,8 @@ async fn readme_curl_examples_get_no_warnings() {
     let api = Api::new().await;
     let ct = ("Content-Type", JSON);
     let body = format!(
-        r#"{{ "code" : "{SEED_CODE}", "domain" : "kdconsole-***-***.************.cn:8080" }}"#
+        r#"{{ "code" : "{}", "domain" : "kdconsole-***-***.************.cn:8080" }}"#,
+        koo::SEED_CODE
     );
     let r = api
         .post_raw("/koodrive/ose/v1/session", &[ct], body.as_bytes())
@@ -448,20 +429,25 @@ async fn readme_curl_examples_get_no_warnings() {
     assert_eq!((r.status, ids(&r).len()), (200, 0));
     let r = kd_login(
         &api,
-        KD_LOGIN,
+        koo::LOGIN,
         &[ct, ("x-hw-agentName", "curl")],
         KD_LOGIN_BODY,
     )
     .await;
     assert_eq!((r.status, ids(&r).len()), (200, 0));
-    // oa_credentials sends the README's tenant/token and sdk/login requests.
-    let (app, session) = oa_credentials(&api).await;
+    // The README's tenant/token (a form) and sdk/login (JSON and the four X- headers).
+    let r = api.oa_token_request(&[]).await;
+    assert_eq!((r.status, ids(&r).len()), (200, 0));
+    let app = r.body["access_token"].as_str().unwrap().to_owned();
+    let r = api.oa_login(oa::USER, oa::PASSWORD, &[]).await;
+    assert_eq!((r.status, ids(&r).len()), (200, 0));
+    let session = r.body["session_token"].as_str().unwrap().to_owned();
     let r = ticket(&api, &app, &ticket_body(&session, "10.10.10.1"), &[], &[]).await;
     assert_eq!((r.status, ids(&r).len()), (200, 0));
     let r = api
         .post_raw(
-            EN_SET,
-            &[("Authorization", EN_STATIC), ct],
+            enos::SET,
+            &[("Authorization", &en_static()), ct],
             br#"{"orgId":"yourOrgId"}"#,
         )
         .await;
@@ -481,7 +467,7 @@ async fn readme_curl_examples_get_no_warnings() {
 async fn journal_lists_the_warnings_and_filters_on_them() {
     let api = Api::new().await;
     let agent = ("x-hw-agentName", "curl");
-    kd_login(&api, KD_LOGIN, &[agent], KD_LOGIN_BODY).await;
+    kd_login(&api, koo::LOGIN, &[agent], KD_LOGIN_BODY).await;
     let r = kd_login(
         &api,
         "//koodrive/ose/v1/auth/login",
@@ -517,8 +503,8 @@ async fn warnings_summary_counts_by_rule_and_route_per_namespace() {
         .await;
     }
     api.post_raw(
-        EN_SET,
-        &[("Authorization", EN_STATIC), ns],
+        enos::SET,
+        &[("Authorization", &en_static()), ns],
         br#"{"orgid":"x"}"#,
     )
     .await;
@@ -530,11 +516,11 @@ async fn warnings_summary_counts_by_rule_and_route_per_namespace() {
             .find(|w| w["id"] == id && w["route"] == route)
             .unwrap_or_else(|| panic!("{id} {route} in {}", s.text))
     };
-    let slash = find("path-slash", KD_LOGIN);
+    let slash = find("path-slash", koo::LOGIN);
     assert_eq!(slash["count"], 3);
     assert!(slash["firstSeen"].as_str().unwrap() <= slash["lastSeen"].as_str().unwrap());
-    assert_eq!(find("unknown-field", EN_SET)["count"], 1);
-    assert_eq!(find("required", EN_SET)["count"], 1);
+    assert_eq!(find("unknown-field", enos::SET)["count"], 1);
+    assert_eq!(find("required", enos::SET)["count"], 1);
     assert!(s.body["rules"].as_array().unwrap().len() >= 10);
     let other = api.get("/__admin/warnings", &[]).await;
     assert_eq!(other.body["warnings"], serde_json::json!([]));
