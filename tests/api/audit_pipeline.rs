@@ -22,7 +22,11 @@ async fn x_mock_delay_adds_to_a_queued_fault_delay() {
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let r = api
-        .post(LOGIN, &[("x-hw-agentName", "t"), ("X-Mock-Delay", "400ms")], login_body())
+        .post(
+            LOGIN,
+            &[("x-hw-agentName", "t"), ("X-Mock-Delay", "400ms")],
+            login_body(),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let j = api.get("/__admin/requests?limit=1", &[]).await;
