@@ -108,6 +108,16 @@ impl Warnings {
         self.list.len() + self.more
     }
 
+    /// Heap bytes held (0 when empty), for the journal's memory budget.
+    pub fn heap_bytes(&self) -> usize {
+        self.list.capacity() * std::mem::size_of::<Warning>()
+            + self
+                .list
+                .iter()
+                .map(|w| w.message.capacity())
+                .sum::<usize>()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Warning> {
         self.list.iter()
     }

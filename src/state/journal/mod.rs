@@ -67,6 +67,11 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// Heap bytes the entry holds, as counted against the journals' budget.
+    fn bytes(&self) -> usize {
+        self.buf.capacity() + self.warnings.heap_bytes()
+    }
+
     /// Path and query as received.
     pub fn uri(&self) -> &str {
         std::str::from_utf8(&self.buf[..self.ends[0]]).unwrap_or("")
@@ -196,7 +201,7 @@ impl Journal {
         let mut buf = rec.buf;
         let body_end = buf.len();
         buf.extend_from_slice(kept(response, MAX_BODY_KEPT));
-        let size = buf.capacity();
+        let size = buf.capacity() + o.warnings.heap_bytes();
         let e = Arc::new(Entry {
             id: self.seq.fetch_add(1, Ordering::Relaxed),
             time_ms: o.time_ms,
@@ -218,7 +223,7 @@ impl Journal {
             let mut r = self.lock();
             if r.len() >= self.cap {
                 if let Some(o) = r.pop_front() {
-                    self.release(o.buf.capacity());
+                    self.release(o.bytes());
                     evicted = Some(o);
                 }
             }
@@ -228,7 +233,7 @@ impl Journal {
             // Over the server-wide budget: this journal gives up its oldest entries (never the new one).
             while self.total.get() > JOURNAL_BUDGET && r.len() > 1 {
                 if let Some(o) = r.pop_front() {
-                    self.release(o.buf.capacity());
+                    self.release(o.bytes());
                     old.push(o);
                 }
             }
