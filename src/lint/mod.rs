@@ -4,8 +4,8 @@
 //! first one the mock would have accepted with the family's parameter error ([`refuse`]).
 //!
 //! The rules and the page lines they come from are in [`RULES`]; what each route documents is in
-//! [`spec::spec`]. A request that follows its page costs a few header lookups and one borrowed scan of
-//! the body's top-level keys, and allocates nothing.
+//! [`spec::spec`]. A request that follows its page costs one pass over its headers and one borrowed
+//! scan of the body's top-level keys, and allocates nothing.
 
 mod rules;
 pub mod scan;
@@ -21,17 +21,19 @@ pub use strict::refuse;
 use crate::vendors::Op;
 use axum::http::HeaderMap;
 
-/// The deviations of one request to `op` from its vendor page. `raw_path` is the path as the client
-/// sent it (before repeated slashes are collapsed); `body` is the whole request body.
-pub fn check(op: Op, raw_path: &str, headers: &HeaderMap, body: &[u8]) -> Warnings {
+/// The deviations of one request to `op` from its vendor page. `collapsed` is the path as the client
+/// sent it when the server collapsed repeated slashes in it (`None` when the path had none); `body` is
+/// the whole request body.
+pub fn check(op: Op, collapsed: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Warnings {
     let spec = spec::spec(op);
+    let heads = rules::Heads::of(&spec, headers);
     let mut w = Warnings::default();
-    rules::path(raw_path, &mut w);
+    rules::path(collapsed, &mut w);
     if let Some(auth) = &spec.auth {
-        rules::auth(auth, headers, &mut w);
+        rules::auth(auth, heads.authorization, &mut w);
     }
-    rules::content_type(spec.content_type, headers, &mut w);
-    rules::headers(&spec, headers, &mut w);
+    rules::content_type(spec.content_type, heads.content_type, &mut w);
+    rules::headers(&spec, &heads, &mut w);
     if let Some(fields) = spec.body {
         rules::body(fields, body, &mut w);
     }

@@ -1,49 +1,96 @@
-//! The checks behind each rule of [`super::spec::RULES`]. Each reads borrowed request data and pushes a
-//! warning only when it finds a deviation: the messages are built on that path alone.
+//! The checks behind each rule of [`crate::warnings::RULES`]. They read the request as bytes, in one
+//! pass over the headers and one borrowed scan of the body, and push a warning only when they find a
+//! deviation: text is decoded and messages are built on that path alone.
 
 use super::scan::{self, Kind};
 use super::spec::{Auth, ContentType, Field, Spec};
-use crate::extract::header;
 use crate::warnings::Warnings;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderName};
+use axum::http::HeaderMap;
 
-const X_TRACEID: HeaderName = HeaderName::from_static("x-traceid");
-const LANGUAGE: HeaderName = HeaderName::from_static("language");
-const X_TENANT_ID: HeaderName = HeaderName::from_static("x-tenant-id");
 /// Length of an `X-Traceid` ("The value contains 58 bits": 58 characters, the page's 58位).
 const TRACEID_LEN: usize = 58;
 /// Echoed request text is cut to this many characters.
 const ECHO: usize = 40;
+/// The sso-ticket page's `Content-Type` (002:15).
+const UTF8_JSON: &str = "application/json;charset=utf8";
 
 /// Request text quoted in a message, cut short.
-fn echo(s: &str) -> String {
+fn echo(b: &[u8]) -> String {
+    let s = String::from_utf8_lossy(b);
     if s.chars().count() <= ECHO {
-        s.to_string()
+        s.into_owned()
     } else {
         let cut: String = s.chars().take(ECHO).collect();
         format!("{cut}...")
     }
 }
 
-/// `path-slash`.
-pub(super) fn path(raw: &str, w: &mut Warnings) {
-    if raw.contains("//") {
+/// The headers the rules read, found in one pass. A blank value counts as absent (as the handlers
+/// have it); of a repeated header the first counts.
+#[derive(Default)]
+pub(super) struct Heads<'a> {
+    pub(super) content_type: Option<&'a [u8]>,
+    pub(super) authorization: Option<&'a [u8]>,
+    traceid: Option<&'a [u8]>,
+    language: Option<&'a [u8]>,
+    tenant: bool,
+    /// Bit `i` set: the route's Mandatory header `i` is present.
+    mandatory: u32,
+}
+
+impl<'a> Heads<'a> {
+    pub(super) fn of(spec: &Spec, headers: &'a HeaderMap) -> Heads<'a> {
+        let mut h = Heads::default();
+        for (name, value) in headers {
+            let v = value.as_bytes().trim_ascii();
+            if v.is_empty() {
+                continue;
+            }
+            let slot = if name == CONTENT_TYPE {
+                &mut h.content_type
+            } else if name == AUTHORIZATION {
+                &mut h.authorization
+            } else {
+                match name.as_str() {
+                    "x-traceid" => &mut h.traceid,
+                    "language" => &mut h.language,
+                    "x-tenant-id" => {
+                        h.tenant = true;
+                        continue;
+                    }
+                    n => {
+                        if let Some(i) = spec.headers.iter().position(|m| m.lower == n) {
+                            h.mandatory |= 1 << i;
+                        }
+                        continue;
+                    }
+                }
+            };
+            slot.get_or_insert(v);
+        }
+        h
+    }
+}
+
+/// `path-slash`: `raw` is the path as sent, when the server collapsed its slashes.
+pub(super) fn path(raw: Option<&str>, w: &mut Warnings) {
+    if let Some(raw) = raw {
         w.push(
             "path-slash",
             true,
             format!(
                 "repeated slash in {}; the page's path has single slashes",
-                echo(raw)
+                echo(raw.as_bytes())
             ),
         );
     }
 }
 
 /// `auth-scheme`, and `required` for a missing token.
-pub(super) fn auth(a: &Auth, headers: &HeaderMap, w: &mut Warnings) {
+pub(super) fn auth(a: &Auth, value: Option<&[u8]>, w: &mut Warnings) {
     let expected = a.scheme;
-    let Some(v) = header(headers, AUTHORIZATION) else {
+    let Some(v) = value else {
         if a.required {
             w.push(
                 "required",
@@ -54,11 +101,12 @@ pub(super) fn auth(a: &Auth, headers: &HeaderMap, w: &mut Warnings) {
         return;
     };
     // `<scheme><space or +><token>`: a scheme is a short run of letters.
-    let split = v.bytes().position(|b| b == b' ' || b == b'+').filter(|&i| {
-        (1..=16).contains(&i) && v.as_bytes()[..i].iter().all(u8::is_ascii_alphabetic)
-    });
+    let split = v
+        .iter()
+        .position(|&b| b == b' ' || b == b'+')
+        .filter(|&i| (1..=16).contains(&i) && v[..i].iter().all(u8::is_ascii_alphabetic));
     let Some(i) = split else {
-        if v.eq_ignore_ascii_case(expected) {
+        if v.eq_ignore_ascii_case(expected.as_bytes()) {
             if a.required {
                 w.push(
                     "required",
@@ -75,8 +123,8 @@ pub(super) fn auth(a: &Auth, headers: &HeaderMap, w: &mut Warnings) {
         }
         return;
     };
-    let (scheme, sep) = (&v[..i], v.as_bytes()[i]);
-    if scheme.eq_ignore_ascii_case(expected) {
+    let (scheme, sep) = (&v[..i], v[i]);
+    if scheme.eq_ignore_ascii_case(expected.as_bytes()) {
         if sep == b'+' && !a.plus_documented {
             w.push(
                 "auth-scheme",
@@ -87,7 +135,7 @@ pub(super) fn auth(a: &Auth, headers: &HeaderMap, w: &mut Warnings) {
     } else {
         let accepted = a
             .also_accepted
-            .is_some_and(|s| s.eq_ignore_ascii_case(scheme));
+            .is_some_and(|s| s.as_bytes().eq_ignore_ascii_case(scheme));
         w.push(
             "auth-scheme",
             accepted,
@@ -99,7 +147,7 @@ pub(super) fn auth(a: &Auth, headers: &HeaderMap, w: &mut Warnings) {
     }
 }
 
-/// The media type and `charset` of a `Content-Type` value, lower-cased comparisons left to the caller.
+/// The media type and `charset` of a `Content-Type` value.
 fn media(v: &str) -> (&str, Option<&str>) {
     let mut parts = v.split(';');
     let media = parts.next().unwrap_or("").trim();
@@ -113,56 +161,59 @@ fn media(v: &str) -> (&str, Option<&str>) {
 }
 
 /// `content-type`.
-pub(super) fn content_type(ct: ContentType, headers: &HeaderMap, w: &mut Warnings) {
-    const EXACT: &str = "application/json;charset=utf8";
-    let value = header(headers, CONTENT_TYPE);
-    match ct {
-        ContentType::Unchecked => {}
-        ContentType::Json => {
-            if let Some(v) = value {
-                if !media(v).0.eq_ignore_ascii_case("application/json") {
-                    w.push(
-                        "content-type",
-                        true,
-                        format!("{} for a JSON body; expected application/json", echo(v)),
-                    );
-                }
+pub(super) fn content_type(ct: ContentType, value: Option<&[u8]>, w: &mut Warnings) {
+    match (ct, value) {
+        (ContentType::Unchecked, _) | (ContentType::Json, None) => {}
+        (ContentType::Json, Some(v)) => {
+            // The common spellings first, without decoding the value.
+            if v.eq_ignore_ascii_case(b"application/json") {
+                return;
+            }
+            let text = String::from_utf8_lossy(v);
+            if !media(&text).0.eq_ignore_ascii_case("application/json") {
+                w.push(
+                    "content-type",
+                    true,
+                    format!("{} for a JSON body; expected application/json", echo(v)),
+                );
             }
         }
-        ContentType::Utf8Json => match value {
-            None => w.push(
-                "content-type",
-                true,
-                format!("missing; the page sets {EXACT}"),
-            ),
-            Some(v) => {
-                let (m, charset) = media(v);
-                let exact = m.eq_ignore_ascii_case("application/json")
-                    && charset.is_some_and(|c| c.eq_ignore_ascii_case("utf8"));
-                if !exact {
-                    w.push(
-                        "content-type",
-                        true,
-                        format!("expected {EXACT}, got {}", echo(v)),
-                    );
-                }
+        (ContentType::Utf8Json, None) => w.push(
+            "content-type",
+            true,
+            format!("missing; the page sets {UTF8_JSON}"),
+        ),
+        (ContentType::Utf8Json, Some(v)) => {
+            if v.eq_ignore_ascii_case(UTF8_JSON.as_bytes()) {
+                return;
             }
-        },
+            let text = String::from_utf8_lossy(v);
+            let (m, charset) = media(&text);
+            let exact = m.eq_ignore_ascii_case("application/json")
+                && charset.is_some_and(|c| c.eq_ignore_ascii_case("utf8"));
+            if !exact {
+                w.push(
+                    "content-type",
+                    true,
+                    format!("expected {UTF8_JSON}, got {}", echo(v)),
+                );
+            }
+        }
     }
 }
 
 /// `required` (Mandatory headers), `x-tenant-id`, `x-traceid`, `language`.
-pub(super) fn headers(spec: &Spec, headers: &HeaderMap, w: &mut Warnings) {
-    for h in spec.headers {
-        if header(headers, &h.name).is_none() {
+pub(super) fn headers(spec: &Spec, h: &Heads<'_>, w: &mut Warnings) {
+    for (i, m) in spec.headers.iter().enumerate() {
+        if h.mandatory & (1 << i) == 0 {
             w.push(
                 "required",
                 false,
-                format!("{} header is Mandatory", h.shown),
+                format!("{} header is Mandatory", m.shown),
             );
         }
     }
-    if spec.tenant && header(headers, X_TENANT_ID).is_none() {
+    if spec.tenant && !h.tenant {
         w.push(
             "x-tenant-id",
             true,
@@ -172,8 +223,9 @@ pub(super) fn headers(spec: &Spec, headers: &HeaderMap, w: &mut Warnings) {
     if !spec.gateway {
         return;
     }
-    if let Some(t) = header(headers, X_TRACEID) {
-        let n = t.chars().count();
+    if let Some(t) = h.traceid {
+        // Characters, not bytes: UTF-8 continuation bytes do not count.
+        let n = t.iter().filter(|&&b| b & 0xC0 != 0x80).count();
         if n != TRACEID_LEN {
             w.push(
                 "x-traceid",
@@ -184,7 +236,7 @@ pub(super) fn headers(spec: &Spec, headers: &HeaderMap, w: &mut Warnings) {
             );
         }
     }
-    if let Some(l) = header(headers, LANGUAGE) {
+    if let Some(l) = h.language {
         if !language_tag(l) {
             w.push(
                 "language",
@@ -197,16 +249,15 @@ pub(super) fn headers(spec: &Spec, headers: &HeaderMap, w: &mut Warnings) {
 
 /// A language tag of the page's shape: a 2-3 letter language, an optional 4-letter script, an optional
 /// region of 2 letters or 3 digits, joined by `-` (`en`, `en-US`, `zh-Hans-CN`, `es-419`).
-pub(super) fn language_tag(s: &str) -> bool {
-    let mut parts = s.split('-');
-    let alpha = |p: &str, n: std::ops::RangeInclusive<usize>| {
-        n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic())
+pub(super) fn language_tag(s: &[u8]) -> bool {
+    let mut parts = s.split(|&b| b == b'-');
+    let alpha = |p: &[u8], n: std::ops::RangeInclusive<usize>| {
+        n.contains(&p.len()) && p.iter().all(u8::is_ascii_alphabetic)
     };
+    let region = |p: &[u8]| alpha(p, 2..=2) || (p.len() == 3 && p.iter().all(u8::is_ascii_digit));
     if !parts.next().is_some_and(|p| alpha(p, 2..=3)) {
         return false;
     }
-    let region =
-        |p: &str| alpha(p, 2..=2) || (p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()));
     let (second, third) = (parts.next(), parts.next());
     if parts.next().is_some() {
         return false;
@@ -224,26 +275,26 @@ pub(super) fn body(fields: &[Field], body: &[u8], w: &mut Warnings) {
     let before = w.len();
     let mut seen = 0u32;
     let scanned = scan::members(body, |m| {
-        let Some((i, field)) = fields
-            .iter()
-            .enumerate()
-            .find(|(_, f)| f.name.as_bytes() == m.key)
-        else {
+        let Some(i) = fields.iter().position(|f| f.name.as_bytes() == m.key) else {
             unknown(fields, m.key, w);
             return;
         };
+        let field = &fields[i];
         match m.kind {
             Kind::String => {
-                let text = std::str::from_utf8(m.text).unwrap_or("");
-                if !text.trim().is_empty() {
-                    seen |= 1 << i;
+                // Blank counts as missing, as the handlers have it.
+                if m.text.iter().all(u8::is_ascii_whitespace) {
+                    return;
                 }
-                if field.ip && !text.trim().is_empty() && text.parse::<std::net::IpAddr>().is_err()
-                {
+                seen |= 1 << i;
+                let ip = || {
+                    std::str::from_utf8(m.text).is_ok_and(|t| t.parse::<std::net::IpAddr>().is_ok())
+                };
+                if field.ip && !ip() {
                     w.push(
                         "device-ip",
                         true,
-                        format!("{} {} is not an IP address", field.name, echo(text)),
+                        format!("{} {} is not an IP address", field.name, echo(m.text)),
                     );
                 }
             }
@@ -291,13 +342,13 @@ fn unknown(fields: &[Field], key: &[u8], w: &mut Warnings) {
         .min_by_key(|(d, _)| *d);
     let message = match best {
         Some((d, name)) if d <= 2.max(name.len() / 3) => {
-            format!("{} - did you mean {name}?", echo(&key))
+            format!("{} - did you mean {name}?", echo(key.as_bytes()))
         }
         _ => {
             let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
             format!(
                 "{} - not documented for this route ({})",
-                echo(&key),
+                echo(key.as_bytes()),
                 names.join(", ")
             )
         }

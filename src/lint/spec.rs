@@ -4,7 +4,6 @@
 //! them. The rules themselves are listed in [`crate::warnings::RULES`].
 
 use crate::vendors::{enos, koodrive, oneaccess, Op};
-use axum::http::HeaderName;
 
 /// A documented JSON body field (every one is a String on its page).
 #[derive(Debug, Clone, Copy)]
@@ -31,18 +30,15 @@ const fn ip(name: &'static str) -> Field {
     }
 }
 
-/// A Mandatory header: its name as the page spells it, and parsed.
-#[derive(Debug, Clone)]
+/// A Mandatory header: its name as the page spells it, and in lower case (as `HeaderName` has it).
+#[derive(Debug, Clone, Copy)]
 pub struct Header {
     pub shown: &'static str,
-    pub name: HeaderName,
+    pub lower: &'static str,
 }
 
 const fn h(shown: &'static str, lower: &'static str) -> Header {
-    Header {
-        shown,
-        name: HeaderName::from_static(lower),
-    }
+    Header { shown, lower }
 }
 
 /// The documented `Authorization` form of a route.
@@ -86,7 +82,6 @@ pub struct Spec {
     pub tenant: bool,
 }
 
-// Statics, not consts: a `HeaderName` cannot sit behind a promoted reference.
 static SESSION_ID: [Header; 1] = [h("x-session-id", "x-session-id")];
 static AGENT_NAME: [Header; 1] = [h("x-hw-agentName", "x-hw-agentname")];
 static SDK_LOGIN_HEADERS: [Header; 4] = [

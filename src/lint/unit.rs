@@ -57,16 +57,21 @@ fn hm(pairs: &[(&str, &str)]) -> HeaderMap {
     h
 }
 
+/// The path as sent when the server would collapse it (it has a repeated slash).
+fn raw(path: &str) -> Option<&str> {
+    path.contains("//").then_some(path)
+}
+
 /// The ids of the warnings, and whether each was lenient.
 fn ids(op: Op, path: &str, headers: &[(&str, &str)], body: &str) -> Vec<(&'static str, bool)> {
-    check(op, path, &hm(headers), body.as_bytes())
+    check(op, raw(path), &hm(headers), body.as_bytes())
         .iter()
         .map(|w| (w.id, w.lenient))
         .collect()
 }
 
 fn messages(op: Op, path: &str, headers: &[(&str, &str)], body: &str) -> Vec<String> {
-    check(op, path, &hm(headers), body.as_bytes())
+    check(op, raw(path), &hm(headers), body.as_bytes())
         .iter()
         .map(|w| format!("{}: {}", w.id, w.message))
         .collect()
@@ -146,14 +151,14 @@ fn requests_that_follow_the_pages_get_no_warnings_and_no_allocation() {
     for (op, path, headers, body) in cases {
         let headers = hm(headers);
         let before = allocations();
-        let w = check(*op, path, &headers, body.as_bytes());
+        let w = check(*op, raw(path), &headers, body.as_bytes());
         assert_eq!(allocations(), before, "{op:?} {path} allocated");
         assert!(w.is_empty(), "{op:?} {path}: {w:?}");
         assert!(w.header_value().is_none());
     }
     // The counter sees a warning's message being built.
     let before = allocations();
-    let w = check(KD_LOGIN, "//x", &HeaderMap::new(), b"{}");
+    let w = check(KD_LOGIN, Some("//x"), &HeaderMap::new(), b"{}");
     assert!(!w.is_empty() && allocations() > before);
 }
 
@@ -403,7 +408,7 @@ fn a_body_the_scan_cannot_read_gets_no_body_warnings() {
 fn strict_mode_answers_the_familys_parameter_error() {
     let w = check(
         OA_TICKET,
-        P_TICKET,
+        None,
         &hm(&TICKET_OK[1..]),
         TICKET_BODY.as_bytes(),
     );

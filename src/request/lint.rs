@@ -15,11 +15,11 @@ use axum::response::Response;
 pub fn run(
     app: &AppState,
     op: Op,
-    raw_path: &str,
+    collapsed: Option<&str>,
     headers: &HeaderMap,
     body: &[u8],
 ) -> (Warnings, Option<Response>) {
-    let warnings = lint::check(op, raw_path, headers, body);
+    let warnings = lint::check(op, collapsed, headers, body);
     let refusal = warnings
         .first_lenient()
         .filter(|_| strict(app, headers))
