@@ -20,7 +20,7 @@ GENERATOR_BOUND_CPU = 90.0
 
 
 def parse(path):
-    env, results, startup, memory = {}, [], {}, None
+    env, results, startup, memory, handshakes = {}, [], {}, None, []
     with open(path) as f:
         for raw in f:
             kind, _, rest = raw.strip().partition(" ")
@@ -33,7 +33,9 @@ def parse(path):
                 startup[fields["server"]] = fields
             elif kind == "MEMORY":
                 memory = fields
-    return env, results, startup, memory
+            elif kind == "HANDSHAKE":
+                handshakes.append(fields)
+    return env, results, startup, memory, handshakes
 
 
 def num(d, key, default=0.0):
@@ -79,8 +81,45 @@ def verdict(ok):
     return "PASS" if ok else "**FAIL**"
 
 
+def tls_section(w, rounds, handshakes):
+    """The login over https beside http on one server (run.sh's https section), and the handshake cost."""
+    keep, new = rounds.get("tls_keepalive", {}), rounds.get("tls_newconn", {})
+    if not (keep.get("http") and keep.get("https")) and not handshakes:
+        return
+    w("## HTTPS")
+    w("")
+    w("The KooDrive login workload on one authmock serving both ports (`--tls-port`), over http and over "
+      "https (rustls, TLS 1.3, ECDSA P-256 certificate), each run with a fresh server; medians of the rounds. "
+      "With `Connection: close` every request comes on a new connection, as wrk reconnects (its OpenSSL "
+      "offers the previous connection's session for resumption).")
+    w("")
+    w("| connections | http req/s | https req/s | https / http | http p50 / p99 ms | https p50 / p99 ms "
+      "| server CPU µs/req (http / https) | errors (http / https) |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, runs in (("kept alive", keep), ("new per request (`Connection: close`)", new)):
+        if not (runs.get("http") and runs.get("https")):
+            continue
+        h, t = median_run(runs["http"]), median_run(runs["https"])
+        ratio = median([rps(y) / rps(x) if rps(x) else 0.0 for x, y in zip(runs["http"], runs["https"])])
+        p99h = median([num(x, "p99_us") for x in runs["http"]]) / 1000.0
+        p99t = median([num(x, "p99_us") for x in runs["https"]]) / 1000.0
+        w(f"| {name} | {rps(h):,.0f} | {rps(t):,.0f} | {ratio:.2f} "
+          f"| {num(h, 'p50_us') / 1000:.3f} / {p99h:.3f} | {num(t, 'p50_us') / 1000:.3f} / {p99t:.3f} "
+          f"| {us_per_req(h):.1f} / {us_per_req(t):.1f} | {errors(h)} / {errors(t)} |")
+    w("")
+    if handshakes:
+        costs = [num(h, "server_cpu_us") for h in handshakes]
+        rates = [num(h, "connections") / max(num(h, "secs", 1), 0.001) for h in handshakes]
+        w(f"**TLS handshake cost per new connection: {median(costs):.0f} µs of server CPU** for a full "
+          f"handshake (median of the rounds: {', '.join(f'{c:.0f}' for c in costs)} µs; "
+          f"{median(rates):,.0f} handshakes/s from one `openssl s_time -new` client, a new session each, "
+          "closed once the handshake is done; the figure includes accepting the TCP connection). A client "
+          "that keeps its connections alive pays it once per connection.")
+        w("")
+
+
 def main():
-    env, results, startup, memory = parse(sys.argv[1])
+    env, results, startup, memory, handshakes = parse(sys.argv[1])
     out = []
     w = out.append
     w("# authmock benchmark results")
@@ -185,6 +224,8 @@ def main():
               "measured run: the figures were taken under load and should be re-measured on a quiet machine.")
         w("")
 
+    tls_section(w, rounds, handshakes)
+
     a_start, r_start = startup.get("authmock"), startup.get("reference")
     w("## Start-up and memory")
     w("")
@@ -232,7 +273,7 @@ def main():
     w("```")
     with open(sys.argv[1]) as f:
         for raw in f:
-            if raw.split(" ", 1)[0] in ("ENV", "RESULT", "STARTUP", "MEMORY"):
+            if raw.split(" ", 1)[0] in ("ENV", "RESULT", "STARTUP", "MEMORY", "HANDSHAKE"):
                 w(raw.rstrip("\n"))
     w("```")
     w("")

@@ -21,6 +21,8 @@ WORKLOADS="${WORKLOADS:-koodrive_login koodrive_session oneaccess_sso_ticket eno
 ROUNDS="${ROUNDS:-3}"               # rounds of every workload on both servers; the report takes medians
 SKIP_BUILD="${SKIP_BUILD:-0}"       # 1: use the binaries already in target/release
 OUT="${OUT:-bench/RESULTS.md}"      # where the markdown report is written ("" or - : stdout only)
+TLS_BENCH="${TLS_BENCH:-1}"         # 1: also the login over https beside http, and the handshake cost (0 skips)
+NEWCONN_DURATION="${NEWCONN_DURATION:-$DURATION}" # measured seconds of the one-connection-per-request runs
 
 AUTHMOCK="${AUTHMOCK_BIN:-$ROOT/target/release/authmock}"   # override to bench another build
 REFERENCE="$ROOT/target/release/examples/reference"
@@ -41,6 +43,9 @@ fi
 for tool in wrk taskset curl python3 /usr/bin/time; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
 done
+if [ "$TLS_BENCH" = 1 ] && ! command -v openssl >/dev/null 2>&1; then
+  die "openssl is required for the https section (Debian package openssl; TLS_BENCH=0 skips it)"
+fi
 [ "$(nproc)" -ge 2 ] || log "warning: fewer than 2 CPUs; server and generator will share a CPU"
 
 if [ "$SKIP_BUILD" != 1 ]; then
@@ -96,10 +101,11 @@ except Exception:
 ' "$1"
 }
 
-# start_server BINARY PORT: starts it pinned to SERVER_CPU, waits for GET /__admin/health = 200
+# start_server BINARY PORT [ARGS...]: starts it pinned to SERVER_CPU, waits for GET /__admin/health = 200
 start_server() {
   local bin="$1" port="$2" _
-  taskset -c "$SERVER_CPU" "$bin" --port "$port" >"$WORK/server-$port.log" 2>&1 &
+  shift 2
+  taskset -c "$SERVER_CPU" "$bin" --port "$port" "$@" >"$WORK/server-$port.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 500); do
     if curl -sf -o /dev/null "http://127.0.0.1:$port/__admin/health"; then return 0; fi
@@ -168,18 +174,23 @@ script_args() {
   esac
 }
 
-# measure WORKLOAD SERVER URL ROUND: warm-up, then the measured run; appends one result line to $RESULTS
+# Extra wrk arguments of the next measure calls (the https section's `Connection: close`).
+WRK_EXTRA=()
+
+# measure WORKLOAD SERVER URL ROUND [LABEL [SECONDS]]: warm-up, then the measured run; appends one result line
+# to $RESULTS (its workload= is LABEL, default WORKLOAD; the run lasts SECONDS, default DURATION)
 measure() {
-  local w="$1" server="$2" url="$3" round="$4" args line cpu t0 t1 ticks0 ticks1 hz busy0 busy1 steal0 steal1
+  local w="$1" server="$2" url="$3" round="$4" label="${5:-$1}" secs="${6:-$DURATION}"
+  local args line cpu t0 t1 ticks0 ticks1 hz busy0 busy1 steal0 steal1
   # shellcheck disable=SC2207
   args=($(script_args "$w"))
-  taskset -c "$LOADGEN_CPU" wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" -s "bench/$w.lua" "$url" -- "${args[@]}" \
+  taskset -c "$LOADGEN_CPU" wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" "${WRK_EXTRA[@]}" -s "bench/$w.lua" "$url" -- "${args[@]}" \
     >"$WORK/warmup.out" 2>&1 || { cat "$WORK/warmup.out" >&2; die "wrk warm-up failed"; }
   ticks0="$(cpu_ticks "$SERVER_PID")"
   read -r busy0 steal0 < <(cpu_stat)
   t0="$(date +%s.%N)"
   /usr/bin/time -f '%P' -o "$WORK/wrk.cpu" \
-    taskset -c "$LOADGEN_CPU" wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" -s "bench/$w.lua" "$url" -- "${args[@]}" \
+    taskset -c "$LOADGEN_CPU" wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" "${WRK_EXTRA[@]}" -s "bench/$w.lua" "$url" -- "${args[@]}" \
     >"$WORK/run.out" 2>&1 || { cat "$WORK/run.out" >&2; die "wrk failed"; }
   t1="$(date +%s.%N)"
   ticks1="$(cpu_ticks "$SERVER_PID")"
@@ -197,8 +208,8 @@ measure() {
     'BEGIN { o = 100 * (b - a) / hz / (t1 - t0) - s - w; printf "%.0f", (o < 0 ? 0 : o) }')"
   steal_cpu="$(awk -v a="$steal0" -v b="$steal1" -v hz="$hz" -v t0="$t0" -v t1="$t1" \
     'BEGIN { printf "%.0f", 100 * (b - a) / hz / (t1 - t0) }')"
-  echo "RESULT workload=$w server=$server round=$round ${line#BENCH } wrk_cpu=$cpu server_cpu=$server_cpu other_cpu=$other_cpu steal_cpu=$steal_cpu rss_kb=$(rss_kb "$SERVER_PID")" >>"$RESULTS"
-  log "round $round $server $w: $(sed -n 's/^Requests\/sec: *//p' "$WORK/run.out") req/s (wrk CPU $cpu%, server CPU $server_cpu%, other $other_cpu%, steal $steal_cpu%)"
+  echo "RESULT workload=$label server=$server round=$round ${line#BENCH } wrk_cpu=$cpu server_cpu=$server_cpu other_cpu=$other_cpu steal_cpu=$steal_cpu rss_kb=$(rss_kb "$SERVER_PID")" >>"$RESULTS"
+  log "round $round $server $label: $(sed -n 's/^Requests\/sec: *//p' "$WORK/run.out") req/s (wrk CPU $cpu%, server CPU $server_cpu%, other $other_cpu%, steal $steal_cpu%)"
 }
 
 # token_count URL: number of live tokens from GET /__admin/state (counts if it has them, else tokens[])
@@ -265,6 +276,58 @@ for round in $(seq 1 "$ROUNDS"); do
     done
   done
 done
+
+# ---------------------------------------------------------------- https
+# The login workload on one authmock serving both ports, over http and over https (rustls): kept-alive
+# connections (the steady cost of TLS records), then one new connection per request (wrk with
+# `Connection: close`; wrk's OpenSSL offers the session of its previous connection). Rounds alternate which
+# scheme goes first. Then the cost of a full handshake alone: `openssl s_time -new` (a new session every
+# connection, closed once the handshake is done) against the https port, the server's CPU time divided by
+# the connections.
+if [ "$TLS_BENCH" = 1 ]; then
+  for round in $(seq 1 "$ROUNDS"); do
+    order="http https"
+    [ $((round % 2)) -eq 0 ] && order="https http"
+    for conn in keepalive newconn; do
+      for scheme in $order; do
+        port="$(free_port)"
+        start_server "$AUTHMOCK" "$port" --tls-port 0
+        tls_url="$(sed -n 's/^authmock listening on \(https:\/\/.*\)$/\1/p' "$WORK/server-$port.log" | head -n1)"
+        [ -n "$tls_url" ] || { cat "$WORK/server-$port.log" >&2; die "no https line from authmock --tls-port 0"; }
+        curl -s -o "$WORK/ca.pem" "http://127.0.0.1:$port/__admin/ca.pem"
+        url="http://127.0.0.1:$port"
+        [ "$scheme" = https ] && url="$tls_url"
+        CURL_CA_BUNDLE="$WORK/ca.pem" sanity koodrive_login "$url"
+        WRK_EXTRA=()
+        secs="$DURATION"
+        if [ "$conn" = newconn ]; then
+          WRK_EXTRA=(-H "Connection: close")
+          secs="$NEWCONN_DURATION"
+        fi
+        measure koodrive_login "$scheme" "$url" "$round" "tls_$conn" "$secs"
+        WRK_EXTRA=()
+        stop_server
+      done
+    done
+    port="$(free_port)"
+    start_server "$AUTHMOCK" "$port" --tls-port 0
+    tls_port="$(sed -n 's/^authmock listening on https:\/\/.*:\([0-9]*\)$/\1/p' "$WORK/server-$port.log" | head -n1)"
+    ticks0="$(cpu_ticks "$SERVER_PID")"
+    taskset -c "$LOADGEN_CPU" openssl s_time -connect "127.0.0.1:$tls_port" -new -time "$NEWCONN_DURATION" \
+      >"$WORK/s_time.out" 2>&1 || { cat "$WORK/s_time.out" >&2; die "openssl s_time failed"; }
+    ticks1="$(cpu_ticks "$SERVER_PID")"
+    conns="$(sed -n 's/^\([0-9]*\) connections in [0-9.]* real seconds.*/\1/p' "$WORK/s_time.out" | head -n1)"
+    if [ -z "$conns" ] || [ "$conns" -eq 0 ]; then
+      cat "$WORK/s_time.out" >&2
+      die "no connections counted by openssl s_time"
+    fi
+    us="$(awk -v a="$ticks0" -v b="$ticks1" -v hz="$(getconf CLK_TCK)" -v n="$conns" \
+      'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')"
+    echo "HANDSHAKE round=$round connections=$conns secs=$NEWCONN_DURATION server_cpu_us=$us" >>"$RESULTS"
+    log "round $round handshakes: $conns full TLS handshakes in ${NEWCONN_DURATION}s, $us µs of server CPU each"
+    stop_server
+  done
+fi
 
 # ---------------------------------------------------------------- start-up time and idle RSS
 log "start-to-first-200: $SPAWNS spawns of each binary"

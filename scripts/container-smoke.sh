@@ -19,10 +19,10 @@
 #      HEALTHCHECK is kept. Storage is private (vfs, under a temp dir) and is
 #      removed on exit.
 #   4. Checks the image: size under 15 MB (sum of the layer and config sizes in
-#      the manifest, 15 MB = 15,000,000 bytes), platform linux/amd64, the only
-#      file is /authmock,
-#      identical to the built binary, User 65532:65532, Entrypoint ["/authmock"]
-#      (no shell), Env, ExposedPorts, Healthcheck and OCI labels.
+#      the manifest, 15 MB = 15,000,000 bytes), platform linux/amd64, it holds
+#      /authmock, identical to the built binary, and the empty /tls owned by
+#      65532:65532 and nothing else, User 65532:65532, Entrypoint ["/authmock"]
+#      (no shell), Env, ExposedPorts (8080, 8443), Healthcheck and OCI labels.
 #   5. Runs the image's entrypoint on a free loopback port, by the first of these
 #      run paths that works here (SMOKE_RUN_PATH=oci|chroot|extracted forces one):
 #        oci       `buildah run --isolation oci --runtime runc --network host`: a
@@ -46,7 +46,13 @@
 #   6. Runs it again with a fixtures folder mounted on /fixtures and
 #      AUTHMOCK_FIXTURES=/fixtures (a copy of fixtures/ whose EnOS static token is
 #      replaced): the new token answers code 0, so the mounted folder was read.
-#   7. Prints a PASS/FAIL summary; exits non-zero on any failure.
+#   7. HTTPS: runs it with AUTHMOCK_TLS_PORT set (the image keeps its CA in
+#      /tls): the second stdout line is `authmock listening on https://0.0.0.0:TLSPORT`,
+#      GET /__admin/ca.pem (plain port) gives the CA, and `curl --cacert` it
+#      gets code 0 from the EnOS seed route over https://localhost:TLSPORT while
+#      curl without it fails the handshake; run again, the server serves the
+#      same CA (kept in /tls), which `authmock ca` in the image prints too.
+#   8. Prints a PASS/FAIL summary; exits non-zero on any failure.
 #
 # All traffic goes to 127.0.0.1 only. Processes, containers, images and temp
 # files created here are removed on exit (by pid / by name, nothing broader).
@@ -182,7 +188,7 @@ fi
 
 # ---------------------------------------------------------------- 3. image build
 CTX="$WORK/builder-context"
-mkdir -p "$CTX/out"
+mkdir -p "$CTX/out/tls"
 cp "$BIN" "$CTX/out/authmock"
 VERSION=$(sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -n1)
 log "buildah bud --build-context builder=$CTX (Dockerfile runtime stage as written)"
@@ -213,12 +219,13 @@ check "Entrypoint is [\"/authmock\"], no shell" "${ENTRYPOINT[*]:-none}" \
 
 mapfile -t IMAGE_ENV < <(cfg '{{range .Docker.Config.Env}}{{println .}}{{end}}' | sed '/^$/d')
 env_ok() { printf '%s\n' "${IMAGE_ENV[@]}" | grep -qx 'AUTHMOCK_HOST=0.0.0.0' &&
-  printf '%s\n' "${IMAGE_ENV[@]}" | grep -qx 'AUTHMOCK_PORT=8080'; }
-check "Env AUTHMOCK_HOST=0.0.0.0 AUTHMOCK_PORT=8080" "" env_ok
+  printf '%s\n' "${IMAGE_ENV[@]}" | grep -qx 'AUTHMOCK_PORT=8080' &&
+  printf '%s\n' "${IMAGE_ENV[@]}" | grep -qx 'AUTHMOCK_TLS_DIR=/tls'; }
+check "Env AUTHMOCK_HOST=0.0.0.0 AUTHMOCK_PORT=8080 AUTHMOCK_TLS_DIR=/tls" "" env_ok
 
 # shellcheck disable=SC2016 # a Go template, not a shell expansion
 PORTS=$(cfg '{{range $k, $v := .Docker.Config.ExposedPorts}}{{$k}} {{end}}' | sed 's/ $//')
-check "EXPOSE 8080" "$PORTS" test "$PORTS" = "8080/tcp"
+check "EXPOSE 8080 8443" "$PORTS" test "$PORTS" = "8080/tcp 8443/tcp"
 
 HC=$(cfg '{{if .Docker.Config.Healthcheck}}{{range .Docker.Config.Healthcheck.Test}}{{.}} {{end}}{{end}}' | sed 's/ $//')
 check "HEALTHCHECK CMD [\"/authmock\",\"healthcheck\"]" "$HC" test "$HC" = "CMD /authmock healthcheck"
@@ -236,7 +243,9 @@ check "OCI labels title/description/source/licenses/version" "version=$VERSION" 
 CTR=$("${B[@]}" from --name authmock-smoke "$IMAGE")
 MNT=$("${B[@]}" mount "$CTR")
 FILES=$(cd "$MNT" && find . -mindepth 1 | sort | tr '\n' ' ' | sed 's/ $//')
-check "image holds only /authmock" "$FILES" test "$FILES" = "./authmock"
+check "image holds only /authmock and /tls" "$FILES" test "$FILES" = "./authmock ./tls"
+TLS_DIR_MODE=$(stat -c '%u:%g %F' "$MNT/tls" 2>/dev/null || echo missing)
+check "/tls is an empty directory owned by 65532:65532" "$TLS_DIR_MODE" test "$TLS_DIR_MODE" = "65532:65532 directory"
 check "/authmock is the built binary" "" cmp -s "$MNT/authmock" "$BIN"
 
 # ---------------------------------------------------------------- 5. run
@@ -453,4 +462,46 @@ if start_server "$MODE" "$PORT" --fixtures "$FIX" --env AUTHMOCK_FIXTURES=/fixtu
   stop_server
 else
   fail "starts with fixtures mounted on /fixtures" "see output above"
+fi
+
+# ---------------------------------------------------------------- 7. https
+# wait_https: true once the second stdout line (the https one) is out; sets TLS_LINE.
+wait_https() {
+  for _ in $(seq 1 $((START_TIMEOUT_S * 10))); do
+    TLS_LINE=$(sed -n 2p "$WORK/out.log" 2>/dev/null)
+    [ -n "$TLS_LINE" ] && return 0
+    alive "$RUN_PID" || break
+    sleep 0.1
+  done
+  sed 's/^/    | /' "$WORK/out.log" "$WORK/err.log" | tail -n 20
+  return 1
+}
+PORT=$(pick_port) || die "free port" "none found"
+TPORT=$(pick_port) || die "free port" "none found"
+if start_server "$MODE" "$PORT" --env "AUTHMOCK_TLS_PORT=$TPORT" && wait_https; then
+  check "second stdout line" "$TLS_LINE" test "$TLS_LINE" = "authmock listening on https://0.0.0.0:$TPORT"
+  curl -sS --max-time 5 -o "$WORK/ca.pem" "http://127.0.0.1:$PORT/__admin/ca.pem" 2>"$WORK/curl.err" || true
+  check "GET /__admin/ca.pem serves a PEM certificate" "$(head -n1 "$WORK/ca.pem" 2>/dev/null)" \
+    grep -q -- '-----BEGIN CERTIFICATE-----' "$WORK/ca.pem"
+  R=$(http POST "https://localhost:$TPORT/app-portal-service/v2.2/session/set" --cacert "$WORK/ca.pem" \
+    -H "Authorization: Bearer $SEED_TOKEN" -H 'Content-Type: application/json' -d '{"orgId":"yourOrgId"}')
+  check "EnOS seed route over https with curl --cacert answers code 0" "${R:0:120}" code_0 "$R"
+  untrusted() { ! curl -sS --max-time 5 -o /dev/null "https://localhost:$TPORT/__admin/health" 2>"$WORK/curl.err"; }
+  check "curl without --cacert fails the handshake" "$(head -c 120 "$WORK/curl.err" 2>/dev/null)" untrusted
+  stop_server
+  PORT=$(pick_port) || die "free port" "none found"
+  if start_server "$MODE" "$PORT" --env "AUTHMOCK_TLS_PORT=$TPORT" && wait_https; then
+    curl -sS --max-time 5 -o "$WORK/ca2.pem" "http://127.0.0.1:$PORT/__admin/ca.pem" 2>"$WORK/curl.err" || true
+    check "a restart serves the same CA (kept in /tls)" "" cmp -s "$WORK/ca.pem" "$WORK/ca2.pem"
+    stop_server
+  else
+    fail "restarts with AUTHMOCK_TLS_PORT" "see output above"
+  fi
+  prints_kept_ca() {
+    build_cmd "$MODE" -- "${ENTRYPOINT[@]}" ca
+    timeout 20 "${CMD[@]}" >"$WORK/ca3.pem" 2>>"$WORK/hc.log" && cmp -s "$WORK/ca.pem" "$WORK/ca3.pem"
+  }
+  check "\`authmock ca\` in the image prints the kept CA" "" prints_kept_ca
+else
+  fail "starts with AUTHMOCK_TLS_PORT" "see output above"
 fi

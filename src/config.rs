@@ -18,10 +18,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve (the default when no subcommand is given).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Exit 0 when a server answers GET /__admin/health with 200, else 1 (for container HEALTHCHECKs).
     Healthcheck {
-        /// Health URL; default http://127.0.0.1:$AUTHMOCK_PORT/__admin/health (port 8080 if unset).
+        /// Health URL, or the server's base URL (then /__admin/health is probed); default
+        /// http://127.0.0.1:$AUTHMOCK_PORT/__admin/health (port 8080 if unset).
         #[arg(long, env = "AUTHMOCK_HEALTH_URL")]
         url: Option<String>,
     },
@@ -32,6 +33,13 @@ pub enum Command {
     },
     /// Print the OpenAPI 3.1 document of every route (the one served at GET /__admin/openapi.json).
     Openapi,
+    /// Print the CA certificate (PEM) that the https listener's certificate chains to, without serving.
+    /// With --tls-dir, the CA kept there (made now if the directory has none); without, a fresh one.
+    Ca {
+        /// Directory that keeps the CA certificate and key (ca.pem, ca-key.pem) across starts.
+        #[arg(long, env = "AUTHMOCK_TLS_DIR")]
+        tls_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -81,6 +89,41 @@ pub struct ServeArgs {
     /// parameter error instead of serving the request; `X-Mock-Strict: false` overrides it per request.
     #[arg(long, env = "AUTHMOCK_STRICT")]
     pub strict: bool,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}
+
+/// The https listener: off unless `--tls-port` is given.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TlsArgs {
+    /// Also serve HTTPS on this port (same app and state as the plain port); 0 picks a free one (read
+    /// it from the second stdout line).
+    #[arg(long, env = "AUTHMOCK_TLS_PORT")]
+    pub tls_port: Option<u16>,
+    /// Directory that keeps the generated CA certificate and key (ca.pem, ca-key.pem), made on first
+    /// start and reused after, so that a client that trusted the CA once keeps trusting it. Without
+    /// it a fresh CA is made at every start.
+    #[arg(long, env = "AUTHMOCK_TLS_DIR")]
+    pub tls_dir: Option<PathBuf>,
+    /// Extra name (DNS name, `*.wildcard` or IP address) of the generated server certificate, besides
+    /// localhost, 127.0.0.1 and ::1; repeatable (the env var takes a comma-separated list).
+    #[arg(long = "tls-san", env = "AUTHMOCK_TLS_SAN", value_delimiter = ',', value_parser = parse_san)]
+    pub tls_sans: Vec<String>,
+    /// Serve this certificate chain (PEM, leaf first) instead of a generated one; needs --tls-key.
+    #[arg(long, env = "AUTHMOCK_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key (PEM: PKCS#8, PKCS#1 or SEC1) of --tls-cert.
+    #[arg(long, env = "AUTHMOCK_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
+fn parse_san(v: &str) -> Result<String, String> {
+    let v = v.trim();
+    let name = v.strip_prefix("*.").unwrap_or(v);
+    match rustls::pki_types::ServerName::try_from(name) {
+        Ok(_) => Ok(v.to_string()),
+        Err(_) => Err(format!("{v:?} is not a DNS name or an IP address")),
+    }
 }
 
 fn parse_max_tokens(v: &str) -> Result<usize, String> {

@@ -48,7 +48,11 @@ pub enum BodyError {
 
 /// Parses a JSON object body into `T`; unknown fields are ignored. A body that is not an object
 /// (`[]`, `"x"`, empty) is malformed, whatever `T` would accept.
+///
+/// Like the vendors' Java servers (Jackson), a leading UTF-8 byte-order mark is skipped (.NET and
+/// PowerShell clients send one) and a repeated key takes its last value.
 pub fn json_object<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, BodyError> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     // JSON text is UTF-8: invalid bytes are refused even inside fields the route ignores. Parsing the
     // checked text (not the bytes) spares serde_json a second UTF-8 check of every string.
     let Ok(text) = std::str::from_utf8(body) else {
@@ -62,7 +66,52 @@ pub fn json_object<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, BodyErro
     {
         return Err(BodyError::Malformed);
     }
-    serde_json::from_str(text).map_err(|_| BodyError::Malformed)
+    match serde_json::from_str(text) {
+        Ok(v) => Ok(v),
+        // serde refuses a repeated field ("duplicate field"): only then parse again, last value wins,
+        // so a body without repeats is parsed once.
+        Err(e) if e.is_data() => last_wins(text).ok_or(BodyError::Malformed),
+        Err(_) => Err(BodyError::Malformed),
+    }
+}
+
+/// `T` from a JSON object whose repeated keys keep their last value. The members are read as raw text
+/// borrowed from the body, so `T` sees them exactly as a direct parse would.
+fn last_wins<'a, T: Deserialize<'a>>(text: &'a str) -> Option<T> {
+    let Members(members) = serde_json::from_str(text).ok()?;
+    // Walk from the end: the first sighting of a key there is its last value.
+    let mut seen = std::collections::HashSet::with_capacity(members.len());
+    let mut kept: Vec<(String, &RawValue)> = members
+        .into_iter()
+        .rev()
+        .filter(|(k, _)| seen.insert(k.clone()))
+        .collect();
+    kept.reverse();
+    let map = de::value::MapDeserializer::<_, serde_json::Error>::new(kept.into_iter());
+    T::deserialize(map).ok()
+}
+
+/// An object's members in order, repeats included, each value as its raw JSON text.
+struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut m: A) -> Result<Members<'de>, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = m.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// Deserializes an optional string field the way the vendors' Java servers (Jackson) coerce it: a
@@ -237,6 +286,16 @@ mod unit {
         assert!(json_object::<B>(br#"["x"]"#).is_err());
         assert!(json_object::<B>(b"").is_err());
         assert!(json_object::<B>(b"{\"a\":\"\xff\"}").is_err());
+    }
+
+    #[test]
+    fn skips_a_bom_and_keeps_the_last_of_repeated_keys() {
+        let parse = |b: &[u8]| json_object::<B>(b).map(|v| v.a);
+        assert_eq!(parse(b"\xEF\xBB\xBF{\"a\":\"x\"}"), Ok(Some("x".into())));
+        assert_eq!(parse(br#"{"a":"x","b":0,"a":2}"#), Ok(Some("2".into())));
+        assert_eq!(parse(br#"{"a":{},"a":"y"}"#), Ok(Some("y".into())));
+        assert!(parse(br#"{"a":"y","a":{}}"#).is_err());
+        assert!(parse(b"\xEF\xBB\xBF\xEF\xBB\xBF{}").is_err());
     }
 
     #[test]

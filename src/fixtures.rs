@@ -3,6 +3,7 @@
 //! The defaults are embedded in the binary; `--fixtures DIR` replaces them (a file missing from DIR
 //! keeps its default). Every problem names the file, the JSON path and what is wrong.
 
+pub use crate::store::Fixtures;
 use crate::store::{enos::EnosFixtures, koodrive::KooFixtures, oneaccess::OaFixtures, Problem};
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -15,14 +16,6 @@ pub const ENOS_FILE: &str = "enos.json";
 const DEFAULT_KOODRIVE: &str = include_str!("../fixtures/koodrive.json");
 const DEFAULT_ONEACCESS: &str = include_str!("../fixtures/oneaccess.json");
 const DEFAULT_ENOS: &str = include_str!("../fixtures/enos.json");
-
-/// All three families' fixtures.
-#[derive(Debug, Clone, Default)]
-pub struct Fixtures {
-    pub koodrive: KooFixtures,
-    pub oneaccess: OaFixtures,
-    pub enos: EnosFixtures,
-}
 
 /// A fixture problem: file, JSON path, message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,7 +149,8 @@ impl Fixtures {
     }
 
     /// Loads `koodrive.json`, `oneaccess.json` and `enos.json` from `dir`; a file that is not there keeps
-    /// the embedded default. A directory holding none of them is an error (most likely a wrong path).
+    /// the embedded default. A directory holding none of them logs one warning (most likely a wrong
+    /// path) and gives the defaults.
     pub fn from_dir(dir: &Path) -> Result<Fixtures, FixtureErrors> {
         let dir_name = dir.display().to_string();
         if !dir.is_dir() {
@@ -192,11 +186,11 @@ impl Fixtures {
         let o = read(ONEACCESS_FILE, DEFAULT_ONEACCESS);
         let e = read(ENOS_FILE, DEFAULT_ENOS);
         if found == 0 && errs.is_empty() {
-            errs.push(FixtureError {
-                file: dir_name,
-                path: "$".into(),
-                message: format!("holds none of {KOODRIVE_FILE}, {ONEACCESS_FILE}, {ENOS_FILE}"),
-            });
+            // Most likely a wrong path, but a missing file keeps its default: say so once, and start.
+            tracing::warn!(
+                dir = %dir_name,
+                "the fixtures directory holds none of {KOODRIVE_FILE}, {ONEACCESS_FILE}, {ENOS_FILE}: using the default fixtures"
+            );
         }
         if !errs.is_empty() {
             return Err(FixtureErrors(errs));

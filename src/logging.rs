@@ -11,6 +11,7 @@
 //! installed.
 
 use axum::http::Method;
+use std::borrow::Cow;
 use std::io::Write;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Condvar, Mutex};
@@ -52,8 +53,34 @@ pub fn set_request_log(mode: RequestLog) {
     MODE.store(v, Ordering::Relaxed);
 }
 
-/// Logs one answered request: method, path, status, latency and (outside the default) namespace.
+/// Keeps the first 4 characters of a secret and masks the rest: how a credential is shown wherever it
+/// would otherwise appear (the log, the journal).
+pub fn mask(s: &str) -> String {
+    let keep: String = s.chars().take(4).collect();
+    format!("{keep}****")
+}
+
+/// Path prefixes (ASCII case ignored) after which the rest of the path is a credential.
+const CREDENTIAL_PATHS: [&str; 1] = ["/__admin/tokens/"];
+
+/// `path` with the credential it carries masked (`/__admin/tokens/APP_****`); any other path as is.
+pub fn mask_path(path: &str) -> Cow<'_, str> {
+    for prefix in CREDENTIAL_PATHS {
+        let n = prefix.len();
+        if path.len() > n
+            && path.as_bytes()[..n].eq_ignore_ascii_case(prefix.as_bytes())
+            && path.is_char_boundary(n)
+        {
+            return Cow::Owned(format!("{}{}", &path[..n], mask(&path[n..])));
+        }
+    }
+    Cow::Borrowed(path)
+}
+
+/// Logs one answered request: method, path (a credential in it masked), status, latency and (outside
+/// the default) namespace.
 pub fn request(method: &Method, path: &str, status: u16, latency_us: u64, namespace: Option<&str>) {
+    let path = &*mask_path(path);
     match MODE.load(Ordering::Relaxed) {
         0 => tracing::info!(
             target: "authmock::request",
@@ -137,10 +164,10 @@ fn quoted(b: &mut Vec<u8>, s: &str) {
         match c {
             b'"' | b'\\' => b.extend_from_slice(&[b'\\', c]),
             0..=0x1f | 0x7f => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let mut hex = [0; 2];
+                crate::tokens::encode_hex(&[c], &mut hex);
                 b.extend_from_slice(b"\\u00");
-                b.push(HEX[usize::from(c >> 4)]);
-                b.push(HEX[usize::from(c & 15)]);
+                b.extend_from_slice(&hex);
             }
             _ => b.push(c),
         }
@@ -187,33 +214,19 @@ fn timestamp(b: &mut Vec<u8>) {
 
 /// `YYYY-MM-DDTHH:MM:SS` of an epoch second.
 fn date_time(b: &mut Vec<u8>, secs: u64) {
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    let (y, m, d) = crate::clock::civil_from_days((secs / 86_400) as i64);
     let rem = secs % 86_400;
     padded(b, y.max(0) as u64, 4);
     b.push(b'-');
-    padded(b, m, 2);
+    padded(b, m as u64, 2);
     b.push(b'-');
-    padded(b, d, 2);
+    padded(b, d as u64, 2);
     b.push(b'T');
     padded(b, rem / 3600, 2);
     b.push(b':');
     padded(b, rem / 60 % 60, 2);
     b.push(b':');
     padded(b, rem % 60, 2);
-}
-
-/// Year, month, day of a count of days since 1970-01-01 (H. Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u64, u64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u64;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u64;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 /// A `MakeWriter` for tracing-subscriber that appends to the batch.
@@ -287,11 +300,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-        assert_eq!(civil_from_days(20_414), (2025, 11, 22));
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    fn timestamps_read_as_rfc3339_utc_seconds() {
+        let mut b = Vec::new();
+        date_time(&mut b, 951_782_400 + 3_723);
+        assert_eq!(b, b"2000-02-29T01:02:03");
     }
 
     #[test]
@@ -316,6 +328,23 @@ mod tests {
             quoted(&mut b, &format!("a{c}b"));
             assert_eq!(String::from_utf8(b).unwrap(), format!("\"a{want}b\""));
         }
+    }
+
+    #[test]
+    fn a_credential_in_a_path_is_masked() {
+        assert_eq!(
+            mask_path("/__admin/tokens/APP_PORTAL_S_TDKKeqfYBK3m5z3L"),
+            "/__admin/tokens/APP_****"
+        );
+        assert_eq!(
+            mask_path("/__admin/TOKENS/Bearer+ab12"),
+            "/__admin/TOKENS/Bear****"
+        );
+        assert_eq!(mask_path("/__admin/tokens/"), "/__admin/tokens/");
+        assert!(matches!(
+            mask_path("/koodrive/ose/v1/auth/login"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The `authmock` binary: parse the command line, set up logging, serve until SIGINT/SIGTERM.
 
-use authmock::config::{Cli, Command, LogFormat, ServeArgs};
-use authmock::{logging, serve, AppState, Fixtures, Settings};
+use authmock::config::{Cli, Command, LogFormat, ServeArgs, TlsArgs};
+use authmock::tls::{Tls, TlsOptions};
+use authmock::{logging, serve_with_tls, AppState, Fixtures, Settings, TlsListener};
 use clap::Parser;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -32,7 +33,8 @@ fn main() -> ExitCode {
                 Err(_) => ExitCode::FAILURE,
             }
         }
-        Some(Command::Serve(args)) => run(args),
+        Some(Command::Ca { tls_dir }) => print_ca(tls_dir.as_deref()),
+        Some(Command::Serve(args)) => run(*args),
         None => run(cli.serve),
     }
 }
@@ -54,6 +56,11 @@ fn run(args: ServeArgs) -> ExitCode {
         },
         None => Fixtures::embedded(),
     };
+    // Certificates before anything is bound or printed: a bad --tls-cert/--tls-key stops the start.
+    let tls = match tls_setup(&args.tls) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
     let settings = Settings {
         seed: args.seed,
         jwt_secret: args.jwt_secret.clone(),
@@ -63,6 +70,7 @@ fn run(args: ServeArgs) -> ExitCode {
         cors_origins: args.cors_origins.clone(),
         max_tokens: args.max_tokens,
         strict: args.strict,
+        tls_ca_pem: tls.as_ref().map(|t| t.ca_pem().to_string()),
     };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -75,27 +83,15 @@ fn run(args: ServeArgs) -> ExitCode {
         }
     };
     rt.block_on(async move {
-        let listener = match tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!(
-                    "authmock: cannot listen on {}:{}: {e}",
-                    args.host, args.port
-                );
-                return ExitCode::FAILURE;
-            }
+        let Some((listener, url)) = bind(&args.host, args.port, "http").await else {
+            return ExitCode::FAILURE;
         };
-        let addr = match listener.local_addr() {
-            Ok(a) => a,
-            Err(e) => {
-                eprintln!("authmock: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-        let host = if addr.is_ipv6() {
-            format!("[{}]", addr.ip())
-        } else {
-            addr.ip().to_string()
+        let https = match (tls, args.tls.tls_port) {
+            (Some(tls), Some(port)) => match bind(&args.host, port, "https").await {
+                Some((listener, url)) => Some((TlsListener { listener, tls }, url)),
+                None => return ExitCode::FAILURE,
+            },
+            _ => None,
         };
         // Handlers go in before the URL is printed: a signal sent as soon as that line is read must
         // stop the server gracefully, not kill it with the default disposition.
@@ -107,14 +103,59 @@ fn run(args: ServeArgs) -> ExitCode {
             }
         };
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "authmock listening on http://{host}:{}", addr.port());
+        let _ = writeln!(out, "authmock listening on {url}");
+        if let Some((_, url)) = &https {
+            let _ = writeln!(out, "authmock listening on {url}");
+        }
         let _ = out.flush();
         drop(out);
         let state = AppState::new(settings, fixtures);
-        serve(listener, state, shutdown).await;
+        serve_with_tls(listener, https.map(|h| h.0), state, shutdown).await;
         tracing::info!("authmock stopped");
         ExitCode::SUCCESS
     })
+}
+
+/// The https side when `--tls-port` is given; exit code 2 and one line naming the file when its
+/// certificate or key cannot be used.
+fn tls_setup(args: &TlsArgs) -> Result<Option<Tls>, ExitCode> {
+    if args.tls_port.is_none() {
+        return Ok(None);
+    }
+    let opts = TlsOptions {
+        dir: args.tls_dir.clone(),
+        sans: args.tls_sans.clone(),
+        cert: args.tls_cert.clone(),
+        key: args.tls_key.clone(),
+    };
+    Tls::new(&opts).map(Some).map_err(|e| {
+        eprintln!("authmock: {e}");
+        ExitCode::from(2)
+    })
+}
+
+/// Binds `host:port` and returns the listener with its URL (`scheme://HOST:PORT`), or says why not.
+async fn bind(host: &str, port: u16, scheme: &str) -> Option<(tokio::net::TcpListener, String)> {
+    let listener = match tokio::net::TcpListener::bind((host, port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("authmock: cannot listen on {host}:{port}: {e}");
+            return None;
+        }
+    };
+    let addr = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("authmock: {e}");
+            return None;
+        }
+    };
+    let ip = if addr.is_ipv6() {
+        format!("[{}]", addr.ip())
+    } else {
+        addr.ip().to_string()
+    };
+    Some((listener, format!("{scheme}://{ip}:{}", addr.port())))
 }
 
 /// Logs go to stderr in batches (see `authmock::logging`); [`LogFlush`] writes the rest out at exit.
@@ -176,15 +217,40 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     }
 }
 
+/// `authmock ca`: the CA certificate on stdout; exit 2 when the kept one cannot be read or made.
+fn print_ca(dir: Option<&std::path::Path>) -> ExitCode {
+    match authmock::tls::ca_pem(dir) {
+        Ok(pem) => {
+            if dir.is_none() {
+                eprintln!(
+                    "authmock: a fresh CA, kept nowhere: pass --tls-dir DIR to keep and reuse it"
+                );
+            }
+            let mut out = std::io::stdout().lock();
+            match out.write_all(pem.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::FAILURE,
+            }
+        }
+        Err(e) => {
+            eprintln!("authmock: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 /// A minimal HTTP/1.0 GET (a scratch image has no curl): 0 when the answer is 200.
 fn healthcheck(url: Option<String>) -> ExitCode {
-    let url = url.unwrap_or_else(|| {
-        let port = std::env::var("AUTHMOCK_PORT")
-            .ok()
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| "8080".into());
-        format!("http://127.0.0.1:{port}/__admin/health")
-    });
+    let url = match url {
+        Some(url) => health_url(url),
+        None => {
+            let port = std::env::var("AUTHMOCK_PORT")
+                .ok()
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| "8080".into());
+            format!("http://127.0.0.1:{port}/__admin/health")
+        }
+    };
     match probe(&url) {
         Ok(200) => {
             println!("healthy: {url}");
@@ -198,6 +264,16 @@ fn healthcheck(url: Option<String>) -> ExitCode {
             eprintln!("unhealthy: {url}: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The URL to probe: a base URL as the server prints it (no path, or just `/`) means its health route.
+fn health_url(url: String) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        None => format!("{url}/__admin/health"),
+        Some(i) if after_scheme + i + 1 == url.len() => format!("{url}__admin/health"),
+        Some(_) => url,
     }
 }
 

@@ -1,21 +1,23 @@
-//! Serving: the accept loop (HTTP/1.1 with header limits and timeouts, graceful shutdown, the `drop`
-//! fault), the background sweeper, and [`MockServer`] for in-process use from Rust tests.
+//! Serving: the accept loops (HTTP/1.1 with header limits and timeouts, graceful shutdown, the `drop`
+//! fault; the https listener's handshakes), the background sweeper, and [`MockServer`] for in-process use
+//! from Rust tests.
 
 use crate::fixtures::{FixtureErrors, Fixtures};
 use crate::request::edge::MAX_HEAD_BYTES;
 use crate::request::Pipeline;
 use crate::state::{AppState, Settings};
+use crate::tls::{Tls, TlsError, TlsOptions};
 use hyper::body::Incoming;
 use hyper::rt::{Read, Write};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{oneshot, Notify};
+use tokio::sync::{oneshot, watch, Notify};
 
 /// How often expired credentials are swept.
 pub const SWEEP_EVERY: Duration = Duration::from_secs(1);
@@ -62,6 +64,14 @@ pub fn serve_connection<I>(io: I, pipeline: Pipeline, graceful: &GracefulShutdow
 where
     I: Read + Write + Unpin + Send + 'static,
 {
+    tokio::spawn(run_connection(io, pipeline, graceful.watcher()));
+}
+
+/// [`serve_connection`] in the calling task, for a connection whose task is already running (TLS).
+async fn run_connection<I>(io: I, pipeline: Pipeline, watcher: Watcher)
+where
+    I: Read + Write + Unpin + Send + 'static,
+{
     let kill = Arc::new(Notify::new());
     let conn_kill = kill.clone();
     let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
@@ -78,20 +88,75 @@ where
         .keep_alive(true)
         .writev(false)
         .serve_connection(io, svc);
-    let conn = graceful.watch(conn);
-    tokio::spawn(async move {
-        tokio::select! {
-            _ = conn => {}
-            // The `drop` fault: dropping the connection closes the socket without an answer.
-            _ = kill.notified() => {}
-        }
-    });
+    let conn = watcher.watch(conn);
+    tokio::select! {
+        _ = conn => {}
+        // The `drop` fault: dropping the connection closes the socket without an answer.
+        _ = kill.notified() => {}
+    }
+}
+
+/// An https listener and the certificate it serves, beside the plain one.
+pub struct TlsListener {
+    pub listener: TcpListener,
+    pub tls: Tls,
+}
+
+/// Accepts https connections until `stop` changes, then lets their requests finish. Each handshake runs
+/// in its connection's task, bounded like a request head, so a client that never finishes one holds
+/// nothing but its own socket; shutdown ends the handshakes still running at once.
+async fn serve_tls(https: TlsListener, pipeline: Pipeline, mut stop: watch::Receiver<()>) {
+    let TlsListener { listener, tls } = https;
+    let graceful = GracefulShutdown::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed (https)");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let (tls, pipeline, watcher, mut stop) = (
+            tls.clone(),
+            pipeline.clone(),
+            graceful.watcher(),
+            stop.clone(),
+        );
+        tokio::spawn(async move {
+            let stream = tokio::select! {
+                s = tls.handshake(stream, peer, HEADER_TIMEOUT) => s,
+                _ = stop.changed() => None,
+            };
+            if let Some(s) = stream {
+                run_connection(TokioIo::new(s), pipeline, watcher).await;
+            }
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves, then lets requests in flight finish.
 pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()>) {
+    serve_with_tls(listener, None, state, shutdown).await;
+}
+
+/// [`serve`], and https on `https` too when given: same pipeline, same state.
+pub async fn serve_with_tls(
+    listener: TcpListener,
+    https: Option<TlsListener>,
+    state: AppState,
+    shutdown: impl Future<Output = ()>,
+) {
     let sweeper = spawn_sweeper(state.clone());
     let pipeline = Pipeline::new(state);
+    let (stop_tls, stopped) = watch::channel(());
+    let tls_task = https.map(|h| tokio::spawn(serve_tls(h, pipeline.clone(), stopped)));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -111,7 +176,14 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
         serve_connection(TokioIo::new(stream), pipeline.clone(), &graceful);
     }
     drop(listener);
-    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+    let _ = stop_tls.send(());
+    let plain = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown());
+    let secure = async {
+        if let Some(t) = tls_task {
+            let _ = t.await;
+        }
+    };
+    let (_, ()) = tokio::join!(plain, secure);
     sweeper.abort();
 }
 
@@ -127,6 +199,8 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
 /// ```
 pub struct MockServer {
     addr: SocketAddr,
+    /// The https listener's address and CA certificate, with [`MockServerBuilder::tls`].
+    https: Option<(SocketAddr, String)>,
     state: AppState,
     stop: Option<oneshot::Sender<()>>,
 }
@@ -136,6 +210,7 @@ pub struct MockServer {
 pub struct MockServerBuilder {
     fixtures_dir: Option<PathBuf>,
     settings: Settings,
+    tls: bool,
 }
 
 impl MockServer {
@@ -157,6 +232,38 @@ impl MockServer {
     /// The bound address.
     pub fn address(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The https base URL, e.g. `https://127.0.0.1:41235`; its certificate names 127.0.0.1,
+    /// localhost and ::1 and chains to [`ca_pem`](Self::ca_pem).
+    ///
+    /// # Panics
+    /// Without [`MockServerBuilder::tls`]`(true)`.
+    pub fn https_uri(&self) -> String {
+        format!("https://{}", self.https().0)
+    }
+
+    /// The CA certificate (PEM) a client trusts to talk to [`https_uri`](Self::https_uri), as served at
+    /// `/__admin/ca.pem`.
+    ///
+    /// # Panics
+    /// Without [`MockServerBuilder::tls`]`(true)`.
+    pub fn ca_pem(&self) -> &str {
+        &self.https().1
+    }
+
+    /// The https listener's address, when there is one.
+    pub fn tls_address(&self) -> Option<SocketAddr> {
+        self.https.as_ref().map(|h| h.0)
+    }
+
+    fn https(&self) -> &(SocketAddr, String) {
+        match &self.https {
+            Some(h) => h,
+            None => panic!(
+                "this MockServer serves no https: start it with MockServer::builder().tls(true)"
+            ),
+        }
     }
 
     /// The server's state (to inspect or drive it directly from Rust).
@@ -224,6 +331,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// Also serves https on another free port of 127.0.0.1, with a CA made for this server
+    /// ([`MockServer::https_uri`], [`MockServer::ca_pem`]).
+    pub fn tls(mut self, on: bool) -> Self {
+        self.tls = on;
+        self
+    }
+
     /// Starts the server; panics with every fixture problem if the fixtures are invalid.
     pub async fn start(self) -> MockServer {
         match self.try_start().await {
@@ -240,17 +354,28 @@ impl MockServerBuilder {
         };
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
-        let state = AppState::new(self.settings, fixtures);
+        let mut settings = self.settings;
+        let (https, tls_listener) = if self.tls {
+            let tls = Tls::new(&TlsOptions::default())?;
+            let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+            settings.tls_ca_pem = Some(tls.ca_pem().to_string());
+            let https = (listener.local_addr()?, tls.ca_pem().to_string());
+            (Some(https), Some(TlsListener { listener, tls }))
+        } else {
+            (None, None)
+        };
+        let state = AppState::new(settings, fixtures);
         let (tx, rx) = oneshot::channel::<()>();
         let st = state.clone();
         tokio::spawn(async move {
-            serve(listener, st, async {
+            serve_with_tls(listener, tls_listener, st, async {
                 let _ = rx.await;
             })
             .await;
         });
         Ok(MockServer {
             addr,
+            https,
             state,
             stop: Some(tx),
         })
@@ -264,4 +389,6 @@ pub enum StartError {
     Fixtures(#[from] FixtureErrors),
     #[error("cannot bind: {0}")]
     Bind(#[from] std::io::Error),
+    #[error("cannot set up TLS: {0}")]
+    Tls(#[from] TlsError),
 }

@@ -1,7 +1,7 @@
 //! `/__admin/requests` (the journal), `/__admin/warnings` (the contract lint's summary) and
 //! `/__admin/faults`.
 
-use super::{error, parse, path_param, ErrorBody};
+use super::{parse, path_param, AdminError, ErrorBody};
 use crate::clock::rfc3339;
 use crate::extract::query_param;
 use crate::family::Family;
@@ -20,6 +20,9 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
+/// Highest status the journal filter takes: every status a request can end with.
+const MAX_STATUS: u64 = 599;
+
 /// `GET /__admin/requests?limit=&method=&path=&status=` — newest first, secrets masked.
 #[utoipa::path(
     get,
@@ -32,25 +35,30 @@ use utoipa::ToSchema;
         ("limit" = Option<u64>, Query, description = "At most this many entries (not a number: 400)."),
         ("method" = Option<String>, Query, description = "Only this method (any case)."),
         ("path" = Option<String>, Query, description = "Only paths containing this, or exactly this route pattern."),
-        ("status" = Option<u64>, Query, description = "Only this HTTP status (not a number: 400)."),
+        ("status" = Option<u16>, Query, minimum = 0, maximum = 599, description = "Only this HTTP status, 0 (a dropped request) to 599 (otherwise 400)."),
         ("warnings" = Option<bool>, Query, description = "`true`: only requests that deviate from their vendor page (see `X-Mock-Warnings`)."),
     ),
     responses(
         (status = 200, description = "`{\"requests\":[{\"id\",\"time\",\"epochMs\",\"method\",\"path\",\"uri\",\"route\",\"request\":{\"headers\",\"body\",\"bodyBytes\",\"bodyTruncated\"},\"status\",\"response\":{\"body\",\"bodyBytes\",\"bodyTruncated\"},\"durationMs\",\"fault\",\"warnings\":[{\"id\",\"message\"}]}],\"total\",\"capacity\"}`: each body cut at 4 KiB; status 0 for a request a `drop` fault ended.", body = Object),
-        (status = 400, description = "`limit` or `status` is not a number.", body = ErrorBody),
+        (status = 400, description = "`limit` or `status` is not a number, or `status` is over 599.", body = ErrorBody),
     )
 )]
-pub async fn list_requests(ns: Ns, RawQuery(q): RawQuery) -> Response {
+pub async fn list_requests(ns: Ns, RawQuery(q): RawQuery) -> Result<Response, AdminError> {
     let q = q.as_deref();
     let num =
         |name: &str| query_param(q, name).map(|v| v.parse::<u64>().map_err(|_| name.to_string()));
     let limit = match num("limit").transpose() {
         Ok(v) => v.map(|n| n as usize),
-        Err(n) => return error(StatusCode::BAD_REQUEST, &format!("{n} must be a number")),
+        Err(n) => return Err(AdminError::bad_request(format!("{n} must be a number"))),
     };
     let status = match num("status").transpose() {
-        Ok(v) => v.map(|n| n.min(999) as u16),
-        Err(n) => return error(StatusCode::BAD_REQUEST, &format!("{n} must be a number")),
+        Ok(Some(n)) if n > MAX_STATUS => {
+            return Err(AdminError::bad_request(format!(
+                "status must be at most {MAX_STATUS}"
+            )))
+        }
+        Ok(v) => v.map(|n| n as u16),
+        Err(n) => return Err(AdminError::bad_request(format!("{n} must be a number"))),
     };
     let f = Filter {
         limit,
@@ -60,12 +68,12 @@ pub async fn list_requests(ns: Ns, RawQuery(q): RawQuery) -> Response {
         warnings: query_param(q, "warnings").is_some_and(|v| v.eq_ignore_ascii_case("true")),
     };
     let entries: Vec<_> = ns.journal.list(&f).iter().map(|e| e.view()).collect();
-    Json(json!({
+    Ok(Json(json!({
         "requests": entries,
         "total": ns.journal.len(),
         "capacity": ns.journal.capacity(),
     }))
-    .into_response()
+    .into_response())
 }
 
 /// `GET /__admin/warnings` — the namespace's contract-lint warnings by rule and route.
@@ -171,55 +179,41 @@ fn known_route(route: &str) -> Result<(String, Family), String> {
     request_body(content = FaultReq, content_type = "application/json"),
     responses(
         (status = 201, description = "The queued fault.", body = Fault),
-        (status = 400, description = "Not JSON of the shape, an unknown route, no action, a code not of the route's family, `error` with `status`/`body`, `body` without `status`, a status outside 100-599, `delayMs` over 60000.", body = ErrorBody),
+        (status = 400, description = "Not JSON of the shape, an unknown route, no action, a code not of the route's family, `error` with `status`/`body`, `body` without `status`, a status outside 200-599, `delayMs` over 60000.", body = ErrorBody),
     )
 )]
-pub async fn add_fault(ns: Ns, body: Bytes) -> Response {
-    let req: FaultReq = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
-    let (route, family) = match known_route(&req.route) {
-        Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, &e),
-    };
+pub async fn add_fault(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
+    let req: FaultReq = parse(&body)?;
+    let (route, family) = known_route(&req.route).map_err(AdminError::BadRequest)?;
     let a = &req.action;
     if a.is_empty() {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "a fault needs at least one of \"error\", \"status\", \"delayMs\", \"drop\", \"malformed\"",
-        );
+        return Err(AdminError::bad_request("a fault needs at least one of \"error\", \"status\", \"delayMs\", \"drop\", \"malformed\""));
     }
     if let Some(code) = &a.error {
         if !family.codes().contains(code) {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!(
-                    "{code:?} is not a vendor code of this route; codes: {}",
-                    family.codes().join(", ")
-                ),
-            );
+            return Err(AdminError::bad_request(format!(
+                "{code:?} is not a vendor code of this route; codes: {}",
+                family.codes().join(", ")
+            )));
         }
         if a.status.is_some() || a.body.is_some() {
-            return error(
-                StatusCode::BAD_REQUEST,
+            return Err(AdminError::bad_request(
                 "\"error\" cannot be combined with \"status\"/\"body\"",
-            );
+            ));
         }
     }
     if a.body.is_some() && a.status.is_none() {
-        return error(StatusCode::BAD_REQUEST, "\"body\" needs a \"status\"");
+        return Err(AdminError::bad_request("\"body\" needs a \"status\""));
     }
     if let Some(s) = a.status {
-        if !(100..=599).contains(&s) {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "\"status\" must be an HTTP status 100-599",
-            );
+        if !(200..=599).contains(&s) {
+            return Err(AdminError::bad_request(
+                "\"status\" must be an HTTP status 200-599",
+            ));
         }
     }
     if a.delay_ms.is_some_and(|d| d > MAX_DELAY_MS) {
-        return error(StatusCode::BAD_REQUEST, "\"delayMs\" must be at most 60000");
+        return Err(AdminError::bad_request("\"delayMs\" must be at most 60000"));
     }
     let mut id = String::from("f_");
     ns.gen.push_base62(&mut id, 12);
@@ -231,7 +225,7 @@ pub async fn add_fault(ns: Ns, body: Bytes) -> Response {
         action: req.action,
     };
     ns.faults.add(fault.clone());
-    (StatusCode::CREATED, Json(fault)).into_response()
+    Ok((StatusCode::CREATED, Json(fault)).into_response())
 }
 
 /// `GET /__admin/faults`.
@@ -263,16 +257,15 @@ pub async fn list_faults(ns: Ns) -> Response {
         (status = 404, description = "No such fault.", body = ErrorBody),
     )
 )]
-pub async fn delete_fault(ns: Ns, id: Result<Path<String>, PathRejection>) -> Response {
-    let id = match path_param(id) {
-        Ok(i) => i,
-        Err(e) => return e,
-    };
-    if ns.faults.remove(&id) {
-        Json(json!({ "deleted": id })).into_response()
-    } else {
-        error(StatusCode::NOT_FOUND, "no such fault")
+pub async fn delete_fault(
+    ns: Ns,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, AdminError> {
+    let id = path_param(id)?;
+    if !ns.faults.remove(&id) {
+        return Err(AdminError::not_found("no such fault"));
     }
+    Ok(Json(json!({ "deleted": id })).into_response())
 }
 
 /// `DELETE /__admin/faults`.

@@ -1,10 +1,12 @@
 //! Identities added or removed at run time, and minted one-time codes.
 
-use super::{error, parse, path_param, ErrorBody};
+use super::error::Invalid;
+use super::{parse, path_param, AdminError, ErrorBody};
 use crate::clock::rfc3339;
 use crate::extract::lenient_string;
+use crate::family::Family;
 use crate::state::Ns;
-use crate::store::{enos, koodrive, oneaccess, Kind, Map, Problem, TokenRec};
+use crate::store::{Kind, Problem, TokenRec};
 use crate::vendors::koodrive::CODE_TTL_MS;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
@@ -17,67 +19,18 @@ use serde_json::json;
 use std::sync::Arc;
 use utoipa::ToSchema;
 
-/// A refused identity: `error` sums up every problem, `problems` lists them (JSON path and message).
-/// A body that is not JSON of the right shape answers `{"error"}` alone.
-#[derive(Serialize, ToSchema)]
-#[schema(as = MockInvalid)]
-struct Invalid {
-    error: String,
-    #[schema(value_type = Vec<Object>, required = false)]
-    problems: Vec<Problem>,
+fn unknown_family(family: &str) -> AdminError {
+    AdminError::not_found(format!(
+        "unknown family {family:?}: expected koodrive, oneaccess or enos"
+    ))
 }
 
-fn invalid(problems: Vec<Problem>) -> Response {
-    let summary = problems
-        .iter()
-        .map(|p| format!("{}: {}", p.path, p.message))
-        .collect::<Vec<_>>()
-        .join("; ");
-    (
-        StatusCode::BAD_REQUEST,
-        Json(Invalid {
-            error: summary,
-            problems,
-        }),
-    )
-        .into_response()
+/// 201 with the identity as stored, or 400 naming every problem.
+fn stored<T: Serialize>(r: Result<Arc<T>, Vec<Problem>>) -> Result<Response, AdminError> {
+    r.map(created).map_err(AdminError::Invalid)
 }
 
-/// The `{family}` of the identity routes.
-pub const FAMILIES: [&str; 3] = ["koodrive", "oneaccess", "enos"];
-
-fn unknown_family(family: &str) -> Response {
-    error(
-        StatusCode::NOT_FOUND,
-        &format!("unknown family {family:?}: expected koodrive, oneaccess or enos"),
-    )
-}
-
-/// Adds `value` under `id` unless the id is empty or taken (problems found so far in `p` are kept):
-/// 201 with the value, or 400 naming every problem.
-fn insert_new<T: Clone + Serialize>(
-    map: &Map<String, Arc<T>>,
-    id: &str,
-    field: &str,
-    what: &str,
-    value: T,
-    mut p: Vec<Problem>,
-) -> Response {
-    let path = format!("$.{field}");
-    if id.trim().is_empty() && !p.iter().any(|x| x.path == path) {
-        p.push(Problem::new(path.as_str(), "must not be empty"));
-    }
-    if map.contains_key(id) {
-        p.push(Problem::new(path, format!("duplicate {what} {id:?}")));
-    }
-    if !p.is_empty() {
-        return invalid(p);
-    }
-    map.insert(id.to_string(), Arc::new(value.clone()));
-    created(value)
-}
-
-fn created(v: impl serde::Serialize) -> Response {
+fn created(v: impl Serialize) -> Response {
     (StatusCode::CREATED, Json(v)).into_response()
 }
 
@@ -103,89 +56,14 @@ pub async fn add_user(
     ns: Ns,
     family: Result<Path<String>, PathRejection>,
     body: Bytes,
-) -> Response {
-    let family = match path_param(family) {
-        Ok(f) => f,
-        Err(e) => return e,
-    };
+) -> Result<Response, AdminError> {
+    let family = path_param(family)?;
     let s = &ns.store;
-    let mut p = Vec::new();
     match family.as_str() {
-        "koodrive" => {
-            let u: koodrive::KooUser = match parse(&body) {
-                Ok(u) => u,
-                Err(e) => return e,
-            };
-            koodrive::validate_user(&u, "$", &|o| s.koo.orgs.contains_key(o), &mut p);
-            if s.koo.users.contains_key(&*u.user_id) {
-                p.push(Problem::new(
-                    "$.userId",
-                    format!("duplicate user id {:?}", u.user_id),
-                ));
-            }
-            for (f, v) in [("account", &u.account), ("phone", &u.phone)] {
-                if !v.is_empty() && s.koo.accounts.contains_key(v.as_str()) {
-                    p.push(Problem::new(
-                        format!("$.{f}"),
-                        format!("account or phone {v:?} is used by another user"),
-                    ));
-                }
-            }
-            if !p.is_empty() {
-                return invalid(p);
-            }
-            s.koo.add_user(u.clone());
-            created(u)
-        }
-        "oneaccess" => {
-            let u: oneaccess::OaUser = match parse(&body) {
-                Ok(u) => u,
-                Err(e) => return e,
-            };
-            oneaccess::validate_user(&u, "$", &|t| s.oa.tenants.contains_key(t), &mut p);
-            if s.oa.users.contains_key(&u.id) {
-                p.push(Problem::new(
-                    "$.id",
-                    format!("duplicate user id {:?}", u.id),
-                ));
-            }
-            if s.oa.user_by_name(&u.tenant_id, &u.user_name).is_some() {
-                p.push(Problem::new(
-                    "$.userName",
-                    format!("duplicate user name {:?} in tenant", u.user_name),
-                ));
-            }
-            if !p.is_empty() {
-                return invalid(p);
-            }
-            s.oa.add_user(u.clone());
-            created(u)
-        }
-        "enos" => {
-            let u: enos::EnosUser = match parse(&body) {
-                Ok(u) => u,
-                Err(e) => return e,
-            };
-            enos::validate_user(&u, "$", &|o| s.enos.orgs.contains_key(o), &mut p);
-            if s.enos.users.contains_key(&*u.id) {
-                p.push(Problem::new(
-                    "$.id",
-                    format!("duplicate user id {:?}", u.id),
-                ));
-            }
-            if s.enos.accounts.contains_key(&u.account) {
-                p.push(Problem::new(
-                    "$.account",
-                    format!("duplicate account {:?}", u.account),
-                ));
-            }
-            if !p.is_empty() {
-                return invalid(p);
-            }
-            s.enos.add_user(u.clone());
-            created(u)
-        }
-        other => unknown_family(other),
+        "koodrive" => stored(s.koo().add_user(parse(&body)?)),
+        "oneaccess" => stored(s.oa().add_user(parse(&body)?)),
+        "enos" => stored(s.enos().add_user(parse(&body)?)),
+        other => Err(unknown_family(other)),
     }
 }
 
@@ -207,25 +85,18 @@ pub async fn add_user(
         (status = 404, description = "Unknown family or user.", body = ErrorBody),
     )
 )]
-pub async fn delete_user(ns: Ns, path: Result<Path<(String, String)>, PathRejection>) -> Response {
-    let (family, id) = match path_param(path) {
-        Ok(p) => p,
-        Err(e) => return e,
+pub async fn delete_user(
+    ns: Ns,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, AdminError> {
+    let (family, id) = path_param(path)?;
+    let Some(f) = Family::named(&family) else {
+        return Err(unknown_family(&family));
     };
-    let s = &ns.store;
-    let gone = match family.as_str() {
-        "koodrive" => s.koo.remove_user(&id),
-        "oneaccess" => s.oa.remove_user(&id),
-        "enos" => s.enos.remove_user(&id),
-        other => return unknown_family(other),
+    let Some(revoked) = ns.store.remove_user(f, &id) else {
+        return Err(AdminError::not_found(format!("no {family} user {id:?}")));
     };
-    if !gone {
-        return error(StatusCode::NOT_FOUND, &format!("no {family} user {id:?}"));
-    }
-    let revoked = s
-        .tokens
-        .remove_where(|t| t.kind.family() == family && *t.owner == *id);
-    Json(json!({ "deleted": id, "family": family, "tokensRevoked": revoked })).into_response()
+    Ok(Json(json!({ "deleted": id, "family": family, "tokensRevoked": revoked })).into_response())
 }
 
 /// `POST /__admin/{family}/orgs` — a KooDrive org, a OneAccess tenant, or an EnOS organization.
@@ -246,40 +117,18 @@ pub async fn delete_user(ns: Ns, path: Result<Path<(String, String)>, PathReject
         (status = 404, description = "Unknown family.", body = ErrorBody),
     )
 )]
-pub async fn add_org(ns: Ns, family: Result<Path<String>, PathRejection>, body: Bytes) -> Response {
-    let family = match path_param(family) {
-        Ok(f) => f,
-        Err(e) => return e,
-    };
+pub async fn add_org(
+    ns: Ns,
+    family: Result<Path<String>, PathRejection>,
+    body: Bytes,
+) -> Result<Response, AdminError> {
+    let family = path_param(family)?;
     let s = &ns.store;
     match family.as_str() {
-        "koodrive" => {
-            let o: koodrive::KooOrg = match parse(&body) {
-                Ok(o) => o,
-                Err(e) => return e,
-            };
-            let mut p = Vec::new();
-            koodrive::validate_org(&o, "$", &mut p);
-            let id = o.org_id.clone();
-            insert_new(&s.koo.orgs, &id, "orgId", "org id", o, p)
-        }
-        "oneaccess" => {
-            let t: oneaccess::OaTenant = match parse(&body) {
-                Ok(t) => t,
-                Err(e) => return e,
-            };
-            let id = t.id.clone();
-            insert_new(&s.oa.tenants, &id, "id", "tenant id", t, Vec::new())
-        }
-        "enos" => {
-            let o: enos::EnosOrg = match parse(&body) {
-                Ok(o) => o,
-                Err(e) => return e,
-            };
-            let id = o.id.clone();
-            insert_new(&s.enos.orgs, &id, "id", "org id", o, Vec::new())
-        }
-        other => unknown_family(other),
+        "koodrive" => stored(s.koo().add_org(parse(&body)?)),
+        "oneaccess" => stored(s.oa().add_tenant(parse(&body)?)),
+        "enos" => stored(s.enos().add_org(parse(&body)?)),
+        other => Err(unknown_family(other)),
     }
 }
 
@@ -297,36 +146,8 @@ pub async fn add_org(ns: Ns, family: Result<Path<String>, PathRejection>, body: 
         (status = 400, description = "Not JSON of the shape, or refused (empty id or secret, unknown tenant, duplicate id).", body = Invalid),
     )
 )]
-pub async fn add_client(ns: Ns, body: Bytes) -> Response {
-    let c: oneaccess::OaClient = match parse(&body) {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
-    let s = &ns.store.oa;
-    let mut p = Vec::new();
-    if c.client_id.trim().is_empty() {
-        p.push(Problem::new("$.clientId", "must not be empty"));
-    }
-    if c.client_secret.is_empty() {
-        p.push(Problem::new("$.clientSecret", "must not be empty"));
-    }
-    if !s.tenants.contains_key(&c.tenant_id) {
-        p.push(Problem::new(
-            "$.tenantId",
-            format!("unknown tenant {:?}", c.tenant_id),
-        ));
-    }
-    if s.clients.contains_key(&c.client_id) {
-        p.push(Problem::new(
-            "$.clientId",
-            format!("duplicate client id {:?}", c.client_id),
-        ));
-    }
-    if !p.is_empty() {
-        return invalid(p);
-    }
-    s.clients.insert(c.client_id.clone(), Arc::new(c.clone()));
-    created(c)
+pub async fn add_client(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
+    stored(ns.store.oa().add_client(parse(&body)?))
 }
 
 /// A one-time KooDrive authorization code for a user.
@@ -385,19 +206,16 @@ struct AuthCode {
         (status = 404, description = "No such KooDrive user.", body = ErrorBody),
     )
 )]
-pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Response {
-    let req: AuthCodeReq = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
+    let req: AuthCodeReq = parse(&body)?;
     let Some(uid) = req.user_id.filter(|u| !u.is_empty()) else {
-        return error(StatusCode::BAD_REQUEST, "\"userId\" is required");
+        return Err(AdminError::bad_request("\"userId\" is required"));
     };
-    if ns.store.koo.user(&uid).is_none() {
-        return error(StatusCode::NOT_FOUND, &format!("no koodrive user {uid:?}"));
+    if ns.store.koo().user(&uid).is_none() {
+        return Err(AdminError::not_found(format!("no koodrive user {uid:?}")));
     }
     let ttl_ms = match req.ttl_seconds {
-        Some(0) => return error(StatusCode::BAD_REQUEST, "\"ttlSeconds\" must be at least 1"),
+        Some(0) => return Err(AdminError::bad_request("\"ttlSeconds\" must be at least 1")),
         Some(s) => (s.min(365 * 86_400) * 1000) as i64,
         None => CODE_TTL_MS,
     };
@@ -405,12 +223,12 @@ pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Response {
     let code = ns.gen.base62_key(64);
     let rec = TokenRec::new(Kind::KooAuthCode, uid, now, ttl_ms);
     let expires = rec.expires_ms;
-    ns.store.tokens.insert(code.clone(), rec);
-    created(AuthCode {
+    ns.store.tokens().insert(code.clone(), rec);
+    Ok(created(AuthCode {
         code,
         expires_at: rfc3339(expires),
         expires_at_ms: expires,
-    })
+    }))
 }
 
 /// A one-time KooDrive verification code for an account.
@@ -467,32 +285,27 @@ struct VerificationCode {
         (status = 404, description = "No such KooDrive account.", body = ErrorBody),
     )
 )]
-pub async fn mint_verification_code(ns: Ns, body: Bytes) -> Response {
-    let req: CaptchaReq = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+pub async fn mint_verification_code(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
+    let req: CaptchaReq = parse(&body)?;
     let Some(account) = req.account.filter(|a| !a.is_empty()) else {
-        return error(StatusCode::BAD_REQUEST, "\"account\" is required");
+        return Err(AdminError::bad_request("\"account\" is required"));
     };
-    let Some(user) = ns.store.koo.user_by_account(&account) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            &format!("no koodrive account {account:?}"),
-        );
+    let Some(user) = ns.store.koo().user_by_account(&account) else {
+        return Err(AdminError::not_found(format!(
+            "no koodrive account {account:?}"
+        )));
     };
     let mut digits = [0u8; 6];
     ns.gen.fill(&mut digits);
     let code: String = digits.iter().map(|b| char::from(b'0' + b % 10)).collect();
     let expires = ns.now() + CODE_TTL_MS;
     ns.store
-        .koo
-        .captchas
-        .insert(user.user_id.to_string(), (code.clone(), expires));
-    created(VerificationCode {
+        .koo()
+        .set_verification_code(&user.user_id, code.clone(), expires);
+    Ok(created(VerificationCode {
         captcha_token: code,
         expires_at: rfc3339(expires),
         expires_at_ms: expires,
         user_id: user.user_id.to_string(),
-    })
+    }))
 }

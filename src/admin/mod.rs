@@ -3,12 +3,14 @@
 //! every route honours `X-Mock-Namespace`; with `--admin-token` all but health and the page require
 //! `Authorization: Bearer <token>` (the OpenAPI document at `/__admin/openapi.json` too).
 
+pub mod clock;
 pub mod control;
 pub mod dashboard;
+mod error;
 pub mod identities;
+pub mod openapi;
 pub mod view;
 
-use crate::clock::{parse_duration_ms, parse_rfc3339, rfc3339};
 use crate::extract::{auth_token, query_param};
 use crate::state::{AppState, Ns, DEFAULT_NAMESPACE};
 use crate::tokens::secret_eq;
@@ -20,9 +22,12 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+pub(crate) use clock::clock_view;
+pub use clock::{CLOCK_MAX_MS, CLOCK_MIN_MS};
+pub use error::{error, AdminError, ErrorBody};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::json;
 use utoipa::ToSchema;
 
 /// Every control-plane route as `(method, pattern)`.
@@ -51,6 +56,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/__admin/ui"),
     ("GET", "/__admin/meta"),
     ("GET", "/__admin/openapi.json"),
+    ("GET", "/__admin/ca.pem"),
 ];
 
 /// Whether a concrete path matches a route pattern (`{x}` matches one segment).
@@ -67,42 +73,22 @@ pub fn path_matches(pattern: &str, path: &str) -> bool {
     }
 }
 
-/// A control-plane error (also the request layer's own refusals, on any route).
-#[derive(Serialize, ToSchema)]
-#[schema(as = MockError)]
-pub struct ErrorBody<'a> {
-    /// What went wrong.
-    pub error: &'a str,
-}
-
-/// A control-plane error: `{"error": message}`.
-pub fn error(status: StatusCode, msg: &str) -> Response {
-    (status, Json(ErrorBody { error: msg })).into_response()
-}
-
 /// A path parameter; one that cannot be decoded (e.g. percent-encoded bytes that are not UTF-8) answers
 /// 400 `{"error"}` rather than axum's plain-text rejection.
-#[allow(clippy::result_large_err)]
-pub(crate) fn path_param<T>(p: Result<Path<T>, PathRejection>) -> Result<T, Response> {
-    p.map(|Path(v)| v).map_err(|e| {
-        error(
-            StatusCode::BAD_REQUEST,
-            &format!("invalid path: {}", e.body_text()),
-        )
-    })
+pub(crate) fn path_param<T>(p: Result<Path<T>, PathRejection>) -> Result<T, AdminError> {
+    p.map(|Path(v)| v)
+        .map_err(|e| AdminError::bad_request(format!("invalid path: {}", e.body_text())))
 }
 
 /// Parses a JSON body for an admin route (an empty body counts as `{}`).
-// The error is the finished response, as every handler here returns one by value.
-#[allow(clippy::result_large_err)]
-pub fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
+pub fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, AdminError> {
     let b: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
         body
     };
     serde_json::from_slice(b)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, &format!("invalid JSON body: {e}")))
+        .map_err(|e| AdminError::bad_request(format!("invalid JSON body: {e}")))
 }
 
 pub fn router(state: AppState) -> Router<AppState> {
@@ -140,7 +126,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/__admin/faults/{id}", delete(control::delete_fault))
         .route(
             "/__admin/clock",
-            get(get_clock).post(set_clock).delete(reset_clock),
+            get(clock::get_clock)
+                .post(clock::set_clock)
+                .delete(clock::reset_clock),
         )
         .route("/__admin/meta", get(dashboard::meta))
         .route("/__admin/openapi.json", get(openapi))
@@ -148,6 +136,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         // The page holds no data (it asks for the admin token itself): served outside the guard.
         .route("/__admin/", get(dashboard::page))
         .route("/__admin/ui", get(dashboard::page))
+        // A CA certificate is public: a device fetching it to install carries no token.
+        .route("/__admin/ca.pem", get(ca_pem))
 }
 
 /// With `--admin-token`, every route but health needs `Authorization: Bearer <token>`.
@@ -214,12 +204,38 @@ async fn health(State(app): State<AppState>) -> Response {
 )]
 async fn openapi() -> Response {
     static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let doc = DOC.get_or_init(crate::openapi::json);
+    let doc = DOC.get_or_init(openapi::json);
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         doc.as_str(),
     )
         .into_response()
+}
+
+/// `GET /__admin/ca.pem` — the CA certificate of the https listener, to trust; never needs the admin token.
+#[utoipa::path(
+    get,
+    path = "/__admin/ca.pem",
+    operation_id = "admin_ca_pem",
+    tag = "control plane",
+    summary = "The CA certificate of the https listener (never needs the admin token)",
+    responses(
+        (status = 200, description = "The CA certificate, PEM.", body = String, content_type = "application/x-pem-file"),
+        (status = 404, description = "No https listener (`--tls-port` not given).", body = ErrorBody),
+    )
+)]
+pub(crate) async fn ca_pem(State(app): State<AppState>) -> Response {
+    match &app.settings.tls_ca_pem {
+        Some(pem) => (
+            [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")],
+            pem.clone(),
+        )
+            .into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "no https listener: start with --tls-port to serve its CA",
+        ),
+    }
 }
 
 /// Whether a query flag such as `?all=true` is set.
@@ -245,185 +261,4 @@ async fn reset(State(app): State<AppState>, ns: Ns, RawQuery(q): RawQuery) -> Re
     }
     app.reset(&ns.name);
     Json(json!({ "reset": ns.name })).into_response()
-}
-
-/// The namespace's clock.
-// Fields in alphabetical order, as in the `json!` map this replaced: the bytes on the wire stay the same.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = Clock)]
-pub(crate) struct ClockView {
-    epoch_ms: i64,
-    #[schema(schema_with = clock_mode_schema)]
-    mode: &'static str,
-    /// RFC 3339 UTC with milliseconds.
-    now: String,
-}
-
-fn clock_mode_schema() -> utoipa::openapi::Object {
-    crate::openapi::str_enum(
-        "`real`, `frozen`, or `offset` (running, shifted).",
-        ["real", "frozen", "offset"],
-    )
-}
-
-pub(crate) fn clock_view(ns: &Ns) -> ClockView {
-    let now = ns.now();
-    ClockView {
-        epoch_ms: now,
-        mode: ns.clock.mode().as_str(),
-        now: rfc3339(now),
-    }
-}
-
-/// `GET /__admin/clock`.
-#[utoipa::path(
-    get,
-    path = "/__admin/clock",
-    operation_id = "admin_get_clock",
-    tag = "control plane",
-    summary = "Read the clock",
-    security((), ("adminToken" = [])),
-    responses((status = 200, description = "The namespace's clock.", body = ClockView))
-)]
-async fn get_clock(ns: Ns) -> Response {
-    Json(clock_view(&ns)).into_response()
-}
-
-/// Moves the clock: freeze, set and advance apply in that order; at least one is required.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = ClockRequest)]
-struct ClockReq {
-    /// `true` stops time at the current instant; `false` lets a frozen clock run on from where it stands.
-    #[serde(default)]
-    freeze: Option<bool>,
-    #[serde(default)]
-    #[schema(schema_with = clock_set_schema)]
-    set: Option<Value>,
-    #[serde(default)]
-    #[schema(schema_with = clock_advance_schema)]
-    advance: Option<Value>,
-}
-
-/// Earliest instant the clock may show: 0000-01-01T00:00:00Z.
-pub const CLOCK_MIN_MS: i64 = -62_167_219_200_000;
-/// Latest instant the clock may show: 9999-12-31T23:59:59.999Z.
-pub const CLOCK_MAX_MS: i64 = 253_402_300_799_999;
-
-fn clock_set_schema() -> utoipa::openapi::Schema {
-    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
-    OneOfBuilder::new()
-        .description(Some("Jump to this instant (0000-01-01 to 9999-12-31): an RFC 3339 instant such as `2026-01-01T00:00:00Z`, or epoch milliseconds."))
-        .item(ObjectBuilder::new().schema_type(Type::String))
-        .item(
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .minimum(Some(CLOCK_MIN_MS as f64))
-                .maximum(Some(CLOCK_MAX_MS as f64)),
-        )
-        .build()
-        .into()
-}
-
-fn clock_advance_schema() -> utoipa::openapi::Schema {
-    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
-    OneOfBuilder::new()
-        .description(Some("Move time by this much (negative: back): a duration such as `31m`, `90s`, `1h30m`, `2d`, or seconds as a number."))
-        .item(ObjectBuilder::new().schema_type(Type::String))
-        .item(ObjectBuilder::new().schema_type(Type::Number))
-        .build()
-        .into()
-}
-
-/// `POST /__admin/clock`: `{"freeze":true|false}`, `{"set":"<RFC 3339>"|epochMs}`, `{"advance":"31m"|seconds}`;
-/// several at once apply in the order freeze, set, advance (so `{"freeze":true,"set":…}` stops the clock
-/// exactly at the instant set, not a millisecond after it).
-#[utoipa::path(
-    post,
-    path = "/__admin/clock",
-    operation_id = "admin_set_clock",
-    tag = "control plane",
-    summary = "Freeze, set or advance the clock",
-    security((), ("adminToken" = [])),
-    request_body(
-        content = ClockReq,
-        content_type = "application/json",
-        example = json!({ "freeze": true, "set": "2026-01-01T00:00:00Z", "advance": "31m" })
-    ),
-    responses(
-        (status = 200, description = "The clock after the change.", body = ClockView),
-        (status = 400, description = "Not JSON, an unknown field, none of the three, a bad value, or an instant out of range.", body = ErrorBody),
-    )
-)]
-async fn set_clock(ns: Ns, body: Bytes) -> Response {
-    let req: ClockReq = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
-    if req.freeze.is_none() && req.set.is_none() && req.advance.is_none() {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "expected one of \"freeze\", \"set\", \"advance\"",
-        );
-    }
-    let set = match &req.set {
-        None => None,
-        Some(Value::String(s)) => match parse_rfc3339(s) {
-            Some(ms) => Some(ms),
-            None => return error(StatusCode::BAD_REQUEST, "\"set\" must be an RFC 3339 instant such as 2026-01-01T00:00:00Z, or epoch milliseconds"),
-        },
-        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
-        Some(_) => return error(StatusCode::BAD_REQUEST, "\"set\" must be an RFC 3339 instant or epoch milliseconds"),
-    };
-    let advance = match &req.advance {
-        None => None,
-        Some(Value::String(s)) => match parse_duration_ms(s) {
-            Some(ms) => Some(ms),
-            None => return error(StatusCode::BAD_REQUEST, "\"advance\" must be a duration such as \"31m\", \"90s\", \"1h30m\", \"2d\", or seconds as a number"),
-        },
-        Some(Value::Number(n)) => match n.as_f64().map(|s| s * 1000.0).filter(|ms| ms.is_finite() && ms.abs() < 1e15) {
-            Some(ms) => Some(ms.round() as i64),
-            None => return error(StatusCode::BAD_REQUEST, "\"advance\" is out of range"),
-        },
-        Some(_) => return error(StatusCode::BAD_REQUEST, "\"advance\" must be a duration string or seconds as a number"),
-    };
-    // The clock stays within what RFC 3339 can write (years 0000-9999), so that no issuance or expiry
-    // computed from it can overflow.
-    let target = set
-        .unwrap_or_else(|| ns.now())
-        .checked_add(advance.unwrap_or(0));
-    if !target.is_some_and(|t| (CLOCK_MIN_MS..=CLOCK_MAX_MS).contains(&t)) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "the clock must stay between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z",
-        );
-    }
-    match req.freeze {
-        Some(true) => ns.clock.freeze(),
-        Some(false) => ns.clock.unfreeze(),
-        None => {}
-    }
-    if let Some(ms) = set {
-        ns.clock.set(ms);
-    }
-    if let Some(ms) = advance {
-        ns.clock.advance(ms);
-    }
-    Json(clock_view(&ns)).into_response()
-}
-
-/// `DELETE /__admin/clock`.
-#[utoipa::path(
-    delete,
-    path = "/__admin/clock",
-    operation_id = "admin_reset_clock",
-    tag = "control plane",
-    summary = "Back to real time",
-    security((), ("adminToken" = [])),
-    responses((status = 200, description = "The clock, now real time.", body = ClockView))
-)]
-async fn reset_clock(ns: Ns) -> Response {
-    ns.clock.reset();
-    Json(clock_view(&ns)).into_response()
 }

@@ -1,13 +1,12 @@
 //! `GET /__admin/state` and `DELETE /__admin/tokens/{token}`.
 
-use super::{clock_view, error, flag, path_param, ErrorBody};
+use super::{clock_view, flag, path_param, AdminError, ErrorBody};
 use crate::clock::rfc3339;
 use crate::extract::query_param;
 use crate::state::{AppState, Ns};
 use crate::store::{TokenRec, NEVER};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -27,7 +26,7 @@ fn token_view(token: &str, r: &TokenRec, now: i64) -> Value {
     let mut v = json!({
         "token": token,
         "kind": r.kind,
-        "family": r.kind.family(),
+        "family": r.kind.family().name(),
         "owner": r.owner,
         "issuedAt": if r.fixed { Value::Null } else { Value::String(rfc3339(r.issued_ms)) },
         "issuedAtMs": r.issued_ms,
@@ -64,53 +63,38 @@ pub fn namespace_state(ns: &Ns, token_limit: usize) -> Value {
     let now = ns.now();
     let s = &ns.store;
     // Counted in place: a dump of a store holding a million tokens copies only the ones it lists.
-    let (total, kinds, tokens) = s.tokens.newest(token_limit);
+    let (total, kinds, tokens) = s.tokens().newest(token_limit);
     let mut by_kind = serde_json::Map::new();
     for (kind, n) in kinds {
         let k = serde_json::to_value(kind).unwrap_or_default();
         by_kind.insert(k.as_str().unwrap_or("").to_string(), json!(n));
     }
     let listed: Vec<Value> = tokens.iter().map(|(t, r)| token_view(t, r, now)).collect();
-    let koo_users = sorted(s.koo.users.iter().map(|u| u.value().clone()), |u| {
-        u.user_id.to_string()
-    });
-    let koo_orgs = sorted(s.koo.orgs.iter().map(|o| o.value().clone()), |o| {
-        o.org_id.clone()
-    });
+    let koo = s.koo();
+    let koo_users = sorted(koo.users().into_iter(), |u| u.user_id.to_string());
+    let koo_orgs = sorted(koo.orgs().into_iter(), |o| o.org_id.clone());
     let koo_codes = sorted(
-        s.koo
-            .codes
-            .iter()
-            .map(|c| json!({"code": c.key(), "userId": c.value(), "reusable": true})),
+        koo.auth_codes()
+            .into_iter()
+            .map(|(code, user)| json!({"code": code, "userId": user, "reusable": true})),
         |v| v["code"].as_str().unwrap_or("").to_string(),
     );
     let captchas = sorted(
-        s.koo.captchas.iter().map(|c| json!({"userId": c.key(), "captchaToken": c.value().0, "expiresAt": rfc3339(c.value().1)})),
+        koo.verification_codes().into_iter().map(|(user, code, exp)| json!({"userId": user, "captchaToken": code, "expiresAt": rfc3339(exp)})),
         |v| v["userId"].as_str().unwrap_or("").to_string(),
     );
-    let oa_tenants = sorted(s.oa.tenants.iter().map(|t| t.value().clone()), |t| {
-        t.id.clone()
-    });
-    let oa_clients = sorted(s.oa.clients.iter().map(|c| c.value().clone()), |c| {
-        c.client_id.clone()
-    });
-    let oa_users = sorted(s.oa.users.iter().map(|u| u.value().clone()), |u| {
-        u.id.clone()
-    });
-    let enos_orgs = sorted(s.enos.orgs.iter().map(|o| o.value().clone()), |o| {
-        o.id.clone()
-    });
-    let enos_users = sorted(s.enos.users.iter().map(|u| u.value().clone()), |u| {
-        u.id.to_string()
-    });
+    let oa_tenants = sorted(s.oa().tenants().into_iter(), |t| t.id.clone());
+    let oa_clients = sorted(s.oa().clients().into_iter(), |c| c.client_id.clone());
+    let oa_users = sorted(s.oa().users().into_iter(), |u| u.id.clone());
+    let enos_orgs = sorted(s.enos().orgs().into_iter(), |o| o.id.clone());
+    let enos_users = sorted(s.enos().users().into_iter(), |u| u.id.to_string());
     let locks = sorted(
-        s.locks.iter().map(|l| {
-            let (family, user) = l.key().split_once(':').unwrap_or(("", l.key()));
+        s.lockouts().into_iter().map(|(family, user, st)| {
             json!({
                 "family": family,
                 "userId": user,
-                "failures": l.value().failures,
-                "lockedUntil": if l.value().locked_until_ms == 0 { Value::Null } else { Value::String(rfc3339(l.value().locked_until_ms)) },
+                "failures": st.failures,
+                "lockedUntil": if st.locked_until_ms == 0 { Value::Null } else { Value::String(rfc3339(st.locked_until_ms)) },
             })
         }),
         |v| v.to_string(),
@@ -121,8 +105,8 @@ pub fn namespace_state(ns: &Ns, token_limit: usize) -> Value {
         "counts": {
             "tokens": total,
             "tokensByKind": by_kind,
-            "tokenLimit": s.tokens.limit(),
-            "tokensEvicted": s.tokens.evicted(),
+            "tokenLimit": s.tokens().limit(),
+            "tokensEvicted": s.tokens().evicted(),
             "journal": ns.journal.len(),
             "faults": ns.faults.list().len(),
         },
@@ -187,21 +171,20 @@ pub async fn state(State(app): State<AppState>, ns: Ns, RawQuery(q): RawQuery) -
         (status = 404, description = "No such token in this namespace.", body = ErrorBody),
     )
 )]
-pub async fn revoke_token(ns: Ns, token: Result<Path<String>, PathRejection>) -> Response {
-    let token = match path_param(token) {
-        Ok(t) => t,
-        Err(e) => return e,
-    };
+pub async fn revoke_token(
+    ns: Ns,
+    token: Result<Path<String>, PathRejection>,
+) -> Result<Response, AdminError> {
+    let token = path_param(token)?;
     let t = token.trim();
     let t = ["Bearer ", "Bearer+", "AT ", "AT+"]
         .iter()
         .find_map(|p| t.strip_prefix(p))
         .unwrap_or(t);
-    match ns.store.tokens.revoke(t) {
-        Some(r) => Json(
-            json!({ "revoked": t, "kind": r.kind, "family": r.kind.family(), "owner": r.owner }),
-        )
-        .into_response(),
-        None => error(StatusCode::NOT_FOUND, "no such token in this namespace"),
-    }
+    let r = ns
+        .store
+        .revoke(t)
+        .ok_or_else(|| AdminError::not_found("no such token in this namespace"))?;
+    let body = json!({ "revoked": t, "kind": r.kind, "family": r.family.name(), "owner": r.owner });
+    Ok(Json(body).into_response())
 }

@@ -29,7 +29,7 @@ pub struct Action {
     pub status: Option<u16>,
     /// …with this body (a JSON value; a string is sent as raw text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(schema_with = crate::openapi::any_value)]
+    #[schema(schema_with = crate::schema::any_value)]
     pub body: Option<Value>,
     /// Delay the answer (at most 60000 ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]

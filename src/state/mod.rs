@@ -44,6 +44,8 @@ pub struct Settings {
     /// Answer the first deviation from the vendor page with the family's parameter error
     /// (`--strict`; `X-Mock-Strict` decides per request).
     pub strict: bool,
+    /// The CA certificate (PEM) of the https listener, served at `/__admin/ca.pem`; `None` without one.
+    pub tls_ca_pem: Option<String>,
 }
 
 /// Default of [`Settings::max_tokens`] (`--max-tokens`): about 0.9 GB of credentials at most, more
@@ -62,6 +64,7 @@ impl Default for Settings {
             cors_origins: "*".to_string(),
             max_tokens: DEFAULT_MAX_TOKENS,
             strict: false,
+            tls_ca_pem: None,
         }
     }
 }

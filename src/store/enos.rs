@@ -72,73 +72,39 @@ pub struct EnosFixtures {
     pub static_tokens: Vec<EnosStaticToken>,
 }
 
-pub fn validate_user(u: &EnosUser, at: &str, orgs: &dyn Fn(&str) -> bool, out: &mut Vec<Problem>) {
-    check_nonempty(out, at, "id", &u.id);
-    check_nonempty(out, at, "account", &u.account);
-    check_nonempty(out, at, "password", &u.password);
-    if !(0..=2).contains(&u.admin_level) {
-        out.push(Problem::new(
-            format!("{at}.adminLevel"),
-            format!("must be 0, 1 or 2, got {}", u.admin_level),
-        ));
-    }
-    if !(0..=1).contains(&u.user_type) {
-        out.push(Problem::new(
-            format!("{at}.type"),
-            format!("must be 0 or 1, got {}", u.user_type),
-        ));
-    }
-    let mut seen = HashSet::new();
-    for (j, o) in u.orgs.iter().enumerate() {
-        if !orgs(o) {
-            out.push(Problem::new(
-                format!("{at}.orgs[{j}]"),
-                format!("unknown org {o:?}"),
-            ));
-        }
-        if !seen.insert(o) {
-            out.push(Problem::new(
-                format!("{at}.orgs[{j}]"),
-                format!("duplicate org {o:?}"),
-            ));
-        }
+impl EnosFixtures {
+    /// Every reference, duplicate and value problem, each with its JSON path (see [`EnosData::build`]).
+    pub fn validate(&self) -> Vec<Problem> {
+        EnosData::build(self).1
     }
 }
 
-impl EnosFixtures {
-    pub fn validate(&self) -> Vec<Problem> {
+/// Live EnOS identities of a namespace.
+#[derive(Debug, Default)]
+pub struct EnosData {
+    orgs: Map<String, Arc<EnosOrg>>,
+    users: Map<String, Arc<EnosUser>>,
+    /// Account → user id (shared text: a login's lookup copies nothing).
+    accounts: Map<String, Text>,
+}
+
+impl EnosData {
+    /// The identities of a fixture file, and every problem found on the way (each item is checked
+    /// against those before it, as the admin API checks one). Static tokens are checked here and issued
+    /// by the store.
+    pub fn build(f: &EnosFixtures) -> (EnosData, Vec<Problem>) {
+        let d = EnosData::default();
         let mut out = Vec::new();
-        let mut orgs = HashSet::new();
-        for (i, o) in self.orgs.iter().enumerate() {
-            let at = format!("$.orgs[{i}]");
-            check_nonempty(&mut out, &at, "id", &o.id);
-            if !orgs.insert(o.id.as_str()) {
-                out.push(Problem::new(
-                    format!("{at}.id"),
-                    format!("duplicate org id {:?}", o.id),
-                ));
-            }
+        for (i, o) in f.orgs.iter().enumerate() {
+            out.extend(d.check_org(o, &format!("$.orgs[{i}]")));
+            d.insert_org(o.clone());
         }
-        let mut ids = HashSet::new();
-        let mut accounts = HashSet::new();
-        for (i, u) in self.users.iter().enumerate() {
-            let at = format!("$.users[{i}]");
-            validate_user(u, &at, &|o| orgs.contains(o), &mut out);
-            if !ids.insert(&*u.id) {
-                out.push(Problem::new(
-                    format!("{at}.id"),
-                    format!("duplicate user id {:?}", u.id),
-                ));
-            }
-            if !accounts.insert(u.account.as_str()) {
-                out.push(Problem::new(
-                    format!("{at}.account"),
-                    format!("duplicate account {:?}", u.account),
-                ));
-            }
+        for (i, u) in f.users.iter().enumerate() {
+            out.extend(d.check_user(u, &format!("$.users[{i}]")));
+            d.insert_user(u.clone());
         }
         let mut tokens = HashSet::new();
-        for (i, t) in self.static_tokens.iter().enumerate() {
+        for (i, t) in f.static_tokens.iter().enumerate() {
             let at = format!("$.staticTokens[{i}]");
             if !t.token.starts_with("APP_PORTAL_S_") || t.token.len() <= "APP_PORTAL_S_".len() {
                 out.push(Problem::new(
@@ -152,41 +118,104 @@ impl EnosFixtures {
                     format!("duplicate token {:?}", t.token),
                 ));
             }
-            if !ids.contains(t.user_id.as_str()) {
+            if !d.users.contains_key(t.user_id.as_str()) {
                 out.push(Problem::new(
                     format!("{at}.userId"),
                     format!("unknown user {:?}", t.user_id),
                 ));
             }
         }
+        (d, out)
+    }
+
+    fn check_org(&self, o: &EnosOrg, at: &str) -> Vec<Problem> {
+        let mut out = Vec::new();
+        check_nonempty(&mut out, at, "id", &o.id);
+        if self.orgs.contains_key(&o.id) {
+            out.push(Problem::new(
+                format!("{at}.id"),
+                format!("duplicate org id {:?}", o.id),
+            ));
+        }
         out
     }
-}
 
-/// Live EnOS identities of a namespace.
-#[derive(Debug, Default)]
-pub struct EnosData {
-    pub orgs: Map<String, Arc<EnosOrg>>,
-    pub users: Map<String, Arc<EnosUser>>,
-    /// Account → user id (shared text: a login's lookup copies nothing).
-    pub accounts: Map<String, Text>,
-}
-
-impl EnosData {
-    pub fn load(f: &EnosFixtures) -> EnosData {
-        let d = EnosData::default();
-        for o in &f.orgs {
-            d.orgs.insert(o.id.clone(), Arc::new(o.clone()));
+    fn check_user(&self, u: &EnosUser, at: &str) -> Vec<Problem> {
+        let mut out = Vec::new();
+        check_nonempty(&mut out, at, "id", &u.id);
+        check_nonempty(&mut out, at, "account", &u.account);
+        check_nonempty(&mut out, at, "password", &u.password);
+        if !(0..=2).contains(&u.admin_level) {
+            out.push(Problem::new(
+                format!("{at}.adminLevel"),
+                format!("must be 0, 1 or 2, got {}", u.admin_level),
+            ));
         }
-        for u in &f.users {
-            d.add_user(u.clone());
+        if !(0..=1).contains(&u.user_type) {
+            out.push(Problem::new(
+                format!("{at}.type"),
+                format!("must be 0 or 1, got {}", u.user_type),
+            ));
         }
-        d
+        let mut seen = HashSet::new();
+        for (j, o) in u.orgs.iter().enumerate() {
+            if !self.orgs.contains_key(o) {
+                out.push(Problem::new(
+                    format!("{at}.orgs[{j}]"),
+                    format!("unknown org {o:?}"),
+                ));
+            }
+            if !seen.insert(o) {
+                out.push(Problem::new(
+                    format!("{at}.orgs[{j}]"),
+                    format!("duplicate org {o:?}"),
+                ));
+            }
+        }
+        if self.users.contains_key(&*u.id) {
+            out.push(Problem::new(
+                format!("{at}.id"),
+                format!("duplicate user id {:?}", u.id),
+            ));
+        }
+        if self.accounts.contains_key(&u.account) {
+            out.push(Problem::new(
+                format!("{at}.account"),
+                format!("duplicate account {:?}", u.account),
+            ));
+        }
+        out
     }
 
-    pub fn add_user(&self, u: EnosUser) {
+    /// Adds an organization, or names every problem (JSON paths from `$`).
+    pub fn add_org(&self, o: EnosOrg) -> Result<Arc<EnosOrg>, Vec<Problem>> {
+        let p = self.check_org(&o, "$");
+        if !p.is_empty() {
+            return Err(p);
+        }
+        Ok(self.insert_org(o))
+    }
+
+    /// Adds a user, or names every problem (JSON paths from `$`).
+    pub fn add_user(&self, u: EnosUser) -> Result<Arc<EnosUser>, Vec<Problem>> {
+        let p = self.check_user(&u, "$");
+        if !p.is_empty() {
+            return Err(p);
+        }
+        Ok(self.insert_user(u))
+    }
+
+    fn insert_org(&self, o: EnosOrg) -> Arc<EnosOrg> {
+        let o = Arc::new(o);
+        self.orgs.insert(o.id.clone(), o.clone());
+        o
+    }
+
+    fn insert_user(&self, u: EnosUser) -> Arc<EnosUser> {
         self.accounts.insert(u.account.clone(), u.id.clone());
-        self.users.insert(u.id.to_string(), Arc::new(u));
+        let u = Arc::new(u);
+        self.users.insert(u.id.to_string(), u.clone());
+        u
     }
 
     pub fn remove_user(&self, id: &str) -> bool {
@@ -210,5 +239,13 @@ impl EnosData {
 
     pub fn org(&self, id: &str) -> Option<Arc<EnosOrg>> {
         self.orgs.get(id).map(|o| o.clone())
+    }
+
+    pub fn orgs(&self) -> Vec<Arc<EnosOrg>> {
+        self.orgs.iter().map(|o| o.value().clone()).collect()
+    }
+
+    pub fn users(&self) -> Vec<Arc<EnosUser>> {
+        self.users.iter().map(|u| u.value().clone()).collect()
     }
 }

@@ -1,8 +1,8 @@
 //! KooDrive identities: orgs, users (with password and verification code) and reusable authorization codes.
 
 use super::{check_nonempty, Map, Problem, Text};
+use crate::tokens::secret_eq;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use std::sync::Arc;
 
 /// An enterprise org (tenant department) as the session APIs describe it.
@@ -67,136 +67,152 @@ pub struct KooFixtures {
     pub auth_codes: Vec<KooAuthCode>,
 }
 
-pub fn validate_org(o: &KooOrg, at: &str, out: &mut Vec<Problem>) {
-    check_nonempty(out, at, "orgId", &o.org_id);
-    check_nonempty(out, at, "orgName", &o.org_name);
-    check_nonempty(out, at, "tenantId", &o.tenant_id);
-}
-
-pub fn validate_user(u: &KooUser, at: &str, orgs: &dyn Fn(&str) -> bool, out: &mut Vec<Problem>) {
-    check_nonempty(out, at, "userId", &u.user_id);
-    check_nonempty(out, at, "account", &u.account);
-    check_nonempty(out, at, "password", &u.password);
-    if !matches!(u.role.as_str(), "0" | "1" | "2") {
-        out.push(Problem::new(
-            format!("{at}.role"),
-            format!(
-                "must be \"0\" (admin), \"1\" (user) or \"2\" (super admin), got {:?}",
-                u.role
-            ),
-        ));
-    }
-    if !orgs(&u.org_id) {
-        out.push(Problem::new(
-            format!("{at}.orgId"),
-            format!("unknown org {:?}", u.org_id),
-        ));
-    }
-}
-
 impl KooFixtures {
-    /// Every reference, duplicate and value problem, each with its JSON path.
+    /// Every reference, duplicate and value problem, each with its JSON path: the checks the admin API
+    /// makes of one identity, made of each in turn.
     pub fn validate(&self) -> Vec<Problem> {
-        let mut out = Vec::new();
-        let mut org_ids = HashSet::new();
-        for (i, o) in self.orgs.iter().enumerate() {
-            let at = format!("$.orgs[{i}]");
-            validate_org(o, &at, &mut out);
-            if !org_ids.insert(o.org_id.as_str()) {
-                out.push(Problem::new(
-                    format!("{at}.orgId"),
-                    format!("duplicate org id {:?}", o.org_id),
-                ));
-            }
-        }
-        let mut user_ids = HashSet::new();
-        let mut accounts = HashSet::new();
-        for (i, u) in self.users.iter().enumerate() {
-            let at = format!("$.users[{i}]");
-            validate_user(u, &at, &|id| org_ids.contains(id), &mut out);
-            if !user_ids.insert(&*u.user_id) {
-                out.push(Problem::new(
-                    format!("{at}.userId"),
-                    format!("duplicate user id {:?}", u.user_id),
-                ));
-            }
-            // A phone equal to the user's own account name is not a clash.
-            let phone_is_account = u.phone == u.account;
-            for (field, v) in [("account", &u.account), ("phone", &u.phone)] {
-                let own = field == "phone" && phone_is_account;
-                if !v.is_empty() && !own && !accounts.insert(v.as_str()) {
-                    out.push(Problem::new(
-                        format!("{at}.{field}"),
-                        format!("account or phone {v:?} is used by another user"),
-                    ));
-                }
-            }
-        }
-        let mut codes = HashSet::new();
-        for (i, c) in self.auth_codes.iter().enumerate() {
-            let at = format!("$.authCodes[{i}]");
-            check_nonempty(&mut out, &at, "code", &c.code);
-            if !codes.insert(c.code.as_str()) {
-                out.push(Problem::new(
-                    format!("{at}.code"),
-                    format!("duplicate code {:?}", c.code),
-                ));
-            }
-            if !user_ids.contains(c.user_id.as_str()) {
-                out.push(Problem::new(
-                    format!("{at}.userId"),
-                    format!("unknown user {:?}", c.user_id),
-                ));
-            }
-        }
-        out
+        KooData::build(self).1
     }
 }
 
 /// Live KooDrive identities of a namespace.
 #[derive(Debug, Default)]
 pub struct KooData {
-    pub orgs: Map<String, Arc<KooOrg>>,
-    pub users: Map<String, Arc<KooUser>>,
+    orgs: Map<String, Arc<KooOrg>>,
+    users: Map<String, Arc<KooUser>>,
     /// Account name or phone → user id (shared text: a login's lookup copies nothing).
-    pub accounts: Map<String, Text>,
+    accounts: Map<String, Text>,
     /// Reusable authorization code → user id.
-    pub codes: Map<String, String>,
+    codes: Map<String, String>,
     /// Minted verification codes: user id → (code, expires at ms). One per user; a new one replaces it.
-    pub captchas: Map<String, (String, i64)>,
+    captchas: Map<String, (String, i64)>,
 }
 
 impl KooData {
-    pub fn load(f: &KooFixtures) -> KooData {
+    /// The identities of a fixture file, and every problem found on the way (each item is checked
+    /// against those before it, and kept even when refused, so that one pass reports every problem).
+    pub fn build(f: &KooFixtures) -> (KooData, Vec<Problem>) {
         let d = KooData::default();
-        for o in &f.orgs {
+        let mut out = Vec::new();
+        for (i, o) in f.orgs.iter().enumerate() {
+            out.extend(d.check_org(o, &format!("$.orgs[{i}]")));
             d.orgs.insert(o.org_id.clone(), Arc::new(o.clone()));
         }
-        for u in &f.users {
-            d.add_user(u.clone());
+        for (i, u) in f.users.iter().enumerate() {
+            out.extend(d.check_user(u, &format!("$.users[{i}]")));
+            d.insert_user(u.clone());
         }
-        for c in &f.auth_codes {
+        for (i, c) in f.auth_codes.iter().enumerate() {
+            let at = format!("$.authCodes[{i}]");
+            check_nonempty(&mut out, &at, "code", &c.code);
+            if d.codes.contains_key(&c.code) {
+                out.push(Problem::new(
+                    format!("{at}.code"),
+                    format!("duplicate code {:?}", c.code),
+                ));
+            }
+            if !d.users.contains_key(&c.user_id) {
+                out.push(Problem::new(
+                    format!("{at}.userId"),
+                    format!("unknown user {:?}", c.user_id),
+                ));
+            }
             d.codes.insert(c.code.clone(), c.user_id.clone());
         }
-        d
+        (d, out)
     }
 
-    pub fn add_user(&self, u: KooUser) {
+    fn check_org(&self, o: &KooOrg, at: &str) -> Vec<Problem> {
+        let mut out = Vec::new();
+        check_nonempty(&mut out, at, "orgId", &o.org_id);
+        check_nonempty(&mut out, at, "orgName", &o.org_name);
+        check_nonempty(&mut out, at, "tenantId", &o.tenant_id);
+        if self.orgs.contains_key(&o.org_id) {
+            out.push(Problem::new(
+                format!("{at}.orgId"),
+                format!("duplicate org id {:?}", o.org_id),
+            ));
+        }
+        out
+    }
+
+    fn check_user(&self, u: &KooUser, at: &str) -> Vec<Problem> {
+        let mut out = Vec::new();
+        check_nonempty(&mut out, at, "userId", &u.user_id);
+        check_nonempty(&mut out, at, "account", &u.account);
+        check_nonempty(&mut out, at, "password", &u.password);
+        if !matches!(u.role.as_str(), "0" | "1" | "2") {
+            out.push(Problem::new(
+                format!("{at}.role"),
+                format!(
+                    "must be \"0\" (admin), \"1\" (user) or \"2\" (super admin), got {:?}",
+                    u.role
+                ),
+            ));
+        }
+        if !self.orgs.contains_key(&u.org_id) {
+            out.push(Problem::new(
+                format!("{at}.orgId"),
+                format!("unknown org {:?}", u.org_id),
+            ));
+        }
+        if self.users.contains_key(&*u.user_id) {
+            out.push(Problem::new(
+                format!("{at}.userId"),
+                format!("duplicate user id {:?}", u.user_id),
+            ));
+        }
+        for (field, v) in [("account", &u.account), ("phone", &u.phone)] {
+            // A phone equal to the user's own account name is not a clash.
+            let own = field == "phone" && u.phone == u.account;
+            if !v.is_empty() && !own && self.accounts.contains_key(v.as_str()) {
+                out.push(Problem::new(
+                    format!("{at}.{field}"),
+                    format!("account or phone {v:?} is used by another user"),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Adds an org, or names every problem (JSON paths from `$`).
+    pub fn add_org(&self, o: KooOrg) -> Result<Arc<KooOrg>, Vec<Problem>> {
+        let p = self.check_org(&o, "$");
+        if !p.is_empty() {
+            return Err(p);
+        }
+        let o = Arc::new(o);
+        self.orgs.insert(o.org_id.clone(), o.clone());
+        Ok(o)
+    }
+
+    /// Adds a user, or names every problem (JSON paths from `$`).
+    pub fn add_user(&self, u: KooUser) -> Result<Arc<KooUser>, Vec<Problem>> {
+        let p = self.check_user(&u, "$");
+        if !p.is_empty() {
+            return Err(p);
+        }
+        Ok(self.insert_user(u))
+    }
+
+    fn insert_user(&self, u: KooUser) -> Arc<KooUser> {
         self.accounts.insert(u.account.clone(), u.user_id.clone());
         if !u.phone.is_empty() {
             self.accounts.insert(u.phone.clone(), u.user_id.clone());
         }
-        self.users.insert(u.user_id.to_string(), Arc::new(u));
+        let u = Arc::new(u);
+        self.users.insert(u.user_id.to_string(), u.clone());
+        u
     }
 
+    /// Removes a user with its accounts, fixture codes and verification code; false if unknown.
     pub fn remove_user(&self, id: &str) -> bool {
-        let Some((_, u)) = self.users.remove(id) else {
+        if self.users.remove(id).is_none() {
             return false;
-        };
+        }
         self.accounts.retain(|_, v| &**v != id);
         self.codes.retain(|_, v| v != id);
         self.captchas.remove(id);
-        let _ = u;
         true
     }
 
@@ -217,5 +233,69 @@ impl KooData {
     pub fn user_count(&self, org: &KooOrg) -> u64 {
         org.user_count
             .unwrap_or_else(|| self.users.iter().filter(|u| u.org_id == org.org_id).count() as u64)
+    }
+
+    /// The user a reusable (fixture) authorization code stands for.
+    pub fn code_owner(&self, code: &str) -> Option<String> {
+        self.codes.get(code).map(|u| u.clone())
+    }
+
+    /// Revokes a reusable authorization code; returns the user it stood for.
+    pub fn revoke_code(&self, code: &str) -> Option<String> {
+        self.codes.remove(code).map(|(_, u)| u)
+    }
+
+    /// Sets the user's minted verification code (replacing an earlier one).
+    pub fn set_verification_code(&self, user_id: &str, code: String, expires_ms: i64) {
+        self.captchas
+            .insert(user_id.to_string(), (code, expires_ms));
+    }
+
+    /// Uses up the user's minted verification code if it is `secret` and live at `now`.
+    pub fn redeem_verification_code(&self, user_id: &str, secret: &str, now: i64) -> bool {
+        self.captchas
+            .remove_if(user_id, |_, (code, exp)| {
+                now < *exp && secret_eq(secret, code)
+            })
+            .is_some()
+    }
+
+    /// Revokes minted verification codes equal to `code`; returns the user of one of them.
+    pub fn revoke_verification_code(&self, code: &str) -> Option<String> {
+        let mut owner = None;
+        self.captchas.retain(|user, (c, _)| {
+            let hit = secret_eq(c, code);
+            if hit {
+                owner.get_or_insert_with(|| user.clone());
+            }
+            !hit
+        });
+        owner
+    }
+
+    /// Drops verification codes past their expiry.
+    pub fn sweep(&self, now: i64) {
+        self.captchas.retain(|_, (_, exp)| now < *exp);
+    }
+
+    pub fn orgs(&self) -> Vec<Arc<KooOrg>> {
+        self.orgs.iter().map(|o| o.value().clone()).collect()
+    }
+
+    pub fn users(&self) -> Vec<Arc<KooUser>> {
+        self.users.iter().map(|u| u.value().clone()).collect()
+    }
+
+    /// The reusable authorization codes as (code, user id).
+    pub fn auth_codes(&self) -> Vec<(String, String)> {
+        let it = self.codes.iter();
+        it.map(|c| (c.key().clone(), c.value().clone())).collect()
+    }
+
+    /// The minted verification codes as (user id, code, expires at ms).
+    pub fn verification_codes(&self) -> Vec<(String, String, i64)> {
+        let it = self.captchas.iter();
+        it.map(|c| (c.key().clone(), c.value().0.clone(), c.value().1))
+            .collect()
     }
 }

@@ -1,15 +1,19 @@
 //! The state of one namespace: identities per vendor family, every issued credential, lockout counters.
 //!
-//! This is the only code that touches `dashmap`. Methods are synchronous and return owned values, so no
-//! shard lock is ever held across an `.await`.
+//! This is the only code that touches `dashmap`, and its state is private: callers say what happens
+//! (`add_user`, `redeem_auth_code`, `revoke`, …). Methods are synchronous and return owned values, so no
+//! shard lock is ever held across an `.await`. Identities are checked in one place per family (its
+//! `build` for a fixture file, its `add_*` for one identity of the admin API), with the same messages.
 
 pub mod enos;
 pub mod koodrive;
+mod locks;
 pub mod oneaccess;
 pub mod tokens;
 
-use crate::fixtures::Fixtures;
+use crate::family::Family;
 use dashmap::DashMap;
+pub use locks::LockState;
 use serde::Serialize;
 pub use tokens::{Kind, Lookup, Text, TokenRec, Tokens, NEVER};
 
@@ -39,51 +43,43 @@ pub(crate) fn check_nonempty(out: &mut Vec<Problem>, at: &str, field: &str, v: &
     }
 }
 
-/// Consecutive failed logins of one account.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LockState {
-    pub failures: u32,
-    /// 0 while not locked.
-    pub locked_until_ms: i64,
+/// All three families' fixtures, as parsed from their files.
+#[derive(Debug, Clone, Default)]
+pub struct Fixtures {
+    pub koodrive: koodrive::KooFixtures,
+    pub oneaccess: oneaccess::OaFixtures,
+    pub enos: enos::EnosFixtures,
 }
 
-/// Calls `f` with the lockout key `family:user`, built on the stack when it fits (every login attempt
-/// looks its account up twice; a `format!` there cost 2 % of a login).
-fn with_lock_key<R>(family: &str, user: &str, f: impl FnOnce(&str) -> R) -> R {
-    let mut buf = [0u8; 128];
-    let n = family.len() + 1 + user.len();
-    if n > buf.len() {
-        return f(&format!("{family}:{user}"));
-    }
-    buf[..family.len()].copy_from_slice(family.as_bytes());
-    buf[family.len()] = b':';
-    buf[family.len() + 1..n].copy_from_slice(user.as_bytes());
-    // Two strs joined by an ASCII colon are UTF-8.
-    f(std::str::from_utf8(&buf[..n]).unwrap_or_default())
+/// What `DELETE /__admin/tokens/{x}` removed.
+#[derive(Debug, Clone)]
+pub struct Revoked {
+    /// The credential's kind as the state dump names it (`kooAccess`, …; `kooVerificationCode` for a minted verification code).
+    pub kind: String,
+    pub family: Family,
+    pub owner: String,
 }
 
 /// The state of one namespace.
 #[derive(Debug)]
 pub struct Store {
-    pub koo: koodrive::KooData,
-    pub oa: oneaccess::OaData,
-    pub enos: enos::EnosData,
-    pub tokens: Tokens,
-    /// "family:userId" → failures and lock.
-    pub locks: Map<String, LockState>,
+    koo: koodrive::KooData,
+    oa: oneaccess::OaData,
+    enos: enos::EnosData,
+    tokens: Tokens,
+    locks: locks::Locks,
 }
 
 impl Store {
     /// A fresh store holding the fixtures (static tokens included), keeping at most `max_tokens`
-    /// credentials (0: no limit).
+    /// credentials (0: no limit). The fixtures were validated when they were parsed.
     pub fn from_fixtures(f: &Fixtures, max_tokens: usize) -> Store {
         let s = Store {
-            koo: koodrive::KooData::load(&f.koodrive),
-            oa: oneaccess::OaData::load(&f.oneaccess),
-            enos: enos::EnosData::load(&f.enos),
+            koo: koodrive::KooData::build(&f.koodrive).0,
+            oa: oneaccess::OaData::build(&f.oneaccess).0,
+            enos: enos::EnosData::build(&f.enos).0,
             tokens: Tokens::with_limit(max_tokens),
-            locks: Map::default(),
+            locks: locks::Locks::default(),
         };
         for t in &f.enos.static_tokens {
             let mut rec = TokenRec::new(Kind::EnosLogin, t.user_id.clone(), 0, 0);
@@ -95,21 +91,80 @@ impl Store {
         s
     }
 
+    /// KooDrive identities and codes.
+    pub fn koo(&self) -> &koodrive::KooData {
+        &self.koo
+    }
+
+    /// OneAccess tenants, apps and users.
+    pub fn oa(&self) -> &oneaccess::OaData {
+        &self.oa
+    }
+
+    /// EnOS organizations and users.
+    pub fn enos(&self) -> &enos::EnosData {
+        &self.enos
+    }
+
+    /// Every issued credential.
+    pub fn tokens(&self) -> &Tokens {
+        &self.tokens
+    }
+
+    /// Redeems a KooDrive authorization code: a reusable fixture code, or a one-time minted one (used
+    /// up here). Returns the user it stands for.
+    pub fn redeem_auth_code(&self, code: &str, now: i64) -> Option<Text> {
+        if let Some(uid) = self.koo.code_owner(code) {
+            return Some(Text::from(uid.as_str()));
+        }
+        let rec = self
+            .tokens
+            .take_if(code, Kind::KooAuthCode, now, |_| true)?;
+        Some(rec.owner)
+    }
+
+    /// Removes `family`'s user `id` and every credential it owns there; `None` if there is no such
+    /// user, else how many credentials went.
+    pub fn remove_user(&self, family: Family, id: &str) -> Option<usize> {
+        let gone = match family {
+            Family::KooDrive => self.koo.remove_user(id),
+            Family::OneAccess => self.oa.remove_user(id),
+            Family::Enos => self.enos.remove_user(id),
+        };
+        gone.then(|| {
+            self.tokens
+                .remove_where(|t| t.kind.family() == family && *t.owner == *id)
+        })
+    }
+
+    /// Revokes any credential of any family: an issued one (fixture ones too), a KooDrive fixture
+    /// authorization code (gone until the namespace is reset) or a minted verification code.
+    pub fn revoke(&self, text: &str) -> Option<Revoked> {
+        if let Some(r) = self.tokens.revoke(text) {
+            let kind = serde_json::to_value(r.kind).unwrap_or_default();
+            return Some(Revoked {
+                kind: kind.as_str().unwrap_or_default().to_string(),
+                family: r.kind.family(),
+                owner: r.owner.to_string(),
+            });
+        }
+        let (kind, owner) = match self.koo.revoke_code(text) {
+            Some(owner) => ("kooAuthCode", owner),
+            None => (
+                "kooVerificationCode",
+                self.koo.revoke_verification_code(text)?,
+            ),
+        };
+        Some(Revoked {
+            kind: kind.to_string(),
+            family: Family::KooDrive,
+            owner,
+        })
+    }
+
     /// Whether `family`'s account `user` is locked at `now` (an elapsed lock is cleared).
     pub fn is_locked(&self, family: &str, user: &str, now: i64) -> bool {
-        with_lock_key(family, user, |key| {
-            let Some(mut st) = self.locks.get_mut(key) else {
-                return false;
-            };
-            if st.locked_until_ms == 0 {
-                return false;
-            }
-            if now < st.locked_until_ms {
-                return true;
-            }
-            *st = LockState::default();
-            false
-        })
+        self.locks.is_locked(family, user, now)
     }
 
     /// Counts a failure; at `max` consecutive failures the account locks for `window_ms`.
@@ -122,27 +177,24 @@ impl Store {
         max: u32,
         window_ms: i64,
     ) -> u32 {
-        let mut st = self.locks.entry(format!("{family}:{user}")).or_default();
-        st.failures = st.failures.saturating_add(1);
-        if st.failures >= max {
-            st.locked_until_ms = now.saturating_add(window_ms);
-            0
-        } else {
-            max - st.failures
-        }
+        self.locks.record_failure(family, user, now, max, window_ms)
     }
 
     /// A success clears the count.
     pub fn record_success(&self, family: &str, user: &str) {
-        with_lock_key(family, user, |key| self.locks.remove(key));
+        self.locks.record_success(family, user);
+    }
+
+    /// Every account with failures or a lock, as (family, user id, state).
+    pub fn lockouts(&self) -> Vec<(String, String, LockState)> {
+        self.locks.list()
     }
 
     /// Drops expired credentials, codes and elapsed lockouts; returns how many credentials went.
     pub fn sweep(&self, now: i64) -> usize {
         let n = self.tokens.sweep(now);
-        self.koo.captchas.retain(|_, (_, exp)| now < *exp);
-        self.locks
-            .retain(|_, st| st.locked_until_ms == 0 || now < st.locked_until_ms);
+        self.koo.sweep(now);
+        self.locks.sweep(now);
         n
     }
 }

@@ -2,7 +2,6 @@
 
 use super::{check_nonempty, Map, Problem};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -53,80 +52,21 @@ pub struct OaFixtures {
     pub users: Vec<OaUser>,
 }
 
-pub fn validate_user(u: &OaUser, at: &str, tenants: &dyn Fn(&str) -> bool, out: &mut Vec<Problem>) {
-    check_nonempty(out, at, "id", &u.id);
-    check_nonempty(out, at, "userName", &u.user_name);
-    check_nonempty(out, at, "password", &u.password);
-    if !tenants(&u.tenant_id) {
-        out.push(Problem::new(
-            format!("{at}.tenantId"),
-            format!("unknown tenant {:?}", u.tenant_id),
-        ));
-    }
-}
-
 impl OaFixtures {
+    /// Every reference, duplicate and value problem, each with its JSON path (see [`OaData::build`]).
     pub fn validate(&self) -> Vec<Problem> {
-        let mut out = Vec::new();
-        let mut tenants = HashSet::new();
-        for (i, t) in self.tenants.iter().enumerate() {
-            let at = format!("$.tenants[{i}]");
-            check_nonempty(&mut out, &at, "id", &t.id);
-            if !tenants.insert(t.id.as_str()) {
-                out.push(Problem::new(
-                    format!("{at}.id"),
-                    format!("duplicate tenant id {:?}", t.id),
-                ));
-            }
-        }
-        let mut clients = HashSet::new();
-        for (i, c) in self.clients.iter().enumerate() {
-            let at = format!("$.clients[{i}]");
-            check_nonempty(&mut out, &at, "clientId", &c.client_id);
-            check_nonempty(&mut out, &at, "clientSecret", &c.client_secret);
-            if !clients.insert(c.client_id.as_str()) {
-                out.push(Problem::new(
-                    format!("{at}.clientId"),
-                    format!("duplicate client id {:?}", c.client_id),
-                ));
-            }
-            if !tenants.contains(c.tenant_id.as_str()) {
-                out.push(Problem::new(
-                    format!("{at}.tenantId"),
-                    format!("unknown tenant {:?}", c.tenant_id),
-                ));
-            }
-        }
-        let mut ids = HashSet::new();
-        let mut names = HashSet::new();
-        for (i, u) in self.users.iter().enumerate() {
-            let at = format!("$.users[{i}]");
-            validate_user(u, &at, &|t| tenants.contains(t), &mut out);
-            if !ids.insert(u.id.as_str()) {
-                out.push(Problem::new(
-                    format!("{at}.id"),
-                    format!("duplicate user id {:?}", u.id),
-                ));
-            }
-            if !names.insert((u.tenant_id.as_str(), u.user_name.as_str())) {
-                out.push(Problem::new(
-                    format!("{at}.userName"),
-                    format!("duplicate user name {:?} in tenant", u.user_name),
-                ));
-            }
-        }
-        out
+        OaData::build(self).1
     }
 }
 
 /// Live OneAccess identities of a namespace.
 #[derive(Debug, Default)]
 pub struct OaData {
-    pub tenants: Map<String, Arc<OaTenant>>,
-    pub clients: Map<String, Arc<OaClient>>,
-    pub users: Map<String, Arc<OaUser>>,
+    tenants: Map<String, Arc<OaTenant>>,
+    clients: Map<String, Arc<OaClient>>,
+    users: Map<String, Arc<OaUser>>,
     /// "tenant/user_name" → user id.
-    pub names: Map<String, String>,
+    names: Map<String, String>,
 }
 
 fn name_key(tenant: &str, user_name: &str) -> String {
@@ -137,25 +77,131 @@ fn name_key(tenant: &str, user_name: &str) -> String {
     k
 }
 
+/// Refused identities: every problem, or the identity as stored.
+type Added<T> = Result<Arc<T>, Vec<Problem>>;
+
+fn refuse_or<T>(p: Vec<Problem>, add: impl FnOnce() -> Arc<T>) -> Added<T> {
+    if p.is_empty() {
+        Ok(add())
+    } else {
+        Err(p)
+    }
+}
+
 impl OaData {
-    pub fn load(f: &OaFixtures) -> OaData {
+    /// The identities of a fixture file, and every problem found on the way (each item is checked
+    /// against those before it, as the admin API checks one).
+    pub fn build(f: &OaFixtures) -> (OaData, Vec<Problem>) {
         let d = OaData::default();
-        for t in &f.tenants {
-            d.tenants.insert(t.id.clone(), Arc::new(t.clone()));
+        let mut out = Vec::new();
+        for (i, t) in f.tenants.iter().enumerate() {
+            out.extend(d.check_tenant(t, &format!("$.tenants[{i}]")));
+            d.insert_tenant(t.clone());
         }
-        for c in &f.clients {
-            d.clients.insert(c.client_id.clone(), Arc::new(c.clone()));
+        for (i, c) in f.clients.iter().enumerate() {
+            out.extend(d.check_client(c, &format!("$.clients[{i}]")));
+            d.insert_client(c.clone());
         }
-        for u in &f.users {
-            d.add_user(u.clone());
+        for (i, u) in f.users.iter().enumerate() {
+            out.extend(d.check_user(u, &format!("$.users[{i}]")));
+            d.insert_user(u.clone());
         }
-        d
+        (d, out)
     }
 
-    pub fn add_user(&self, u: OaUser) {
+    fn check_tenant(&self, t: &OaTenant, at: &str) -> Vec<Problem> {
+        let mut out = Vec::new();
+        check_nonempty(&mut out, at, "id", &t.id);
+        if self.tenants.contains_key(&t.id) {
+            out.push(Problem::new(
+                format!("{at}.id"),
+                format!("duplicate tenant id {:?}", t.id),
+            ));
+        }
+        out
+    }
+
+    fn check_client(&self, c: &OaClient, at: &str) -> Vec<Problem> {
+        let mut out = Vec::new();
+        check_nonempty(&mut out, at, "clientId", &c.client_id);
+        check_nonempty(&mut out, at, "clientSecret", &c.client_secret);
+        if self.clients.contains_key(&c.client_id) {
+            out.push(Problem::new(
+                format!("{at}.clientId"),
+                format!("duplicate client id {:?}", c.client_id),
+            ));
+        }
+        if !self.tenants.contains_key(&c.tenant_id) {
+            out.push(Problem::new(
+                format!("{at}.tenantId"),
+                format!("unknown tenant {:?}", c.tenant_id),
+            ));
+        }
+        out
+    }
+
+    fn check_user(&self, u: &OaUser, at: &str) -> Vec<Problem> {
+        let mut out = Vec::new();
+        check_nonempty(&mut out, at, "id", &u.id);
+        check_nonempty(&mut out, at, "userName", &u.user_name);
+        check_nonempty(&mut out, at, "password", &u.password);
+        if !self.tenants.contains_key(&u.tenant_id) {
+            out.push(Problem::new(
+                format!("{at}.tenantId"),
+                format!("unknown tenant {:?}", u.tenant_id),
+            ));
+        }
+        if self.users.contains_key(&u.id) {
+            out.push(Problem::new(
+                format!("{at}.id"),
+                format!("duplicate user id {:?}", u.id),
+            ));
+        }
+        if self
+            .names
+            .contains_key(&name_key(&u.tenant_id, &u.user_name))
+        {
+            out.push(Problem::new(
+                format!("{at}.userName"),
+                format!("duplicate user name {:?} in tenant", u.user_name),
+            ));
+        }
+        out
+    }
+
+    /// Adds a tenant, or names every problem (JSON paths from `$`).
+    pub fn add_tenant(&self, t: OaTenant) -> Added<OaTenant> {
+        refuse_or(self.check_tenant(&t, "$"), || self.insert_tenant(t))
+    }
+
+    /// Registers an app, or names every problem (JSON paths from `$`).
+    pub fn add_client(&self, c: OaClient) -> Added<OaClient> {
+        refuse_or(self.check_client(&c, "$"), || self.insert_client(c))
+    }
+
+    /// Adds a user, or names every problem (JSON paths from `$`).
+    pub fn add_user(&self, u: OaUser) -> Added<OaUser> {
+        refuse_or(self.check_user(&u, "$"), || self.insert_user(u))
+    }
+
+    fn insert_tenant(&self, t: OaTenant) -> Arc<OaTenant> {
+        let t = Arc::new(t);
+        self.tenants.insert(t.id.clone(), t.clone());
+        t
+    }
+
+    fn insert_client(&self, c: OaClient) -> Arc<OaClient> {
+        let c = Arc::new(c);
+        self.clients.insert(c.client_id.clone(), c.clone());
+        c
+    }
+
+    fn insert_user(&self, u: OaUser) -> Arc<OaUser> {
         self.names
             .insert(name_key(&u.tenant_id, &u.user_name), u.id.clone());
-        self.users.insert(u.id.clone(), Arc::new(u));
+        let u = Arc::new(u);
+        self.users.insert(u.id.clone(), u.clone());
+        u
     }
 
     pub fn remove_user(&self, id: &str) -> bool {
@@ -179,5 +225,17 @@ impl OaData {
     pub fn user_by_name(&self, tenant: &str, user_name: &str) -> Option<Arc<OaUser>> {
         let id = self.names.get(&name_key(tenant, user_name))?.clone();
         self.user(&id)
+    }
+
+    pub fn tenants(&self) -> Vec<Arc<OaTenant>> {
+        self.tenants.iter().map(|t| t.value().clone()).collect()
+    }
+
+    pub fn clients(&self) -> Vec<Arc<OaClient>> {
+        self.clients.iter().map(|c| c.value().clone()).collect()
+    }
+
+    pub fn users(&self) -> Vec<Arc<OaUser>> {
+        self.users.iter().map(|u| u.value().clone()).collect()
     }
 }

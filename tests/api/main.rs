@@ -1,5 +1,7 @@
 //! One test binary: black-box tests over HTTP against a real server on 127.0.0.1:0.
 mod admin;
+mod audit_admin;
+mod audit_parsing;
 mod audit_pipeline;
 mod enos;
 #[path = "../support/fixtures.rs"]
@@ -17,3 +19,5 @@ mod openapi;
 mod rules;
 #[path = "../support/tempdir.rs"]
 mod tempdir;
+mod tls;
+mod tls_process;

@@ -11,8 +11,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -164,7 +165,7 @@ test('the journal tails requests, filters them and expands one with a curl comma
   assert.match(text, /13000204/);
   assert.match(text, /123q\*\*\*\*/, 'the password is masked');
   const curl = await detail.locator('pre.curl').innerText();
-  assert.match(curl, /^curl -sS -X POST 'http:\/\/127\.0\.0\.1:\d+\/koodrive\/ose\/v1\/auth\/login'/);
+  assert.match(curl, /^curl -sS -X 'POST' 'http:\/\/127\.0\.0\.1:\d+\/koodrive\/ose\/v1\/auth\/login'/);
   assert.match(curl, /-H 'x-hw-agentname: browser-test'/);
   assert.match(curl, /-H 'x-mock-namespace: demo'/);
   assert.match(curl, /--data-raw '\{"account":"0027188460911"/);
@@ -173,6 +174,48 @@ test('the journal tails requests, filters them and expands one with a curl comma
   await page.fill('#f-status', '');
   await faulted.first().locator('button.toggle').click();   // collapse again
   await detail.waitFor({ state: 'hidden' });
+});
+
+/**
+ * Sends one raw HTTP/1.1 request in the test's namespace — with a method fetch() refuses but HTTP allows
+ * (any token characters, such as ` | ' &) — and resolves with the status line.
+ */
+function rawRequest(method, p, body) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(BASE);
+    const s = connect(Number(u.port), u.hostname, () => {
+      s.end(`${method} ${p} HTTP/1.1\r\nHost: ${u.host}\r\nX-Mock-Namespace: ${NS}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    });
+    let got = '';
+    s.on('data', (d) => { got += d; });
+    s.on('error', reject);
+    s.on('close', () => resolve(got.split('\r\n')[0]));
+  });
+}
+
+/** The words a POSIX shell makes of a generated curl command, with `curl` a function that prints them. */
+function shellWords(command) {
+  const out = execFileSync('sh', ['-c', `curl() { printf '%s\\0' "$@"; }\n${command}`], { encoding: 'utf8' });
+  return out.split('\0').slice(0, -1);
+}
+
+test('copy as curl quotes every part, so a journaled method such as `id` runs nothing', async () => {
+  const body = `{"account":"x'$(id)\`id\`"}`;
+  for (const method of ['`id`', '|id|', "a'&id&'b"]) {
+    assert.match(await rawRequest(method, LOGIN, body), /^HTTP\/1\.1 405/);
+    const entry = page.locator(`tbody.entry[data-method="${method}"]`).first();
+    await entry.waitFor();
+    await entry.locator('tr.sum').click();
+    const curl = await entry.locator('pre.curl').innerText();
+
+    const words = shellWords(curl);
+
+    assert.deepEqual(words.slice(0, 4), ['-sS', '-X', method, BASE + LOGIN], curl);
+    assert.deepEqual(words.slice(-2), ['--data-raw', body], curl);
+    assert.ok(words.includes(`x-mock-namespace: ${NS}`), curl);
+    await entry.locator('button.toggle').click();   // collapse again
+  }
 });
 
 test('a request that deviates from its vendor page is marked and its warnings shown', async () => {

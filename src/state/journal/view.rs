@@ -3,11 +3,7 @@
 use super::Entry;
 use serde_json::{json, Map, Value};
 
-/// Keeps the first 4 characters of a secret and masks the rest.
-pub fn mask(s: &str) -> String {
-    let keep: String = s.chars().take(4).collect();
-    format!("{keep}****")
-}
+pub use crate::logging::mask;
 
 /// Whether a field or parameter named `k` holds a secret. `code` is an authorization code in a request
 /// but a status in a response (OneAccess answers `"code":"200"`), so it is masked in requests only;

@@ -116,7 +116,7 @@ pub(super) struct ErrorBody {
     code: i64,
     #[schema(schema_with = error_message_schema)]
     message: &'static str,
-    #[schema(schema_with = crate::openapi::null)]
+    #[schema(schema_with = crate::schema::null)]
     data: (),
 }
 
@@ -130,14 +130,14 @@ fn error_code_schema() -> utoipa::openapi::Object {
             .collect();
         (e.code(), messages.join(" or "))
     });
-    crate::openapi::int_codes(
+    crate::schema::int_codes(
         "The EnOS error code (HTTP 200; 31400 also with HTTP 413 for a body over 64 KiB).",
         codes,
     )
 }
 
 fn error_message_schema() -> utoipa::openapi::Object {
-    crate::openapi::str_enum(
+    crate::schema::str_enum(
         "The code's message.",
         EnosError::ALL.iter().map(|e| e.message()),
     )

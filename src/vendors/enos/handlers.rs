@@ -23,7 +23,7 @@ const FAMILY: &str = "enos";
 /// The live token of one of `kinds` behind `Authorization: Bearer …`, with its text.
 fn bearer<'h>(ns: &Ns, headers: &'h HeaderMap, kinds: &[Kind]) -> Option<(&'h str, TokenRec)> {
     let t = scheme_token(headers, "Bearer")?;
-    let rec = ns.store.tokens.live(t, kinds, ns.now())?;
+    let rec = ns.store.tokens().live(t, kinds, ns.now())?;
     Some((t, rec))
 }
 
@@ -62,7 +62,7 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
     let now = ns.now();
     let user = ns
         .store
-        .enos
+        .enos()
         .user_by_account(account)
         .ok_or(EnosError::BadLogin)?;
     if ns.store.is_locked(FAMILY, &user.id, now) {
@@ -75,14 +75,14 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
     }
     ns.store.record_success(FAMILY, &user.id);
     let token = new_access_token(&ns);
-    ns.store.tokens.insert(
+    ns.store.tokens().insert(
         token.clone(),
         TokenRec::new(Kind::EnosLogin, user.id.clone(), now, ACCESS_TTL_MS),
     );
     let orgs: Vec<_> = user
         .orgs
         .iter()
-        .filter_map(|id| ns.store.enos.org(id))
+        .filter_map(|id| ns.store.enos().org(id))
         .collect();
     Ok(ok(LoginData {
         access_token: token,
@@ -134,8 +134,8 @@ fn open_session(ns: &Ns, user: &EnosUser, org_id: &str, org_name: &str) -> Respo
     let mut r = TokenRec::new(Kind::EnosRefresh, owner, now, exp * 1000 - now);
     r.bind().org = Some(org);
     r.link = Some(access.clone());
-    ns.store.tokens.insert(access.clone(), a);
-    ns.store.tokens.insert(refresh.clone(), r);
+    ns.store.tokens().insert(access.clone(), a);
+    ns.store.tokens().insert(refresh.clone(), r);
     ok(SessionData {
         user_id: &user.id,
         user_name: &user.name,
@@ -177,15 +177,15 @@ pub(super) async fn session_set(
     let org_id = present(&req.org_id).ok_or(EnosError::OrgRequired)?;
     let user = ns
         .store
-        .enos
+        .enos()
         .user(&rec.owner)
         .ok_or(EnosError::LoginFirst)?;
     if !user.orgs.iter().any(|o| o == org_id) {
         return Err(EnosError::NoOrg);
     }
-    let org = ns.store.enos.org(org_id).ok_or(EnosError::NoOrg)?;
+    let org = ns.store.enos().org(org_id).ok_or(EnosError::NoOrg)?;
     ns.store
-        .tokens
+        .tokens()
         .retire(token, &[Kind::EnosLogin, Kind::EnosAccess]);
     Ok(open_session(&ns, &user, &org.id, &org.name))
 }
@@ -198,7 +198,7 @@ fn live_refresh(ns: &Ns, refresh: &str) -> Option<TokenRec> {
     if now >= exp.saturating_mul(1000) {
         return None;
     }
-    ns.store.tokens.live(refresh, &[Kind::EnosRefresh], now)
+    ns.store.tokens().live(refresh, &[Kind::EnosRefresh], now)
 }
 
 /// `GET /app-portal-service/v2.2/token/refresh?refreshToken=` — rotates the session's tokens.
@@ -222,20 +222,20 @@ pub(super) async fn token_refresh(ns: Ns, RawQuery(q): RawQuery) -> Result<Respo
     // Exactly one concurrent refresh wins the old refresh token.
     let old = ns
         .store
-        .tokens
+        .tokens()
         .take_if(&refresh, Kind::EnosRefresh, ns.now(), |_| true)
         .ok_or(EnosError::LoginFirst)?;
     if let Some(a) = &old.link {
-        ns.store.tokens.retire(a, &[Kind::EnosAccess]);
+        ns.store.tokens().retire(a, &[Kind::EnosAccess]);
     }
     let user = ns
         .store
-        .enos
+        .enos()
         .user(&old.owner)
         .ok_or(EnosError::LoginFirst)?;
     let org = ns
         .store
-        .enos
+        .enos()
         .org(old.org().unwrap_or_default())
         .ok_or(EnosError::LoginFirst)?;
     Ok(open_session(&ns, &user, &org.id, &org.name))
@@ -258,10 +258,10 @@ pub(super) async fn logout(ns: Ns, Headers(headers): Headers) -> Result<Response
     let (token, rec) = bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess])
         .ok_or(EnosError::TokenNotValid)?;
     ns.store
-        .tokens
+        .tokens()
         .retire(token, &[Kind::EnosLogin, Kind::EnosAccess]);
     if let Some(r) = &rec.link {
-        ns.store.tokens.retire(r, &[Kind::EnosRefresh]);
+        ns.store.tokens().retire(r, &[Kind::EnosRefresh]);
     }
     Ok(ok(true))
 }
@@ -278,7 +278,7 @@ fn org_session(
     }
     let user = ns
         .store
-        .enos
+        .enos()
         .user(&rec.owner)
         .ok_or(EnosError::LoginFirst)?;
     Ok((rec, user))
@@ -302,7 +302,7 @@ pub(super) async fn session_info(ns: Ns, Headers(headers): Headers) -> Result<Re
     let org_id = rec.org().unwrap_or_default();
     let org_name = ns
         .store
-        .enos
+        .enos()
         .org(org_id)
         .map(|o| o.name.clone())
         .unwrap_or_default();
@@ -377,7 +377,7 @@ pub(super) async fn revoke_all(
     }
     let owner = rec.owner;
     ns.store
-        .tokens
+        .tokens()
         .remove_where(|t| t.kind == Kind::EnosRefresh && t.owner == owner);
     Ok(ok(true))
 }

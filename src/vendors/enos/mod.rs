@@ -15,8 +15,8 @@ mod types;
 
 pub use error::EnosError;
 
-// `crate::openapi` names the handlers by their path in this module: utoipa documents each one in a
-// `__path_<handler>` type beside it.
+// The OpenAPI document names the handlers by their path in this module: utoipa documents each one
+// in a `__path_<handler>` type beside it.
 pub(crate) use handlers::{
     __path_login, __path_logout, __path_revoke_all, __path_session_info, __path_session_set,
     __path_token_refresh, __path_user_info,

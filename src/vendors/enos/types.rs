@@ -31,7 +31,7 @@ pub(super) enum Answer<T: Serialize> {
 }
 
 fn success_code_schema() -> utoipa::openapi::Object {
-    crate::openapi::int_codes("0 on success.", [(0, "OK".to_string())])
+    crate::schema::int_codes("0 on success.", [(0, "OK".to_string())])
 }
 
 pub(super) fn ok<T: Serialize + WriteJson>(data: T) -> Response {

@@ -34,8 +34,8 @@ fn issue_pair(ns: &Ns, user_id: &Text) -> SessionInfo {
     let mut access_token = String::with_capacity(51);
     access_token.push_str("AT ");
     access_token.push_str(&access);
-    ns.store.tokens.insert(access, a);
-    ns.store.tokens.insert(refresh.clone(), r);
+    ns.store.tokens().insert(access, a);
+    ns.store.tokens().insert(refresh.clone(), r);
     SessionInfo {
         access_token,
         expires_in: ACCESS_TTL_S,
@@ -54,12 +54,8 @@ fn credential_ok(ns: &Ns, user: &KooUser, auth_type: &str, secret: &str, now: i6
     }
     // A minted code works once.
     ns.store
-        .koo
-        .captchas
-        .remove_if(&*user.user_id, |_, (code, exp)| {
-            now < *exp && secret_eq(secret, code)
-        })
-        .is_some()
+        .koo()
+        .redeem_verification_code(&user.user_id, secret, now)
 }
 
 /// `POST /koodrive/ose/v1/auth/login` — account login by password or verification code
@@ -114,7 +110,7 @@ pub(super) async fn login(
     let now = ns.now();
     let user = ns
         .store
-        .koo
+        .koo()
         .user_by_account(account)
         .ok_or(KooError::Credentials)?;
     if ns.store.is_locked(FAMILY, &user.user_id, now) {
@@ -185,12 +181,12 @@ pub(super) async fn refresh_token(
     // `lookup` also reports one the sweeper already dropped as expired, so a refresh token past its
     // 30 days still answers 13000205 after the sweep rather than 13000202.
     let now = ns.now();
-    if let Lookup::Missing = ns.store.tokens.lookup(access, &[Kind::KooAccess], now) {
+    if let Lookup::Missing = ns.store.tokens().lookup(access, &[Kind::KooAccess], now) {
         return Err(KooError::Session);
     }
     let req: RefreshTokenReq = json_object(&body)?;
     let refresh = present(&req.refresh_token).ok_or(KooError::Param)?;
-    let rec = match ns.store.tokens.lookup(refresh, &[Kind::KooRefresh], now) {
+    let rec = match ns.store.tokens().lookup(refresh, &[Kind::KooRefresh], now) {
         Lookup::Live(r) => r,
         _ => return Err(KooError::Refresh),
     };
@@ -200,12 +196,12 @@ pub(super) async fn refresh_token(
     // Exactly one concurrent refresh wins the old refresh token.
     let old = ns
         .store
-        .tokens
+        .tokens()
         .take_if(refresh, Kind::KooRefresh, now, |r| {
             r.link.as_deref() == Some(access)
         })
         .ok_or(KooError::Refresh)?;
-    ns.store.tokens.retire(access, &[Kind::KooAccess]);
+    ns.store.tokens().retire(access, &[Kind::KooAccess]);
     let session_info = issue_pair(&ns, &old.owner);
     Ok(ok("Success", RefreshData { session_info }))
 }

@@ -101,11 +101,11 @@ fn error_code_schema() -> utoipa::openapi::Object {
         };
         (e.code(), format!("{}: {}", status, e.msg()))
     });
-    crate::openapi::int_codes("The KooDrive error code.", codes)
+    crate::schema::int_codes("The KooDrive error code.", codes)
 }
 
 fn error_msg_schema() -> utoipa::openapi::Object {
-    crate::openapi::str_enum("The code's message.", KooError::ALL.iter().map(|e| e.msg()))
+    crate::schema::str_enum("The code's message.", KooError::ALL.iter().map(|e| e.msg()))
 }
 
 impl IntoResponse for KooError {

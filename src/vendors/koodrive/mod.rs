@@ -14,8 +14,8 @@ mod types;
 
 pub use error::KooError;
 
-// `crate::openapi` names the handlers by their path in this module: utoipa documents each one in a
-// `__path_<handler>` type beside it.
+// The OpenAPI document names the handlers by their path in this module: utoipa documents each one
+// in a `__path_<handler>` type beside it.
 pub(crate) use carrier::{__path_login, __path_refresh_token};
 pub(crate) use session::{
     __path_create_session, __path_session_auth, __path_session_logoff, __path_session_refresh,

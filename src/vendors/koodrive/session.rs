@@ -9,7 +9,7 @@ use super::SESSION_WINDOW_MS;
 use crate::extract::{auth_token, header, json_object, names, present, Headers};
 use crate::respond::Fast;
 use crate::state::Ns;
-use crate::store::{koodrive::KooUser, Kind, Text, TokenRec};
+use crate::store::{koodrive::KooUser, Kind, TokenRec};
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -26,8 +26,8 @@ fn with_user_info<R>(
     schema: bool,
     f: impl FnOnce(SessionUserInfo<'_>) -> R,
 ) -> Option<R> {
-    let org = ns.store.koo.org(&user.org_id)?;
-    let count = ns.store.koo.user_count(&org);
+    let org = ns.store.koo().org(&user.org_id)?;
+    let count = ns.store.koo().user_count(&org);
     Some(f(SessionUserInfo {
         role: &user.role,
         user_name: &user.user_name,
@@ -74,17 +74,11 @@ pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooE
     let req: CreateSessionReq = json_object(&body)?;
     let code = present(&req.code).ok_or(KooError::Param)?;
     let now = ns.now();
-    let user_id = match ns.store.koo.codes.get(code) {
-        Some(uid) => Text::from(uid.as_str()),
-        None => {
-            ns.store
-                .tokens
-                .take_if(code, Kind::KooAuthCode, now, |_| true)
-                .ok_or(KooError::AuthCode)?
-                .owner
-        }
-    };
-    let user = ns.store.koo.user(&user_id).ok_or(KooError::AuthCode)?;
+    let user_id = ns
+        .store
+        .redeem_auth_code(code, now)
+        .ok_or(KooError::AuthCode)?;
+    let user = ns.store.koo().user(&user_id).ok_or(KooError::AuthCode)?;
     let token = ns.gen.hex_key(24);
     let session_id = ns.gen.hex48();
     let mut rec = TokenRec::new(
@@ -111,7 +105,7 @@ pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooE
         )
     })
     .ok_or(KooError::AuthCode)?;
-    ns.store.tokens.insert(token, rec);
+    ns.store.tokens().insert(token, rec);
     Ok(resp)
 }
 
@@ -133,10 +127,10 @@ pub(super) async fn session_auth(ns: Ns, Headers(headers): Headers) -> Result<Re
     let token = session_token(&headers).ok_or(KooError::Session)?;
     let rec = ns
         .store
-        .tokens
+        .tokens()
         .touch(token, Kind::KooSession, ns.now(), SESSION_WINDOW_MS)
         .ok_or(KooError::Session)?;
-    let user = ns.store.koo.user(&rec.owner).ok_or(KooError::Session)?;
+    let user = ns.store.koo().user(&rec.owner).ok_or(KooError::Session)?;
     with_user_info(&ns, &user, false, |info| ok("success", info)).ok_or(KooError::Session)
 }
 
@@ -174,7 +168,7 @@ pub(super) async fn session_refresh(
     let now = ns.now();
     let rec = ns
         .store
-        .tokens
+        .tokens()
         .live(token, &[Kind::KooSession], now)
         .ok_or(KooError::Session)?;
     let sid = header(&headers, names::X_SESSION_ID).ok_or(KooError::Param)?;
@@ -183,14 +177,14 @@ pub(super) async fn session_refresh(
     }
     let old = ns
         .store
-        .tokens
+        .tokens()
         .take_if(token, Kind::KooSession, now, |r| r.session() == Some(sid))
         .ok_or(KooError::Session)?;
     let fresh = ns.gen.hex_key(24);
     let mut rec = TokenRec::new(Kind::KooSession, old.owner, now, SESSION_WINDOW_MS);
     rec.bind = old.bind;
     let access_token = format!("Bearer {fresh}");
-    ns.store.tokens.insert(fresh, rec);
+    ns.store.tokens().insert(fresh, rec);
     Ok(Fast(RefreshBody {
         access_token,
         code: 0,
@@ -214,7 +208,7 @@ pub(super) async fn session_refresh(
 )]
 pub(super) async fn session_logoff(ns: Ns, Headers(headers): Headers) -> Response {
     if let Some(t) = session_token(&headers) {
-        ns.store.tokens.retire(t, &[Kind::KooSession]);
+        ns.store.tokens().retire(t, &[Kind::KooSession]);
     }
     Fast(Plain {
         code: 0,

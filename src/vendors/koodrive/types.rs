@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 /// `code` of a success envelope: always 0.
 fn success_code_schema() -> utoipa::openapi::Object {
-    crate::openapi::int_codes("0 on success.", [(0, "success".to_string())])
+    crate::schema::int_codes("0 on success.", [(0, "success".to_string())])
 }
 
 /// A KooDrive success: `{"code":0,"msg","data"}`.

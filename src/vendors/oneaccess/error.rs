@@ -177,7 +177,7 @@ fn error_code_schema() -> utoipa::openapi::Object {
         };
         Some((*c, format!("{status}: {msg}")))
     });
-    crate::openapi::str_codes("The OneAccess error code.", codes)
+    crate::schema::str_codes("The OneAccess error code.", codes)
 }
 
 impl IntoResponse for OaError {

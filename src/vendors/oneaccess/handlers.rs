@@ -50,7 +50,7 @@ fn app_token(ns: &Ns, headers: &HeaderMap) -> Result<TokenRec, OaError> {
     let Some(t) = scheme_token(headers, "Bearer") else {
         return Err(OaError::InvalidToken(raw.to_string()));
     };
-    match ns.store.tokens.lookup(t, &[Kind::OaAppToken], ns.now()) {
+    match ns.store.tokens().lookup(t, &[Kind::OaAppToken], ns.now()) {
         Lookup::Live(r) => Ok(r),
         Lookup::Expired => Err(OaError::ExpiredToken(t.to_string())),
         Lookup::Missing => Err(OaError::InvalidToken(t.to_string())),
@@ -162,7 +162,7 @@ pub(super) async fn tenant_token(
     }
     let id = required(&id, "client_id")?;
     let secret = required(&secret, "client_secret")?;
-    let client = ns.store.oa.client(id).ok_or(OaError::InvalidClient)?;
+    let client = ns.store.oa().client(id).ok_or(OaError::InvalidClient)?;
     if !secret_eq(secret, &client.client_secret) {
         return Err(OaError::InvalidClient);
     }
@@ -184,7 +184,7 @@ pub(super) async fn tenant_token(
         serde_json::json!({}),
         APP_TOKEN_TTL_S,
     );
-    ns.store.tokens.insert(token.clone(), rec);
+    ns.store.tokens().insert(token.clone(), rec);
     Ok(Json(TokenResp {
         access_token: token,
         token_type: "Bearer",
@@ -232,7 +232,7 @@ pub(super) async fn sdk_login(
     let req: LoginReq = json_object(&body)?;
     let user_name = required(&req.user_name, "user_name")?;
     let password = required(&req.password, "password")?;
-    let client = ns.store.oa.client(client_id).ok_or(OaError::App)?;
+    let client = ns.store.oa().client(client_id).ok_or(OaError::App)?;
     if let Some(t) = header(&headers, names::X_TENANT_ID) {
         if t != client.tenant_id {
             return Err(OaError::Tenant);
@@ -241,7 +241,7 @@ pub(super) async fn sdk_login(
     let now = ns.now();
     let user = ns
         .store
-        .oa
+        .oa()
         .user_by_name(&client.tenant_id, user_name)
         .ok_or(OaError::WrongPassword(LOCK_AFTER - 1))?;
     if ns.store.is_locked(FAMILY, &user.id, now) {
@@ -268,7 +268,7 @@ pub(super) async fn sdk_login(
         "email": user.email,
     });
     let id_token = id_token(&ns, &client, &user.id, extra, SESSION_TTL_S);
-    ns.store.tokens.insert(token.clone(), rec);
+    ns.store.tokens().insert(token.clone(), rec);
     Ok(Json(LoginResp {
         status: "SUCCESS",
         session_token: token,
@@ -314,7 +314,7 @@ pub(super) async fn sso_ticket(
     let fingerprint = required(&req.device_fingerprint, "device_fingerprint")?;
     check_tenant(&headers, &app)?;
     let client = match present(&req.client_id) {
-        Some(id) => match ns.store.oa.client(id) {
+        Some(id) => match ns.store.oa().client(id) {
             Some(c) if Some(c.tenant_id.as_str()) == app.tenant() => {
                 Text::from(c.client_id.as_str())
             }
@@ -325,7 +325,7 @@ pub(super) async fn sso_ticket(
     let now = ns.now();
     let s = ns
         .store
-        .tokens
+        .tokens()
         .live(session, &[Kind::OaSession], now)
         .filter(|s| s.tenant() == app.tenant())
         .ok_or(OaError::Session)?;
@@ -338,7 +338,7 @@ pub(super) async fn sso_ticket(
     let mut b = s.bind.unwrap_or_default();
     b.client = Some(client);
     rec.bind = Some(b);
-    ns.store.tokens.insert(ticket.clone(), rec);
+    ns.store.tokens().insert(ticket.clone(), rec);
     Ok(Fast(TicketResp {
         expire: TICKET_TTL_S,
         sso_ticket: ticket,
@@ -383,7 +383,7 @@ pub(super) async fn verify_ticket(
     let now = ns.now();
     let rec = ns
         .store
-        .tokens
+        .tokens()
         .live(ticket, &[Kind::OaTicket], now)
         .filter(|t| t.tenant() == app.tenant())
         .ok_or(OaError::Ticket)?;
@@ -392,10 +392,10 @@ pub(super) async fn verify_ticket(
     }
     let rec = ns
         .store
-        .tokens
+        .tokens()
         .take_if(ticket, Kind::OaTicket, now, |_| true)
         .ok_or(OaError::Ticket)?;
-    let user = ns.store.oa.user(&rec.owner).ok_or(OaError::Ticket)?;
+    let user = ns.store.oa().user(&rec.owner).ok_or(OaError::Ticket)?;
     Ok(Json(VerifyResp {
         code: "200",
         message: "success",

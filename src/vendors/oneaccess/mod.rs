@@ -13,8 +13,8 @@ mod types;
 
 pub use error::OaError;
 
-// `crate::openapi` names the handlers by their path in this module: utoipa documents each one in a
-// `__path_<handler>` type beside it.
+// The OpenAPI document names the handlers by their path in this module: utoipa documents each one
+// in a `__path_<handler>` type beside it.
 pub(crate) use handlers::{
     __path_sdk_login, __path_sso_ticket, __path_tenant_token, __path_verify_ticket,
 };

@@ -7,25 +7,20 @@ use hmac::{Hmac, Mac};
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 use sha2::Sha256;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
+
+mod slot;
+pub use slot::slot_of;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/// Where random bytes come from, and the sequence behind credentials' slot hints.
-///
-/// Every credential the token table is keyed by ([`Generator::hex_key`], [`Generator::push_base62_key`],
-/// [`Generator::uuid_key`]) ends in 8 lowercase hex characters that encode the next number of a
-/// per-namespace sequence, scrambled by a bijective mix (so they look as random as the rest). The
-/// table reads the number back ([`slot_of`]) and places consecutive credentials in consecutive slots:
-/// an insert writes memory a recent insert just touched instead of a random cache line of a table of
-/// millions (about 13 % more logins per second in `bench/run.sh`). Texts that are no such credential
-/// (fixtures, foreign strings) are hashed as before.
+/// Where random bytes come from, and the sequence behind credentials' slot hints (module `slot`):
+/// [`Generator::hex_key`], [`Generator::push_base62_key`] and [`Generator::uuid_key`] end in one.
 #[derive(Debug)]
 pub struct Generator {
     source: Source,
-    seq: AtomicU32,
+    seq: slot::Sequence,
 }
 
 #[derive(Debug)]
@@ -36,61 +31,19 @@ enum Source {
     Seeded(Box<Mutex<StdRng>>),
 }
 
-/// The scramble of a slot number: murmur3's 32-bit finaliser, a bijection.
-fn mix32(mut h: u32) -> u32 {
-    h ^= h >> 16;
-    h = h.wrapping_mul(0x85eb_ca6b);
-    h ^= h >> 13;
-    h = h.wrapping_mul(0xc2b2_ae35);
-    h ^= h >> 16;
-    h
-}
-
-/// The inverse of [`mix32`].
-fn unmix32(mut h: u32) -> u32 {
-    h ^= h >> 16;
-    h = h.wrapping_mul(inverse(0xc2b2_ae35));
-    h ^= (h >> 13) ^ (h >> 26);
-    h = h.wrapping_mul(inverse(0x85eb_ca6b));
-    h ^= h >> 16;
-    h
-}
-
-/// The multiplicative inverse of an odd number modulo 2^32 (Newton's iteration doubles the correct
-/// bits each step: 5 steps from the 3 that `x = a` starts with).
-const fn inverse(a: u32) -> u32 {
-    let mut x = a;
-    let mut i = 0;
-    while i < 5 {
-        x = x.wrapping_mul(2u32.wrapping_sub(a.wrapping_mul(x)));
-        i += 1;
-    }
-    x
-}
-
 /// Writes `raw` as lowercase hex into `out` (twice its length).
-fn encode_hex(raw: &[u8], out: &mut [u8]) {
+pub(crate) fn encode_hex(raw: &[u8], out: &mut [u8]) {
     for (pair, b) in out.chunks_exact_mut(2).zip(raw) {
         pair[0] = HEX[(b >> 4) as usize];
         pair[1] = HEX[(b & 15) as usize];
     }
 }
 
-/// The slot number a credential's text carries: its last 8 characters as lowercase hex, unscrambled.
-/// Any text ending so gives a number (a foreign one, an arbitrary number); others give `None`.
-pub fn slot_of(text: &str) -> Option<u32> {
-    let t = text.as_bytes();
-    let tail = t.get(t.len().checked_sub(8)?..)?;
-    let mut v = 0u32;
-    for &c in tail {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | u32::from(d);
+fn fill(source: &Source, buf: &mut [u8]) {
+    match source {
+        Source::Secure => rand::rng().fill_bytes(buf),
+        Source::Seeded(m) => m.lock().unwrap_or_else(|e| e.into_inner()).fill_bytes(buf),
     }
-    Some(unmix32(v))
 }
 
 impl Generator {
@@ -113,32 +66,22 @@ impl Generator {
     }
 
     fn from_source(source: Source) -> Generator {
-        let g = Generator {
-            source,
-            seq: AtomicU32::new(0),
-        };
         let mut start = [0u8; 4];
-        g.fill(&mut start);
-        g.seq.store(u32::from_le_bytes(start), Ordering::Relaxed);
-        g
-    }
-
-    pub fn fill(&self, buf: &mut [u8]) {
-        match &self.source {
-            Source::Secure => rand::rng().fill_bytes(buf),
-            Source::Seeded(m) => m.lock().unwrap_or_else(|e| e.into_inner()).fill_bytes(buf),
+        fill(&source, &mut start);
+        Generator {
+            source,
+            seq: slot::Sequence::starting_at(u32::from_le_bytes(start)),
         }
     }
 
-    /// The next number of the slot sequence, scrambled.
-    fn next_slot(&self) -> u32 {
-        mix32(self.seq.fetch_add(1, Ordering::Relaxed))
+    pub fn fill(&self, buf: &mut [u8]) {
+        fill(&self.source, buf);
     }
 
     /// The next slot hint as 8 lowercase hex characters.
     fn slot_hex(&self) -> [u8; 8] {
         let mut out = [0u8; 8];
-        encode_hex(&self.next_slot().to_be_bytes(), &mut out);
+        encode_hex(&self.seq.next(), &mut out);
         out
     }
 
@@ -150,7 +93,7 @@ impl Generator {
         self.fill(raw);
         if key && raw.len() >= 8 {
             let k = raw.len();
-            raw[k - 4..].copy_from_slice(&self.next_slot().to_be_bytes());
+            raw[k - 4..].copy_from_slice(&self.seq.next());
         }
         let out = &mut out[..2 * raw.len()];
         encode_hex(raw, out);
@@ -233,7 +176,7 @@ impl Generator {
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
         if key {
-            b[12..].copy_from_slice(&self.next_slot().to_be_bytes());
+            b[12..].copy_from_slice(&self.seq.next());
         }
         let mut out = String::with_capacity(36);
         for (i, byte) in b.iter().enumerate() {
@@ -312,19 +255,6 @@ mod unit {
 
     #[test]
     fn slot_hints_round_trip() {
-        for x in [
-            0u32,
-            1,
-            2,
-            15,
-            16,
-            0x7fff_ffff,
-            0x8000_0000,
-            u32::MAX,
-            0x1234_5678,
-        ] {
-            assert_eq!(unmix32(mix32(x)), x);
-        }
         let g = Generator::secure();
         let keys = [
             g.hex_key(24).to_string(),
@@ -339,8 +269,6 @@ mod unit {
         assert_eq!(keys[0].len(), 48);
         assert!(keys[1].bytes().all(|c| c.is_ascii_alphanumeric()));
         assert_eq!(&keys[2][14..15], "4");
-        assert_eq!(slot_of("short"), None);
-        assert_eq!(slot_of("APP_PORTAL_S_XYZ0000000G"), None);
         // Plain random text takes no number from the sequence.
         let before = slot_of(&g.hex_key(24)).unwrap();
         g.hex48();

@@ -1,0 +1,220 @@
+//! Bodies the vendors' Java servers (Jackson) accept and a strict parser would refuse: a leading UTF-8
+//! byte-order mark (.NET and PowerShell clients send one) and a repeated key, where the last one wins.
+
+use crate::helpers::{Api, Resp};
+use serde_json::json;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+const JSON_CT: (&str, &str) = ("content-type", "application/json");
+
+const KD_LOGIN: &str = "/koodrive/ose/v1/auth/login";
+const KD_AGENT: (&str, &str) = ("x-hw-agentName", "authmock-tests");
+const KD_ACCOUNT: &str = "0027188460911";
+const KD_PASSWORD: &str = "123qweASD143";
+
+const OA_TOKEN: &str = "/api/v2/tenant/token";
+const OA_LOGIN: &str = "/api/v2/sdk/login";
+const OA_TICKET: &str = "/api/v2/tenant/sso/session-token/sso-ticket";
+const OA_CLIENT: &str = "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ";
+const OA_SECRET: &str = "demo-client-secret";
+const OA_TENANT: &str = "08f770f51f80d2f40f38c00cb199fd21";
+const OA_FINGERPRINT: &str = "156aysdna213sac";
+const OA_HEADERS: [(&str, &str); 5] = [
+    JSON_CT,
+    ("X-client-id", OA_CLIENT),
+    ("X-device-fingerprint", OA_FINGERPRINT),
+    ("X-operating-sys-version", "Android 10"),
+    ("X-agent", "authmock-tests"),
+];
+
+const EN_LOGIN: &str = "/app-portal-service/v2.2/login";
+
+fn with_bom(body: &str) -> Vec<u8> {
+    [BOM, body.as_bytes()].concat()
+}
+
+// ---------------------------------------------------------------------------------------------
+// KooDrive
+
+fn kd_login_body(first: &str, last: &str) -> String {
+    format!(
+        r#"{{"account":"{KD_ACCOUNT}","authType":"1","password":"{first}","password":"{last}"}}"#
+    )
+}
+
+#[track_caller]
+fn assert_kd_logged_in(r: &Resp) {
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["code"], json!(0), "{}", r.text);
+}
+
+#[tokio::test]
+async fn koodrive_login_with_a_leading_bom_logs_in() {
+    let api = Api::new().await;
+    let body = json!({"account": KD_ACCOUNT, "authType": "1", "password": KD_PASSWORD}).to_string();
+
+    let r = api
+        .post_raw(KD_LOGIN, &[JSON_CT, KD_AGENT], &with_bom(&body))
+        .await;
+
+    assert_kd_logged_in(&r);
+}
+
+#[tokio::test]
+async fn koodrive_login_with_a_repeated_password_takes_the_last_one() {
+    let api = Api::new().await;
+
+    let last_right = api
+        .post_raw(
+            KD_LOGIN,
+            &[JSON_CT, KD_AGENT],
+            kd_login_body("wrong", KD_PASSWORD).as_bytes(),
+        )
+        .await;
+    let last_wrong = api
+        .post_raw(
+            KD_LOGIN,
+            &[JSON_CT, KD_AGENT],
+            kd_login_body(KD_PASSWORD, "wrong").as_bytes(),
+        )
+        .await;
+
+    assert_kd_logged_in(&last_right);
+    assert_eq!(last_wrong.status, 401, "{}", last_wrong.text);
+    assert_eq!(
+        last_wrong.body["code"],
+        json!(13000203),
+        "{}",
+        last_wrong.text
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// OneAccess
+
+async fn oa_login(api: &Api, body: &[u8]) -> Resp {
+    api.post_raw(OA_LOGIN, &OA_HEADERS, body).await
+}
+
+async fn oa_app_token(api: &Api) -> String {
+    let form =
+        format!("grant_type=client_credentials&client_id={OA_CLIENT}&client_secret={OA_SECRET}");
+    let r = api
+        .post_raw(
+            OA_TOKEN,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            form.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned()
+}
+
+async fn oa_ticket(api: &Api, app_token: &str, body: &[u8]) -> Resp {
+    let auth = format!("Bearer {app_token}");
+    api.post_raw(
+        OA_TICKET,
+        &[
+            JSON_CT,
+            ("Authorization", auth.as_str()),
+            ("X-tenant-id", OA_TENANT),
+        ],
+        body,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn oneaccess_login_with_a_leading_bom_answers_a_session_token() {
+    let api = Api::new().await;
+    let body = json!({"user_name": "zhangsan", "password": "Zhangsan@123"}).to_string();
+
+    let r = oa_login(&api, &with_bom(&body)).await;
+
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.body["session_token"].is_string(), "{}", r.text);
+}
+
+#[tokio::test]
+async fn oneaccess_login_with_a_repeated_password_takes_the_last_one() {
+    let api = Api::new().await;
+    let body = |first: &str, last: &str| {
+        format!(r#"{{"user_name":"zhangsan","password":"{first}","password":"{last}"}}"#)
+    };
+
+    let last_right = oa_login(&api, body("wrong", "Zhangsan@123").as_bytes()).await;
+    let last_wrong = oa_login(&api, body("Zhangsan@123", "wrong").as_bytes()).await;
+
+    assert_eq!(last_right.status, 200, "{}", last_right.text);
+    assert!(
+        last_right.body["session_token"].is_string(),
+        "{}",
+        last_right.text
+    );
+    assert_eq!(last_wrong.status, 400, "{}", last_wrong.text);
+    assert_eq!(
+        last_wrong.body["error_code"],
+        json!("LOGIN.0002"),
+        "{}",
+        last_wrong.text
+    );
+}
+
+#[tokio::test]
+async fn oneaccess_sso_ticket_with_a_bom_and_a_repeated_session_token_takes_the_last_one() {
+    let api = Api::new().await;
+    let app_token = oa_app_token(&api).await;
+    let login = json!({"user_name": "zhangsan", "password": "Zhangsan@123"}).to_string();
+    let session = oa_login(&api, login.as_bytes()).await;
+    let session = session.body["session_token"]
+        .as_str()
+        .expect("session_token");
+    let body = format!(
+        r#"{{"session_token":"not-a-session","operating_sys_version":"Android 10","device_ip":"10.10.10.1","device_fingerprint":"{OA_FINGERPRINT}","session_token":"{session}"}}"#
+    );
+
+    let r = oa_ticket(&api, &app_token, &with_bom(&body)).await;
+
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.body["sso_ticket"].is_string(), "{}", r.text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// EnOS
+
+#[tokio::test]
+async fn enos_login_with_a_leading_bom_logs_in() {
+    let api = Api::new().await;
+    let body = json!({"account": "portal_demo", "password": "Test1234"}).to_string();
+
+    let r = api.post_raw(EN_LOGIN, &[JSON_CT], &with_bom(&body)).await;
+
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["code"], json!(0), "{}", r.text);
+}
+
+#[tokio::test]
+async fn enos_login_with_a_repeated_password_takes_the_last_one() {
+    let api = Api::new().await;
+    let body = |first: &str, last: &str| {
+        format!(r#"{{"account":"portal_demo","password":"{first}","password":"{last}"}}"#)
+    };
+
+    let last_right = api
+        .post_raw(EN_LOGIN, &[JSON_CT], body("wrong", "Test1234").as_bytes())
+        .await;
+    let last_wrong = api
+        .post_raw(EN_LOGIN, &[JSON_CT], body("Test1234", "wrong").as_bytes())
+        .await;
+
+    assert_eq!(last_right.body["code"], json!(0), "{}", last_right.text);
+    assert_eq!(
+        (&last_wrong.body["code"], &last_wrong.body["message"]),
+        (&json!(31400), &json!("The user name or password is wrong.")),
+        "{}",
+        last_wrong.text
+    );
+}
