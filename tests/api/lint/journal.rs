@@ -7,15 +7,9 @@ use crate::helpers::Api;
 #[tokio::test]
 async fn journal_lists_the_warnings_and_filters_on_them() {
     let api = Api::new().await;
-    let agent = ("x-hw-agentName", "curl");
+    let agent = koo::AGENT;
     kd_login(&api, koo::LOGIN, &[agent], KD_LOGIN_BODY).await;
-    let r = kd_login(
-        &api,
-        "//koodrive/ose/v1/auth/login",
-        &[agent],
-        KD_LOGIN_BODY,
-    )
-    .await;
+    let r = slash_login(&api, &[agent]).await;
     let all = api.get("/__admin/requests", &[]).await;
     assert_eq!(all.body["requests"].as_array().unwrap().len(), 2);
     let warned = api.get("/__admin/requests?warnings=true", &[]).await;
@@ -33,15 +27,9 @@ async fn journal_lists_the_warnings_and_filters_on_them() {
 async fn warnings_summary_counts_by_rule_and_route_per_namespace() {
     let api = Api::new().await;
     let ns = ("X-Mock-Namespace", "lint-summary");
-    let agent = ("x-hw-agentName", "curl");
+    let agent = koo::AGENT;
     for _ in 0..3 {
-        kd_login(
-            &api,
-            "//koodrive/ose/v1/auth/login",
-            &[agent, ns],
-            KD_LOGIN_BODY,
-        )
-        .await;
+        slash_login(&api, &[agent, ns]).await;
     }
     api.post_raw(
         enos::SET,

@@ -44,6 +44,11 @@ async fn kd_login(api: &Api, path: &str, headers: &[(&str, &str)], body: &str) -
     api.post_raw(path, headers, body.as_bytes()).await
 }
 
+/// The seed 001 login (without its trailing comma) with a repeated slash in its path.
+async fn slash_login(api: &Api, headers: &[(&str, &str)]) -> Resp {
+    kd_login(api, "//koodrive/ose/v1/auth/login", headers, KD_LOGIN_BODY).await
+}
+
 /// A OneAccess app token and a session_token of zhangsan, fingerprint `156aysdna213sac`.
 async fn oa_credentials(api: &Api) -> (String, String) {
     (api.oa_app_token(&[]).await, api.oa_session_token(&[]).await)

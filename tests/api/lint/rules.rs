@@ -10,7 +10,7 @@ use serde_json::Value;
 #[tokio::test]
 async fn repeated_slash_is_warned_refused_in_strict_mode_and_silent_without() {
     let api = Api::new().await;
-    let agent = ("x-hw-agentName", "curl");
+    let agent = koo::AGENT;
     let r = kd_login(
         &api,
         "//koodrive/ose/v1//auth/login",
@@ -20,13 +20,7 @@ async fn repeated_slash_is_warned_refused_in_strict_mode_and_silent_without() {
     .await;
     assert_eq!((r.status, r.body["code"].as_i64()), (200, Some(0)));
     assert_eq!(ids(&r), ["path-slash"]);
-    let r = kd_login(
-        &api,
-        "//koodrive/ose/v1/auth/login",
-        &[agent, STRICT],
-        KD_LOGIN_BODY,
-    )
-    .await;
+    let r = slash_login(&api, &[agent, STRICT]).await;
     assert_eq!((r.status, r.body["code"].as_i64()), (400, Some(13000102)));
     assert_eq!(ids(&r), ["path-slash"]);
     let r = kd_login(&api, koo::LOGIN, &[agent, STRICT], KD_LOGIN_BODY).await;
@@ -73,7 +67,7 @@ async fn sso_ticket_content_type_must_be_the_pages_value() {
 #[tokio::test]
 async fn a_number_where_the_page_says_string_is_warned_and_refused_in_strict_mode() {
     let api = Api::new().await;
-    let agent = ("x-hw-agentName", "curl");
+    let agent = koo::AGENT;
     let body = r#"{"account": "0027188460911", "authType": 1, "password": "123qweASD143"}"#;
     let r = kd_login(&api, koo::LOGIN, &[agent], body).await;
     assert_eq!(r.status, 200);
@@ -152,7 +146,7 @@ async fn a_session_token_without_bearer_is_warned_and_refused_in_strict_mode() {
 #[tokio::test]
 async fn a_login_token_sent_as_bearer_to_refresh_token_is_warned() {
     let api = Api::new().await;
-    let agent = ("x-hw-agentName", "curl");
+    let agent = koo::AGENT;
     let r = kd_login(&api, koo::LOGIN, &[agent], KD_LOGIN_BODY).await;
     let at = r.body["data"]["sessionInfo"]["accessToken"]
         .as_str()
@@ -269,23 +263,11 @@ async fn x_traceid_and_language_follow_the_pages_format() {
 #[tokio::test]
 async fn strict_server_refuses_unless_the_request_says_false() {
     let api = Api::with(MockServer::builder().strict(true).start().await);
-    let agent = ("x-hw-agentName", "curl");
-    let r = kd_login(
-        &api,
-        "//koodrive/ose/v1/auth/login",
-        &[agent],
-        KD_LOGIN_BODY,
-    )
-    .await;
+    let agent = koo::AGENT;
+    let r = slash_login(&api, &[agent]).await;
     assert_eq!(r.body["code"], 13000102);
     let off = ("X-Mock-Strict", "false");
-    let r = kd_login(
-        &api,
-        "//koodrive/ose/v1/auth/login",
-        &[agent, off],
-        KD_LOGIN_BODY,
-    )
-    .await;
+    let r = slash_login(&api, &[agent, off]).await;
     assert_eq!(
         (r.body["code"].as_i64(), ids(&r)),
         (Some(0), vec!["path-slash".to_string()])
