@@ -85,6 +85,10 @@ pub struct ServeArgs {
     /// are evicted (their next use is refused as unknown). 0 = no limit; else at least 1000.
     #[arg(long, env = "AUTHMOCK_MAX_TOKENS", default_value_t = crate::state::DEFAULT_MAX_TOKENS, value_parser = parse_max_tokens)]
     pub max_tokens: usize,
+    /// Answer the first deviation from the vendor page (see X-Mock-Warnings) with the family's
+    /// parameter error instead of serving the request; `X-Mock-Strict: false` overrides it per request.
+    #[arg(long, env = "AUTHMOCK_STRICT")]
+    pub strict: bool,
     #[command(flatten)]
     pub tls: TlsArgs,
 }

@@ -20,6 +20,7 @@ pub mod names {
     pub const X_MOCK_NAMESPACE: HeaderName = HeaderName::from_static("x-mock-namespace");
     pub const X_MOCK_ERROR: HeaderName = HeaderName::from_static("x-mock-error");
     pub const X_MOCK_DELAY: HeaderName = HeaderName::from_static("x-mock-delay");
+    pub const X_MOCK_STRICT: HeaderName = HeaderName::from_static("x-mock-strict");
     pub const X_HW_AGENT_NAME: HeaderName = HeaderName::from_static("x-hw-agentname");
     pub const X_SESSION_ID: HeaderName = HeaderName::from_static("x-session-id");
     pub const X_TENANT_ID: HeaderName = HeaderName::from_static("x-tenant-id");

@@ -22,6 +22,7 @@ pub mod config;
 pub mod extract;
 pub mod family;
 pub mod fixtures;
+pub mod lint;
 pub mod logging;
 pub use admin::openapi;
 pub mod request;
@@ -33,6 +34,7 @@ pub mod store;
 pub mod tls;
 pub mod tokens;
 pub mod vendors;
+pub mod warnings;
 
 pub use fixtures::Fixtures;
 pub use server::{serve, serve_with_tls, MockServer, MockServerBuilder, StartError, TlsListener};

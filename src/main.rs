@@ -69,6 +69,7 @@ fn run(args: ServeArgs) -> ExitCode {
         frozen_at_ms: None,
         cors_origins: args.cors_origins.clone(),
         max_tokens: args.max_tokens,
+        strict: args.strict,
         tls_ca_pem: tls.as_ref().map(|t| t.ca_pem().to_string()),
     };
     let rt = match tokio::runtime::Builder::new_multi_thread()

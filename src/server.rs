@@ -318,6 +318,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// Answers the first deviation from the vendor page with the family's parameter error (as
+    /// `--strict`); `X-Mock-Strict` still decides per request.
+    pub fn strict(mut self, on: bool) -> Self {
+        self.settings.strict = on;
+        self
+    }
+
     /// The secret that signs EnOS refresh tokens.
     pub fn jwt_secret(mut self, secret: impl Into<String>) -> Self {
         self.settings.jwt_secret = secret.into();

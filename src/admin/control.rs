@@ -1,12 +1,15 @@
-//! `/__admin/requests` (the journal) and `/__admin/faults`.
+//! `/__admin/requests` (the journal), `/__admin/warnings` (the contract lint's summary) and
+//! `/__admin/faults`.
 
 use super::{parse, path_param, AdminError, ErrorBody};
+use crate::clock::rfc3339;
 use crate::extract::query_param;
 use crate::family::Family;
 use crate::state::faults::{Action, Fault, MAX_DELAY_MS};
 use crate::state::journal::Filter;
 use crate::state::Ns;
 use crate::vendors::routes as vendor_routes;
+use crate::warnings::RULES;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery};
@@ -33,9 +36,10 @@ const MAX_STATUS: u64 = 599;
         ("method" = Option<String>, Query, description = "Only this method (any case)."),
         ("path" = Option<String>, Query, description = "Only paths containing this, or exactly this route pattern."),
         ("status" = Option<u16>, Query, minimum = 0, maximum = 599, description = "Only this HTTP status, 0 (a dropped request) to 599 (otherwise 400)."),
+        ("warnings" = Option<bool>, Query, description = "`true`: only requests that deviate from their vendor page (see `X-Mock-Warnings`)."),
     ),
     responses(
-        (status = 200, description = "`{\"requests\":[{\"id\",\"time\",\"epochMs\",\"method\",\"path\",\"uri\",\"route\",\"request\":{\"headers\",\"body\",\"bodyBytes\",\"bodyTruncated\"},\"status\",\"response\":{\"body\",\"bodyBytes\",\"bodyTruncated\"},\"durationMs\",\"fault\"}],\"total\",\"capacity\"}`: each body cut at 4 KiB; status 0 for a request a `drop` fault ended.", body = Object),
+        (status = 200, description = "`{\"requests\":[{\"id\",\"time\",\"epochMs\",\"method\",\"path\",\"uri\",\"route\",\"request\":{\"headers\",\"body\",\"bodyBytes\",\"bodyTruncated\"},\"status\",\"response\":{\"body\",\"bodyBytes\",\"bodyTruncated\"},\"durationMs\",\"fault\",\"warnings\":[{\"id\",\"message\"}]}],\"total\",\"capacity\"}`: each body cut at 4 KiB; status 0 for a request a `drop` fault ended.", body = Object),
         (status = 400, description = "`limit` or `status` is not a number, or `status` is over 599.", body = ErrorBody),
     )
 )]
@@ -61,6 +65,7 @@ pub async fn list_requests(ns: Ns, RawQuery(q): RawQuery) -> Result<Response, Ad
         method: query_param(q, "method"),
         path: query_param(q, "path"),
         status,
+        warnings: query_param(q, "warnings").is_some_and(|v| v.eq_ignore_ascii_case("true")),
     };
     let entries: Vec<_> = ns.journal.list(&f).iter().map(|e| e.view()).collect();
     Ok(Json(json!({
@@ -69,6 +74,41 @@ pub async fn list_requests(ns: Ns, RawQuery(q): RawQuery) -> Result<Response, Ad
         "capacity": ns.journal.capacity(),
     }))
     .into_response())
+}
+
+/// `GET /__admin/warnings` — the namespace's contract-lint warnings by rule and route.
+#[utoipa::path(
+    get,
+    path = "/__admin/warnings",
+    operation_id = "admin_warnings",
+    tag = "control plane",
+    summary = "Where this namespace's requests deviated from the vendor pages, by rule and route",
+    security((), ("adminToken" = [])),
+    responses(
+        (status = 200, description = "`{\"warnings\":[{\"id\",\"route\",\"count\",\"firstSeen\",\"lastSeen\",\"lastMessage\"}],\"rules\":[{\"id\",\"what\",\"source\"}]}`: most frequent first; times on the namespace's clock; `POST /__admin/reset` clears it.", body = Object),
+    )
+)]
+pub async fn warnings(ns: Ns) -> Response {
+    let seen: Vec<_> = ns
+        .warnings
+        .list()
+        .into_iter()
+        .map(|s| {
+            json!({
+                "id": s.id,
+                "route": s.route,
+                "count": s.count,
+                "firstSeen": rfc3339(s.first_ms),
+                "lastSeen": rfc3339(s.last_ms),
+                "lastMessage": s.last_message,
+            })
+        })
+        .collect();
+    let rules: Vec<_> = RULES
+        .iter()
+        .map(|r| json!({ "id": r.id, "what": r.what, "source": r.source }))
+        .collect();
+    Json(json!({ "warnings": seen, "rules": rules })).into_response()
 }
 
 /// `DELETE /__admin/requests`.

@@ -44,6 +44,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/__admin/tokens/{token}"),
     ("GET", "/__admin/requests"),
     ("DELETE", "/__admin/requests"),
+    ("GET", "/__admin/warnings"),
     ("GET", "/__admin/faults"),
     ("POST", "/__admin/faults"),
     ("DELETE", "/__admin/faults"),
@@ -115,6 +116,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/__admin/requests",
             get(control::list_requests).delete(control::clear_requests),
         )
+        .route("/__admin/warnings", get(control::warnings))
         .route(
             "/__admin/faults",
             get(control::list_faults)

@@ -46,12 +46,14 @@ pub fn head_too_large<B>(req: &Request<B>) -> Option<Response> {
     Some(r)
 }
 
-/// Rewrites `//a//b` to `/a/b` (a base URL ending in `/` joined with a path starting with one).
-pub fn collapse_slashes<B>(req: &mut Request<B>) {
+/// Rewrites `//a//b` to `/a/b` (a base URL ending in `/` joined with a path starting with one), and
+/// returns the path as sent when it did (the contract lint reports it).
+pub fn collapse_slashes<B>(req: &mut Request<B>) -> Option<String> {
     let path = req.uri().path();
     if !path.contains("//") {
-        return;
+        return None;
     }
+    let raw = path.to_string();
     let mut clean = String::with_capacity(path.len());
     for c in path.chars() {
         if c == '/' && clean.ends_with('/') {
@@ -70,6 +72,7 @@ pub fn collapse_slashes<B>(req: &mut Request<B>) {
             *req.uri_mut() = u;
         }
     }
+    Some(raw)
 }
 
 /// Why a body could not be read.

@@ -7,14 +7,17 @@
 //! 4. namespace: `X-Mock-Namespace` picks the isolated state the request runs in.
 //! 5. body: read whole, within 64 KiB and 30 s ([`edge::read_body`]).
 //! 6. [`fault`]: `X-Mock-Error` / `X-Mock-Delay` or a queued fault may shape a vendor answer.
-//! 7. answer: the vendor operation, the fault, or the control plane.
-//! 8. [`record`]: the log line and the journal entry (vendor and unknown paths; not the control plane).
+//! 7. [`lint`]: where a vendor request deviates from its vendor page; strict mode refuses it.
+//! 8. answer: the vendor operation (or strict mode's refusal), the fault, or the control plane.
+//! 9. [`record`]: the log line, `X-Mock-Warnings`, and the journal entry (vendor and unknown paths; not
+//!    the control plane).
 //!
 //! Every answer then gets its CORS headers ([`cors::finish`]).
 
 pub mod cors;
 pub mod edge;
 pub mod fault;
+pub mod lint;
 pub mod record;
 pub mod route;
 
@@ -66,18 +69,23 @@ impl Pipeline {
         if let Some(r) = edge::head_too_large(&req) {
             return r;
         }
-        edge::collapse_slashes(&mut req);
+        let raw_path = edge::collapse_slashes(&mut req);
         if cors::is_preflight(req.method(), req.headers()) {
             return cors::preflight(&self.app, req.headers());
         }
         let origin = cors::allow_origin(&self.app, req.headers());
-        let mut resp = self.answer(drop_conn, req).await;
+        let mut resp = self.answer(drop_conn, req, raw_path).await;
         cors::finish(origin, &mut resp);
         resp
     }
 
-    /// Steps 3 to 8.
-    async fn answer<B>(&self, drop_conn: &Arc<Notify>, req: axum::http::Request<B>) -> Response
+    /// Steps 3 to 9. `raw_path` is the path as sent, when step 1 collapsed its slashes.
+    async fn answer<B>(
+        &self,
+        drop_conn: &Arc<Notify>,
+        req: axum::http::Request<B>,
+        raw_path: Option<String>,
+    ) -> Response
     where
         B: hyper::body::Body<Data = Bytes> + Unpin,
         B::Error: Into<axum::BoxError>,
@@ -111,8 +119,14 @@ impl Pipeline {
             let resp = route::not_served(&parts.method, &parts.uri);
             return rec.finish(&ns, resp).await;
         };
+        let (warnings, refusal) =
+            lint::run(&self.app, op, raw_path.as_deref(), &parts.headers, &bytes);
+        rec.warnings = warnings;
         let Some(fault::Picked { id, action }) = picked else {
-            let resp = vendors::handle(op, ns.clone(), parts, bytes).await;
+            let resp = match refusal {
+                Some(r) => r,
+                None => vendors::handle(op, ns.clone(), parts, bytes).await,
+            };
             return rec.finish(&ns, resp).await;
         };
         rec.fault = Some(id);
@@ -125,9 +139,10 @@ impl Pipeline {
             // The connection task drops this request with its connection.
             std::future::pending::<()>().await;
         }
-        let mut resp = match fault::answer(&action, op, &parts.headers) {
-            Some(r) => r,
-            None => vendors::handle(op, ns.clone(), parts, bytes).await,
+        // A fault acts first; strict mode replaces the vendor operation, not the fault plane.
+        let mut resp = match (fault::answer(&action, op, &parts.headers), refusal) {
+            (Some(r), _) | (None, Some(r)) => r,
+            (None, None) => vendors::handle(op, ns.clone(), parts, bytes).await,
         };
         if action.malformed {
             resp = fault::truncate(resp).await;

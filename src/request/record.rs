@@ -1,10 +1,12 @@
-//! The last step: the request's log line and its journal entry.
+//! The last step: the request's log line, its contract-lint warnings (`X-Mock-Warnings` and the
+//! namespace's summary) and its journal entry.
 
 use crate::state::journal::{Outcome, Recording};
 use crate::state::{Ns, DEFAULT_NAMESPACE};
+use crate::warnings::{self, Warnings};
 use axum::body::Body;
 use axum::http::request::Parts;
-use axum::http::{Method, Uri};
+use axum::http::{HeaderName, Method, Uri};
 use axum::response::Response;
 use std::time::Instant;
 
@@ -19,6 +21,8 @@ pub struct Record {
     pub journal: Option<Recording>,
     /// The fault that shaped the answer, if any.
     pub fault: Option<String>,
+    /// Where the request deviated from its vendor page.
+    pub warnings: Warnings,
 }
 
 impl Record {
@@ -42,6 +46,7 @@ impl Record {
             route,
             journal,
             fault: None,
+            warnings: Warnings::default(),
         }
     }
 
@@ -52,7 +57,8 @@ impl Record {
         }
     }
 
-    fn outcome(&self, ns: &Ns, status: u16) -> Outcome {
+    /// The journal's half of the outcome; it takes the warnings (the record ends here).
+    fn outcome(&mut self, ns: &Ns, status: u16) -> Outcome {
         Outcome {
             time_ms: ns.now(),
             method: self.method.clone(),
@@ -60,11 +66,19 @@ impl Record {
             status,
             duration_us: self.start.elapsed().as_micros() as u64,
             fault: self.fault.clone(),
+            warnings: std::mem::take(&mut self.warnings),
         }
     }
 
     /// Writes the log line and completes the journal entry with the answer.
-    pub async fn finish(mut self, ns: &Ns, resp: Response) -> Response {
+    pub async fn finish(mut self, ns: &Ns, mut resp: Response) -> Response {
+        if let Some(v) = self.warnings.header_value() {
+            resp.headers_mut()
+                .insert(HeaderName::from_static(warnings::HEADER), v);
+            if let Some(route) = self.route {
+                ns.warnings.record(route, &self.warnings, ns.now());
+            }
+        }
         let status = resp.status().as_u16();
         crate::logging::request(
             &self.method,

@@ -8,6 +8,7 @@ use crate::clock::Clock;
 use crate::fixtures::Fixtures;
 use crate::store::Store;
 use crate::tokens::Generator;
+use crate::warnings::Summary;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use faults::Faults;
@@ -40,6 +41,9 @@ pub struct Settings {
     pub cors_origins: String,
     /// Most credentials one namespace keeps (0: no limit); past it the least recently used go.
     pub max_tokens: usize,
+    /// Answer the first deviation from the vendor page with the family's parameter error
+    /// (`--strict`; `X-Mock-Strict` decides per request).
+    pub strict: bool,
     /// The CA certificate (PEM) of the https listener, served at `/__admin/ca.pem`; `None` without one.
     pub tls_ca_pem: Option<String>,
 }
@@ -59,6 +63,7 @@ impl Default for Settings {
             frozen_at_ms: None,
             cors_origins: "*".to_string(),
             max_tokens: DEFAULT_MAX_TOKENS,
+            strict: false,
             tls_ca_pem: None,
         }
     }
@@ -74,6 +79,8 @@ pub struct Namespace {
     pub gen: Generator,
     pub journal: Journal,
     pub faults: Faults,
+    /// The contract lint's warnings by rule and route.
+    pub warnings: Summary,
     last_used: AtomicU64,
 }
 
@@ -100,6 +107,7 @@ impl Namespace {
             gen,
             journal: Journal::new(settings.journal_size, journal_bytes),
             faults: Faults::default(),
+            warnings: Summary::default(),
             settings,
             last_used: AtomicU64::new(0),
         }

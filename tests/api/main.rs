@@ -13,6 +13,7 @@ mod helpers;
 #[path = "../support/http.rs"]
 mod http;
 mod koodrive;
+mod lint;
 mod oneaccess;
 mod openapi;
 mod rules;

@@ -218,6 +218,22 @@ test('copy as curl quotes every part, so a journaled method such as `id` runs no
   }
 });
 
+test('a request that deviates from its vendor page is marked and its warnings shown', async () => {
+  const r = await call('POST', LOGIN, { json: { ...KOO_ACCOUNT, authType: 1 }, headers: { 'x-hw-agentName': 'browser-test' } });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  await page.check('#f-warnings');
+  const warned = page.locator('tbody.entry', { has: page.locator('.lintmark') });
+  await warned.first().waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll('tbody.entry')].every((e) => e.querySelector('.lintmark')));
+  assert.equal(await warned.first().locator('.lintmark').innerText(), '⚠ 1');
+  await warned.first().locator('tr.sum').click();
+  const list = warned.first().locator('ul.lint');
+  await list.waitFor();
+  assert.match(await list.innerText(), /type: authType is a JSON number; the page says String/);
+  await warned.first().locator('button.toggle').click();
+  await page.uncheck('#f-warnings');
+});
+
 test('screenshot with live tokens of every family and a journal', async () => {
   const enos = await call('POST', '/app-portal-service/v2.2/login', { json: { account: 'portal_demo', password: 'Test1234' } });
   assert.equal(enos.body.code, 0);

@@ -119,6 +119,16 @@ fn namespace_header() -> Parameter {
         .build()
 }
 
+/// `X-Mock-Warnings` on every vendor answer that deviates from its page.
+fn warnings_header() -> utoipa::openapi::header::Header {
+    utoipa::openapi::header::HeaderBuilder::new()
+        .schema(ObjectBuilder::new().schema_type(Type::String).build())
+        .description(Some(
+            "Where the request deviated from the vendor page: `id: message` entries separated by ` | ` (see the contract lint in the description); absent when it followed the page.",
+        ))
+        .build()
+}
+
 fn json_content(schema: RefOr<Schema>) -> Content {
     Content::new(Some(schema))
 }
@@ -171,6 +181,27 @@ fn add_common(op: &mut Operation, mock_error: &RefOr<Schema>) {
             r.description
                 .push_str(" Or `{\"error\"}` for an invalid `X-Mock-Namespace`.");
         }
+        // KooDrive's GET routes document no 400 of their own; strict mode answers 13000102 there.
+        _ if op
+            .tags
+            .as_ref()
+            .is_some_and(|t| t.iter().any(|t| t == "KooDrive")) =>
+        {
+            let koo = RefOr::Ref(utoipa::openapi::Ref::from_schema_name("KooDriveError"));
+            let either = OneOfBuilder::new()
+                .item(koo)
+                .item(mock_error.clone())
+                .build();
+            responses.insert(
+                "400".into(),
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description("13000102 in strict mode (`X-Mock-Strict`). Or `{\"error\"}` for an invalid `X-Mock-Namespace`.")
+                        .content("application/json", json_content(RefOr::T(Schema::OneOf(either))))
+                        .build(),
+                ),
+            );
+        }
         _ => {
             responses.insert(
                 "400".into(),
@@ -181,6 +212,14 @@ fn add_common(op: &mut Operation, mock_error: &RefOr<Schema>) {
                         .build(),
                 ),
             );
+        }
+    }
+    if !admin {
+        for r in responses.values_mut() {
+            if let RefOr::T(r) = r {
+                r.headers
+                    .insert("X-Mock-Warnings".into(), warnings_header());
+            }
         }
     }
     responses.entry("408".into()).or_insert_with(|| {

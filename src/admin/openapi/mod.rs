@@ -30,6 +30,8 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
 
 **Per-request faults** (not listed on each operation, as they only exercise the fault plane): on a vendor route, `X-Mock-Error: <vendor code>` answers that code exactly as the route would (an unknown code answers 400 `{"error"}`), and `X-Mock-Delay: 250ms` (or `1s`, or milliseconds) delays the answer, at most 60 s. Faults queued by `POST /__admin/faults` can also answer any raw status and body, drop the connection or truncate the JSON.
 
+**Contract lint.** A vendor request that deviates from its vendor page — a `Content-Type` other than the page's, a JSON number where the page says String, an undocumented body field, a token without the page's `Bearer`/`AT` form, a repeated slash, a malformed `X-Traceid` or `language`, a missing `X-tenant-id`, … — is answered as usual and gets an `X-Mock-Warnings` response header: printable ASCII, one `id: message` entry per deviation, entries separated by ` | ` (e.g. `content-type: expected application/json;charset=utf8, got application/json | unknown-field: orgid - did you mean orgId?`). A request that follows its page gets no such header. `X-Mock-Strict: true` on a vendor request (or the server's `--strict`; `X-Mock-Strict: false` turns it off for one request) answers the first deviation the mock would have accepted with the family's parameter error instead: KooDrive 13000102 (HTTP 400), OneAccess PARAM.0001 naming the deviation (HTTP 400), EnOS 31400 (HTTP 200). `GET /__admin/warnings` summarises a namespace's warnings by rule and route; `GET /__admin/requests?warnings=true` lists the requests.
+
 **Admin token.** Started with `--admin-token T`, every `/__admin` route but health, the dashboard page and `ca.pem` needs `Authorization: Bearer T` (401 otherwise)."#;
 
 #[derive(OpenApi)]
@@ -69,6 +71,7 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
         admin::view::revoke_token,
         admin::control::list_requests,
         admin::control::clear_requests,
+        admin::control::warnings,
         admin::control::list_faults,
         admin::control::add_fault,
         admin::control::clear_faults,

@@ -12,6 +12,7 @@ mod view;
 
 pub use view::{body_view, mask, uri_view};
 
+use crate::warnings::Warnings;
 use axum::http::{HeaderMap, Method};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -55,6 +56,8 @@ pub struct Entry {
     pub duration_us: u64,
     /// A fault that shaped the answer, if any.
     pub fault: Option<String>,
+    /// Where the request deviated from its vendor page (the contract lint).
+    pub warnings: Warnings,
     /// Request target, packed headers (`name: value\n`), request body, response body — back to back,
     /// each cut at its limit.
     buf: Vec<u8>,
@@ -64,6 +67,11 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// Heap bytes the entry holds, as counted against the journals' budget.
+    fn bytes(&self) -> usize {
+        self.buf.capacity() + self.warnings.heap_bytes()
+    }
+
     /// Path and query as received.
     pub fn uri(&self) -> &str {
         std::str::from_utf8(&self.buf[..self.ends[0]]).unwrap_or("")
@@ -99,6 +107,7 @@ pub struct Outcome {
     pub status: u16,
     pub duration_us: u64,
     pub fault: Option<String>,
+    pub warnings: Warnings,
 }
 
 /// Bounded journal; capacity 0 disables it.
@@ -129,6 +138,8 @@ pub struct Filter {
     pub method: Option<String>,
     pub path: Option<String>,
     pub status: Option<u16>,
+    /// Only entries with contract-lint warnings.
+    pub warnings: bool,
 }
 
 impl Journal {
@@ -190,7 +201,7 @@ impl Journal {
         let mut buf = rec.buf;
         let body_end = buf.len();
         buf.extend_from_slice(kept(response, MAX_BODY_KEPT));
-        let size = buf.capacity();
+        let size = buf.capacity() + o.warnings.heap_bytes();
         let e = Arc::new(Entry {
             id: self.seq.fetch_add(1, Ordering::Relaxed),
             time_ms: o.time_ms,
@@ -199,6 +210,7 @@ impl Journal {
             status: o.status,
             duration_us: o.duration_us,
             fault: o.fault,
+            warnings: o.warnings,
             buf,
             ends: [rec.ends[0], rec.ends[1], body_end],
             sizes: [rec.body_size, response.len()],
@@ -211,7 +223,7 @@ impl Journal {
             let mut r = self.lock();
             if r.len() >= self.cap {
                 if let Some(o) = r.pop_front() {
-                    self.release(o.buf.capacity());
+                    self.release(o.bytes());
                     evicted = Some(o);
                 }
             }
@@ -221,7 +233,7 @@ impl Journal {
             // Over the server-wide budget: this journal gives up its oldest entries (never the new one).
             while self.total.get() > JOURNAL_BUDGET && r.len() > 1 {
                 if let Some(o) = r.pop_front() {
-                    self.release(o.buf.capacity());
+                    self.release(o.bytes());
                     old.push(o);
                 }
             }
@@ -279,6 +291,7 @@ impl Journal {
                         path.contains(p) || e.route_str() == Some(p)
                     })
                     && f.status.is_none_or(|s| e.status == s)
+                    && (!f.warnings || !e.warnings.is_empty())
             })
             .take(f.limit.unwrap_or(usize::MAX))
             .collect()
@@ -301,6 +314,7 @@ mod unit {
                 status: 200 + i,
                 duration_us: 0,
                 fault: None,
+                warnings: Warnings::default(),
             };
             j.finish(rec, b"{\"ok\":true}", o);
         }

@@ -241,6 +241,7 @@ impl Entry {
             },
             "durationMs": self.duration_us as f64 / 1000.0,
             "fault": self.fault,
+            "warnings": self.warnings.to_json(),
         })
     }
 }

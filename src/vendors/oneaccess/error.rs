@@ -21,6 +21,9 @@ pub enum OaError {
     /// PARAM.0001 "Invalid request body." with HTTP 413.
     #[error("body too large")]
     TooLarge,
+    /// PARAM.0001 naming a deviation from the vendor page (strict mode, the contract lint).
+    #[error("request deviates from the vendor page")]
+    Deviation(String),
     /// PARAM.0005 "Token required."
     #[error("token required")]
     TokenRequired,
@@ -77,7 +80,9 @@ impl OaError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            OaError::Required(_) | OaError::BadBody | OaError::TooLarge => "PARAM.0001",
+            OaError::Required(_) | OaError::BadBody | OaError::TooLarge | OaError::Deviation(_) => {
+                "PARAM.0001"
+            }
             OaError::TokenRequired => "PARAM.0005",
             OaError::InvalidToken(_) | OaError::ExpiredToken(_) => "invalid_token",
             OaError::InvalidClient => "invalid_client",
@@ -96,6 +101,7 @@ impl OaError {
         match self {
             OaError::Required(f) => format!("{f} is required."),
             OaError::BadBody | OaError::TooLarge => "Invalid request body.".into(),
+            OaError::Deviation(m) => m.clone(),
             OaError::TokenRequired => "Token required.".into(),
             OaError::InvalidToken(t) => format!("Invalid access token: {t}"),
             OaError::ExpiredToken(t) => format!("Access token expired:{t}"),

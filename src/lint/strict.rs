@@ -1,0 +1,19 @@
+//! Strict mode's answer: the first deviation the mock would have accepted, refused with the family's
+//! parameter error, as the vendor's own validation would.
+
+use crate::vendors::enos::EnosError;
+use crate::vendors::koodrive::KooError;
+use crate::vendors::oneaccess::OaError;
+use crate::vendors::Op;
+use crate::warnings::Warning;
+use axum::response::{IntoResponse, Response};
+
+/// KooDrive 13000102 "Verify parameters failed.", OneAccess PARAM.0001 with the deviation as its
+/// message, EnOS 31400 "Invalid request parameters".
+pub fn refuse(op: Op, w: &Warning) -> Response {
+    match op {
+        Op::KooDrive(_) => KooError::Param.into_response(),
+        Op::OneAccess(_) => OaError::Deviation(format!("{}: {}", w.id, w.message)).into_response(),
+        Op::Enos(_) => EnosError::Invalid.into_response(),
+    }
+}
