@@ -1,6 +1,7 @@
-//! CORS, done once for every answer: browser apps call the mock directly. Written here rather than
-//! with tower-http's layer because that layer only wraps a `Router`, and routing vendor requests
-//! through one costs about half again the instructions of a login (bench/RESULTS.md).
+//! CORS, done once for every answer: browser apps call the mock directly. The headers are written here
+//! rather than by tower-http's `CorsLayer`, which the old router path wrapped: that path (Router plus
+//! layer) cost half again a login's instructions (bench/RESULTS.md), and the mock needs only these few
+//! headers.
 //!
 //! Behaviour (tower-http's, as configured before): any origin answers `*`, a list echoes a listed
 //! `Origin`; every answer exposes all headers; a preflight (OPTIONS with
