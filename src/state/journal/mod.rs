@@ -48,16 +48,8 @@ fn kept(b: &[u8], max: usize) -> &[u8] {
 #[derive(Debug)]
 pub struct Entry {
     pub id: u64,
-    pub time_ms: i64,
-    pub method: Method,
-    /// The route pattern it matched, if any.
-    pub route: Option<&'static str>,
-    pub status: u16,
-    pub duration_us: u64,
-    /// A fault that shaped the answer, if any.
-    pub fault: Option<String>,
-    /// Where the request deviated from its vendor page (the contract lint).
-    pub warnings: Warnings,
+    /// Method, route, status, timing, fault and warnings.
+    pub outcome: Outcome,
     /// Request target, packed headers (`name: value\n`), request body, response body — back to back,
     /// each cut at its limit.
     buf: Vec<u8>,
@@ -69,7 +61,7 @@ pub struct Entry {
 impl Entry {
     /// Heap bytes the entry holds, as counted against the journals' budget.
     fn bytes(&self) -> usize {
-        self.buf.capacity() + self.warnings.heap_bytes()
+        self.buf.capacity() + self.outcome.warnings.heap_bytes()
     }
 
     /// Path and query as received.
@@ -84,9 +76,6 @@ impl Entry {
     }
     pub fn response_body(&self) -> &[u8] {
         &self.buf[self.ends[2]..]
-    }
-    pub(super) fn route_str(&self) -> Option<&str> {
-        self.route
     }
 }
 
@@ -103,10 +92,13 @@ pub struct Recording {
 pub struct Outcome {
     pub time_ms: i64,
     pub method: Method,
+    /// The route pattern it matched, if any.
     pub route: Option<&'static str>,
     pub status: u16,
     pub duration_us: u64,
+    /// A fault that shaped the answer, if any.
     pub fault: Option<String>,
+    /// Where the request deviated from its vendor page (the contract lint).
     pub warnings: Warnings,
 }
 
@@ -204,13 +196,7 @@ impl Journal {
         let size = buf.capacity() + o.warnings.heap_bytes();
         let e = Arc::new(Entry {
             id: self.seq.fetch_add(1, Ordering::Relaxed),
-            time_ms: o.time_ms,
-            method: o.method,
-            route: o.route,
-            status: o.status,
-            duration_us: o.duration_us,
-            fault: o.fault,
-            warnings: o.warnings,
+            outcome: o,
             buf,
             ends: [rec.ends[0], rec.ends[1], body_end],
             sizes: [rec.body_size, response.len()],
@@ -285,13 +271,13 @@ impl Journal {
             .filter(|e| {
                 f.method
                     .as_deref()
-                    .is_none_or(|m| e.method.as_str().eq_ignore_ascii_case(m))
+                    .is_none_or(|m| e.outcome.method.as_str().eq_ignore_ascii_case(m))
                     && f.path.as_deref().is_none_or(|p| {
                         let path = e.uri().split('?').next().unwrap_or("");
-                        path.contains(p) || e.route_str() == Some(p)
+                        path.contains(p) || e.outcome.route == Some(p)
                     })
-                    && f.status.is_none_or(|s| e.status == s)
-                    && (!f.warnings || !e.warnings.is_empty())
+                    && f.status.is_none_or(|s| e.outcome.status == s)
+                    && (!f.warnings || !e.outcome.warnings.is_empty())
             })
             .take(f.limit.unwrap_or(usize::MAX))
             .collect()
@@ -321,7 +307,7 @@ mod unit {
         assert_eq!(j.len(), 3);
         let newest = &j.list(&Filter::default())[0];
         assert_eq!(
-            (newest.status, newest.uri(), newest.body()),
+            (newest.outcome.status, newest.uri(), newest.body()),
             (209, "/x?a=1", &b"{}"[..])
         );
         assert_eq!(newest.response_body(), b"{\"ok\":true}");

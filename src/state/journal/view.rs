@@ -218,30 +218,31 @@ fn headers_view(packed: &[u8]) -> Value {
 impl Entry {
     /// The entry as `GET /__admin/requests` shows it, secrets masked.
     pub fn view(&self) -> Value {
+        let o = &self.outcome;
         let path = self.uri().split('?').next().unwrap_or("").to_string();
         json!({
             "id": self.id,
-            "time": crate::clock::rfc3339(self.time_ms),
-            "epochMs": self.time_ms,
-            "method": self.method.as_str(),
+            "time": crate::clock::rfc3339(o.time_ms),
+            "epochMs": o.time_ms,
+            "method": o.method.as_str(),
             "path": path,
             "uri": uri_view(self.uri()),
-            "route": self.route_str(),
+            "route": o.route,
             "request": {
                 "headers": headers_view(self.headers()),
                 "body": body_view(self.body(), true),
                 "bodyBytes": self.sizes[0],
                 "bodyTruncated": self.sizes[0] > self.body().len(),
             },
-            "status": self.status,
+            "status": o.status,
             "response": {
                 "body": body_view(self.response_body(), false),
                 "bodyBytes": self.sizes[1],
                 "bodyTruncated": self.sizes[1] > self.response_body().len(),
             },
-            "durationMs": self.duration_us as f64 / 1000.0,
-            "fault": self.fault,
-            "warnings": self.warnings.to_json(),
+            "durationMs": o.duration_us as f64 / 1000.0,
+            "fault": o.fault,
+            "warnings": o.warnings.to_json(),
         })
     }
 }
