@@ -5,7 +5,9 @@
 use super::shared::Synced;
 use crate::family::Family;
 use crate::store::remote::Down;
-use crate::store::{Applied, Change, Kind, LockState, Lookup, Revoked, Store, Text, TokenRec};
+use crate::store::{
+    Applied, Change, Kind, LockState, Lookup, Revoked, Settled, Store, Text, TokenRec,
+};
 
 /// A namespace's credentials, lockouts and identity changes, as one request reaches them.
 pub struct Db<'a> {
@@ -148,34 +150,24 @@ impl Db<'_> {
         }
     }
 
-    /// Counts a failure; at `max` the account locks for `window_ms`. Returns the attempts left.
-    pub async fn record_failure(
+    /// Settles a login attempt whose credential was `ok`: [`Settled::Locked`] if the account is
+    /// locked at `now`, else the success clears the count or the failure counts (locking the account
+    /// for `window_ms` at `max`). One step in either store.
+    pub async fn settle(
         &self,
-        family: &str,
-        user: &str,
+        account: (&str, &str),
         now: i64,
+        ok: bool,
         max: u32,
         window_ms: i64,
-    ) -> Result<u32, Down> {
+    ) -> Result<Settled, Down> {
         match self.shared {
-            None => Ok(self.mem.record_failure(family, user, now, max, window_ms)),
+            None => Ok(self.mem.settle(account, now, ok, max, window_ms)),
             Some(s) => {
                 let until = now.saturating_add(window_ms);
                 let r = &s.hub.remote;
-                r.record_failure(&s.prefix, family, user, max, until, now)
-                    .await
+                r.settle(&s.prefix, account, now, ok, max, until).await
             }
-        }
-    }
-
-    /// A success clears the count.
-    pub async fn record_success(&self, family: &str, user: &str) -> Result<(), Down> {
-        match self.shared {
-            None => {
-                self.mem.record_success(family, user);
-                Ok(())
-            }
-            Some(s) => s.hub.remote.record_success(&s.prefix, family, user).await,
         }
     }
 

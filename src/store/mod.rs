@@ -54,6 +54,17 @@ pub struct Fixtures {
     pub enos: enos::EnosFixtures,
 }
 
+/// How a login attempt was settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// The account is locked: the credential was not counted.
+    Locked,
+    /// The credential was right: the failure count is cleared.
+    Passed,
+    /// The credential was wrong and counted: attempts left before the lock (0: this one locked it).
+    Failed(u32),
+}
+
 /// What `DELETE /__admin/tokens/{x}` removed.
 #[derive(Debug, Clone)]
 pub struct Revoked {
@@ -194,6 +205,25 @@ impl Store {
     /// A success clears the count.
     pub fn record_success(&self, family: &str, user: &str) {
         self.locks.record_success(family, user);
+    }
+
+    /// Settles one login attempt whose credential was `ok` (see [`Settled`]).
+    pub fn settle(
+        &self,
+        (family, user): (&str, &str),
+        now: i64,
+        ok: bool,
+        max: u32,
+        window_ms: i64,
+    ) -> Settled {
+        if self.is_locked(family, user, now) {
+            Settled::Locked
+        } else if ok {
+            self.record_success(family, user);
+            Settled::Passed
+        } else {
+            Settled::Failed(self.record_failure(family, user, now, max, window_ms))
+        }
     }
 
     /// Every account with failures or a lock, as (family, user id, state).

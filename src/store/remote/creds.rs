@@ -2,7 +2,7 @@
 
 use super::{script, Down, Remote, GC_MARGIN_MS};
 use crate::store::tokens::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
-use crate::store::LockState;
+use crate::store::{LockState, Settled};
 use redis::Script;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -82,19 +82,35 @@ impl Remote {
         ok.map(|_| ()).ok_or(Down)
     }
 
-    /// Stores two linked credentials together, or neither.
+    /// Stores two linked credentials together, or neither (one script: one command, not four).
     pub async fn put_pair(
         &self,
         prefix: &str,
         a: (&str, &TokenRec),
         b: (&str, &TokenRec),
     ) -> Result<(), Down> {
-        let mut p = redis::pipe();
-        p.atomic()
-            .add_command(set_cmd(&Self::token_key(prefix, a.0), a.1))
-            .add_command(set_cmd(&Self::token_key(prefix, b.0), b.1));
-        let (x, y): (Option<String>, Option<String>) = self.pipe(&p).await?;
-        x.and(y).map(|_| ()).ok_or(Down)
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = script(
+            &SRC,
+            r#"
+if redis.call('EXISTS', KEYS[1], KEYS[2]) > 0 then return 0 end
+for i = 1, 2 do
+  local v, px = ARGV[2 * i - 1], ARGV[2 * i]
+  if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
+end
+return 1
+"#,
+        );
+        let ttl = |r: &TokenRec| gc_ttl(r.retain_ms, r.issued_ms).map(|p| p.to_string());
+        let (ka, kb) = (Self::token_key(prefix, a.0), Self::token_key(prefix, b.0));
+        let (va, vb) = (encode(a.1), encode(b.1));
+        let (ta, tb) = (ttl(a.1).unwrap_or_default(), ttl(b.1).unwrap_or_default());
+        let stored: i64 = self.script(sc, &[&ka, &kb], &[&va, &ta, &vb, &tb]).await?;
+        if stored == 1 {
+            Ok(())
+        } else {
+            Err(Down)
+        }
     }
 
     async fn get(&self, key: &str) -> Result<Option<(String, TokenRec)>, Down> {
@@ -260,25 +276,35 @@ return 0
         Ok(locked == 1)
     }
 
-    /// Counts a failure (once, whichever replica counts it); at `max` the account locks until
-    /// `locked_until`. Returns the attempts left (0 when this failure locked it).
-    pub async fn record_failure(
+    /// Settles one login attempt whose credential was `ok`: refused if the account is locked at
+    /// `now` (an elapsed lock is cleared), else a success clears the count and a failure counts once,
+    /// whichever replica counts it, locking the account until `locked_until` at `max`. One script.
+    pub async fn settle(
         &self,
         prefix: &str,
-        family: &str,
-        user: &str,
+        (family, user): (&str, &str),
+        now: i64,
+        ok: bool,
         max: u32,
         locked_until: i64,
-        now: i64,
-    ) -> Result<u32, Down> {
+    ) -> Result<Settled, Down> {
         static SRC: OnceLock<Script> = OnceLock::new();
         let sc = script(
             &SRC,
             r#"
+local u = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
+if u ~= 0 then
+  if tonumber(ARGV[1]) < u then return -1 end
+  redis.call('DEL', KEYS[1])
+end
+if ARGV[2] == '1' then
+  if u == 0 then redis.call('DEL', KEYS[1]) end
+  return -2
+end
 local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
-local max = tonumber(ARGV[1])
-if f >= max then redis.call('HSET', KEYS[1], 'u', ARGV[2]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+local max = tonumber(ARGV[3])
+if f >= max then redis.call('HSET', KEYS[1], 'u', ARGV[4]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
 if f >= max then return 0 end
 return max - f
 "#,
@@ -287,22 +313,14 @@ return max - f
         let ttl = gc_ttl(locked_until, now)
             .unwrap_or(GC_MARGIN_MS)
             .to_string();
-        let left: i64 = self
-            .script(
-                sc,
-                &[&key],
-                &[&max.to_string(), &locked_until.to_string(), &ttl],
-            )
-            .await?;
-        Ok(left.max(0) as u32)
-    }
-
-    /// A success clears the count.
-    pub async fn record_success(&self, prefix: &str, family: &str, user: &str) -> Result<(), Down> {
-        let key = Self::lock_key(prefix, family, user);
-        self.query::<i64>(redis::cmd("DEL").arg(key))
-            .await
-            .map(drop)
+        let (now, max, until) = (now.to_string(), max.to_string(), locked_until.to_string());
+        let args = [now.as_str(), if ok { "1" } else { "0" }, &max, &until, &ttl];
+        let r: i64 = self.script(sc, &[&key], &args).await?;
+        Ok(match r {
+            -1 => Settled::Locked,
+            -2 => Settled::Passed,
+            left => Settled::Failed(left.max(0) as u32),
+        })
     }
 
     /// Every account with failures or a lock, as (family, user id, state).

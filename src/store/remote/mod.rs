@@ -167,12 +167,6 @@ impl Remote {
             .await
     }
 
-    /// Runs a pipeline (atomic when built with `.atomic()`).
-    pub(crate) async fn pipe<T: FromRedisValue>(&self, p: &redis::Pipeline) -> Result<T, Down> {
-        self.call(|mut c| async move { p.query_async(&mut c).await })
-            .await
-    }
-
     /// Runs a script (EVALSHA, loading it again after a Redis restart).
     pub(crate) async fn script<T: FromRedisValue>(
         &self,

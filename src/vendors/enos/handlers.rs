@@ -10,7 +10,7 @@ use super::{ACCESS_TTL_MS, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS, TOKEN_PREFIX};
 use crate::extract::{json_object, present, query_param, scheme_token, Headers};
 use crate::state::Ns;
 use crate::store::enos::EnosUser;
-use crate::store::{Kind, Text, TokenRec};
+use crate::store::{Kind, Settled, Text, TokenRec};
 use crate::tokens::{secret_eq, sign_hs256, verify_hs256};
 use axum::body::Bytes;
 use axum::extract::RawQuery;
@@ -71,16 +71,15 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
         .user_by_account(account)
         .ok_or(EnosError::BadLogin)?;
     let store = ns.store();
-    if store.is_locked(FAMILY, &user.id, now).await? {
-        return Err(EnosError::Locked);
+    let passed = secret_eq(password, &user.password);
+    match store
+        .settle((FAMILY, &user.id), now, passed, LOCK_AFTER, LOCK_MS)
+        .await?
+    {
+        Settled::Locked => return Err(EnosError::Locked),
+        Settled::Failed(_) => return Err(EnosError::BadLogin),
+        Settled::Passed => {}
     }
-    if !secret_eq(password, &user.password) {
-        store
-            .record_failure(FAMILY, &user.id, now, LOCK_AFTER, LOCK_MS)
-            .await?;
-        return Err(EnosError::BadLogin);
-    }
-    store.record_success(FAMILY, &user.id).await?;
     let token = new_access_token(&ns);
     let rec = TokenRec::new(Kind::EnosLogin, user.id.clone(), now, ACCESS_TTL_MS);
     store.insert(token.clone(), rec).await?;

@@ -10,7 +10,7 @@ use super::{ACCESS_TTL_S, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS};
 use crate::extract::{auth_token, header, json_object, names, present, Headers};
 use crate::respond::Fast;
 use crate::state::Ns;
-use crate::store::{koodrive::KooUser, Change, Kind, Lookup, Text, TokenRec};
+use crate::store::{koodrive::KooUser, Change, Kind, Lookup, Settled, Text, TokenRec};
 use crate::tokens::secret_eq;
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
@@ -45,7 +45,8 @@ async fn issue_pair(ns: &Ns, user_id: &Text) -> Result<SessionInfo, KooError> {
     })
 }
 
-/// Checks the credential of `authType` "1" (password) or "2" (verification code).
+/// Checks the credential of `authType` "1" (password) or "2" (verification code). A minted code works
+/// once, and is not used up while the account is locked.
 async fn credential_ok(
     ns: &Ns,
     user: &KooUser,
@@ -59,7 +60,9 @@ async fn credential_ok(
     if !user.verification_code.is_empty() && secret_eq(secret, &user.verification_code) {
         return Ok(true);
     }
-    // A minted code works once.
+    if ns.store().is_locked(FAMILY, &user.user_id, now).await? {
+        return Ok(false);
+    }
     let redeem = Change::RedeemCaptcha {
         user: user.user_id.to_string(),
         secret: secret.to_string(),
@@ -122,17 +125,17 @@ pub(super) async fn login(
         .koo()
         .user_by_account(account)
         .ok_or(KooError::Credentials)?;
-    let store = ns.store();
-    if store.is_locked(FAMILY, &user.user_id, now).await? {
-        return Err(KooError::Locked);
+    let passed = credential_ok(&ns, &user, auth_type, secret, now).await?;
+    let account = (FAMILY, &*user.user_id);
+    match ns
+        .store()
+        .settle(account, now, passed, LOCK_AFTER, LOCK_MS)
+        .await?
+    {
+        Settled::Locked => return Err(KooError::Locked),
+        Settled::Failed(_) => return Err(KooError::Credentials),
+        Settled::Passed => {}
     }
-    if !credential_ok(&ns, &user, auth_type, secret, now).await? {
-        store
-            .record_failure(FAMILY, &user.user_id, now, LOCK_AFTER, LOCK_MS)
-            .await?;
-        return Err(KooError::Credentials);
-    }
-    store.record_success(FAMILY, &user.user_id).await?;
     let session_info = issue_pair(&ns, &user.user_id).await?;
     Ok(Fast(DataFirst {
         data: LoginData {

@@ -13,7 +13,7 @@ use crate::extract::{
 use crate::respond::Fast;
 use crate::state::Ns;
 use crate::store::oneaccess::OaClient;
-use crate::store::{Kind, Lookup, Text, TokenRec};
+use crate::store::{Kind, Lookup, Settled, Text, TokenRec};
 use crate::tokens::{secret_eq, sign_hs256};
 use axum::body::Bytes;
 use axum::http::header::AUTHORIZATION;
@@ -244,17 +244,17 @@ pub(super) async fn sdk_login(
         .oa()
         .user_by_name(&client.tenant_id, user_name)
         .ok_or(OaError::WrongPassword(LOCK_AFTER - 1))?;
-    let store = ns.store();
-    if store.is_locked(FAMILY, &user.id, now).await? {
-        return Err(OaError::Locked);
+    let passed = secret_eq(password, &user.password);
+    let account = (FAMILY, user.id.as_str());
+    match ns
+        .store()
+        .settle(account, now, passed, LOCK_AFTER, LOCK_MS)
+        .await?
+    {
+        Settled::Locked => return Err(OaError::Locked),
+        Settled::Failed(left) => return Err(OaError::WrongPassword(left)),
+        Settled::Passed => {}
     }
-    if !secret_eq(password, &user.password) {
-        let left = store
-            .record_failure(FAMILY, &user.id, now, LOCK_AFTER, LOCK_MS)
-            .await?;
-        return Err(OaError::WrongPassword(left));
-    }
-    store.record_success(FAMILY, &user.id).await?;
     let mut token = String::with_capacity(43);
     token.push_str("bts");
     ns.gen.push_base62_key(&mut token, 40);
