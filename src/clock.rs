@@ -131,6 +131,29 @@ impl Clock {
         }
     }
 
+    /// The clock's state as text (`f:<ms>` frozen there, `o:<ms>` running at that offset), so that
+    /// the shared store can keep one clock for every replica.
+    pub fn state(&self) -> String {
+        let f = self.frozen.load(Ordering::Acquire);
+        if f != RUNNING {
+            return format!("f:{f}");
+        }
+        format!("o:{}", self.offset.load(Ordering::Acquire))
+    }
+
+    /// A clock in the state [`Clock::state`] wrote.
+    pub fn from_state(s: &str) -> Option<Clock> {
+        let (mode, ms) = s.split_once(':')?;
+        let ms: i64 = ms.parse().ok()?;
+        let c = Clock::real();
+        match mode {
+            "f" if ms != RUNNING => c.frozen.store(ms, Ordering::Release),
+            "o" => c.offset.store(ms, Ordering::Release),
+            _ => return None,
+        }
+        Some(c)
+    }
+
     /// Back to real time.
     pub fn reset(&self) {
         let _g = self.lock();

@@ -89,6 +89,10 @@ pub struct ServeArgs {
     /// parameter error instead of serving the request; `X-Mock-Strict: false` overrides it per request.
     #[arg(long, env = "AUTHMOCK_STRICT")]
     pub strict: bool,
+    /// Where the state lives: `memory` (this process), or a Redis server shared by replicas and
+    /// restarts: `redis://[user:pass@]host:port[/db]` (`rediss://` for TLS).
+    #[arg(long, env = "AUTHMOCK_STORE", default_value = "memory", value_parser = parse_store)]
+    pub store: String,
     #[command(flatten)]
     pub tls: TlsArgs,
 }
@@ -115,6 +119,14 @@ pub struct TlsArgs {
     /// Private key (PEM: PKCS#8, PKCS#1 or SEC1) of --tls-cert.
     #[arg(long, env = "AUTHMOCK_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+}
+
+fn parse_store(v: &str) -> Result<String, String> {
+    let v = v.trim();
+    if v == "memory" || crate::store::remote::is_redis_url(v) {
+        return Ok(v.to_string());
+    }
+    Err("expected memory, redis://[user:pass@]host:port[/db] or rediss://…".to_string())
 }
 
 fn parse_san(v: &str) -> Result<String, String> {

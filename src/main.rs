@@ -1,6 +1,7 @@
 //! The `authmock` binary: parse the command line, set up logging, serve until SIGINT/SIGTERM.
 
 use authmock::config::{Cli, Command, LogFormat, ServeArgs, TlsArgs};
+use authmock::store::remote::Remote;
 use authmock::tls::{Tls, TlsOptions};
 use authmock::{logging, serve_with_tls, AppState, Fixtures, Settings, TlsListener};
 use clap::Parser;
@@ -83,6 +84,16 @@ fn run(args: ServeArgs) -> ExitCode {
         }
     };
     rt.block_on(async move {
+        let remote = match args.store.as_str() {
+            "memory" => None,
+            url => match Remote::connect(url).await {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    eprintln!("authmock: {e}");
+                    return ExitCode::from(2);
+                }
+            },
+        };
         let Some((listener, url)) = bind(&args.host, args.port, "http").await else {
             return ExitCode::FAILURE;
         };
@@ -109,7 +120,7 @@ fn run(args: ServeArgs) -> ExitCode {
         }
         let _ = out.flush();
         drop(out);
-        let state = AppState::new(settings, fixtures);
+        let state = AppState::with_store(settings, fixtures, remote);
         serve_with_tls(listener, https.map(|h| h.0), state, shutdown).await;
         tracing::info!("authmock stopped");
         ExitCode::SUCCESS

@@ -121,6 +121,18 @@ pub fn assert_same_json<T: WriteJson + serde::Serialize>(v: &T) {
     assert_eq!(fast, serde);
 }
 
+/// Seconds a client should wait before retrying while the shared store is unreachable.
+pub const RETRY_AFTER_S: &str = "1";
+
+/// `resp` with `Retry-After`, for a 503 while the shared store is unreachable.
+pub fn retry_later(mut resp: axum::response::Response) -> axum::response::Response {
+    resp.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static(RETRY_AFTER_S),
+    );
+    resp
+}
+
 #[cfg(test)]
 mod unit {
     use super::*;

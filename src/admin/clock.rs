@@ -31,10 +31,14 @@ fn clock_mode_schema() -> utoipa::openapi::Object {
 }
 
 pub(crate) fn clock_view(ns: &Ns) -> ClockView {
-    let now = ns.now();
+    view_of(ns.clock())
+}
+
+fn view_of(c: &crate::clock::Clock) -> ClockView {
+    let now = c.now_ms();
     ClockView {
         epoch_ms: now,
-        mode: ns.clock.mode().as_str(),
+        mode: c.mode().as_str(),
         now: rfc3339(now),
     }
 }
@@ -168,18 +172,23 @@ pub async fn set_clock(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
             "the clock must stay between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z",
         ));
     }
-    match req.freeze {
-        Some(true) => ns.clock.freeze(),
-        Some(false) => ns.clock.unfreeze(),
-        None => {}
-    }
-    if let Some(ms) = set {
-        ns.clock.set(ms);
-    }
-    if let Some(ms) = advance {
-        ns.clock.advance(ms);
-    }
-    Ok(Json(clock_view(&ns)).into_response())
+    let view = ns
+        .clock_op(|c| {
+            match req.freeze {
+                Some(true) => c.freeze(),
+                Some(false) => c.unfreeze(),
+                None => {}
+            }
+            if let Some(ms) = set {
+                c.set(ms);
+            }
+            if let Some(ms) = advance {
+                c.advance(ms);
+            }
+            view_of(c)
+        })
+        .await?;
+    Ok(Json(view).into_response())
 }
 
 /// `DELETE /__admin/clock`.
@@ -192,7 +201,12 @@ pub async fn set_clock(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
     security((), ("adminToken" = [])),
     responses((status = 200, description = "The clock, now real time.", body = ClockView))
 )]
-pub async fn reset_clock(ns: Ns) -> Response {
-    ns.clock.reset();
-    Json(clock_view(&ns)).into_response()
+pub async fn reset_clock(ns: Ns) -> Result<Response, AdminError> {
+    let view = ns
+        .clock_op(|c| {
+            c.reset();
+            view_of(c)
+        })
+        .await?;
+    Ok(Json(view).into_response())
 }

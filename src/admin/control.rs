@@ -224,7 +224,7 @@ pub async fn add_fault(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
         hits: 0,
         action: req.action,
     };
-    ns.faults.add(fault.clone());
+    ns.faults(|f| f.add(fault.clone())).await?;
     Ok((StatusCode::CREATED, Json(fault)).into_response())
 }
 
@@ -238,8 +238,9 @@ pub async fn add_fault(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
     security((), ("adminToken" = [])),
     responses((status = 200, description = "`{\"faults\":[Fault]}`.", body = Object))
 )]
-pub async fn list_faults(ns: Ns) -> Response {
-    Json(json!({ "faults": ns.faults.list() })).into_response()
+pub async fn list_faults(ns: Ns) -> Result<Response, AdminError> {
+    let list = ns.faults(|f| f.list()).await?;
+    Ok(Json(json!({ "faults": list })).into_response())
 }
 
 /// `DELETE /__admin/faults/{id}`.
@@ -262,7 +263,7 @@ pub async fn delete_fault(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AdminError> {
     let id = path_param(id)?;
-    if !ns.faults.remove(&id) {
+    if !ns.faults(|f| f.remove(&id)).await? {
         return Err(AdminError::not_found("no such fault"));
     }
     Ok(Json(json!({ "deleted": id })).into_response())
@@ -278,8 +279,13 @@ pub async fn delete_fault(
     security((), ("adminToken" = [])),
     responses((status = 200, description = "`{\"cleared\":<count>}`.", body = Object))
 )]
-pub async fn clear_faults(ns: Ns) -> Response {
-    let n = ns.faults.list().len();
-    ns.faults.clear();
-    Json(json!({ "cleared": n })).into_response()
+pub async fn clear_faults(ns: Ns) -> Result<Response, AdminError> {
+    let n = ns
+        .faults(|f| {
+            let n = f.list().len();
+            f.clear();
+            n
+        })
+        .await?;
+    Ok(Json(json!({ "cleared": n })).into_response())
 }

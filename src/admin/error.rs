@@ -43,6 +43,15 @@ pub enum AdminError {
     /// 400 with `problems`: an identity the store refused.
     #[error("{}", summary(.0))]
     Invalid(Vec<Problem>),
+    /// 503 with `Retry-After`: the shared store cannot be reached.
+    #[error("the shared store cannot be reached; retry later")]
+    Unavailable,
+}
+
+impl From<crate::store::remote::Down> for AdminError {
+    fn from(_: crate::store::remote::Down) -> Self {
+        AdminError::Unavailable
+    }
 }
 
 impl AdminError {
@@ -68,6 +77,10 @@ impl IntoResponse for AdminError {
         match self {
             AdminError::BadRequest(m) => error(StatusCode::BAD_REQUEST, &m),
             AdminError::NotFound(m) => error(StatusCode::NOT_FOUND, &m),
+            AdminError::Unavailable => crate::respond::retry_later(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &AdminError::Unavailable.to_string(),
+            )),
             AdminError::Invalid(problems) => {
                 let body = Invalid {
                     error: summary(&problems),

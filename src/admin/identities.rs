@@ -6,7 +6,10 @@ use crate::clock::rfc3339;
 use crate::extract::lenient_string;
 use crate::family::Family;
 use crate::state::Ns;
-use crate::store::{Kind, Problem, TokenRec};
+use crate::store::enos::{EnosOrg, EnosUser};
+use crate::store::koodrive::{KooOrg, KooUser};
+use crate::store::oneaccess::{OaClient, OaTenant, OaUser};
+use crate::store::{Applied, Change, Kind, TokenRec};
 use crate::vendors::koodrive::CODE_TTL_MS;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
@@ -14,9 +17,9 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use std::sync::Arc;
+use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 fn unknown_family(family: &str) -> AdminError {
@@ -26,8 +29,19 @@ fn unknown_family(family: &str) -> AdminError {
 }
 
 /// 201 with the identity as stored, or 400 naming every problem.
-fn stored<T: Serialize>(r: Result<Arc<T>, Vec<Problem>>) -> Result<Response, AdminError> {
-    r.map(created).map_err(AdminError::Invalid)
+/// The body as JSON, once it parsed as a `T` (so that a bad one gets that type's message).
+fn checked<T: DeserializeOwned>(body: &Bytes) -> Result<Value, AdminError> {
+    parse::<T>(body)?;
+    parse(body)
+}
+
+/// Stores an identity (for every replica, with the shared store): 201 with it, or its problems.
+async fn store(ns: &Ns, c: Change) -> Result<Response, AdminError> {
+    match ns.store().change(c).await? {
+        Applied::Stored(v) => Ok(created(v)),
+        Applied::Refused(p) => Err(AdminError::Invalid(p)),
+        other => Err(AdminError::bad_request(format!("not stored: {other:?}"))),
+    }
 }
 
 fn created(v: impl Serialize) -> Response {
@@ -58,13 +72,13 @@ pub async fn add_user(
     body: Bytes,
 ) -> Result<Response, AdminError> {
     let family = path_param(family)?;
-    let s = &ns.store;
-    match family.as_str() {
-        "koodrive" => stored(s.koo().add_user(parse(&body)?)),
-        "oneaccess" => stored(s.oa().add_user(parse(&body)?)),
-        "enos" => stored(s.enos().add_user(parse(&body)?)),
-        other => Err(unknown_family(other)),
-    }
+    let body = match family.as_str() {
+        "koodrive" => checked::<KooUser>(&body)?,
+        "oneaccess" => checked::<OaUser>(&body)?,
+        "enos" => checked::<EnosUser>(&body)?,
+        other => return Err(unknown_family(other)),
+    };
+    store(&ns, Change::AddUser { family, body }).await
 }
 
 /// `DELETE /__admin/{family}/users/{id}` — removes the user and every credential it owns there.
@@ -93,7 +107,7 @@ pub async fn delete_user(
     let Some(f) = Family::named(&family) else {
         return Err(unknown_family(&family));
     };
-    let Some(revoked) = ns.store.remove_user(f, &id) else {
+    let Some(revoked) = ns.store().remove_user(f, &id).await? else {
         return Err(AdminError::not_found(format!("no {family} user {id:?}")));
     };
     Ok(Json(json!({ "deleted": id, "family": family, "tokensRevoked": revoked })).into_response())
@@ -123,13 +137,13 @@ pub async fn add_org(
     body: Bytes,
 ) -> Result<Response, AdminError> {
     let family = path_param(family)?;
-    let s = &ns.store;
-    match family.as_str() {
-        "koodrive" => stored(s.koo().add_org(parse(&body)?)),
-        "oneaccess" => stored(s.oa().add_tenant(parse(&body)?)),
-        "enos" => stored(s.enos().add_org(parse(&body)?)),
-        other => Err(unknown_family(other)),
-    }
+    let body = match family.as_str() {
+        "koodrive" => checked::<KooOrg>(&body)?,
+        "oneaccess" => checked::<OaTenant>(&body)?,
+        "enos" => checked::<EnosOrg>(&body)?,
+        other => return Err(unknown_family(other)),
+    };
+    store(&ns, Change::AddOrg { family, body }).await
 }
 
 /// `POST /__admin/oneaccess/clients` — registers an app (client_id, clientSecret, tenantId).
@@ -147,7 +161,8 @@ pub async fn add_org(
     )
 )]
 pub async fn add_client(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
-    stored(ns.store.oa().add_client(parse(&body)?))
+    let body = checked::<OaClient>(&body)?;
+    store(&ns, Change::AddClient { body }).await
 }
 
 /// A one-time KooDrive authorization code for a user.
@@ -211,7 +226,7 @@ pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Result<Response, AdminError>
     let Some(uid) = req.user_id.filter(|u| !u.is_empty()) else {
         return Err(AdminError::bad_request("\"userId\" is required"));
     };
-    if ns.store.koo().user(&uid).is_none() {
+    if ns.koo().user(&uid).is_none() {
         return Err(AdminError::not_found(format!("no koodrive user {uid:?}")));
     }
     let ttl_ms = match req.ttl_seconds {
@@ -223,7 +238,7 @@ pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Result<Response, AdminError>
     let code = ns.gen.base62_key(64);
     let rec = TokenRec::new(Kind::KooAuthCode, uid, now, ttl_ms);
     let expires = rec.expires_ms;
-    ns.store.tokens().insert(code.clone(), rec);
+    ns.store().insert(code.clone(), rec).await?;
     Ok(created(AuthCode {
         code,
         expires_at: rfc3339(expires),
@@ -290,7 +305,7 @@ pub async fn mint_verification_code(ns: Ns, body: Bytes) -> Result<Response, Adm
     let Some(account) = req.account.filter(|a| !a.is_empty()) else {
         return Err(AdminError::bad_request("\"account\" is required"));
     };
-    let Some(user) = ns.store.koo().user_by_account(&account) else {
+    let Some(user) = ns.koo().user_by_account(&account) else {
         return Err(AdminError::not_found(format!(
             "no koodrive account {account:?}"
         )));
@@ -299,9 +314,12 @@ pub async fn mint_verification_code(ns: Ns, body: Bytes) -> Result<Response, Adm
     ns.gen.fill(&mut digits);
     let code: String = digits.iter().map(|b| char::from(b'0' + b % 10)).collect();
     let expires = ns.now() + CODE_TTL_MS;
-    ns.store
-        .koo()
-        .set_verification_code(&user.user_id, code.clone(), expires);
+    let set = Change::SetCaptcha {
+        user: user.user_id.to_string(),
+        code: code.clone(),
+        expires,
+    };
+    ns.store().change(set).await?;
     Ok(created(VerificationCode {
         captcha_token: code,
         expires_at: rfc3339(expires),

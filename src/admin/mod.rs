@@ -140,6 +140,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/__admin/ca.pem", get(ca_pem))
 }
 
+/// The health route: never needs the admin token, answers while the shared store is down.
+pub const HEALTH: &str = "/__admin/health";
+
 /// With `--admin-token`, every route but health needs `Authorization: Bearer <token>`.
 async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
     if denied(&app, req.headers(), req.uri().path()) {
@@ -157,18 +160,19 @@ pub fn denied(app: &AppState, headers: &axum::http::HeaderMap, path: &str) -> bo
     let Some(expected) = &app.settings.admin_token else {
         return false;
     };
-    path != "/__admin/health"
-        && !secret_eq(auth_token(headers, &["Bearer"]).unwrap_or(""), expected)
+    path != HEALTH && !secret_eq(auth_token(headers, &["Bearer"]).unwrap_or(""), expected)
 }
 
-/// `{"status":"ok","version","uptimeSeconds"}`.
-// Fields in alphabetical order, as in the `json!` map this replaced: the bytes on the wire stay the same.
+/// `{"status","store","uptimeSeconds","version"}`.
+// Fields in alphabetical order, as in the `json!` map this replaced.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = Health)]
 struct Health {
-    /// `ok`.
+    /// `ok`, or `unavailable` while the shared store cannot be reached.
     status: &'static str,
+    /// `memory`, `redis` (the shared store answers) or `down`.
+    store: &'static str,
     uptime_seconds: u64,
     /// The server's version.
     version: &'static str,
@@ -181,15 +185,28 @@ struct Health {
     operation_id = "admin_health",
     tag = "control plane",
     summary = "Liveness (never needs the admin token)",
-    responses((status = 200, description = "The server is up.", body = Health))
+    responses(
+        (status = 200, description = "The server is up (and so is its store).", body = Health),
+        (status = 503, description = "The shared store (`--store redis://…`) cannot be reached: `\"store\":\"down\"`.", body = Health),
+    )
 )]
 async fn health(State(app): State<AppState>) -> Response {
-    Json(Health {
-        status: "ok",
+    let (code, status, store) = match &app.hub {
+        None => (StatusCode::OK, "ok", "memory"),
+        Some(h) if h.remote.ping().await => (StatusCode::OK, "ok", "redis"),
+        Some(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "down"),
+    };
+    let body = Json(Health {
+        status,
+        store,
         uptime_seconds: app.started.elapsed().as_secs(),
         version: env!("CARGO_PKG_VERSION"),
-    })
-    .into_response()
+    });
+    let resp = (code, body).into_response();
+    if code == StatusCode::OK {
+        return resp;
+    }
+    crate::respond::retry_later(resp)
 }
 
 /// `GET /__admin/openapi.json` — the OpenAPI 3.1 document of every route (built once).
@@ -254,11 +271,16 @@ pub(crate) fn flag(q: Option<&str>, name: &str) -> bool {
     params(("all" = Option<String>, Query, description = "`true`, `1` or `yes`: reset every namespace (the others are dropped).")),
     responses((status = 200, description = "`{\"reset\":<namespace>}` or `{\"reset\":\"all\",\"namespaces\":[\"default\"]}`.", body = Object))
 )]
-async fn reset(State(app): State<AppState>, ns: Ns, RawQuery(q): RawQuery) -> Response {
+async fn reset(
+    State(app): State<AppState>,
+    ns: Ns,
+    RawQuery(q): RawQuery,
+) -> Result<Response, AdminError> {
     if flag(q.as_deref(), "all") {
-        app.reset_all();
-        return Json(json!({ "reset": "all", "namespaces": [DEFAULT_NAMESPACE] })).into_response();
+        app.reset_all().await?;
+        let body = json!({ "reset": "all", "namespaces": [DEFAULT_NAMESPACE] });
+        return Ok(Json(body).into_response());
     }
-    app.reset(&ns.name);
-    Json(json!({ "reset": ns.name })).into_response()
+    app.reset(&ns.name).await?;
+    Ok(Json(json!({ "reset": ns.name })).into_response())
 }

@@ -59,18 +59,18 @@ fn sorted<T: Clone>(items: impl Iterator<Item = T>, key: impl Fn(&T) -> String) 
 }
 
 /// The namespace's state: identities, live credentials, codes, lockouts, clock. No password or secret.
-pub fn namespace_state(ns: &Ns, token_limit: usize) -> Value {
+pub async fn namespace_state(ns: &Ns, token_limit: usize) -> Result<Value, AdminError> {
     let now = ns.now();
-    let s = &ns.store;
+    let s = ns.store();
     // Counted in place: a dump of a store holding a million tokens copies only the ones it lists.
-    let (total, kinds, tokens) = s.tokens().newest(token_limit);
+    let (total, kinds, tokens) = s.newest(token_limit).await?;
     let mut by_kind = serde_json::Map::new();
     for (kind, n) in kinds {
         let k = serde_json::to_value(kind).unwrap_or_default();
         by_kind.insert(k.as_str().unwrap_or("").to_string(), json!(n));
     }
     let listed: Vec<Value> = tokens.iter().map(|(t, r)| token_view(t, r, now)).collect();
-    let koo = s.koo();
+    let koo = ns.koo();
     let koo_users = sorted(koo.users().into_iter(), |u| u.user_id.to_string());
     let koo_orgs = sorted(koo.orgs().into_iter(), |o| o.org_id.clone());
     let koo_codes = sorted(
@@ -83,13 +83,13 @@ pub fn namespace_state(ns: &Ns, token_limit: usize) -> Value {
         koo.verification_codes().into_iter().map(|(user, code, exp)| json!({"userId": user, "captchaToken": code, "expiresAt": rfc3339(exp)})),
         |v| v["userId"].as_str().unwrap_or("").to_string(),
     );
-    let oa_tenants = sorted(s.oa().tenants().into_iter(), |t| t.id.clone());
-    let oa_clients = sorted(s.oa().clients().into_iter(), |c| c.client_id.clone());
-    let oa_users = sorted(s.oa().users().into_iter(), |u| u.id.clone());
-    let enos_orgs = sorted(s.enos().orgs().into_iter(), |o| o.id.clone());
-    let enos_users = sorted(s.enos().users().into_iter(), |u| u.id.to_string());
+    let oa_tenants = sorted(ns.oa().tenants().into_iter(), |t| t.id.clone());
+    let oa_clients = sorted(ns.oa().clients().into_iter(), |c| c.client_id.clone());
+    let oa_users = sorted(ns.oa().users().into_iter(), |u| u.id.clone());
+    let enos_orgs = sorted(ns.enos().orgs().into_iter(), |o| o.id.clone());
+    let enos_users = sorted(ns.enos().users().into_iter(), |u| u.id.to_string());
     let locks = sorted(
-        s.lockouts().into_iter().map(|(family, user, st)| {
+        s.lockouts().await?.into_iter().map(|(family, user, st)| {
             json!({
                 "family": family,
                 "userId": user,
@@ -99,16 +99,17 @@ pub fn namespace_state(ns: &Ns, token_limit: usize) -> Value {
         }),
         |v| v.to_string(),
     );
-    json!({
+    let faults = ns.faults(|f| f.list().len()).await?;
+    Ok(json!({
         "namespace": ns.name,
         "clock": clock_view(ns),
         "counts": {
             "tokens": total,
             "tokensByKind": by_kind,
-            "tokenLimit": s.tokens().limit(),
-            "tokensEvicted": s.tokens().evicted(),
+            "tokenLimit": s.limit(),
+            "tokensEvicted": s.evicted(),
             "journal": ns.journal.len(),
-            "faults": ns.faults.list().len(),
+            "faults": faults,
         },
         "koodrive": {
             "orgs": koo_orgs,
@@ -121,7 +122,7 @@ pub fn namespace_state(ns: &Ns, token_limit: usize) -> Value {
         "tokens": listed,
         "tokensListed": listed.len(),
         "lockouts": locks,
-    })
+    }))
 }
 
 /// `GET /__admin/state[?all=true][&tokens=N]`.
@@ -138,14 +139,17 @@ pub fn namespace_state(ns: &Ns, token_limit: usize) -> Value {
     ),
     responses((status = 200, description = "`{\"namespace\",\"clock\",\"counts\" (tokens, tokensByKind, tokenLimit, tokensEvicted, journal, faults),\"koodrive\",\"oneaccess\",\"enos\",\"tokens\",\"tokensListed\",\"lockouts\"}` (and `namespaces` with `all`).", body = Object))
 )]
-pub async fn state(State(app): State<AppState>, ns: Ns, RawQuery(q): RawQuery) -> Response {
+pub async fn state(
+    State(app): State<AppState>,
+    ns: Ns,
+    RawQuery(q): RawQuery,
+) -> Result<Response, AdminError> {
     let limit = query_param(q.as_deref(), "tokens")
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_TOKEN_LIMIT);
-    let mut v = namespace_state(&ns, limit);
+    let mut v = namespace_state(&ns, limit).await?;
     if flag(q.as_deref(), "all") {
-        let mut names: Vec<String> = app.namespaces().iter().map(|n| n.name.clone()).collect();
-        names.sort();
+        let names = app.namespace_names().await?;
         if let Some(m) = v.as_object_mut() {
             m.insert(
                 "namespaces".into(),
@@ -153,7 +157,7 @@ pub async fn state(State(app): State<AppState>, ns: Ns, RawQuery(q): RawQuery) -
             );
         }
     }
-    Json(v).into_response()
+    Ok(Json(v).into_response())
 }
 
 /// `DELETE /__admin/tokens/{token}` — revokes any credential of any family in this namespace.
@@ -182,8 +186,9 @@ pub async fn revoke_token(
         .find_map(|p| t.strip_prefix(p))
         .unwrap_or(t);
     let r = ns
-        .store
+        .store()
         .revoke(t)
+        .await?
         .ok_or_else(|| AdminError::not_found("no such token in this namespace"))?;
     let body = json!({ "revoked": t, "kind": r.kind, "family": r.family.name(), "owner": r.owner });
     Ok(Json(body).into_response())

@@ -17,30 +17,44 @@ pub struct Picked {
     pub action: Action,
 }
 
-/// The fault for this request, if any; a malformed `X-Mock-Delay` is refused (the message says why).
+/// Why no fault could be picked.
+pub enum Refused {
+    /// A malformed `X-Mock-Delay` (the message says why).
+    BadDelay(&'static str),
+    /// The shared store did not answer.
+    Down,
+}
+
+/// The fault for this request, if any; a malformed `X-Mock-Delay` is refused.
 ///
 /// A queued fault acts on a request the headers do not already answer: an `X-Mock-Error` request
 /// leaves it queued for the next one. `X-Mock-Delay` adds to a queued fault's `delayMs`.
-pub fn pick(
+pub async fn pick(
     ns: &Ns,
     headers: &HeaderMap,
     method: &Method,
     pattern: &str,
-) -> Result<Option<Picked>, &'static str> {
+) -> Result<Option<Picked>, Refused> {
     let err = headers
         .get(names::X_MOCK_ERROR)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let delay =
-        match headers.get(names::X_MOCK_DELAY) {
-            None => None,
-            Some(v) => Some(v.to_str().ok().and_then(parse_delay).ok_or(
-                "X-Mock-Delay must be milliseconds or a duration such as 250ms, 2s or 1m",
-            )?),
-        };
+    let delay = match headers.get(names::X_MOCK_DELAY) {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(parse_delay)
+                .ok_or(Refused::BadDelay(
+                    "X-Mock-Delay must be milliseconds or a duration such as 250ms, 2s or 1m",
+                ))?,
+        ),
+    };
     let mut picked = None;
-    if err.is_none() && ns.faults.armed() {
-        if let Some((id, action)) = ns.faults.take(&format!("{method} {pattern}")) {
+    if err.is_none() && ns.faults_queued() {
+        let route = format!("{method} {pattern}");
+        let taken = ns.faults(|f| f.take(&route)).await;
+        if let Some((id, action)) = taken.map_err(|_| Refused::Down)? {
             picked = Some(Picked { id, action });
         }
     }

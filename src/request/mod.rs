@@ -24,13 +24,13 @@ pub mod route;
 use crate::admin;
 use crate::extract::names;
 use crate::family::Family;
-use crate::state::{AppState, Ns, DEFAULT_NAMESPACE};
+use crate::state::{AppState, Namespace, Ns, DEFAULT_NAMESPACE};
 use crate::vendors;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use record::Record;
 use route::Route;
@@ -93,9 +93,20 @@ impl Pipeline {
         let start = Instant::now();
         let (parts, body) = req.into_parts();
         let route = Route::of(&parts.method, parts.uri.path());
-        let ns = match self.namespace(&parts, matches!(route, Route::Admin)) {
+        let local = match self.namespace(&parts, matches!(route, Route::Admin)) {
             Ok(ns) => ns,
             Err(msg) => return admin::error(StatusCode::BAD_REQUEST, msg),
+        };
+        let ns = match Ns::open(local).await {
+            Ok(ns) => ns,
+            Err(unsynced) => match route {
+                Route::Vendor(op, _) => return op.family().unavailable(),
+                // Health reports the store down; a path nobody serves is still a 404.
+                Route::Admin if parts.uri.path() != admin::HEALTH => {
+                    return admin::AdminError::Unavailable.into_response()
+                }
+                _ => unsynced,
+            },
         };
         let family = Family::of(parts.uri.path());
         let bytes = match edge::read_body(&parts.headers, body).await {
@@ -108,9 +119,12 @@ impl Pipeline {
             Route::None => (None, None),
         };
         let picked = match (op, pattern) {
-            (Some(_), Some(p)) => match fault::pick(&ns, &parts.headers, &parts.method, p) {
+            (Some(op), Some(p)) => match fault::pick(&ns, &parts.headers, &parts.method, p).await {
                 Ok(f) => f,
-                Err(msg) => return admin::error(StatusCode::BAD_REQUEST, msg),
+                Err(fault::Refused::BadDelay(msg)) => {
+                    return admin::error(StatusCode::BAD_REQUEST, msg)
+                }
+                Err(fault::Refused::Down) => return op.family().unavailable(),
             },
             _ => None,
         };
@@ -150,17 +164,18 @@ impl Pipeline {
         rec.finish(&ns, resp).await
     }
 
-    /// Step 4: the namespace `X-Mock-Namespace` names, created on first use.
-    fn namespace(&self, parts: &Parts, admin: bool) -> Result<Ns, &'static str> {
+    /// Step 4: the namespace `X-Mock-Namespace` names, created on first use (then opened: with the
+    /// shared store, its header is read).
+    fn namespace(&self, parts: &Parts, admin: bool) -> Result<Arc<Namespace>, &'static str> {
         let Some(v) = parts.headers.get(names::X_MOCK_NAMESPACE) else {
-            return Ok(Ns(self.app.namespace(DEFAULT_NAMESPACE)));
+            return Ok(self.app.namespace(DEFAULT_NAMESPACE));
         };
         match v.to_str().map(str::trim) {
             // A control-plane request the admin token guard refuses must not create a namespace.
             Ok(_) if admin && admin::denied(&self.app, &parts.headers, parts.uri.path()) => {
-                Ok(Ns(self.app.namespace(DEFAULT_NAMESPACE)))
+                Ok(self.app.namespace(DEFAULT_NAMESPACE))
             }
-            Ok(n) if valid_namespace(n) => Ok(Ns(self.app.namespace(n))),
+            Ok(n) if valid_namespace(n) => Ok(self.app.namespace(n)),
             _ => Err("X-Mock-Namespace must be 1-64 characters of A-Z a-z 0-9 . _ -"),
         }
     }

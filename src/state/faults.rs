@@ -57,7 +57,7 @@ impl Action {
 }
 
 /// A queued fault.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Fault {
     pub id: String,
@@ -81,6 +81,15 @@ pub struct Faults {
 impl Faults {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Fault>> {
         self.list.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Faults queued in this order (as the shared store keeps them).
+    pub fn from_list(list: Vec<Fault>) -> Faults {
+        let armed = AtomicBool::new(!list.is_empty());
+        Faults {
+            list: Mutex::new(list),
+            armed,
+        }
     }
 
     pub fn add(&self, f: Fault) {

@@ -1,12 +1,18 @@
 //! Application state: settings, the fixtures, and the isolated namespaces (`X-Mock-Namespace`), each with
 //! its own store, clock, generator, journal and faults.
 
+mod db;
 pub mod faults;
 pub mod journal;
+pub mod shared;
 
 use crate::clock::Clock;
 use crate::fixtures::Fixtures;
-use crate::store::Store;
+use crate::store::enos::EnosData;
+use crate::store::koodrive::KooData;
+use crate::store::oneaccess::OaData;
+use crate::store::remote::Down;
+use crate::store::{Idents, Store};
 use crate::tokens::Generator;
 use crate::warnings::Summary;
 use axum::extract::FromRequestParts;
@@ -18,6 +24,9 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+pub use db::{Db, Newest};
+use shared::{Hub, IdsCache, Synced};
 
 /// The namespace used when a request names none.
 pub const DEFAULT_NAMESPACE: &str = "default";
@@ -70,63 +79,163 @@ impl Default for Settings {
 }
 
 /// One isolated world: what a test sees through one `X-Mock-Namespace`.
+///
+/// With the shared store, the state lives in Redis and this holds what stays per replica (journal,
+/// generator, lint summary) and the identities last rebuilt; requests reach the state through [`Ns`].
 #[derive(Debug)]
 pub struct Namespace {
     pub name: String,
     pub settings: Arc<Settings>,
-    pub store: Store,
-    pub clock: Clock,
+    store: Store,
+    clock: Clock,
     pub gen: Generator,
     pub journal: Journal,
-    pub faults: Faults,
+    faults: Faults,
     /// The contract lint's warnings by rule and route.
     pub warnings: Summary,
+    hub: Option<Arc<Hub>>,
+    ids_cache: IdsCache,
     last_used: AtomicU64,
 }
 
 impl Namespace {
     /// A namespace built from the fixtures; its journal counts into the server's `journal_bytes`.
-    pub fn new(
-        name: &str,
-        settings: Arc<Settings>,
-        fixtures: &Fixtures,
-        journal_bytes: Arc<JournalBytes>,
-    ) -> Namespace {
-        let clock = match settings.frozen_at_ms {
-            Some(ms) => Clock::frozen_at(ms),
-            None => Clock::real(),
+    fn new(app: &Shared, name: &str) -> Namespace {
+        let settings = app.settings.clone();
+        let gen = match (settings.seed, &app.hub) {
+            // A later process on the same Redis draws its own sequence, so as not to issue again
+            // what an earlier one issued.
+            (Some(seed), Some(h)) if h.remote.ordinal() > 1 => {
+                Generator::seeded(seed, &format!("{name}#{}", h.remote.ordinal()))
+            }
+            (Some(seed), _) => Generator::seeded(seed, name),
+            (None, _) => Generator::secure(),
         };
-        let gen = match settings.seed {
-            Some(seed) => Generator::seeded(seed, name),
-            None => Generator::secure(),
+        let store = match app.hub {
+            // The shared store keeps the state; nothing is loaded here.
+            Some(_) => Store::from_fixtures(&Fixtures::default(), settings.max_tokens),
+            None => Store::from_fixtures(&app.fixtures, settings.max_tokens),
         };
         Namespace {
             name: name.to_string(),
-            store: Store::from_fixtures(fixtures, settings.max_tokens),
-            clock,
+            store,
+            clock: Namespace::fresh_clock(&settings),
             gen,
-            journal: Journal::new(settings.journal_size, journal_bytes),
+            journal: Journal::new(settings.journal_size, app.journal_bytes.clone()),
             faults: Faults::default(),
             warnings: Summary::default(),
+            hub: app.hub.clone(),
+            ids_cache: IdsCache::default(),
             settings,
             last_used: AtomicU64::new(0),
         }
     }
 
-    /// Now on this namespace's clock, in epoch milliseconds.
-    pub fn now(&self) -> i64 {
-        self.clock.now_ms()
+    /// The clock a new namespace starts with (`--frozen-at`, else real time).
+    fn fresh_clock(settings: &Settings) -> Clock {
+        match settings.frozen_at_ms {
+            Some(ms) => Clock::frozen_at(ms),
+            None => Clock::real(),
+        }
     }
 }
 
-/// A handle to the namespace a request runs in.
+/// The namespace a request runs in, as that request sees it: with the shared store, the state as of
+/// the request's start (clock, identities, faults) and the verbs that reach the rest in Redis.
 #[derive(Debug, Clone)]
-pub struct Ns(pub Arc<Namespace>);
+pub struct Ns {
+    ns: Arc<Namespace>,
+    synced: Option<Arc<Synced>>,
+}
 
 impl Deref for Ns {
     type Target = Namespace;
     fn deref(&self) -> &Namespace {
-        &self.0
+        &self.ns
+    }
+}
+
+impl Ns {
+    /// Opens a namespace for one request: with the shared store, one round trip reads its header
+    /// (and sets it up, the first time any replica uses it). When the store cannot be reached, the
+    /// error is the namespace without that view (what a request that cannot reach the store may still use: its journal).
+    pub async fn open(ns: Arc<Namespace>) -> Result<Ns, Ns> {
+        let Some(hub) = &ns.hub else {
+            return Ok(Ns { ns, synced: None });
+        };
+        match shared::sync(&ns, hub).await {
+            Ok(s) => Ok(Ns {
+                synced: Some(Arc::new(s)),
+                ns,
+            }),
+            Err(Down) => Err(Ns { ns, synced: None }),
+        }
+    }
+
+    /// Now on this namespace's clock, in epoch milliseconds.
+    pub fn now(&self) -> i64 {
+        self.clock().now_ms()
+    }
+
+    /// The namespace's clock (the shared one as of this request's start).
+    pub fn clock(&self) -> &Clock {
+        match &self.synced {
+            Some(s) => &s.clock,
+            None => &self.ns.clock,
+        }
+    }
+
+    /// Every family's identities.
+    pub fn ids(&self) -> &Idents {
+        match &self.synced {
+            Some(s) => &s.ids,
+            None => self.ns.store.ids(),
+        }
+    }
+
+    pub fn koo(&self) -> &KooData {
+        &self.ids().koo
+    }
+
+    pub fn oa(&self) -> &OaData {
+        &self.ids().oa
+    }
+
+    pub fn enos(&self) -> &EnosData {
+        &self.ids().enos
+    }
+
+    /// Credentials, lockouts and identity changes.
+    pub fn store(&self) -> Db<'_> {
+        Db {
+            mem: &self.ns.store,
+            name: &self.ns.name,
+            shared: self.synced.as_deref(),
+        }
+    }
+
+    /// Changes the clock (for every replica, in the shared store).
+    pub async fn clock_op<R>(&self, op: impl Fn(&Clock) -> R) -> Result<R, Down> {
+        match &self.synced {
+            Some(s) => s.clock(&self.ns, op).await,
+            None => Ok(op(&self.ns.clock)),
+        }
+    }
+
+    /// Whether any fault is queued (known without a round trip).
+    pub fn faults_queued(&self) -> bool {
+        match &self.synced {
+            Some(s) => s.faults_queued,
+            None => self.ns.faults.armed(),
+        }
+    }
+
+    /// Reads or changes the fault queue (for every replica, in the shared store).
+    pub async fn faults<R>(&self, op: impl Fn(&Faults) -> R) -> Result<R, Down> {
+        match &self.synced {
+            Some(s) => s.faults(&self.ns.name, op).await,
+            None => Ok(op(&self.ns.faults)),
+        }
     }
 }
 
@@ -137,7 +246,10 @@ impl FromRequestParts<AppState> for Ns {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
         Ok(match parts.extensions.get::<Ns>() {
             Some(ns) => ns.clone(),
-            None => Ns(state.namespace(DEFAULT_NAMESPACE)),
+            None => Ns {
+                ns: state.namespace(DEFAULT_NAMESPACE),
+                synced: None,
+            },
         })
     }
 }
@@ -149,7 +261,9 @@ pub struct AppState(Arc<Shared>);
 #[derive(Debug)]
 pub struct Shared {
     pub settings: Arc<Settings>,
-    pub fixtures: Fixtures,
+    pub fixtures: Arc<Fixtures>,
+    /// The shared store, when `--store` names one.
+    pub hub: Option<Arc<Hub>>,
     namespaces: crate::store::Map<String, Arc<Namespace>>,
     /// Bytes held by every namespace's journal (bounded by `journal::JOURNAL_BUDGET`).
     pub journal_bytes: Arc<JournalBytes>,
@@ -168,8 +282,20 @@ impl Deref for AppState {
 
 impl AppState {
     pub fn new(settings: Settings, fixtures: Fixtures) -> AppState {
+        AppState::with_store(settings, fixtures, None)
+    }
+
+    /// State kept in the shared store `remote` (`--store redis://…`), or in memory (`None`).
+    pub fn with_store(
+        settings: Settings,
+        fixtures: Fixtures,
+        remote: Option<crate::store::remote::Remote>,
+    ) -> AppState {
         let settings = Arc::new(settings);
+        let fixtures = Arc::new(fixtures);
+        let hub = remote.map(|r| Arc::new(Hub::new(r, fixtures.clone(), &settings)));
         let shared = Shared {
+            hub,
             namespaces: crate::store::Map::default(),
             journal_bytes: Arc::default(),
             creating: Mutex::new(()),
@@ -230,16 +356,43 @@ impl AppState {
 
     /// A new namespace built from the fixtures, not yet registered.
     fn fresh(&self, name: &str) -> Arc<Namespace> {
-        Arc::new(Namespace::new(
-            name,
-            self.settings.clone(),
-            &self.fixtures,
-            self.journal_bytes.clone(),
-        ))
+        Arc::new(Namespace::new(self, name))
+    }
+
+    /// Resets a namespace (for every replica, in the shared store).
+    pub async fn reset(&self, name: &str) -> Result<(), Down> {
+        if let Some(hub) = &self.hub {
+            hub.remote.reset(name).await?;
+        }
+        self.reset_local(name);
+        Ok(())
+    }
+
+    /// Resets every namespace: only a fresh `default` remains.
+    pub async fn reset_all(&self) -> Result<(), Down> {
+        if let Some(hub) = &self.hub {
+            hub.remote.reset_all().await?;
+        }
+        self.namespaces.clear();
+        self.reset_local(DEFAULT_NAMESPACE);
+        Ok(())
+    }
+
+    /// The names of the namespaces in use (in the shared store: every replica's).
+    pub async fn namespace_names(&self) -> Result<Vec<String>, Down> {
+        let mut names: Vec<String> = match &self.hub {
+            Some(hub) => hub.remote.namespaces().await?,
+            None => self.namespaces().iter().map(|n| n.name.clone()).collect(),
+        };
+        if !names.iter().any(|n| n == DEFAULT_NAMESPACE) {
+            names.push(DEFAULT_NAMESPACE.to_string());
+        }
+        names.sort();
+        Ok(names)
     }
 
     /// Replaces a namespace by a fresh one built from the fixtures (requests in flight finish on the old).
-    pub fn reset(&self, name: &str) {
+    fn reset_local(&self, name: &str) {
         let fresh = self.fresh(name);
         let _creating = self.creating.lock().unwrap_or_else(|e| e.into_inner());
         if !self.namespaces.contains_key(name) {
@@ -249,12 +402,6 @@ impl AppState {
         let tick = self.tick.fetch_add(1, Ordering::Relaxed);
         fresh.last_used.store(tick, Ordering::Relaxed);
         self.namespaces.insert(name.to_string(), fresh);
-    }
-
-    /// Resets every namespace: only a fresh `default` remains.
-    pub fn reset_all(&self) {
-        self.namespaces.clear();
-        self.reset(DEFAULT_NAMESPACE);
     }
 
     /// Every live namespace, for sweeping and the state dump.
@@ -271,7 +418,7 @@ impl AppState {
     pub fn sweep(&self) -> usize {
         self.namespaces()
             .iter()
-            .map(|ns| ns.store.sweep(ns.now()))
+            .map(|ns| ns.store.sweep(ns.clock.now_ms()))
             .sum()
     }
 }

@@ -6,13 +6,16 @@
 //! `build` for a fixture file, its `add_*` for one identity of the admin API), with the same messages.
 
 pub mod enos;
+mod idents;
 pub mod koodrive;
 mod locks;
 pub mod oneaccess;
+pub mod remote;
 pub mod tokens;
 
 use crate::family::Family;
 use dashmap::DashMap;
+pub use idents::{Applied, Change, Idents};
 pub use locks::LockState;
 use serde::Serialize;
 pub use tokens::{Kind, Lookup, Text, TokenRec, Tokens, NEVER};
@@ -60,12 +63,22 @@ pub struct Revoked {
     pub owner: String,
 }
 
+impl Revoked {
+    /// What revoking this credential removed.
+    pub fn of(r: &TokenRec) -> Revoked {
+        let kind = serde_json::to_value(r.kind).unwrap_or_default();
+        Revoked {
+            kind: kind.as_str().unwrap_or_default().to_string(),
+            family: r.kind.family(),
+            owner: r.owner.to_string(),
+        }
+    }
+}
+
 /// The state of one namespace.
 #[derive(Debug)]
 pub struct Store {
-    koo: koodrive::KooData,
-    oa: oneaccess::OaData,
-    enos: enos::EnosData,
+    ids: Idents,
     tokens: Tokens,
     locks: locks::Locks,
 }
@@ -75,9 +88,7 @@ impl Store {
     /// credentials (0: no limit). The fixtures were validated when they were parsed.
     pub fn from_fixtures(f: &Fixtures, max_tokens: usize) -> Store {
         let s = Store {
-            koo: koodrive::KooData::build(&f.koodrive).0,
-            oa: oneaccess::OaData::build(&f.oneaccess).0,
-            enos: enos::EnosData::build(&f.enos).0,
+            ids: Idents::from_fixtures(f),
             tokens: Tokens::with_limit(max_tokens),
             locks: locks::Locks::default(),
         };
@@ -93,17 +104,22 @@ impl Store {
 
     /// KooDrive identities and codes.
     pub fn koo(&self) -> &koodrive::KooData {
-        &self.koo
+        &self.ids.koo
     }
 
     /// OneAccess tenants, apps and users.
     pub fn oa(&self) -> &oneaccess::OaData {
-        &self.oa
+        &self.ids.oa
     }
 
     /// EnOS organizations and users.
     pub fn enos(&self) -> &enos::EnosData {
-        &self.enos
+        &self.ids.enos
+    }
+
+    /// Every family's identities.
+    pub fn ids(&self) -> &Idents {
+        &self.ids
     }
 
     /// Every issued credential.
@@ -114,7 +130,7 @@ impl Store {
     /// Redeems a KooDrive authorization code: a reusable fixture code, or a one-time minted one (used
     /// up here). Returns the user it stands for.
     pub fn redeem_auth_code(&self, code: &str, now: i64) -> Option<Text> {
-        if let Some(uid) = self.koo.code_owner(code) {
+        if let Some(uid) = self.ids.koo.code_owner(code) {
             return Some(Text::from(uid.as_str()));
         }
         let rec = self
@@ -127,9 +143,9 @@ impl Store {
     /// user, else how many credentials went.
     pub fn remove_user(&self, family: Family, id: &str) -> Option<usize> {
         let gone = match family {
-            Family::KooDrive => self.koo.remove_user(id),
-            Family::OneAccess => self.oa.remove_user(id),
-            Family::Enos => self.enos.remove_user(id),
+            Family::KooDrive => self.ids.koo.remove_user(id),
+            Family::OneAccess => self.ids.oa.remove_user(id),
+            Family::Enos => self.ids.enos.remove_user(id),
         };
         gone.then(|| {
             self.tokens
@@ -141,18 +157,13 @@ impl Store {
     /// authorization code (gone until the namespace is reset) or a minted verification code.
     pub fn revoke(&self, text: &str) -> Option<Revoked> {
         if let Some(r) = self.tokens.revoke(text) {
-            let kind = serde_json::to_value(r.kind).unwrap_or_default();
-            return Some(Revoked {
-                kind: kind.as_str().unwrap_or_default().to_string(),
-                family: r.kind.family(),
-                owner: r.owner.to_string(),
-            });
+            return Some(Revoked::of(&r));
         }
-        let (kind, owner) = match self.koo.revoke_code(text) {
+        let (kind, owner) = match self.ids.koo.revoke_code(text) {
             Some(owner) => ("kooAuthCode", owner),
             None => (
                 "kooVerificationCode",
-                self.koo.revoke_verification_code(text)?,
+                self.ids.koo.revoke_verification_code(text)?,
             ),
         };
         Some(Revoked {
@@ -193,7 +204,7 @@ impl Store {
     /// Drops expired credentials, codes and elapsed lockouts; returns how many credentials went.
     pub fn sweep(&self, now: i64) -> usize {
         let n = self.tokens.sweep(now);
-        self.koo.sweep(now);
+        self.ids.koo.sweep(now);
         self.locks.sweep(now);
         n
     }

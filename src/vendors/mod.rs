@@ -81,6 +81,15 @@ impl Family {
         }
     }
 
+    /// The family's answer while the shared store cannot be reached: 503 with `Retry-After`.
+    pub fn unavailable(self) -> Response {
+        match self {
+            Family::KooDrive => koodrive::KooError::Unavailable.into_response(),
+            Family::OneAccess => oneaccess::OaError::Unavailable.into_response(),
+            Family::Enos => enos::EnosError::Unavailable.into_response(),
+        }
+    }
+
     /// The family's answer to a body over the limit: 413 with its unparsable-body error.
     pub fn too_large(self) -> Response {
         match self {

@@ -1,11 +1,11 @@
 //! A credential's record: what it is ([`Kind`]), whom it belongs to, its lifetime and its bindings.
 
 use crate::family::Family;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// What a credential is, and so which routes accept it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Kind {
     /// KooDrive enterprise session token (`Bearer <48 hex>`), sliding 20 minutes.
@@ -81,7 +81,7 @@ pub struct TokenRec {
 const _: () = assert!(std::mem::size_of::<TokenRec>() <= 72);
 
 /// What a credential is bound to besides its owner.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Bindings {
     #[serde(skip_serializing_if = "Option::is_none")]

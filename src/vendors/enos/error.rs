@@ -42,6 +42,15 @@ pub enum EnosError {
     /// 31512 "Organization unselected"
     #[error("organization unselected")]
     OrgUnselected,
+    /// 503 (not a vendor code): the shared store cannot be reached.
+    #[error("store unavailable")]
+    Unavailable,
+}
+
+impl From<crate::store::remote::Down> for EnosError {
+    fn from(_: crate::store::remote::Down) -> Self {
+        EnosError::Unavailable
+    }
 }
 
 impl EnosError {
@@ -71,6 +80,7 @@ impl EnosError {
             EnosError::NoOrg => 31404,
             EnosError::Locked => 31429,
             EnosError::OrgUnselected => 31512,
+            EnosError::Unavailable => 503,
         }
     }
 
@@ -87,6 +97,7 @@ impl EnosError {
                 "Attempt of accessing with incorrect password or IP reaches the limit. Please try again later."
             }
             EnosError::OrgUnselected => "Organization unselected",
+            EnosError::Unavailable => "Service unavailable: the mock's store cannot be reached. Retry later.",
         }
     }
 
@@ -145,17 +156,21 @@ fn error_message_schema() -> utoipa::openapi::Object {
 
 impl IntoResponse for EnosError {
     fn into_response(self) -> Response {
-        let status = if self == EnosError::TooLarge {
-            StatusCode::PAYLOAD_TOO_LARGE
-        } else {
-            StatusCode::OK
+        let status = match self {
+            EnosError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            EnosError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::OK,
         };
         let body: Answer<()> = Answer::Err(ErrorBody {
             code: self.code(),
             message: self.message(),
             data: (),
         });
-        (status, Json(body)).into_response()
+        let resp = (status, Json(body)).into_response();
+        match self {
+            EnosError::Unavailable => crate::respond::retry_later(resp),
+            _ => resp,
+        }
     }
 }
 

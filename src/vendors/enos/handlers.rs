@@ -21,10 +21,16 @@ use axum::response::Response;
 const FAMILY: &str = "enos";
 
 /// The live token of one of `kinds` behind `Authorization: Bearer …`, with its text.
-fn bearer<'h>(ns: &Ns, headers: &'h HeaderMap, kinds: &[Kind]) -> Option<(&'h str, TokenRec)> {
-    let t = scheme_token(headers, "Bearer")?;
-    let rec = ns.store.tokens().live(t, kinds, ns.now())?;
-    Some((t, rec))
+async fn bearer<'h>(
+    ns: &Ns,
+    headers: &'h HeaderMap,
+    kinds: &[Kind],
+) -> Result<Option<(&'h str, TokenRec)>, EnosError> {
+    let Some(t) = scheme_token(headers, "Bearer") else {
+        return Ok(None);
+    };
+    let rec = ns.store().live(t, kinds, ns.now()).await?;
+    Ok(rec.map(|r| (t, r)))
 }
 
 fn new_access_token(ns: &Ns) -> String {
@@ -61,28 +67,27 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
         .ok_or(EnosError::BadLogin)?;
     let now = ns.now();
     let user = ns
-        .store
         .enos()
         .user_by_account(account)
         .ok_or(EnosError::BadLogin)?;
-    if ns.store.is_locked(FAMILY, &user.id, now) {
+    let store = ns.store();
+    if store.is_locked(FAMILY, &user.id, now).await? {
         return Err(EnosError::Locked);
     }
     if !secret_eq(password, &user.password) {
-        ns.store
-            .record_failure(FAMILY, &user.id, now, LOCK_AFTER, LOCK_MS);
+        store
+            .record_failure(FAMILY, &user.id, now, LOCK_AFTER, LOCK_MS)
+            .await?;
         return Err(EnosError::BadLogin);
     }
-    ns.store.record_success(FAMILY, &user.id);
+    store.record_success(FAMILY, &user.id).await?;
     let token = new_access_token(&ns);
-    ns.store.tokens().insert(
-        token.clone(),
-        TokenRec::new(Kind::EnosLogin, user.id.clone(), now, ACCESS_TTL_MS),
-    );
+    let rec = TokenRec::new(Kind::EnosLogin, user.id.clone(), now, ACCESS_TTL_MS);
+    store.insert(token.clone(), rec).await?;
     let orgs: Vec<_> = user
         .orgs
         .iter()
-        .filter_map(|id| ns.store.enos().org(id))
+        .filter_map(|id| ns.enos().org(id))
         .collect();
     Ok(ok(LoginData {
         access_token: token,
@@ -103,7 +108,12 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
 }
 
 /// Issues an org-bound access token and its refresh token (linked) and answers the session data.
-fn open_session(ns: &Ns, user: &EnosUser, org_id: &str, org_name: &str) -> Response {
+async fn open_session(
+    ns: &Ns,
+    user: &EnosUser,
+    org_id: &str,
+    org_name: &str,
+) -> Result<Response, EnosError> {
     let now = ns.now();
     let access = Text::from(new_access_token(ns));
     let jti = ns.gen.uuid_v4();
@@ -134,9 +144,10 @@ fn open_session(ns: &Ns, user: &EnosUser, org_id: &str, org_name: &str) -> Respo
     let mut r = TokenRec::new(Kind::EnosRefresh, owner, now, exp * 1000 - now);
     r.bind().org = Some(org);
     r.link = Some(access.clone());
-    ns.store.tokens().insert(access.clone(), a);
-    ns.store.tokens().insert(refresh.clone(), r);
-    ok(SessionData {
+    ns.store()
+        .insert_pair((access.clone(), a), (refresh.clone(), r))
+        .await?;
+    Ok(ok(SessionData {
         user_id: &user.id,
         user_name: &user.name,
         current_org_id: org_id,
@@ -144,7 +155,7 @@ fn open_session(ns: &Ns, user: &EnosUser, org_id: &str, org_name: &str) -> Respo
         access_token: &access,
         refresh_token: &refresh,
         refresh_token_expire: exp * 1000,
-    })
+    }))
 }
 
 /// `POST /app-portal-service/v2.2/session/set` (alias v2.1) — chooses the organization: a new org-bound
@@ -171,34 +182,33 @@ pub(super) async fn session_set(
     Headers(headers): Headers,
     body: Bytes,
 ) -> Result<Response, EnosError> {
-    let (token, rec) =
-        bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess]).ok_or(EnosError::LoginFirst)?;
+    let (token, rec) = bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess])
+        .await?
+        .ok_or(EnosError::LoginFirst)?;
     let req: SessionSetReq = json_object(&body)?;
     let org_id = present(&req.org_id).ok_or(EnosError::OrgRequired)?;
-    let user = ns
-        .store
-        .enos()
-        .user(&rec.owner)
-        .ok_or(EnosError::LoginFirst)?;
+    let user = ns.enos().user(&rec.owner).ok_or(EnosError::LoginFirst)?;
     if !user.orgs.iter().any(|o| o == org_id) {
         return Err(EnosError::NoOrg);
     }
-    let org = ns.store.enos().org(org_id).ok_or(EnosError::NoOrg)?;
-    ns.store
-        .tokens()
-        .retire(token, &[Kind::EnosLogin, Kind::EnosAccess]);
-    Ok(open_session(&ns, &user, &org.id, &org.name))
+    let org = ns.enos().org(org_id).ok_or(EnosError::NoOrg)?;
+    ns.store()
+        .retire(token, &[Kind::EnosLogin, Kind::EnosAccess])
+        .await?;
+    open_session(&ns, &user, &org.id, &org.name).await
 }
 
 /// A refresh token that verifies (signature, expiry on the mock's clock) and is still live in the store.
-fn live_refresh(ns: &Ns, refresh: &str) -> Option<TokenRec> {
-    let claims = verify_hs256(refresh, ns.settings.jwt_secret.as_bytes())?;
-    let exp = claims.get("exp")?.as_i64()?;
+async fn live_refresh(ns: &Ns, refresh: &str) -> Result<Option<TokenRec>, EnosError> {
+    let claims = verify_hs256(refresh, ns.settings.jwt_secret.as_bytes());
+    let Some(exp) = claims.and_then(|c| c.get("exp")?.as_i64()) else {
+        return Ok(None);
+    };
     let now = ns.now();
     if now >= exp.saturating_mul(1000) {
-        return None;
+        return Ok(None);
     }
-    ns.store.tokens().live(refresh, &[Kind::EnosRefresh], now)
+    Ok(ns.store().live(refresh, &[Kind::EnosRefresh], now).await?)
 }
 
 /// `GET /app-portal-service/v2.2/token/refresh?refreshToken=` — rotates the session's tokens.
@@ -218,27 +228,24 @@ fn live_refresh(ns: &Ns, refresh: &str) -> Option<TokenRec> {
 )]
 pub(super) async fn token_refresh(ns: Ns, RawQuery(q): RawQuery) -> Result<Response, EnosError> {
     let refresh = query_param(q.as_deref(), "refreshToken").ok_or(EnosError::RefreshRequired)?;
-    live_refresh(&ns, &refresh).ok_or(EnosError::LoginFirst)?;
+    live_refresh(&ns, &refresh)
+        .await?
+        .ok_or(EnosError::LoginFirst)?;
     // Exactly one concurrent refresh wins the old refresh token.
     let old = ns
-        .store
-        .tokens()
+        .store()
         .take_if(&refresh, Kind::EnosRefresh, ns.now(), |_| true)
+        .await?
         .ok_or(EnosError::LoginFirst)?;
     if let Some(a) = &old.link {
-        ns.store.tokens().retire(a, &[Kind::EnosAccess]);
+        ns.store().retire(a, &[Kind::EnosAccess]).await?;
     }
-    let user = ns
-        .store
-        .enos()
-        .user(&old.owner)
-        .ok_or(EnosError::LoginFirst)?;
+    let user = ns.enos().user(&old.owner).ok_or(EnosError::LoginFirst)?;
     let org = ns
-        .store
         .enos()
         .org(old.org().unwrap_or_default())
         .ok_or(EnosError::LoginFirst)?;
-    Ok(open_session(&ns, &user, &org.id, &org.name))
+    open_session(&ns, &user, &org.id, &org.name).await
 }
 
 /// `GET /app-portal-service/v2.2/logout` — revokes the token and its refresh token.
@@ -256,31 +263,30 @@ pub(super) async fn token_refresh(ns: Ns, RawQuery(q): RawQuery) -> Result<Respo
 )]
 pub(super) async fn logout(ns: Ns, Headers(headers): Headers) -> Result<Response, EnosError> {
     let (token, rec) = bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess])
+        .await?
         .ok_or(EnosError::TokenNotValid)?;
-    ns.store
-        .tokens()
-        .retire(token, &[Kind::EnosLogin, Kind::EnosAccess]);
+    let store = ns.store();
+    store
+        .retire(token, &[Kind::EnosLogin, Kind::EnosAccess])
+        .await?;
     if let Some(r) = &rec.link {
-        ns.store.tokens().retire(r, &[Kind::EnosRefresh]);
+        store.retire(r, &[Kind::EnosRefresh]).await?;
     }
     Ok(ok(true))
 }
 
 /// The org-bound session behind the Bearer token: login-only tokens get 31512.
-fn org_session(
+async fn org_session(
     ns: &Ns,
     headers: &HeaderMap,
 ) -> Result<(TokenRec, std::sync::Arc<EnosUser>), EnosError> {
-    let (_, rec) =
-        bearer(ns, headers, &[Kind::EnosLogin, Kind::EnosAccess]).ok_or(EnosError::LoginFirst)?;
+    let (_, rec) = bearer(ns, headers, &[Kind::EnosLogin, Kind::EnosAccess])
+        .await?
+        .ok_or(EnosError::LoginFirst)?;
     if rec.kind == Kind::EnosLogin {
         return Err(EnosError::OrgUnselected);
     }
-    let user = ns
-        .store
-        .enos()
-        .user(&rec.owner)
-        .ok_or(EnosError::LoginFirst)?;
+    let user = ns.enos().user(&rec.owner).ok_or(EnosError::LoginFirst)?;
     Ok((rec, user))
 }
 
@@ -298,10 +304,9 @@ fn org_session(
     )
 )]
 pub(super) async fn session_info(ns: Ns, Headers(headers): Headers) -> Result<Response, EnosError> {
-    let (rec, user) = org_session(&ns, &headers)?;
+    let (rec, user) = org_session(&ns, &headers).await?;
     let org_id = rec.org().unwrap_or_default();
     let org_name = ns
-        .store
         .enos()
         .org(org_id)
         .map(|o| o.name.clone())
@@ -328,7 +333,7 @@ pub(super) async fn session_info(ns: Ns, Headers(headers): Headers) -> Result<Re
     )
 )]
 pub(super) async fn user_info(ns: Ns, Headers(headers): Headers) -> Result<Response, EnosError> {
-    let (_, u) = org_session(&ns, &headers)?;
+    let (_, u) = org_session(&ns, &headers).await?;
     Ok(ok(UserInfo {
         id: &u.id,
         name: &u.name,
@@ -368,16 +373,19 @@ pub(super) async fn revoke_all(
     Headers(headers): Headers,
     RawQuery(q): RawQuery,
 ) -> Result<Response, EnosError> {
-    let (_, rec) =
-        bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess]).ok_or(EnosError::LoginFirst)?;
+    let (_, rec) = bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess])
+        .await?
+        .ok_or(EnosError::LoginFirst)?;
     let refresh = query_param(q.as_deref(), "refreshToken").ok_or(EnosError::RefreshRequired)?;
-    let r = live_refresh(&ns, &refresh).ok_or(EnosError::LoginFirst)?;
+    let r = live_refresh(&ns, &refresh)
+        .await?
+        .ok_or(EnosError::LoginFirst)?;
     if r.owner != rec.owner {
         return Err(EnosError::LoginFirst);
     }
     let owner = rec.owner;
-    ns.store
-        .tokens()
-        .remove_where(|t| t.kind == Kind::EnosRefresh && t.owner == owner);
+    ns.store()
+        .remove_where(|t| t.kind == Kind::EnosRefresh && t.owner == owner)
+        .await?;
     Ok(ok(true))
 }

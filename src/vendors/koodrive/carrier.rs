@@ -10,7 +10,7 @@ use super::{ACCESS_TTL_S, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS};
 use crate::extract::{auth_token, header, json_object, names, present, Headers};
 use crate::respond::Fast;
 use crate::state::Ns;
-use crate::store::{koodrive::KooUser, Kind, Lookup, Text, TokenRec};
+use crate::store::{koodrive::KooUser, Change, Kind, Lookup, Text, TokenRec};
 use crate::tokens::secret_eq;
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 const FAMILY: &str = "koodrive";
 
 /// Issues a login access token and its refresh token, linked to each other.
-fn issue_pair(ns: &Ns, user_id: &Text) -> SessionInfo {
+async fn issue_pair(ns: &Ns, user_id: &Text) -> Result<SessionInfo, KooError> {
     let now = ns.now();
     let access = ns.gen.hex_key(24);
     let refresh = ns.gen.hex_key(24);
@@ -34,28 +34,38 @@ fn issue_pair(ns: &Ns, user_id: &Text) -> SessionInfo {
     let mut access_token = String::with_capacity(51);
     access_token.push_str("AT ");
     access_token.push_str(&access);
-    ns.store.tokens().insert(access, a);
-    ns.store.tokens().insert(refresh.clone(), r);
-    SessionInfo {
+    ns.store()
+        .insert_pair((access, a), (refresh.clone(), r))
+        .await?;
+    Ok(SessionInfo {
         access_token,
         expires_in: ACCESS_TTL_S,
         issued_at: now,
         refresh_token: refresh,
-    }
+    })
 }
 
 /// Checks the credential of `authType` "1" (password) or "2" (verification code).
-fn credential_ok(ns: &Ns, user: &KooUser, auth_type: &str, secret: &str, now: i64) -> bool {
+async fn credential_ok(
+    ns: &Ns,
+    user: &KooUser,
+    auth_type: &str,
+    secret: &str,
+    now: i64,
+) -> Result<bool, KooError> {
     if auth_type == "1" {
-        return secret_eq(secret, &user.password);
+        return Ok(secret_eq(secret, &user.password));
     }
     if !user.verification_code.is_empty() && secret_eq(secret, &user.verification_code) {
-        return true;
+        return Ok(true);
     }
     // A minted code works once.
-    ns.store
-        .koo()
-        .redeem_verification_code(&user.user_id, secret, now)
+    let redeem = Change::RedeemCaptcha {
+        user: user.user_id.to_string(),
+        secret: secret.to_string(),
+        now,
+    };
+    Ok(ns.store().change(redeem).await?.changed())
 }
 
 /// `POST /koodrive/ose/v1/auth/login` — account login by password or verification code
@@ -109,20 +119,21 @@ pub(super) async fn login(
     .ok_or(KooError::Param)?;
     let now = ns.now();
     let user = ns
-        .store
         .koo()
         .user_by_account(account)
         .ok_or(KooError::Credentials)?;
-    if ns.store.is_locked(FAMILY, &user.user_id, now) {
+    let store = ns.store();
+    if store.is_locked(FAMILY, &user.user_id, now).await? {
         return Err(KooError::Locked);
     }
-    if !credential_ok(&ns, &user, auth_type, secret, now) {
-        ns.store
-            .record_failure(FAMILY, &user.user_id, now, LOCK_AFTER, LOCK_MS);
+    if !credential_ok(&ns, &user, auth_type, secret, now).await? {
+        store
+            .record_failure(FAMILY, &user.user_id, now, LOCK_AFTER, LOCK_MS)
+            .await?;
         return Err(KooError::Credentials);
     }
-    ns.store.record_success(FAMILY, &user.user_id);
-    let session_info = issue_pair(&ns, &user.user_id);
+    store.record_success(FAMILY, &user.user_id).await?;
+    let session_info = issue_pair(&ns, &user.user_id).await?;
     Ok(Fast(DataFirst {
         data: LoginData {
             user_info: LoginUserInfo {
@@ -181,12 +192,13 @@ pub(super) async fn refresh_token(
     // `lookup` also reports one the sweeper already dropped as expired, so a refresh token past its
     // 30 days still answers 13000205 after the sweep rather than 13000202.
     let now = ns.now();
-    if let Lookup::Missing = ns.store.tokens().lookup(access, &[Kind::KooAccess], now) {
+    let store = ns.store();
+    if let Lookup::Missing = store.lookup(access, &[Kind::KooAccess], now).await? {
         return Err(KooError::Session);
     }
     let req: RefreshTokenReq = json_object(&body)?;
     let refresh = present(&req.refresh_token).ok_or(KooError::Param)?;
-    let rec = match ns.store.tokens().lookup(refresh, &[Kind::KooRefresh], now) {
+    let rec = match store.lookup(refresh, &[Kind::KooRefresh], now).await? {
         Lookup::Live(r) => r,
         _ => return Err(KooError::Refresh),
     };
@@ -194,14 +206,13 @@ pub(super) async fn refresh_token(
         return Err(KooError::Session);
     }
     // Exactly one concurrent refresh wins the old refresh token.
-    let old = ns
-        .store
-        .tokens()
+    let old = store
         .take_if(refresh, Kind::KooRefresh, now, |r| {
             r.link.as_deref() == Some(access)
         })
+        .await?
         .ok_or(KooError::Refresh)?;
-    ns.store.tokens().retire(access, &[Kind::KooAccess]);
-    let session_info = issue_pair(&ns, &old.owner);
+    store.retire(access, &[Kind::KooAccess]).await?;
+    let session_info = issue_pair(&ns, &old.owner).await?;
     Ok(ok("Success", RefreshData { session_info }))
 }

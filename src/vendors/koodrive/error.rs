@@ -32,6 +32,15 @@ pub enum KooError {
     /// 13000205, HTTP 401.
     #[error("refresh token invalid or expired")]
     Refresh,
+    /// 503 (not a vendor code): the shared store cannot be reached.
+    #[error("store unavailable")]
+    Unavailable,
+}
+
+impl From<crate::store::remote::Down> for KooError {
+    fn from(_: crate::store::remote::Down) -> Self {
+        KooError::Unavailable
+    }
 }
 
 impl KooError {
@@ -52,6 +61,7 @@ impl KooError {
             KooError::Credentials => 13000203,
             KooError::Locked => 13000204,
             KooError::Refresh => 13000205,
+            KooError::Unavailable => 503,
         }
     }
 
@@ -63,6 +73,9 @@ impl KooError {
             KooError::Credentials => "Incorrect account or password.",
             KooError::Locked => "Account is locked. Try again later.",
             KooError::Refresh => "Refresh token is invalid or expired.",
+            KooError::Unavailable => {
+                "Service unavailable: the mock's store cannot be reached. Retry later."
+            }
         }
     }
 
@@ -70,6 +83,7 @@ impl KooError {
         match self {
             KooError::Param | KooError::AuthCode => StatusCode::BAD_REQUEST,
             KooError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            KooError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNAUTHORIZED,
         }
     }
@@ -114,7 +128,11 @@ impl IntoResponse for KooError {
             code: self.code(),
             msg: self.msg(),
         };
-        (self.status(), Json(body)).into_response()
+        let resp = (self.status(), Json(body)).into_response();
+        match self {
+            KooError::Unavailable => crate::respond::retry_later(resp),
+            _ => resp,
+        }
     }
 }
 

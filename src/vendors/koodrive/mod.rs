@@ -79,7 +79,7 @@ pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
         Op::CreateSession => create_session(ns, body).await.into_response(),
         Op::SessionAuth => session_auth(ns, headers).await.into_response(),
         Op::SessionRefresh => session_refresh(ns, headers).await.into_response(),
-        Op::SessionLogoff => session_logoff(ns, headers).await,
+        Op::SessionLogoff => session_logoff(ns, headers).await.into_response(),
         Op::Login => login(ns, headers, body).await.into_response(),
         Op::RefreshToken => refresh_token(ns, headers, body).await.into_response(),
     }

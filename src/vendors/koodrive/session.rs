@@ -26,8 +26,8 @@ fn with_user_info<R>(
     schema: bool,
     f: impl FnOnce(SessionUserInfo<'_>) -> R,
 ) -> Option<R> {
-    let org = ns.store.koo().org(&user.org_id)?;
-    let count = ns.store.koo().user_count(&org);
+    let org = ns.koo().org(&user.org_id)?;
+    let count = ns.koo().user_count(&org);
     Some(f(SessionUserInfo {
         role: &user.role,
         user_name: &user.user_name,
@@ -75,10 +75,11 @@ pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooE
     let code = present(&req.code).ok_or(KooError::Param)?;
     let now = ns.now();
     let user_id = ns
-        .store
+        .store()
         .redeem_auth_code(code, now)
+        .await?
         .ok_or(KooError::AuthCode)?;
-    let user = ns.store.koo().user(&user_id).ok_or(KooError::AuthCode)?;
+    let user = ns.koo().user(&user_id).ok_or(KooError::AuthCode)?;
     let token = ns.gen.hex_key(24);
     let session_id = ns.gen.hex48();
     let mut rec = TokenRec::new(
@@ -105,7 +106,7 @@ pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooE
         )
     })
     .ok_or(KooError::AuthCode)?;
-    ns.store.tokens().insert(token, rec);
+    ns.store().insert(token, rec).await?;
     Ok(resp)
 }
 
@@ -126,11 +127,11 @@ pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooE
 pub(super) async fn session_auth(ns: Ns, Headers(headers): Headers) -> Result<Response, KooError> {
     let token = session_token(&headers).ok_or(KooError::Session)?;
     let rec = ns
-        .store
-        .tokens()
+        .store()
         .touch(token, Kind::KooSession, ns.now(), SESSION_WINDOW_MS)
+        .await?
         .ok_or(KooError::Session)?;
-    let user = ns.store.koo().user(&rec.owner).ok_or(KooError::Session)?;
+    let user = ns.koo().user(&rec.owner).ok_or(KooError::Session)?;
     with_user_info(&ns, &user, false, |info| ok("success", info)).ok_or(KooError::Session)
 }
 
@@ -167,24 +168,24 @@ pub(super) async fn session_refresh(
     let token = session_token(&headers).ok_or(KooError::Session)?;
     let now = ns.now();
     let rec = ns
-        .store
-        .tokens()
+        .store()
         .live(token, &[Kind::KooSession], now)
+        .await?
         .ok_or(KooError::Session)?;
     let sid = header(&headers, names::X_SESSION_ID).ok_or(KooError::Param)?;
     if rec.session() != Some(sid) {
         return Err(KooError::Session);
     }
     let old = ns
-        .store
-        .tokens()
+        .store()
         .take_if(token, Kind::KooSession, now, |r| r.session() == Some(sid))
+        .await?
         .ok_or(KooError::Session)?;
     let fresh = ns.gen.hex_key(24);
     let mut rec = TokenRec::new(Kind::KooSession, old.owner, now, SESSION_WINDOW_MS);
     rec.bind = old.bind;
     let access_token = format!("Bearer {fresh}");
-    ns.store.tokens().insert(fresh, rec);
+    ns.store().insert(fresh, rec).await?;
     Ok(Fast(RefreshBody {
         access_token,
         code: 0,
@@ -206,13 +207,16 @@ pub(super) async fn session_refresh(
         (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
     )
 )]
-pub(super) async fn session_logoff(ns: Ns, Headers(headers): Headers) -> Response {
+pub(super) async fn session_logoff(
+    ns: Ns,
+    Headers(headers): Headers,
+) -> Result<Response, KooError> {
     if let Some(t) = session_token(&headers) {
-        ns.store.tokens().retire(t, &[Kind::KooSession]);
+        ns.store().retire(t, &[Kind::KooSession]).await?;
     }
-    Fast(Plain {
+    Ok(Fast(Plain {
         code: 0,
         msg: "success",
     })
-    .into_response()
+    .into_response())
 }

@@ -60,6 +60,15 @@ pub enum OaError {
     /// APP.0001
     #[error("application does not exist")]
     App,
+    /// 503 (not a vendor code): the shared store cannot be reached.
+    #[error("store unavailable")]
+    Unavailable,
+}
+
+impl From<crate::store::remote::Down> for OaError {
+    fn from(_: crate::store::remote::Down) -> Self {
+        OaError::Unavailable
+    }
 }
 
 impl OaError {
@@ -94,6 +103,7 @@ impl OaError {
             OaError::Ticket => "TICKET.0001",
             OaError::Tenant => "TENANT.0001",
             OaError::App => "APP.0001",
+            OaError::Unavailable => "STORE.0503",
         }
     }
 
@@ -116,6 +126,9 @@ impl OaError {
             OaError::Ticket => "SSO ticket is invalid, used or expired.".into(),
             OaError::Tenant => "Tenant does not match.".into(),
             OaError::App => "Application does not exist.".into(),
+            OaError::Unavailable => {
+                "Service unavailable: the mock's store cannot be reached. Retry later.".into()
+            }
         }
     }
 
@@ -123,6 +136,7 @@ impl OaError {
         match self {
             OaError::InvalidClient => StatusCode::UNAUTHORIZED,
             OaError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            OaError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         }
     }
@@ -186,7 +200,11 @@ impl IntoResponse for OaError {
             error_code: self.code(),
             error_msg: self.msg(),
         };
-        (self.status(), Json(body)).into_response()
+        let resp = (self.status(), Json(body)).into_response();
+        match self {
+            OaError::Unavailable => crate::respond::retry_later(resp),
+            _ => resp,
+        }
     }
 }
 

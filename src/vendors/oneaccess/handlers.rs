@@ -34,7 +34,7 @@ fn required_header<'a>(h: &'a HeaderMap, name: &'static str) -> Result<&'a str, 
 }
 
 /// The app behind `Authorization: Bearer <access_token>`: (token record, the token text).
-fn app_token(ns: &Ns, headers: &HeaderMap) -> Result<TokenRec, OaError> {
+async fn app_token(ns: &Ns, headers: &HeaderMap) -> Result<TokenRec, OaError> {
     let Some(raw) = header(headers, AUTHORIZATION) else {
         // Present but not UTF-8 is a token nobody issued, not a missing header.
         return Err(match headers.get(AUTHORIZATION) {
@@ -51,7 +51,7 @@ fn app_token(ns: &Ns, headers: &HeaderMap) -> Result<TokenRec, OaError> {
     let Some(t) = scheme_token(headers, "Bearer") else {
         return Err(OaError::InvalidToken(raw.to_string()));
     };
-    match ns.store.tokens().lookup(t, &[Kind::OaAppToken], ns.now()) {
+    match ns.store().lookup(t, &[Kind::OaAppToken], ns.now()).await? {
         Lookup::Live(r) => Ok(r),
         Lookup::Expired => Err(OaError::ExpiredToken(t.to_string())),
         Lookup::Missing => Err(OaError::InvalidToken(t.to_string())),
@@ -163,7 +163,7 @@ pub(super) async fn tenant_token(
     }
     let id = required(&id, "client_id")?;
     let secret = required(&secret, "client_secret")?;
-    let client = ns.store.oa().client(id).ok_or(OaError::InvalidClient)?;
+    let client = ns.oa().client(id).ok_or(OaError::InvalidClient)?;
     if !secret_eq(secret, &client.client_secret) {
         return Err(OaError::InvalidClient);
     }
@@ -185,7 +185,7 @@ pub(super) async fn tenant_token(
         serde_json::json!({}),
         APP_TOKEN_TTL_S,
     );
-    ns.store.tokens().insert(token.clone(), rec);
+    ns.store().insert(token.clone(), rec).await?;
     Ok(Json(TokenResp {
         access_token: token,
         token_type: "Bearer",
@@ -233,7 +233,7 @@ pub(super) async fn sdk_login(
     let req: LoginReq = json_object(&body)?;
     let user_name = required(&req.user_name, "user_name")?;
     let password = required(&req.password, "password")?;
-    let client = ns.store.oa().client(client_id).ok_or(OaError::App)?;
+    let client = ns.oa().client(client_id).ok_or(OaError::App)?;
     if let Some(t) = header(&headers, names::X_TENANT_ID) {
         if t != client.tenant_id {
             return Err(OaError::Tenant);
@@ -241,20 +241,20 @@ pub(super) async fn sdk_login(
     }
     let now = ns.now();
     let user = ns
-        .store
         .oa()
         .user_by_name(&client.tenant_id, user_name)
         .ok_or(OaError::WrongPassword(LOCK_AFTER - 1))?;
-    if ns.store.is_locked(FAMILY, &user.id, now) {
+    let store = ns.store();
+    if store.is_locked(FAMILY, &user.id, now).await? {
         return Err(OaError::Locked);
     }
     if !secret_eq(password, &user.password) {
-        let left = ns
-            .store
-            .record_failure(FAMILY, &user.id, now, LOCK_AFTER, LOCK_MS);
+        let left = store
+            .record_failure(FAMILY, &user.id, now, LOCK_AFTER, LOCK_MS)
+            .await?;
         return Err(OaError::WrongPassword(left));
     }
-    ns.store.record_success(FAMILY, &user.id);
+    store.record_success(FAMILY, &user.id).await?;
     let mut token = String::with_capacity(43);
     token.push_str("bts");
     ns.gen.push_base62_key(&mut token, 40);
@@ -269,7 +269,7 @@ pub(super) async fn sdk_login(
         "email": user.email,
     });
     let id_token = id_token(&ns, &client, &user.id, extra, SESSION_TTL_S);
-    ns.store.tokens().insert(token.clone(), rec);
+    ns.store().insert(token.clone(), rec).await?;
     Ok(Json(LoginResp {
         status: "SUCCESS",
         session_token: token,
@@ -307,7 +307,7 @@ pub(super) async fn sso_ticket(
     Headers(headers): Headers,
     body: Bytes,
 ) -> Result<Response, OaError> {
-    let app = app_token(&ns, &headers)?;
+    let app = app_token(&ns, &headers).await?;
     let req: TicketReq = json_object(&body)?;
     let session = present(&req.session_token).ok_or(OaError::TokenRequired)?;
     required(&req.operating_sys_version, "operating_sys_version")?;
@@ -315,7 +315,7 @@ pub(super) async fn sso_ticket(
     let fingerprint = required(&req.device_fingerprint, "device_fingerprint")?;
     check_tenant(&headers, &app)?;
     let client = match present(&req.client_id) {
-        Some(id) => match ns.store.oa().client(id) {
+        Some(id) => match ns.oa().client(id) {
             Some(c) if Some(c.tenant_id.as_str()) == app.tenant() => {
                 Text::from(c.client_id.as_str())
             }
@@ -325,9 +325,9 @@ pub(super) async fn sso_ticket(
     };
     let now = ns.now();
     let s = ns
-        .store
-        .tokens()
+        .store()
         .live(session, &[Kind::OaSession], now)
+        .await?
         .filter(|s| s.tenant() == app.tenant())
         .ok_or(OaError::Session)?;
     if s.fingerprint() != Some(fingerprint) {
@@ -339,7 +339,7 @@ pub(super) async fn sso_ticket(
     let mut b = s.bind.unwrap_or_default();
     b.client = Some(client);
     rec.bind = Some(b);
-    ns.store.tokens().insert(ticket.clone(), rec);
+    ns.store().insert(ticket.clone(), rec).await?;
     Ok(Fast(TicketResp {
         expire: TICKET_TTL_S,
         sso_ticket: ticket,
@@ -374,7 +374,7 @@ pub(super) async fn verify_ticket(
     Headers(headers): Headers,
     body: Bytes,
 ) -> Result<Response, OaError> {
-    let app = app_token(&ns, &headers)?;
+    let app = app_token(&ns, &headers).await?;
     let req: VerifyReq = json_object(&body)?;
     let ticket = required(&req.sso_ticket, "sso_ticket")?;
     required(&req.operating_sys_version, "operating_sys_version")?;
@@ -383,20 +383,20 @@ pub(super) async fn verify_ticket(
     check_tenant(&headers, &app)?;
     let now = ns.now();
     let rec = ns
-        .store
-        .tokens()
+        .store()
         .live(ticket, &[Kind::OaTicket], now)
+        .await?
         .filter(|t| t.tenant() == app.tenant())
         .ok_or(OaError::Ticket)?;
     if rec.fingerprint() != Some(fingerprint) {
         return Err(OaError::Fingerprint);
     }
     let rec = ns
-        .store
-        .tokens()
+        .store()
         .take_if(ticket, Kind::OaTicket, now, |_| true)
+        .await?
         .ok_or(OaError::Ticket)?;
-    let user = ns.store.oa().user(&rec.owner).ok_or(OaError::Ticket)?;
+    let user = ns.oa().user(&rec.owner).ok_or(OaError::Ticket)?;
     Ok(Json(VerifyResp {
         code: "200",
         message: "success",

@@ -17,8 +17,12 @@ async fn health_answers_ok_with_the_crate_version_and_uptime() {
         "{:?}",
         r.header("content-type")
     );
-    assert_eq!(keys(&r.body), ["status", "uptimeSeconds", "version"]);
+    assert_eq!(
+        keys(&r.body),
+        ["status", "store", "uptimeSeconds", "version"]
+    );
     assert_eq!(r.body["status"], json!("ok"));
+    assert_eq!(r.body["store"], json!("memory"));
     assert_eq!(r.body["version"], json!(env!("CARGO_PKG_VERSION")));
     let uptime = r.body["uptimeSeconds"]
         .as_u64()
