@@ -152,6 +152,11 @@ def store_section(w, runs):
     w(f"redis ÷ memory req/s: **{ratio:.2f}** (median of the rounds' ratios). Targets with Redis: "
       f"≥ {REDIS_RPS_TARGET:,} logins/s: {rps(r):,.0f}, {verdict(rps(r) >= REDIS_RPS_TARGET)}; "
       f"p99 ≤ {REDIS_P99_TARGET_MS:.0f} ms: {p99['redis']:.3f} ms, {verdict(p99['redis'] <= REDIS_P99_TARGET_MS)}.")
+    disturbed = max(num(x, "other_cpu") + num(x, "steal_cpu") for x in mem + red)
+    if disturbed >= 10:
+        w("")
+        w(f"**Disturbed runs**: up to {disturbed:.0f} % of a CPU went to other processes or steal during a "
+          "measured run: the figures were taken under load and should be re-measured on a quiet machine.")
     if len(mem) > 1:
         w("")
         w("| round | memory req/s | redis req/s | redis ÷ memory | memory p50 / p99 ms | redis p50 / p99 ms |")
