@@ -6,6 +6,7 @@ use crate::fixtures::{FixtureErrors, Fixtures};
 use crate::request::edge::MAX_HEAD_BYTES;
 use crate::request::Pipeline;
 use crate::state::{AppState, Settings};
+use crate::store::remote::Remote;
 use crate::tls::{Tls, TlsError, TlsOptions};
 use hyper::body::Incoming;
 use hyper::rt::{Read, Write};
@@ -211,6 +212,7 @@ pub struct MockServerBuilder {
     fixtures_dir: Option<PathBuf>,
     settings: Settings,
     tls: bool,
+    store: Option<String>,
 }
 
 impl MockServer {
@@ -318,6 +320,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// Keeps the state in this Redis (`redis://…`, as `--store`), shared with every server and
+    /// process started on it.
+    pub fn store(mut self, url: impl Into<String>) -> Self {
+        self.store = Some(url.into());
+        self
+    }
+
     /// Answers the first deviation from the vendor page with the family's parameter error (as
     /// `--strict`); `X-Mock-Strict` still decides per request.
     pub fn strict(mut self, on: bool) -> Self {
@@ -364,7 +373,11 @@ impl MockServerBuilder {
         } else {
             (None, None)
         };
-        let state = AppState::new(settings, fixtures);
+        let remote = match &self.store {
+            Some(url) => Some(Remote::connect(url).await.map_err(StartError::Store)?),
+            None => None,
+        };
+        let state = AppState::with_store(settings, fixtures, remote);
         let (tx, rx) = oneshot::channel::<()>();
         let st = state.clone();
         tokio::spawn(async move {
@@ -391,4 +404,6 @@ pub enum StartError {
     Bind(#[from] std::io::Error),
     #[error("cannot set up TLS: {0}")]
     Tls(#[from] TlsError),
+    #[error("{0}")]
+    Store(String),
 }

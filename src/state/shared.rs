@@ -13,8 +13,9 @@ use crate::store::remote::{self, Down, Meta, Remote, Setup};
 use crate::store::{Applied, Change, Fixtures, Idents, Kind, TokenRec, NEVER};
 use std::sync::{Arc, Mutex};
 
-/// Attempts at a compare-and-swap of a namespace field before answering 503.
-const ATTEMPTS: usize = 16;
+/// How long a compare-and-swap of a namespace field keeps retrying while other replicas win the race
+/// (each round one writer wins, so 64 racers need 64 rounds) before answering 503.
+const CONTENDED_FOR: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The shared store and what every namespace needs to read it.
 #[derive(Debug)]
@@ -136,7 +137,8 @@ impl Synced {
         f: impl Fn(Option<&str>) -> (Option<String>, R),
     ) -> Result<R, Down> {
         let r = &self.hub.remote;
-        for _ in 0..ATTEMPTS {
+        let deadline = tokio::time::Instant::now() + CONTENDED_FOR;
+        for round in 0u64.. {
             let (cur, version, epoch) = r.field(ns, field).await?;
             let (new, answer) = f(cur.as_deref());
             let Some(new) = new else {
@@ -145,6 +147,12 @@ impl Synced {
             if r.swap_field(ns, field, version, epoch, &new).await? {
                 return Ok(answer);
             }
+            if tokio::time::Instant::now() >= deadline {
+                break;
+            }
+            // Lost to another writer: back off a random while, so that racers spread out.
+            let ms = rand::random_range(0..=round.min(8));
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
         }
         Err(Down)
     }
