@@ -15,6 +15,9 @@ RATIO_TARGET = {"koodrive_login": 0.65}
 DEFAULT_RATIO_TARGET = 0.5
 P99_TARGET_MS = 1.0
 STARTUP_TARGET_MS = 15.0
+# The login workload with --store redis:// on loopback (STORE=redis bash bench/run.sh), issue 20's targets.
+REDIS_RPS_TARGET = 10_000
+REDIS_P99_TARGET_MS = 5.0
 IDLE_RSS_TARGET_MB = 8.0
 GENERATOR_BOUND_CPU = 90.0
 
@@ -118,8 +121,57 @@ def tls_section(w, rounds, handshakes):
         w("")
 
 
+def store_section(w, runs):
+    """The login workload on the in-memory store beside --store redis:// (run.sh with STORE=redis)."""
+    by = {}
+    for r in runs:
+        by.setdefault(r["server"], []).append(r)
+    mem, red = by.get("memory", []), by.get("redis", [])
+    if not (mem and red):
+        return
+    m, r = median_run(mem), median_run(red)
+    ratio = median([rps(y) / rps(x) if rps(x) else 0.0 for x, y in zip(mem, red)])
+    p99 = {name: median([num(x, "p99_us") for x in xs]) / 1000.0 for name, xs in (("memory", mem), ("redis", red))}
+    w("## Redis store: the login workload")
+    w("")
+    w("KooDrive login (workload (a)) on a fresh authmock with the in-memory store and on a fresh one with "
+      "`--store redis://127.0.0.1:PORT`, its own fresh redis-server (no persistence) on loopback; each store's "
+      "median round by req/s, the median of the rounds' p99s. The redis-server's CPU is its own column; "
+      "authmock's CPU is the server process alone.")
+    w("")
+    w("| store | req/s | p50 / p99 ms | authmock CPU % | authmock CPU µs/req | redis-server CPU % "
+      "| redis-server CPU µs/req | wrk CPU % | other CPU % | errors |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, x in (("memory", m), ("redis", r)):
+        n = num(x, "requests")
+        redis_us = num(x, "redis_cpu") / 100.0 * num(x, "duration_us") / n if n else 0.0
+        w(f"| {name} | {rps(x):,.0f} | {num(x, 'p50_us') / 1000:.3f} / {p99[name]:.3f} "
+          f"| {num(x, 'server_cpu'):.0f} | {us_per_req(x):.1f} | {num(x, 'redis_cpu'):.0f} | {redis_us:.1f} "
+          f"| {num(x, 'wrk_cpu'):.0f} | {num(x, 'other_cpu') + num(x, 'steal_cpu'):.0f} | {errors(x)} |")
+    w("")
+    w(f"redis ÷ memory req/s: **{ratio:.2f}** (median of the rounds' ratios). Targets with Redis: "
+      f"≥ {REDIS_RPS_TARGET:,} logins/s: {rps(r):,.0f}, {verdict(rps(r) >= REDIS_RPS_TARGET)}; "
+      f"p99 ≤ {REDIS_P99_TARGET_MS:.0f} ms: {p99['redis']:.3f} ms, {verdict(p99['redis'] <= REDIS_P99_TARGET_MS)}.")
+    disturbed = max(num(x, "other_cpu") + num(x, "steal_cpu") for x in mem + red)
+    if disturbed >= 10:
+        w("")
+        w(f"**Disturbed runs**: up to {disturbed:.0f} % of a CPU went to other processes or steal during a "
+          "measured run: the figures were taken under load and should be re-measured on a quiet machine.")
+    if len(mem) > 1:
+        w("")
+        w("| round | memory req/s | redis req/s | redis ÷ memory | memory p50 / p99 ms | redis p50 / p99 ms |")
+        w("|---:|---:|---:|---:|---:|---:|")
+        for x, y in zip(mem, red):
+            w(f"| {x.get('round', '?')} | {rps(x):,.0f} | {rps(y):,.0f} | {rps(y) / rps(x) if rps(x) else 0.0:.2f} "
+              f"| {num(x, 'p50_us') / 1000:.3f} / {num(x, 'p99_us') / 1000:.3f} "
+              f"| {num(y, 'p50_us') / 1000:.3f} / {num(y, 'p99_us') / 1000:.3f} |")
+    w("")
+
+
 def main():
     env, results, startup, memory, handshakes = parse(sys.argv[1])
+    store_runs = [r for r in results if r["workload"] == "store_login"]
+    results = [r for r in results if r["workload"] != "store_login"]
     out = []
     w = out.append
     w("# authmock benchmark results")
@@ -132,6 +184,8 @@ def main():
     w(f"- load average (1/5/15 min) at start: {env.get('load_start', '?').replace(',', ' ')}; "
       f"at end: {env.get('load_end', '?').replace(',', ' ')}")
     w(f"- commit: {env.get('commit', '?')}")
+    if env.get("redis"):
+        w(f"- redis-server {env['redis'].replace('_', ' ')}")
     w("")
 
     # Rounds of each workload, per server, in the order they ran.
@@ -225,12 +279,14 @@ def main():
         w("")
 
     tls_section(w, rounds, handshakes)
+    store_section(w, store_runs)
 
     a_start, r_start = startup.get("authmock"), startup.get("reference")
-    w("## Start-up and memory")
-    w("")
-    w("| metric | authmock | reference | target | result |")
-    w("|---|---:|---:|---|---|")
+    if startup or memory or results:
+        w("## Start-up and memory")
+        w("")
+        w("| metric | authmock | reference | target | result |")
+        w("|---|---:|---:|---|---|")
     if a_start:
         ms = num(a_start, "median_ms")
         w(f"| start-to-first-200 ms (median of {len(a_start.get('all_ms', '').split(','))} spawns; "

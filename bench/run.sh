@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # authmock load benchmark: authmock vs a static-body axum reference server, per workload, with wrk.
 # See bench/README.md. Usage: bash bench/run.sh   (options as environment variables, listed below)
+# STORE=redis bash bench/run.sh: instead, the login workload with --store redis:// (a throwaway
+# redis-server on loopback) beside the in-memory store, and nothing else.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,9 +22,12 @@ SWEEP_TIMEOUT="${SWEEP_TIMEOUT:-180}" # seconds to wait for the token count to c
 WORKLOADS="${WORKLOADS:-koodrive_login koodrive_session oneaccess_sso_ticket enos_session_set}"
 ROUNDS="${ROUNDS:-3}"               # rounds of every workload on both servers; the report takes medians
 SKIP_BUILD="${SKIP_BUILD:-0}"       # 1: use the binaries already in target/release
+OUT_GIVEN="${OUT:-}"
 OUT="${OUT:-bench/RESULTS.md}"      # where the markdown report is written ("" or - : stdout only)
 TLS_BENCH="${TLS_BENCH:-1}"         # 1: also the login over https beside http, and the handshake cost (0 skips)
 NEWCONN_DURATION="${NEWCONN_DURATION:-$DURATION}" # measured seconds of the one-connection-per-request runs
+STORE="${STORE:-memory}"            # redis: the store comparison only (see above)
+REDIS_CPU="${REDIS_CPU-$SERVER_CPU}" # CPUs the throwaway redis-server is pinned to ("" leaves it unpinned)
 
 AUTHMOCK="${AUTHMOCK_BIN:-$ROOT/target/release/authmock}"   # override to bench another build
 REFERENCE="$ROOT/target/release/examples/reference"
@@ -43,26 +48,45 @@ fi
 for tool in wrk taskset curl python3 /usr/bin/time; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
 done
-if [ "$TLS_BENCH" = 1 ] && ! command -v openssl >/dev/null 2>&1; then
+case "$STORE" in
+  memory) ;;
+  redis)
+    # The store comparison is one section, not the report of record: printed unless OUT names a file.
+    OUT="${OUT_GIVEN:--}"
+    if ! command -v redis-server >/dev/null 2>&1; then
+      log "redis-server is missing: installing the Debian package"
+      if [ "$(id -u)" = 0 ]; then apt-get install -y redis-server >&2 || { apt-get update >&2 && apt-get install -y redis-server >&2; }
+      else sudo apt-get install -y redis-server >&2; fi
+    fi
+    for tool in redis-server redis-cli; do command -v "$tool" >/dev/null 2>&1 || die "$tool is required"; done
+    ;;
+  *) die "STORE=$STORE: memory or redis" ;;
+esac
+if [ "$STORE" = memory ] && [ "$TLS_BENCH" = 1 ] && ! command -v openssl >/dev/null 2>&1; then
   die "openssl is required for the https section (Debian package openssl; TLS_BENCH=0 skips it)"
 fi
 [ "$(nproc)" -ge 2 ] || log "warning: fewer than 2 CPUs; server and generator will share a CPU"
 
-if [ "$SKIP_BUILD" != 1 ]; then
+if [ "$SKIP_BUILD" != 1 ] && [ "$STORE" = redis ]; then
+  log "cargo build --release --bin authmock"
+  cargo build --release --bin authmock >&2
+elif [ "$SKIP_BUILD" != 1 ]; then
   log "cargo build --release --bin authmock --example reference"
   cargo build --release --bin authmock --example reference >&2
 fi
 [ -x "$AUTHMOCK" ] || die "$AUTHMOCK not built"
-[ -x "$REFERENCE" ] || die "$REFERENCE not built"
+[ "$STORE" = redis ] || [ -x "$REFERENCE" ] || die "$REFERENCE not built"
 
 WORK="$(mktemp -d /tmp/authmock-bench.XXXXXX)"
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"
 SERVER_PID=""
 WRK_PID=""
+REDIS_PID=""
 cleanup() {
   if [ -n "$WRK_PID" ]; then kill "$WRK_PID" 2>/dev/null || true; fi
   if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; fi
+  if [ -n "$REDIS_PID" ]; then kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -187,6 +211,8 @@ measure() {
   taskset -c "$LOADGEN_CPU" wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" "${WRK_EXTRA[@]}" -s "bench/$w.lua" "$url" -- "${args[@]}" \
     >"$WORK/warmup.out" 2>&1 || { cat "$WORK/warmup.out" >&2; die "wrk warm-up failed"; }
   ticks0="$(cpu_ticks "$SERVER_PID")"
+  rticks0=0
+  [ -n "$REDIS_PID" ] && rticks0="$(cpu_ticks "$REDIS_PID")"
   read -r busy0 steal0 < <(cpu_stat)
   t0="$(date +%s.%N)"
   /usr/bin/time -f '%P' -o "$WORK/wrk.cpu" \
@@ -194,22 +220,26 @@ measure() {
     >"$WORK/run.out" 2>&1 || { cat "$WORK/run.out" >&2; die "wrk failed"; }
   t1="$(date +%s.%N)"
   ticks1="$(cpu_ticks "$SERVER_PID")"
+  rticks1=0
+  [ -n "$REDIS_PID" ] && rticks1="$(cpu_ticks "$REDIS_PID")"
   read -r busy1 steal1 < <(cpu_stat)
   hz="$(getconf CLK_TCK)"
   line="$(grep '^BENCH ' "$WORK/run.out" || true)"
   [ -n "$line" ] || { cat "$WORK/run.out" >&2; die "no BENCH line from wrk"; }
   cpu="$(tr -d '%' <"$WORK/wrk.cpu" | tail -1)"
-  local server_cpu other_cpu steal_cpu
+  local server_cpu redis_cpu other_cpu steal_cpu
   server_cpu="$(awk -v a="$ticks0" -v b="$ticks1" -v hz="$hz" -v t0="$t0" -v t1="$t1" \
     'BEGIN { printf "%.0f", 100 * (b - a) / hz / (t1 - t0) }')"
-  # CPU time on the two pinned CPUs that was neither the server's nor wrk's (other workers, softirq):
-  # the figure that says whether the run was disturbed. In % of one CPU.
-  other_cpu="$(awk -v a="$busy0" -v b="$busy1" -v hz="$hz" -v t0="$t0" -v t1="$t1" -v s="$server_cpu" -v w="$cpu" \
+  redis_cpu="$(awk -v a="$rticks0" -v b="$rticks1" -v hz="$hz" -v t0="$t0" -v t1="$t1" \
+    'BEGIN { printf "%.0f", 100 * (b - a) / hz / (t1 - t0) }')"
+  # CPU time on the two pinned CPUs that was neither the server's, its redis-server's nor wrk's (other
+  # workers, softirq): the figure that says whether the run was disturbed. In % of one CPU.
+  other_cpu="$(awk -v a="$busy0" -v b="$busy1" -v hz="$hz" -v t0="$t0" -v t1="$t1" -v s="$((server_cpu + redis_cpu))" -v w="$cpu" \
     'BEGIN { o = 100 * (b - a) / hz / (t1 - t0) - s - w; printf "%.0f", (o < 0 ? 0 : o) }')"
   steal_cpu="$(awk -v a="$steal0" -v b="$steal1" -v hz="$hz" -v t0="$t0" -v t1="$t1" \
     'BEGIN { printf "%.0f", 100 * (b - a) / hz / (t1 - t0) }')"
-  echo "RESULT workload=$label server=$server round=$round ${line#BENCH } wrk_cpu=$cpu server_cpu=$server_cpu other_cpu=$other_cpu steal_cpu=$steal_cpu rss_kb=$(rss_kb "$SERVER_PID")" >>"$RESULTS"
-  log "round $round $server $label: $(sed -n 's/^Requests\/sec: *//p' "$WORK/run.out") req/s (wrk CPU $cpu%, server CPU $server_cpu%, other $other_cpu%, steal $steal_cpu%)"
+  echo "RESULT workload=$label server=$server round=$round ${line#BENCH } wrk_cpu=$cpu server_cpu=$server_cpu redis_cpu=$redis_cpu other_cpu=$other_cpu steal_cpu=$steal_cpu rss_kb=$(rss_kb "$SERVER_PID")" >>"$RESULTS"
+  log "round $round $server $label: $(sed -n 's/^Requests\/sec: *//p' "$WORK/run.out") req/s (wrk CPU $cpu%, server CPU $server_cpu%, redis CPU $redis_cpu%, other $other_cpu%, steal $steal_cpu%)"
 }
 
 # token_count URL: number of live tokens from GET /__admin/state (counts if it has them, else tokens[])
@@ -250,6 +280,65 @@ print("?" if n is None else n)
   echo "ENV commit=$(git describe --always --dirty 2>/dev/null || echo none)"
 } >>"$RESULTS"
 log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---------------------------------------------------------------- STORE=redis: the store comparison
+# The login workload on a fresh authmock with the in-memory store and on a fresh one with --store redis://
+# (a fresh redis-server each run, on a free loopback port, without persistence, so that Redis's disk does
+# not enter the figure), one right after the other, alternating which goes first. Then the report, and
+# nothing else.
+start_redis() {
+  local port="$1" _
+  mkdir -p "$WORK/redis-$port"
+  local pin=()
+  [ -n "$REDIS_CPU" ] && pin=(taskset -c "$REDIS_CPU")
+  "${pin[@]}" redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+    --dir "$WORK/redis-$port" --logfile "$WORK/redis-$port/redis.log" &
+  REDIS_PID=$!
+  for _ in $(seq 1 250); do
+    [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && return 0
+    kill -0 "$REDIS_PID" 2>/dev/null || { cat "$WORK/redis-$port/redis.log" >&2; die "redis-server exited at start"; }
+    sleep 0.02
+  done
+  die "redis-server did not answer PING on port $port"
+}
+stop_redis() {
+  if [ -n "$REDIS_PID" ]; then
+    kill "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
+    REDIS_PID=""
+  fi
+}
+if [ "$STORE" = redis ]; then
+  echo "ENV redis=$(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')_pinned_to_CPU_${REDIS_CPU:-none}" >>"$RESULTS"
+  for round in $(seq 1 "$ROUNDS"); do
+    order="memory redis"
+    [ $((round % 2)) -eq 0 ] && order="redis memory"
+    for store in $order; do
+      port="$(free_port)"
+      url="http://127.0.0.1:$port"
+      if [ "$store" = redis ]; then
+        rport="$(free_port)"
+        start_redis "$rport"
+        start_server "$AUTHMOCK" "$port" --store "redis://127.0.0.1:$rport"
+      else
+        start_server "$AUTHMOCK" "$port"
+      fi
+      sanity koodrive_login "$url"
+      measure koodrive_login "$store" "$url" "$round" store_login
+      stop_server
+      stop_redis
+    done
+  done
+  echo "ENV load_end=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ',')" >>"$RESULTS"
+  log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  if [ -n "$OUT" ] && [ "$OUT" != - ]; then
+    python3 bench/report.py "$RESULTS" | tee "$OUT"
+    log "written to $OUT"
+  else
+    python3 bench/report.py "$RESULTS"
+  fi
+  exit 0
+fi
 
 # ---------------------------------------------------------------- throughput and latency
 # Each round runs every workload on both servers, one right after the other (so a ratio compares runs
