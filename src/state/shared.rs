@@ -54,7 +54,6 @@ impl Hub {
 #[derive(Debug)]
 pub struct Synced {
     pub hub: Arc<Hub>,
-    pub epoch: u64,
     /// Key prefix of the epoch's credentials and lockouts.
     pub prefix: String,
     pub clock: Clock,
@@ -119,7 +118,6 @@ pub async fn sync(ns: &Namespace, hub: &Arc<Hub>) -> Result<Synced, Down> {
         .unwrap_or_else(|| Namespace::fresh_clock(&ns.settings));
     Ok(Synced {
         hub: hub.clone(),
-        epoch: meta.epoch,
         prefix: remote::prefix(&ns.name, meta.epoch),
         clock,
         ids,

@@ -28,8 +28,9 @@ use std::time::Duration;
 /// How long a key outlives its mock expiry: Redis TTLs follow real time and only collect garbage, so
 /// a mock clock that runs slower (frozen, set back) is covered for this long.
 pub const GC_MARGIN_MS: i64 = 7 * 24 * 3600 * 1000;
-/// Longest a request waits on Redis before it answers 503.
-const CALL_TIMEOUT: Duration = Duration::from_secs(2);
+/// Longest a command waits for its answer, or for a connection, before the request answers 503
+/// (the connection manager enforces both: no timer of our own per call).
+const CALL_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Redis did not answer (down, unreachable, timed out, or refused the command).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -81,8 +82,8 @@ impl Remote {
         let fail = |e: &dyn std::fmt::Display| format!("cannot reach the store at {shown}: {e}");
         let client = redis::Client::open(url).map_err(|e| fail(&e))?;
         let cfg = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(1)))
-            .set_response_timeout(Some(Duration::from_secs(1)))
+            .set_connection_timeout(Some(CALL_TIMEOUT))
+            .set_response_timeout(Some(CALL_TIMEOUT))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(500));
         let conn = tokio::time::timeout(
@@ -126,19 +127,15 @@ impl Remote {
         self.query::<String>(&redis::cmd("PING")).await.is_ok()
     }
 
-    fn outcome<T>(
-        &self,
-        r: Result<redis::RedisResult<T>, tokio::time::error::Elapsed>,
-    ) -> Result<T, Down> {
+    fn outcome<T>(&self, r: redis::RedisResult<T>) -> Result<T, Down> {
         let err = match r {
-            Ok(Ok(v)) => {
+            Ok(v) => {
                 if !self.0.up.swap(true, Ordering::Relaxed) {
                     tracing::warn!(store = %self.0.shown, "the store is reachable again");
                 }
                 return Ok(v);
             }
-            Ok(Err(e)) => e.to_string(),
-            Err(_) => "timed out".to_string(),
+            Err(e) => e.to_string(),
         };
         if self.0.up.swap(false, Ordering::Relaxed) {
             tracing::error!(store = %self.0.shown, error = %err, "the store is unreachable: answering 503 until it returns");
@@ -154,9 +151,9 @@ impl Remote {
         F: Fn(ConnectionManager) -> Fut,
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
     {
-        let mut r = tokio::time::timeout(CALL_TIMEOUT, f(self.0.conn.clone())).await;
-        if matches!(&r, Ok(Err(e)) if e.is_connection_refusal()) {
-            r = tokio::time::timeout(CALL_TIMEOUT, f(self.0.conn.clone())).await;
+        let mut r = f(self.0.conn.clone()).await;
+        if matches!(&r, Err(e) if e.is_connection_refusal()) {
+            r = f(self.0.conn.clone()).await;
         }
         self.outcome(r)
     }
