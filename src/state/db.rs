@@ -151,24 +151,29 @@ impl Db<'_> {
     }
 
     /// Settles a login attempt whose credential was `ok`: [`Settled::Locked`] if the account is
-    /// locked at `now`, else the success clears the count or the failure counts (locking the account
-    /// for `window_ms` at `max`). One step in either store.
-    pub async fn settle(
+    /// locked at `now`, else a failure counts (locking the account for `window_ms` at `max`) and a
+    /// success clears the count and stores `issue`, the credentials the login hands out. One step in
+    /// either store.
+    pub async fn settle<const N: usize>(
         &self,
         account: (&str, &str),
         now: i64,
-        ok: bool,
-        max: u32,
-        window_ms: i64,
+        (ok, max, window_ms): (bool, u32, i64),
+        issue: [(Text, TokenRec); N],
     ) -> Result<Settled, Down> {
-        match self.shared {
-            None => Ok(self.mem.settle(account, now, ok, max, window_ms)),
-            Some(s) => {
-                let until = now.saturating_add(window_ms);
-                let r = &s.hub.remote;
-                r.settle(&s.prefix, account, now, ok, max, until).await
+        let Some(s) = self.shared else {
+            let settled = self.mem.settle(account, now, ok, max, window_ms);
+            if settled == Settled::Passed {
+                for (t, r) in issue {
+                    self.mem.tokens().insert(t, r);
+                }
             }
-        }
+            return Ok(settled);
+        };
+        let until = now.saturating_add(window_ms);
+        let r = &s.hub.remote;
+        r.settle(&s.prefix, account, now, ok, max, until, &issue)
+            .await
     }
 
     /// Applies an identity change (for every replica, in the shared store).

@@ -277,8 +277,10 @@ return 0
     }
 
     /// Settles one login attempt whose credential was `ok`: refused if the account is locked at
-    /// `now` (an elapsed lock is cleared), else a success clears the count and a failure counts once,
-    /// whichever replica counts it, locking the account until `locked_until` at `max`. One script.
+    /// `now` (an elapsed lock is cleared), else a success clears the count and stores the credentials
+    /// the login issues, and a failure counts once, whichever replica counts it, locking the account
+    /// until `locked_until` at `max`. One script: a login costs one round trip here.
+    #[allow(clippy::too_many_arguments)]
     pub async fn settle(
         &self,
         prefix: &str,
@@ -287,20 +289,24 @@ return 0
         ok: bool,
         max: u32,
         locked_until: i64,
+        issue: &[(Text, TokenRec)],
     ) -> Result<Settled, Down> {
         static SRC: OnceLock<Script> = OnceLock::new();
         let sc = script(
             &SRC,
             r#"
 local u = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
-if u ~= 0 then
-  if tonumber(ARGV[1]) < u then return -1 end
-  redis.call('DEL', KEYS[1])
-end
+if u ~= 0 and tonumber(ARGV[1]) < u then return -1 end
 if ARGV[2] == '1' then
-  if u == 0 then redis.call('DEL', KEYS[1]) end
+  for i = 2, #KEYS do if redis.call('EXISTS', KEYS[i]) == 1 then return -3 end end
+  redis.call('DEL', KEYS[1])
+  for i = 2, #KEYS do
+    local v, px = ARGV[2 * i + 2], ARGV[2 * i + 3]
+    if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
+  end
   return -2
 end
+if u ~= 0 then redis.call('DEL', KEYS[1]) end
 local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
 local max = tonumber(ARGV[3])
 if f >= max then redis.call('HSET', KEYS[1], 'u', ARGV[4]) end
@@ -309,18 +315,36 @@ if f >= max then return 0 end
 return max - f
 "#,
         );
-        let key = Self::lock_key(prefix, family, user);
+        let mut keys = vec![Self::lock_key(prefix, family, user)];
+        keys.extend(issue.iter().map(|(t, _)| Self::token_key(prefix, t)));
         let ttl = gc_ttl(locked_until, now)
             .unwrap_or(GC_MARGIN_MS)
             .to_string();
         let (now, max, until) = (now.to_string(), max.to_string(), locked_until.to_string());
-        let args = [now.as_str(), if ok { "1" } else { "0" }, &max, &until, &ttl];
-        let r: i64 = self.script(sc, &[&key], &args).await?;
-        Ok(match r {
-            -1 => Settled::Locked,
-            -2 => Settled::Passed,
-            left => Settled::Failed(left.max(0) as u32),
-        })
+        let mut args = vec![
+            now,
+            (if ok { "1" } else { "0" }).to_string(),
+            max,
+            until,
+            ttl,
+        ];
+        for (_, r) in issue {
+            args.push(encode(r));
+            args.push(
+                gc_ttl(r.retain_ms, r.issued_ms)
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r: i64 = self.script(sc, &keys, &args).await?;
+        match r {
+            -1 => Ok(Settled::Locked),
+            -2 => Ok(Settled::Passed),
+            -3 => Err(Down),
+            left => Ok(Settled::Failed(left.max(0) as u32)),
+        }
     }
 
     /// Every account with failures or a lock, as (family, user id, state).

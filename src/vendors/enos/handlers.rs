@@ -70,19 +70,19 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
         .enos()
         .user_by_account(account)
         .ok_or(EnosError::BadLogin)?;
-    let store = ns.store();
-    let passed = secret_eq(password, &user.password);
-    match store
-        .settle((FAMILY, &user.id), now, passed, LOCK_AFTER, LOCK_MS)
+    let lock = (secret_eq(password, &user.password), LOCK_AFTER, LOCK_MS);
+    let token = new_access_token(&ns);
+    let rec = TokenRec::new(Kind::EnosLogin, user.id.clone(), now, ACCESS_TTL_MS);
+    let issue = [(Text::from(token.as_str()), rec)];
+    match ns
+        .store()
+        .settle((FAMILY, &user.id), now, lock, issue)
         .await?
     {
         Settled::Locked => return Err(EnosError::Locked),
         Settled::Failed(_) => return Err(EnosError::BadLogin),
         Settled::Passed => {}
     }
-    let token = new_access_token(&ns);
-    let rec = TokenRec::new(Kind::EnosLogin, user.id.clone(), now, ACCESS_TTL_MS);
-    store.insert(token.clone(), rec).await?;
     let orgs: Vec<_> = user
         .orgs
         .iter()

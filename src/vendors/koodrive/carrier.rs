@@ -18,9 +18,9 @@ use axum::response::{IntoResponse, Response};
 /// The lockout family (the admin state lists lockouts as `koodrive:<userId>`).
 const FAMILY: &str = "koodrive";
 
-/// Issues a login access token and its refresh token, linked to each other.
-async fn issue_pair(ns: &Ns, user_id: &Text) -> Result<SessionInfo, KooError> {
-    let now = ns.now();
+/// A login access token and its refresh token, linked to each other: the answer's `sessionInfo`
+/// and the two records to store.
+fn new_pair(ns: &Ns, user_id: &Text, now: i64) -> (SessionInfo, [(Text, TokenRec); 2]) {
     let access = ns.gen.hex_key(24);
     let refresh = ns.gen.hex_key(24);
     // The user's id string is shared by both records; each record links to the other's key.
@@ -34,15 +34,13 @@ async fn issue_pair(ns: &Ns, user_id: &Text) -> Result<SessionInfo, KooError> {
     let mut access_token = String::with_capacity(51);
     access_token.push_str("AT ");
     access_token.push_str(&access);
-    ns.store()
-        .insert_pair((access, a), (refresh.clone(), r))
-        .await?;
-    Ok(SessionInfo {
+    let info = SessionInfo {
         access_token,
         expires_in: ACCESS_TTL_S,
         issued_at: now,
-        refresh_token: refresh,
-    })
+        refresh_token: refresh.clone(),
+    };
+    (info, [(access, a), (refresh, r)])
 }
 
 /// Checks the credential of `authType` "1" (password) or "2" (verification code). A minted code works
@@ -126,17 +124,13 @@ pub(super) async fn login(
         .user_by_account(account)
         .ok_or(KooError::Credentials)?;
     let passed = credential_ok(&ns, &user, auth_type, secret, now).await?;
-    let account = (FAMILY, &*user.user_id);
-    match ns
-        .store()
-        .settle(account, now, passed, LOCK_AFTER, LOCK_MS)
-        .await?
-    {
+    let (session_info, pair) = new_pair(&ns, &user.user_id, now);
+    let (account, lock) = ((FAMILY, &*user.user_id), (passed, LOCK_AFTER, LOCK_MS));
+    match ns.store().settle(account, now, lock, pair).await? {
         Settled::Locked => return Err(KooError::Locked),
         Settled::Failed(_) => return Err(KooError::Credentials),
         Settled::Passed => {}
     }
-    let session_info = issue_pair(&ns, &user.user_id).await?;
     Ok(Fast(DataFirst {
         data: LoginData {
             user_info: LoginUserInfo {
@@ -216,6 +210,7 @@ pub(super) async fn refresh_token(
         .await?
         .ok_or(KooError::Refresh)?;
     store.retire(access, &[Kind::KooAccess]).await?;
-    let session_info = issue_pair(&ns, &old.owner).await?;
+    let (session_info, [a, r]) = new_pair(&ns, &old.owner, now);
+    store.insert_pair(a, r).await?;
     Ok(ok("Success", RefreshData { session_info }))
 }

@@ -244,17 +244,7 @@ pub(super) async fn sdk_login(
         .oa()
         .user_by_name(&client.tenant_id, user_name)
         .ok_or(OaError::WrongPassword(LOCK_AFTER - 1))?;
-    let passed = secret_eq(password, &user.password);
-    let account = (FAMILY, user.id.as_str());
-    match ns
-        .store()
-        .settle(account, now, passed, LOCK_AFTER, LOCK_MS)
-        .await?
-    {
-        Settled::Locked => return Err(OaError::Locked),
-        Settled::Failed(left) => return Err(OaError::WrongPassword(left)),
-        Settled::Passed => {}
-    }
+    let lock = (secret_eq(password, &user.password), LOCK_AFTER, LOCK_MS);
     let mut token = String::with_capacity(43);
     token.push_str("bts");
     ns.gen.push_base62_key(&mut token, 40);
@@ -263,13 +253,22 @@ pub(super) async fn sdk_login(
     b.fingerprint = Some(fingerprint.into());
     b.client = Some(client.client_id.as_str().into());
     b.tenant = Some(client.tenant_id.as_str().into());
+    let issue = [(Text::from(token.as_str()), rec)];
+    match ns
+        .store()
+        .settle((FAMILY, &user.id), now, lock, issue)
+        .await?
+    {
+        Settled::Locked => return Err(OaError::Locked),
+        Settled::Failed(left) => return Err(OaError::WrongPassword(left)),
+        Settled::Passed => {}
+    }
     let extra = serde_json::json!({
         "name": user.name,
         "preferred_username": user.user_name,
         "email": user.email,
     });
     let id_token = id_token(&ns, &client, &user.id, extra, SESSION_TTL_S);
-    ns.store().insert(token.clone(), rec).await?;
     Ok(Json(LoginResp {
         status: "SUCCESS",
         session_token: token,
