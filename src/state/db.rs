@@ -1,6 +1,7 @@
 //! The store verbs a request uses, on whichever store holds its namespace: this process's memory
 //! (the default; every verb is then a plain call) or the shared store (`--store redis://…`).
-//! A verb fails only with [`Down`]: the shared store did not answer, and nothing was written.
+//! A verb fails only with [`Down`], when the shared store did not answer; a credential is handed out
+//! only once its record is stored.
 
 use super::shared::Synced;
 use crate::family::Family;
