@@ -5,6 +5,8 @@
 mod fixtures;
 #[path = "support/http.rs"]
 mod http;
+#[path = "support/process.rs"]
+mod process;
 #[path = "support/tempdir.rs"]
 mod tempdir;
 
@@ -20,199 +22,22 @@ use fixtures::oa::{
     TICKET as OA_TICKET, TOKEN as OA_TOKEN,
 };
 use http::{get, post_json, send, Resp};
+use process::{authmock, listening_port, run, without_authmock_env, Exited, Server, BIN};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::thread::JoinHandle;
+use std::process::Command;
 use std::time::{Duration, Instant};
 use tempdir::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_authmock");
-/// How long a process may take to print its first line or to finish a subcommand.
-const WAIT: Duration = Duration::from_secs(15);
 /// How long a server may take to exit after SIGTERM/SIGINT with nothing in flight.
 const PROMPTLY: Duration = Duration::from_secs(3);
 
 // ---------------------------------------------------------------------------------------------------
-// Plumbing: processes, temp dirs, HTTP
+// Plumbing: processes (support/process.rs), temp dirs, HTTP
 // ---------------------------------------------------------------------------------------------------
 
-/// `authmock <args>` with no AUTHMOCK_* or RUST_LOG inherited from the environment running the tests.
-fn authmock(args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.args(args);
-    without_authmock_env(&mut c);
-    c
-}
-
-/// Removes every AUTHMOCK_* variable and RUST_LOG from what `c` inherits.
-fn without_authmock_env(c: &mut Command) {
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("AUTHMOCK_") {
-            c.env_remove(k);
-        }
-    }
-    c.env_remove("RUST_LOG");
-}
-
-/// What a finished process printed and how it ended.
-struct Exited {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Exited {
-    fn all_output(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-}
-
-/// A child process whose stdout and stderr are drained by threads (so it never blocks on a full pipe).
-struct Proc {
-    child: Child,
-    first_line: mpsc::Receiver<String>,
-    stdout: Option<JoinHandle<String>>,
-    stderr: Option<JoinHandle<String>>,
-}
-
-impl Proc {
-    fn spawn(mut cmd: Command) -> Proc {
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn authmock");
-        let out = child.stdout.take().expect("stdout pipe");
-        let err = child.stderr.take().expect("stderr pipe");
-        let (tx, first_line) = mpsc::channel();
-        let stdout = std::thread::spawn(move || {
-            let mut r = BufReader::new(out);
-            let mut first = String::new();
-            let _ = r.read_line(&mut first);
-            let _ = tx.send(first.clone());
-            let mut rest = String::new();
-            let _ = r.read_to_string(&mut rest);
-            first + &rest
-        });
-        let stderr = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = BufReader::new(err).read_to_string(&mut s);
-            s
-        });
-        Proc {
-            child,
-            first_line,
-            stdout: Some(stdout),
-            stderr: Some(stderr),
-        }
-    }
-
-    /// Sends a signal by name (`TERM`, `INT`) with kill(1).
-    fn signal(&self, name: &str) {
-        let ok = Command::new("kill")
-            .args(["-s", name, &self.child.id().to_string()])
-            .status()
-            .expect("run kill")
-            .success();
-        assert!(ok, "kill -s {name} failed");
-    }
-
-    fn collect(&mut self) -> (String, String) {
-        let join = |h: Option<JoinHandle<String>>| {
-            h.map(|h| h.join().unwrap_or_default()).unwrap_or_default()
-        };
-        (join(self.stdout.take()), join(self.stderr.take()))
-    }
-
-    /// Waits (at most `within`) for the process to exit; kills it and fails the test otherwise.
-    fn finish(&mut self, within: Duration) -> Exited {
-        let deadline = Instant::now() + within;
-        let status = loop {
-            if let Some(s) = self.child.try_wait().expect("try_wait") {
-                break s;
-            }
-            if Instant::now() >= deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                let (out, err) = self.collect();
-                panic!("authmock did not exit within {within:?}\nstdout:\n{out}\nstderr:\n{err}");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        let (stdout, stderr) = self.collect();
-        Exited {
-            status,
-            stdout,
-            stderr,
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// Runs a command that is expected to finish on its own (a subcommand, or a refused start).
-fn run(cmd: Command) -> Exited {
-    Proc::spawn(cmd).finish(WAIT)
-}
-
-/// Parses `authmock listening on http://127.0.0.1:PORT` into the port.
-fn listening_port(line: &str) -> Option<u16> {
-    line.trim_end_matches(['\r', '\n'])
-        .strip_prefix("authmock listening on http://127.0.0.1:")?
-        .parse()
-        .ok()
-        .filter(|p| *p != 0)
-}
-
-/// A running `authmock` server process.
-struct Server {
-    proc: Proc,
-    port: u16,
-}
-
+// Here, not in support/process.rs: how promptly a server stops is what these tests check.
 impl Server {
-    /// `authmock --port 0 <args>`.
-    fn start(args: &[&str]) -> Server {
-        let mut all = vec!["--port", "0"];
-        all.extend_from_slice(args);
-        Server::spawn(authmock(&all))
-    }
-
-    /// Spawns `cmd` and waits for its first stdout line, which must announce the URL.
-    fn spawn(cmd: Command) -> Server {
-        let mut proc = Proc::spawn(cmd);
-        let line = proc.first_line.recv_timeout(WAIT).unwrap_or_default();
-        match listening_port(&line) {
-            Some(port) => Server { proc, port },
-            None => {
-                let _ = proc.child.kill();
-                let out = proc.finish(WAIT);
-                panic!(
-                    "first stdout line is not `authmock listening on http://127.0.0.1:PORT`: {line:?}\n\
-                     stdout:\n{}\nstderr:\n{}",
-                    out.stdout, out.stderr
-                );
-            }
-        }
-    }
-
-    fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base())
-    }
-
     /// SIGTERM, then the exit status and everything the process printed.
     fn stop(mut self) -> Exited {
         self.proc.signal("TERM");

@@ -6,10 +6,14 @@
 //! and pass (`AUTHMOCK_REQUIRE_REDIS=1` makes them fail instead); the start-up checks need no Redis.
 //! Every wait is bounded; processes are killed on drop.
 
+#[path = "support/expect.rs"]
+mod expect;
 #[path = "support/fixtures.rs"]
 mod fixtures;
 #[path = "support/http.rs"]
 mod http;
+#[path = "support/process.rs"]
+mod process;
 #[path = "support/redis.rs"]
 mod redis_server;
 // `write` is for the other binaries.
@@ -17,21 +21,20 @@ mod redis_server;
 #[path = "support/tempdir.rs"]
 mod tempdir;
 
+use expect::{
+    assert_status, enos_error, koo_bad_code, koo_error, koo_session_invalid, koo_wrong_password,
+    oa_error,
+};
 use fixtures::{enos, koo, oa, JAN_2026, JAN_2026_MS};
 use futures::future::join_all;
 use http::Resp;
+use process::{run, Exited, Server};
 use redis_server::Redis;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::thread::JoinHandle;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_authmock");
-/// How long a process may take to print its first line or to exit on its own.
-const WAIT: Duration = Duration::from_secs(15);
 /// How long the replicas may take to notice that Redis is back.
 const RESUME_WITHIN: Duration = Duration::from_secs(30);
 /// Concurrent redeemers of one one-time credential, half on each replica.
@@ -51,117 +54,12 @@ macro_rules! redis_or_skip {
 // Processes
 // ---------------------------------------------------------------------------------------------------
 
-/// `authmock <args>` with no AUTHMOCK_* or RUST_LOG inherited from the environment running the tests.
-fn authmock(args: &[String], env: &[(String, String)]) -> Command {
-    let mut c = Command::new(BIN);
+/// `authmock <args>` with `env` added to what it gets (and no AUTHMOCK_* or RUST_LOG inherited).
+fn authmock_with_env(args: &[String], env: &[(String, String)]) -> Command {
+    let mut c = process::authmock(&[]);
     c.args(args);
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("AUTHMOCK_") {
-            c.env_remove(k);
-        }
-    }
-    c.env_remove("RUST_LOG");
     c.envs(env.iter().map(|(k, v)| (k, v)));
     c
-}
-
-/// A child process whose stdout and stderr are drained by threads (so it never blocks on a full pipe).
-struct Proc {
-    child: Child,
-    first_line: mpsc::Receiver<String>,
-    stdout: Option<JoinHandle<String>>,
-    stderr: Option<JoinHandle<String>>,
-}
-
-/// What a finished process printed and how it ended.
-struct Exited {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Proc {
-    fn spawn(mut cmd: Command) -> Proc {
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn authmock");
-        let out = child.stdout.take().expect("stdout pipe");
-        let err = child.stderr.take().expect("stderr pipe");
-        let (tx, first_line) = mpsc::channel();
-        let stdout = std::thread::spawn(move || {
-            let mut r = BufReader::new(out);
-            let mut first = String::new();
-            let _ = r.read_line(&mut first);
-            let _ = tx.send(first.clone());
-            let mut rest = String::new();
-            let _ = r.read_to_string(&mut rest);
-            first + &rest
-        });
-        let stderr = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = BufReader::new(err).read_to_string(&mut s);
-            s
-        });
-        Proc {
-            child,
-            first_line,
-            stdout: Some(stdout),
-            stderr: Some(stderr),
-        }
-    }
-
-    /// Waits (at most `within`) for the process to exit; kills it and fails the test otherwise.
-    fn finish(&mut self, within: Duration) -> Exited {
-        let deadline = Instant::now() + within;
-        let status = loop {
-            if let Some(s) = self.child.try_wait().expect("try_wait") {
-                break s;
-            }
-            if Instant::now() >= deadline {
-                self.kill();
-                let (out, err) = self.collect();
-                panic!("authmock did not exit within {within:?}\nstdout:\n{out}\nstderr:\n{err}");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        let (stdout, stderr) = self.collect();
-        Exited {
-            status,
-            stdout,
-            stderr,
-        }
-    }
-
-    fn collect(&mut self) -> (String, String) {
-        let join = |h: Option<JoinHandle<String>>| {
-            h.map(|h| h.join().unwrap_or_default()).unwrap_or_default()
-        };
-        (join(self.stdout.take()), join(self.stderr.take()))
-    }
-
-    /// SIGKILL and reap: no shutdown of any kind.
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            self.kill();
-        }
-    }
-}
-
-/// Parses `authmock listening on http://127.0.0.1:PORT` into the port.
-fn listening_port(line: &str) -> Option<u16> {
-    line.trim_end_matches(['\r', '\n'])
-        .strip_prefix("authmock listening on http://127.0.0.1:")?
-        .parse()
-        .ok()
-        .filter(|p| *p != 0)
 }
 
 /// Runs `authmock <args>`, which is expected to refuse to start, and returns how it ended.
@@ -171,13 +69,12 @@ fn refused_start(args: &[&str], env: &[(&str, &str)]) -> Exited {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    Proc::spawn(authmock(&args, &env)).finish(WAIT)
+    run(authmock_with_env(&args, &env))
 }
 
 /// One running replica: `authmock --port 0 <args>`, restartable with the same arguments.
 struct Node {
-    proc: Proc,
-    port: u16,
+    server: Server,
     args: Vec<String>,
     env: Vec<(String, String)>,
     client: reqwest::Client,
@@ -196,7 +93,7 @@ impl Node {
 
     fn spawn(mut args: Vec<String>, env: Vec<(String, String)>) -> Node {
         args.splice(0..0, ["--port".to_string(), "0".to_string()]);
-        let (proc, port) = Node::launch(&args, &env);
+        let server = Node::launch(&args, &env);
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(RACERS)
             // A replica that hangs fails the test instead of hanging it.
@@ -204,49 +101,33 @@ impl Node {
             .build()
             .expect("client");
         Node {
-            proc,
-            port,
+            server,
             args,
             env,
             client,
         }
     }
 
-    fn launch(args: &[String], env: &[(String, String)]) -> (Proc, u16) {
-        let mut proc = Proc::spawn(authmock(args, env));
-        let line = proc.first_line.recv_timeout(WAIT).unwrap_or_default();
-        match listening_port(&line) {
-            Some(port) => (proc, port),
-            None => {
-                proc.kill();
-                let out = proc.finish(WAIT);
-                panic!(
-                    "authmock {args:?}: first stdout line is not `authmock listening on \
-                     http://127.0.0.1:PORT`: {line:?}\nstdout:\n{}\nstderr:\n{}",
-                    out.stdout, out.stderr
-                );
-            }
-        }
+    fn launch(args: &[String], env: &[(String, String)]) -> Server {
+        Server::spawn(authmock_with_env(args, env))
     }
 
     /// Kills the process (SIGKILL) and starts it again with the same arguments (on a new port).
     fn kill_and_restart(&mut self) {
-        self.proc.kill();
-        let (proc, port) = Node::launch(&self.args, &self.env);
-        self.proc = proc;
-        self.port = port;
+        self.server.proc.kill();
+        self.server = Node::launch(&self.args, &self.env);
     }
 
     /// Fails the test if the process has exited (a panic, say).
     fn assert_running(&mut self) {
-        if let Ok(Some(status)) = self.proc.child.try_wait() {
-            let (out, err) = self.proc.collect();
+        if let Ok(Some(status)) = self.server.proc.child.try_wait() {
+            let (out, err) = self.server.proc.collect();
             panic!("authmock exited with {status}\nstdout:\n{out}\nstderr:\n{err}");
         }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        self.server.url(path)
     }
 
     async fn send(
@@ -627,53 +508,14 @@ fn system_ms() -> i64 {
         .as_millis() as i64
 }
 
-fn assert_status(r: &Resp, status: u16) {
-    assert_eq!(r.status, status, "{}", r.text);
-}
-
 /// Asserts a KooDrive success (HTTP 200, code 0) and returns `data`.
 fn koo_ok(r: &Resp) -> &Value {
     assert_eq!((r.status, &r.body["code"]), (200, &json!(0)), "{}", r.text);
     &r.body["data"]
 }
 
-fn koo_error(r: &Resp, status: u16, code: i64, msg: &str) {
-    assert_eq!(
-        (r.status, &r.body),
-        (status, &json!({ "code": code, "msg": msg })),
-        "{}",
-        r.text
-    );
-}
-
-fn koo_session_invalid(r: &Resp) {
-    koo_error(r, 401, 13000202, "Session is invalid or expired.");
-}
-
-fn koo_bad_code(r: &Resp) {
-    koo_error(
-        r,
-        400,
-        13000201,
-        "Authorization code is invalid or expired.",
-    );
-}
-
-fn koo_wrong_password(r: &Resp) {
-    koo_error(r, 401, 13000203, "Incorrect account or password.");
-}
-
 fn koo_locked(r: &Resp) {
     koo_error(r, 401, 13000204, "Account is locked. Try again later.");
-}
-
-fn oa_error(r: &Resp, status: u16, code: &str, msg: &str) {
-    assert_eq!(
-        (r.status, &r.body),
-        (status, &json!({ "error_code": code, "error_msg": msg })),
-        "{}",
-        r.text
-    );
 }
 
 fn oa_wrong_password(r: &Resp, remaining: u32) {
@@ -689,18 +531,6 @@ fn oa_wrong_password(r: &Resp, remaining: u32) {
 fn enos_ok(r: &Resp) -> &Value {
     assert_eq!((r.status, &r.body["code"]), (200, &json!(0)), "{}", r.text);
     &r.body["data"]
-}
-
-fn enos_error(r: &Resp, code: i64, message: &str) {
-    assert_eq!(
-        (r.status, &r.body),
-        (
-            200,
-            &json!({ "code": code, "message": message, "data": null })
-        ),
-        "{}",
-        r.text
-    );
 }
 
 const ENOS_WRONG: &str = "The user name or password is wrong.";

@@ -4,6 +4,8 @@ mod audit_admin;
 mod audit_parsing;
 mod audit_pipeline;
 mod enos;
+#[path = "../support/expect.rs"]
+mod expect;
 #[path = "../support/fixtures.rs"]
 mod fixtures;
 mod guarantees;

@@ -13,6 +13,10 @@ mod protection;
 mod state;
 
 // The sections share this module's helpers and imports through `use super::*`.
+use crate::expect::{
+    assert_status, enos_error, koo_bad_code, koo_error, koo_session_invalid, koo_wrong_password,
+    oa_error,
+};
 use crate::fixtures::{enos, koo, oa, JAN_2026, JAN_2026_MS, SECRETS};
 use crate::helpers::{cat, keys, ns, Api, Resp};
 use authmock::MockServer;
@@ -83,57 +87,6 @@ fn assert_rfc3339(v: &Value) {
             && digits(17..19)
             && s.ends_with('Z'),
         "{s:?} is not RFC 3339 UTC"
-    );
-}
-
-fn assert_status(r: &Resp, status: u16) {
-    assert_eq!(r.status, status, "{}", r.text);
-}
-
-fn koo_error(r: &Resp, status: u16, code: i64, msg: &str) {
-    assert_eq!(
-        (r.status, &r.body),
-        (status, &json!({ "code": code, "msg": msg })),
-        "{}",
-        r.text
-    );
-}
-
-fn koo_session_invalid(r: &Resp) {
-    koo_error(r, 401, 13000202, "Session is invalid or expired.");
-}
-
-fn koo_wrong_password(r: &Resp) {
-    koo_error(r, 401, 13000203, "Incorrect account or password.");
-}
-
-fn koo_bad_code(r: &Resp) {
-    koo_error(
-        r,
-        400,
-        13000201,
-        "Authorization code is invalid or expired.",
-    );
-}
-
-fn oa_error(r: &Resp, status: u16, code: &str, msg: &str) {
-    assert_eq!(
-        (r.status, &r.body),
-        (status, &json!({ "error_code": code, "error_msg": msg })),
-        "{}",
-        r.text
-    );
-}
-
-fn enos_error(r: &Resp, code: i64, message: &str) {
-    assert_eq!(
-        (r.status, &r.body),
-        (
-            200,
-            &json!({ "code": code, "message": message, "data": null })
-        ),
-        "{}",
-        r.text
     );
 }
 

@@ -1,0 +1,58 @@
+//! Assertions on a response: its status, and the error envelope each vendor answers with (shared by
+//! `api` and `redis` through `#[path]`). A failure shows the response's text.
+// Each binary uses a different part of it.
+#![allow(dead_code)]
+
+use crate::http::Resp;
+use serde_json::json;
+
+pub fn assert_status(r: &Resp, status: u16) {
+    assert_eq!(r.status, status, "{}", r.text);
+}
+
+pub fn koo_error(r: &Resp, status: u16, code: i64, msg: &str) {
+    assert_eq!(
+        (r.status, &r.body),
+        (status, &json!({ "code": code, "msg": msg })),
+        "{}",
+        r.text
+    );
+}
+
+pub fn koo_session_invalid(r: &Resp) {
+    koo_error(r, 401, 13000202, "Session is invalid or expired.");
+}
+
+pub fn koo_bad_code(r: &Resp) {
+    koo_error(
+        r,
+        400,
+        13000201,
+        "Authorization code is invalid or expired.",
+    );
+}
+
+pub fn koo_wrong_password(r: &Resp) {
+    koo_error(r, 401, 13000203, "Incorrect account or password.");
+}
+
+pub fn oa_error(r: &Resp, status: u16, code: &str, msg: &str) {
+    assert_eq!(
+        (r.status, &r.body),
+        (status, &json!({ "error_code": code, "error_msg": msg })),
+        "{}",
+        r.text
+    );
+}
+
+pub fn enos_error(r: &Resp, code: i64, message: &str) {
+    assert_eq!(
+        (r.status, &r.body),
+        (
+            200,
+            &json!({ "code": code, "message": message, "data": null })
+        ),
+        "{}",
+        r.text
+    );
+}
