@@ -712,6 +712,43 @@ async fn health_reports_the_redis_store_on_both_replicas() {
 }
 
 #[tokio::test]
+async fn a_replica_whose_fixtures_differ_from_the_namespaces_says_so_in_its_log() {
+    let redis = redis_or_skip!();
+    let dir = tempdir::TempDir::new("redis-fixtures");
+    let koodrive = include_str!("../fixtures/koodrive.json");
+    assert!(
+        koodrive.contains("\"orgName\": \"lym09\""),
+        "the default fixtures changed"
+    );
+    dir.write(
+        "koodrive.json",
+        &koodrive.replacen("lym09", "lym09-changed", 1),
+    );
+    let fixtures = dir.path().to_string_lossy().to_string();
+    let a = Node::start(&redis.url());
+    let mut b = Node::spawn(
+        vec!["--store".into(), redis.url(), "--fixtures".into(), fixtures],
+        vec![],
+    );
+    let mut same = Node::start(&redis.url());
+
+    // A sets the namespace up with the default fixtures; B and `same` use it after.
+    assert_status(&a.health().await, 200);
+    assert_status(&a.get("/__admin/clock", &[]).await, 200);
+    assert_status(&b.get("/__admin/clock", &[]).await, 200);
+    assert_status(&same.get("/__admin/clock", &[]).await, 200);
+
+    let told = |node: &mut Node| {
+        node.server.proc.signal("TERM");
+        node.server.proc.finish(process::WAIT).stderr
+    };
+    let b_log = told(&mut b);
+    assert!(b_log.contains("fixtures differ"), "stderr:\n{b_log}");
+    let same_log = told(&mut same);
+    assert!(!same_log.contains("fixtures differ"), "stderr:\n{same_log}");
+}
+
+#[tokio::test]
 async fn a_token_issued_by_a_is_accepted_by_b_in_every_family() {
     let redis = redis_or_skip!();
     // B reads its store from the environment: both ways select the same store.

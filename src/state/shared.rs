@@ -11,6 +11,8 @@ use super::{Namespace, Settings};
 use crate::clock::Clock;
 use crate::store::remote::{self, Down, Meta, Remote, Setup};
 use crate::store::{Applied, Change, Fixtures, Idents, Kind, TokenRec, NEVER};
+use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// How long a compare-and-swap of a namespace field keeps retrying while other replicas win the race
@@ -25,6 +27,10 @@ pub struct Hub {
     /// The EnOS static tokens of the fixtures, as stored.
     static_tokens: Vec<(String, String)>,
     default_clock: String,
+    /// A fingerprint of the fixtures: identities come from each replica's own files, so replicas
+    /// whose files differ would disagree; the first request that finds out says so in the log.
+    fixtures_id: String,
+    mismatch_told: AtomicBool,
 }
 
 impl Hub {
@@ -41,11 +47,15 @@ impl Hub {
                 (t.token.clone(), remote::encode(&rec))
             })
             .collect();
+        let digest = Sha256::digest(format!("{fixtures:?}").as_bytes());
+        let fixtures_id = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
         Hub {
             remote,
             fixtures,
             static_tokens,
             default_clock: Namespace::fresh_clock(settings).state(),
+            fixtures_id,
+            mismatch_told: AtomicBool::new(false),
         }
     }
 }
@@ -96,10 +106,23 @@ pub async fn sync(ns: &Namespace, hub: &Arc<Hub>) -> Result<Synced, Down> {
     if meta.ids_version.is_none() {
         let setup = Setup {
             clock: &hub.default_clock,
+            fixtures: &hub.fixtures_id,
             tokens: &hub.static_tokens,
         };
         r.setup(&ns.name, &setup).await?;
         meta = r.meta(&ns.name).await?;
+    }
+    if meta
+        .fixtures
+        .as_ref()
+        .is_some_and(|f| *f != hub.fixtures_id)
+        && !hub.mismatch_told.swap(true, Ordering::Relaxed)
+    {
+        tracing::warn!(
+            namespace = %ns.name,
+            "this replica's fixtures differ from those the namespace was set up with: replicas on one \
+             store must load the same fixtures, or they disagree about users, orgs and clients"
+        );
     }
     let version = meta.ids_version.unwrap_or(0);
     let ids = match ns.ids_cache.get(meta.epoch, version) {

@@ -208,11 +208,15 @@ pub struct Meta {
     pub ids_version: Option<u64>,
     /// The queued faults (JSON), when any.
     pub faults: Option<String>,
+    /// The fingerprint of the fixtures the namespace was set up with.
+    pub fixtures: Option<String>,
 }
 
 /// What a namespace is set up with the first time any replica uses it.
 pub struct Setup<'a> {
     pub clock: &'a str,
+    /// The fingerprint of the setting-up replica's fixtures.
+    pub fixtures: &'a str,
     /// Credentials the fixtures issue (EnOS static tokens), as (token, record JSON).
     pub tokens: &'a [(String, String)],
 }
@@ -220,16 +224,18 @@ pub struct Setup<'a> {
 impl Remote {
     /// The namespace's header: one round trip.
     pub async fn meta(&self, ns: &str) -> Result<Meta, Down> {
-        let (epoch, clock, ids_v, faults): (
+        type Row = (
             Option<u64>,
             Option<String>,
             Option<u64>,
             Option<String>,
-        ) = self
+            Option<String>,
+        );
+        let (epoch, clock, ids_v, faults, fixtures): Row = self
             .query(
                 redis::cmd("HMGET")
                     .arg(meta_key(ns))
-                    .arg(&["epoch", "clock", "ids:v", "faults"]),
+                    .arg(&["epoch", "clock", "ids:v", "faults", "fx"]),
             )
             .await?;
         Ok(Meta {
@@ -237,6 +243,7 @@ impl Remote {
             clock,
             ids_version: ids_v,
             faults: faults.filter(|f| f != "[]"),
+            fixtures,
         })
     }
 
@@ -248,14 +255,14 @@ impl Remote {
             r#"
 if redis.call('HEXISTS', KEYS[1], 'ids:v') == 1 then return 0 end
 local e = redis.call('HGET', KEYS[1], 'epoch') or '0'
-redis.call('HSET', KEYS[1], 'epoch', e, 'ids', '[]', 'ids:v', '1', 'clock', ARGV[2], 'clock:v', '1')
+redis.call('HSET', KEYS[1], 'epoch', e, 'ids', '[]', 'ids:v', '1', 'clock', ARGV[2], 'clock:v', '1', 'fx', ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[1])
 local p = 'am:n:' .. ARGV[1] .. ':' .. e .. ':t:'
-for i = 3, #ARGV, 2 do redis.call('SET', p .. ARGV[i], ARGV[i + 1]) end
+for i = 4, #ARGV, 2 do redis.call('SET', p .. ARGV[i], ARGV[i + 1]) end
 return 1
 "#,
         );
-        let mut args: Vec<&str> = vec![ns, s.clock];
+        let mut args: Vec<&str> = vec![ns, s.clock, s.fixtures];
         for (t, rec) in s.tokens {
             args.push(t);
             args.push(rec);
