@@ -905,6 +905,26 @@ async fn sixty_four_racers_over_a_and_b_redeem_an_sso_ticket_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_concurrent_uses_of_one_session_over_a_and_b_all_slide_it() {
+    let redis = redis_or_skip!();
+    let (a, b) = replicas(&redis);
+    let session = a.koo_session(koo::SEED_CODE, &[]).await;
+
+    // Each use slides the session's expiry: racers that lose the write read it again, none is refused.
+    let answers = join_all((0..RACERS).map(|i| pick(i, &a, &b).koo_auth(&session, &[]))).await;
+
+    for r in &answers {
+        assert_status(r, 200);
+        assert_eq!(
+            r.body["data"]["userId"],
+            json!(koo::SEED_USER_ID),
+            "{}",
+            r.text
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_four_racers_over_a_and_b_rotate_an_enos_refresh_token_once() {
     let redis = redis_or_skip!();
     let (a, b) = replicas(&redis);

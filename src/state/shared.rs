@@ -9,15 +9,11 @@
 use super::faults::{Fault, Faults};
 use super::{Namespace, Settings};
 use crate::clock::Clock;
-use crate::store::remote::{self, Down, Meta, Remote, Setup};
+use crate::store::remote::{self, Contended, Down, Meta, Remote, Setup};
 use crate::store::{Applied, Change, Fixtures, Idents, Kind, TokenRec, NEVER};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-
-/// How long a compare-and-swap of a namespace field keeps retrying while other replicas win the race
-/// (each round one writer wins, so 64 racers need 64 rounds) before answering 503.
-const CONTENDED_FOR: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The shared store and what every namespace needs to read it.
 #[derive(Debug)]
@@ -158,8 +154,8 @@ impl Synced {
         f: impl Fn(Option<&str>) -> (Option<String>, R),
     ) -> Result<R, Down> {
         let r = &self.hub.remote;
-        let deadline = tokio::time::Instant::now() + CONTENDED_FOR;
-        for round in 0u64.. {
+        let mut contended = Contended::new();
+        loop {
             let (cur, version, epoch) = r.field(ns, field).await?;
             let (new, answer) = f(cur.as_deref());
             let Some(new) = new else {
@@ -168,14 +164,8 @@ impl Synced {
             if r.swap_field(ns, field, version, epoch, &new).await? {
                 return Ok(answer);
             }
-            if tokio::time::Instant::now() >= deadline {
-                break;
-            }
-            // Lost to another writer: back off a random while, so that racers spread out.
-            let ms = rand::random_range(0..=round.min(8));
-            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            contended.lost().await?;
         }
-        Err(Down)
     }
 
     /// Applies an identity change for every replica.

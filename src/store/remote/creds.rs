@@ -1,6 +1,6 @@
 //! Credentials and lockouts of one namespace epoch (keys under [`super::prefix`]).
 
-use super::{script, Down, Remote, GC_MARGIN_MS};
+use super::{script, Contended, Down, Remote, GC_MARGIN_MS};
 use crate::store::tokens::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
 use crate::store::{LockState, Settled};
 use redis::Script;
@@ -65,9 +65,6 @@ fn set_cmd(key: &str, r: &TokenRec) -> redis::Cmd {
     }
     c
 }
-
-/// Attempts at a compare-and-swap before giving up on a credential that keeps changing.
-const ATTEMPTS: usize = 8;
 
 impl Remote {
     fn token_key(prefix: &str, token: &str) -> String {
@@ -147,7 +144,8 @@ return 1
             "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
         );
         let key = Self::token_key(prefix, token);
-        for _ in 0..ATTEMPTS {
+        let mut contended = Contended::new();
+        loop {
             let Some((raw, r)) = self.get(&key).await? else {
                 return Ok(None);
             };
@@ -158,8 +156,9 @@ return 1
             if gone == 1 {
                 return Ok(Some(r));
             }
+            // Changed since read (a session slid by another request): read it again.
+            contended.lost().await?;
         }
-        Ok(None)
     }
 
     /// The live credential of `kind`, its expiry slid to `now + window_ms` (fixture ones keep theirs).
@@ -181,7 +180,8 @@ return 1
 "#,
         );
         let key = Self::token_key(prefix, token);
-        for _ in 0..ATTEMPTS {
+        let mut contended = Contended::new();
+        loop {
             let Some((raw, mut r)) = self.get(&key).await? else {
                 return Ok(None);
             };
@@ -200,8 +200,8 @@ return 1
             if done == 1 {
                 return Ok(Some(r));
             }
+            contended.lost().await?;
         }
-        Ok(None)
     }
 
     /// Removes any credential; returns what it was.

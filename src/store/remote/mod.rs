@@ -184,6 +184,33 @@ impl Remote {
     }
 }
 
+/// Rounds of a compare-and-swap that lost to another writer. Each round one writer wins, so n racers
+/// need n rounds: a random pause spreads them out, and a deadline bounds the whole (then 503).
+pub(crate) struct Contended {
+    deadline: tokio::time::Instant,
+    round: u64,
+}
+
+impl Contended {
+    pub(crate) fn new() -> Contended {
+        Contended {
+            deadline: tokio::time::Instant::now() + Duration::from_secs(10),
+            round: 0,
+        }
+    }
+
+    /// After a lost round: pauses, or says the time is up.
+    pub(crate) async fn lost(&mut self) -> Result<(), Down> {
+        if tokio::time::Instant::now() >= self.deadline {
+            return Err(Down);
+        }
+        let ms = rand::random_range(0..=self.round.min(8));
+        self.round += 1;
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        Ok(())
+    }
+}
+
 /// One script, built on first use.
 fn script(cell: &'static OnceLock<Script>, src: &str) -> &'static Script {
     cell.get_or_init(|| Script::new(src))
