@@ -7,7 +7,7 @@ use super::shared::Synced;
 use crate::family::Family;
 use crate::store::remote::Down;
 use crate::store::{
-    Applied, Change, Kind, LockState, Lookup, Revoked, Settled, Store, Text, TokenRec,
+    Applied, Change, Idents, Kind, LockState, Lookup, Revoked, Settled, Store, Text, TokenRec,
 };
 
 /// A namespace's credentials, lockouts and identity changes, as one request reaches them.
@@ -131,12 +131,17 @@ impl Db<'_> {
         }
     }
 
+    /// The identities this request sees.
+    fn ids(&self) -> &Idents {
+        match self.shared {
+            None => self.mem.ids(),
+            Some(s) => &s.ids,
+        }
+    }
+
     /// Redeems a KooDrive authorization code: a reusable fixture one, or a minted one (used up).
     pub async fn redeem_auth_code(&self, code: &str, now: i64) -> Result<Option<Text>, Down> {
-        let Some(s) = self.shared else {
-            return Ok(self.mem.redeem_auth_code(code, now));
-        };
-        if let Some(uid) = s.ids.koo.code_owner(code) {
+        if let Some(uid) = self.ids().koo.code_owner(code) {
             return Ok(Some(Text::from(uid.as_str())));
         }
         let rec = self.take_if(code, Kind::KooAuthCode, now, |_| true).await?;
@@ -188,9 +193,6 @@ impl Db<'_> {
     /// Removes `family`'s user `id` and every credential it owns there; `None` if there is no such
     /// user, else how many credentials went.
     pub async fn remove_user(&self, family: Family, id: &str) -> Result<Option<usize>, Down> {
-        let Some(s) = self.shared else {
-            return Ok(self.mem.remove_user(family, id));
-        };
         let c = Change::RemoveUser {
             family: family.name().to_string(),
             id: id.to_string(),
@@ -199,15 +201,16 @@ impl Db<'_> {
             return Ok(None);
         }
         let owned = |t: &TokenRec| t.kind.family() == family && *t.owner == *id;
-        Ok(Some(s.hub.remote.remove_where(&s.prefix, owned).await?))
+        Ok(Some(self.remove_where(owned).await?))
     }
 
     /// Revokes any credential, a fixture authorization code or a minted verification code.
     pub async fn revoke(&self, text: &str) -> Result<Option<Revoked>, Down> {
-        let Some(s) = self.shared else {
-            return Ok(self.mem.revoke(text));
+        let issued = match self.shared {
+            None => self.mem.tokens().revoke(text),
+            Some(s) => s.hub.remote.revoke(&s.prefix, text).await?,
         };
-        if let Some(r) = s.hub.remote.revoke(&s.prefix, text).await? {
+        if let Some(r) = issued {
             return Ok(Some(Revoked::of(&r)));
         }
         let code = text.to_string();

@@ -10,7 +10,7 @@ use super::faults::{Fault, Faults};
 use super::{Namespace, Settings};
 use crate::clock::Clock;
 use crate::store::remote::{self, Contended, Down, Meta, Remote, Setup};
-use crate::store::{Applied, Change, Fixtures, Idents, Kind, TokenRec, NEVER};
+use crate::store::{Applied, Change, Fixtures, Idents, Kind, TokenRec};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,10 +36,7 @@ impl Hub {
             .static_tokens
             .iter()
             .map(|t| {
-                let mut rec = TokenRec::new(Kind::EnosLogin, t.user_id.clone(), 0, 0);
-                rec.expires_ms = NEVER;
-                rec.retain_ms = NEVER;
-                rec.fixed = true;
+                let rec = TokenRec::fixture(Kind::EnosLogin, t.user_id.clone());
                 (t.token.clone(), remote::encode(&rec))
             })
             .collect();

@@ -1,7 +1,8 @@
 //! The state of one namespace: identities per vendor family, every issued credential, lockout counters.
 //!
 //! This is the only code that touches `dashmap`, and its state is private: callers say what happens
-//! (`add_user`, `redeem_auth_code`, `revoke`, …). Methods are synchronous and return owned values, so no
+//! (`settle`, `ids().apply(change)`, `tokens().take_if`, …); `state::Db` puts the same verbs over this
+//! store or the shared one. Methods are synchronous and return owned values, so no
 //! shard lock is ever held across an `.await`. Identities are checked in one place per family (its
 //! `build` for a fixture file, its `add_*` for one identity of the admin API), with the same messages.
 
@@ -104,28 +105,10 @@ impl Store {
             locks: locks::Locks::default(),
         };
         for t in &f.enos.static_tokens {
-            let mut rec = TokenRec::new(Kind::EnosLogin, t.user_id.clone(), 0, 0);
-            rec.expires_ms = NEVER;
-            rec.retain_ms = NEVER;
-            rec.fixed = true;
+            let rec = TokenRec::fixture(Kind::EnosLogin, t.user_id.clone());
             s.tokens.insert(t.token.clone(), rec);
         }
         s
-    }
-
-    /// KooDrive identities and codes.
-    pub fn koo(&self) -> &koodrive::KooData {
-        &self.ids.koo
-    }
-
-    /// OneAccess tenants, apps and users.
-    pub fn oa(&self) -> &oneaccess::OaData {
-        &self.ids.oa
-    }
-
-    /// EnOS organizations and users.
-    pub fn enos(&self) -> &enos::EnosData {
-        &self.ids.enos
     }
 
     /// Every family's identities.
@@ -138,73 +121,9 @@ impl Store {
         &self.tokens
     }
 
-    /// Redeems a KooDrive authorization code: a reusable fixture code, or a one-time minted one (used
-    /// up here). Returns the user it stands for.
-    pub fn redeem_auth_code(&self, code: &str, now: i64) -> Option<Text> {
-        if let Some(uid) = self.ids.koo.code_owner(code) {
-            return Some(Text::from(uid.as_str()));
-        }
-        let rec = self
-            .tokens
-            .take_if(code, Kind::KooAuthCode, now, |_| true)?;
-        Some(rec.owner)
-    }
-
-    /// Removes `family`'s user `id` and every credential it owns there; `None` if there is no such
-    /// user, else how many credentials went.
-    pub fn remove_user(&self, family: Family, id: &str) -> Option<usize> {
-        let gone = match family {
-            Family::KooDrive => self.ids.koo.remove_user(id),
-            Family::OneAccess => self.ids.oa.remove_user(id),
-            Family::Enos => self.ids.enos.remove_user(id),
-        };
-        gone.then(|| {
-            self.tokens
-                .remove_where(|t| t.kind.family() == family && *t.owner == *id)
-        })
-    }
-
-    /// Revokes any credential of any family: an issued one (fixture ones too), a KooDrive fixture
-    /// authorization code (gone until the namespace is reset) or a minted verification code.
-    pub fn revoke(&self, text: &str) -> Option<Revoked> {
-        if let Some(r) = self.tokens.revoke(text) {
-            return Some(Revoked::of(&r));
-        }
-        let (kind, owner) = match self.ids.koo.revoke_code(text) {
-            Some(owner) => ("kooAuthCode", owner),
-            None => (
-                "kooVerificationCode",
-                self.ids.koo.revoke_verification_code(text)?,
-            ),
-        };
-        Some(Revoked {
-            kind: kind.to_string(),
-            family: Family::KooDrive,
-            owner,
-        })
-    }
-
     /// Whether `family`'s account `user` is locked at `now` (an elapsed lock is cleared).
     pub fn is_locked(&self, family: &str, user: &str, now: i64) -> bool {
         self.locks.is_locked(family, user, now)
-    }
-
-    /// Counts a failure; at `max` consecutive failures the account locks for `window_ms`.
-    /// Returns the attempts left before the lock (0 when this failure locked it).
-    pub fn record_failure(
-        &self,
-        family: &str,
-        user: &str,
-        now: i64,
-        max: u32,
-        window_ms: i64,
-    ) -> u32 {
-        self.locks.record_failure(family, user, now, max, window_ms)
-    }
-
-    /// A success clears the count.
-    pub fn record_success(&self, family: &str, user: &str) {
-        self.locks.record_success(family, user);
     }
 
     /// Settles one login attempt whose credential was `ok` (see [`Settled`]).
@@ -219,10 +138,10 @@ impl Store {
         if self.is_locked(family, user, now) {
             Settled::Locked
         } else if ok {
-            self.record_success(family, user);
+            self.locks.record_success(family, user);
             Settled::Passed
         } else {
-            Settled::Failed(self.record_failure(family, user, now, max, window_ms))
+            Settled::Failed(self.locks.record_failure(family, user, now, max, window_ms))
         }
     }
 

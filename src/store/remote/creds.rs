@@ -57,6 +57,12 @@ fn gc_ttl(retain_ms: i64, now: i64) -> Option<i64> {
     (retain_ms != NEVER).then(|| retain_ms.saturating_sub(now).max(0) + GC_MARGIN_MS)
 }
 
+/// A new record as a script stores it: its JSON and its GC TTL in ms (`""`: none).
+fn script_args(r: &TokenRec) -> [String; 2] {
+    let px = gc_ttl(r.retain_ms, r.issued_ms).map(|p| p.to_string());
+    [encode(r), px.unwrap_or_default()]
+}
+
 fn set_cmd(key: &str, r: &TokenRec) -> redis::Cmd {
     let mut c = redis::cmd("SET");
     c.arg(key).arg(encode(r)).arg("NX");
@@ -98,10 +104,8 @@ end
 return 1
 "#,
         );
-        let ttl = |r: &TokenRec| gc_ttl(r.retain_ms, r.issued_ms).map(|p| p.to_string());
         let (ka, kb) = (Self::token_key(prefix, a.0), Self::token_key(prefix, b.0));
-        let (va, vb) = (encode(a.1), encode(b.1));
-        let (ta, tb) = (ttl(a.1).unwrap_or_default(), ttl(b.1).unwrap_or_default());
+        let ([va, ta], [vb, tb]) = (script_args(a.1), script_args(b.1));
         let stored: i64 = self.script(sc, &[&ka, &kb], &[&va, &ta, &vb, &tb]).await?;
         if stored == 1 {
             Ok(())
@@ -329,12 +333,7 @@ return max - f
             ttl,
         ];
         for (_, r) in issue {
-            args.push(encode(r));
-            args.push(
-                gc_ttl(r.retain_ms, r.issued_ms)
-                    .map(|p| p.to_string())
-                    .unwrap_or_default(),
-            );
+            args.extend(script_args(r));
         }
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();

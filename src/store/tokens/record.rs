@@ -112,6 +112,15 @@ impl TokenRec {
         }
     }
 
+    /// A fixture credential of `kind` for `owner`: never expires, never retired by use.
+    pub fn fixture(kind: Kind, owner: impl Into<Text>) -> TokenRec {
+        let mut rec = TokenRec::new(kind, owner, 0, 0);
+        rec.expires_ms = NEVER;
+        rec.retain_ms = NEVER;
+        rec.fixed = true;
+        rec
+    }
+
     pub fn live_at(&self, now: i64) -> bool {
         now < self.expires_ms
     }
