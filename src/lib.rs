@@ -19,22 +19,18 @@
 pub mod admin;
 pub mod clock;
 pub mod config;
-pub mod extract;
-pub mod family;
+pub mod contract;
 pub mod fixtures;
 pub mod lint;
 pub mod logging;
 pub use admin::openapi;
+pub mod ids;
 pub mod request;
-pub mod respond;
-pub mod schema;
 pub mod server;
 pub mod state;
 pub mod store;
 pub mod tls;
-pub mod tokens;
 pub mod vendors;
-pub mod warnings;
 
 pub use fixtures::Fixtures;
 pub use server::{serve, serve_with_tls, MockServer, MockServerBuilder, StartError, TlsListener};

@@ -163,7 +163,7 @@ fn quoted(b: &mut Vec<u8>, s: &str) {
             b'"' | b'\\' => b.extend_from_slice(&[b'\\', c]),
             0..=0x1f | 0x7f => {
                 let mut hex = [0; 2];
-                crate::tokens::encode_hex(&[c], &mut hex);
+                crate::ids::encode_hex(&[c], &mut hex);
                 b.extend_from_slice(b"\\u00");
                 b.extend_from_slice(&hex);
             }

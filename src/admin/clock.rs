@@ -24,7 +24,7 @@ pub(crate) struct ClockView {
 }
 
 fn clock_mode_schema() -> utoipa::openapi::Object {
-    crate::schema::str_enum(
+    crate::contract::schema::str_enum(
         "`real`, `frozen`, or `offset` (running, shifted).",
         ["real", "frozen", "offset"],
     )

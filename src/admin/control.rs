@@ -3,13 +3,13 @@
 
 use super::{parse, path_param, AdminError, ErrorBody};
 use crate::clock::rfc3339;
-use crate::extract::query_param;
-use crate::family::Family;
+use crate::contract::extract::query_param;
+use crate::contract::routes as vendor_routes;
+use crate::contract::Family;
+use crate::lint::warnings::RULES;
 use crate::state::faults::{Action, Fault, MAX_DELAY_MS};
 use crate::state::journal::Filter;
 use crate::state::Ns;
-use crate::vendors::routes as vendor_routes;
-use crate::warnings::RULES;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery};

@@ -77,7 +77,7 @@ impl IntoResponse for AdminError {
         match self {
             AdminError::BadRequest(m) => error(StatusCode::BAD_REQUEST, &m),
             AdminError::NotFound(m) => error(StatusCode::NOT_FOUND, &m),
-            AdminError::Unavailable => crate::respond::retry_later(error(
+            AdminError::Unavailable => crate::contract::respond::retry_later(error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 &AdminError::Unavailable.to_string(),
             )),

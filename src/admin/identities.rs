@@ -3,14 +3,14 @@
 use super::error::Invalid;
 use super::{parse, path_param, AdminError, ErrorBody};
 use crate::clock::rfc3339;
-use crate::extract::lenient_string;
-use crate::family::Family;
+use crate::contract::extract::lenient_string;
+use crate::contract::koodrive::routes::CODE_TTL_MS;
+use crate::contract::Family;
 use crate::state::Ns;
 use crate::store::enos::{EnosOrg, EnosUser};
 use crate::store::koodrive::{KooOrg, KooUser};
 use crate::store::oneaccess::{OaClient, OaTenant, OaUser};
 use crate::store::{Applied, Change, Kind, TokenRec};
-use crate::vendors::koodrive::CODE_TTL_MS;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::Path;

@@ -11,9 +11,9 @@ pub mod identities;
 pub mod openapi;
 pub mod view;
 
-use crate::extract::{auth_token, query_param};
+use crate::contract::extract::{auth_token, query_param};
+use crate::ids::secret_eq;
 use crate::state::{AppState, Ns, DEFAULT_NAMESPACE};
-use crate::tokens::secret_eq;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, Request, State};
@@ -206,7 +206,7 @@ async fn health(State(app): State<AppState>) -> Response {
     if code == StatusCode::OK {
         return resp;
     }
-    crate::respond::retry_later(resp)
+    crate::contract::respond::retry_later(resp)
 }
 
 /// `GET /__admin/openapi.json` — the OpenAPI 3.1 document of every route (built once).

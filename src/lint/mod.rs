@@ -9,23 +9,23 @@
 
 mod rules;
 pub mod scan;
-pub mod spec;
 mod strict;
 #[cfg(test)]
 mod unit;
+pub mod warnings;
 
-pub use crate::warnings::{Rule, RULES};
-pub use crate::warnings::{Warning, Warnings};
 pub use strict::refuse;
+pub use warnings::{Rule, RULES};
+pub use warnings::{Warning, Warnings};
 
-use crate::vendors::Op;
+use crate::contract::Op;
 use axum::http::HeaderMap;
 
 /// The deviations of one request to `op` from its vendor page. `collapsed` is the path as the client
 /// sent it when the server collapsed repeated slashes in it (`None` when the path had none); `body` is
 /// the whole request body.
 pub fn check(op: Op, collapsed: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Warnings {
-    let spec = spec::spec(op);
+    let spec = crate::contract::spec::spec(op);
     let heads = rules::Heads::of(&spec, headers);
     let mut w = Warnings::default();
     rules::path(collapsed, &mut w);

@@ -1,10 +1,10 @@
-//! The checks behind each rule of [`crate::warnings::RULES`]. They read the request as bytes, in one
+//! The checks behind each rule of [`crate::lint::warnings::RULES`]. They read the request as bytes, in one
 //! pass over the headers and one borrowed scan of the body, and push a warning only when they find a
 //! deviation: text is decoded and messages are built on that path alone.
 
 use super::scan::{self, Kind};
-use super::spec::{Auth, ContentType, Field, Spec};
-use crate::warnings::Warnings;
+use crate::contract::spec::{Auth, ContentType, Field, Spec};
+use crate::lint::warnings::Warnings;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::HeaderMap;
 

@@ -1,7 +1,7 @@
 //! Each rule provoked and kept quiet, on the pure [`super::check`].
 
 use super::{check, refuse, RULES};
-use crate::vendors::{enos, koodrive, oneaccess, Op};
+use crate::contract::{enos, koodrive, oneaccess, Op};
 use axum::http::HeaderMap;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

@@ -1,6 +1,6 @@
 //! The edges of a request: the size of its head, the shape of its path, and reading its body.
 
-use crate::family::Family;
+use crate::contract::Family;
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode, Uri};
 use axum::response::Response;

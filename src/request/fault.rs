@@ -2,10 +2,10 @@
 //! queued in the namespace for the route.
 
 use crate::admin;
-use crate::extract::names;
+use crate::contract::extract::names;
+use crate::contract::Op;
 use crate::state::faults::{Action, MAX_DELAY_MS};
 use crate::state::Ns;
-use crate::vendors::Op;
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -89,7 +89,7 @@ fn parse_delay(v: &str) -> Option<u64> {
 /// status); `None` lets the handler answer.
 pub fn answer(a: &Action, op: Op, headers: &HeaderMap) -> Option<Response> {
     if let Some(code) = &a.error {
-        let token = crate::extract::auth_token(headers, &["Bearer", "AT"]).unwrap_or("");
+        let token = crate::contract::extract::auth_token(headers, &["Bearer", "AT"]).unwrap_or("");
         return Some(
             op.family()
                 .vendor_error(code, op, token)

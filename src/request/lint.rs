@@ -3,11 +3,11 @@
 //! mode the first deviation the mock would have accepted is answered with the family's parameter error
 //! instead of the vendor operation.
 
-use crate::extract::names;
+use crate::contract::extract::names;
+use crate::contract::Op;
 use crate::lint;
+use crate::lint::warnings::Warnings;
 use crate::state::AppState;
-use crate::vendors::Op;
-use crate::warnings::Warnings;
 use axum::http::HeaderMap;
 use axum::response::Response;
 

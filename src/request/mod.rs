@@ -22,8 +22,8 @@ pub mod record;
 pub mod route;
 
 use crate::admin;
-use crate::extract::names;
-use crate::family::Family;
+use crate::contract::extract::names;
+use crate::contract::Family;
 use crate::state::{AppState, Namespace, Ns, DEFAULT_NAMESPACE};
 use crate::vendors;
 use axum::body::{Body, Bytes};

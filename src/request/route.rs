@@ -2,7 +2,7 @@
 //! nobody (404, or 405 with `Allow` on a known path).
 
 use crate::admin;
-use crate::vendors::{self, Op};
+use crate::contract::{self, Op};
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -20,7 +20,7 @@ pub enum Route {
 
 impl Route {
     pub fn of(method: &Method, path: &str) -> Route {
-        if let Some((op, pattern)) = vendors::find(method, path) {
+        if let Some((op, pattern)) = contract::find(method, path) {
             Route::Vendor(op, pattern)
         } else if path == "/__admin" || path.starts_with("/__admin/") {
             Route::Admin
@@ -32,7 +32,7 @@ impl Route {
 
 /// Every route, vendor and admin, as `"METHOD /path"` (the 404 body lists them).
 pub fn all_routes() -> Vec<String> {
-    vendors::routes()
+    contract::routes()
         .chain(admin::ROUTES.iter().copied())
         .map(|(m, p)| format!("{m} {p}"))
         .collect()
@@ -40,7 +40,7 @@ pub fn all_routes() -> Vec<String> {
 
 /// The methods a known path accepts.
 fn allowed(path: &str) -> Vec<&'static str> {
-    let mut v: Vec<&'static str> = vendors::routes()
+    let mut v: Vec<&'static str> = contract::routes()
         .chain(admin::ROUTES.iter().copied())
         .filter(|(_, p)| admin::path_matches(p, path))
         .map(|(m, _)| m)

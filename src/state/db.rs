@@ -4,7 +4,7 @@
 //! only once its record is stored.
 
 use super::shared::Synced;
-use crate::family::Family;
+use crate::contract::Family;
 use crate::store::remote::Down;
 use crate::store::{
     Applied, Change, Idents, Kind, LockState, Lookup, Revoked, Settled, Store, Text, TokenRec,

@@ -20,7 +20,7 @@ pub struct Action {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::extract::lenient_string_parsed"
+        deserialize_with = "crate::contract::extract::lenient_string_parsed"
     )]
     #[schema(value_type = String)]
     pub error: Option<String>,
@@ -29,7 +29,7 @@ pub struct Action {
     pub status: Option<u16>,
     /// …with this body (a JSON value; a string is sent as raw text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(schema_with = crate::schema::any_value)]
+    #[schema(schema_with = crate::contract::schema::any_value)]
     pub body: Option<Value>,
     /// Delay the answer (at most 60000 ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -8,13 +8,13 @@ pub mod shared;
 
 use crate::clock::Clock;
 use crate::fixtures::Fixtures;
+use crate::ids::Generator;
+use crate::lint::warnings::Summary;
 use crate::store::enos::EnosData;
 use crate::store::koodrive::KooData;
 use crate::store::oneaccess::OaData;
 use crate::store::remote::Down;
 use crate::store::{Idents, Store};
-use crate::tokens::Generator;
-use crate::warnings::Summary;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use faults::Faults;

@@ -8,7 +8,7 @@ use super::enos::EnosData;
 use super::koodrive::KooData;
 use super::oneaccess::OaData;
 use super::{Fixtures, Problem};
-use crate::family::Family;
+use crate::contract::Family;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! KooDrive identities: orgs, users (with password and verification code) and reusable authorization codes.
 
 use super::{check_nonempty, Map, Problem, Text};
-use crate::tokens::secret_eq;
+use crate::ids::secret_eq;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 

@@ -14,7 +14,7 @@ pub mod oneaccess;
 pub mod remote;
 pub mod tokens;
 
-use crate::family::Family;
+use crate::contract::Family;
 use dashmap::DashMap;
 pub use idents::{Applied, Change, Idents};
 pub use locks::LockState;

@@ -2,7 +2,7 @@
 //! `authmock openapi`; OpenAPI 3.1, one operation per route, each family's error codes listed.
 
 use crate::helpers::{Api, Resp};
-use authmock::vendors::{enos, koodrive, oneaccess};
+use authmock::contract::{enos, koodrive, oneaccess};
 use authmock::MockServer;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;

@@ -12,7 +12,7 @@ mod view;
 
 pub use view::{body_view, mask, uri_view};
 
-use crate::warnings::Warnings;
+use crate::lint::warnings::Warnings;
 use axum::http::{HeaderMap, Method};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

@@ -105,7 +105,7 @@ impl Tokens {
 
     /// The token's number (its slot hint, or 32 bits of its hash), its table hash and its shard.
     fn locate(&self, token: &str) -> (u32, u64, &RwLock<Shard>) {
-        let x = crate::tokens::slot_of(token)
+        let x = crate::ids::slot_of(token)
             .unwrap_or_else(|| (self.hasher.hash_one(token) >> 32) as u32);
         (x, self.place.hash(x), &self.shards[self.place.shard(x)])
     }

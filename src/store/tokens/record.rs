@@ -1,6 +1,6 @@
 //! A credential's record: what it is ([`Kind`]), whom it belongs to, its lifetime and its bindings.
 
-use crate::family::Family;
+use crate::contract::Family;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 

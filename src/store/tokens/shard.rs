@@ -69,7 +69,7 @@ const _: () = assert!(std::mem::size_of::<Entry>() <= 32);
 /// Where a credential's number puts it: its shard and its table hash.
 ///
 /// The number is the slot hint of a credential this server issued (consecutive credentials,
-/// consecutive numbers: see `crate::tokens::slot`) or 32 bits of the text's hash. Runs of 16
+/// consecutive numbers: see `crate::ids::slot`) or 32 bits of the text's hash. Runs of 16
 /// consecutive numbers share a shard and fill adjacent slots of it (the low 4 bits and the bits above
 /// the shard index give the position); the table's 7-bit tag, its top bits, is a multiplicative hash of
 /// the whole number, so neighbours still differ there.

@@ -1,7 +1,7 @@
 //! The table's placement and eviction, below the HTTP tests (which cannot see where an entry sits).
 
 use super::*;
-use crate::tokens::Generator;
+use crate::ids::Generator;
 
 fn rec(n: i64) -> TokenRec {
     TokenRec::new(Kind::KooAccess, "u", n, 60_000)

@@ -1,17 +1,18 @@
 //! EnOS handlers: login, choose organization, token refresh, logout, session and user info, revoking
 //! refresh tokens, with the token checks they share and the session they open.
 
-use super::error::{EnosError, ErrorBody};
-use super::types::{
+use super::TOKEN_PREFIX;
+use crate::contract::enos::error::{EnosError, ErrorBody};
+use crate::contract::enos::routes::{ACCESS_TTL_MS, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS};
+use crate::contract::enos::types::{
     ok, Answer, LoginData, LoginReq, LoginUser, OrgRef, RefreshClaims, SessionData, SessionInfo,
     SessionSetReq, UserInfo,
 };
-use super::{ACCESS_TTL_MS, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS, TOKEN_PREFIX};
-use crate::extract::{json_object, present, query_param, scheme_token, Headers};
+use crate::contract::extract::{json_object, present, query_param, scheme_token, Headers};
+use crate::ids::{secret_eq, sign_hs256, verify_hs256};
 use crate::state::Ns;
 use crate::store::enos::EnosUser;
 use crate::store::{Kind, Settled, Text, TokenRec};
-use crate::tokens::{secret_eq, sign_hs256, verify_hs256};
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::HeaderMap;

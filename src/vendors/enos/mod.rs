@@ -9,11 +9,7 @@
 //! Layout: `handlers` holds the routes' handlers, `types` the request and response bodies and the
 //! envelopes, `error` the [`EnosError`] enum and its body.
 
-mod error;
 mod handlers;
-mod types;
-
-pub use error::EnosError;
 
 // The OpenAPI document names the handlers by their path in this module: utoipa documents each one
 // in a `__path_<handler>` type beside it.
@@ -22,7 +18,8 @@ pub(crate) use handlers::{
     __path_token_refresh, __path_user_info,
 };
 
-use crate::extract::Headers;
+use crate::contract::enos::{EnosError, Op};
+use crate::contract::extract::Headers;
 use crate::state::Ns;
 use axum::body::Bytes;
 use axum::extract::RawQuery;
@@ -30,56 +27,6 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use handlers::{login, logout, revoke_all, session_info, session_set, token_refresh, user_info};
 
-/// The EnOS operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Login,
-    SessionSet,
-    TokenRefresh,
-    Logout,
-    SessionInfo,
-    UserInfo,
-    RevokeAll,
-}
-
-/// Every EnOS route, with the operation that answers it.
-pub const ROUTES: &[(&str, &str, Op)] = &[
-    ("POST", "/app-portal-service/v2.2/login", Op::Login),
-    (
-        "POST",
-        "/app-portal-service/v2.2/session/set",
-        Op::SessionSet,
-    ),
-    (
-        "POST",
-        "/app-portal-service/v2.1/session/set",
-        Op::SessionSet,
-    ),
-    (
-        "GET",
-        "/app-portal-service/v2.2/token/refresh",
-        Op::TokenRefresh,
-    ),
-    ("GET", "/app-portal-service/v2.2/logout", Op::Logout),
-    (
-        "GET",
-        "/app-portal-service/v2.2/session/info",
-        Op::SessionInfo,
-    ),
-    ("GET", "/app-portal-service/v2.2/user/info", Op::UserInfo),
-    (
-        "POST",
-        "/app-portal-service/v2.2/refreshToken/revokeAll",
-        Op::RevokeAll,
-    ),
-];
-
-/// Lifetime of access tokens (login and org-bound) — the vendor documents none; mock-defined 2 hours.
-pub const ACCESS_TTL_MS: i64 = 2 * 3600 * 1000;
-/// Lifetime of a refresh token: 30 days.
-pub const REFRESH_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
-pub const LOCK_AFTER: u32 = 5;
-pub const LOCK_MS: i64 = 15 * 60 * 1000;
 const TOKEN_PREFIX: &str = "APP_PORTAL_S_";
 
 /// Runs one operation on a request whose body has been read.
@@ -102,5 +49,12 @@ pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
                 .await
                 .into_response()
         }
+    }
+}
+
+// The store is above the contract, so its outage maps to the family's error here.
+impl From<crate::store::remote::Down> for EnosError {
+    fn from(_: crate::store::remote::Down) -> Self {
+        EnosError::Unavailable
     }
 }

@@ -1,17 +1,17 @@
 //! KooDrive carrier login APIs: account login by password or verification code, and the rotation of the
 //! access and refresh tokens it issues.
 
-use super::error::{ErrorBody, KooError};
-use super::types::{
+use crate::contract::extract::{auth_token, header, json_object, names, present, Headers};
+use crate::contract::koodrive::error::{ErrorBody, KooError};
+use crate::contract::koodrive::routes::{ACCESS_TTL_S, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS};
+use crate::contract::koodrive::types::{
     ok, DataFirst, Envelope, LoginData, LoginReq, LoginUserInfo, RefreshData, RefreshTokenReq,
     SessionInfo,
 };
-use super::{ACCESS_TTL_S, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS};
-use crate::extract::{auth_token, header, json_object, names, present, Headers};
-use crate::respond::Fast;
+use crate::contract::respond::Fast;
+use crate::ids::secret_eq;
 use crate::state::Ns;
 use crate::store::{koodrive::KooUser, Change, Kind, Lookup, Settled, Text, TokenRec};
-use crate::tokens::secret_eq;
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 

@@ -1,13 +1,13 @@
 //! KooDrive enterprise session APIs: create a session from an authorization code, read its user (which
 //! slides its lifetime), refresh its token, log off.
 
-use super::error::{ErrorBody, KooError};
-use super::types::{
+use crate::contract::extract::{auth_token, header, json_object, names, present, Headers};
+use crate::contract::koodrive::error::{ErrorBody, KooError};
+use crate::contract::koodrive::routes::SESSION_WINDOW_MS;
+use crate::contract::koodrive::types::{
     ok, CreateSessionReq, Envelope, Plain, RefreshBody, SessionData, SessionUserInfo,
 };
-use super::SESSION_WINDOW_MS;
-use crate::extract::{auth_token, header, json_object, names, present, Headers};
-use crate::respond::Fast;
+use crate::contract::respond::Fast;
 use crate::state::Ns;
 use crate::store::{koodrive::KooUser, Kind, TokenRec};
 use axum::body::Bytes;

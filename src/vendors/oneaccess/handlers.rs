@@ -1,20 +1,23 @@
 //! OneAccess handlers: app access credential, SDK login, sso_ticket and its verification, with the
 //! checks they share (required fields, the app token, the tenant) and the ID token they sign.
 
-use super::error::{ErrorBody, OaError};
-use super::types::{
+use super::ISSUER;
+use crate::contract::extract::{
+    after_scheme, auth_token, header, json_object, names, present, scheme_token, Headers,
+};
+use crate::contract::oneaccess::error::{ErrorBody, OaError};
+use crate::contract::oneaccess::routes::{
+    APP_TOKEN_TTL_S, LOCK_AFTER, LOCK_MS, SESSION_TTL_S, TICKET_TTL_S,
+};
+use crate::contract::oneaccess::types::{
     LoginReq, LoginResp, TicketReq, TicketResp, TokenForm, TokenResp, VerifiedUser, VerifyData,
     VerifyReq, VerifyResp,
 };
-use super::{APP_TOKEN_TTL_S, ISSUER, LOCK_AFTER, LOCK_MS, SESSION_TTL_S, TICKET_TTL_S};
-use crate::extract::{
-    after_scheme, auth_token, header, json_object, names, present, scheme_token, Headers,
-};
-use crate::respond::Fast;
+use crate::contract::respond::Fast;
+use crate::ids::{secret_eq, sign_hs256};
 use crate::state::Ns;
 use crate::store::oneaccess::OaClient;
 use crate::store::{Kind, Lookup, Settled, Text, TokenRec};
-use crate::tokens::{secret_eq, sign_hs256};
 use axum::body::Bytes;
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;

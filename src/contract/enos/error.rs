@@ -2,7 +2,7 @@
 //! answers with HTTP 200 (also documented in the OpenAPI document).
 
 use super::types::Answer;
-use crate::extract::BodyError;
+use crate::contract::extract::BodyError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -45,12 +45,6 @@ pub enum EnosError {
     /// 503 (not a vendor code): the shared store cannot be reached.
     #[error("store unavailable")]
     Unavailable,
-}
-
-impl From<crate::store::remote::Down> for EnosError {
-    fn from(_: crate::store::remote::Down) -> Self {
-        EnosError::Unavailable
-    }
 }
 
 impl EnosError {
@@ -122,12 +116,12 @@ impl EnosError {
 /// An EnOS failure: `{"code","message","data":null}`, with HTTP 200 (413 for a body over 64 KiB).
 #[derive(Serialize, ToSchema)]
 #[schema(as = EnosError)]
-pub(super) struct ErrorBody {
+pub struct ErrorBody {
     #[schema(schema_with = error_code_schema)]
     code: i64,
     #[schema(schema_with = error_message_schema)]
     message: &'static str,
-    #[schema(schema_with = crate::schema::null)]
+    #[schema(schema_with = crate::contract::schema::null)]
     data: (),
 }
 
@@ -141,14 +135,14 @@ fn error_code_schema() -> utoipa::openapi::Object {
             .collect();
         (e.code(), messages.join(" or "))
     });
-    crate::schema::int_codes(
+    crate::contract::schema::int_codes(
         "The EnOS error code (HTTP 200; 31400 also with HTTP 413 for a body over 64 KiB).",
         codes,
     )
 }
 
 fn error_message_schema() -> utoipa::openapi::Object {
-    crate::schema::str_enum(
+    crate::contract::schema::str_enum(
         "The code's message.",
         EnosError::ALL.iter().map(|e| e.message()),
     )
@@ -168,7 +162,7 @@ impl IntoResponse for EnosError {
         });
         let resp = (status, Json(body)).into_response();
         match self {
-            EnosError::Unavailable => crate::respond::retry_later(resp),
+            EnosError::Unavailable => crate::contract::respond::retry_later(resp),
             _ => resp,
         }
     }

@@ -1,29 +1,29 @@
 //! KooDrive request and response bodies, and the success envelopes that wrap them.
 
-use crate::extract::lenient_string;
-use crate::respond::{Fast, JsonOut, WriteJson};
-use crate::store::Text;
+use crate::contract::extract::lenient_string;
+use crate::contract::respond::{Fast, JsonOut, WriteJson};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// `code` of a success envelope: always 0.
 fn success_code_schema() -> utoipa::openapi::Object {
-    crate::schema::int_codes("0 on success.", [(0, "success".to_string())])
+    crate::contract::schema::int_codes("0 on success.", [(0, "success".to_string())])
 }
 
 /// A KooDrive success: `{"code":0,"msg","data"}`.
 #[derive(Serialize, ToSchema)]
 #[schema(as = KooDriveEnvelope<T>)]
-pub(super) struct Envelope<T: Serialize> {
+pub struct Envelope<T: Serialize> {
     #[schema(schema_with = success_code_schema)]
-    pub(super) code: i64,
-    pub(super) msg: &'static str,
-    pub(super) data: T,
+    pub code: i64,
+    pub msg: &'static str,
+    pub data: T,
 }
 
-pub(super) fn ok<T: Serialize + WriteJson>(msg: &'static str, data: T) -> Response {
+pub fn ok<T: Serialize + WriteJson>(msg: &'static str, data: T) -> Response {
     Fast(Envelope { code: 0, msg, data }).into_response()
 }
 
@@ -33,68 +33,68 @@ pub(super) fn ok<T: Serialize + WriteJson>(msg: &'static str, data: T) -> Respon
 /// Create-session request. Unknown fields are ignored; a string field may also be a JSON number.
 #[derive(Deserialize, ToSchema)]
 #[schema(as = KooDriveCreateSessionRequest)]
-pub(super) struct CreateSessionReq<'a> {
+pub struct CreateSessionReq<'a> {
     /// The authorization code (a fixture code, or one minted by `POST /__admin/koodrive/auth-codes`).
     #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) code: Option<Cow<'a, str>>,
+    pub code: Option<Cow<'a, str>>,
     /// The enterprise console domain (accepted and ignored).
     #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String)]
     #[allow(dead_code)]
-    pub(super) domain: Option<Cow<'a, str>>,
+    pub domain: Option<Cow<'a, str>>,
 }
 
 /// The session's user and organization.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = KooDriveSessionUserInfo)]
-pub(super) struct SessionUserInfo<'a> {
-    pub(super) role: &'a str,
-    pub(super) user_name: &'a str,
-    pub(super) inner_user_id: &'a str,
-    pub(super) user_id: &'a str,
-    pub(super) tenant_id: &'a str,
-    pub(super) org_id: &'a str,
-    pub(super) org_name: &'a str,
+pub struct SessionUserInfo<'a> {
+    pub role: &'a str,
+    pub user_name: &'a str,
+    pub inner_user_id: &'a str,
+    pub user_id: &'a str,
+    pub tenant_id: &'a str,
+    pub org_id: &'a str,
+    pub org_name: &'a str,
     /// Only in the create-session answer.
     #[serde(rename = "xhwSchema", skip_serializing_if = "Option::is_none")]
-    pub(super) xhw_schema: Option<&'a str>,
-    pub(super) user_count: u64,
-    pub(super) dept_id: &'a str,
+    pub xhw_schema: Option<&'a str>,
+    pub user_count: u64,
+    pub dept_id: &'a str,
 }
 
 /// A new session.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = KooDriveSessionData)]
-pub(super) struct SessionData<'a> {
+pub struct SessionData<'a> {
     /// `Bearer <48 hex>`: send it as `Authorization` on the session routes.
-    pub(super) access_token: String,
-    pub(super) session_id: &'a str,
-    pub(super) user_id: &'a str,
-    pub(super) user_info: SessionUserInfo<'a>,
+    pub access_token: String,
+    pub session_id: &'a str,
+    pub user_id: &'a str,
+    pub user_info: SessionUserInfo<'a>,
 }
 
 /// A session's new token: `{"accessToken","code":0,"msg":"success"}`.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = KooDriveSessionRefresh)]
-pub(super) struct RefreshBody {
+pub struct RefreshBody {
     /// `Bearer <48 hex>`.
-    pub(super) access_token: String,
+    pub access_token: String,
     #[schema(schema_with = success_code_schema)]
-    pub(super) code: i64,
-    pub(super) msg: &'static str,
+    pub code: i64,
+    pub msg: &'static str,
 }
 
 /// `{"code":0,"msg":"success"}`.
 #[derive(Serialize, ToSchema)]
 #[schema(as = KooDriveLogoff)]
-pub(super) struct Plain {
+pub struct Plain {
     #[schema(schema_with = success_code_schema)]
-    pub(super) code: i64,
-    pub(super) msg: &'static str,
+    pub code: i64,
+    pub msg: &'static str,
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -104,41 +104,41 @@ pub(super) struct Plain {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = KooDriveLoginRequest)]
-pub(super) struct LoginReq<'a> {
+pub struct LoginReq<'a> {
     /// Account name or phone number.
     #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) account: Option<Cow<'a, str>>,
+    pub account: Option<Cow<'a, str>>,
     /// "1": password, "2": verification code.
     #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) auth_type: Option<Cow<'a, str>>,
+    pub auth_type: Option<Cow<'a, str>>,
     /// Required with authType "1".
     #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String)]
-    pub(super) password: Option<Cow<'a, str>>,
+    pub password: Option<Cow<'a, str>>,
     /// The verification code; required with authType "2".
     #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String)]
-    pub(super) captcha_token: Option<Cow<'a, str>>,
+    pub captcha_token: Option<Cow<'a, str>>,
 }
 
 /// A login access token and its refresh token.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = KooDriveSessionInfo)]
-pub(super) struct SessionInfo {
+pub struct SessionInfo {
     /// `AT <48 hex>`.
-    pub(super) access_token: String,
+    pub access_token: String,
     /// Seconds the access token lives (1800).
-    pub(super) expires_in: i64,
+    pub expires_in: i64,
     /// Issuance, epoch milliseconds as text.
     #[serde(serialize_with = "as_text")]
     #[schema(value_type = String)]
-    pub(super) issued_at: i64,
+    pub issued_at: i64,
     /// 48 hex.
     #[schema(value_type = String)]
-    pub(super) refresh_token: Text,
+    pub refresh_token: Arc<str>,
 }
 
 /// An integer as a JSON string (`"1772006999088"`).
@@ -150,54 +150,54 @@ fn as_text<S: serde::Serializer>(n: &i64, s: S) -> Result<S::Ok, S::Error> {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = KooDriveLoginUserInfo)]
-pub(super) struct LoginUserInfo<'a> {
-    pub(super) user_id: &'a str,
-    pub(super) firstname: &'a str,
-    pub(super) surname: &'a str,
-    pub(super) phone: &'a str,
-    pub(super) email: &'a str,
+pub struct LoginUserInfo<'a> {
+    pub user_id: &'a str,
+    pub firstname: &'a str,
+    pub surname: &'a str,
+    pub phone: &'a str,
+    pub email: &'a str,
 }
 
 /// What a login answers.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = KooDriveLoginData)]
-pub(super) struct LoginData<'a> {
-    pub(super) user_info: LoginUserInfo<'a>,
-    pub(super) session_info: SessionInfo,
+pub struct LoginData<'a> {
+    pub user_info: LoginUserInfo<'a>,
+    pub session_info: SessionInfo,
 }
 
 /// The login success envelope, `data` first: `{"data","code":0,"msg":"Success"}`.
 #[derive(Serialize, ToSchema)]
 #[schema(as = KooDriveLoginEnvelope<T>)]
-pub(super) struct DataFirst<T: Serialize> {
-    pub(super) data: T,
+pub struct DataFirst<T: Serialize> {
+    pub data: T,
     #[schema(schema_with = success_code_schema)]
-    pub(super) code: i64,
-    pub(super) msg: &'static str,
+    pub code: i64,
+    pub msg: &'static str,
 }
 
 /// The new token pair.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = KooDriveRefreshData)]
-pub(super) struct RefreshData {
-    pub(super) session_info: SessionInfo,
+pub struct RefreshData {
+    pub session_info: SessionInfo,
 }
 
 /// Refresh request. Unknown fields are ignored; a string field may also be a JSON number.
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = KooDriveRefreshTokenRequest)]
-pub(super) struct RefreshTokenReq<'a> {
+pub struct RefreshTokenReq<'a> {
     /// The refresh token issued with the access token in `Authorization`.
     #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) refresh_token: Option<Cow<'a, str>>,
+    pub refresh_token: Option<Cow<'a, str>>,
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The success answers written by hand (see `crate::respond`); each matches its `Serialize` (tested).
+// The success answers written by hand (see `crate::contract::respond`); each matches its `Serialize` (tested).
 
 impl<T: Serialize + WriteJson> WriteJson for Envelope<T> {
     fn write_json(&self, o: &mut JsonOut) {
@@ -297,7 +297,7 @@ impl WriteJson for RefreshData {
 #[cfg(test)]
 mod unit {
     use super::*;
-    use crate::respond::assert_same_json;
+    use crate::contract::respond::assert_same_json;
 
     /// Values with every kind of character a fixture may hold.
     const ODD: [&str; 3] = [

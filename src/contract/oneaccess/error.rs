@@ -1,8 +1,8 @@
 //! The OneAccess error enum: each failure's code, message and HTTP status, and the
 //! `{"error_code","error_msg"}` body it answers (also documented in the OpenAPI document).
 
-use super::LOCK_AFTER;
-use crate::extract::BodyError;
+use super::routes::LOCK_AFTER;
+use crate::contract::extract::BodyError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -63,12 +63,6 @@ pub enum OaError {
     /// 503 (not a vendor code): the shared store cannot be reached.
     #[error("store unavailable")]
     Unavailable,
-}
-
-impl From<crate::store::remote::Down> for OaError {
-    fn from(_: crate::store::remote::Down) -> Self {
-        OaError::Unavailable
-    }
 }
 
 impl OaError {
@@ -164,7 +158,7 @@ impl OaError {
 /// A OneAccess failure: HTTP 400 (401 for invalid_client, 413 for a body over 64 KiB).
 #[derive(Serialize, ToSchema)]
 #[schema(as = OneAccessError)]
-pub(super) struct ErrorBody {
+pub struct ErrorBody {
     #[schema(schema_with = error_code_schema)]
     error_code: &'static str,
     /// The code's message (some name a field, a count or the token).
@@ -191,7 +185,7 @@ fn error_code_schema() -> utoipa::openapi::Object {
         };
         Some((*c, format!("{status}: {msg}")))
     });
-    crate::schema::str_codes("The OneAccess error code.", codes)
+    crate::contract::schema::str_codes("The OneAccess error code.", codes)
 }
 
 impl IntoResponse for OaError {
@@ -202,7 +196,7 @@ impl IntoResponse for OaError {
         };
         let resp = (self.status(), Json(body)).into_response();
         match self {
-            OaError::Unavailable => crate::respond::retry_later(resp),
+            OaError::Unavailable => crate::contract::respond::retry_later(resp),
             _ => resp,
         }
     }

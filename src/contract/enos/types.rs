@@ -2,8 +2,8 @@
 //! and the claims of the refresh token.
 
 use super::error::ErrorBody;
-use crate::extract::lenient_string;
-use crate::respond::{Fast, JsonOut, WriteJson};
+use crate::contract::extract::lenient_string;
+use crate::contract::respond::{Fast, JsonOut, WriteJson};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -12,11 +12,11 @@ use utoipa::ToSchema;
 /// An EnOS success: `{"code":0,"message":"OK","data"}`.
 #[derive(Serialize, ToSchema)]
 #[schema(as = EnosEnvelope<T>)]
-pub(super) struct Envelope<T: Serialize> {
+pub struct Envelope<T: Serialize> {
     #[schema(schema_with = success_code_schema)]
-    pub(super) code: i64,
-    pub(super) message: &'static str,
-    pub(super) data: T,
+    pub code: i64,
+    pub message: &'static str,
+    pub data: T,
 }
 
 /// What an EnOS route answers with HTTP 200: its success envelope (code 0) or an error envelope.
@@ -25,16 +25,16 @@ pub(super) struct Envelope<T: Serialize> {
 #[derive(Serialize, ToSchema)]
 #[serde(untagged)]
 #[schema(as = EnosAnswer<T>)]
-pub(super) enum Answer<T: Serialize> {
+pub enum Answer<T: Serialize> {
     Ok(Envelope<T>),
     Err(ErrorBody),
 }
 
 fn success_code_schema() -> utoipa::openapi::Object {
-    crate::schema::int_codes("0 on success.", [(0, "OK".to_string())])
+    crate::contract::schema::int_codes("0 on success.", [(0, "OK".to_string())])
 }
 
-pub(super) fn ok<T: Serialize + WriteJson>(data: T) -> Response {
+pub fn ok<T: Serialize + WriteJson>(data: T) -> Response {
     Fast(Envelope {
         code: 0,
         message: "OK",
@@ -46,120 +46,120 @@ pub(super) fn ok<T: Serialize + WriteJson>(data: T) -> Response {
 /// Login request. Unknown fields are ignored; a string field may also be a JSON number.
 #[derive(Deserialize, ToSchema)]
 #[schema(as = EnosLoginRequest)]
-pub(super) struct LoginReq<'a> {
+pub struct LoginReq<'a> {
     #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) account: Option<Cow<'a, str>>,
+    pub account: Option<Cow<'a, str>>,
     #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) password: Option<Cow<'a, str>>,
+    pub password: Option<Cow<'a, str>>,
 }
 
 /// An organization of the user.
 #[derive(Serialize, ToSchema)]
 #[schema(as = EnosOrgRef)]
-pub(super) struct OrgRef<'a> {
-    pub(super) id: &'a str,
-    pub(super) name: &'a str,
+pub struct OrgRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
 }
 
 #[derive(Serialize, ToSchema)]
 #[schema(as = EnosLoginUser)]
-pub(super) struct LoginUser<'a> {
-    pub(super) id: &'a str,
-    pub(super) name: &'a str,
-    pub(super) email: &'a str,
+pub struct LoginUser<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
 }
 
 /// A login: a login-only token (good for session/set and logout), the user's organizations.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = EnosLoginData)]
-pub(super) struct LoginData<'a> {
-    pub(super) access_token: String,
-    pub(super) mfa_type: &'static str,
-    pub(super) organizations: Vec<OrgRef<'a>>,
-    pub(super) user: LoginUser<'a>,
+pub struct LoginData<'a> {
+    pub access_token: String,
+    pub mfa_type: &'static str,
+    pub organizations: Vec<OrgRef<'a>>,
+    pub user: LoginUser<'a>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct RefreshClaims<'a> {
-    pub(super) sub: &'a str,
-    pub(super) admin_level: i64,
-    pub(super) iss: &'static str,
-    pub(super) working_organization_id: &'a str,
-    pub(super) user_name: &'a str,
-    pub(super) working_organization_name: &'a str,
-    pub(super) exp: i64,
-    pub(super) user_id: &'a str,
-    pub(super) iat: i64,
-    pub(super) jti: &'a str,
+pub struct RefreshClaims<'a> {
+    pub sub: &'a str,
+    pub admin_level: i64,
+    pub iss: &'static str,
+    pub working_organization_id: &'a str,
+    pub user_name: &'a str,
+    pub working_organization_name: &'a str,
+    pub exp: i64,
+    pub user_id: &'a str,
+    pub iat: i64,
+    pub jti: &'a str,
 }
 
 /// An org-bound session.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = EnosSessionData)]
-pub(super) struct SessionData<'a> {
-    pub(super) user_id: &'a str,
-    pub(super) user_name: &'a str,
-    pub(super) current_org_id: &'a str,
-    pub(super) current_org_name: &'a str,
+pub struct SessionData<'a> {
+    pub user_id: &'a str,
+    pub user_name: &'a str,
+    pub current_org_id: &'a str,
+    pub current_org_name: &'a str,
     /// `APP_PORTAL_S_…`, bound to the organization (2 hours).
-    pub(super) access_token: &'a str,
+    pub access_token: &'a str,
     /// An HS256 JWT (30 days).
-    pub(super) refresh_token: &'a str,
+    pub refresh_token: &'a str,
     /// The refresh token's `exp`, epoch milliseconds.
-    pub(super) refresh_token_expire: i64,
+    pub refresh_token_expire: i64,
 }
 
 /// Choose-organization request. Unknown fields are ignored; a string field may also be a JSON number.
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = EnosSessionSetRequest)]
-pub(super) struct SessionSetReq<'a> {
+pub struct SessionSetReq<'a> {
     /// An organization of the token's user (missing: 31400, not a member: 31404).
     #[serde(borrow, default, deserialize_with = "lenient_string")]
     #[schema(value_type = String, required = true)]
-    pub(super) org_id: Option<Cow<'a, str>>,
+    pub org_id: Option<Cow<'a, str>>,
 }
 
 /// The token's user and current organization.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = EnosSessionInfo)]
-pub(super) struct SessionInfo<'a> {
-    pub(super) user_id: &'a str,
-    pub(super) user_name: &'a str,
-    pub(super) current_org_id: &'a str,
-    pub(super) current_org_name: &'a str,
+pub struct SessionInfo<'a> {
+    pub user_id: &'a str,
+    pub user_name: &'a str,
+    pub current_org_id: &'a str,
+    pub current_org_name: &'a str,
 }
 
 /// The user's profile.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = EnosUserInfo)]
-pub(super) struct UserInfo<'a> {
-    pub(super) id: &'a str,
-    pub(super) name: &'a str,
-    pub(super) domain: &'a str,
-    pub(super) description: &'a str,
-    pub(super) nick_name: &'a str,
-    pub(super) phone_area: &'a str,
-    pub(super) phone: &'a str,
-    pub(super) email: &'a str,
-    pub(super) created_time: &'a str,
+pub struct UserInfo<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub domain: &'a str,
+    pub description: &'a str,
+    pub nick_name: &'a str,
+    pub phone_area: &'a str,
+    pub phone: &'a str,
+    pub email: &'a str,
+    pub created_time: &'a str,
     /// 0 or 1.
     #[serde(rename = "type")]
-    pub(super) user_type: i64,
-    pub(super) company: &'a str,
-    pub(super) department: &'a str,
-    pub(super) position: &'a str,
+    pub user_type: i64,
+    pub company: &'a str,
+    pub department: &'a str,
+    pub position: &'a str,
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The success answers written by hand (see `crate::respond`); each matches its `Serialize` (tested).
+// The success answers written by hand (see `crate::contract::respond`); each matches its `Serialize` (tested).
 
 impl<T: Serialize + WriteJson> WriteJson for Envelope<T> {
     fn write_json(&self, o: &mut JsonOut) {
@@ -253,7 +253,7 @@ impl WriteJson for UserInfo<'_> {
 #[cfg(test)]
 mod unit {
     use super::*;
-    use crate::respond::assert_same_json;
+    use crate::contract::respond::assert_same_json;
 
     fn env<T: Serialize>(data: T) -> Envelope<T> {
         Envelope {

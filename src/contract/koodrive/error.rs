@@ -1,7 +1,7 @@
 //! The KooDrive error enum: each failure's code, message and HTTP status, and the `{"code","msg"}` body
 //! it answers (also documented in the OpenAPI document).
 
-use crate::extract::BodyError;
+use crate::contract::extract::BodyError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -35,12 +35,6 @@ pub enum KooError {
     /// 503 (not a vendor code): the shared store cannot be reached.
     #[error("store unavailable")]
     Unavailable,
-}
-
-impl From<crate::store::remote::Down> for KooError {
-    fn from(_: crate::store::remote::Down) -> Self {
-        KooError::Unavailable
-    }
 }
 
 impl KooError {
@@ -99,7 +93,7 @@ impl KooError {
 /// A KooDrive failure: HTTP 400, 401 or 413 with the vendor code and its message.
 #[derive(Serialize, ToSchema)]
 #[schema(as = KooDriveError)]
-pub(super) struct ErrorBody {
+pub struct ErrorBody {
     #[schema(schema_with = error_code_schema)]
     code: i64,
     #[schema(schema_with = error_msg_schema)]
@@ -115,11 +109,11 @@ fn error_code_schema() -> utoipa::openapi::Object {
         };
         (e.code(), format!("{}: {}", status, e.msg()))
     });
-    crate::schema::int_codes("The KooDrive error code.", codes)
+    crate::contract::schema::int_codes("The KooDrive error code.", codes)
 }
 
 fn error_msg_schema() -> utoipa::openapi::Object {
-    crate::schema::str_enum("The code's message.", KooError::ALL.iter().map(|e| e.msg()))
+    crate::contract::schema::str_enum("The code's message.", KooError::ALL.iter().map(|e| e.msg()))
 }
 
 impl IntoResponse for KooError {
@@ -130,7 +124,7 @@ impl IntoResponse for KooError {
         };
         let resp = (self.status(), Json(body)).into_response();
         match self {
-            KooError::Unavailable => crate::respond::retry_later(resp),
+            KooError::Unavailable => crate::contract::respond::retry_later(resp),
             _ => resp,
         }
     }
