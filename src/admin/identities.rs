@@ -72,11 +72,11 @@ pub async fn add_user(
     body: Bytes,
 ) -> Result<Response, AdminError> {
     let family = path_param(family)?;
-    let body = match family.as_str() {
-        "koodrive" => checked::<KooUser>(&body)?,
-        "oneaccess" => checked::<OaUser>(&body)?,
-        "enos" => checked::<EnosUser>(&body)?,
-        other => return Err(unknown_family(other)),
+    let body = match Family::named(&family) {
+        Some(Family::KooDrive) => checked::<KooUser>(&body)?,
+        Some(Family::OneAccess) => checked::<OaUser>(&body)?,
+        Some(Family::Enos) => checked::<EnosUser>(&body)?,
+        None => return Err(unknown_family(&family)),
     };
     store(&ns, Change::AddUser { family, body }).await
 }
@@ -137,11 +137,11 @@ pub async fn add_org(
     body: Bytes,
 ) -> Result<Response, AdminError> {
     let family = path_param(family)?;
-    let body = match family.as_str() {
-        "koodrive" => checked::<KooOrg>(&body)?,
-        "oneaccess" => checked::<OaTenant>(&body)?,
-        "enos" => checked::<EnosOrg>(&body)?,
-        other => return Err(unknown_family(other)),
+    let body = match Family::named(&family) {
+        Some(Family::KooDrive) => checked::<KooOrg>(&body)?,
+        Some(Family::OneAccess) => checked::<OaTenant>(&body)?,
+        Some(Family::Enos) => checked::<EnosOrg>(&body)?,
+        None => return Err(unknown_family(&family)),
     };
     store(&ns, Change::AddOrg { family, body }).await
 }

@@ -41,7 +41,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Headers {
 
 /// Why a body could not be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyError {
+pub enum JsonError {
     /// Not JSON, not an object, invalid UTF-8, or a field of the wrong type.
     Malformed,
 }
@@ -51,12 +51,12 @@ pub enum BodyError {
 ///
 /// Like the vendors' Java servers (Jackson), a leading UTF-8 byte-order mark is skipped (.NET and
 /// PowerShell clients send one) and a repeated key takes its last value.
-pub fn json_object<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, BodyError> {
+pub fn json_object<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, JsonError> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     // JSON text is UTF-8: invalid bytes are refused even inside fields the route ignores. Parsing the
     // checked text (not the bytes) spares serde_json a second UTF-8 check of every string.
     let Ok(text) = std::str::from_utf8(body) else {
-        return Err(BodyError::Malformed);
+        return Err(JsonError::Malformed);
     };
     if text
         .trim_start_matches(|c: char| c.is_ascii_whitespace())
@@ -64,14 +64,14 @@ pub fn json_object<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, BodyErro
         .first()
         != Some(&b'{')
     {
-        return Err(BodyError::Malformed);
+        return Err(JsonError::Malformed);
     }
     match serde_json::from_str(text) {
         Ok(v) => Ok(v),
         // serde refuses a repeated field ("duplicate field"): only then parse again, last value wins,
         // so a body without repeats is parsed once.
-        Err(e) if e.is_data() => last_wins(text).ok_or(BodyError::Malformed),
-        Err(_) => Err(BodyError::Malformed),
+        Err(e) if e.is_data() => last_wins(text).ok_or(JsonError::Malformed),
+        Err(_) => Err(JsonError::Malformed),
     }
 }
 

@@ -105,9 +105,9 @@ impl WriteJson for bool {
 
 /// A JSON answer written by [`WriteJson`] (`Content-Type: application/json`).
 #[derive(Debug, Clone, Copy)]
-pub struct Fast<T>(pub T);
+pub struct HandWrittenJson<T>(pub T);
 
-impl<T: WriteJson> IntoResponse for Fast<T> {
+impl<T: WriteJson> IntoResponse for HandWrittenJson<T> {
     fn into_response(self) -> Response {
         json_response(self.0.to_json())
     }

@@ -2,7 +2,7 @@
 //! pass over the headers and one borrowed scan of the body, and push a warning only when they find a
 //! deviation: text is decoded and messages are built on that path alone.
 
-use super::scan::{self, Kind};
+use super::scan::{self, JsonKind};
 use crate::contract::spec::{Auth, ContentType, Field, Spec};
 use crate::lint::warnings::Warnings;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -281,7 +281,7 @@ pub(super) fn body(fields: &[Field], body: &[u8], w: &mut Warnings) {
         };
         let field = &fields[i];
         match m.kind {
-            Kind::String => {
+            JsonKind::String => {
                 // Blank counts as missing, as the handlers have it.
                 if m.text.iter().all(u8::is_ascii_whitespace) {
                     return;
@@ -298,7 +298,7 @@ pub(super) fn body(fields: &[Field], body: &[u8], w: &mut Warnings) {
                     );
                 }
             }
-            Kind::Number => {
+            JsonKind::Number => {
                 seen |= 1 << i;
                 w.push(
                     "type",
@@ -306,7 +306,7 @@ pub(super) fn body(fields: &[Field], body: &[u8], w: &mut Warnings) {
                     format!("{} is a JSON number; the page says String", field.name),
                 );
             }
-            Kind::Null => {}
+            JsonKind::Null => {}
             // Present, if of the wrong kind: `type` says so, `required` need not.
             k => {
                 seen |= 1 << i;

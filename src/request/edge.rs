@@ -76,7 +76,7 @@ pub fn collapse_slashes<B>(req: &mut Request<B>) -> Option<String> {
 }
 
 /// Why a body could not be read.
-pub enum BodyError {
+pub enum ReadError {
     /// Over [`BODY_LIMIT`], declared or sent.
     TooLarge,
     /// Not sent within [`BODY_TIMEOUT`].
@@ -85,23 +85,23 @@ pub enum BodyError {
     Broken,
 }
 
-impl BodyError {
+impl ReadError {
     /// The answer: the family's 413 or unparsable-body error (408 for a body too slow), or the
     /// control plane's for other paths.
     pub fn answer(self, family: Option<Family>) -> Response {
         match self {
-            BodyError::TooLarge => match family {
+            ReadError::TooLarge => match family {
                 Some(f) => f.too_large(),
                 None => {
                     crate::admin::error(StatusCode::PAYLOAD_TOO_LARGE, "request body over 64 KiB")
                 }
             },
-            BodyError::Broken | BodyError::TimedOut => {
+            ReadError::Broken | ReadError::TimedOut => {
                 let mut r = match family {
                     Some(f) => f.bad_body(),
                     None => crate::admin::error(StatusCode::BAD_REQUEST, "invalid request body"),
                 };
-                if matches!(self, BodyError::TimedOut) {
+                if matches!(self, ReadError::TimedOut) {
                     *r.status_mut() = StatusCode::REQUEST_TIMEOUT;
                 }
                 r
@@ -113,7 +113,7 @@ impl BodyError {
 /// Reads the whole body within the limit and the timeout. A body declared over the limit is refused
 /// before it is read, so that a client sending `Expect: 100-continue` is not invited to upload it
 /// (hyper sends the 100 only when the body is read).
-pub async fn read_body<B>(headers: &HeaderMap, body: B) -> Result<Bytes, BodyError>
+pub async fn read_body<B>(headers: &HeaderMap, body: B) -> Result<Bytes, ReadError>
 where
     B: hyper::body::Body<Data = Bytes> + Unpin,
     B::Error: Into<axum::BoxError>,
@@ -123,13 +123,13 @@ where
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
-        return Err(BodyError::TooLarge);
+        return Err(ReadError::TooLarge);
     }
     match tokio::time::timeout(BODY_TIMEOUT, body_bytes(Limited::new(body, BODY_LIMIT))).await {
         Ok(Ok(b)) => Ok(b),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge),
-        Ok(Err(_)) => Err(BodyError::Broken),
-        Err(_) => Err(BodyError::TimedOut),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(ReadError::TooLarge),
+        Ok(Err(_)) => Err(ReadError::Broken),
+        Err(_) => Err(ReadError::TimedOut),
     }
 }
 

@@ -2,7 +2,7 @@
 //! answers with HTTP 200 (also documented in the OpenAPI document).
 
 use super::types::Answer;
-use crate::contract::extract::BodyError;
+use crate::contract::extract::JsonError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -168,8 +168,8 @@ impl IntoResponse for EnosError {
     }
 }
 
-impl From<BodyError> for EnosError {
-    fn from(_: BodyError) -> Self {
+impl From<JsonError> for EnosError {
+    fn from(_: JsonError) -> Self {
         EnosError::Invalid
     }
 }

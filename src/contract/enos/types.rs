@@ -3,7 +3,7 @@
 
 use super::error::ErrorBody;
 use crate::contract::extract::lenient_string;
-use crate::contract::respond::{Fast, JsonOut, WriteJson};
+use crate::contract::respond::{HandWrittenJson, JsonOut, WriteJson};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -35,7 +35,7 @@ fn success_code_schema() -> utoipa::openapi::Object {
 }
 
 pub fn ok<T: Serialize + WriteJson>(data: T) -> Response {
-    Fast(Envelope {
+    HandWrittenJson(Envelope {
         code: 0,
         message: "OK",
         data,

@@ -1,7 +1,7 @@
 //! The KooDrive error enum: each failure's code, message and HTTP status, and the `{"code","msg"}` body
 //! it answers (also documented in the OpenAPI document).
 
-use crate::contract::extract::BodyError;
+use crate::contract::extract::JsonError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -130,8 +130,8 @@ impl IntoResponse for KooError {
     }
 }
 
-impl From<BodyError> for KooError {
-    fn from(_: BodyError) -> Self {
+impl From<JsonError> for KooError {
+    fn from(_: JsonError) -> Self {
         KooError::Param
     }
 }

@@ -1,7 +1,7 @@
 //! KooDrive request and response bodies, and the success envelopes that wrap them.
 
 use crate::contract::extract::lenient_string;
-use crate::contract::respond::{Fast, JsonOut, WriteJson};
+use crate::contract::respond::{HandWrittenJson, JsonOut, WriteJson};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -24,7 +24,7 @@ pub struct Envelope<T: Serialize> {
 }
 
 pub fn ok<T: Serialize + WriteJson>(msg: &'static str, data: T) -> Response {
-    Fast(Envelope { code: 0, msg, data }).into_response()
+    HandWrittenJson(Envelope { code: 0, msg, data }).into_response()
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 //! `{"error_code","error_msg"}` body it answers (also documented in the OpenAPI document).
 
 use super::routes::LOCK_AFTER;
-use crate::contract::extract::BodyError;
+use crate::contract::extract::JsonError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -202,8 +202,8 @@ impl IntoResponse for OaError {
     }
 }
 
-impl From<BodyError> for OaError {
-    fn from(_: BodyError) -> Self {
+impl From<JsonError> for OaError {
+    fn from(_: JsonError) -> Self {
         OaError::BadBody
     }
 }

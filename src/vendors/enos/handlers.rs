@@ -9,6 +9,7 @@ use crate::contract::enos::types::{
     SessionSetReq, UserInfo,
 };
 use crate::contract::extract::{json_object, present, query_param, scheme_token, Headers};
+use crate::contract::Family;
 use crate::ids::{secret_eq, sign_hs256, verify_hs256};
 use crate::state::Ns;
 use crate::store::enos::EnosUser;
@@ -19,7 +20,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 /// The lockout family (the admin state lists lockouts as `enos:<userId>`).
-const FAMILY: &str = "enos";
+const FAMILY: &str = Family::Enos.name();
 
 /// The live token of one of `kinds` behind `Authorization: Bearer …`, with its text.
 async fn bearer<'h>(

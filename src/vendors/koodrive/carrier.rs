@@ -8,7 +8,8 @@ use crate::contract::koodrive::types::{
     ok, DataFirst, Envelope, LoginData, LoginReq, LoginUserInfo, RefreshData, RefreshTokenReq,
     SessionInfo,
 };
-use crate::contract::respond::Fast;
+use crate::contract::respond::HandWrittenJson;
+use crate::contract::Family;
 use crate::ids::secret_eq;
 use crate::state::Ns;
 use crate::store::{koodrive::KooUser, Change, Kind, Lookup, Settled, Text, TokenRec};
@@ -16,7 +17,7 @@ use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 
 /// The lockout family (the admin state lists lockouts as `koodrive:<userId>`).
-const FAMILY: &str = "koodrive";
+const FAMILY: &str = Family::KooDrive.name();
 
 /// A login access token and its refresh token, linked to each other: the answer's `sessionInfo`
 /// and the two records to store.
@@ -131,7 +132,7 @@ pub(super) async fn login(
         Settled::Failed(_) => return Err(KooError::Credentials),
         Settled::Passed => {}
     }
-    Ok(Fast(DataFirst {
+    Ok(HandWrittenJson(DataFirst {
         data: LoginData {
             user_info: LoginUserInfo {
                 user_id: &user.user_id,

@@ -7,7 +7,7 @@ use crate::contract::koodrive::routes::SESSION_WINDOW_MS;
 use crate::contract::koodrive::types::{
     ok, CreateSessionReq, Envelope, Plain, RefreshBody, SessionData, SessionUserInfo,
 };
-use crate::contract::respond::Fast;
+use crate::contract::respond::HandWrittenJson;
 use crate::state::Ns;
 use crate::store::{koodrive::KooUser, Kind, TokenRec};
 use axum::body::Bytes;
@@ -186,7 +186,7 @@ pub(super) async fn session_refresh(
     rec.bind = old.bind;
     let access_token = format!("Bearer {fresh}");
     ns.store().insert(fresh, rec).await?;
-    Ok(Fast(RefreshBody {
+    Ok(HandWrittenJson(RefreshBody {
         access_token,
         code: 0,
         msg: "success",
@@ -214,7 +214,7 @@ pub(super) async fn session_logoff(
     if let Some(t) = session_token(&headers) {
         ns.store().retire(t, &[Kind::KooSession]).await?;
     }
-    Ok(Fast(Plain {
+    Ok(HandWrittenJson(Plain {
         code: 0,
         msg: "success",
     })

@@ -13,7 +13,8 @@ use crate::contract::oneaccess::types::{
     LoginReq, LoginResp, TicketReq, TicketResp, TokenForm, TokenResp, VerifiedUser, VerifyData,
     VerifyReq, VerifyResp,
 };
-use crate::contract::respond::Fast;
+use crate::contract::respond::HandWrittenJson;
+use crate::contract::Family;
 use crate::ids::{secret_eq, sign_hs256};
 use crate::state::Ns;
 use crate::store::oneaccess::OaClient;
@@ -26,7 +27,7 @@ use axum::Json;
 use base64::Engine;
 
 /// The lockout family (the admin state lists lockouts as `oneaccess:<userId>`).
-const FAMILY: &str = "oneaccess";
+const FAMILY: &str = Family::OneAccess.name();
 
 fn required<'a, T: AsRef<str>>(v: &'a Option<T>, name: &'static str) -> Result<&'a str, OaError> {
     present(v).ok_or(OaError::Required(name))
@@ -342,7 +343,7 @@ pub(super) async fn sso_ticket(
     b.client = Some(client);
     rec.bind = Some(b);
     ns.store().insert(ticket.clone(), rec).await?;
-    Ok(Fast(TicketResp {
+    Ok(HandWrittenJson(TicketResp {
         expire: TICKET_TTL_S,
         sso_ticket: ticket,
     })
