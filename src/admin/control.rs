@@ -106,7 +106,7 @@ pub async fn warnings(ns: Ns) -> Response {
         .collect();
     let rules: Vec<_> = RULES
         .iter()
-        .map(|r| json!({ "id": r.id, "what": r.what, "source": r.source }))
+        .map(|r| json!({ "id": r.id, "what": r.what, "source": r.source() }))
         .collect();
     Json(json!({ "warnings": seen, "rules": rules })).into_response()
 }

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod family;
 pub mod koodrive;
 pub mod oneaccess;
+pub mod pages;
 pub mod respond;
 pub mod schema;
 pub mod spec;

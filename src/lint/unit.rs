@@ -424,7 +424,7 @@ fn strict_mode_answers_the_familys_parameter_error() {
 #[test]
 fn every_rule_id_is_unique_and_has_a_source() {
     for (i, r) in RULES.iter().enumerate() {
-        assert!(!r.source.is_empty() && !r.what.is_empty());
+        assert!(!r.sources.is_empty() && !r.what.is_empty());
         assert!(RULES[..i].iter().all(|o| o.id != r.id), "{}", r.id);
     }
 }

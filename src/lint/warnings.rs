@@ -4,69 +4,104 @@
 //! module above; this one sits at the bottom of the module graph so that the journal and the
 //! namespace state can hold warnings.
 
+use crate::contract::pages::{
+    Cite, ENOS_CHOOSE_ORGANIZATION, KOODRIVE_CREATE_SESSION, KOODRIVE_LOGIN, ONEACCESS_SSO_TICKET,
+};
 use axum::http::HeaderValue;
 use std::sync::Mutex;
 
-/// One rule: its stable id, what it catches, and where the page says so (`000:25` is line 25 of
-/// shared/seeds/000_*.txt).
+/// One rule: its stable id, what it catches, and the vendor page sections that say so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rule {
     pub id: &'static str,
     pub what: &'static str,
-    pub source: &'static str,
+    pub sources: &'static [Cite],
 }
+
+impl Rule {
+    /// The sections as one line: `"Title", Section (address); …` (the `source` of `/__admin/warnings`).
+    pub fn source(&self) -> String {
+        let cited: Vec<String> = self.sources.iter().map(Cite::to_string).collect();
+        cited.join("; ")
+    }
+}
+
+const REQUEST: &str = "Request Parameters";
+const KOO_SESSION_URI: Cite = Cite::new(KOODRIVE_CREATE_SESSION, "URI");
+const KOO_SESSION_PARAMS: Cite = Cite::new(KOODRIVE_CREATE_SESSION, REQUEST);
+const KOO_SESSION_EXAMPLE: Cite = Cite::new(KOODRIVE_CREATE_SESSION, "Example Requests");
+const KOO_LOGIN_URI: Cite = Cite::new(KOODRIVE_LOGIN, "URI");
+const KOO_LOGIN_PARAMS: Cite = Cite::new(KOODRIVE_LOGIN, REQUEST);
+const KOO_LOGIN_EXAMPLE: Cite = Cite::new(KOODRIVE_LOGIN, "Example Requests");
+const OA_TICKET_URI: Cite = Cite::new(ONEACCESS_SSO_TICKET, "URI");
+const OA_TICKET_PARAMS: Cite = Cite::new(ONEACCESS_SSO_TICKET, REQUEST);
+const ENOS_ORG_FORMAT: Cite = Cite::new(ENOS_CHOOSE_ORGANIZATION, "Request Format");
+const ENOS_ORG_BODY: Cite = Cite::new(ENOS_CHOOSE_ORGANIZATION, "Request Parameters (Body)");
+const ENOS_ORG_SAMPLE: Cite = Cite::new(ENOS_CHOOSE_ORGANIZATION, "Samples");
 
 /// Every rule, in the order a request is checked.
 pub const RULES: &[Rule] = &[
     Rule {
         id: "path-slash",
         what: "a repeated slash in the path (`//koodrive/…`, from a base URL ending in `/`)",
-        source: "URI lines 000:5, 001:5, 002:5, 003:7",
+        sources: &[KOO_SESSION_URI, KOO_LOGIN_URI, OA_TICKET_URI, ENOS_ORG_FORMAT],
     },
     Rule {
         id: "auth-scheme",
         what: "`Authorization` not in the page's form: `Bearer <t>` on KooDrive session routes, `AT <t>` (or `AT+<t>`) on auth/refreshToken, `Bearer <t>` on OneAccess and EnOS — a bare token, `+` for the space, or another scheme",
-        source: "000:101, 001:47 (the tokens as issued), 002:16-19, 003:45",
+        // The KooDrive pages show the tokens as issued, in their example responses.
+        sources: &[
+            Cite::new(KOODRIVE_CREATE_SESSION, "Example Responses"),
+            Cite::new(KOODRIVE_LOGIN, "Example Responses"),
+            OA_TICKET_PARAMS,
+            ENOS_ORG_SAMPLE,
+        ],
     },
     Rule {
         id: "content-type",
         what: "sso-ticket and verify: `Content-Type` missing or not `application/json;charset=utf8`; other JSON routes: a `Content-Type` that is not `application/json`",
-        source: "002:12-15; JSON examples 000:97, 001:29-34, 003:47-48",
+        sources: &[OA_TICKET_PARAMS, KOO_SESSION_EXAMPLE, KOO_LOGIN_EXAMPLE, ENOS_ORG_SAMPLE],
     },
     Rule {
         id: "required",
         what: "a Mandatory header or body field missing or blank (the mock refuses these too; the warning names what is missing)",
-        source: "000:25-26, 001:10,13-14, 002:16-17,29-44, 003:12",
+        sources: &[KOO_SESSION_PARAMS, KOO_LOGIN_PARAMS, OA_TICKET_PARAMS, ENOS_ORG_BODY],
     },
     Rule {
         id: "x-tenant-id",
         what: "sso-ticket and verify without `X-tenant-id` (optional, but mandatory when an ISV calls)",
-        source: "002:20-23",
+        sources: &[OA_TICKET_PARAMS],
     },
     Rule {
         id: "x-traceid",
         what: "KooDrive `X-Traceid` that is not 58 characters (\"contains 58 bits\")",
-        source: "000:12-15, 001:9",
+        sources: &[KOO_SESSION_PARAMS, KOO_LOGIN_PARAMS],
     },
     Rule {
         id: "language",
         what: "KooDrive `language` that is not a language tag like `en-US`",
-        source: "000:16-19",
+        sources: &[KOO_SESSION_PARAMS],
     },
     Rule {
         id: "unknown-field",
         what: "a body field the page does not document, with the closest documented name",
-        source: "000:25,97, 001:13-16, 002:29-52, 003:12",
+        sources: &[
+            KOO_SESSION_PARAMS,
+            KOO_SESSION_EXAMPLE,
+            KOO_LOGIN_PARAMS,
+            OA_TICKET_PARAMS,
+            ENOS_ORG_BODY,
+        ],
     },
     Rule {
         id: "type",
         what: "a JSON number (accepted), boolean, object or array (refused) where the page says String",
-        source: "000:27, 001:13-16, 002:31-51, 003:12",
+        sources: &[KOO_SESSION_PARAMS, KOO_LOGIN_PARAMS, OA_TICKET_PARAMS, ENOS_ORG_BODY],
     },
     Rule {
         id: "device-ip",
         what: "OneAccess `device_ip` that is not an IP address (\"for example, 10.10.10.1\")",
-        source: "002:37-40",
+        sources: &[OA_TICKET_PARAMS],
     },
 ];
 
