@@ -4,8 +4,7 @@
 //!
 //! Request lines, the one event on the hot path, are written straight into the batch
 //! ([`set_request_log`]) in the exact text or JSON shape tracing-subscriber gives every other event.
-//! What it buys: a login costs about a fifth fewer instructions than through the fmt subscriber
-//! (bench/RESULTS.md). Embedded servers ([`crate::MockServer`]) emit them as `tracing` events for
+//! It is kept because it pays (bench/RESULTS.md, "Performance devices"). Embedded servers ([`crate::MockServer`]) emit them as `tracing` events for
 //! whatever subscriber the host installed.
 
 use axum::http::Method;

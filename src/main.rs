@@ -324,7 +324,7 @@ fn probe(url: &str) -> Result<u16, String> {
 /// Tunes glibc's allocator for a process whose heap grows steadily (every issued token is kept): the
 /// heap grows in 16 MiB steps; blocks up to 32 MiB (token-table shards as they double) come from the
 /// heap, where a grown shard reuses what the last one freed, instead of fresh zeroed mappings; with
-/// one CPU, one arena. Pays for itself in logins per second (bench/RESULTS.md). Call before any
+/// one CPU, one arena. Kept because it pays (bench/RESULTS.md, "Performance devices"). Call before any
 /// thread starts.
 fn tune_allocator(one_cpu: bool) {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]

@@ -245,7 +245,7 @@ impl Node {
         .await
     }
 
-    /// A successful seed 001 login's `sessionInfo`.
+    /// A successful "Login" login's `sessionInfo`.
     async fn koo_session_info(&self, h: &[(&str, &str)]) -> Value {
         let r = self.koo_login_as(koo::ACCOUNT, koo::PASSWORD, h).await;
         koo_ok(&r)["sessionInfo"].clone()

@@ -1,4 +1,4 @@
-//! Shared request plumbing: the lenient JSON body parser (§0 of the contract), header and query access,
+//! Shared request plumbing: the lenient JSON body parser (see the README's Routes), header and query access,
 //! and the `Authorization` token parser.
 //!
 //! Handlers never use axum's rejecting extractors for input: they take the raw body and headers and turn

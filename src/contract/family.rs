@@ -1,5 +1,5 @@
-//! The three vendor families: their names and path prefixes. What each family answers (its error
-//! codes and envelopes) is added by `vendors`, above this module; this one names nothing.
+//! The three vendor families: their names and path prefixes, and what each answers on its own terms
+//! (its unparsable-body, store-outage and too-large errors, the codes a fault may name).
 
 use super::{enos, koodrive, oneaccess, Op};
 use axum::response::{IntoResponse, Response};

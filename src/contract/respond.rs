@@ -1,8 +1,8 @@
 //! The hand-written JSON of the hot success answers (the benchmarked routes). Keys are literals and
 //! each value is copied once; a value that needs escaping goes through serde_json, so the bytes are
 //! serde_json's in every case (each [`WriteJson`] type also derives `Serialize`, and its unit test
-//! compares the two). What it buys: a login costs about 10 % fewer instructions than through serde
-//! (bench/RESULTS.md). Every other answer uses `axum::Json`.
+//! compares the two). It is kept because it pays on the hot routes (bench/RESULTS.md, "Performance
+//! devices"); every other answer uses `axum::Json`.
 
 use axum::body::Body;
 use axum::http::{header, HeaderValue};

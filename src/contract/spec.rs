@@ -1,7 +1,8 @@
 //! What each vendor page documents for a route, as data the rules check against.
 //!
-//! Neighbour routes, which have no seed page, take their fields from the contract section that describes
-//! them. The rules themselves are listed in the lint (`lint::RULES`).
+//! A route whose page the mock does not follow takes its fields from the page of its neighbour or from
+//! docs/decisions.md; [`crate::contract::pages`] lists the pages. The rules are listed in the lint
+//! (`lint::RULES`).
 
 use super::{enos, koodrive, oneaccess, Op};
 
@@ -63,7 +64,7 @@ pub enum ContentType {
     Unchecked,
     /// A JSON body: a `Content-Type`, when sent, names `application/json`.
     Json,
-    /// Exactly `application/json;charset=utf8`, required (seed 002).
+    /// Exactly `application/json;charset=utf8`, required ("Obtaining sso_ticket Using session_token").
     Utf8Json,
 }
 
@@ -78,7 +79,7 @@ pub struct Spec {
     pub content_type: ContentType,
     /// The KooDrive gateway headers `X-Traceid` and `language` are checked.
     pub gateway: bool,
-    /// `X-tenant-id` is expected (seed 002: mandatory for ISV callers).
+    /// `X-tenant-id` is expected ("Obtaining sso_ticket Using session_token": mandatory for ISV callers).
     pub tenant: bool,
 }
 

@@ -1,5 +1,5 @@
 //! The contract lint: where a request deviates from what its vendor page documents, although the mock
-//! answers it (contract §0 is lenient on purpose). [`check`] returns the deviations as [`Warnings`];
+//! answers it (it is lenient on purpose). [`check`] returns the deviations as [`Warnings`];
 //! the request pipeline sends them as `X-Mock-Warnings`, journals them, and in strict mode answers the
 //! first one the mock would have accepted with the family's parameter error ([`refuse`]).
 //!

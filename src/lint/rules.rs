@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 const TRACEID_LEN: usize = 58;
 /// Echoed request text is cut to this many characters.
 const ECHO: usize = 40;
-/// The sso-ticket page's `Content-Type` (002:15).
+/// The `Content-Type` of "Obtaining sso_ticket Using session_token", Request Parameters.
 const UTF8_JSON: &str = "application/json;charset=utf8";
 
 /// Request text quoted in a message, cut short.

@@ -68,7 +68,7 @@ pub fn members<'a>(body: &'a [u8], mut f: impl FnMut(Member<'a>)) -> Result<(), 
 }
 
 /// The first `"` or `\\` in `b`, eight bytes at a time. Keys and values are mostly a dozen bytes long,
-/// too short for memchr's vector setup to pay (it cost twice as many instructions per body).
+/// too short for memchr's vector setup to pay (bench/RESULTS.md, "Performance devices").
 fn quote_or_backslash(b: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;

@@ -399,7 +399,7 @@ fn device_ip_must_be_an_ip_address() {
 #[test]
 fn a_body_the_scan_cannot_read_gets_no_body_warnings() {
     let agent = [("x-hw-agentName", "curl")];
-    // The seed 001 example with its trailing comma: the handler answers 13000102.
+    // The "Login" page's example with its trailing comma: the handler answers 13000102.
     let body = "{\n\"account\": \"0027188460911\",\n\"authType\": 1,\n\"pasword\": \"x\",\n}";
     assert!(ids(KD_LOGIN, P_LOGIN, &agent, body).is_empty());
 }

@@ -1,7 +1,6 @@
-//! The vendor families: each module holds its routes, request/response types and error enum.
-//!
-//! Each family lists its routes once, as `(method, path, operation)`, with one `handle` function that
-//! runs an operation; the request pipeline finds the operation in that table ([`find`]).
+//! What the mock does: one folder of handlers per vendor family, each with a `handle` function that runs
+//! an operation. Which operation a request is, and everything else a family *is*, lives in
+//! [`crate::contract`]; the handlers reach state only through the namespace view.
 
 pub mod enos;
 pub mod koodrive;

@@ -1,4 +1,4 @@
-//! EnOS Application Portal (contract §3): login, session/set (seed 003), session/info, user/info,
+//! EnOS Application Portal: login, session/set ("Choose Organization"), session/info, user/info,
 //! token/refresh, logout, refreshToken/revokeAll, and the manners of the vendor's Python client.
 
 use crate::fixtures::enos::{
@@ -176,7 +176,7 @@ fn assert_session_data(data: &Value, org_id: &str, org_name: &str) -> (String, S
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.2 session/set — the seed 003 example
+// session/set — the "Choose Organization" page's example
 
 #[tokio::test]
 async fn seed_003_example_answers_the_documented_envelope() {
@@ -335,7 +335,7 @@ async fn session_set_accepts_the_bearer_plus_form() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.1 login
+// login
 
 #[tokio::test]
 async fn login_answers_token_mfa_type_organizations_and_user() {
@@ -501,7 +501,7 @@ async fn wrong_passwords_for_unknown_accounts_lock_nothing() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.2 session/set with run-time tokens
+// session/set with run-time tokens
 
 #[tokio::test]
 async fn login_then_session_set_gives_a_token_that_works_on_session_info_and_user_info() {
@@ -843,7 +843,7 @@ async fn session_set_accepts_json_content_types_with_a_charset_or_none() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.3 session/info and user/info
+// session/info and user/info
 
 #[tokio::test]
 async fn session_info_with_an_org_bound_token_answers_user_and_org() {
@@ -940,7 +940,7 @@ async fn session_info_and_user_info_without_a_token_answer_31401() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.3 token/refresh
+// token/refresh
 
 #[tokio::test]
 async fn token_refresh_answers_new_tokens_for_the_same_session() {
@@ -1082,7 +1082,7 @@ async fn sixty_four_concurrent_refreshes_of_one_refresh_token_succeed_exactly_on
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.3 logout
+// logout
 
 #[tokio::test]
 async fn logout_answers_true_and_kills_the_token_and_its_refresh_token() {
@@ -1158,7 +1158,7 @@ async fn logout_without_or_with_an_unknown_token_answers_31401_access_token_is_n
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.3 refreshToken/revokeAll
+// refreshToken/revokeAll
 
 #[tokio::test]
 async fn revoke_all_sent_as_the_python_client_does_answers_true() {

@@ -112,7 +112,7 @@ impl Api {
 
     // -------------------------------------------------------------------------------- KooDrive
 
-    /// The seed 001 password login.
+    /// The "Login" page's password login.
     pub async fn koo_login(&self, h: &[(&str, &str)]) -> Resp {
         self.koo_login_as(koo::ACCOUNT, koo::PASSWORD, h).await
     }
@@ -126,7 +126,7 @@ impl Api {
         .await
     }
 
-    /// A successful seed 001 login's `sessionInfo`.
+    /// A successful "Login" login's `sessionInfo`.
     pub async fn koo_session_info(&self, h: &[(&str, &str)]) -> Value {
         let r = self.koo_login(h).await;
         assert_eq!((r.status, &r.body["code"]), (200, &json!(0)), "{}", r.text);

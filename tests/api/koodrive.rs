@@ -1,4 +1,4 @@
-//! KooDrive (Huawei) — contract §0 and §1: createSession and its neighbours (session/auth,
+//! KooDrive (Huawei) — the rules every route follows, and createSession and its neighbours (session/auth,
 //! session/refresh, session/logoff), auth/login and auth/refreshToken, over HTTP.
 
 use crate::fixtures::koo::{
@@ -10,7 +10,7 @@ use futures::future::join_all;
 use serde_json::{json, Value};
 
 const SESSION_NO_SLASH: &str = "/koodrive/ose/v1/session";
-/// The seed 001 example request with the trailing comma removed.
+/// The "Login" page's example request with the trailing comma removed.
 const SEED_001_REQUEST_FIXED: &str =
     "{\n\"account\": \"0027188460911\",\n\"authType\": \"1\",\n\"password\": \"123qweASD143\"\n}";
 const LOGIN_CODE: &str = "123456";
@@ -18,7 +18,7 @@ const JSON_CT: (&str, &str) = ("content-type", "application/json");
 
 // ---------------------------------------------------------------- expected values (fixtures)
 
-/// The seed 000 example request, byte for byte.
+/// The "Initializing and Creating a Session" page's example request, byte for byte.
 fn seed_000_request() -> String {
     format!(r#"{{ "code" : "{SEED_CODE}", "domain" : "kdconsole-***-***.************.cn:8080" }}"#)
 }

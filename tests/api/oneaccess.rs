@@ -1,5 +1,5 @@
-//! OneAccess (Huawei Cloud IDaaS): contract §0 as it applies to the family, and all of §2 —
-//! tenant/token, sdk/login, the seed route session-token/sso-ticket, and sso-ticket/verify.
+//! OneAccess (Huawei Cloud IDaaS): the rules every route follows as they apply to the family, and
+//! tenant/token, sdk/login, session-token/sso-ticket ("Obtaining sso_ticket Using session_token"), and sso-ticket/verify.
 
 use crate::fixtures::oa::{
     CLIENT_ID, CLIENT_SECRET, FINGERPRINT, LOGIN, OTHER_CLIENT_ID, OTHER_CLIENT_SECRET,
@@ -11,7 +11,7 @@ use base64::Engine;
 use futures::future::join_all;
 use serde_json::{json, Value};
 
-/// The seed example's fingerprint.
+/// The fingerprint in the sso_ticket page's example.
 const AGENT: &str = "Mozilla/5.0 (Linux; Android 10; Redmi K30 Build/QKQ1.190825.002; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/80.0.3987.99 Mobile Safari/537.36";
 const SEED_CONTENT_TYPE: &str = "application/json;charset=utf8";
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -170,7 +170,7 @@ async fn session_token(api: &Api) -> String {
     session_token_of(api, CLIENT_ID, USER, PASSWORD).await
 }
 
-/// The seed 002 example body, verbatim, with a real session token.
+/// The "Obtaining sso_ticket Using session_token" page's example body, verbatim, with a real session token.
 fn seed_body(session_token: &str) -> Value {
     json!({
         "session_token": session_token,
@@ -234,7 +234,7 @@ fn zhangsan() -> Value {
     }}})
 }
 
-// ---------------------------------------------------------------- 2.1 tenant/token
+// ---------------------------------------------------------------- tenant/token
 
 #[tokio::test]
 async fn tenant_token_issues_a_uuid_bearer_token_for_1800_seconds() {
@@ -368,7 +368,7 @@ async fn tenant_token_body_over_64_kib_answers_413_with_the_param_error() {
     assert_error(&r, 413, "PARAM.0001", "Invalid request body.");
 }
 
-// ---------------------------------------------------------------- 2.2 sdk/login
+// ---------------------------------------------------------------- sdk/login
 
 #[tokio::test]
 async fn sdk_login_issues_a_bts_session_token_for_a_week() {
@@ -650,7 +650,7 @@ async fn sdk_login_with_the_clients_own_tenant_id_succeeds() {
     assert_eq!(r.body["status"], json!("SUCCESS"));
 }
 
-// ---------------------------------------------------------------- 2.3 session-token/sso-ticket (seed 002)
+// ---------------------------------------------------------------- session-token/sso-ticket ("Obtaining sso_ticket Using session_token")
 
 #[tokio::test]
 async fn seed_example_with_real_tokens_answers_a_ticket_for_9600_seconds() {
@@ -1077,7 +1077,7 @@ async fn parameters_are_checked_before_the_session_state() {
     assert_error(&r, 400, "PARAM.0001", "device_ip is required.");
 }
 
-// ---------------------------------------------------------------- §0 on the seed route
+// ---------------------------------------------------------------- the rules every route follows, on sso-ticket
 
 #[tokio::test]
 async fn sso_ticket_accepts_any_json_content_type_or_none() {
@@ -1202,7 +1202,7 @@ async fn a_mistyped_oneaccess_path_answers_404_listing_the_routes() {
     }
 }
 
-// ---------------------------------------------------------------- 2.4 sso-ticket/verify
+// ---------------------------------------------------------------- sso-ticket/verify
 
 #[tokio::test]
 async fn verify_redeems_a_ticket_for_the_users_profile() {

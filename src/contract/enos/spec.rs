@@ -7,13 +7,13 @@ use crate::contract::spec::{f, ContentType, Spec, BEARER, NONE};
 pub fn spec(op: Op) -> Spec {
     use Op::*;
     match op {
-        // CONTRACT §3.1.
+        // "Log In".
         Login => Spec {
             body: Some(const { &[f("account", true), f("password", true)] }),
             content_type: ContentType::Json,
             ..NONE
         },
-        // 003:12 body, 003:45 header.
+        // "Choose Organization", Request Parameters (Body) and the header in its Samples.
         SessionSet => Spec {
             body: Some(const { &[f("orgId", true)] }),
             auth: Some(BEARER),
@@ -21,7 +21,7 @@ pub fn spec(op: Op) -> Spec {
             ..NONE
         },
         TokenRefresh => NONE,
-        // The vendor's own client sends revokeAll as a form with the body `{}` (CONTRACT §3.3).
+        // The vendor's own client sends revokeAll as a form with the body `{}` (docs/decisions.md).
         Logout | SessionInfo | UserInfo | RevokeAll => Spec {
             auth: Some(BEARER),
             ..NONE

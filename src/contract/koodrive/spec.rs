@@ -22,7 +22,7 @@ pub fn spec(op: Op) -> Spec {
         ..NONE
     };
     match op {
-        // 000:25 `code`; `domain` appears in the example request (000:97).
+        // "Initializing and Creating a Session", Request Parameters; `domain` appears in its Example Requests.
         CreateSession => Spec {
             body: Some(const { &[f("code", true), f("domain", false)] }),
             content_type: ContentType::Json,
@@ -44,7 +44,7 @@ pub fn spec(op: Op) -> Spec {
             }),
             ..base
         },
-        // 001:10 header, 001:13-16 body.
+        // "Login" (carrier), Request Parameters.
         Login => Spec {
             body: Some(
                 const {
@@ -60,7 +60,7 @@ pub fn spec(op: Op) -> Spec {
             content_type: ContentType::Json,
             ..base
         },
-        // CONTRACT §1.4: `AT+<token>` or `AT <token>`; the mock also takes `Bearer` and a bare token.
+        // "Refreshing a Token": `AT+<token>` or `AT <token>`; the mock also takes `Bearer` and a bare token.
         RefreshToken => Spec {
             body: Some(const { &[f("refreshToken", true)] }),
             auth: Some(Auth {

@@ -31,14 +31,14 @@ pub fn spec(op: Op) -> Spec {
     use Op::*;
     match op {
         TenantToken => NONE,
-        // CONTRACT §2.2.
+        // "Logging In with a Username and Password".
         SdkLogin => Spec {
             body: Some(const { &[f("user_name", true), f("password", true)] }),
             headers: &SDK_LOGIN_HEADERS,
             content_type: ContentType::Json,
             ..NONE
         },
-        // 002:12-52.
+        // "Obtaining sso_ticket Using session_token", Request Parameters.
         SsoTicket => Spec {
             body: Some(OA_TICKET_FIELDS),
             auth: Some(BEARER),
@@ -46,7 +46,7 @@ pub fn spec(op: Op) -> Spec {
             tenant: true,
             ..NONE
         },
-        // CONTRACT §2.4: the same headers as sso-ticket.
+        // No page: the same headers as sso-ticket (docs/decisions.md).
         VerifyTicket => Spec {
             body: Some(OA_VERIFY_FIELDS),
             auth: Some(BEARER),

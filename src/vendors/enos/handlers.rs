@@ -43,6 +43,8 @@ fn new_access_token(ns: &Ns) -> String {
 }
 
 /// `POST /app-portal-service/v2.2/login` — a login token, good only for session/set and logout.
+///
+/// Vendor page: "Log In" (<https://support.enos-iot.com/app-portal-api/en/3.0.0/authentication/login>).
 #[utoipa::path(
     post,
     path = "/app-portal-service/v2.2/login",
@@ -160,7 +162,9 @@ async fn open_session(
 }
 
 /// `POST /app-portal-service/v2.2/session/set` (alias v2.1) — chooses the organization: a new org-bound
-/// access token replaces the presented one (EnOS "Choose Organization", seed 003).
+/// access token replaces the presented one.
+///
+/// Vendor page: "Choose Organization" (<https://support.enos-iot.com/app-portal-api/en/3.0.0/user_and_ou/choose_organization>).
 #[utoipa::path(
     post,
     path = "/app-portal-service/v2.2/session/set",
@@ -213,6 +217,8 @@ async fn live_refresh(ns: &Ns, refresh: &str) -> Result<Option<TokenRec>, EnosEr
 }
 
 /// `GET /app-portal-service/v2.2/token/refresh?refreshToken=` — rotates the session's tokens.
+///
+/// Vendor page: "Refresh Access Token" (<https://support.enos-iot.com/app-portal-api/en/3.0.0/authentication/refresh_access_token.html>).
 #[utoipa::path(
     get,
     path = "/app-portal-service/v2.2/token/refresh",
@@ -250,6 +256,8 @@ pub(super) async fn token_refresh(ns: Ns, RawQuery(q): RawQuery) -> Result<Respo
 }
 
 /// `GET /app-portal-service/v2.2/logout` — revokes the token and its refresh token.
+///
+/// Vendor page: "Log Out" (<https://support.enos-iot.com/app-portal-api/zh_CN/3.0.0/authentication/logout>).
 #[utoipa::path(
     get,
     path = "/app-portal-service/v2.2/logout",
@@ -292,6 +300,8 @@ async fn org_session(
 }
 
 /// `GET /app-portal-service/v2.2/session/info` — the token's user and current organization.
+///
+/// Vendor page: "Get Token Information" (<https://support.enos-iot.com/app-portal-api/zh_CN/3.0.0/authentication/get_token_information>).
 #[utoipa::path(
     get,
     path = "/app-portal-service/v2.2/session/info",
@@ -321,6 +331,8 @@ pub(super) async fn session_info(ns: Ns, Headers(headers): Headers) -> Result<Re
 }
 
 /// `GET /app-portal-service/v2.2/user/info` — the current user's profile.
+///
+/// Vendor page: "Get User Information" (<https://support.enos-iot.com/app-portal-api/zh_CN/3.0.0/user_and_ou/get_user_information>).
 #[utoipa::path(
     get,
     path = "/app-portal-service/v2.2/user/info",

@@ -1,13 +1,6 @@
-//! EnOS Application Portal: login, choose organization (session/set), token refresh, logout, session and
-//! user info, revoking refresh tokens. Envelope `{"code":0,"message":"OK","data":…}`; errors are HTTP 200
-//! with the code in the body (the vendor's own client drops non-2xx answers), except 413.
-//!
-//! Vendor page: EnOS Application Portal API reference v2.2 — "Choose Organization" (seed 003) and the
-//! neighbouring "Log In", "Refresh Access Token", "Log Out", "Get Token Information", "Get User
-//! Information", "Revoke Refresh Token" pages.
-//!
-//! Layout: `handlers` holds the routes' handlers, `types` the request and response bodies and the
-//! envelopes, `error` the [`EnosError`] enum and its body.
+//! What the mock does on the EnOS Application Portal routes (login, choose organization, token refresh,
+//! logout, session and user info, revoking refresh tokens): `handlers`. What the API is (routes, bodies,
+//! [`EnosError`]) is in [`crate::contract::enos`].
 
 mod handlers;
 

@@ -70,8 +70,9 @@ async fn credential_ok(
     Ok(ns.store().change(redeem).await?.changed())
 }
 
-/// `POST /koodrive/ose/v1/auth/login` — account login by password or verification code
-/// (KooDrive carrier "Login", seed 001).
+/// `POST /koodrive/ose/v1/auth/login` — account login by password or verification code.
+///
+/// Vendor page: "Login" (<https://support.huaweicloud.com/intl/en-us/api-koodrive-carrier/Login.html>).
 #[utoipa::path(
     post,
     path = "/koodrive/ose/v1/auth/login",
@@ -150,6 +151,8 @@ pub(super) async fn login(
 }
 
 /// `POST /koodrive/ose/v1/auth/refreshToken` — rotates the access/refresh pair issued by login.
+///
+/// Vendor page: "Refreshing a Token" (<https://support.huaweicloud.com/intl/id-id/api-koodrive-carrier/RefreshToken.html>).
 #[utoipa::path(
     post,
     path = "/koodrive/ose/v1/auth/refreshToken",

@@ -1,11 +1,6 @@
-//! Huawei KooDrive: enterprise session APIs (create session, auth, refresh, logoff) and the carrier
-//! login APIs (login, refreshToken). Envelope `{"code":0,"msg":…,"data":…}`; errors `{"code":<int>,"msg"}`.
-//!
-//! Vendor pages: KooDrive API reference — "Initializing and Creating a Session" (`api-koodrive`) and
-//! "Login" (`api-koodrive-carrier`); see `shared/seeds/000_*` and `001_*`.
-//!
-//! Layout: `session` and `carrier` hold the handlers of the two API groups, `types` the request and
-//! response bodies, `error` the [`KooError`] enum and its body.
+//! What the mock does on the KooDrive routes: `session` holds the handlers of the enterprise session
+//! APIs (create session, auth, refresh, logoff), `carrier` those of the carrier login APIs (login,
+//! refreshToken). What the API is (routes, bodies, [`KooError`]) is in [`crate::contract::koodrive`].
 
 mod carrier;
 mod session;

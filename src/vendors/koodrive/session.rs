@@ -42,8 +42,9 @@ fn with_user_info<R>(
     }))
 }
 
-/// `POST /koodrive/ose/v1/session/` — exchanges an authorization code for a session
-/// (KooDrive "Initializing and Creating a Session", seed 000).
+/// `POST /koodrive/ose/v1/session/` — exchanges an authorization code for a session.
+///
+/// Vendor page: "Initializing and Creating a Session" (<https://support.huaweicloud.com/intl/en-us/api-koodrive/createSession.html>).
 #[utoipa::path(
     post,
     path = "/koodrive/ose/v1/session/",
@@ -111,6 +112,8 @@ pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooE
 }
 
 /// `GET /koodrive/ose/v1/session/auth` — the session's user; slides the session's lifetime.
+///
+/// Vendor page: "Checking Whether a Session Is Invalid (authSession)" (<https://support.huaweicloud.com/intl/en-us/api-koodrive/authSession.html>).
 #[utoipa::path(
     get,
     path = "/koodrive/ose/v1/session/auth",
@@ -136,6 +139,8 @@ pub(super) async fn session_auth(ns: Ns, Headers(headers): Headers) -> Result<Re
 }
 
 /// `POST /koodrive/ose/v1/session/refresh` — a new token for the same session; the old one is retired.
+///
+/// Vendor page: "Refreshing a Session" (<https://support.huaweicloud.com/intl/en-us/api-koodrive/refreshSession.html>).
 #[utoipa::path(
     post,
     path = "/koodrive/ose/v1/session/refresh",
@@ -195,6 +200,8 @@ pub(super) async fn session_refresh(
 }
 
 /// `GET /koodrive/ose/v1/session/logoff` — ends the session; answers success for any or no token.
+///
+/// Vendor page: "Logging Out" (<https://support.huaweicloud.com/intl/en-us/api-koodrive/logout.html>).
 #[utoipa::path(
     get,
     path = "/koodrive/ose/v1/session/logoff",

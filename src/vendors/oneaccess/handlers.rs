@@ -100,6 +100,8 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 /// `POST /api/v2/tenant/token` — an app access credential (form-encoded client_credentials grant).
+///
+/// Vendor page: "Obtaining an Access Credential" (<https://support.huaweicloud.com/intl/en-us/api-oneaccess/ShowAuthToken.html>).
 #[utoipa::path(
     post,
     path = "/api/v2/tenant/token",
@@ -201,6 +203,8 @@ pub(super) async fn tenant_token(
 }
 
 /// `POST /api/v2/sdk/login` — user login from an app; issues a session_token bound to the device.
+///
+/// Vendor page: "Logging In with a Username and Password" (<https://support.huaweicloud.com/intl/en-us/api-oneaccess/LoginByUserNamePwd.html>).
 #[utoipa::path(
     post,
     path = "/api/v2/sdk/login",
@@ -282,8 +286,9 @@ pub(super) async fn sdk_login(
     .into_response())
 }
 
-/// `POST /api/v2/tenant/sso/session-token/sso-ticket` — a one-time sso_ticket for a logged-in user
-/// (OneAccess "Obtaining sso_ticket Using session_token", seed 002).
+/// `POST /api/v2/tenant/sso/session-token/sso-ticket` — a one-time sso_ticket for a logged-in user.
+///
+/// Vendor page: "Obtaining sso_ticket Using session_token" (<https://support.huaweicloud.com/intl/en-us/api-oneaccess/ShowSSOTicketBySessionToken.html>).
 #[utoipa::path(
     post,
     path = "/api/v2/tenant/sso/session-token/sso-ticket",

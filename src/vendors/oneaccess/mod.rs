@@ -1,11 +1,6 @@
-//! Huawei Cloud OneAccess: app access credential, SDK user login, sso_ticket from a session_token, and
-//! ticket redemption. Success bodies have no wrapper; errors are `{"error_code","error_msg"}`.
-//!
-//! Vendor page: OneAccess API reference — "Obtaining sso_ticket Using session_token" (seed 002), with the
-//! neighbouring "Obtaining an Access Credential", "Login" and "Verifying sso_ticket" pages.
-//!
-//! Layout: `handlers` holds the routes' handlers, `types` the request and response bodies, `error` the
-//! [`OaError`] enum and its body.
+//! What the mock does on the OneAccess routes (app access credential, SDK user login, sso_ticket from a
+//! session_token, ticket redemption): `handlers`. What the API is (routes, bodies, [`OaError`]) is in
+//! [`crate::contract::oneaccess`].
 
 mod handlers;
 
