@@ -6,7 +6,7 @@ use crate::clock::rfc3339;
 use crate::contract::extract::query_param;
 use crate::contract::routes as vendor_routes;
 use crate::contract::Family;
-use crate::lint::warnings::RULES;
+use crate::lint::RULES;
 use crate::state::faults::{Action, Fault, MAX_DELAY_MS};
 use crate::state::journal::Filter;
 use crate::state::Ns;

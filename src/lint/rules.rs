@@ -1,4 +1,4 @@
-//! The checks behind each rule of [`crate::lint::warnings::RULES`]. They read the request as bytes, in one
+//! The checks behind each rule of [`super::RULES`]. They read the request as bytes, in one
 //! pass over the headers and one borrowed scan of the body, and push a warning only when they find a
 //! deviation: text is decoded and messages are built on that path alone.
 
