@@ -1,10 +1,11 @@
 //! What each vendor API *is*, independent of what the mock does with it: the [`Family`] enum and the
-//! envelopes each family answers, per family its routes and operations (`routes`), request and response
-//! bodies (`types`), error enum and envelope (`error`) and what its vendor pages document (`spec`, read by
-//! the lint); beside them the lenient request reader ([`extract`]), the hand-written JSON writer
-//! ([`respond`]) and the OpenAPI schema helpers ([`schema`]).
+//! envelopes each family answers; per family its operations, their routes and what each route's vendor
+//! page documents (`routes`, read by the lint through [`spec`]), request and response bodies (`types`),
+//! and error enum and envelope (`error`); the pages cited ([`pages`]); beside them the lenient request
+//! reader ([`extract`]), the hand-written JSON writer ([`respond`]) and the OpenAPI schema helpers
+//! ([`schema`]).
 //!
-//! This layer knows nothing of state: it names no module above it but `ids` and `clock`.
+//! This layer knows nothing of state: it names no module above it.
 
 pub mod enos;
 pub mod extract;

@@ -103,8 +103,8 @@ pub(super) const BEARER: Auth = Auth {
 /// The page's documentation of `op`.
 pub fn spec(op: Op) -> Spec {
     match op {
-        Op::KooDrive(op) => koodrive::spec::spec(op),
-        Op::OneAccess(op) => oneaccess::spec::spec(op),
-        Op::Enos(op) => enos::spec::spec(op),
+        Op::KooDrive(op) => koodrive::routes::spec(op),
+        Op::OneAccess(op) => oneaccess::routes::spec(op),
+        Op::Enos(op) => enos::routes::spec(op),
     }
 }

@@ -9,7 +9,6 @@
 
 pub mod error;
 pub mod routes;
-pub mod spec;
 pub mod types;
 
 pub use error::EnosError;

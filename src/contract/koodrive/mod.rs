@@ -7,7 +7,6 @@
 
 pub mod error;
 pub mod routes;
-pub mod spec;
 pub mod types;
 
 pub use error::KooError;
