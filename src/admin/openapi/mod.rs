@@ -15,6 +15,7 @@ use crate::admin;
 use crate::vendors::{enos, koodrive, oneaccess};
 use common::Common;
 use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::Modify;
 use utoipa::OpenApi;
 
 /// Pattern of an `X-Mock-Namespace` value.
@@ -42,23 +43,6 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
         license(name = "MIT"),
     ),
     paths(
-        koodrive::create_session,
-        koodrive::session_auth,
-        koodrive::session_refresh,
-        koodrive::session_logoff,
-        koodrive::login,
-        koodrive::refresh_token,
-        oneaccess::tenant_token,
-        oneaccess::sdk_login,
-        oneaccess::sso_ticket,
-        oneaccess::verify_ticket,
-        enos::login,
-        enos::session_set,
-        enos::token_refresh,
-        enos::logout,
-        enos::session_info,
-        enos::user_info,
-        enos::revoke_all,
         admin::health,
         admin::reset,
         admin::view::state,
@@ -84,7 +68,6 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
         admin::openapi,
         admin::ca_pem,
     ),
-    modifiers(&Common),
     tags(
         (name = "KooDrive", description = "Huawei KooDrive: enterprise session APIs and carrier login."),
         (name = "OneAccess", description = "Huawei Cloud OneAccess: app credential, SDK login, sso_ticket and its verification."),
@@ -113,7 +96,19 @@ const ALIASES: &[(&str, &str, &str, &str)] = &[
 
 /// The document.
 pub fn document() -> utoipa::openapi::OpenApi {
+    // The vendor operations come first, as each family lists them beside its handlers; then the
+    // control plane's. What is common to every operation is added to all of them.
     let mut doc = Doc::openapi();
+    let admin_paths = std::mem::take(&mut doc.paths.paths);
+    for family in [
+        koodrive::Api::openapi(),
+        oneaccess::Api::openapi(),
+        enos::Api::openapi(),
+    ] {
+        doc.merge(family);
+    }
+    doc.paths.paths.extend(admin_paths);
+    Common.modify(&mut doc);
     admin::clock::require_one_field(&mut doc);
     for (method, from, to, id) in ALIASES {
         let Some(mut op) = doc

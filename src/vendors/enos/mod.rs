@@ -4,13 +4,6 @@
 
 mod handlers;
 
-// The OpenAPI document names the handlers by their path in this module: utoipa documents each one
-// in a `__path_<handler>` type beside it.
-pub(crate) use handlers::{
-    __path_login, __path_logout, __path_revoke_all, __path_session_info, __path_session_set,
-    __path_token_refresh, __path_user_info,
-};
-
 use crate::contract::enos::{EnosError, Op};
 use crate::contract::extract::Headers;
 use crate::state::Ns;
@@ -21,6 +14,20 @@ use axum::response::{IntoResponse, Response};
 use handlers::{login, logout, revoke_all, session_info, session_set, token_refresh, user_info};
 
 const TOKEN_PREFIX: &str = "APP_PORTAL_S_";
+
+/// The family's operations in the OpenAPI document, in the order it lists them; each handler carries
+/// its `#[utoipa::path]`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    handlers::login,
+    handlers::session_set,
+    handlers::token_refresh,
+    handlers::logout,
+    handlers::session_info,
+    handlers::user_info,
+    handlers::revoke_all,
+))]
+pub struct Api;
 
 /// Runs one operation on a request whose body has been read.
 pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {

@@ -5,13 +5,6 @@
 mod carrier;
 mod session;
 
-// The OpenAPI document names the handlers by their path in this module: utoipa documents each one
-// in a `__path_<handler>` type beside it.
-pub(crate) use carrier::{__path_login, __path_refresh_token};
-pub(crate) use session::{
-    __path_create_session, __path_session_auth, __path_session_logoff, __path_session_refresh,
-};
-
 use crate::contract::extract::Headers;
 use crate::contract::koodrive::{KooError, Op};
 use crate::state::Ns;
@@ -20,6 +13,19 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use carrier::{login, refresh_token};
 use session::{create_session, session_auth, session_logoff, session_refresh};
+
+/// The family's operations in the OpenAPI document, in the order it lists them; each handler carries
+/// its `#[utoipa::path]`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    session::create_session,
+    session::session_auth,
+    session::session_refresh,
+    session::session_logoff,
+    carrier::login,
+    carrier::refresh_token,
+))]
+pub struct Api;
 
 /// Runs one operation on a request whose body has been read.
 pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {

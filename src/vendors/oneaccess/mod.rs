@@ -4,12 +4,6 @@
 
 mod handlers;
 
-// The OpenAPI document names the handlers by their path in this module: utoipa documents each one
-// in a `__path_<handler>` type beside it.
-pub(crate) use handlers::{
-    __path_sdk_login, __path_sso_ticket, __path_tenant_token, __path_verify_ticket,
-};
-
 use crate::contract::extract::Headers;
 use crate::contract::oneaccess::{OaError, Op};
 use crate::state::Ns;
@@ -19,6 +13,17 @@ use axum::response::{IntoResponse, Response};
 use handlers::{sdk_login, sso_ticket, tenant_token, verify_ticket};
 
 const ISSUER: &str = "https://oneaccess.authmock.local";
+
+/// The family's operations in the OpenAPI document, in the order it lists them; each handler carries
+/// its `#[utoipa::path]`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    handlers::tenant_token,
+    handlers::sdk_login,
+    handlers::sso_ticket,
+    handlers::verify_ticket,
+))]
+pub struct Api;
 
 /// Runs one operation on a request whose body has been read.
 pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
