@@ -2,7 +2,7 @@
 
 use super::{parse, AdminError, ErrorBody};
 use crate::clock::{parse_duration_ms, parse_rfc3339, rfc3339};
-use crate::state::Ns;
+use crate::namespace::Ns;
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 use axum::Json;

@@ -48,8 +48,8 @@ pub enum AdminError {
     Unavailable,
 }
 
-impl From<crate::store::remote::Down> for AdminError {
-    fn from(_: crate::store::remote::Down) -> Self {
+impl From<crate::store::redis::Down> for AdminError {
+    fn from(_: crate::store::redis::Down) -> Self {
         AdminError::Unavailable
     }
 }

@@ -5,7 +5,7 @@ use super::{parse, path_param, AdminError, ErrorBody};
 use crate::clock::rfc3339;
 use crate::extract::lenient_string;
 use crate::family::Family;
-use crate::state::Ns;
+use crate::namespace::Ns;
 use crate::store::enos::{EnosOrg, EnosUser};
 use crate::store::koodrive::{KooOrg, KooUser};
 use crate::store::oneaccess::{OaClient, OaTenant, OaUser};

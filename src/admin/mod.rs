@@ -4,15 +4,15 @@
 //! `Authorization: Bearer <token>` (the OpenAPI document at `/__admin/openapi.json` too).
 
 pub mod clock;
-pub mod control;
 pub mod dashboard;
 mod error;
 pub mod identities;
+pub mod journal;
 pub mod openapi;
-pub mod view;
+pub mod state_dump;
 
 use crate::extract::{auth_token, query_param};
-use crate::state::{AppState, Ns, DEFAULT_NAMESPACE};
+use crate::namespace::{AppState, Ns, DEFAULT_NAMESPACE};
 use crate::tokens::secret_eq;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
@@ -95,7 +95,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/__admin/health", get(health))
         .route("/__admin/reset", post(reset))
-        .route("/__admin/state", get(view::state))
+        .route("/__admin/state", get(state_dump::state))
         .route("/__admin/{family}/users", post(identities::add_user))
         .route(
             "/__admin/{family}/users/{id}",
@@ -111,19 +111,19 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/__admin/koodrive/verification-codes",
             post(identities::mint_verification_code),
         )
-        .route("/__admin/tokens/{token}", delete(view::revoke_token))
+        .route("/__admin/tokens/{token}", delete(state_dump::revoke_token))
         .route(
             "/__admin/requests",
-            get(control::list_requests).delete(control::clear_requests),
+            get(journal::list_requests).delete(journal::clear_requests),
         )
-        .route("/__admin/warnings", get(control::warnings))
+        .route("/__admin/warnings", get(journal::warnings))
         .route(
             "/__admin/faults",
-            get(control::list_faults)
-                .post(control::add_fault)
-                .delete(control::clear_faults),
+            get(journal::list_faults)
+                .post(journal::add_fault)
+                .delete(journal::clear_faults),
         )
-        .route("/__admin/faults/{id}", delete(control::delete_fault))
+        .route("/__admin/faults/{id}", delete(journal::delete_fault))
         .route(
             "/__admin/clock",
             get(clock::get_clock)

@@ -6,20 +6,21 @@
 //! shard lock is ever held across an `.await`. Identities are checked in one place per family (its
 //! `build` for a fixture file, its `add_*` for one identity of the admin API), with the same messages.
 
+pub mod credential;
 pub mod enos;
 mod idents;
 pub mod koodrive;
-mod locks;
+pub mod memory;
 pub mod oneaccess;
-pub mod remote;
-pub mod tokens;
+pub mod redis;
 
 use crate::family::Family;
+pub use credential::{Kind, Lookup, Text, TokenRec, NEVER};
 use dashmap::DashMap;
 pub use idents::{Applied, Change, Idents};
-pub use locks::LockState;
+pub use memory::credentials::Tokens;
+pub use memory::locks::LockState;
 use serde::Serialize;
-pub use tokens::{Kind, Lookup, Text, TokenRec, Tokens, NEVER};
 
 /// The concurrent map of the store. Keys are ids from fixtures and tokens the mock issues; lookups of
 /// client-sent strings never insert, so a fast non-DoS-resistant hasher is safe.
@@ -92,7 +93,7 @@ impl Revoked {
 pub struct Store {
     ids: Idents,
     tokens: Tokens,
-    locks: locks::Locks,
+    locks: memory::locks::Locks,
 }
 
 impl Store {
@@ -102,7 +103,7 @@ impl Store {
         let s = Store {
             ids: Idents::from_fixtures(f),
             tokens: Tokens::with_limit(max_tokens),
-            locks: locks::Locks::default(),
+            locks: memory::locks::Locks::default(),
         };
         for t in &f.enos.static_tokens {
             let rec = TokenRec::fixture(Kind::EnosLogin, t.user_id.clone());

@@ -8,7 +8,7 @@ pub mod koodrive;
 pub mod oneaccess;
 
 use crate::family::Family;
-use crate::state::Ns;
+use crate::namespace::Ns;
 use axum::body::Bytes;
 use axum::http::request::Parts;
 use axum::http::Method;

@@ -47,8 +47,8 @@ pub enum EnosError {
     Unavailable,
 }
 
-impl From<crate::store::remote::Down> for EnosError {
-    fn from(_: crate::store::remote::Down) -> Self {
+impl From<crate::store::redis::Down> for EnosError {
+    fn from(_: crate::store::redis::Down) -> Self {
         EnosError::Unavailable
     }
 }

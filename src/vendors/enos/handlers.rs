@@ -8,7 +8,7 @@ use super::types::{
 };
 use super::{ACCESS_TTL_MS, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS, TOKEN_PREFIX};
 use crate::extract::{json_object, present, query_param, scheme_token, Headers};
-use crate::state::Ns;
+use crate::namespace::Ns;
 use crate::store::enos::EnosUser;
 use crate::store::{Kind, Settled, Text, TokenRec};
 use crate::tokens::{secret_eq, sign_hs256, verify_hs256};

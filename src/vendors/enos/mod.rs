@@ -23,7 +23,7 @@ pub(crate) use handlers::{
 };
 
 use crate::extract::Headers;
-use crate::state::Ns;
+use crate::namespace::Ns;
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::request::Parts;

@@ -8,8 +8,8 @@ use super::types::{
 };
 use super::{ACCESS_TTL_S, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS};
 use crate::extract::{auth_token, header, json_object, names, present, Headers};
+use crate::namespace::Ns;
 use crate::respond::Fast;
-use crate::state::Ns;
 use crate::store::{koodrive::KooUser, Change, Kind, Lookup, Settled, Text, TokenRec};
 use crate::tokens::secret_eq;
 use axum::body::Bytes;

@@ -37,8 +37,8 @@ pub enum KooError {
     Unavailable,
 }
 
-impl From<crate::store::remote::Down> for KooError {
-    fn from(_: crate::store::remote::Down) -> Self {
+impl From<crate::store::redis::Down> for KooError {
+    fn from(_: crate::store::redis::Down) -> Self {
         KooError::Unavailable
     }
 }

@@ -22,7 +22,7 @@ pub(crate) use session::{
 };
 
 use crate::extract::Headers;
-use crate::state::Ns;
+use crate::namespace::Ns;
 use axum::body::Bytes;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};

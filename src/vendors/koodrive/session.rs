@@ -7,8 +7,8 @@ use super::types::{
 };
 use super::SESSION_WINDOW_MS;
 use crate::extract::{auth_token, header, json_object, names, present, Headers};
+use crate::namespace::Ns;
 use crate::respond::Fast;
-use crate::state::Ns;
 use crate::store::{koodrive::KooUser, Kind, TokenRec};
 use axum::body::Bytes;
 use axum::http::HeaderMap;

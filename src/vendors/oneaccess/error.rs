@@ -65,8 +65,8 @@ pub enum OaError {
     Unavailable,
 }
 
-impl From<crate::store::remote::Down> for OaError {
-    fn from(_: crate::store::remote::Down) -> Self {
+impl From<crate::store::redis::Down> for OaError {
+    fn from(_: crate::store::redis::Down) -> Self {
         OaError::Unavailable
     }
 }

@@ -10,8 +10,8 @@ use super::{APP_TOKEN_TTL_S, ISSUER, LOCK_AFTER, LOCK_MS, SESSION_TTL_S, TICKET_
 use crate::extract::{
     after_scheme, auth_token, header, json_object, names, present, scheme_token, Headers,
 };
+use crate::namespace::Ns;
 use crate::respond::Fast;
-use crate::state::Ns;
 use crate::store::oneaccess::OaClient;
 use crate::store::{Kind, Lookup, Settled, Text, TokenRec};
 use crate::tokens::{secret_eq, sign_hs256};

@@ -20,7 +20,7 @@ pub(crate) use handlers::{
 };
 
 use crate::extract::Headers;
-use crate::state::Ns;
+use crate::namespace::Ns;
 use axum::body::Bytes;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};

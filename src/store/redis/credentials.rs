@@ -1,7 +1,7 @@
 //! Credentials and lockouts of one namespace epoch (keys under [`super::prefix`]).
 
 use super::{script, Contended, Down, Remote, GC_MARGIN_MS};
-use crate::store::tokens::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
+use crate::store::credential::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
 use crate::store::{LockState, Settled};
 use redis::Script;
 use serde::{Deserialize, Serialize};

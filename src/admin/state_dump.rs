@@ -3,7 +3,7 @@
 use super::{clock_view, flag, path_param, AdminError, ErrorBody};
 use crate::clock::rfc3339;
 use crate::extract::query_param;
-use crate::state::{AppState, Ns};
+use crate::namespace::{AppState, Ns};
 use crate::store::{TokenRec, NEVER};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};

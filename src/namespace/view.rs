@@ -5,7 +5,7 @@
 
 use super::shared::Synced;
 use crate::family::Family;
-use crate::store::remote::Down;
+use crate::store::redis::Down;
 use crate::store::{
     Applied, Change, Idents, Kind, LockState, Lookup, Revoked, Settled, Store, Text, TokenRec,
 };

@@ -3,8 +3,8 @@
 
 use crate::admin;
 use crate::extract::names;
-use crate::state::faults::{Action, MAX_DELAY_MS};
-use crate::state::Ns;
+use crate::namespace::faults::{Action, MAX_DELAY_MS};
+use crate::namespace::Ns;
 use crate::vendors::Op;
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};

@@ -15,9 +15,9 @@
 //! script, a lockout counted by one script, a meta field changed by compare-version-and-set. Reset bumps
 //! the epoch, so the old epoch's keys are out of reach at once; they are unlinked in the background.
 
-mod creds;
+mod credentials;
 
-pub use creds::encode;
+pub use credentials::encode;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{FromRedisValue, Script};

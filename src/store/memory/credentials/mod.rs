@@ -4,13 +4,12 @@
 //! One table keeps revocation, the state dump and the sweeper uniform across the vendor families; the
 //! `kind` check on every lookup is what keeps a token of one family or use from being accepted by another.
 
-mod record;
 mod shard;
 #[cfg(test)]
 mod tests;
 mod tombs;
 
-pub use record::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
+pub use crate::store::credential::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
 
 use hashbrown::hash_table::Entry as Slot;
 use shard::{read, write, Entry, Placement, Shard};

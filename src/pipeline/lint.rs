@@ -5,7 +5,7 @@
 
 use crate::extract::names;
 use crate::lint;
-use crate::state::AppState;
+use crate::namespace::AppState;
 use crate::vendors::Op;
 use crate::warnings::Warnings;
 use axum::http::HeaderMap;

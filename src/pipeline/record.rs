@@ -1,8 +1,8 @@
 //! The last step: the request's log line, its contract-lint warnings (`X-Mock-Warnings` and the
 //! namespace's summary) and its journal entry.
 
-use crate::state::journal::{Outcome, Recording};
-use crate::state::{Ns, DEFAULT_NAMESPACE};
+use crate::namespace::journal::{Outcome, Recording};
+use crate::namespace::{Ns, DEFAULT_NAMESPACE};
 use crate::warnings::{self, Warnings};
 use axum::body::Body;
 use axum::http::request::Parts;

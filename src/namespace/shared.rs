@@ -9,7 +9,7 @@
 use super::faults::{Fault, Faults};
 use super::{Namespace, Settings};
 use crate::clock::Clock;
-use crate::store::remote::{self, Contended, Down, Meta, Remote, Setup};
+use crate::store::redis::{self as remote, Contended, Down, Meta, Remote, Setup};
 use crate::store::{Applied, Change, Fixtures, Idents, Kind, TokenRec};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicBool, Ordering};

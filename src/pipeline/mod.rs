@@ -24,7 +24,7 @@ pub mod route;
 use crate::admin;
 use crate::extract::names;
 use crate::family::Family;
-use crate::state::{AppState, Namespace, Ns, DEFAULT_NAMESPACE};
+use crate::namespace::{AppState, Namespace, Ns, DEFAULT_NAMESPACE};
 use crate::vendors;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;

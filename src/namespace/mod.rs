@@ -1,17 +1,17 @@
 //! Application state: settings, the fixtures, and the isolated namespaces (`X-Mock-Namespace`), each with
 //! its own store, clock, generator, journal and faults.
 
-mod db;
 pub mod faults;
 pub mod journal;
 pub mod shared;
+mod view;
 
 use crate::clock::Clock;
 use crate::fixtures::Fixtures;
 use crate::store::enos::EnosData;
 use crate::store::koodrive::KooData;
 use crate::store::oneaccess::OaData;
-use crate::store::remote::Down;
+use crate::store::redis::Down;
 use crate::store::{Idents, Store};
 use crate::tokens::Generator;
 use crate::warnings::Summary;
@@ -25,8 +25,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-pub use db::{Db, Newest};
 use shared::{Hub, IdsCache, Synced};
+pub use view::{Db, Newest};
 
 /// The namespace used when a request names none.
 pub const DEFAULT_NAMESPACE: &str = "default";
@@ -289,7 +289,7 @@ impl AppState {
     pub fn with_store(
         settings: Settings,
         fixtures: Fixtures,
-        remote: Option<crate::store::remote::Remote>,
+        remote: Option<crate::store::redis::Remote>,
     ) -> AppState {
         let settings = Arc::new(settings);
         let fixtures = Arc::new(fixtures);

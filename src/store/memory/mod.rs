@@ -1,0 +1,4 @@
+//! The in-memory store: this process's own maps.
+
+pub mod credentials;
+pub mod locks;
