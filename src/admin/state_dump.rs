@@ -4,7 +4,7 @@ use super::{clock_view, flag, path_param, AdminError, ErrorBody};
 use crate::clock::rfc3339;
 use crate::extract::query_param;
 use crate::namespace::{AppState, Ns};
-use crate::store::{TokenRec, NEVER};
+use crate::store::{TokenRec, Verbs, NEVER};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
@@ -80,7 +80,7 @@ pub async fn namespace_state(ns: &Ns, token_limit: usize) -> Result<Value, Admin
         |v| v["code"].as_str().unwrap_or("").to_string(),
     );
     let captchas = sorted(
-        koo.verification_codes().into_iter().map(|(user, code, exp)| json!({"userId": user, "captchaToken": code, "expiresAt": rfc3339(exp)})),
+        ns.verification_codes().await?.into_iter().map(|(user, code, exp)| json!({"userId": user, "captchaToken": code, "expiresAt": rfc3339(exp)})),
         |v| v["userId"].as_str().unwrap_or("").to_string(),
     );
     let oa_tenants = sorted(ns.oa().tenants().into_iter(), |t| t.id.clone());
@@ -186,7 +186,6 @@ pub async fn revoke_token(
         .find_map(|p| t.strip_prefix(p))
         .unwrap_or(t);
     let r = ns
-        .store()
         .revoke(t)
         .await?
         .ok_or_else(|| AdminError::not_found("no such token in this namespace"))?;

@@ -1,270 +1,245 @@
-//! The store verbs a request uses, on whichever store holds its namespace: this process's memory
-//! (the default; every verb is then a plain call) or the shared store (`--store redis://…`).
-//! A verb fails only with [`Down`], when the shared store did not answer; a credential is handed out
-//! only once its record is stored.
+//! [`Ns`], the namespace a request runs in as that request sees it: on the shared store, the state as
+//! of the request's start (clock, identities, faults); either way the store's verbs
+//! ([`Ns::store`]), and the few steps that combine them (redeeming and revoking codes, removing a user).
 
-use super::shared::Synced;
+use super::faults::{Fault, Faults};
+use super::{AppState, Home, Namespace, DEFAULT_NAMESPACE};
+use crate::clock::Clock;
 use crate::family::Family;
-use crate::store::redis::Down;
+use crate::store::enos::EnosData;
+use crate::store::koodrive::KooData;
+use crate::store::oneaccess::OaData;
+use crate::store::redis::{Down, Session};
 use crate::store::{
-    Applied, Change, Idents, Kind, LockState, Lookup, Revoked, Settled, Store, Text, TokenRec,
+    verification_code_key, Applied, Backend, Change, Idents, Kind, Revoked, Text, TokenRec, Verbs,
 };
+use crate::tokens::secret_eq;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use std::convert::Infallible;
+use std::ops::Deref;
+use std::sync::Arc;
 
-/// A namespace's credentials, lockouts and identity changes, as one request reaches them.
-pub struct Db<'a> {
-    pub(super) mem: &'a Store,
-    pub(super) name: &'a str,
-    pub(super) shared: Option<&'a Synced>,
+/// A namespace opened for one request. Cloning is cheap.
+#[derive(Debug, Clone)]
+pub struct Ns {
+    ns: Arc<Namespace>,
+    /// On the shared store, the header this request read (`None`: in memory, or not reached).
+    session: Option<Arc<Session>>,
 }
 
-/// A state dump's view of the credentials: how many, how many of each kind, the newest.
-pub type Newest = (usize, Vec<(Kind, usize)>, Vec<(String, TokenRec)>);
+impl Deref for Ns {
+    type Target = Namespace;
+    fn deref(&self) -> &Namespace {
+        &self.ns
+    }
+}
 
-impl Db<'_> {
-    /// Stores a credential; once this returns `Ok` it may be handed out.
-    pub async fn insert(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down> {
-        match self.shared {
-            None => {
-                self.mem.tokens().insert(token, rec);
-                Ok(())
-            }
-            Some(s) => s.hub.remote.put(&s.prefix, &token.into(), &rec).await,
+impl Ns {
+    /// Opens a namespace for one request: on the shared store, one round trip reads its header (and
+    /// sets it up, the first time any replica uses it). When the store cannot be reached, the error
+    /// is the namespace whose verbs all answer [`Down`] (what such a request may still use: its journal).
+    pub async fn open(ns: Arc<Namespace>) -> Result<Ns, Ns> {
+        let Home::Redis { hub, ids } = &ns.home else {
+            return Ok(Ns { ns, session: None });
+        };
+        match hub.open(&ns.name, ids).await {
+            Ok(s) => Ok(Ns {
+                session: Some(Arc::new(s)),
+                ns,
+            }),
+            Err(Down) => Err(Ns { ns, session: None }),
         }
     }
 
-    /// Stores two linked credentials (access and refresh), both or neither.
-    pub async fn insert_pair(
-        &self,
-        a: (impl Into<Text>, TokenRec),
-        b: (impl Into<Text>, TokenRec),
-    ) -> Result<(), Down> {
-        match self.shared {
-            None => {
-                self.mem.tokens().insert(a.0, a.1);
-                self.mem.tokens().insert(b.0, b.1);
-                Ok(())
-            }
-            Some(s) => {
-                let (ta, tb): (Text, Text) = (a.0.into(), b.0.into());
-                s.hub
-                    .remote
-                    .put_pair(&s.prefix, (&ta, &a.1), (&tb, &b.1))
-                    .await
-            }
+    /// The store's verbs, on the backend this namespace lives on.
+    pub fn store(&self) -> Backend<'_> {
+        match (&self.ns.home, &self.session) {
+            (Home::Memory { store, .. }, _) => Backend::Memory(store),
+            (Home::Redis { .. }, Some(s)) => Backend::Redis(s),
+            (Home::Redis { hub, .. }, None) => Backend::Unreachable(hub),
         }
     }
 
-    /// Finds a credential of one of `kinds` and tells whether it is live at `now`.
-    pub async fn lookup(&self, token: &str, kinds: &[Kind], now: i64) -> Result<Lookup, Down> {
-        match self.shared {
-            None => Ok(self.mem.tokens().lookup(token, kinds, now)),
-            Some(s) => s.hub.remote.lookup(&s.prefix, token, kinds, now).await,
+    /// Now on this namespace's clock, in epoch milliseconds.
+    pub fn now(&self) -> i64 {
+        self.clock().now_ms()
+    }
+
+    /// The namespace's clock (the shared one as of this request's start).
+    pub fn clock(&self) -> &Clock {
+        self.store().time()
+    }
+
+    /// Every family's identities.
+    pub fn ids(&self) -> &Idents {
+        self.store().idents()
+    }
+
+    pub fn koo(&self) -> &KooData {
+        &self.ids().koo
+    }
+
+    pub fn oa(&self) -> &OaData {
+        &self.ids().oa
+    }
+
+    pub fn enos(&self) -> &EnosData {
+        &self.ids().enos
+    }
+
+    /// Changes the clock (for every replica, on the shared store).
+    pub async fn clock_op<R>(&self, op: impl Fn(&Clock) -> R) -> Result<R, Down> {
+        self.store().clock_op(op).await
+    }
+
+    /// Whether any fault is queued (known without a round trip).
+    pub fn faults_queued(&self) -> bool {
+        match (&self.ns.home, &self.session) {
+            (Home::Memory { faults, .. }, _) => faults.armed(),
+            (Home::Redis { .. }, Some(s)) => s.faults_queued,
+            (Home::Redis { .. }, None) => false,
         }
     }
 
-    /// The live credential of one of `kinds`, if any.
-    pub async fn live(
-        &self,
-        token: &str,
-        kinds: &[Kind],
-        now: i64,
-    ) -> Result<Option<TokenRec>, Down> {
-        Ok(match self.lookup(token, kinds, now).await? {
-            Lookup::Live(r) => Some(r),
-            _ => None,
-        })
-    }
-
-    /// The live credential of `kind`, its expiry slid to `now + window_ms`.
-    pub async fn touch(
-        &self,
-        token: &str,
-        kind: Kind,
-        now: i64,
-        window_ms: i64,
-    ) -> Result<Option<TokenRec>, Down> {
-        match self.shared {
-            None => Ok(self.mem.tokens().touch(token, kind, now, window_ms)),
-            Some(s) => {
-                s.hub
-                    .remote
-                    .touch(&s.prefix, token, kind, now, window_ms)
-                    .await
-            }
-        }
-    }
-
-    /// Removes and returns the credential if it is of `kind`, live and `pred` holds: exactly one of
-    /// any number of concurrent callers (on any replica) gets it.
-    pub async fn take_if(
-        &self,
-        token: &str,
-        kind: Kind,
-        now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
-    ) -> Result<Option<TokenRec>, Down> {
-        match self.shared {
-            None => Ok(self.mem.tokens().take_if(token, kind, now, pred)),
-            Some(s) => {
-                let ok = |r: &TokenRec| r.kind == kind && r.live_at(now) && pred(r);
-                s.hub.remote.take_if(&s.prefix, token, ok).await
-            }
-        }
-    }
-
-    /// Retires a credential of one of `kinds` unless it is a fixture; true if it was there.
-    pub async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {
-        match self.shared {
-            None => Ok(self.mem.tokens().retire(token, kinds)),
-            Some(s) => {
-                let ok = |r: &TokenRec| kinds.contains(&r.kind) && !r.fixed;
-                Ok(s.hub.remote.take_if(&s.prefix, token, ok).await?.is_some())
-            }
-        }
-    }
-
-    /// Removes every credential for which `pred` holds; returns how many.
-    pub async fn remove_where(&self, pred: impl Fn(&TokenRec) -> bool) -> Result<usize, Down> {
-        match self.shared {
-            None => Ok(self.mem.tokens().remove_where(pred)),
-            Some(s) => s.hub.remote.remove_where(&s.prefix, pred).await,
-        }
-    }
-
-    /// The identities this request sees.
-    fn ids(&self) -> &Idents {
-        match self.shared {
-            None => self.mem.ids(),
-            Some(s) => &s.ids,
-        }
+    /// Reads or changes the fault queue (for every replica, on the shared store, where it is kept
+    /// as JSON in the namespace's header and written back only if `op` changed it).
+    pub async fn faults<R>(&self, op: impl Fn(&Faults) -> R) -> Result<R, Down> {
+        let session = match (&self.ns.home, &self.session) {
+            (Home::Memory { faults, .. }, _) => return Ok(op(faults)),
+            (Home::Redis { .. }, Some(s)) => s,
+            (Home::Redis { .. }, None) => return Err(Down),
+        };
+        session
+            .faults(|s| {
+                let list: Vec<Fault> = s
+                    .and_then(|s| serde_json::from_str(s).ok())
+                    .unwrap_or_default();
+                let faults = Faults::from_list(list);
+                let out = op(&faults);
+                let new = serde_json::to_string(&faults.list()).unwrap_or_default();
+                (
+                    Some(new).filter(|n| Some(n.as_str()) != s.or(Some("[]"))),
+                    out,
+                )
+            })
+            .await
     }
 
     /// Redeems a KooDrive authorization code: a reusable fixture one, or a minted one (used up).
     pub async fn redeem_auth_code(&self, code: &str, now: i64) -> Result<Option<Text>, Down> {
-        if let Some(uid) = self.ids().koo.code_owner(code) {
+        if let Some(uid) = self.koo().code_owner(code) {
             return Ok(Some(Text::from(uid.as_str())));
         }
-        let rec = self.take_if(code, Kind::KooAuthCode, now, |_| true).await?;
+        let s = self.store();
+        let rec = s.take_if(code, Kind::KooAuthCode, now, |_| true).await?;
         Ok(rec.map(|r| r.owner))
     }
 
-    /// Whether `family`'s account `user` is locked at `now`.
-    pub async fn is_locked(&self, family: &str, user: &str, now: i64) -> Result<bool, Down> {
-        match self.shared {
-            None => Ok(self.mem.is_locked(family, user, now)),
-            Some(s) => s.hub.remote.is_locked(&s.prefix, family, user, now).await,
-        }
-    }
-
-    /// Settles a login attempt whose credential was `ok`: [`Settled::Locked`] if the account is
-    /// locked at `now`, else a failure counts (locking the account for `window_ms` at `max`) and a
-    /// success clears the count and stores `issue`, the credentials the login hands out. One step in
-    /// either store.
-    pub async fn settle<const N: usize>(
+    /// Mints `user`'s one-time verification code `code`, live until `expires`: it replaces an earlier one.
+    pub async fn mint_verification_code(
         &self,
-        account: (&str, &str),
+        user: &str,
+        code: &str,
         now: i64,
-        (ok, max, window_ms): (bool, u32, i64),
-        issue: [(Text, TokenRec); N],
-    ) -> Result<Settled, Down> {
-        let Some(s) = self.shared else {
-            let settled = self.mem.settle(account, now, ok, max, window_ms);
-            if settled == Settled::Passed {
-                for (t, r) in issue {
-                    self.mem.tokens().insert(t, r);
-                }
-            }
-            return Ok(settled);
-        };
-        let until = now.saturating_add(window_ms);
-        let r = &s.hub.remote;
-        r.settle(&s.prefix, account, now, ok, max, until, &issue)
-            .await
+        expires: i64,
+    ) -> Result<(), Down> {
+        let mut rec = TokenRec::new(Kind::KooVerificationCode, user, now, expires - now);
+        rec.bind().code = Some(Text::from(code));
+        let key = verification_code_key(user);
+        self.store().replace(key, rec).await
     }
 
-    /// Applies an identity change (for every replica, in the shared store).
-    pub async fn change(&self, c: Change) -> Result<Applied, Down> {
-        match self.shared {
-            None => Ok(self.mem.ids().apply(&c)),
-            Some(s) => s.change(self.name, &c).await,
-        }
+    /// Uses up `user`'s minted verification code if it is `secret` and live at `now`.
+    pub async fn redeem_verification_code(
+        &self,
+        user: &str,
+        secret: &str,
+        now: i64,
+    ) -> Result<bool, Down> {
+        let key = verification_code_key(user);
+        let matches = |r: &TokenRec| r.code().is_some_and(|c| secret_eq(secret, c));
+        let s = self.store();
+        let taken = s
+            .take_if(&key, Kind::KooVerificationCode, now, matches)
+            .await?;
+        Ok(taken.is_some())
+    }
+
+    /// The minted verification codes, as (user id, code, expires at ms).
+    pub async fn verification_codes(&self) -> Result<Vec<(String, String, i64)>, Down> {
+        let all = self.store().of_kind(Kind::KooVerificationCode).await?;
+        Ok(all
+            .into_iter()
+            .filter_map(|(_, r)| Some((r.owner.to_string(), r.code()?.to_string(), r.expires_ms)))
+            .collect())
     }
 
     /// Removes `family`'s user `id` and every credential it owns there; `None` if there is no such
-    /// user, else how many credentials went.
+    /// user, else how many credentials went (a verification code is not counted among them).
     pub async fn remove_user(&self, family: Family, id: &str) -> Result<Option<usize>, Down> {
+        let s = self.store();
         let c = Change::RemoveUser {
             family: family.name().to_string(),
             id: id.to_string(),
         };
-        if !self.change(c).await?.changed() {
+        if !s.change(&c).await?.changed() {
             return Ok(None);
         }
-        let owned = |t: &TokenRec| t.kind.family() == family && *t.owner == *id;
-        Ok(Some(self.remove_where(owned).await?))
+        if family == Family::KooDrive {
+            s.revoke(&verification_code_key(id)).await?;
+        }
+        let owned = |t: &TokenRec| t.kind.family() == family && *t.owner == *id && t.kind.listed();
+        Ok(Some(s.remove_where(owned).await?))
     }
 
     /// Revokes any credential, a fixture authorization code or a minted verification code.
     pub async fn revoke(&self, text: &str) -> Result<Option<Revoked>, Down> {
-        let issued = match self.shared {
-            None => self.mem.tokens().revoke(text),
-            Some(s) => s.hub.remote.revoke(&s.prefix, text).await?,
-        };
-        if let Some(r) = issued {
+        let s = self.store();
+        if let Some(r) = s.revoke(text).await? {
             return Ok(Some(Revoked::of(&r)));
         }
-        let code = text.to_string();
-        let (kind, owner) = match self
-            .change(Change::RevokeCode { code: code.clone() })
-            .await?
-        {
+        let change = Change::RevokeCode {
+            code: text.to_string(),
+        };
+        let owner = match s.change(&change).await? {
             Applied::Owner(Some(o)) => ("kooAuthCode", o),
-            _ => match self.change(Change::RevokeCaptcha { code }).await? {
-                Applied::Owner(Some(o)) => ("kooVerificationCode", o),
-                _ => return Ok(None),
+            _ => match self.revoke_verification_code(text).await? {
+                Some(o) => ("kooVerificationCode", o),
+                None => return Ok(None),
             },
         };
         Ok(Some(Revoked {
-            kind: kind.to_string(),
+            kind: owner.0.to_string(),
             family: Family::KooDrive,
-            owner,
+            owner: owner.1,
         }))
     }
 
-    /// The state dump's view of the credentials: the count, the count by kind, the `n` newest.
-    pub async fn newest(&self, n: usize) -> Result<Newest, Down> {
-        let Some(s) = self.shared else {
-            return Ok(self.mem.tokens().newest(n));
-        };
-        // Ranked by the same code as the memory table's, on a throwaway table.
-        let t = crate::store::Tokens::default();
-        for (k, r) in s.hub.remote.all(&s.prefix).await? {
-            t.insert(k, r);
+    /// Revokes the minted verification codes equal to `code`; returns the user of one of them.
+    async fn revoke_verification_code(&self, code: &str) -> Result<Option<String>, Down> {
+        let s = self.store();
+        let mut owner = None;
+        for (key, r) in s.of_kind(Kind::KooVerificationCode).await? {
+            if r.code().is_some_and(|c| secret_eq(c, code)) && s.revoke(&key).await?.is_some() {
+                owner.get_or_insert_with(|| r.owner.to_string());
+            }
         }
-        Ok(t.newest(n))
+        Ok(owner)
     }
+}
 
-    /// The credential limit (0: none; the shared store is bounded by Redis's own `maxmemory`).
-    pub fn limit(&self) -> usize {
-        match self.shared {
-            None => self.mem.tokens().limit(),
-            Some(_) => 0,
-        }
-    }
+/// The control plane's handlers take the namespace the pipeline resolved from the request's extensions.
+impl FromRequestParts<AppState> for Ns {
+    type Rejection = Infallible;
 
-    /// Credentials evicted by the limit.
-    pub fn evicted(&self) -> u64 {
-        match self.shared {
-            None => self.mem.tokens().evicted(),
-            Some(_) => 0,
-        }
-    }
-
-    /// Every account with failures or a lock, as (family, user id, state).
-    pub async fn lockouts(&self) -> Result<Vec<(String, String, LockState)>, Down> {
-        match self.shared {
-            None => Ok(self.mem.lockouts()),
-            Some(s) => s.hub.remote.lockouts(&s.prefix).await,
-        }
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        Ok(match parts.extensions.get::<Ns>() {
+            Some(ns) => ns.clone(),
+            None => Ns {
+                ns: state.namespace(DEFAULT_NAMESPACE),
+                session: None,
+            },
+        })
     }
 }

@@ -14,7 +14,7 @@ pub struct LockState {
 
 /// The lockouts of one namespace, keyed `family:userId`.
 #[derive(Debug, Default)]
-pub(in crate::store) struct Locks(Map<String, LockState>);
+pub(super) struct Locks(Map<String, LockState>);
 
 /// Calls `f` with the lockout key `family:user`, built on the stack when it fits (every login attempt
 /// looks its account up twice, so the key is not allocated for it).
@@ -32,7 +32,7 @@ fn with_lock_key<R>(family: &str, user: &str, f: impl FnOnce(&str) -> R) -> R {
 }
 
 impl Locks {
-    pub(in crate::store) fn is_locked(&self, family: &str, user: &str, now: i64) -> bool {
+    pub(super) fn is_locked(&self, family: &str, user: &str, now: i64) -> bool {
         with_lock_key(family, user, |key| {
             let Some(mut st) = self.0.get_mut(key) else {
                 return false;
@@ -48,7 +48,7 @@ impl Locks {
         })
     }
 
-    pub(in crate::store) fn record_failure(
+    pub(super) fn record_failure(
         &self,
         family: &str,
         user: &str,
@@ -66,18 +66,18 @@ impl Locks {
         }
     }
 
-    pub(in crate::store) fn record_success(&self, family: &str, user: &str) {
+    pub(super) fn record_success(&self, family: &str, user: &str) {
         with_lock_key(family, user, |key| self.0.remove(key));
     }
 
     /// Drops elapsed locks.
-    pub(in crate::store) fn sweep(&self, now: i64) {
+    pub(super) fn sweep(&self, now: i64) {
         self.0
             .retain(|_, st| st.locked_until_ms == 0 || now < st.locked_until_ms);
     }
 
     /// Every account with failures or a lock, as (family, user id, state).
-    pub(in crate::store) fn list(&self) -> Vec<(String, String, LockState)> {
+    pub(super) fn list(&self) -> Vec<(String, String, LockState)> {
         let it = self.0.iter().map(|l| {
             let (family, user) = l.key().split_once(':').unwrap_or(("", l.key()));
             (family.to_string(), user.to_string(), *l.value())

@@ -9,7 +9,7 @@ use super::SESSION_WINDOW_MS;
 use crate::extract::{auth_token, header, json_object, names, present, Headers};
 use crate::namespace::Ns;
 use crate::respond::Fast;
-use crate::store::{koodrive::KooUser, Kind, TokenRec};
+use crate::store::{koodrive::KooUser, Kind, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -75,7 +75,6 @@ pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooE
     let code = present(&req.code).ok_or(KooError::Param)?;
     let now = ns.now();
     let user_id = ns
-        .store()
         .redeem_auth_code(code, now)
         .await?
         .ok_or(KooError::AuthCode)?;
