@@ -6,10 +6,13 @@
 pub mod clock;
 pub mod dashboard;
 mod error;
+pub mod faults;
 pub mod identities;
 pub mod journal;
 pub mod openapi;
+pub mod revoke;
 pub mod state_dump;
+pub mod warnings;
 
 use crate::extract::{auth_token, query_param};
 use crate::namespace::{AppState, Ns, DEFAULT_NAMESPACE};
@@ -111,19 +114,19 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/__admin/koodrive/verification-codes",
             post(identities::mint_verification_code),
         )
-        .route("/__admin/tokens/{token}", delete(state_dump::revoke_token))
+        .route("/__admin/tokens/{token}", delete(revoke::revoke_token))
         .route(
             "/__admin/requests",
             get(journal::list_requests).delete(journal::clear_requests),
         )
-        .route("/__admin/warnings", get(journal::warnings))
+        .route("/__admin/warnings", get(warnings::warnings))
         .route(
             "/__admin/faults",
-            get(journal::list_faults)
-                .post(journal::add_fault)
-                .delete(journal::clear_faults),
+            get(faults::list_faults)
+                .post(faults::add_fault)
+                .delete(faults::clear_faults),
         )
-        .route("/__admin/faults/{id}", delete(journal::delete_fault))
+        .route("/__admin/faults/{id}", delete(faults::delete_fault))
         .route(
             "/__admin/clock",
             get(clock::get_clock)
