@@ -19,6 +19,7 @@
 pub mod admin;
 pub mod clock;
 pub mod config;
+pub mod envelope;
 pub mod extract;
 pub mod family;
 pub mod fixtures;

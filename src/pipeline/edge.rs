@@ -37,7 +37,7 @@ pub fn head_too_large<B>(req: &Request<B>) -> Option<Response> {
     if head_len(req) <= MAX_HEAD_BYTES {
         return None;
     }
-    let mut r = crate::admin::error(
+    let mut r = crate::envelope::error(
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
         "request head over 32 KiB",
     );
@@ -92,14 +92,15 @@ impl BodyError {
         match self {
             BodyError::TooLarge => match family {
                 Some(f) => f.too_large(),
-                None => {
-                    crate::admin::error(StatusCode::PAYLOAD_TOO_LARGE, "request body over 64 KiB")
-                }
+                None => crate::envelope::error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "request body over 64 KiB",
+                ),
             },
             BodyError::Broken | BodyError::TimedOut => {
                 let mut r = match family {
                     Some(f) => f.bad_body(),
-                    None => crate::admin::error(StatusCode::BAD_REQUEST, "invalid request body"),
+                    None => crate::envelope::error(StatusCode::BAD_REQUEST, "invalid request body"),
                 };
                 if matches!(self, BodyError::TimedOut) {
                     *r.status_mut() = StatusCode::REQUEST_TIMEOUT;

@@ -42,7 +42,7 @@ pub fn routes() -> impl Iterator<Item = (&'static str, &'static str)> {
 }
 
 /// The operation and route pattern of exactly `method path`, if a vendor route is that.
-pub fn find(method: &Method, path: &str) -> Option<(Op, &'static str)> {
+pub fn find(family: Family, method: &Method, path: &str) -> Option<(Op, &'static str)> {
     fn scan<O: Copy>(
         table: &'static [(&'static str, &'static str, O)],
         method: &Method,
@@ -54,7 +54,7 @@ pub fn find(method: &Method, path: &str) -> Option<(Op, &'static str)> {
             .find(|(m, p, _)| *p == path && *m == method.as_str())
             .map(|&(_, p, op)| (wrap(op), p))
     }
-    match Family::of(path)? {
+    match family {
         Family::KooDrive => scan(koodrive::ROUTES, method, path, Op::KooDrive),
         Family::OneAccess => scan(oneaccess::ROUTES, method, path, Op::OneAccess),
         Family::Enos => scan(enos::ROUTES, method, path, Op::Enos),

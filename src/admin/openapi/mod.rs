@@ -59,32 +59,7 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
         enos::session_info,
         enos::user_info,
         enos::revoke_all,
-        admin::health,
-        admin::reset,
-        admin::state_dump::state,
-        admin::identities::add_user,
-        admin::identities::delete_user,
-        admin::identities::add_org,
-        admin::identities::add_client,
-        admin::identities::mint_auth_code,
-        admin::identities::mint_verification_code,
-        admin::revoke::revoke_token,
-        admin::journal::list_requests,
-        admin::journal::clear_requests,
-        admin::warnings::warnings,
-        admin::faults::list_faults,
-        admin::faults::add_fault,
-        admin::faults::clear_faults,
-        admin::faults::delete_fault,
-        admin::clock::get_clock,
-        admin::clock::set_clock,
-        admin::clock::reset_clock,
-        admin::dashboard::page,
-        admin::dashboard::meta,
-        admin::openapi,
-        admin::ca_pem,
     ),
-    modifiers(&Common),
     tags(
         (name = "KooDrive", description = "Huawei KooDrive: enterprise session APIs and carrier login."),
         (name = "OneAccess", description = "Huawei Cloud OneAccess: app credential, SDK login, sso_ticket and its verification."),
@@ -114,6 +89,9 @@ const ALIASES: &[(&str, &str, &str, &str)] = &[
 /// The document.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = Doc::openapi();
+    // The control plane's paths come from its route table; what every operation shares is added to both.
+    doc.merge(admin::Paths::openapi());
+    utoipa::Modify::modify(&Common, &mut doc);
     admin::clock::require_one_field(&mut doc);
     for (method, from, to, id) in ALIASES {
         let Some(mut op) = doc
