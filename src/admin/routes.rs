@@ -60,9 +60,10 @@ macro_rules! admin_routes {
     };
 }
 
-// `open`: no admin token needed (`alias`: open, and documented as a copy of the route it repeats) — the page holds no data (it asks for the token itself) and a CA
-// certificate is public (a device fetching it to install carries no token). Health is guarded but
-// never refused (see `denied`).
+// `open`: no admin token needed — the page holds no data (it asks for the token itself) and a CA
+// certificate is public (a device fetching it to install carries no token). `alias`: open, and
+// documented as a copy of the route it repeats (openapi/mod.rs). Health is guarded but never refused
+// (see `denied`).
 admin_routes! {
     get "/__admin/health" guarded => super::health,
     post "/__admin/reset" guarded => super::reset,
