@@ -25,13 +25,13 @@ pub mod ids;
 pub mod lint;
 pub mod logging;
 pub use admin::openapi;
-pub mod request;
+pub mod namespace;
+pub mod pipeline;
 pub mod server;
-pub mod state;
 pub mod store;
 pub mod tls;
 pub mod vendors;
 
 pub use fixtures::Fixtures;
+pub use namespace::{AppState, Settings};
 pub use server::{serve, serve_with_tls, MockServer, MockServerBuilder, StartError, TlsListener};
-pub use state::{AppState, Settings};

@@ -27,13 +27,13 @@ const FLUSH_EVERY: Duration = Duration::from_millis(50);
 /// Where request lines go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestLog {
-    /// A `tracing` event (target `authmock::request`, level INFO): the library default.
+    /// A `tracing` event (target `authmock::pipeline`, level INFO): the library default.
     Tracing,
     /// Written straight into the stderr batch as tracing-subscriber's compact text line.
     Text,
     /// Written straight into the stderr batch as tracing-subscriber's flattened JSON object.
     Json,
-    /// Not logged (the filter turns `authmock::request` INFO off).
+    /// Not logged (the filter turns `authmock::pipeline` INFO off).
     Off,
 }
 
@@ -80,7 +80,7 @@ pub fn request(method: &Method, path: &str, status: u16, latency_us: u64, namesp
     let path = &*mask_path(path);
     match MODE.load(Ordering::Relaxed) {
         0 => tracing::info!(
-            target: "authmock::request",
+            target: "authmock::pipeline",
             method = %method,
             path,
             status,
@@ -89,7 +89,7 @@ pub fn request(method: &Method, path: &str, status: u16, latency_us: u64, namesp
         ),
         1 => append(|b| {
             timestamp(b);
-            b.extend_from_slice(b"  INFO authmock::request: method=");
+            b.extend_from_slice(b"  INFO authmock::pipeline: method=");
             b.extend_from_slice(method.as_str().as_bytes());
             b.extend_from_slice(b" path=");
             quoted(b, path);
@@ -118,7 +118,7 @@ pub fn request(method: &Method, path: &str, status: u16, latency_us: u64, namesp
                 b.extend_from_slice(b",\"namespace\":");
                 quoted(b, ns);
             }
-            b.extend_from_slice(b",\"target\":\"authmock::request\"}\n");
+            b.extend_from_slice(b",\"target\":\"authmock::pipeline\"}\n");
         }),
         _ => {}
     }

@@ -1,7 +1,7 @@
 //! The `authmock` binary: parse the command line, set up logging, serve until SIGINT/SIGTERM.
 
 use authmock::config::{Cli, Command, LogFormat, ServeArgs, TlsArgs};
-use authmock::store::remote::Remote;
+use authmock::store::redis::Remote;
 use authmock::tls::{Tls, TlsOptions};
 use authmock::{logging, serve_with_tls, AppState, Fixtures, Settings, TlsListener};
 use clap::Parser;
@@ -186,7 +186,7 @@ fn init_logging(format: LogFormat) -> LogFlush {
     }
     // Request lines skip the fmt subscriber (same shape, a fraction of the cost) unless RUST_LOG
     // filters them out.
-    let mode = if !tracing::enabled!(target: "authmock::request", tracing::Level::INFO) {
+    let mode = if !tracing::enabled!(target: "authmock::pipeline", tracing::Level::INFO) {
         logging::RequestLog::Off
     } else if format == LogFormat::Json {
         logging::RequestLog::Json

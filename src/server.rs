@@ -3,10 +3,10 @@
 //! from Rust tests.
 
 use crate::fixtures::{FixtureErrors, Fixtures};
-use crate::request::edge::MAX_HEAD_BYTES;
-use crate::request::Pipeline;
-use crate::state::{AppState, Settings};
-use crate::store::remote::Remote;
+use crate::namespace::{AppState, Settings};
+use crate::pipeline::edge::MAX_HEAD_BYTES;
+use crate::pipeline::Pipeline;
+use crate::store::redis::Remote;
 use crate::tls::{Tls, TlsError, TlsOptions};
 use hyper::body::Incoming;
 use hyper::rt::{Read, Write};

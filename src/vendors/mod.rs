@@ -7,7 +7,7 @@ pub mod koodrive;
 pub mod oneaccess;
 
 use crate::contract::Op;
-use crate::state::Ns;
+use crate::namespace::Ns;
 use axum::body::Bytes;
 use axum::http::request::Parts;
 use axum::response::Response;

@@ -2,7 +2,7 @@
 //! answers (invalid namespace, body timeout, head too large) and the security schemes.
 
 use super::NAMESPACE_PATTERN;
-use crate::admin::ErrorBody;
+use crate::contract::envelope::ErrorBody;
 use crate::contract::schema::str_enum;
 use crate::contract::Family;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};

@@ -42,32 +42,6 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
         description = DESCRIPTION,
         license(name = "MIT"),
     ),
-    paths(
-        admin::health,
-        admin::reset,
-        admin::view::state,
-        admin::identities::add_user,
-        admin::identities::delete_user,
-        admin::identities::add_org,
-        admin::identities::add_client,
-        admin::identities::mint_auth_code,
-        admin::identities::mint_verification_code,
-        admin::view::revoke_token,
-        admin::control::list_requests,
-        admin::control::clear_requests,
-        admin::control::warnings,
-        admin::control::list_faults,
-        admin::control::add_fault,
-        admin::control::clear_faults,
-        admin::control::delete_fault,
-        admin::clock::get_clock,
-        admin::clock::set_clock,
-        admin::clock::reset_clock,
-        admin::dashboard::page,
-        admin::dashboard::meta,
-        admin::openapi,
-        admin::ca_pem,
-    ),
     tags(
         (name = "KooDrive", description = "Huawei KooDrive: enterprise session APIs and carrier login."),
         (name = "OneAccess", description = "Huawei Cloud OneAccess: app credential, SDK login, sso_ticket and its verification."),
@@ -97,17 +71,16 @@ const ALIASES: &[(&str, &str, &str, &str)] = &[
 /// The document.
 pub fn document() -> utoipa::openapi::OpenApi {
     // The vendor operations come first, as each family lists them beside its handlers; then the
-    // control plane's. What is common to every operation is added to all of them.
+    // control plane's, from its route table. What is common to every operation is added to all of them.
     let mut doc = Doc::openapi();
-    let admin_paths = std::mem::take(&mut doc.paths.paths);
-    for family in [
+    for paths in [
         koodrive::Api::openapi(),
         oneaccess::Api::openapi(),
         enos::Api::openapi(),
+        admin::Paths::openapi(),
     ] {
-        doc.merge(family);
+        doc.merge(paths);
     }
-    doc.paths.paths.extend(admin_paths);
     Common.modify(&mut doc);
     admin::clock::require_one_field(&mut doc);
     for (method, from, to, id) in ALIASES {

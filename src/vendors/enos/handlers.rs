@@ -11,16 +11,16 @@ use crate::contract::enos::types::{
 use crate::contract::extract::{json_object, present, query_param, scheme_token, Headers};
 use crate::contract::Family;
 use crate::ids::{secret_eq, sign_hs256, verify_hs256};
-use crate::state::Ns;
+use crate::namespace::Ns;
 use crate::store::enos::EnosUser;
-use crate::store::{Kind, Settled, Text, TokenRec};
+use crate::store::{Kind, LoginAttempt, Settled, Text, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
 /// The lockout family (the admin state lists lockouts as `enos:<userId>`).
-const FAMILY: &str = Family::Enos.name();
+const FAMILY: Family = Family::Enos;
 
 /// The live token of one of `kinds` behind `Authorization: Bearer …`, with its text.
 async fn bearer<'h>(
@@ -74,15 +74,18 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
         .enos()
         .user_by_account(account)
         .ok_or(EnosError::BadLogin)?;
-    let lock = (secret_eq(password, &user.password), LOCK_AFTER, LOCK_MS);
+    let attempt = LoginAttempt {
+        family: FAMILY,
+        user: &user.id,
+        now,
+        ok: secret_eq(password, &user.password),
+        max: LOCK_AFTER,
+        window_ms: LOCK_MS,
+    };
     let token = new_access_token(&ns);
     let rec = TokenRec::new(Kind::EnosLogin, user.id.clone(), now, ACCESS_TTL_MS);
     let issue = [(Text::from(token.as_str()), rec)];
-    match ns
-        .store()
-        .settle((FAMILY, &user.id), now, lock, issue)
-        .await?
-    {
+    match ns.store().settle(attempt, issue).await? {
         Settled::Locked => return Err(EnosError::Locked),
         Settled::Failed(_) => return Err(EnosError::BadLogin),
         Settled::Passed => {}

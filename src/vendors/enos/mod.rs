@@ -6,7 +6,7 @@ mod handlers;
 
 use crate::contract::enos::{EnosError, Op};
 use crate::contract::extract::Headers;
-use crate::state::Ns;
+use crate::namespace::Ns;
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::request::Parts;
@@ -53,8 +53,8 @@ pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
 }
 
 // The store is above the contract, so its outage maps to the family's error here.
-impl From<crate::store::remote::Down> for EnosError {
-    fn from(_: crate::store::remote::Down) -> Self {
+impl From<crate::store::Down> for EnosError {
+    fn from(_: crate::store::Down) -> Self {
         EnosError::Unavailable
     }
 }

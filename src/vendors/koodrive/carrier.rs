@@ -11,13 +11,13 @@ use crate::contract::koodrive::types::{
 use crate::contract::respond::HandWrittenJson;
 use crate::contract::Family;
 use crate::ids::secret_eq;
-use crate::state::Ns;
-use crate::store::{koodrive::KooUser, Change, Kind, Lookup, Settled, Text, TokenRec};
+use crate::namespace::Ns;
+use crate::store::{koodrive::KooUser, Kind, LoginAttempt, Lookup, Settled, Text, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 
 /// The lockout family (the admin state lists lockouts as `koodrive:<userId>`).
-const FAMILY: &str = Family::KooDrive.name();
+const FAMILY: Family = Family::KooDrive;
 
 /// A login access token and its refresh token, linked to each other: the answer's `sessionInfo`
 /// and the two records to store.
@@ -62,12 +62,9 @@ async fn credential_ok(
     if ns.store().is_locked(FAMILY, &user.user_id, now).await? {
         return Ok(false);
     }
-    let redeem = Change::RedeemCaptcha {
-        user: user.user_id.to_string(),
-        secret: secret.to_string(),
-        now,
-    };
-    Ok(ns.store().change(redeem).await?.changed())
+    Ok(ns
+        .redeem_verification_code(&user.user_id, secret, now)
+        .await?)
 }
 
 /// `POST /koodrive/ose/v1/auth/login` — account login by password or verification code.
@@ -127,8 +124,15 @@ pub(super) async fn login(
         .ok_or(KooError::Credentials)?;
     let passed = credential_ok(&ns, &user, auth_type, secret, now).await?;
     let (session_info, pair) = new_pair(&ns, &user.user_id, now);
-    let (account, lock) = ((FAMILY, &*user.user_id), (passed, LOCK_AFTER, LOCK_MS));
-    match ns.store().settle(account, now, lock, pair).await? {
+    let attempt = LoginAttempt {
+        family: FAMILY,
+        user: &user.user_id,
+        now,
+        ok: passed,
+        max: LOCK_AFTER,
+        window_ms: LOCK_MS,
+    };
+    match ns.store().settle(attempt, pair).await? {
         Settled::Locked => return Err(KooError::Locked),
         Settled::Failed(_) => return Err(KooError::Credentials),
         Settled::Passed => {}

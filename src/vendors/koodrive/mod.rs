@@ -7,7 +7,7 @@ mod session;
 
 use crate::contract::extract::Headers;
 use crate::contract::koodrive::{KooError, Op};
-use crate::state::Ns;
+use crate::namespace::Ns;
 use axum::body::Bytes;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -41,8 +41,8 @@ pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
 }
 
 // The store is above the contract, so its outage maps to the family's error here.
-impl From<crate::store::remote::Down> for KooError {
-    fn from(_: crate::store::remote::Down) -> Self {
+impl From<crate::store::Down> for KooError {
+    fn from(_: crate::store::Down) -> Self {
         KooError::Unavailable
     }
 }

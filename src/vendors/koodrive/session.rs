@@ -8,8 +8,8 @@ use crate::contract::koodrive::types::{
     ok, CreateSessionReq, Envelope, Plain, RefreshBody, SessionData, SessionUserInfo,
 };
 use crate::contract::respond::HandWrittenJson;
-use crate::state::Ns;
-use crate::store::{koodrive::KooUser, Kind, TokenRec};
+use crate::namespace::Ns;
+use crate::store::{koodrive::KooUser, Kind, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -76,7 +76,6 @@ pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooE
     let code = present(&req.code).ok_or(KooError::Param)?;
     let now = ns.now();
     let user_id = ns
-        .store()
         .redeem_auth_code(code, now)
         .await?
         .ok_or(KooError::AuthCode)?;

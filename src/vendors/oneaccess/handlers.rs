@@ -16,9 +16,9 @@ use crate::contract::oneaccess::types::{
 use crate::contract::respond::HandWrittenJson;
 use crate::contract::Family;
 use crate::ids::{secret_eq, sign_hs256};
-use crate::state::Ns;
+use crate::namespace::Ns;
 use crate::store::oneaccess::OaClient;
-use crate::store::{Kind, Lookup, Settled, Text, TokenRec};
+use crate::store::{Kind, LoginAttempt, Lookup, Settled, Text, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
@@ -27,7 +27,7 @@ use axum::Json;
 use base64::Engine;
 
 /// The lockout family (the admin state lists lockouts as `oneaccess:<userId>`).
-const FAMILY: &str = Family::OneAccess.name();
+const FAMILY: Family = Family::OneAccess;
 
 fn required<'a, T: AsRef<str>>(v: &'a Option<T>, name: &'static str) -> Result<&'a str, OaError> {
     present(v).ok_or(OaError::Required(name))
@@ -252,7 +252,14 @@ pub(super) async fn sdk_login(
         .oa()
         .user_by_name(&client.tenant_id, user_name)
         .ok_or(OaError::WrongPassword(LOCK_AFTER - 1))?;
-    let lock = (secret_eq(password, &user.password), LOCK_AFTER, LOCK_MS);
+    let attempt = LoginAttempt {
+        family: FAMILY,
+        user: &user.id,
+        now,
+        ok: secret_eq(password, &user.password),
+        max: LOCK_AFTER,
+        window_ms: LOCK_MS,
+    };
     let mut token = String::with_capacity(43);
     token.push_str("bts");
     ns.gen.push_base62_key(&mut token, 40);
@@ -262,11 +269,7 @@ pub(super) async fn sdk_login(
     b.client = Some(client.client_id.as_str().into());
     b.tenant = Some(client.tenant_id.as_str().into());
     let issue = [(Text::from(token.as_str()), rec)];
-    match ns
-        .store()
-        .settle((FAMILY, &user.id), now, lock, issue)
-        .await?
-    {
+    match ns.store().settle(attempt, issue).await? {
         Settled::Locked => return Err(OaError::Locked),
         Settled::Failed(left) => return Err(OaError::WrongPassword(left)),
         Settled::Passed => {}

@@ -6,7 +6,7 @@ mod handlers;
 
 use crate::contract::extract::Headers;
 use crate::contract::oneaccess::{OaError, Op};
-use crate::state::Ns;
+use crate::namespace::Ns;
 use axum::body::Bytes;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -37,8 +37,8 @@ pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
 }
 
 // The store is above the contract, so its outage maps to the family's error here.
-impl From<crate::store::remote::Down> for OaError {
-    fn from(_: crate::store::remote::Down) -> Self {
+impl From<crate::store::Down> for OaError {
+    fn from(_: crate::store::Down) -> Self {
         OaError::Unavailable
     }
 }

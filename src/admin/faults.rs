@@ -1,131 +1,20 @@
-//! `/__admin/requests` (the journal), `/__admin/warnings` (the contract lint's summary) and
-//! `/__admin/faults`.
+//! `/__admin/faults`: faults queued for vendor routes.
 
-use super::{parse, path_param, AdminError, ErrorBody};
-use crate::clock::rfc3339;
-use crate::contract::extract::query_param;
+use super::{parse, path_param, AdminError};
+use crate::contract::envelope::ErrorBody;
 use crate::contract::routes as vendor_routes;
 use crate::contract::Family;
-use crate::lint::RULES;
-use crate::state::faults::{Action, Fault, MAX_DELAY_MS};
-use crate::state::journal::Filter;
-use crate::state::Ns;
+use crate::namespace::faults::{Action, Fault, MAX_DELAY_MS};
+use crate::namespace::Ns;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
-
-/// Highest status the journal filter takes: every status a request can end with.
-const MAX_STATUS: u64 = 599;
-
-/// `GET /__admin/requests?limit=&method=&path=&status=` — newest first, secrets masked.
-#[utoipa::path(
-    get,
-    path = "/__admin/requests",
-    operation_id = "admin_list_requests",
-    tag = "control plane",
-    summary = "The request journal, newest first, secrets masked",
-    security((), ("adminToken" = [])),
-    params(
-        ("limit" = Option<u64>, Query, description = "At most this many entries (not a number: 400)."),
-        ("method" = Option<String>, Query, description = "Only this method (any case)."),
-        ("path" = Option<String>, Query, description = "Only paths containing this, or exactly this route pattern."),
-        ("status" = Option<u16>, Query, minimum = 0, maximum = 599, description = "Only this HTTP status, 0 (a dropped request) to 599 (otherwise 400)."),
-        ("warnings" = Option<bool>, Query, description = "`true`: only requests that deviate from their vendor page (see `X-Mock-Warnings`)."),
-    ),
-    responses(
-        (status = 200, description = "`{\"requests\":[{\"id\",\"time\",\"epochMs\",\"method\",\"path\",\"uri\",\"route\",\"request\":{\"headers\",\"body\",\"bodyBytes\",\"bodyTruncated\"},\"status\",\"response\":{\"body\",\"bodyBytes\",\"bodyTruncated\"},\"durationMs\",\"fault\",\"warnings\":[{\"id\",\"message\"}]}],\"total\",\"capacity\"}`: each body cut at 4 KiB; status 0 for a request a `drop` fault ended.", body = Object),
-        (status = 400, description = "`limit` or `status` is not a number, or `status` is over 599.", body = ErrorBody),
-    )
-)]
-pub async fn list_requests(ns: Ns, RawQuery(q): RawQuery) -> Result<Response, AdminError> {
-    let q = q.as_deref();
-    let num =
-        |name: &str| query_param(q, name).map(|v| v.parse::<u64>().map_err(|_| name.to_string()));
-    let limit = match num("limit").transpose() {
-        Ok(v) => v.map(|n| n as usize),
-        Err(n) => return Err(AdminError::bad_request(format!("{n} must be a number"))),
-    };
-    let status = match num("status").transpose() {
-        Ok(Some(n)) if n > MAX_STATUS => {
-            return Err(AdminError::bad_request(format!(
-                "status must be at most {MAX_STATUS}"
-            )))
-        }
-        Ok(v) => v.map(|n| n as u16),
-        Err(n) => return Err(AdminError::bad_request(format!("{n} must be a number"))),
-    };
-    let f = Filter {
-        limit,
-        method: query_param(q, "method"),
-        path: query_param(q, "path"),
-        status,
-        warnings: query_param(q, "warnings").is_some_and(|v| v.eq_ignore_ascii_case("true")),
-    };
-    let entries: Vec<_> = ns.journal.list(&f).iter().map(|e| e.view()).collect();
-    Ok(Json(json!({
-        "requests": entries,
-        "total": ns.journal.len(),
-        "capacity": ns.journal.capacity(),
-    }))
-    .into_response())
-}
-
-/// `GET /__admin/warnings` — the namespace's contract-lint warnings by rule and route.
-#[utoipa::path(
-    get,
-    path = "/__admin/warnings",
-    operation_id = "admin_warnings",
-    tag = "control plane",
-    summary = "Where this namespace's requests deviated from the vendor pages, by rule and route",
-    security((), ("adminToken" = [])),
-    responses(
-        (status = 200, description = "`{\"warnings\":[{\"id\",\"route\",\"count\",\"firstSeen\",\"lastSeen\",\"lastMessage\"}],\"rules\":[{\"id\",\"what\",\"source\"}]}`: most frequent first; times on the namespace's clock; `POST /__admin/reset` clears it.", body = Object),
-    )
-)]
-pub async fn warnings(ns: Ns) -> Response {
-    let seen: Vec<_> = ns
-        .warnings
-        .list()
-        .into_iter()
-        .map(|s| {
-            json!({
-                "id": s.id,
-                "route": s.route,
-                "count": s.count,
-                "firstSeen": rfc3339(s.first_ms),
-                "lastSeen": rfc3339(s.last_ms),
-                "lastMessage": s.last_message,
-            })
-        })
-        .collect();
-    let rules: Vec<_> = RULES
-        .iter()
-        .map(|r| json!({ "id": r.id, "what": r.what, "source": r.source() }))
-        .collect();
-    Json(json!({ "warnings": seen, "rules": rules })).into_response()
-}
-
-/// `DELETE /__admin/requests`.
-#[utoipa::path(
-    delete,
-    path = "/__admin/requests",
-    operation_id = "admin_clear_requests",
-    tag = "control plane",
-    summary = "Clear the journal",
-    security((), ("adminToken" = [])),
-    responses((status = 200, description = "`{\"cleared\":<count>}`.", body = Object))
-)]
-pub async fn clear_requests(ns: Ns) -> Response {
-    let n = ns.journal.len();
-    ns.journal.clear();
-    Json(json!({ "cleared": n })).into_response()
-}
 
 /// A fault to queue: the route, how many times, and at least one action.
 #[derive(Deserialize, ToSchema)]

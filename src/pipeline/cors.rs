@@ -8,7 +8,7 @@
 //! `Access-Control-Request-Method`) is answered 200 with the asked method and headers mirrored, for
 //! 10 minutes; every answer varies by the three request headers.
 
-use crate::state::AppState;
+use crate::namespace::AppState;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 

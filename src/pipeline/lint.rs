@@ -7,7 +7,7 @@ use crate::contract::extract::names;
 use crate::contract::Op;
 use crate::lint;
 use crate::lint::warnings::Warnings;
-use crate::state::AppState;
+use crate::namespace::AppState;
 use axum::http::HeaderMap;
 use axum::response::Response;
 

@@ -37,7 +37,7 @@ pub fn head_too_large<B>(req: &Request<B>) -> Option<Response> {
     if head_len(req) <= MAX_HEAD_BYTES {
         return None;
     }
-    let mut r = crate::admin::error(
+    let mut r = crate::contract::envelope::error(
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
         "request head over 32 KiB",
     );
@@ -92,14 +92,18 @@ impl ReadError {
         match self {
             ReadError::TooLarge => match family {
                 Some(f) => f.too_large(),
-                None => {
-                    crate::admin::error(StatusCode::PAYLOAD_TOO_LARGE, "request body over 64 KiB")
-                }
+                None => crate::contract::envelope::error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "request body over 64 KiB",
+                ),
             },
             ReadError::Broken | ReadError::TimedOut => {
                 let mut r = match family {
                     Some(f) => f.bad_body(),
-                    None => crate::admin::error(StatusCode::BAD_REQUEST, "invalid request body"),
+                    None => crate::contract::envelope::error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid request body",
+                    ),
                 };
                 if matches!(self, ReadError::TimedOut) {
                     *r.status_mut() = StatusCode::REQUEST_TIMEOUT;

@@ -8,9 +8,9 @@
 //! and of the headers), and all namespaces' journals together hold at most [`JOURNAL_BUDGET`] bytes: a
 //! journal recording past that drops its own oldest entries first.
 
-mod view;
+mod mask;
 
-pub use view::{body_view, mask, uri_view};
+pub use mask::{body_view, mask, uri_view};
 
 use crate::lint::warnings::Warnings;
 use axum::http::{HeaderMap, Method};

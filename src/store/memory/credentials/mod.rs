@@ -4,13 +4,12 @@
 //! One table keeps revocation, the state dump and the sweeper uniform across the vendor families; the
 //! `kind` check on every lookup is what keeps a token of one family or use from being accepted by another.
 
-mod record;
 mod shard;
 #[cfg(test)]
 mod tests;
 mod tombs;
 
-pub use record::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
+pub use crate::store::credential::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
 
 use hashbrown::hash_table::Entry as Slot;
 use shard::{read, write, Entry, Placement, Shard};
@@ -329,7 +328,19 @@ impl Tokens {
     /// For the state dump, without copying the table: how many credentials there are, how many of each
     /// kind, and the `n` newest (ties by token text) with their records.
     #[allow(clippy::type_complexity)]
-    pub fn newest(&self, n: usize) -> (usize, Vec<(Kind, usize)>, Vec<(String, TokenRec)>) {
+    pub fn of_kind(&self, kind: Kind) -> Vec<(String, TokenRec)> {
+        let mut out = Vec::new();
+        for shard in self.shards.iter() {
+            let s = read(shard);
+            let found = s.table.iter().filter(|e| e.rec.kind == kind);
+            out.extend(found.map(|e| (e.key.to_string(), TokenRec::clone(&e.rec))));
+        }
+        out
+    }
+
+    /// For the state dump, without copying the table: how many listed credentials ([`Kind::listed`])
+    /// there are, how many of each kind, and the `n` newest (ties by token text) with their records.
+    pub fn newest(&self, n: usize) -> crate::store::Newest {
         use std::cmp::Reverse;
         use std::collections::BinaryHeap;
         // A max-heap whose top is the worst kept candidate (oldest, then greatest text).
@@ -338,7 +349,7 @@ impl Tokens {
         let mut total = 0;
         for shard in self.shards.iter() {
             let s = read(shard);
-            for e in s.table.iter() {
+            for e in s.table.iter().filter(|e| e.rec.kind.listed()) {
                 total += 1;
                 match kinds.iter_mut().find(|(k, _)| *k == e.rec.kind) {
                     Some(c) => c.1 += 1,

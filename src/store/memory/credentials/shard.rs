@@ -1,7 +1,7 @@
 //! One shard of the credential table: a hash table of entries that keep their placement number and
 //! a use stamp beside the key, and the least-recently-used eviction that bounds it.
 
-use super::record::{Text, TokenRec};
+use crate::store::credential::{Text, TokenRec};
 use hashbrown::HashTable;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};

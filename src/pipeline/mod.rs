@@ -22,9 +22,9 @@ pub mod record;
 pub mod route;
 
 use crate::admin;
+use crate::contract::envelope;
 use crate::contract::extract::names;
-use crate::contract::Family;
-use crate::state::{AppState, Namespace, Ns, DEFAULT_NAMESPACE};
+use crate::namespace::{AppState, Namespace, Ns, DEFAULT_NAMESPACE};
 use crate::vendors;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -92,10 +92,14 @@ impl Pipeline {
     {
         let start = Instant::now();
         let (parts, body) = req.into_parts();
-        let route = Route::of(&parts.method, parts.uri.path());
-        let local = match self.namespace(&parts, matches!(route, Route::Admin)) {
+        let (route, family) = Route::of(&parts.method, parts.uri.path());
+        // The admin token is checked here, once: a refused request must not create the namespace
+        // it names, and the control plane's guard reads the verdict.
+        let denied = matches!(route, Route::Admin)
+            && admin::denied(&self.app, &parts.headers, parts.uri.path());
+        let local = match self.namespace(&parts, denied) {
             Ok(ns) => ns,
-            Err(msg) => return admin::error(StatusCode::BAD_REQUEST, msg),
+            Err(msg) => return envelope::error(StatusCode::BAD_REQUEST, msg),
         };
         let ns = match Ns::open(local).await {
             Ok(ns) => ns,
@@ -108,13 +112,12 @@ impl Pipeline {
                 _ => unsynced,
             },
         };
-        let family = Family::of(parts.uri.path());
         let bytes = match edge::read_body(&parts.headers, body).await {
             Ok(b) => b,
             Err(e) => return e.answer(family),
         };
         let (op, pattern) = match route {
-            Route::Admin => return self.admin(ns, parts, bytes, start).await,
+            Route::Admin => return self.admin(ns, parts, bytes, denied, start).await,
             Route::Vendor(op, pattern) => (Some(op), Some(pattern)),
             Route::None => (None, None),
         };
@@ -122,7 +125,7 @@ impl Pipeline {
             (Some(op), Some(p)) => match fault::pick(&ns, &parts.headers, &parts.method, p).await {
                 Ok(f) => f,
                 Err(fault::Refused::BadDelay(msg)) => {
-                    return admin::error(StatusCode::BAD_REQUEST, msg)
+                    return envelope::error(StatusCode::BAD_REQUEST, msg)
                 }
                 Err(fault::Refused::Down) => return op.family().unavailable(),
             },
@@ -166,24 +169,30 @@ impl Pipeline {
 
     /// Step 4: the namespace `X-Mock-Namespace` names, created on first use (then opened: with the
     /// shared store, its header is read).
-    fn namespace(&self, parts: &Parts, admin: bool) -> Result<Arc<Namespace>, &'static str> {
+    fn namespace(&self, parts: &Parts, denied: bool) -> Result<Arc<Namespace>, &'static str> {
         let Some(v) = parts.headers.get(names::X_MOCK_NAMESPACE) else {
             return Ok(self.app.namespace(DEFAULT_NAMESPACE));
         };
         match v.to_str().map(str::trim) {
             // A control-plane request the admin token guard refuses must not create a namespace.
-            Ok(_) if admin && admin::denied(&self.app, &parts.headers, parts.uri.path()) => {
-                Ok(self.app.namespace(DEFAULT_NAMESPACE))
-            }
+            Ok(_) if denied => Ok(self.app.namespace(DEFAULT_NAMESPACE)),
             Ok(n) if valid_namespace(n) => Ok(self.app.namespace(n)),
             _ => Err("X-Mock-Namespace must be 1-64 characters of A-Z a-z 0-9 . _ -"),
         }
     }
 
     /// The control plane: its router, with the namespace and the read body. Logged, not journaled.
-    async fn admin(&self, ns: Ns, mut parts: Parts, bytes: Bytes, start: Instant) -> Response {
+    async fn admin(
+        &self,
+        ns: Ns,
+        mut parts: Parts,
+        bytes: Bytes,
+        denied: bool,
+        start: Instant,
+    ) -> Response {
         let rec = Record::begin(&ns, &parts, &[], None, false, start);
         parts.extensions.insert(ns.clone());
+        parts.extensions.insert(admin::Access { denied });
         let req = Request::from_parts(parts, Body::from(bytes));
         let resp = match self.admin.clone().oneshot(req).await {
             Ok(r) => r,

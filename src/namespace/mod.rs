@@ -1,32 +1,27 @@
-//! Application state: settings, the fixtures, and the isolated namespaces (`X-Mock-Namespace`), each with
-//! its own store, clock, generator, journal and faults.
+//! Application state: settings, the fixtures, and the isolated namespaces (`X-Mock-Namespace`). A
+//! namespace holds what this replica owns of it — its generator, journal and lint summary, and either
+//! its whole state in memory or, on the shared store, only the identities it last rebuilt; a request
+//! reaches the state through its [`Ns`] view and the store's verbs.
 
-mod db;
 pub mod faults;
 pub mod journal;
-pub mod shared;
+mod view;
 
 use crate::clock::Clock;
 use crate::fixtures::Fixtures;
 use crate::ids::Generator;
 use crate::lint::warnings::Summary;
-use crate::store::enos::EnosData;
-use crate::store::koodrive::KooData;
-use crate::store::oneaccess::OaData;
-use crate::store::remote::Down;
-use crate::store::{Idents, Store};
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
+use crate::store::memory;
+use crate::store::redis::{Down, Hub, IdsCache, Remote};
 use faults::Faults;
 use journal::{Journal, JournalBytes};
-use std::convert::Infallible;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-pub use db::{Db, Newest};
-use shared::{Hub, IdsCache, Synced};
+pub use crate::store::Newest;
+pub use view::Ns;
 
 /// The namespace used when a request names none.
 pub const DEFAULT_NAMESPACE: &str = "default";
@@ -79,28 +74,35 @@ impl Default for Settings {
 }
 
 /// One isolated world: what a test sees through one `X-Mock-Namespace`.
-///
-/// With the shared store, the state lives in Redis and this holds what stays per replica (journal,
-/// generator, lint summary) and the identities last rebuilt; requests reach the state through [`Ns`].
 #[derive(Debug)]
 pub struct Namespace {
     pub name: String,
     pub settings: Arc<Settings>,
-    store: Store,
-    clock: Clock,
     pub gen: Generator,
     pub journal: Journal,
-    faults: Faults,
     /// The contract lint's warnings by rule and route.
     pub warnings: Summary,
-    hub: Option<Arc<Hub>>,
-    ids_cache: IdsCache,
+    home: Home,
     last_used: AtomicU64,
+}
+
+/// Where a namespace's state lives; only what this replica owns is held here.
+// One per namespace, behind its `Arc`: boxing the memory store would only add a hop to every verb.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+enum Home {
+    /// In this process: identities, credentials, lockouts and clock, and the fault queue.
+    Memory {
+        store: memory::Store,
+        faults: Faults,
+    },
+    /// On the shared store: the identities this replica last rebuilt (the rest is read per request).
+    Redis { hub: Arc<Hub>, ids: IdsCache },
 }
 
 impl Namespace {
     /// A namespace built from the fixtures; its journal counts into the server's `journal_bytes`.
-    fn new(app: &Shared, name: &str) -> Namespace {
+    fn new(app: &App, name: &str) -> Namespace {
         let settings = app.settings.clone();
         let gen = match (settings.seed, &app.hub) {
             // A later process on the same Redis draws its own sequence, so as not to issue again
@@ -111,21 +113,27 @@ impl Namespace {
             (Some(seed), _) => Generator::seeded(seed, name),
             (None, _) => Generator::secure(),
         };
-        let store = match app.hub {
+        let home = match &app.hub {
             // The shared store keeps the state; nothing is loaded here.
-            Some(_) => Store::from_fixtures(&Fixtures::default(), settings.max_tokens),
-            None => Store::from_fixtures(&app.fixtures, settings.max_tokens),
+            Some(hub) => Home::Redis {
+                hub: hub.clone(),
+                ids: IdsCache::default(),
+            },
+            None => Home::Memory {
+                store: memory::Store::from_fixtures(
+                    &app.fixtures,
+                    settings.max_tokens,
+                    Namespace::fresh_clock(&settings),
+                ),
+                faults: Faults::default(),
+            },
         };
         Namespace {
             name: name.to_string(),
-            store,
-            clock: Namespace::fresh_clock(&settings),
             gen,
             journal: Journal::new(settings.journal_size, app.journal_bytes.clone()),
-            faults: Faults::default(),
             warnings: Summary::default(),
-            hub: app.hub.clone(),
-            ids_cache: IdsCache::default(),
+            home,
             settings,
             last_used: AtomicU64::new(0),
         }
@@ -140,126 +148,13 @@ impl Namespace {
     }
 }
 
-/// The namespace a request runs in, as that request sees it: with the shared store, the state as of
-/// the request's start (clock, identities, faults) and the verbs that reach the rest in Redis.
-#[derive(Debug, Clone)]
-pub struct Ns {
-    ns: Arc<Namespace>,
-    synced: Option<Arc<Synced>>,
-}
-
-impl Deref for Ns {
-    type Target = Namespace;
-    fn deref(&self) -> &Namespace {
-        &self.ns
-    }
-}
-
-impl Ns {
-    /// Opens a namespace for one request: with the shared store, one round trip reads its header
-    /// (and sets it up, the first time any replica uses it). When the store cannot be reached, the
-    /// error is the namespace without that view (what a request that cannot reach the store may still use: its journal).
-    pub async fn open(ns: Arc<Namespace>) -> Result<Ns, Ns> {
-        let Some(hub) = &ns.hub else {
-            return Ok(Ns { ns, synced: None });
-        };
-        match shared::sync(&ns, hub).await {
-            Ok(s) => Ok(Ns {
-                synced: Some(Arc::new(s)),
-                ns,
-            }),
-            Err(Down) => Err(Ns { ns, synced: None }),
-        }
-    }
-
-    /// Now on this namespace's clock, in epoch milliseconds.
-    pub fn now(&self) -> i64 {
-        self.clock().now_ms()
-    }
-
-    /// The namespace's clock (the shared one as of this request's start).
-    pub fn clock(&self) -> &Clock {
-        match &self.synced {
-            Some(s) => &s.clock,
-            None => &self.ns.clock,
-        }
-    }
-
-    /// Every family's identities.
-    pub fn ids(&self) -> &Idents {
-        match &self.synced {
-            Some(s) => &s.ids,
-            None => self.ns.store.ids(),
-        }
-    }
-
-    pub fn koo(&self) -> &KooData {
-        &self.ids().koo
-    }
-
-    pub fn oa(&self) -> &OaData {
-        &self.ids().oa
-    }
-
-    pub fn enos(&self) -> &EnosData {
-        &self.ids().enos
-    }
-
-    /// Credentials, lockouts and identity changes.
-    pub fn store(&self) -> Db<'_> {
-        Db {
-            mem: &self.ns.store,
-            name: &self.ns.name,
-            shared: self.synced.as_deref(),
-        }
-    }
-
-    /// Changes the clock (for every replica, in the shared store).
-    pub async fn clock_op<R>(&self, op: impl Fn(&Clock) -> R) -> Result<R, Down> {
-        match &self.synced {
-            Some(s) => s.clock(&self.ns, op).await,
-            None => Ok(op(&self.ns.clock)),
-        }
-    }
-
-    /// Whether any fault is queued (known without a round trip).
-    pub fn faults_queued(&self) -> bool {
-        match &self.synced {
-            Some(s) => s.faults_queued,
-            None => self.ns.faults.armed(),
-        }
-    }
-
-    /// Reads or changes the fault queue (for every replica, in the shared store).
-    pub async fn faults<R>(&self, op: impl Fn(&Faults) -> R) -> Result<R, Down> {
-        match &self.synced {
-            Some(s) => s.faults(&self.ns.name, op).await,
-            None => Ok(op(&self.ns.faults)),
-        }
-    }
-}
-
-/// The control plane's handlers take the namespace the pipeline resolved from the request's extensions.
-impl FromRequestParts<AppState> for Ns {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        Ok(match parts.extensions.get::<Ns>() {
-            Some(ns) => ns.clone(),
-            None => Ns {
-                ns: state.namespace(DEFAULT_NAMESPACE),
-                synced: None,
-            },
-        })
-    }
-}
-
 /// Everything the handlers share; cloning is cheap.
 #[derive(Debug, Clone)]
-pub struct AppState(Arc<Shared>);
+pub struct AppState(Arc<App>);
 
+/// What every request of the server shares.
 #[derive(Debug)]
-pub struct Shared {
+pub struct App {
     pub settings: Arc<Settings>,
     pub fixtures: Arc<Fixtures>,
     /// The shared store, when `--store` names one.
@@ -274,8 +169,8 @@ pub struct Shared {
 }
 
 impl Deref for AppState {
-    type Target = Shared;
-    fn deref(&self) -> &Shared {
+    type Target = App;
+    fn deref(&self) -> &App {
         &self.0
     }
 }
@@ -286,15 +181,14 @@ impl AppState {
     }
 
     /// State kept in the shared store `remote` (`--store redis://…`), or in memory (`None`).
-    pub fn with_store(
-        settings: Settings,
-        fixtures: Fixtures,
-        remote: Option<crate::store::remote::Remote>,
-    ) -> AppState {
+    pub fn with_store(settings: Settings, fixtures: Fixtures, remote: Option<Remote>) -> AppState {
         let settings = Arc::new(settings);
         let fixtures = Arc::new(fixtures);
-        let hub = remote.map(|r| Arc::new(Hub::new(r, fixtures.clone(), &settings)));
-        let shared = Shared {
+        let hub = remote.map(|r| {
+            let clock = Namespace::fresh_clock(&settings);
+            Arc::new(Hub::new(r, fixtures.clone(), clock))
+        });
+        let app = App {
             hub,
             namespaces: crate::store::Map::default(),
             journal_bytes: Arc::default(),
@@ -304,7 +198,7 @@ impl AppState {
             fixtures,
             settings,
         };
-        let s = AppState(Arc::new(shared));
+        let s = AppState(Arc::new(app));
         s.namespace(DEFAULT_NAMESPACE);
         s
     }
@@ -414,11 +308,13 @@ impl AppState {
         self.namespaces.get(name).map(|e| e.clone())
     }
 
-    /// Sweeps expired credentials in every namespace; returns how many went.
+    /// Sweeps expired credentials in every in-memory namespace (Redis expires its own keys); returns
+    /// how many went.
     pub fn sweep(&self) -> usize {
-        self.namespaces()
-            .iter()
-            .map(|ns| ns.store.sweep(ns.clock.now_ms()))
-            .sum()
+        let swept = |ns: &Arc<Namespace>| match &ns.home {
+            Home::Memory { store, .. } => store.sweep(),
+            Home::Redis { .. } => 0,
+        };
+        self.namespaces().iter().map(swept).sum()
     }
 }

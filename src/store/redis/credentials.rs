@@ -1,8 +1,8 @@
 //! Credentials and lockouts of one namespace epoch (keys under [`super::prefix`]).
 
 use super::{script, Contended, Down, Remote, GC_MARGIN_MS};
-use crate::store::tokens::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
-use crate::store::{LockState, Settled};
+use crate::store::credential::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
+use crate::store::{LockState, LoginAttempt, Settled};
 use redis::Script;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -112,6 +112,16 @@ return 1
         } else {
             Err(Down)
         }
+    }
+
+    /// Stores a credential, replacing one stored under the same text.
+    pub async fn replace(&self, prefix: &str, token: &str, r: &TokenRec) -> Result<(), Down> {
+        let mut c = redis::cmd("SET");
+        c.arg(Self::token_key(prefix, token)).arg(encode(r));
+        if let Some(px) = gc_ttl(r.retain_ms, r.issued_ms) {
+            c.arg("PX").arg(px);
+        }
+        self.query::<()>(&c).await
     }
 
     async fn get(&self, key: &str) -> Result<Option<(String, TokenRec)>, Down> {
@@ -280,21 +290,18 @@ return 0
         Ok(locked == 1)
     }
 
-    /// Settles one login attempt whose credential was `ok`: refused if the account is locked at
-    /// `now` (an elapsed lock is cleared), else a success clears the count and stores the credentials
-    /// the login issues, and a failure counts once, whichever replica counts it, locking the account
-    /// until `locked_until` at `max`. One script: a login costs one round trip here.
-    #[allow(clippy::too_many_arguments)]
+    /// Settles one login attempt: refused if the account is locked at `now` (an elapsed lock is
+    /// cleared), else a success clears the count and stores the credentials the login issues, and a
+    /// failure counts once, whichever replica counts it, locking the account for `window_ms` at `max`.
+    /// One script: a login costs one round trip here.
     pub async fn settle(
         &self,
         prefix: &str,
-        (family, user): (&str, &str),
-        now: i64,
-        ok: bool,
-        max: u32,
-        locked_until: i64,
+        a: LoginAttempt<'_>,
         issue: &[(Text, TokenRec)],
     ) -> Result<Settled, Down> {
+        let (family, user, now, ok, max) = (a.family.name(), a.user, a.now, a.ok, a.max);
+        let locked_until = now.saturating_add(a.window_ms);
         static SRC: OnceLock<Script> = OnceLock::new();
         let sc = script(
             &SRC,

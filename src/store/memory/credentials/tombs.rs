@@ -1,6 +1,6 @@
 //! Recently swept credentials, remembered so that an expired one is still reported as expired.
 
-use super::record::Kind;
+use crate::store::credential::Kind;
 use std::hash::BuildHasher;
 
 /// How many swept credentials are remembered as "expired" (rather than unknown), per namespace.

@@ -1,12 +1,11 @@
-//! `GET /__admin/state` and `DELETE /__admin/tokens/{token}`.
+//! `GET /__admin/state`: the namespace's state dump.
 
-use super::{clock_view, flag, path_param, AdminError, ErrorBody};
+use super::{clock_view, flag, AdminError};
 use crate::clock::rfc3339;
 use crate::contract::extract::query_param;
-use crate::state::{AppState, Ns};
-use crate::store::{TokenRec, NEVER};
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use crate::namespace::{AppState, Ns};
+use crate::store::{TokenRec, Verbs, NEVER};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -80,7 +79,7 @@ pub async fn namespace_state(ns: &Ns, token_limit: usize) -> Result<Value, Admin
         |v| v["code"].as_str().unwrap_or("").to_string(),
     );
     let captchas = sorted(
-        koo.verification_codes().into_iter().map(|(user, code, exp)| json!({"userId": user, "captchaToken": code, "expiresAt": rfc3339(exp)})),
+        ns.verification_codes().await?.into_iter().map(|(user, code, exp)| json!({"userId": user, "captchaToken": code, "expiresAt": rfc3339(exp)})),
         |v| v["userId"].as_str().unwrap_or("").to_string(),
     );
     let oa_tenants = sorted(ns.oa().tenants().into_iter(), |t| t.id.clone());
@@ -158,38 +157,4 @@ pub async fn state(
         }
     }
     Ok(Json(v).into_response())
-}
-
-/// `DELETE /__admin/tokens/{token}` — revokes any credential of any family in this namespace.
-#[utoipa::path(
-    delete,
-    path = "/__admin/tokens/{token}",
-    operation_id = "admin_revoke_token",
-    tag = "control plane",
-    summary = "Revoke any credential of any family",
-    security((), ("adminToken" = [])),
-    params(("token" = String, Path, description = "The token (a `Bearer `/`AT ` prefix is ignored).")),
-    responses(
-        (status = 200, description = "`{\"revoked\",\"kind\",\"family\",\"owner\"}`.", body = Object),
-        (status = 400, description = "A path that cannot be decoded.", body = ErrorBody),
-        (status = 404, description = "No such token in this namespace.", body = ErrorBody),
-    )
-)]
-pub async fn revoke_token(
-    ns: Ns,
-    token: Result<Path<String>, PathRejection>,
-) -> Result<Response, AdminError> {
-    let token = path_param(token)?;
-    let t = token.trim();
-    let t = ["Bearer ", "Bearer+", "AT ", "AT+"]
-        .iter()
-        .find_map(|p| t.strip_prefix(p))
-        .unwrap_or(t);
-    let r = ns
-        .store()
-        .revoke(t)
-        .await?
-        .ok_or_else(|| AdminError::not_found("no such token in this namespace"))?;
-    let body = json!({ "revoked": t, "kind": r.kind, "family": r.family.name(), "owner": r.owner });
-    Ok(Json(body).into_response())
 }

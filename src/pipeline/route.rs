@@ -2,6 +2,7 @@
 //! nobody (404, or 405 with `Allow` on a known path).
 
 use crate::admin;
+use crate::contract::Family;
 use crate::contract::{self, Op};
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -19,14 +20,18 @@ pub enum Route {
 }
 
 impl Route {
-    pub fn of(method: &Method, path: &str) -> Route {
-        if let Some((op, pattern)) = contract::find(method, path) {
-            Route::Vendor(op, pattern)
-        } else if path == "/__admin" || path.starts_with("/__admin/") {
-            Route::Admin
-        } else {
-            Route::None
+    /// Where a request goes, and the vendor family whose prefix its path has (resolved once here):
+    /// `/__admin` first, then only that family's route table.
+    pub fn of(method: &Method, path: &str) -> (Route, Option<Family>) {
+        if path == "/__admin" || path.starts_with("/__admin/") {
+            return (Route::Admin, None);
         }
+        let family = Family::of(path);
+        let route = match family.and_then(|f| contract::find(f, method, path)) {
+            Some((op, pattern)) => Route::Vendor(op, pattern),
+            None => Route::None,
+        };
+        (route, family)
     }
 }
 

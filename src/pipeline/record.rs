@@ -2,8 +2,8 @@
 //! namespace's summary) and its journal entry.
 
 use crate::lint::warnings::{self, Warnings};
-use crate::state::journal::{Outcome, Recording};
-use crate::state::{Ns, DEFAULT_NAMESPACE};
+use crate::namespace::journal::{Outcome, Recording};
+use crate::namespace::{Ns, DEFAULT_NAMESPACE};
 use axum::body::Body;
 use axum::http::request::Parts;
 use axum::http::{HeaderName, Method, Uri};

@@ -1,11 +1,10 @@
 //! Picking and applying a fault: `X-Mock-Error` / `X-Mock-Delay` on the request, or the first fault
 //! queued in the namespace for the route.
 
-use crate::admin;
 use crate::contract::extract::names;
 use crate::contract::Op;
-use crate::state::faults::{Action, MAX_DELAY_MS};
-use crate::state::Ns;
+use crate::namespace::faults::{Action, MAX_DELAY_MS};
+use crate::namespace::Ns;
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -94,7 +93,7 @@ pub fn answer(a: &Action, op: Op, headers: &HeaderMap) -> Option<Response> {
             op.family()
                 .vendor_error(code, op, token)
                 .unwrap_or_else(|| {
-                    admin::error(
+                    crate::contract::envelope::error(
                         StatusCode::BAD_REQUEST,
                         &format!(
                             "X-Mock-Error: {code} is not a vendor code of this route's family"

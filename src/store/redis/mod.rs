@@ -1,4 +1,4 @@
-//! The shared store (`--store redis://…`): every namespace's state lives in Redis, so that replicas
+//! The Redis backend, the shared store (`--store redis://…`): every namespace's state lives in Redis, so that replicas
 //! behind a load balancer, and a restarted process, serve one state.
 //!
 //! Key layout (prefix `am:`):
@@ -15,9 +15,11 @@
 //! script, a lockout counted by one script, a meta field changed by compare-version-and-set. Reset bumps
 //! the epoch, so the old epoch's keys are out of reach at once; they are unlinked in the background.
 
-mod creds;
+mod credentials;
+mod namespace;
 
-pub use creds::encode;
+pub use credentials::encode;
+pub use namespace::{Hub, IdsCache, Session};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{FromRedisValue, Script};

@@ -1,6 +1,6 @@
 //! Lockout counters: consecutive failed logins per account, and the lock they set.
 
-use super::Map;
+use crate::store::Map;
 use serde::Serialize;
 
 /// Consecutive failed logins of one account.

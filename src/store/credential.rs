@@ -16,6 +16,10 @@ pub enum Kind {
     KooRefresh,
     /// KooDrive one-time authorization code minted by the admin API.
     KooAuthCode,
+    /// KooDrive one-time verification code minted by the admin API (login with authType "2"), stored
+    /// under [`verification_code_key`] of its user with its digits in [`Bindings::code`]: one per
+    /// user, a new one replaces it.
+    KooVerificationCode,
     /// OneAccess app access credential (uuid).
     OaAppToken,
     /// OneAccess user session token (`bts…`).
@@ -34,13 +38,27 @@ impl Kind {
     /// The vendor family whose routes accept it.
     pub fn family(self) -> Family {
         match self {
-            Kind::KooSession | Kind::KooAccess | Kind::KooRefresh | Kind::KooAuthCode => {
-                Family::KooDrive
-            }
+            Kind::KooSession
+            | Kind::KooAccess
+            | Kind::KooRefresh
+            | Kind::KooAuthCode
+            | Kind::KooVerificationCode => Family::KooDrive,
             Kind::OaAppToken | Kind::OaSession | Kind::OaTicket => Family::OneAccess,
             Kind::EnosLogin | Kind::EnosAccess | Kind::EnosRefresh => Family::Enos,
         }
     }
+
+    /// Whether the state dump lists and counts it among the tokens (a verification code is shown
+    /// under `koodrive.verificationCodes` instead).
+    pub fn listed(self) -> bool {
+        self != Kind::KooVerificationCode
+    }
+}
+
+/// The text a KooDrive user's minted verification code is stored under (not the code: one per user,
+/// so a new one replaces the last, and a login finds it by its account).
+pub fn verification_code_key(user_id: &str) -> String {
+    format!("vc:{user_id}")
 }
 
 /// Sentinel expiry of fixture credentials: they never expire.
@@ -94,6 +112,9 @@ pub struct Bindings {
     pub client: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant: Option<Text>,
+    /// A verification code's digits (its record is stored under its user).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Text>,
 }
 
 impl TokenRec {
@@ -152,6 +173,10 @@ impl TokenRec {
 
     pub fn tenant(&self) -> Option<&str> {
         self.bound(|b| &b.tenant)
+    }
+
+    pub fn code(&self) -> Option<&str> {
+        self.bound(|b| &b.code)
     }
 }
 
