@@ -444,16 +444,21 @@ async fn fifth_wrong_password_still_answers_31400_and_the_sixth_attempt_answers_
 }
 
 #[tokio::test]
-async fn a_lockout_lasts_fifteen_minutes() {
+async fn a_lockout_lasts_fifteen_minutes_to_the_millisecond() {
     let api = Api::new().await;
+    api.freeze().await;
     for _ in 0..5 {
-        api.enos_login(ACCOUNT, "wrong", &[]).await;
+        err(
+            &api.enos_login(ACCOUNT, "wrong", &[]).await,
+            31400,
+            "The user name or password is wrong.",
+        );
     }
 
-    api.advance_clock(14 * 60 + 59).await;
+    api.advance_ms(15 * 60_000 - 1).await;
     err(&api.enos_login(ACCOUNT, PASSWORD, &[]).await, 31429, LOCKED);
 
-    api.advance_clock(2).await;
+    api.advance_ms(1).await;
     let r = api.enos_login(ACCOUNT, PASSWORD, &[]).await;
     assert_portal_token(&ok(&r)["accessToken"]);
 }
@@ -1031,20 +1036,56 @@ async fn token_refresh_with_forged_claims_or_alg_none_answers_31401() {
 }
 
 #[tokio::test]
-async fn token_refresh_works_for_thirty_days_and_then_answers_31401() {
+async fn token_refresh_works_until_the_last_millisecond_of_thirty_days() {
     let api = Api::new().await;
+    // On a whole second, `exp` (seconds) × 1000 is exactly issuance + 30 days.
+    api.freeze().await;
     let first = session(&api).await;
     let second = session(&api).await;
 
-    api.advance_clock(29 * 86_400).await;
-    ok(&refresh(&api, s(&first["refreshToken"])).await);
+    api.advance_ms(THIRTY_DAYS * 1000 - 1).await;
+    assert_session_data(
+        ok(&refresh(&api, s(&first["refreshToken"])).await),
+        ORG,
+        "Portal Demo",
+    );
 
-    api.advance_clock(2 * 86_400).await;
+    api.advance_ms(1).await;
     err(
         &refresh(&api, s(&second["refreshToken"])).await,
         31401,
         "Please login first",
     );
+}
+
+#[tokio::test]
+async fn an_access_token_lives_two_hours_to_the_millisecond() {
+    let api = Api::new().await;
+    api.freeze().await;
+    let early = session(&api).await;
+    let late = session(&api).await;
+    let login_early = login(&api).await;
+    let login_late = login(&api).await;
+
+    api.advance_ms(2 * 3_600_000 - 1).await;
+    let alive = get_with(&api, INFO, s(&early["accessToken"])).await;
+    let login_alive = api.enos_set(&login_early, ORG, &[]).await;
+    api.advance_ms(1).await;
+    let expired = get_with(&api, INFO, s(&late["accessToken"])).await;
+    let login_expired = api.enos_set(&login_late, ORG, &[]).await;
+
+    assert_eq!(
+        ok(&alive),
+        &json!({
+            "userId": USER_ID,
+            "userName": ACCOUNT,
+            "currentOrgId": ORG,
+            "currentOrgName": "Portal Demo"
+        })
+    );
+    assert_session_data(ok(&login_alive), ORG, "Portal Demo");
+    err(&expired, 31401, "Please login first");
+    err(&login_expired, 31401, "Please login first");
 }
 
 #[tokio::test]
