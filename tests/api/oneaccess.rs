@@ -962,6 +962,28 @@ async fn other_tenants_app_token_with_the_seed_tenant_header_answers_tenant_0001
 }
 
 #[tokio::test]
+async fn a_ticket_verified_by_another_tenants_app_is_refused_and_stays_redeemable() {
+    let api = Api::new().await;
+    let bearer = app_token(&api).await;
+    let session = session_token(&api).await;
+    let t = ticket(&api, &bearer, &session).await;
+    let other = app_token_of(&api, OTHER_CLIENT_ID, OTHER_CLIENT_SECRET).await;
+
+    // No X-tenant-id (the header check would answer TENANT.0001 first): the ticket's own tenant decides.
+    let foreign = api.oa_verify(&other, &t, &[]).await;
+    let foreign_header = api
+        .oa_verify(&other, &t, &[("X-tenant-id", OTHER_TENANT)])
+        .await;
+    let own = api.oa_verify(&bearer, &t, &[]).await;
+
+    let refused = "SSO ticket is invalid, used or expired.";
+    assert_error(&foreign, 400, "TICKET.0001", refused);
+    assert_error(&foreign_header, 400, "TICKET.0001", refused);
+    assert_ok(&own);
+    assert_eq!(own.body, zhangsan());
+}
+
+#[tokio::test]
 async fn sso_ticket_with_an_unknown_body_client_id_answers_app_0001() {
     let api = Api::new().await;
     let bearer = app_token(&api).await;
