@@ -551,6 +551,27 @@ async fn an_org_bound_token_can_switch_org_and_is_then_dead() {
 }
 
 #[tokio::test]
+async fn the_first_refresh_token_survives_an_org_switch() {
+    let api = Api::new().await;
+    let first = session(&api).await;
+    let switched = api
+        .enos_set(s(&first["accessToken"]), "o15589308944781", &[])
+        .await;
+    let (_, second_refresh) =
+        assert_session_data(ok(&switched), "o15589308944781", "Envision Demo");
+
+    // docs/decisions.md: the earlier session's refresh token stays valid until it expires or is revoked.
+    let r = refresh(&api, s(&first["refreshToken"])).await;
+    let (access, _) = assert_session_data(ok(&r), ORG, "Portal Demo");
+    assert_eq!(
+        ok(&get_with(&api, INFO, &access).await)["currentOrgId"],
+        json!(ORG)
+    );
+    let r = refresh(&api, &second_refresh).await;
+    assert_session_data(ok(&r), "o15589308944781", "Envision Demo");
+}
+
+#[tokio::test]
 async fn session_set_without_org_id_answers_31400() {
     let api = Api::new().await;
 
@@ -1148,6 +1169,47 @@ async fn logout_answers_true_and_kills_the_token_and_its_refresh_token() {
         &get_with(&api, LOGOUT, access).await,
         31401,
         "Access token is not valid",
+    );
+}
+
+#[tokio::test]
+async fn logout_with_the_static_token_answers_true_and_keeps_it() {
+    let api = Api::new().await;
+
+    let first = get_with(&api, LOGOUT, STATIC_TOKEN).await;
+    let second = get_with(&api, LOGOUT, STATIC_TOKEN).await;
+    let set = api.enos_set(STATIC_TOKEN, ORG, &[]).await;
+
+    assert_eq!(ok(&first), &json!(true));
+    assert_eq!(ok(&second), &json!(true));
+    assert_session_data(ok(&set), ORG, "Portal Demo");
+}
+
+#[tokio::test]
+async fn a_revoked_static_token_answers_31401_until_reset() {
+    let api = Api::new().await;
+    let path = format!("/__admin/tokens/{STATIC_TOKEN}");
+    let revoked = api.delete(&path, &[]).await;
+    assert_eq!(revoked.status, 200, "{}", revoked.text);
+
+    for _ in 0..2 {
+        err(
+            &api.enos_set(STATIC_TOKEN, ORG, &[]).await,
+            31401,
+            "Please login first",
+        );
+    }
+    err(
+        &get_with(&api, LOGOUT, STATIC_TOKEN).await,
+        31401,
+        "Access token is not valid",
+    );
+    let reset = api.post("/__admin/reset", &[], json!({})).await;
+    assert_eq!(reset.status, 200, "{}", reset.text);
+    assert_session_data(
+        ok(&api.enos_set(STATIC_TOKEN, ORG, &[]).await),
+        ORG,
+        "Portal Demo",
     );
 }
 
