@@ -192,8 +192,7 @@ async fn the_journal_masks_tokens_quoted_in_oneaccess_messages_and_session_ids()
     );
     let t = api.post_raw(oa::TOKEN, &[], form.as_bytes()).await;
     let app = t.body["access_token"].as_str().unwrap().to_string();
-    api.post("/__admin/clock", &[], json!({"advance": "31m"}))
-        .await;
+    api.advance_clock(31 * 60).await;
     let bearer = format!("Bearer {app}");
     let r = api
         .post(oa::TICKET, &[("authorization", &bearer)], json!({}))
