@@ -360,7 +360,8 @@ http() { # METHOD URL [curl args...] -> prints "STATUS BODY"
 # Predicates over http's "STATUS BODY".
 health_ok() { [[ $1 == "200 "* && $1 == *'"status":"ok"'* ]]; }
 code_0() { [[ $1 == "200 "* && $1 =~ \"code\":0[,}] ]]; }
-refused() { ! [[ $1 =~ \"code\":0[,}] ]]; }
+# The EnOS unknown-token answer itself, so that a failed curl (status 000, no body) cannot pass for it.
+refused_31401() { [[ $1 == "200 "* && $1 =~ \"code\":31401[,}] && $1 == *'"message":"Please login first"'* ]]; }
 
 PORT=$(pick_port) || die "free port" "none found"
 paths=(oci chroot extracted)
@@ -395,7 +396,7 @@ check "EnOS session/set answers code 0" "${R:0:120}" code_0 "$R"
 # Negative control for the mounted-fixtures check below: unknown to the defaults.
 R=$(http POST "http://127.0.0.1:$PORT/app-portal-service/v2.2/session/set" \
   -H "Authorization: Bearer $SMOKE_TOKEN" -H 'Content-Type: application/json' -d '{"orgId":"yourOrgId"}')
-check "a token absent from the default fixtures is refused" "${R:0:120}" refused "$R"
+check "a token absent from the default fixtures answers 31401" "${R:0:120}" refused_31401 "$R"
 
 if [ -n "$APP_PID" ]; then
   IDS=$(grep -E '^(Uid|Gid):' "/proc/$APP_PID/status" | awk '{print $2,$3}' | tr '\n' ' ' | sed 's/ $//')

@@ -340,6 +340,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// How long a client may take to send its body before the 408 (30 s): for a test of the 408
+    /// that does not wait 30 s.
+    pub fn body_timeout(mut self, t: std::time::Duration) -> Self {
+        self.settings.body_timeout = t;
+        self
+    }
+
     /// Also serves https on another free port of 127.0.0.1, with a CA made for this server
     /// ([`MockServer::https_uri`], [`MockServer::ca_pem`]).
     pub fn tls(mut self, on: bool) -> Self {

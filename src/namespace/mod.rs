@@ -50,7 +50,13 @@ pub struct Settings {
     pub strict: bool,
     /// The CA certificate (PEM) of the https listener, served at `/__admin/ca.pem`; `None` without one.
     pub tls_ca_pem: Option<String>,
+    /// How long a client may take to send its body (30 s; shorter only in tests, through
+    /// `MockServerBuilder::body_timeout`, so that the 408 is tested without waiting 30 s).
+    pub body_timeout: std::time::Duration,
 }
+
+/// Default of [`Settings::body_timeout`]: how long a client may take to send its body (then 408).
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Default of [`Settings::max_tokens`] (`--max-tokens`): about 0.9 GB of credentials at most, more
 /// than a 13-second benchmark run at full speed issues (~2 M), so that eviction is a safety valve for
@@ -69,6 +75,7 @@ impl Default for Settings {
             max_tokens: DEFAULT_MAX_TOKENS,
             strict: false,
             tls_ca_pem: None,
+            body_timeout: BODY_TIMEOUT,
         }
     }
 }
@@ -316,5 +323,15 @@ impl AppState {
             Home::Redis { .. } => 0,
         };
         self.namespaces().iter().map(swept).sum()
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    // The api test of the 408 runs on a shorter timeout: the production value is held here.
+    #[test]
+    fn a_body_may_take_30_seconds_by_default() {
+        let d = super::Settings::default().body_timeout;
+        assert_eq!(d, std::time::Duration::from_secs(30));
     }
 }

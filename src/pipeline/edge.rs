@@ -12,8 +12,6 @@ use std::time::Duration;
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
 /// Largest request body a route accepts (a gateway's limit; larger gets 413).
 pub const BODY_LIMIT: usize = 64 * 1024;
-/// How long a client may take to send its body.
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The size of a request head as it came on the wire: request line, header lines, blank line.
 fn head_len<B>(req: &Request<B>) -> usize {
@@ -79,7 +77,7 @@ pub fn collapse_slashes<B>(req: &mut Request<B>) -> Option<String> {
 pub enum ReadError {
     /// Over [`BODY_LIMIT`], declared or sent.
     TooLarge,
-    /// Not sent within [`BODY_TIMEOUT`].
+    /// Not sent within `Settings::body_timeout` (30 s).
     TimedOut,
     /// The connection failed mid-body.
     Broken,
@@ -117,7 +115,11 @@ impl ReadError {
 /// Reads the whole body within the limit and the timeout. A body declared over the limit is refused
 /// before it is read, so that a client sending `Expect: 100-continue` is not invited to upload it
 /// (hyper sends the 100 only when the body is read).
-pub async fn read_body<B>(headers: &HeaderMap, body: B) -> Result<Bytes, ReadError>
+pub async fn read_body<B>(
+    headers: &HeaderMap,
+    body: B,
+    timeout: Duration,
+) -> Result<Bytes, ReadError>
 where
     B: hyper::body::Body<Data = Bytes> + Unpin,
     B::Error: Into<axum::BoxError>,
@@ -129,7 +131,7 @@ where
     if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
         return Err(ReadError::TooLarge);
     }
-    match tokio::time::timeout(BODY_TIMEOUT, body_bytes(Limited::new(body, BODY_LIMIT))).await {
+    match tokio::time::timeout(timeout, body_bytes(Limited::new(body, BODY_LIMIT))).await {
         Ok(Ok(b)) => Ok(b),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(ReadError::TooLarge),
         Ok(Err(_)) => Err(ReadError::Broken),

@@ -44,6 +44,23 @@ fn assert_ok(r: &Resp) {
     assert_json_content_type(r);
 }
 
+/// Asserts a whole sso-ticket answer: `{"expire":9600,"sso_ticket":"<t>"}`; returns the ticket.
+#[track_caller]
+fn assert_ticket_issued(r: &Resp) -> String {
+    assert_ok(r);
+    let t = r.body["sso_ticket"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no sso_ticket: {}", r.text))
+        .to_owned();
+    assert_eq!(
+        r.body,
+        json!({"expire": 9600, "sso_ticket": t}),
+        "{}",
+        r.text
+    );
+    t
+}
+
 fn is_base62(s: &str) -> bool {
     s.chars().all(|c| c.is_ascii_alphanumeric())
 }
@@ -216,12 +233,7 @@ async fn verify(api: &Api, bearer: &str, body: Value) -> Resp {
 }
 
 async fn ticket(api: &Api, bearer: &str, session: &str) -> String {
-    let r = ask_ticket(api, bearer, seed_body(session)).await;
-    assert_ok(&r);
-    r.body["sso_ticket"]
-        .as_str()
-        .expect("sso_ticket")
-        .to_owned()
+    assert_ticket_issued(&ask_ticket(api, bearer, seed_body(session)).await)
 }
 
 fn zhangsan() -> Value {
@@ -515,8 +527,9 @@ async fn sdk_login_after_ten_failures_answers_login_0003_even_with_the_right_pas
 }
 
 #[tokio::test]
-async fn sdk_login_lock_lifts_after_15_minutes_and_the_count_starts_again() {
+async fn sdk_login_lock_lifts_at_exactly_15_minutes_and_the_count_starts_again() {
     let api = Api::new().await;
+    api.freeze().await;
     for _ in 0..10 {
         assert_eq!(
             login(&api, USER, "wrong").await.body["error_code"],
@@ -524,9 +537,9 @@ async fn sdk_login_lock_lifts_after_15_minutes_and_the_count_starts_again() {
         );
     }
 
-    api.advance_clock(14 * 60).await;
+    api.advance_ms(15 * 60_000 - 1).await;
     let still_locked = login(&api, USER, PASSWORD).await;
-    api.advance_clock(61).await;
+    api.advance_ms(1).await;
     let unlocked = login(&api, USER, PASSWORD).await;
     let next_failure = login(&api, USER, "wrong").await;
 
@@ -794,17 +807,18 @@ async fn sso_ticket_accepts_bearer_joined_with_a_plus() {
 }
 
 #[tokio::test]
-async fn app_token_still_works_at_29_minutes_and_is_expired_at_31() {
+async fn app_token_works_until_its_last_millisecond_of_30_minutes() {
     let api = Api::new().await;
+    api.freeze().await;
     let bearer = app_token(&api).await;
     let session = session_token(&api).await;
 
-    api.advance_clock(29 * 60).await;
+    api.advance_ms(30 * 60_000 - 1).await;
     let alive = ask_ticket(&api, &bearer, seed_body(&session)).await;
-    api.advance_clock(2 * 60).await;
+    api.advance_ms(1).await;
     let expired = ask_ticket(&api, &bearer, seed_body(&session)).await;
 
-    assert_ok(&alive);
+    assert_ticket_issued(&alive);
     assert_error(
         &expired,
         400,
@@ -878,18 +892,19 @@ async fn sso_ticket_with_an_unknown_session_token_answers_session_0001() {
 }
 
 #[tokio::test]
-async fn session_token_lives_one_week() {
+async fn session_token_lives_one_week_to_the_millisecond() {
     let api = Api::new().await;
+    api.freeze().await;
     let session = session_token(&api).await;
 
-    api.advance_clock(604_800 - 60).await;
+    api.advance_ms(604_800_000 - 1).await;
     let bearer = app_token(&api).await;
     let alive = ask_ticket(&api, &bearer, seed_body(&session)).await;
-    api.advance_clock(61).await;
+    api.advance_ms(1).await;
     let bearer = app_token(&api).await;
     let expired = ask_ticket(&api, &bearer, seed_body(&session)).await;
 
-    assert_ok(&alive);
+    assert_ticket_issued(&alive);
     assert_error(
         &expired,
         400,
@@ -944,6 +959,28 @@ async fn other_tenants_app_token_with_the_seed_tenant_header_answers_tenant_0001
     let r = ask_ticket(&api, &bearer, seed_body(&session)).await;
 
     assert_error(&r, 400, "TENANT.0001", "Tenant does not match.");
+}
+
+#[tokio::test]
+async fn a_ticket_verified_by_another_tenants_app_is_refused_and_stays_redeemable() {
+    let api = Api::new().await;
+    let bearer = app_token(&api).await;
+    let session = session_token(&api).await;
+    let t = ticket(&api, &bearer, &session).await;
+    let other = app_token_of(&api, OTHER_CLIENT_ID, OTHER_CLIENT_SECRET).await;
+
+    // No X-tenant-id (the header check would answer TENANT.0001 first): the ticket's own tenant decides.
+    let foreign = api.oa_verify(&other, &t, &[]).await;
+    let foreign_header = api
+        .oa_verify(&other, &t, &[("X-tenant-id", OTHER_TENANT)])
+        .await;
+    let own = api.oa_verify(&bearer, &t, &[]).await;
+
+    let refused = "SSO ticket is invalid, used or expired.";
+    assert_error(&foreign, 400, "TICKET.0001", refused);
+    assert_error(&foreign_header, 400, "TICKET.0001", refused);
+    assert_ok(&own);
+    assert_eq!(own.body, zhangsan());
 }
 
 #[tokio::test]
@@ -1279,17 +1316,18 @@ async fn verify_an_unknown_ticket_answers_ticket_0001() {
 }
 
 #[tokio::test]
-async fn ticket_redeems_until_9600_seconds_and_not_after() {
+async fn ticket_redeems_until_its_last_millisecond_of_9600_seconds() {
     let api = Api::new().await;
+    api.freeze().await;
     let bearer = app_token(&api).await;
     let session = session_token(&api).await;
     let early = ticket(&api, &bearer, &session).await;
     let late = ticket(&api, &bearer, &session).await;
 
-    api.advance_clock(9600 - 60).await;
+    api.advance_ms(9_600_000 - 1).await;
     let bearer = app_token(&api).await;
     let alive = verify(&api, &bearer, verify_body(&early)).await;
-    api.advance_clock(61).await;
+    api.advance_ms(1).await;
     let bearer = app_token(&api).await;
     let expired = verify(&api, &bearer, verify_body(&late)).await;
 
