@@ -36,6 +36,7 @@ pub mod tokens;
 pub mod vendors;
 pub mod warnings;
 
+pub use admin::verify::{Mismatch, Verify, VerifyError};
 pub use fixtures::Fixtures;
 pub use server::{serve, serve_with_tls, MockServer, MockServerBuilder, StartError, TlsListener};
 pub use state::{AppState, Settings};

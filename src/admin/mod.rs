@@ -9,6 +9,7 @@ pub mod dashboard;
 mod error;
 pub mod identities;
 pub mod openapi;
+pub mod verify;
 pub mod view;
 
 use crate::extract::{auth_token, query_param};
@@ -45,6 +46,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/__admin/requests"),
     ("DELETE", "/__admin/requests"),
     ("GET", "/__admin/warnings"),
+    ("POST", "/__admin/verify"),
     ("GET", "/__admin/faults"),
     ("POST", "/__admin/faults"),
     ("DELETE", "/__admin/faults"),
@@ -117,6 +119,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(control::list_requests).delete(control::clear_requests),
         )
         .route("/__admin/warnings", get(control::warnings))
+        .route("/__admin/verify", post(verify::verify))
         .route(
             "/__admin/faults",
             get(control::list_faults)
