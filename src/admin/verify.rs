@@ -25,10 +25,10 @@ const NEAREST: usize = 5;
 #[schema(as = VerifyRequest)]
 pub struct Verify {
     /// Only requests of this method (any case); every method when absent.
-    #[schema(example = "POST")]
+    #[schema(example = "POST", pattern = "^[A-Za-z]+$")]
     pub method: Option<String>,
     /// The request path exactly (query left out), or a route pattern as in the route table.
-    #[schema(example = "/koodrive/ose/v1/session/refresh")]
+    #[schema(example = "/koodrive/ose/v1/session/refresh", pattern = "^/")]
     pub path: String,
     /// Exactly this many matching requests (not with `atLeast`/`atMost`).
     pub count: Option<u64>,
