@@ -106,9 +106,18 @@ export async function startAuthmock(opts = {}) {
 
   let exit; // set once the child has exited
   exited.then((how) => { exit = how; });
+  // A script that never calls stop() neither hangs on the child's pipes nor leaves the child running.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.unref();
+  child.stdout.unref();
+  child.stderr.unref();
   let stopping = false;
   const whyDown = async () => {
     if (stopping) return 'authmock was stopped';
+    child.ref();
+    child.stdout.ref();
+    child.stderr.ref();
     // A child killed a moment ago may not have been reaped yet.
     const how = exit || (await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]));
     if (!how) return undefined;
@@ -134,6 +143,11 @@ export async function startAuthmock(opts = {}) {
       if (stopping) return;
       const died = exit;
       stopping = true;
+      process.removeListener('exit', killOnExit);
+      // Waiting for the exit must keep the event loop alive.
+      child.ref();
+      child.stdout.ref();
+      child.stderr.ref();
       if (!died) child.kill('SIGTERM');
       const how = await exited;
       await closed;

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,4 +78,21 @@ test('a server that dies mid-test: the next call and stop() reject', async () =>
   await assert.rejects(mock.stop(), /authmock died while in use \(exited with signal SIGKILL\)/);
   assert.deepEqual(children(), before);
   assert.throws(() => process.kill(mock.pid, 0), { code: 'ESRCH' }); // reaped
+});
+
+/** Whether `pid` still runs (a zombie left to an init that does not reap counts as gone). */
+function running(pid) {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+test('a script that never calls stop() exits, and its authmock with it', async () => {
+  const script = "import { startAuthmock } from 'authmock'; const m = await startAuthmock(); console.log(m.pid);";
+  const pid = Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), timeout: 20000 }).toString());
+  assert.ok(pid > 0);
+  for (let i = 0; i < 100 && running(pid); i++) await new Promise((r) => setTimeout(r, 50)); // bounded: 5 s
+  assert.equal(running(pid), false, `authmock ${pid} outlived the script`);
 });

@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+import weakref
 from typing import Deque, Iterable, Optional, Union
 
 from ._admin import Admin, AuthmockError
@@ -48,6 +49,15 @@ def find_binary(explicit: Optional[str] = None) -> str:
     raise AuthmockError(
         "authmock binary not found: install the authmock wheel, or set AUTHMOCK_BIN (or --authmock-bin)"
     )
+
+
+def _terminate(p: subprocess.Popen) -> None:
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
 
 
 class Server:
@@ -145,6 +155,8 @@ class Server:
             raise AuthmockError(f"authmock {why}: {self.stderr.strip() or '(no stderr)'}")
         # Keep stdout drained so a chatty server never blocks on a full pipe.
         threading.Thread(target=self._proc.stdout.read, daemon=True).start()
+        # A Server never stopped (garbage, or the interpreter exiting) takes its child with it.
+        self._finalizer = weakref.finalize(self, _terminate, self._proc)
         self.url = urls[0]
         self.https_url = urls[1] if self._tls else None
         self.admin = Admin(self.url, None, self._admin_token, self._why_down)
@@ -186,6 +198,7 @@ class Server:
         if p is None:
             return
         self._proc = None
+        self._finalizer.detach()
         died = p.poll()
         if died is None:
             p.send_signal(signal.SIGTERM)
@@ -213,11 +226,6 @@ class Server:
 
     def __exit__(self, *exc) -> None:
         self.stop()
-
-    def __del__(self) -> None:
-        p = getattr(self, "_proc", None)
-        if p is not None and p.poll() is None:
-            p.kill()
 
     # ------------------------------------------------------------------------------ helpers
 

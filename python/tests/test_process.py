@@ -4,6 +4,9 @@ each a clear exception, and no child process left behind."""
 import os
 import signal
 import socket
+import subprocess
+import sys
+import time
 import urllib.request
 
 import pytest
@@ -83,3 +86,22 @@ def test_a_server_that_dies_mid_test_raises_on_the_next_call_and_on_stop():
     assert children() == before
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # reaped, not a zombie
+
+
+def running(pid):
+    """Whether ``pid`` still runs (a zombie left to an init that does not reap counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_script_that_never_stops_its_server_takes_it_along_on_exit():
+    script = "import authmock; s = authmock.Server(); print(s.pid)"
+    pid = int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=20).stdout)
+    for _ in range(100):  # bounded: 5 s
+        if not running(pid):
+            break
+        time.sleep(0.05)
+    assert not running(pid), f"authmock {pid} outlived the script"
