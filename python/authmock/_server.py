@@ -11,7 +11,6 @@ import sys
 import sysconfig
 import tempfile
 import threading
-import time
 import urllib.request
 import weakref
 from typing import Deque, Iterable, Optional, Union
