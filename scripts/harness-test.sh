@@ -3,10 +3,10 @@
 # inside) and the npm tarballs (authmock + authmock-<os>-<cpu>) from the release binary, installs them into
 # a fresh venv and a fresh npm project in a temp dir — nothing of the repository on the path — copies the
 # suites there (python/tests, npm/test) and runs them:
-#   pytest (the plugin's fixtures; again with pytest-xdist -n 2), node --test, and Vitest with
-#   globalSetup: ['authmock/vitest'].
-# Needs Rust, Python 3.10+, Node 20+ and npm; installs maturin, pytest, pytest-xdist, requests and vitest
-# from PyPI / npm. HARNESS_KEEP=1 keeps the temp dir.
+#   pytest (the plugin's fixtures; again with pytest-xdist -n 2), node --test, Vitest with
+#   globalSetup: ['authmock/vitest'], and tsc --strict over a file using the .d.ts types.
+# Needs Rust, Python 3.10+, Node 20+ and npm; installs maturin, pytest, pytest-xdist, requests, vitest
+# and typescript from PyPI / npm. HARNESS_KEEP=1 keeps the temp dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -51,4 +51,8 @@ step "Vitest with globalSetup: ['authmock/vitest']"
 npm install --silent -D 'vitest@^4'
 mkdir vitest && cp "$ROOT"/npm/test/vitest/* vitest/
 (cd vitest && npx vitest run)
+
+step "TypeScript: the .d.ts files under tsc --strict"
+npm install --silent -D 'typescript@^5'
+npx tsc --noEmit --strict --module nodenext --moduleResolution nodenext --target es2022 vitest/types-check.mts
 echo "harness tests passed"
