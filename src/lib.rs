@@ -32,6 +32,7 @@ pub mod store;
 pub mod tls;
 pub mod vendors;
 
+pub use admin::verify::{Mismatch, Verify, VerifyError};
 pub use fixtures::Fixtures;
 pub use namespace::{AppState, Settings};
 pub use server::{serve, serve_with_tls, MockServer, MockServerBuilder, StartError, TlsListener};

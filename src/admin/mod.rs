@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod revoke;
 mod routes;
 pub mod state_dump;
+pub mod verify;
 pub mod warnings;
 
 use crate::contract::envelope::{error, ErrorBody};

@@ -3,7 +3,7 @@
 //! the 405 `Allow`) and the OpenAPI paths (each handler's `#[utoipa::path]`).
 
 use super::guard;
-use super::{clock, dashboard, faults, identities, journal, revoke, state_dump, warnings};
+use super::{clock, dashboard, faults, identities, journal, revoke, state_dump, verify, warnings};
 use crate::namespace::AppState;
 use axum::middleware;
 use axum::Router;
@@ -78,6 +78,7 @@ admin_routes! {
     get "/__admin/requests" guarded => journal::list_requests,
     delete "/__admin/requests" guarded => journal::clear_requests,
     get "/__admin/warnings" guarded => warnings::warnings,
+    post "/__admin/verify" guarded => verify::verify,
     get "/__admin/faults" guarded => faults::list_faults,
     post "/__admin/faults" guarded => faults::add_fault,
     delete "/__admin/faults" guarded => faults::clear_faults,

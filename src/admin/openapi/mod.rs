@@ -46,7 +46,7 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
         (name = "KooDrive", description = "Huawei KooDrive: enterprise session APIs and carrier login."),
         (name = "OneAccess", description = "Huawei Cloud OneAccess: app credential, SDK login, sso_ticket and its verification."),
         (name = "EnOS", description = "EnOS Application Portal: login, choose organization, refresh, logout, session and user info."),
-        (name = "control plane", description = "`/__admin`: health, reset, state, identities, codes, tokens, journal, faults, clock, dashboard."),
+        (name = "control plane", description = "`/__admin`: health, reset, state, identities, codes, tokens, journal, verify, faults, clock, dashboard."),
     )
 )]
 struct Doc;
