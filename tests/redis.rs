@@ -50,6 +50,10 @@ macro_rules! redis_or_skip {
     };
 }
 
+// Grouped by subject in tests/redis/ (after the macro above, which they use).
+#[path = "redis/races.rs"]
+mod races;
+
 // ---------------------------------------------------------------------------------------------------
 // Processes
 // ---------------------------------------------------------------------------------------------------

@@ -150,22 +150,6 @@ impl Ns {
         self.store().replace(key, rec).await
     }
 
-    /// Uses up `user`'s minted verification code if it is `secret` and live at `now`.
-    pub async fn redeem_verification_code(
-        &self,
-        user: &str,
-        secret: &str,
-        now: i64,
-    ) -> Result<bool, Down> {
-        let key = verification_code_key(user);
-        let matches = |r: &TokenRec| r.code().is_some_and(|c| secret_eq(secret, c));
-        let s = self.store();
-        let taken = s
-            .take_if(&key, Kind::KooVerificationCode, now, matches)
-            .await?;
-        Ok(taken.is_some())
-    }
-
     /// The minted verification codes, as (user id, code, expires at ms).
     pub async fn verification_codes(&self) -> Result<Vec<(String, String, i64)>, Down> {
         let all = self.store().of_kind(Kind::KooVerificationCode).await?;

@@ -16,6 +16,7 @@
 //! the epoch, so the old epoch's keys are out of reach at once; they are unlinked in the background.
 
 mod credentials;
+mod logins;
 mod namespace;
 
 pub use credentials::encode;

@@ -286,6 +286,19 @@ impl Verbs for Session {
         self.hub.remote.take_if(&self.prefix, token, ok).await
     }
 
+    async fn exchange<const N: usize>(
+        &self,
+        token: &str,
+        kinds: &[Kind],
+        now: i64,
+        pred: impl Fn(&TokenRec) -> bool,
+        issue: [(Text, TokenRec); N],
+    ) -> Result<Option<TokenRec>, Down> {
+        let ok = |r: &TokenRec| kinds.contains(&r.kind) && r.live_at(now) && pred(r);
+        let r = &self.hub.remote;
+        r.exchange(&self.prefix, token, ok, &issue).await
+    }
+
     async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {
         let ok = |r: &TokenRec| kinds.contains(&r.kind) && !r.fixed;
         let taken = self.hub.remote.take_if(&self.prefix, token, ok).await?;
