@@ -26,6 +26,10 @@ pub use memory::locks::LockState;
 pub use redis::Down;
 use serde::Serialize;
 
+/// At most this many namespaces live at once (`default` included), in memory and in Redis alike; the
+/// least recently used one is dropped for a new one.
+pub const MAX_NAMESPACES: usize = 1000;
+
 /// The concurrent map of the store. Keys are ids from fixtures and tokens the mock issues; lookups of
 /// client-sent strings never insert, so a fast non-DoS-resistant hasher is safe.
 pub type Map<K, V> = DashMap<K, V, foldhash::fast::RandomState>;
@@ -216,8 +220,8 @@ macro_rules! on {
     ($self:ident, $b:ident => $call:expr) => {
         match $self {
             Backend::Memory($b) => $call,
-            Backend::Redis($b) => $call,
-            Backend::Unreachable(_) => Err(Down),
+            Backend::Redis($b) => $b.noted($call),
+            Backend::Unreachable(_) => Err(Down::LOST),
         }
     };
 }

@@ -81,7 +81,7 @@ impl Remote {
         let ok: Option<String> = self
             .query(&set_cmd(&Self::token_key(prefix, token), r))
             .await?;
-        ok.map(|_| ()).ok_or(Down)
+        ok.map(|_| ()).ok_or(Down::LOST)
     }
 
     /// Stores two linked credentials together, or neither (one script: one command, not four).
@@ -109,7 +109,7 @@ return 1
         if stored == 1 {
             Ok(())
         } else {
-            Err(Down)
+            Err(Down::LOST)
         }
     }
 
@@ -220,7 +220,7 @@ return 1
             args.extend(rest.iter().map(String::as_str));
             match self.script::<i64>(sc, &keys, &args).await? {
                 1 => return Ok(Some(r)),
-                -3 => return Err(Down),
+                -3 => return Err(Down::LOST),
                 // Changed since read (a session slid by another request): read it again.
                 _ => contended.lost().await?,
             }

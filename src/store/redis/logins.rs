@@ -116,7 +116,7 @@ return max - f
         match r {
             -1 => Ok(Settled::Locked),
             -2 => Ok(Settled::Passed),
-            -3 => Err(Down),
+            -3 => Err(Down::LOST),
             left => Ok(Settled::Failed(left.max(0) as u32)),
         }
     }
