@@ -2,6 +2,7 @@
 //! 20,000 logins, no revoked token accepted after its logout answered, a bounded store and journal, and
 //! no credential crossing namespaces, tenants or families.
 
+use crate::expect::{enos_spent, enos_won, one_winner};
 use crate::fixtures::{enos, koo, oa};
 use crate::helpers::{ns, Api, Resp};
 use authmock::MockServer;
@@ -445,23 +446,6 @@ async fn credentials_a_load_test_keeps_presenting_survive_eviction() {
 }
 
 // ---------------------------------------------------------------- credentials exchanged for successors
-
-/// Splits racers' answers into winners (`won`) and losers, asserting exactly one winner and that
-/// every loser is refused as `lost` checks; returns the winner.
-fn one_winner(answers: &[Resp], won: impl Fn(&Resp) -> bool, lost: impl Fn(&Resp)) -> &Resp {
-    let winners: Vec<&Resp> = answers.iter().filter(|r| won(r)).collect();
-    assert_eq!(winners.len(), 1, "{answers:#?}");
-    answers.iter().filter(|r| !won(r)).for_each(lost);
-    winners[0]
-}
-
-fn enos_won(r: &Resp) -> bool {
-    r.status == 200 && r.body["code"] == 0
-}
-
-fn enos_spent(r: &Resp) {
-    crate::expect::enos_error(r, 31401, "Please login first");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_four_racers_choosing_an_org_with_one_login_token_have_exactly_one_winner() {

@@ -2,8 +2,9 @@
 //! verbs that read a credential and store what replaces it.
 
 use super::*;
+use crate::expect::{enos_spent, enos_won, one_winner};
 
-/// Runs `f(i)` for racer `i` on replica `pick(i)`, all at once: each racer first opens its
+/// Runs `f` for each racer on its replica (`pick`), all at once: each racer first opens its
 /// connection (a health request), and none sends until all have, so the requests meet at the
 /// replicas rather than trickling in behind connection set-up.
 async fn race<'a, F, Fut>(a: &'a Node, b: &'a Node, f: F) -> Vec<Resp>
@@ -21,22 +22,6 @@ where
         }
     }))
     .await
-}
-
-/// Asserts exactly one winner (`won`) and every loser refused as `lost` checks; returns the winner.
-fn one_winner(answers: &[Resp], won: impl Fn(&Resp) -> bool, lost: impl Fn(&Resp)) -> &Resp {
-    let winners: Vec<&Resp> = answers.iter().filter(|r| won(r)).collect();
-    assert_eq!(winners.len(), 1, "{answers:#?}");
-    answers.iter().filter(|r| !won(r)).for_each(lost);
-    winners[0]
-}
-
-fn enos_won(r: &Resp) -> bool {
-    r.status == 200 && r.body["code"] == 0
-}
-
-fn enos_spent(r: &Resp) {
-    enos_error(r, 31401, "Please login first");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
