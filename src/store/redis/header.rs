@@ -187,12 +187,17 @@ return e
         let oldest: Vec<String> = self
             .query(redis::cmd("ZRANGE").arg(USED).arg(0).arg(n - max - 1))
             .await?;
-        for ns in &oldest {
-            self.query::<i64>(redis::cmd("ZREM").arg(USED).arg(ns))
+        for ns in oldest {
+            self.query::<i64>(redis::cmd("ZREM").arg(USED).arg(&ns))
                 .await?;
-            self.query::<i64>(redis::cmd("SREM").arg("am:ns").arg(ns))
+            self.query::<i64>(redis::cmd("SREM").arg("am:ns").arg(&ns))
                 .await?;
-            self.unlink_namespace(ns, None).await;
+            // Without its header the namespace is gone at once (its next use sets it up afresh, at
+            // a new epoch); the rest is found by a SCAN of the whole database, so off this request.
+            self.query::<i64>(redis::cmd("DEL").arg(meta_key(&ns)))
+                .await?;
+            let me = self.clone();
+            tokio::spawn(async move { me.unlink_namespace(&ns, None).await });
         }
         Ok(())
     }
