@@ -25,6 +25,7 @@ pub mod family;
 pub mod fixtures;
 pub mod lint;
 pub mod logging;
+pub mod metrics;
 pub use admin::openapi;
 pub mod namespace;
 pub mod pipeline;

@@ -7,8 +7,10 @@ pub mod clock;
 pub mod dashboard;
 mod error;
 pub mod faults;
+pub mod health;
 pub mod identities;
 pub mod journal;
+pub mod metrics;
 pub mod openapi;
 pub mod revoke;
 mod routes;
@@ -97,7 +99,7 @@ pub fn denied(app: &AppState, headers: &axum::http::HeaderMap, path: &str) -> bo
     let Some(expected) = &app.settings.admin_token else {
         return false;
     };
-    path != HEALTH && !secret_eq(auth_token(headers, &["Bearer"]).unwrap_or(""), expected)
+    !health::is_probe(path) && !secret_eq(auth_token(headers, &["Bearer"]).unwrap_or(""), expected)
 }
 
 /// `{"status","store","uptimeSeconds","version"}`.

@@ -131,7 +131,7 @@ pub(super) async fn login(
         max: LOCK_AFTER,
         window_ms: LOCK_MS,
     };
-    match ns.store().settle(attempt, pair).await? {
+    match ns.settle(attempt, pair).await? {
         Settled::Locked => return Err(KooError::Locked),
         Settled::Failed(_) => return Err(KooError::Credentials),
         Settled::Passed => {}
