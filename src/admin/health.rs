@@ -62,11 +62,7 @@ pub async fn live() -> Response {
     )
 )]
 pub async fn ready(State(app): State<AppState>) -> Response {
-    let store = match &app.hub {
-        None => "memory",
-        Some(h) if h.remote.ping().await => "redis",
-        Some(_) => "down",
-    };
+    let store = store(&app).await;
     let up = store != "down";
     let body = Json(Ready {
         status: if up { "ready" } else { "unavailable" },
@@ -77,6 +73,15 @@ pub async fn ready(State(app): State<AppState>) -> Response {
         return body.into_response();
     }
     crate::respond::retry_later((StatusCode::SERVICE_UNAVAILABLE, body).into_response())
+}
+
+/// The store as the probes report it: `memory`, `redis` (it answers a PING) or `down`.
+pub(super) async fn store(app: &AppState) -> &'static str {
+    match &app.hub {
+        None => "memory",
+        Some(h) if h.remote.ping().await => "redis",
+        Some(_) => "down",
+    }
 }
 
 /// Whether `path` is a health route (never refused for want of the admin token, answered while the

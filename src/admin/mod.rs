@@ -130,10 +130,10 @@ struct Health {
     )
 )]
 async fn health(State(app): State<AppState>) -> Response {
-    let (code, status, store) = match &app.hub {
-        None => (StatusCode::OK, "ok", "memory"),
-        Some(h) if h.remote.ping().await => (StatusCode::OK, "ok", "redis"),
-        Some(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "down"),
+    let store = health::store(&app).await;
+    let (code, status) = match store {
+        "down" => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        _ => (StatusCode::OK, "ok"),
     };
     let body = Json(Health {
         status,
