@@ -2,6 +2,7 @@
 //! fault; the https listener's handshakes), the background sweeper, and [`MockServer`] for in-process use
 //! from Rust tests.
 
+use crate::extract::OverTls;
 use crate::fixtures::{FixtureErrors, Fixtures};
 use crate::request::edge::MAX_HEAD_BYTES;
 use crate::request::Pipeline;
@@ -65,17 +66,20 @@ pub fn serve_connection<I>(io: I, pipeline: Pipeline, graceful: &GracefulShutdow
 where
     I: Read + Write + Unpin + Send + 'static,
 {
-    tokio::spawn(run_connection(io, pipeline, graceful.watcher()));
+    tokio::spawn(run_connection(io, pipeline, graceful.watcher(), false));
 }
 
 /// [`serve_connection`] in the calling task, for a connection whose task is already running (TLS).
-async fn run_connection<I>(io: I, pipeline: Pipeline, watcher: Watcher)
+async fn run_connection<I>(io: I, pipeline: Pipeline, watcher: Watcher, tls: bool)
 where
     I: Read + Write + Unpin + Send + 'static,
 {
     let kill = Arc::new(Notify::new());
     let conn_kill = kill.clone();
-    let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+    let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        if tls {
+            req.extensions_mut().insert(OverTls);
+        }
         let pipeline = pipeline.clone();
         let kill = conn_kill.clone();
         async move { Ok::<_, std::convert::Infallible>(pipeline.serve(&kill, req).await) }
@@ -134,7 +138,7 @@ async fn serve_tls(https: TlsListener, pipeline: Pipeline, mut stop: watch::Rece
                 _ = stop.changed() => None,
             };
             if let Some(s) = stream {
-                run_connection(TokioIo::new(s), pipeline, watcher).await;
+                run_connection(TokioIo::new(s), pipeline, watcher, true).await;
             }
         });
     }
@@ -337,6 +341,13 @@ impl MockServerBuilder {
     /// The secret that signs EnOS refresh tokens.
     pub fn jwt_secret(mut self, secret: impl Into<String>) -> Self {
         self.settings.jwt_secret = secret.into();
+        self
+    }
+
+    /// The base URL browsers reach the server at (as `--public-url`): KooDrive authCodeURL's
+    /// `orgIdHost`. Without it, the request's scheme and `Host`.
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.settings.public_url = Some(url.into().trim_end_matches('/').to_string());
         self
     }
 

@@ -35,8 +35,8 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "required",
-        what: "a Mandatory header or body field missing or blank (the mock refuses these too; the warning names what is missing)",
-        source: "000:25-26, 001:10,13-14, 002:16-17,29-44, 003:12",
+        what: "a Mandatory header, query parameter or body field missing or blank (the mock refuses these too; the warning names what is missing)",
+        source: "000:25-26, 001:10,13-14, 002:16-17,29-44, 003:12; getAuthCodeURL Table 1 (domain)",
     },
     Rule {
         id: "x-tenant-id",

@@ -25,6 +25,17 @@ use axum::http::HeaderMap;
 /// sent it when the server collapsed repeated slashes in it (`None` when the path had none); `body` is
 /// the whole request body.
 pub fn check(op: Op, collapsed: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Warnings {
+    check_with_query(op, collapsed, headers, None, body)
+}
+
+/// [`check`], with the request's query string checked for the page's Mandatory query parameters.
+pub fn check_with_query(
+    op: Op,
+    collapsed: Option<&str>,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: &[u8],
+) -> Warnings {
     let spec = spec::spec(op);
     let heads = rules::Heads::of(&spec, headers);
     let mut w = Warnings::default();
@@ -36,6 +47,17 @@ pub fn check(op: Op, collapsed: Option<&str>, headers: &HeaderMap, body: &[u8]) 
     rules::headers(&spec, &heads, &mut w);
     if let Some(fields) = spec.body {
         rules::body(fields, body, &mut w);
+    }
+    for name in spec.query {
+        let present = form_urlencoded::parse(query.unwrap_or("").as_bytes())
+            .any(|(k, v)| k == *name && !v.trim().is_empty());
+        if !present {
+            w.push(
+                "required",
+                false,
+                format!("{name} query parameter is Mandatory"),
+            );
+        }
     }
     w
 }

@@ -80,6 +80,8 @@ pub struct Spec {
     pub gateway: bool,
     /// `X-tenant-id` is expected (seed 002: mandatory for ISV callers).
     pub tenant: bool,
+    /// Mandatory query parameters.
+    pub query: &'static [&'static str],
 }
 
 static SESSION_ID: [Header; 1] = [h("x-session-id", "x-session-id")];
@@ -98,6 +100,7 @@ const NONE: Spec = Spec {
     content_type: ContentType::Unchecked,
     gateway: false,
     tenant: false,
+    query: &[],
 };
 
 const KOO_SESSION_AUTH: Auth = Auth {
@@ -199,6 +202,13 @@ fn koodrive_spec(op: koodrive::Op) -> Spec {
             content_type: ContentType::Json,
             ..base
         },
+        // getAuthCodeURL: Query `domain`, Mandatory.
+        AuthCodeUrl => Spec {
+            query: &["domain"],
+            ..base
+        },
+        // OrgID's sign-in page is a browser's, not a KooDrive API: nothing to check.
+        Authorize | AuthorizeSubmit => NONE,
     }
 }
 

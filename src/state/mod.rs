@@ -55,6 +55,9 @@ pub struct Settings {
     pub strict: bool,
     /// The CA certificate (PEM) of the https listener, served at `/__admin/ca.pem`; `None` without one.
     pub tls_ca_pem: Option<String>,
+    /// The base URL browsers reach the mock at (`--public-url`, no trailing slash): KooDrive
+    /// authCodeURL's `orgIdHost`. `None`: the request's scheme and host.
+    pub public_url: Option<String>,
 }
 
 /// Default of [`Settings::max_tokens`] (`--max-tokens`): about 0.9 GB of credentials at most, more
@@ -74,6 +77,7 @@ impl Default for Settings {
             max_tokens: DEFAULT_MAX_TOKENS,
             strict: false,
             tls_ca_pem: None,
+            public_url: None,
         }
     }
 }

@@ -11,6 +11,7 @@ mod idents;
 pub mod koodrive;
 mod locks;
 pub mod oneaccess;
+pub mod orgid;
 pub mod remote;
 pub mod tokens;
 

@@ -39,6 +39,7 @@ pub fn routes() -> impl Iterator<Item = (&'static str, &'static str)> {
         .map(|&(m, p, _)| (m, p))
         .chain(oneaccess::ROUTES.iter().map(|&(m, p, _)| (m, p)))
         .chain(enos::ROUTES.iter().map(|&(m, p, _)| (m, p)))
+        .chain(koodrive::ORGID_ROUTES.iter().map(|&(m, p, _)| (m, p)))
 }
 
 /// The operation and route pattern of exactly `method path`, if a vendor route is that.
@@ -54,7 +55,11 @@ pub fn find(method: &Method, path: &str) -> Option<(Op, &'static str)> {
             .find(|(m, p, _)| *p == path && *m == method.as_str())
             .map(|&(_, p, op)| (wrap(op), p))
     }
-    match Family::of(path)? {
+    let Some(family) = Family::of(path) else {
+        // OrgID's sign-in page, which KooDrive's authCodeURL sends a browser to.
+        return scan(koodrive::ORGID_ROUTES, method, path, Op::KooDrive);
+    };
+    match family {
         Family::KooDrive => scan(koodrive::ROUTES, method, path, Op::KooDrive),
         Family::OneAccess => scan(oneaccess::ROUTES, method, path, Op::OneAccess),
         Family::Enos => scan(enos::ROUTES, method, path, Op::Enos),

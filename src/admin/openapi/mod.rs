@@ -48,6 +48,9 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
         koodrive::session_logoff,
         koodrive::login,
         koodrive::refresh_token,
+        koodrive::auth_code_url,
+        koodrive::authorize,
+        koodrive::authorize_submit,
         oneaccess::tenant_token,
         oneaccess::sdk_login,
         oneaccess::sso_ticket,
@@ -87,6 +90,7 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
     modifiers(&Common),
     tags(
         (name = "KooDrive", description = "Huawei KooDrive: enterprise session APIs and carrier login."),
+        (name = "OrgID sign-in", description = "The OrgID-like sign-in page KooDrive's authCodeURL sends a browser to: HTML, mock-defined (docs/signin.md)."),
         (name = "OneAccess", description = "Huawei Cloud OneAccess: app credential, SDK login, sso_ticket and its verification."),
         (name = "EnOS", description = "EnOS Application Portal: login, choose organization, refresh, logout, session and user info."),
         (name = "control plane", description = "`/__admin`: health, reset, state, identities, codes, tokens, journal, faults, clock, dashboard."),

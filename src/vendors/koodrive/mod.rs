@@ -7,19 +7,26 @@
 //! Layout: `session` and `carrier` hold the handlers of the two API groups, `types` the request and
 //! response bodies, `error` the [`KooError`] enum and its body.
 
+mod authcode;
 mod carrier;
 mod error;
 mod session;
+mod signin;
+mod signin_page;
 mod types;
 
+pub use authcode::{authorize_uri, NAMESPACE_PARAM};
 pub use error::KooError;
+pub use signin::{namespace_param, ORGID_ROUTES};
 
 // The OpenAPI document names the handlers by their path in this module: utoipa documents each one
 // in a `__path_<handler>` type beside it.
+pub(crate) use authcode::__path_auth_code_url;
 pub(crate) use carrier::{__path_login, __path_refresh_token};
 pub(crate) use session::{
     __path_create_session, __path_session_auth, __path_session_logoff, __path_session_refresh,
 };
+pub(crate) use signin::{__path_authorize, __path_authorize_submit};
 
 use crate::extract::Headers;
 use crate::state::Ns;
@@ -38,6 +45,10 @@ pub enum Op {
     SessionLogoff,
     Login,
     RefreshToken,
+    AuthCodeUrl,
+    /// OrgID's sign-in page (`/oauth2/authorize`): the page, and the form it posts.
+    Authorize,
+    AuthorizeSubmit,
 }
 
 /// Every KooDrive route, with the operation that answers it.
@@ -51,6 +62,11 @@ pub const ROUTES: &[(&str, &str, Op)] = &[
         Op::SessionRefresh,
     ),
     ("GET", "/koodrive/ose/v1/session/logoff", Op::SessionLogoff),
+    (
+        "GET",
+        "/koodrive/ose/v1/session/authCodeURL",
+        Op::AuthCodeUrl,
+    ),
     ("POST", "/koodrive/ose/v1/auth/login", Op::Login),
     (
         "POST",
@@ -82,5 +98,8 @@ pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
         Op::SessionLogoff => session_logoff(ns, headers).await.into_response(),
         Op::Login => login(ns, headers, body).await.into_response(),
         Op::RefreshToken => refresh_token(ns, headers, body).await.into_response(),
+        Op::AuthCodeUrl => authcode::auth_code_url(ns, parts.uri, headers, parts.extensions).await,
+        Op::Authorize => signin::authorize(ns, parts.uri, headers).await,
+        Op::AuthorizeSubmit => signin::authorize_submit(ns, parts.uri, headers, body).await,
     }
 }

@@ -1,0 +1,554 @@
+//! OrgID's sign-in page as the mock plays it: `GET /oauth2/authorize` (the OAuth2 authorization
+//! endpoint KooDrive's getAuthCodeURL sends a browser to) and the form it posts back. A user signs in
+//! (a "sign in as" button, an account and password, or `login_hint` + `prompt=none` / `X-Mock-Login`
+//! for CI), and the browser goes back to the client's `redirect_uri` with a one-time authorization
+//! code that `POST /koodrive/ose/v1/session/` redeems.
+//!
+//! Errors follow RFC 6749 §4.1.2.1: an unknown client or a redirect URI the client does not allow gets
+//! an error page and never a redirect; every other error goes back to the client as `error=…`.
+
+use super::authcode::NAMESPACE_PARAM;
+use super::signin_page::{self as page, Form};
+use super::{Op, CODE_TTL_MS, LOCK_AFTER, LOCK_MS};
+use crate::extract::Headers;
+use crate::state::{Ns, DEFAULT_NAMESPACE};
+use crate::store::koodrive::KooUser;
+use crate::store::orgid::OrgIdClient;
+use crate::store::{Kind, Settled, TokenRec};
+use crate::tokens::secret_eq;
+use axum::body::Bytes;
+use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// The sign-in page's routes (outside the KooDrive prefix, on OrgID's path).
+pub const ORGID_ROUTES: &[(&str, &str, Op)] = &[
+    ("GET", AUTHORIZE, Op::Authorize),
+    ("POST", AUTHORIZE, Op::AuthorizeSubmit),
+];
+
+const AUTHORIZE: &str = "/oauth2/authorize";
+/// Longest parameter value taken (longer: refused as malformed).
+const MAX_PARAM: usize = 2048;
+/// Longest `state` echoed back.
+const MAX_STATE: usize = 1024;
+/// Scopes OrgID knows.
+const SCOPES: &[&str] = &["openid", "phone", "profile", "email"];
+/// The lockout family, shared with the login route: the same account locks on both.
+const FAMILY: &str = "koodrive";
+/// A header that signs in as this account at once (CI without clicking).
+const X_MOCK_LOGIN: &str = "x-mock-login";
+
+/// The namespace a sign-in URL names (`mock_namespace`), on the sign-in page's path only; a repeated
+/// one comes back empty, which the pipeline refuses as invalid.
+pub fn namespace_param(path: &str, query: Option<&str>) -> Option<String> {
+    if path != AUTHORIZE {
+        return None;
+    }
+    let mut it = form_urlencoded::parse(query?.as_bytes()).filter(|(k, _)| k == NAMESPACE_PARAM);
+    let first = it.next()?.1.into_owned();
+    Some(if it.next().is_some() {
+        String::new()
+    } else {
+        first
+    })
+}
+
+/// The parameters of a request (query or form) as sent.
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn parse(text: &[u8]) -> Params {
+        let it = form_urlencoded::parse(text);
+        Params(it.map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+
+    /// `Ok(None)` when absent or blank; `Err` when repeated or too long.
+    fn one(&self, name: &str) -> Result<Option<&str>, ()> {
+        let mut it = self.0.iter().filter(|(k, _)| k == name);
+        let v = it.next().map(|(_, v)| v.as_str());
+        if it.next().is_some() || v.is_some_and(|v| v.len() > MAX_PARAM) {
+            return Err(());
+        }
+        Ok(v.filter(|v| !v.trim().is_empty()))
+    }
+}
+
+/// A checked authorization request.
+pub(super) struct Authz {
+    pub client: Arc<OrgIdClient>,
+    pub redirect_uri: String,
+    pub state: Option<String>,
+    pub scope: Option<String>,
+    pub login_hint: Option<String>,
+    prompt_none: bool,
+}
+
+/// Why a request is refused.
+enum Refusal {
+    /// An error page, no redirect (the client or its redirect URI cannot be trusted).
+    Page(&'static str, String),
+    /// Back to the client with an OAuth2 error.
+    Back {
+        uri: String,
+        error: &'static str,
+        description: &'static str,
+        state: Option<String>,
+    },
+}
+
+impl Refusal {
+    fn answer(self) -> Response {
+        match self {
+            Refusal::Page(title, detail) => {
+                html(StatusCode::BAD_REQUEST, page::error(title, &detail))
+            }
+            Refusal::Back {
+                uri,
+                error,
+                description,
+                state,
+            } => {
+                let q = [("error", error), ("error_description", description)];
+                let mut pairs: Vec<(&str, &str)> = q.to_vec();
+                if let Some(s) = &state {
+                    pairs.push(("state", s));
+                }
+                redirect(&uri, &pairs)
+            }
+        }
+    }
+}
+
+/// A `state` RFC 6749 allows: printable ASCII (VSCHAR), not too long.
+fn state_ok(s: &str) -> bool {
+    s.len() <= MAX_STATE && s.bytes().all(|b| (0x20..=0x7e).contains(&b))
+}
+
+/// Checks an authorization request in RFC 6749's order: the client and its redirect URI first (no
+/// redirect before both are trusted), then the rest (redirected).
+fn check(ns: &Ns, p: &Params) -> Result<Authz, Refusal> {
+    let client_id = match p.one("client_id") {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            return Err(Refusal::Page(
+                "Missing client",
+                "The request names no client_id.".into(),
+            ))
+        }
+        Err(()) => {
+            return Err(Refusal::Page(
+                "Invalid client",
+                "client_id is repeated or too long.".into(),
+            ))
+        }
+    };
+    let Some(client) = ns.koo().client(client_id) else {
+        let detail = format!("No OrgID client {client_id:?} is registered with this server.");
+        return Err(Refusal::Page("Unknown client", detail));
+    };
+    let redirect_uri = match p.one("redirect_uri") {
+        Ok(Some(u)) if client.allows(u) => u.to_string(),
+        Ok(Some(u)) => {
+            let detail = format!("The client does not allow the redirect URI {u:?}.");
+            return Err(Refusal::Page("Redirect URI not allowed", detail));
+        }
+        Ok(None) => {
+            return Err(Refusal::Page(
+                "Missing redirect URI",
+                "The request names no redirect_uri.".into(),
+            ))
+        }
+        Err(()) => {
+            return Err(Refusal::Page(
+                "Invalid redirect URI",
+                "redirect_uri is repeated or too long.".into(),
+            ))
+        }
+    };
+    let back = |error, description, state: Option<&str>| Refusal::Back {
+        uri: redirect_uri.clone(),
+        error,
+        description,
+        state: state.map(str::to_string),
+    };
+    let state = match p.one("state") {
+        Ok(s) if s.is_none_or(state_ok) => s,
+        _ => {
+            return Err(back(
+                "invalid_request",
+                "state is repeated, too long or not printable ASCII",
+                None,
+            ))
+        }
+    };
+    let (Ok(rt), Ok(scope), Ok(hint), Ok(prompt)) = (
+        p.one("response_type"),
+        p.one("scope"),
+        p.one("login_hint"),
+        p.one("prompt"),
+    ) else {
+        return Err(back(
+            "invalid_request",
+            "a parameter is repeated or too long",
+            state,
+        ));
+    };
+    match rt {
+        None => return Err(back("invalid_request", "response_type is required", state)),
+        Some("code") => {}
+        Some(_) => {
+            return Err(back(
+                "unsupported_response_type",
+                "only response_type=code is supported",
+                state,
+            ))
+        }
+    }
+    if scope.is_some_and(|s| s.split(' ').any(|t| !t.is_empty() && !SCOPES.contains(&t))) {
+        return Err(back(
+            "invalid_scope",
+            "scope takes openid, phone, profile and email",
+            state,
+        ));
+    }
+    Ok(Authz {
+        redirect_uri: redirect_uri.clone(),
+        client,
+        state: state.map(str::to_string),
+        scope: scope.map(str::to_string),
+        login_hint: hint.map(str::to_string),
+        prompt_none: prompt.is_some_and(|p| p.split(' ').any(|t| t == "none")),
+    })
+}
+
+/// `GET /oauth2/authorize` — OrgID's sign-in page (mock-defined; the URI KooDrive's getAuthCodeURL
+/// hands out).
+#[utoipa::path(
+    get,
+    path = "/oauth2/authorize",
+    operation_id = "orgid_authorize",
+    tag = "OrgID sign-in",
+    summary = "OrgID-like sign-in page (HTML): pick a fixture user, or account and password",
+    params(
+        ("response_type" = String, Query, description = "`code` (else `error=unsupported_response_type`).", example = "code"),
+        ("client_id" = String, Query, description = "An OrgID client of the KooDrive fixtures (unknown: an error page, no redirect).", example = "be93d606a69a214642bf324e147af3366aef98f2cb1eb0b51bf8a27647d135b0"),
+        ("redirect_uri" = String, Query, description = "Where the browser goes back to; the client must allow it (else an error page, no redirect).", example = "http://localhost:3000/cloudfile/index.html"),
+        ("scope" = Option<String>, Query, description = "Of `openid phone profile email` (else `error=invalid_scope`)."),
+        ("state" = Option<String>, Query, description = "Echoed back; printable ASCII, at most 1024 characters (else `error=invalid_request`)."),
+        ("login_hint" = Option<String>, Query, description = "An account: prefills the form; with `prompt=none` signs in at once (unknown: `error=login_required`)."),
+        ("prompt" = Option<String>, Query, description = "`none`: no page (with `login_hint`; without: `error=login_required`)."),
+        ("mock_namespace" = Option<String>, Query, description = "The namespace the code lands in (a browser cannot send `X-Mock-Namespace`)."),
+        ("X-Mock-Login" = Option<String>, Header, description = "Sign in as this account at once (CI)."),
+    ),
+    responses(
+        (status = 200, description = "The sign-in page (HTML).", content_type = "text/html"),
+        (status = 302, description = "Back to `redirect_uri` with `code` and `state`, or with `error` (`invalid_request`, `unsupported_response_type`, `invalid_scope`, `login_required`, `access_denied`) and `state`."),
+        (status = 400, description = "Unknown client, or a redirect URI the client does not allow: an error page (HTML), no redirect."),
+    )
+)]
+pub(super) async fn authorize(ns: Ns, uri: Uri, Headers(headers): Headers) -> Response {
+    let p = Params::parse(uri.query().unwrap_or("").as_bytes());
+    let authz = match check(&ns, &p) {
+        Ok(a) => a,
+        Err(r) => return r.answer(),
+    };
+    let login = headers
+        .get(X_MOCK_LOGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    let at_once = login.or(authz.login_hint.as_deref().filter(|_| authz.prompt_none));
+    match at_once {
+        Some(account) => match ns.koo().user_by_account(account) {
+            Some(user) => approve(&ns, &authz, &user, true).await,
+            None => back(&authz, "login_required", "no such account"),
+        },
+        None if authz.prompt_none => back(&authz, "login_required", "prompt=none needs login_hint"),
+        None => show(&ns, &authz, StatusCode::OK, None),
+    }
+}
+
+/// `POST /oauth2/authorize` — the sign-in page's forms: `as=<account>` (a user button),
+/// `account` + `password`, or `action=deny`, with the request's parameters as hidden fields.
+#[utoipa::path(
+    post,
+    path = "/oauth2/authorize",
+    operation_id = "orgid_authorize_submit",
+    tag = "OrgID sign-in",
+    summary = "The sign-in page's form (application/x-www-form-urlencoded)",
+    request_body(content_type = "application/x-www-form-urlencoded", description = "The authorization request's parameters, and `as=<account>`, `account`+`password`, or `action=deny`."),
+    responses(
+        (status = 302, description = "Back to `redirect_uri` with `code` and `state`; `error=access_denied` for Deny; `error=invalid_request` for a form with none of the fields."),
+        (status = 400, description = "Unknown client or redirect URI not allowed (error page, no redirect); account or password left blank (the page again)."),
+        (status = 401, description = "Wrong account or password, or the account is locked (5 failures lock it for 15 minutes, as on the login route): the page again, with the message."),
+    )
+)]
+pub(super) async fn authorize_submit(ns: Ns, _uri: Uri, _h: Headers, body: Bytes) -> Response {
+    let p = Params::parse(&body);
+    let authz = match check(&ns, &p) {
+        Ok(a) => a,
+        Err(r) => return r.answer(),
+    };
+    let (Ok(action), Ok(as_account), Ok(account), Ok(password)) = (
+        p.one("action"),
+        p.one("as"),
+        p.one("account"),
+        p.one("password"),
+    ) else {
+        return back(
+            &authz,
+            "invalid_request",
+            "a form field is repeated or too long",
+        );
+    };
+    if action == Some("deny") {
+        return back(&authz, "access_denied", "the user denied the request");
+    }
+    if let Some(a) = as_account {
+        return match ns.koo().user_by_account(a) {
+            Some(user) => approve(&ns, &authz, &user, false).await,
+            None => show(&ns, &authz, StatusCode::UNAUTHORIZED, Some(Form::wrong(a))),
+        };
+    }
+    match (account, password, action) {
+        (Some(a), Some(pw), _) => password_sign_in(&ns, &authz, a, pw).await,
+        (a, _, Some("sign-in")) | (a @ Some(_), _, _) => {
+            let form = Form::blank(a.unwrap_or(""));
+            show(&ns, &authz, StatusCode::BAD_REQUEST, Some(form))
+        }
+        _ => back(&authz, "invalid_request", "the form carried no decision"),
+    }
+}
+
+/// Checks an account and password as the login route does (same lockout), and signs in.
+async fn password_sign_in(ns: &Ns, authz: &Authz, account: &str, password: &str) -> Response {
+    let Some(user) = ns.koo().user_by_account(account) else {
+        return show(
+            ns,
+            authz,
+            StatusCode::UNAUTHORIZED,
+            Some(Form::wrong(account)),
+        );
+    };
+    let now = ns.now();
+    let ok = secret_eq(password, &user.password);
+    let (code, rec) = new_code(ns, authz, &user, now);
+    let lock = (ok, LOCK_AFTER, LOCK_MS);
+    let settled = ns
+        .store()
+        .settle(
+            (FAMILY, &*user.user_id),
+            now,
+            lock,
+            [(code.as_str().into(), rec)],
+        )
+        .await;
+    match settled {
+        Ok(Settled::Passed) => to_client(authz, &code),
+        Ok(Settled::Failed(_)) => show(
+            ns,
+            authz,
+            StatusCode::UNAUTHORIZED,
+            Some(Form::wrong(account)),
+        ),
+        Ok(Settled::Locked) => show(
+            ns,
+            authz,
+            StatusCode::UNAUTHORIZED,
+            Some(Form::locked(account)),
+        ),
+        Err(_) => unavailable(),
+    }
+}
+
+/// Signs in as `user` without a password (a user button, `prompt=none`, `X-Mock-Login`), unless the
+/// account is locked.
+async fn approve(ns: &Ns, authz: &Authz, user: &KooUser, at_once: bool) -> Response {
+    let now = ns.now();
+    match ns.store().is_locked(FAMILY, &user.user_id, now).await {
+        Ok(false) => {}
+        Ok(true) if at_once => return back(authz, "access_denied", "the account is locked"),
+        Ok(true) => {
+            return show(
+                ns,
+                authz,
+                StatusCode::UNAUTHORIZED,
+                Some(Form::locked(&user.account)),
+            )
+        }
+        Err(_) => return unavailable(),
+    }
+    let (code, rec) = new_code(ns, authz, user, now);
+    match ns.store().insert(code.clone(), rec).await {
+        Ok(()) => to_client(authz, &code),
+        Err(_) => unavailable(),
+    }
+}
+
+/// A one-time authorization code for `user`, as the control plane mints them (5 minutes, used up by
+/// create-session), bound to the client that asked.
+fn new_code(ns: &Ns, authz: &Authz, user: &KooUser, now: i64) -> (String, TokenRec) {
+    let code = ns.gen.base62_key(64);
+    let mut rec = TokenRec::new(Kind::KooAuthCode, user.user_id.clone(), now, CODE_TTL_MS);
+    rec.bind().client = Some(authz.client.client_id.as_str().into());
+    (code, rec)
+}
+
+fn to_client(authz: &Authz, code: &str) -> Response {
+    let mut pairs = vec![("code", code)];
+    if let Some(s) = &authz.state {
+        pairs.push(("state", s));
+    }
+    redirect(&authz.redirect_uri, &pairs)
+}
+
+fn back(authz: &Authz, error: &'static str, description: &'static str) -> Response {
+    let r = Refusal::Back {
+        uri: authz.redirect_uri.clone(),
+        error,
+        description,
+        state: authz.state.clone(),
+    };
+    r.answer()
+}
+
+/// The page, with the form's message when there is one.
+fn show(ns: &Ns, authz: &Authz, status: StatusCode, form: Option<Form<'_>>) -> Response {
+    let mut users = ns.koo().users();
+    users.sort_by(|a, b| a.account.cmp(&b.account));
+    let rows: Vec<_> = users
+        .iter()
+        .map(|u| {
+            let org = ns.koo().org(&u.org_id);
+            (
+                u.clone(),
+                org.map(|o| o.org_name.clone()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut hidden: Vec<(&str, Cow<'_, str>)> = vec![
+        ("response_type", "code".into()),
+        ("client_id", authz.client.client_id.as_str().into()),
+        ("redirect_uri", authz.redirect_uri.as_str().into()),
+    ];
+    for (k, v) in [("scope", &authz.scope), ("state", &authz.state)] {
+        if let Some(v) = v {
+            hidden.push((k, v.as_str().into()));
+        }
+    }
+    // Relative, so that the page works behind a proxy that serves it under a path prefix.
+    let action = if ns.name == DEFAULT_NAMESPACE {
+        "authorize".to_string()
+    } else {
+        format!("authorize?{NAMESPACE_PARAM}={}", ns.name)
+    };
+    let prefill = authz.login_hint.as_deref().unwrap_or("");
+    let form = form.unwrap_or(Form::blank(prefill).quiet());
+    let view = page::View {
+        client: &authz.client,
+        redirect_uri: &authz.redirect_uri,
+        action: &action,
+        hidden: &hidden,
+        users: &rows,
+        form,
+    };
+    html(status, page::render(&view))
+}
+
+/// `uri` with `pairs` added to its query (kept as it was).
+fn redirect(uri: &str, pairs: &[(&str, &str)]) -> Response {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.extend_pairs(pairs);
+    let sep = match uri.find('?') {
+        None => "?",
+        Some(_) if uri.ends_with(['?', '&']) => "",
+        Some(_) => "&",
+    };
+    let location = format!("{uri}{sep}{}", q.finish());
+    // The redirect URI was checked to be printable ASCII, and the pairs are percent-encoded.
+    let Ok(v) = HeaderValue::from_str(&location) else {
+        return html(
+            StatusCode::BAD_REQUEST,
+            page::error("Invalid redirect URI", uri),
+        );
+    };
+    let mut r = StatusCode::FOUND.into_response();
+    r.headers_mut().insert(header::LOCATION, v);
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// An HTML answer that loads nothing from anywhere and cannot be framed.
+fn html(status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// The shared store cannot be reached: a page saying so, with `Retry-After`, as the vendor routes'
+/// 503 does.
+fn unavailable() -> Response {
+    let mut r = html(
+        StatusCode::SERVICE_UNAVAILABLE,
+        page::error("Try again", "The mock's store cannot be reached right now."),
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn a_repeated_or_overlong_parameter_is_refused_and_blank_is_absent() {
+        let p = Params::parse(b"a=1&a=2&b=&c=x");
+        assert!(p.one("a").is_err());
+        assert_eq!(p.one("b"), Ok(None));
+        assert_eq!(p.one("c"), Ok(Some("x")));
+        let long = format!("d={}", "x".repeat(MAX_PARAM + 1));
+        assert!(Params::parse(long.as_bytes()).one("d").is_err());
+    }
+
+    #[test]
+    fn state_is_printable_ascii() {
+        assert!(state_ok("a b~!<>\"'"));
+        assert!(!state_ok("a\r\nSet-Cookie: x"));
+        assert!(!state_ok("é"));
+        assert!(!state_ok(&"s".repeat(MAX_STATE + 1)));
+    }
+
+    #[test]
+    fn the_redirect_keeps_the_uri_query() {
+        let r = redirect(
+            "https://a.example/cb?x=1",
+            &[("code", "c"), ("state", "a b&c")],
+        );
+        assert_eq!(
+            r.headers()[header::LOCATION],
+            "https://a.example/cb?x=1&code=c&state=a+b%26c"
+        );
+        let r = redirect("https://a.example/cb", &[("code", "c")]);
+        assert_eq!(r.headers()[header::LOCATION], "https://a.example/cb?code=c");
+    }
+}
