@@ -59,6 +59,7 @@ pub(super) struct AuthCodeUrl {
     responses(
         (status = 200, description = "Where to send the browser: the mock's own OrgID-like sign-in page.", body = AuthCodeUrl),
         (status = 400, description = "13000102: `domain` missing, blank, repeated or not a `host[:port]`.", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
     )
 )]
 pub(super) async fn auth_code_url(

@@ -8,6 +8,7 @@
 //! response bodies, `error` the [`KooError`] enum and its body.
 
 mod authcode;
+mod authz;
 mod carrier;
 mod error;
 mod session;

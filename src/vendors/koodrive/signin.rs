@@ -8,19 +8,18 @@
 //! an error page and never a redirect; every other error goes back to the client as `error=…`.
 
 use super::authcode::NAMESPACE_PARAM;
-use super::signin_page::{self as page, Form};
+use super::authz::{check, Authz, Params, Refusal};
+use super::signin_page::{self as page, html, redirect, unavailable, Form};
 use super::{Op, CODE_TTL_MS, LOCK_AFTER, LOCK_MS};
 use crate::extract::Headers;
 use crate::state::{Ns, DEFAULT_NAMESPACE};
 use crate::store::koodrive::KooUser;
-use crate::store::orgid::OrgIdClient;
 use crate::store::{Kind, Settled, TokenRec};
 use crate::tokens::secret_eq;
 use axum::body::Bytes;
-use axum::http::{header, HeaderValue, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
 use std::borrow::Cow;
-use std::sync::Arc;
 
 /// The sign-in page's routes (outside the KooDrive prefix, on OrgID's path).
 pub const ORGID_ROUTES: &[(&str, &str, Op)] = &[
@@ -29,12 +28,6 @@ pub const ORGID_ROUTES: &[(&str, &str, Op)] = &[
 ];
 
 const AUTHORIZE: &str = "/oauth2/authorize";
-/// Longest parameter value taken (longer: refused as malformed).
-const MAX_PARAM: usize = 2048;
-/// Longest `state` echoed back.
-const MAX_STATE: usize = 1024;
-/// Scopes OrgID knows.
-const SCOPES: &[&str] = &["openid", "phone", "profile", "email"];
 /// The lockout family, shared with the login route: the same account locks on both.
 const FAMILY: &str = "koodrive";
 /// A header that signs in as this account at once (CI without clicking).
@@ -52,174 +45,6 @@ pub fn namespace_param(path: &str, query: Option<&str>) -> Option<String> {
         String::new()
     } else {
         first
-    })
-}
-
-/// The parameters of a request (query or form) as sent.
-struct Params(Vec<(String, String)>);
-
-impl Params {
-    fn parse(text: &[u8]) -> Params {
-        let it = form_urlencoded::parse(text);
-        Params(it.map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
-    }
-
-    /// `Ok(None)` when absent or blank; `Err` when repeated or too long.
-    fn one(&self, name: &str) -> Result<Option<&str>, ()> {
-        let mut it = self.0.iter().filter(|(k, _)| k == name);
-        let v = it.next().map(|(_, v)| v.as_str());
-        if it.next().is_some() || v.is_some_and(|v| v.len() > MAX_PARAM) {
-            return Err(());
-        }
-        Ok(v.filter(|v| !v.trim().is_empty()))
-    }
-}
-
-/// A checked authorization request.
-pub(super) struct Authz {
-    pub client: Arc<OrgIdClient>,
-    pub redirect_uri: String,
-    pub state: Option<String>,
-    pub scope: Option<String>,
-    pub login_hint: Option<String>,
-    prompt_none: bool,
-}
-
-/// Why a request is refused.
-enum Refusal {
-    /// An error page, no redirect (the client or its redirect URI cannot be trusted).
-    Page(&'static str, String),
-    /// Back to the client with an OAuth2 error.
-    Back {
-        uri: String,
-        error: &'static str,
-        description: &'static str,
-        state: Option<String>,
-    },
-}
-
-impl Refusal {
-    fn answer(self) -> Response {
-        match self {
-            Refusal::Page(title, detail) => {
-                html(StatusCode::BAD_REQUEST, page::error(title, &detail))
-            }
-            Refusal::Back {
-                uri,
-                error,
-                description,
-                state,
-            } => {
-                let q = [("error", error), ("error_description", description)];
-                let mut pairs: Vec<(&str, &str)> = q.to_vec();
-                if let Some(s) = &state {
-                    pairs.push(("state", s));
-                }
-                redirect(&uri, &pairs)
-            }
-        }
-    }
-}
-
-/// A `state` RFC 6749 allows: printable ASCII (VSCHAR), not too long.
-fn state_ok(s: &str) -> bool {
-    s.len() <= MAX_STATE && s.bytes().all(|b| (0x20..=0x7e).contains(&b))
-}
-
-/// Checks an authorization request in RFC 6749's order: the client and its redirect URI first (no
-/// redirect before both are trusted), then the rest (redirected).
-fn check(ns: &Ns, p: &Params) -> Result<Authz, Refusal> {
-    let client_id = match p.one("client_id") {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            return Err(Refusal::Page(
-                "Missing client",
-                "The request names no client_id.".into(),
-            ))
-        }
-        Err(()) => {
-            return Err(Refusal::Page(
-                "Invalid client",
-                "client_id is repeated or too long.".into(),
-            ))
-        }
-    };
-    let Some(client) = ns.koo().client(client_id) else {
-        let detail = format!("No OrgID client {client_id:?} is registered with this server.");
-        return Err(Refusal::Page("Unknown client", detail));
-    };
-    let redirect_uri = match p.one("redirect_uri") {
-        Ok(Some(u)) if client.allows(u) => u.to_string(),
-        Ok(Some(u)) => {
-            let detail = format!("The client does not allow the redirect URI {u:?}.");
-            return Err(Refusal::Page("Redirect URI not allowed", detail));
-        }
-        Ok(None) => {
-            return Err(Refusal::Page(
-                "Missing redirect URI",
-                "The request names no redirect_uri.".into(),
-            ))
-        }
-        Err(()) => {
-            return Err(Refusal::Page(
-                "Invalid redirect URI",
-                "redirect_uri is repeated or too long.".into(),
-            ))
-        }
-    };
-    let back = |error, description, state: Option<&str>| Refusal::Back {
-        uri: redirect_uri.clone(),
-        error,
-        description,
-        state: state.map(str::to_string),
-    };
-    let state = match p.one("state") {
-        Ok(s) if s.is_none_or(state_ok) => s,
-        _ => {
-            return Err(back(
-                "invalid_request",
-                "state is repeated, too long or not printable ASCII",
-                None,
-            ))
-        }
-    };
-    let (Ok(rt), Ok(scope), Ok(hint), Ok(prompt)) = (
-        p.one("response_type"),
-        p.one("scope"),
-        p.one("login_hint"),
-        p.one("prompt"),
-    ) else {
-        return Err(back(
-            "invalid_request",
-            "a parameter is repeated or too long",
-            state,
-        ));
-    };
-    match rt {
-        None => return Err(back("invalid_request", "response_type is required", state)),
-        Some("code") => {}
-        Some(_) => {
-            return Err(back(
-                "unsupported_response_type",
-                "only response_type=code is supported",
-                state,
-            ))
-        }
-    }
-    if scope.is_some_and(|s| s.split(' ').any(|t| !t.is_empty() && !SCOPES.contains(&t))) {
-        return Err(back(
-            "invalid_scope",
-            "scope takes openid, phone, profile and email",
-            state,
-        ));
-    }
-    Ok(Authz {
-        redirect_uri: redirect_uri.clone(),
-        client,
-        state: state.map(str::to_string),
-        scope: scope.map(str::to_string),
-        login_hint: hint.map(str::to_string),
-        prompt_none: prompt.is_some_and(|p| p.split(' ').any(|t| t == "none")),
     })
 }
 
@@ -246,6 +71,7 @@ fn check(ns: &Ns, p: &Params) -> Result<Authz, Refusal> {
         (status = 200, description = "The sign-in page (HTML).", content_type = "text/html"),
         (status = 302, description = "Back to `redirect_uri` with `code` and `state`, or with `error` (`invalid_request`, `unsupported_response_type`, `invalid_scope`, `login_required`, `access_denied`) and `state`."),
         (status = 400, description = "Unknown client, or a redirect URI the client does not allow: an error page (HTML), no redirect."),
+        (status = 413, description = "Body over 64 KiB: the control plane's `{\"error\"}`."),
     )
 )]
 pub(super) async fn authorize(ns: Ns, uri: Uri, Headers(headers): Headers) -> Response {
@@ -283,6 +109,7 @@ pub(super) async fn authorize(ns: Ns, uri: Uri, Headers(headers): Headers) -> Re
         (status = 302, description = "Back to `redirect_uri` with `code` and `state`; `error=access_denied` for Deny; `error=invalid_request` for a form with none of the fields."),
         (status = 400, description = "Unknown client or redirect URI not allowed (error page, no redirect); account or password left blank (the page again)."),
         (status = 401, description = "Wrong account or password, or the account is locked (5 failures lock it for 15 minutes, as on the login route): the page again, with the message."),
+        (status = 413, description = "Body over 64 KiB: the control plane's `{\"error\"}`."),
     )
 )]
 pub(super) async fn authorize_submit(ns: Ns, _uri: Uri, _h: Headers, body: Bytes) -> Response {
@@ -455,100 +282,4 @@ fn show(ns: &Ns, authz: &Authz, status: StatusCode, form: Option<Form<'_>>) -> R
         form,
     };
     html(status, page::render(&view))
-}
-
-/// `uri` with `pairs` added to its query (kept as it was).
-fn redirect(uri: &str, pairs: &[(&str, &str)]) -> Response {
-    let mut q = form_urlencoded::Serializer::new(String::new());
-    q.extend_pairs(pairs);
-    let sep = match uri.find('?') {
-        None => "?",
-        Some(_) if uri.ends_with(['?', '&']) => "",
-        Some(_) => "&",
-    };
-    let location = format!("{uri}{sep}{}", q.finish());
-    // The redirect URI was checked to be printable ASCII, and the pairs are percent-encoded.
-    let Ok(v) = HeaderValue::from_str(&location) else {
-        return html(
-            StatusCode::BAD_REQUEST,
-            page::error("Invalid redirect URI", uri),
-        );
-    };
-    let mut r = StatusCode::FOUND.into_response();
-    r.headers_mut().insert(header::LOCATION, v);
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
-/// An HTML answer that loads nothing from anywhere and cannot be framed.
-fn html(status: StatusCode, body: String) -> Response {
-    let mut r = (status, body).into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
-/// The shared store cannot be reached: a page saying so, with `Retry-After`, as the vendor routes'
-/// 503 does.
-fn unavailable() -> Response {
-    let mut r = html(
-        StatusCode::SERVICE_UNAVAILABLE,
-        page::error("Try again", "The mock's store cannot be reached right now."),
-    );
-    r.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    r
-}
-
-#[cfg(test)]
-mod unit {
-    use super::*;
-
-    #[test]
-    fn a_repeated_or_overlong_parameter_is_refused_and_blank_is_absent() {
-        let p = Params::parse(b"a=1&a=2&b=&c=x");
-        assert!(p.one("a").is_err());
-        assert_eq!(p.one("b"), Ok(None));
-        assert_eq!(p.one("c"), Ok(Some("x")));
-        let long = format!("d={}", "x".repeat(MAX_PARAM + 1));
-        assert!(Params::parse(long.as_bytes()).one("d").is_err());
-    }
-
-    #[test]
-    fn state_is_printable_ascii() {
-        assert!(state_ok("a b~!<>\"'"));
-        assert!(!state_ok("a\r\nSet-Cookie: x"));
-        assert!(!state_ok("é"));
-        assert!(!state_ok(&"s".repeat(MAX_STATE + 1)));
-    }
-
-    #[test]
-    fn the_redirect_keeps_the_uri_query() {
-        let r = redirect(
-            "https://a.example/cb?x=1",
-            &[("code", "c"), ("state", "a b&c")],
-        );
-        assert_eq!(
-            r.headers()[header::LOCATION],
-            "https://a.example/cb?x=1&code=c&state=a+b%26c"
-        );
-        let r = redirect("https://a.example/cb", &[("code", "c")]);
-        assert_eq!(r.headers()[header::LOCATION], "https://a.example/cb?code=c");
-    }
 }

@@ -3,6 +3,8 @@
 
 use crate::store::koodrive::KooUser;
 use crate::store::orgid::OrgIdClient;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use std::borrow::Cow;
 use std::fmt::Write;
 use std::sync::Arc;
@@ -182,9 +184,79 @@ pub(super) fn error(title: &str, detail: &str) -> String {
     shell(title, &m)
 }
 
+/// `uri` with `pairs` added to its query (kept as it was).
+pub(super) fn redirect(uri: &str, pairs: &[(&str, &str)]) -> Response {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.extend_pairs(pairs);
+    let sep = match uri.find('?') {
+        None => "?",
+        Some(_) if uri.ends_with(['?', '&']) => "",
+        Some(_) => "&",
+    };
+    let location = format!("{uri}{sep}{}", q.finish());
+    // The redirect URI was checked to be printable ASCII, and the pairs are percent-encoded.
+    let Ok(v) = HeaderValue::from_str(&location) else {
+        return html(StatusCode::BAD_REQUEST, error("Invalid redirect URI", uri));
+    };
+    let mut r = StatusCode::FOUND.into_response();
+    r.headers_mut().insert(header::LOCATION, v);
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// An HTML answer that loads nothing from anywhere and cannot be framed.
+pub(super) fn html(status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// The shared store cannot be reached: a page saying so, with `Retry-After`, as the vendor routes'
+/// 503 does.
+pub(super) fn unavailable() -> Response {
+    let mut r = html(
+        StatusCode::SERVICE_UNAVAILABLE,
+        error("Try again", "The mock's store cannot be reached right now."),
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r
+}
+
 #[cfg(test)]
 mod unit {
     use super::*;
+
+    #[test]
+    fn the_redirect_keeps_the_uri_query() {
+        let r = redirect(
+            "https://a.example/cb?x=1",
+            &[("code", "c"), ("state", "a b&c")],
+        );
+        assert_eq!(
+            r.headers()[header::LOCATION],
+            "https://a.example/cb?x=1&code=c&state=a+b%26c"
+        );
+        let r = redirect("https://a.example/cb", &[("code", "c")]);
+        assert_eq!(r.headers()[header::LOCATION], "https://a.example/cb?code=c");
+    }
 
     #[test]
     fn escapes_every_markup_character() {
