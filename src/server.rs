@@ -235,6 +235,27 @@ impl MockServer {
         format!("http://{}", self.addr)
     }
 
+    /// The OrgID sign-in URL KooDrive's authCodeURL hands a front end on `domain` (`localhost:3000`
+    /// comes back to `http://localhost:3000/cloudfile/index.html`), on this server, in the default
+    /// namespace; add `&state=…`, `&login_hint=<account>&prompt=none` or `&mock_namespace=<name>`.
+    /// Panics if `domain` is not a `host[:port]`.
+    pub fn signin_url(&self, domain: &str) -> String {
+        use crate::vendors::koodrive::{authorize_uri, landing};
+        let back = landing(domain)
+            .unwrap_or_else(|| panic!("signin_url: {domain:?} is not a host[:port]"));
+        let base = self
+            .state
+            .settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| self.uri());
+        let client = match &self.state.fixtures.koodrive.org_id_clients {
+            Some(c) if !c.is_empty() => c[0].client_id.clone(),
+            _ => crate::store::orgid::DEFAULT_CLIENT_ID.to_string(),
+        };
+        authorize_uri(&base, &client, &back)
+    }
+
     /// The bound address.
     pub fn address(&self) -> SocketAddr {
         self.addr

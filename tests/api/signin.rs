@@ -704,3 +704,16 @@ async fn a_signed_in_code_is_revocable_bound_to_its_client_and_journaled_masked(
     );
     assert!(journal.text.contains(&code[..4]));
 }
+
+#[tokio::test]
+async fn the_harness_signin_url_is_what_auth_code_url_hands_out() {
+    let api = Api::new().await;
+    let uri = auth_code_uri(&api, "localhost:3000", &[]).await;
+    assert_eq!(api.server.signin_url("localhost:3000"), uri);
+    let path = format!(
+        "{}&prompt=none&login_hint=koo_user&state=h",
+        uri.strip_prefix(&api.server.uri()).expect("own host")
+    );
+    let q = page(&api, "GET", &path, &[], None).await.back_to(BACK);
+    assert_eq!(get(&q, "state"), Some("h"));
+}

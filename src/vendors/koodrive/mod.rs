@@ -16,7 +16,7 @@ mod signin;
 mod signin_page;
 mod types;
 
-pub use authcode::{authorize_uri, NAMESPACE_PARAM};
+pub use authcode::{authorize_uri, landing, NAMESPACE_PARAM};
 pub use error::KooError;
 pub use signin::{namespace_param, ORGID_ROUTES};
 
