@@ -33,14 +33,18 @@ const FAMILY: &str = "koodrive";
 /// A header that signs in as this account at once (CI without clicking).
 const X_MOCK_LOGIN: &str = "x-mock-login";
 
-/// The namespace a sign-in URL names (`mock_namespace`), on the sign-in page's path only; a repeated
-/// one comes back empty, which the pipeline refuses as invalid.
+/// The namespace a sign-in URL names (`mock_namespace`), on the sign-in page's path only; a blank one
+/// is absent, a repeated one comes back empty, which the pipeline refuses as invalid.
 pub fn namespace_param(path: &str, query: Option<&str>) -> Option<String> {
     if path != AUTHORIZE {
         return None;
     }
     let mut it = form_urlencoded::parse(query?.as_bytes()).filter(|(k, _)| k == NAMESPACE_PARAM);
     let first = it.next()?.1.into_owned();
+    if first.is_empty() && it.next().is_none() {
+        // Blank, as every blank parameter of the mock: as if absent.
+        return None;
+    }
     Some(if it.next().is_some() {
         String::new()
     } else {
@@ -68,10 +72,10 @@ pub fn namespace_param(path: &str, query: Option<&str>) -> Option<String> {
         ("X-Mock-Login" = Option<String>, Header, description = "Sign in as this account at once (CI)."),
     ),
     responses(
-        (status = 200, description = "The sign-in page (HTML).", content_type = "text/html"),
-        (status = 302, description = "Back to `redirect_uri` with `code` and `state`, or with `error` (`invalid_request`, `unsupported_response_type`, `invalid_scope`, `login_required`, `access_denied`) and `state`."),
-        (status = 400, description = "Unknown client, or a redirect URI the client does not allow: an error page (HTML), no redirect."),
-        (status = 413, description = "Body over 64 KiB: the control plane's `{\"error\"}`."),
+        (status = 200, description = "The sign-in page (HTML).", body = String, content_type = "text/html"),
+        (status = 302, description = "Back to `redirect_uri` with `code` and `state`, or with `error` (`invalid_request`, `unsupported_response_type`, `invalid_scope`, `login_required`, `access_denied`) and `state`.", headers(("Location" = String, description = "`redirect_uri` with `code`/`error` and `state` added to its query."))),
+        (status = 400, description = "Unknown client, or a redirect URI the client does not allow: an error page (HTML), no redirect. An invalid `mock_namespace`: the control plane's `{\"error\"}`.", content((String = "text/html"))),
+        (status = 413, description = "Body over 64 KiB: the control plane's `{\"error\"}`.", body = Object, content_type = "application/json"),
     )
 )]
 pub(super) async fn authorize(ns: Ns, uri: Uri, Headers(headers): Headers) -> Response {
@@ -106,10 +110,10 @@ pub(super) async fn authorize(ns: Ns, uri: Uri, Headers(headers): Headers) -> Re
     summary = "The sign-in page's form (application/x-www-form-urlencoded)",
     request_body(content_type = "application/x-www-form-urlencoded", description = "The authorization request's parameters, and `as=<account>`, `account`+`password`, or `action=deny`."),
     responses(
-        (status = 302, description = "Back to `redirect_uri` with `code` and `state`; `error=access_denied` for Deny; `error=invalid_request` for a form with none of the fields."),
-        (status = 400, description = "Unknown client or redirect URI not allowed (error page, no redirect); account or password left blank (the page again)."),
-        (status = 401, description = "Wrong account or password, or the account is locked (5 failures lock it for 15 minutes, as on the login route): the page again, with the message."),
-        (status = 413, description = "Body over 64 KiB: the control plane's `{\"error\"}`."),
+        (status = 302, description = "Back to `redirect_uri` with `code` and `state`; `error=access_denied` for Deny; `error=invalid_request` for a form with none of the fields.", headers(("Location" = String, description = "`redirect_uri` with `code`/`error` and `state` added to its query."))),
+        (status = 400, description = "Unknown client or redirect URI not allowed (error page, no redirect); account or password left blank (the page again). An invalid `mock_namespace`: the control plane's `{\"error\"}`.", content((String = "text/html"))),
+        (status = 401, description = "Wrong account or password, or the account is locked (5 failures lock it for 15 minutes, as on the login route): the page again, with the message.", body = String, content_type = "text/html"),
+        (status = 413, description = "Body over 64 KiB: the control plane's `{\"error\"}`.", body = Object, content_type = "application/json"),
     )
 )]
 pub(super) async fn authorize_submit(ns: Ns, _uri: Uri, _h: Headers, body: Bytes) -> Response {

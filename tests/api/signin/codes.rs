@@ -56,6 +56,14 @@ async fn the_namespace_rides_in_the_uri_and_the_code_lands_there() {
         bad.body["error"],
         "mock_namespace must be 1-64 characters of A-Z a-z 0-9 . _ -"
     );
+    let twice = api
+        .get("/oauth2/authorize?mock_namespace=a&mock_namespace=b", &[])
+        .await;
+    assert_eq!(twice.body, bad.body);
+    // A blank one is absent: the default namespace's page.
+    let blank = page(&api, "GET", &authorize("&mock_namespace="), &[], None).await;
+    assert_eq!(blank.status, 200, "{}", blank.text);
+    assert!(blank.text.contains(r#"action="authorize""#));
 }
 
 #[tokio::test]
