@@ -175,10 +175,10 @@ impl Pipeline {
     fn namespace(&self, parts: &Parts, admin: bool) -> Result<Arc<Namespace>, &'static str> {
         // A browser on the sign-in page cannot send the header: the URL carries the namespace.
         if let Some(n) = vendors::koodrive::namespace_param(parts.uri.path(), parts.uri.query()) {
-            return match valid_namespace(&n) {
-                true => Ok(self.app.namespace(&n)),
-                false => Err("mock_namespace must be 1-64 characters of A-Z a-z 0-9 . _ -"),
-            };
+            if !valid_namespace(&n) {
+                return Err("mock_namespace must be 1-64 characters of A-Z a-z 0-9 . _ -");
+            }
+            return Ok(self.app.namespace(&n));
         }
         let Some(v) = parts.headers.get(names::X_MOCK_NAMESPACE) else {
             return Ok(self.app.namespace(DEFAULT_NAMESPACE));
