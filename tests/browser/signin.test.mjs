@@ -135,3 +135,26 @@ test('the page loads nothing but itself', () => {
   const foreign = requests.filter((u) => !u.startsWith(BASE) && !u.startsWith(frontOrigin));
   assert.deepEqual(foreign, []);
 });
+
+test('the dashboard links to the sign-in page, which comes back to it with the minted code listed', async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic'],
+  });
+  try {
+    const p = await browser.newPage();
+    await p.goto(`${BASE}/__admin/?ns=${NS}`);
+    const link = p.locator('#signin-link');
+    await link.waitFor();
+    assert.ok((await link.getAttribute('href')).includes(`mock_namespace=${NS}`));
+    await link.click();
+    await p.click('#user-koo_user');
+    await p.locator('#signin-note').waitFor();
+    assert.match(await p.locator('#signin-note').textContent(), /^Signed in: one-time code /);
+    await p.locator('#minted-codes .chip').first().waitFor();
+    assert.match(await p.locator('#minted-codes').textContent(), /koo_user/);
+  } finally {
+    await browser.close();
+  }
+});
