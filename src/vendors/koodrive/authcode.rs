@@ -3,15 +3,15 @@
 //! front end sends a browser to sign in. Here OrgID is the mock itself, so the `uri` leads to its own
 //! sign-in page ([`super::signin`]) and `orgIdHost` is its public base URL.
 
-use super::error::{ErrorBody, KooError};
-use crate::extract::{Headers, OverTls};
-use crate::state::{Ns, DEFAULT_NAMESPACE};
+use crate::contract::extract::{Headers, OverTls};
+use crate::contract::koodrive::error::{ErrorBody, KooError};
+use crate::contract::koodrive::routes::AUTHORIZE;
+use crate::contract::koodrive::types::AuthCodeUrl;
+use crate::namespace::{Ns, DEFAULT_NAMESPACE};
 use crate::store::orgid::{is_loopback, split_authority};
 use axum::http::{Extensions, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 /// The query parameter that carries the namespace through a browser, which cannot send
 /// `X-Mock-Namespace` (authCodeURL adds it to `uri`; the sign-in page reads it).
@@ -22,26 +22,6 @@ const SCOPE: &str = "phone+profile+email";
 const LANDING: &str = "/cloudfile/index.html";
 /// Longest `domain` taken (a DNS name of 253 characters and a port).
 const MAX_DOMAIN: usize = 259;
-
-/// The answer: `uri` to send the browser to, and the OrgID host it is on.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = KooDriveAuthCodeUrl)]
-pub(super) struct AuthCodeUrl {
-    /// `<orgIdHost>/oauth2/authorize?response_type=code&client_id=…&scope=phone+profile+email&redirect_uri=https://<domain>/cloudfile/index.html`,
-    /// plus `&mock_namespace=<name>` outside the default namespace.
-    #[schema(
-        example = "http://127.0.0.1:8080/oauth2/authorize?response_type=code&client_id=be93d606a69a214642bf324e147af3366aef98f2cb1eb0b51bf8a27647d135b0&scope=phone+profile+email&redirect_uri=https://kdconsole.example.cn:8080/cloudfile/index.html"
-    )]
-    uri: String,
-    /// The mock's public base URL (`--public-url`, else the request's scheme and host).
-    #[schema(example = "http://127.0.0.1:8080")]
-    org_id_host: String,
-    /// 0.
-    code: i64,
-    /// "success".
-    msg: &'static str,
-}
 
 /// `GET /koodrive/ose/v1/session/authCodeURL?domain=…` — the OrgID sign-in URL for a front end
 /// (KooDrive "Obtaining the Authorization Code URL (getAuthCodeURL)").
@@ -117,7 +97,7 @@ pub fn landing(domain: &str) -> Option<String> {
 /// `scheme://host:port/path` is valid query text).
 pub fn authorize_uri(base: &str, client_id: &str, redirect_uri: &str) -> String {
     format!(
-        "{base}/oauth2/authorize?response_type=code&client_id={client_id}&scope={SCOPE}&redirect_uri={redirect_uri}"
+        "{base}{AUTHORIZE}?response_type=code&client_id={client_id}&scope={SCOPE}&redirect_uri={redirect_uri}"
     )
 }
 

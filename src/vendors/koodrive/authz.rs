@@ -3,7 +3,7 @@
 //! then the rest (refused back to the client as `error=…` with its `state`).
 
 use super::signin_page::{self as page, html, redirect};
-use crate::state::Ns;
+use crate::namespace::Ns;
 use crate::store::orgid::OrgIdClient;
 use axum::http::StatusCode;
 use axum::response::Response;

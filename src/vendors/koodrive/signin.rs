@@ -10,26 +10,20 @@
 use super::authcode::NAMESPACE_PARAM;
 use super::authz::{check, Authz, Params, Refusal};
 use super::signin_page::{self as page, html, redirect, unavailable, Form};
-use super::{Op, CODE_TTL_MS, LOCK_AFTER, LOCK_MS};
-use crate::extract::Headers;
-use crate::state::{Ns, DEFAULT_NAMESPACE};
+use crate::contract::extract::Headers;
+use crate::contract::koodrive::routes::{AUTHORIZE, CODE_TTL_MS, LOCK_AFTER, LOCK_MS};
+use crate::contract::Family;
+use crate::ids::secret_eq;
+use crate::namespace::{Ns, DEFAULT_NAMESPACE};
 use crate::store::koodrive::KooUser;
-use crate::store::{Kind, Settled, TokenRec};
-use crate::tokens::secret_eq;
+use crate::store::{Kind, LoginAttempt, Settled, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use std::borrow::Cow;
 
-/// The sign-in page's routes (outside the KooDrive prefix, on OrgID's path).
-pub const ORGID_ROUTES: &[(&str, &str, Op)] = &[
-    ("GET", AUTHORIZE, Op::Authorize),
-    ("POST", AUTHORIZE, Op::AuthorizeSubmit),
-];
-
-const AUTHORIZE: &str = "/oauth2/authorize";
 /// The lockout family, shared with the login route: the same account locks on both.
-const FAMILY: &str = "koodrive";
+const FAMILY: Family = Family::KooDrive;
 /// A header that signs in as this account at once (CI without clicking).
 const X_MOCK_LOGIN: &str = "x-mock-login";
 
@@ -166,15 +160,17 @@ async fn password_sign_in(ns: &Ns, authz: &Authz, account: &str, password: &str)
     let now = ns.now();
     let ok = secret_eq(password, &user.password);
     let (code, rec) = new_code(ns, authz, &user, now);
-    let lock = (ok, LOCK_AFTER, LOCK_MS);
+    let attempt = LoginAttempt {
+        family: FAMILY,
+        user: &user.user_id,
+        now,
+        ok,
+        max: LOCK_AFTER,
+        window_ms: LOCK_MS,
+    };
     let settled = ns
         .store()
-        .settle(
-            (FAMILY, &*user.user_id),
-            now,
-            lock,
-            [(code.as_str().into(), rec)],
-        )
+        .settle(attempt, [(code.as_str().into(), rec)])
         .await;
     match settled {
         Ok(Settled::Passed) => to_client(authz, &code),

@@ -347,3 +347,35 @@ async fn html_in_state_or_fixture_names_is_escaped() {
     .await;
     assert!(!err.text.contains("<script>") && err.text.contains("&lt;script&gt;"));
 }
+
+#[tokio::test]
+async fn a_queued_fault_on_the_page_answers_once_then_the_page_is_back() {
+    let api = Api::new().await;
+    let fault =
+        json!({ "route": "GET /oauth2/authorize", "status": 503, "body": {"orgid": "down"} });
+    let queued = api.post("/__admin/faults", &[], fault).await;
+    assert_eq!(queued.status, 201, "{}", queued.text);
+
+    let down = api.get(&authorize("&state=f1"), &[]).await;
+    let again = page(&api, "GET", &authorize("&state=f1"), &[], None).await;
+
+    assert_eq!(
+        (down.status, &down.body),
+        (503, &json!({"orgid": "down"})),
+        "{}",
+        down.text
+    );
+    assert_eq!(again.status, 200, "{}", again.text);
+    let meta = api.get("/__admin/meta", &[]).await;
+    let listed = meta.body["routes"]
+        .as_array()
+        .expect("routes")
+        .iter()
+        .find(|r| r["route"] == "GET /oauth2/authorize");
+    assert_eq!(
+        listed.map(|r| &r["family"]),
+        Some(&json!("koodrive")),
+        "{}",
+        meta.text
+    );
+}
