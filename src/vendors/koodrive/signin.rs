@@ -167,6 +167,8 @@ async fn password_sign_in(ns: &Ns, authz: &Authz, account: &str, password: &str)
         ok,
         max: LOCK_AFTER,
         window_ms: LOCK_MS,
+        // The page's form takes the password only.
+        code: None,
     };
     let settled = ns
         .store()
