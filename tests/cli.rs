@@ -1305,3 +1305,29 @@ async fn a_fixtures_directory_holding_none_of_the_files_starts_on_the_defaults_w
         warnings[0]
     );
 }
+
+#[tokio::test]
+async fn authmock_public_url_sets_org_id_host_and_a_bad_one_refuses_to_start() {
+    let mut cmd = authmock(&[]);
+    cmd.env("AUTHMOCK_PUBLIC_URL", "http://localhost:8080/");
+    let server = Server::spawn(cmd);
+    let url = server.url("/koodrive/ose/v1/session/authCodeURL?domain=localhost:3000");
+    let r = get(&client(), &url, &[]).await;
+    drop(server);
+    assert_eq!(r.body["orgIdHost"], "http://localhost:8080", "{}", r.text);
+    assert!(
+        str_at(&r.body, "/uri").starts_with("http://localhost:8080/oauth2/authorize?"),
+        "{}",
+        r.text
+    );
+
+    for bad in [
+        "ftp://mock.example",
+        "mock.example:8080",
+        "https://mock.example/?x=1",
+    ] {
+        let out = run(authmock(&["--public-url", bad]));
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", out.stderr);
+        assert!(out.stderr.contains("--public-url"), "{bad}: {}", out.stderr);
+    }
+}

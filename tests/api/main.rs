@@ -19,6 +19,7 @@ mod lint;
 mod oneaccess;
 mod openapi;
 mod rules;
+mod signin;
 #[path = "../support/tempdir.rs"]
 mod tempdir;
 mod tls;
