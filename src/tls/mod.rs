@@ -63,9 +63,9 @@ impl std::fmt::Debug for Tls {
 impl Tls {
     /// Loads or makes the certificate and builds the server configuration.
     pub fn new(opts: &TlsOptions) -> Result<Tls, TlsError> {
-        let provider = provider();
+        let provider = provider()?;
         let (key, ca_pem) = certs::load(opts, &provider)?;
-        let mut config = ServerConfig::builder_with_provider(Arc::new(provider))
+        let mut config = ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| TlsError::Other(format!("TLS configuration: {e}")))?
             .with_no_client_auth()
@@ -118,8 +118,20 @@ pub fn ca_pem(dir: Option<&Path>) -> Result<String, TlsError> {
     Ok(ca.pem().to_string())
 }
 
-fn provider() -> CryptoProvider {
-    rustls::crypto::ring::default_provider()
+/// The process's rustls provider: the one the embedding program installed, else the one rustls's crate
+/// features name (ring here). rustls deprecated naming ring's provider directly; this is the supported
+/// route, and a program that compiles in both ring and aws-lc-rs must install one, which rustls says.
+fn provider() -> Result<Arc<CryptoProvider>, TlsError> {
+    if let Some(p) = CryptoProvider::get_default() {
+        return Ok(p.clone());
+    }
+    std::panic::catch_unwind(|| ServerConfig::builder().crypto_provider().clone()).map_err(|_| {
+        TlsError::Other(
+            "rustls has more than one crypto provider compiled in: call \
+             rustls::crypto::CryptoProvider::install_default() before starting authmock"
+                .into(),
+        )
+    })
 }
 
 /// Serves the one certificate to a client that names no server (an IP address) or a name the
