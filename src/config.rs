@@ -66,7 +66,7 @@ pub struct ServeArgs {
     #[arg(long, env = "AUTHMOCK_SEED")]
     pub seed: Option<u64>,
     /// Require `Authorization: Bearer <token>` on every /__admin route except health.
-    #[arg(long, env = "AUTHMOCK_ADMIN_TOKEN")]
+    #[arg(long, env = "AUTHMOCK_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     /// Request journal entries kept per namespace; 0 disables the journal.
     #[arg(long, env = "AUTHMOCK_JOURNAL_SIZE", default_value_t = 1000)]
@@ -75,6 +75,7 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "AUTHMOCK_JWT_SECRET",
+        hide_env_values = true,
         default_value = "authmock-enos-refresh-secret"
     )]
     pub jwt_secret: String,
@@ -91,7 +92,7 @@ pub struct ServeArgs {
     pub strict: bool,
     /// Where the state lives: `memory` (this process), or a Redis server shared by replicas and
     /// restarts: `redis://[user:pass@]host:port[/db]` (`rediss://` for TLS).
-    #[arg(long, env = "AUTHMOCK_STORE", default_value = "memory", value_parser = parse_store)]
+    #[arg(long, env = "AUTHMOCK_STORE", default_value = "memory", value_parser = StoreParser, hide_env_values = true)]
     pub store: String,
     #[command(flatten)]
     pub tls: TlsArgs,
@@ -121,12 +122,34 @@ pub struct TlsArgs {
     pub tls_key: Option<PathBuf>,
 }
 
-fn parse_store(v: &str) -> Result<String, String> {
-    let v = v.trim();
-    if v == "memory" || crate::store::remote::is_redis_url(v) {
-        return Ok(v.to_string());
+/// `--store`: clap's own "invalid value" error would echo the value, password and all, so this parser
+/// writes its error itself with the password masked.
+#[derive(Clone)]
+struct StoreParser;
+
+impl clap::builder::TypedValueParser for StoreParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let v = value.to_string_lossy();
+        let v = v.trim();
+        if v == "memory" || crate::store::remote::is_redis_url(v) {
+            return Ok(v.to_string());
+        }
+        Err(clap::Error::raw(
+            clap::error::ErrorKind::ValueValidation,
+            format!(
+                "invalid value '{}' for '--store': expected memory, \
+                 redis://[user:pass@]host:port[/db] or rediss://…\n",
+                crate::store::remote::shown_url(v)
+            ),
+        ))
     }
-    Err("expected memory, redis://[user:pass@]host:port[/db] or rediss://…".to_string())
 }
 
 fn parse_san(v: &str) -> Result<String, String> {

@@ -10,6 +10,9 @@ mod process;
 #[path = "support/tempdir.rs"]
 mod tempdir;
 
+#[path = "cli/secrets.rs"]
+mod secrets;
+
 use fixtures::enos::{
     LOGIN as EN_LOGIN, PASSWORD as EN_PASSWORD, REFRESH as EN_REFRESH, SET as EN_SET,
 };
