@@ -88,7 +88,17 @@ pub struct ServeArgs {
     pub max_tokens: usize,
     /// Answer the first deviation from the vendor page (see X-Mock-Warnings) with the family's
     /// parameter error instead of serving the request; `X-Mock-Strict: false` overrides it per request.
-    #[arg(long, env = "AUTHMOCK_STRICT")]
+    /// `--strict` alone is `--strict=true`; the value (and AUTHMOCK_STRICT) is true, false, 1, 0, yes,
+    /// no, on or off, any case.
+    #[arg(
+        long,
+        env = "AUTHMOCK_STRICT",
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "false",
+        default_missing_value = "true",
+        value_parser = parse_strict
+    )]
     pub strict: bool,
     /// Where the state lives: `memory` (this process), or a Redis server shared by replicas and
     /// restarts: `redis://[user:pass@]host:port[/db]` (`rediss://` for TLS).
@@ -150,6 +160,11 @@ impl clap::builder::TypedValueParser for StoreParser {
             ),
         ))
     }
+}
+
+fn parse_strict(v: &str) -> Result<bool, String> {
+    crate::lint::parse_switch(v.as_bytes())
+        .ok_or_else(|| format!("expected {}", crate::lint::SWITCH_SPELLINGS))
 }
 
 fn parse_san(v: &str) -> Result<String, String> {

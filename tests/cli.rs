@@ -12,6 +12,8 @@ mod tempdir;
 
 #[path = "cli/secrets.rs"]
 mod secrets;
+#[path = "cli/strict.rs"]
+mod strict;
 
 use fixtures::enos::{
     LOGIN as EN_LOGIN, PASSWORD as EN_PASSWORD, REFRESH as EN_REFRESH, SET as EN_SET,

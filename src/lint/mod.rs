@@ -16,7 +16,7 @@ mod unit;
 
 pub use crate::warnings::{Rule, RULES};
 pub use crate::warnings::{Warning, Warnings};
-pub use strict::refuse;
+pub use strict::{parse_switch, refuse, SPELLINGS as SWITCH_SPELLINGS};
 
 use crate::vendors::Op;
 use axum::http::HeaderMap;
