@@ -55,19 +55,25 @@ impl Ca {
         })
     }
 
-    /// The CA kept in `dir` (ca.pem, ca-key.pem), made and written there if the directory has neither.
+    /// The CA kept in `dir` (ca.pem, ca-key.pem), made and written there if the directory has neither;
+    /// when several processes make it at once, all of them end up with the one that was written first.
     pub fn in_dir(dir: &Path) -> Result<Ca, TlsError> {
         let cert_path = dir.join(CA_FILE);
         let key_path = dir.join(CA_KEY_FILE);
-        match (cert_path.exists(), key_path.exists()) {
-            (true, true) => {}
-            (false, false) => {
-                let ca = Ca::generate()?;
-                write_ca(dir, &ca)?;
-                return Ok(ca);
+        if !key_path.exists() {
+            if cert_path.exists() {
+                return Err(missing_pair(&key_path, &cert_path));
             }
-            (true, false) => return Err(missing_pair(&key_path, &cert_path)),
-            (false, true) => return Err(missing_pair(&cert_path, &key_path)),
+            let ca = Ca::generate()?;
+            match super::kept::publish(dir, &ca.key.serialize_pem(), &ca.pem)? {
+                super::kept::Published::Ours => return Ok(ca),
+                super::kept::Published::Theirs => {}
+            }
+        }
+        // The key is published before the certificate: a process that lost the race, or started
+        // just after the winner, waits for the winner's certificate.
+        if !super::kept::wait_for_cert(dir) {
+            return Err(missing_pair(&cert_path, &key_path));
         }
         let key_text = read_text(&key_path)?;
         let key = KeyPair::from_pem(&key_text).map_err(|e| {
@@ -211,36 +217,6 @@ fn chains_to(
                 ),
             )
         })
-}
-
-fn write_ca(dir: &Path, ca: &Ca) -> Result<(), TlsError> {
-    std::fs::create_dir_all(dir).map_err(|e| TlsError::file(dir, format!("cannot create: {e}")))?;
-    // The key first: a ca.pem without its key would stop the next start, a lone key would not be reused
-    // either, but nothing half-written is ever read as whole (each file is renamed into place).
-    write_file(&dir.join(CA_KEY_FILE), &ca.key.serialize_pem(), true)?;
-    write_file(&dir.join(CA_FILE), &ca.pem, false)
-}
-
-fn write_file(path: &Path, text: &str, secret: bool) -> Result<(), TlsError> {
-    use std::io::Write;
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    if secret {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = secret;
-    let written = opts
-        .open(&tmp)
-        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        TlsError::file(path, format!("cannot write: {e}"))
-    })
 }
 
 /// The user's own certificate chain and key (`--tls-cert`, `--tls-key`); the CA served is the chain's

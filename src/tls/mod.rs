@@ -3,6 +3,7 @@
 //! The plain listener never goes through here.
 
 pub mod certs;
+mod kept;
 
 use rustls::crypto::CryptoProvider;
 use rustls::server::{ClientHello, ResolvesServerCert};

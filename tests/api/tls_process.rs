@@ -147,3 +147,43 @@ fn a_bad_tls_cert_or_key_stops_the_start_with_code_2_and_one_line_naming_the_fil
         assert!(out.stdout.is_empty(), "nothing is served");
     }
 }
+
+/// Replicas and `authmock ca` started together on one empty `--tls-dir` (a shared volume) all end up
+/// with the one CA left in the directory, round after round.
+#[tokio::test]
+async fn processes_started_together_on_an_empty_tls_dir_share_one_ca() {
+    for round in 0..6 {
+        let dir = TempDir::new("tls-race");
+        let d = dir.path().to_str().expect("utf-8").to_string();
+        let cas: Vec<_> = (0..4)
+            .map(|_| {
+                authmock(&["ca", "--tls-dir", &d])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("spawn")
+            })
+            .collect();
+        let servers: Vec<_> = (0..2).map(|_| start_both(&["--tls-dir", &d])).collect();
+        let kept = std::fs::read_to_string(dir.path().join("ca.pem")).expect("ca.pem");
+        for child in cas {
+            let out = child.wait_with_output().expect("ca");
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(String::from_utf8_lossy(&out.stdout), kept, "round {round}");
+        }
+        for (_proc, _, https) in &servers {
+            let base = https
+                .trim_start_matches("authmock listening on ")
+                .to_string();
+            // Trusting only the kept CA, the https listener verifies.
+            let r = Client::new(base, Some(&kept))
+                .get("/__admin/health", &[])
+                .await;
+            assert_eq!(r.status, 200, "round {round}: {https}");
+        }
+    }
+}
