@@ -4,6 +4,7 @@
 
 pub mod certs;
 mod kept;
+mod sni;
 
 use rustls::crypto::CryptoProvider;
 use rustls::server::{ClientHello, ResolvesServerCert};
@@ -116,6 +117,13 @@ pub fn ca_pem(dir: Option<&Path>) -> Result<String, TlsError> {
         Some(d) => certs::Ca::in_dir(d)?,
         None => certs::Ca::generate()?,
     };
+    // Signing a leaf checks a kept pair as a server start does: a ca.pem that is not the one of
+    // ca-key.pem is refused here too, rather than printed for clients to trust in vain.
+    let provider = provider()?;
+    ca.leaf(&[], &provider)?;
+    if let Some(problem) = ca.validity_problem() {
+        eprintln!("authmock: warning: {problem}");
+    }
     Ok(ca.pem().to_string())
 }
 
@@ -154,7 +162,7 @@ impl ResolvesServerCert for KnownNames {
         if known {
             Some(self.0.clone())
         } else {
-            tracing::debug!(sni = name, "TLS: server name not in the certificate");
+            sni::refused(name);
             None
         }
     }

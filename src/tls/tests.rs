@@ -324,3 +324,42 @@ async fn plain_http_garbage_and_silence_end_the_handshake() {
         .await;
     assert!(r.is_none());
 }
+
+/// The notAfter of a DER certificate.
+fn not_after(der: &[u8]) -> time::OffsetDateTime {
+    let (_, c) = x509_parser::parse_x509_certificate(der).expect("x509");
+    c.validity().not_after.to_datetime()
+}
+
+#[test]
+fn a_leaf_never_outlives_its_kept_ca() {
+    let now = time::OffsetDateTime::now_utc();
+    // One CA with ten days left, one expired yesterday: the leaf (a year otherwise) ends with the CA.
+    for until in [
+        now + time::Duration::days(10),
+        now - time::Duration::days(1),
+    ] {
+        let key = rcgen::KeyPair::generate().expect("key");
+        let mut p = rcgen::CertificateParams::default();
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, "short-lived dev CA");
+        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        p.not_before = now - time::Duration::days(30);
+        p.not_after = until;
+        let ca_pem = p.self_signed(&key).expect("ca").pem();
+        let dir = Scratch::new("short");
+        std::fs::create_dir_all(dir.path()).expect("mkdir");
+        std::fs::write(dir.path().join(CA_FILE), &ca_pem).expect("ca.pem");
+        std::fs::write(dir.path().join(CA_KEY_FILE), key.serialize_pem()).expect("key");
+        let ca = Ca::in_dir(dir.path()).expect("kept");
+        assert!(ca.validity_problem().is_some() == (until < now));
+        let ck = ca.leaf(&[], &provider().expect("provider")).expect("leaf");
+        let leaf_end = not_after(ck.end_entity_cert().expect("leaf"));
+        let ca_der = CertificateDer::from_pem_slice(ca_pem.as_bytes()).expect("der");
+        assert!(leaf_end <= not_after(&ca_der), "{leaf_end} > {until}");
+        assert!(
+            leaf_end + time::Duration::seconds(1) >= until,
+            "{leaf_end} < {until}"
+        );
+    }
+}

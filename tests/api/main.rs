@@ -22,4 +22,5 @@ mod rules;
 #[path = "../support/tempdir.rs"]
 mod tempdir;
 mod tls;
+mod tls_dir;
 mod tls_process;
