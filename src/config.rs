@@ -65,7 +65,8 @@ pub struct ServeArgs {
     /// Seed for reproducible tokens and ids (per namespace); without it tokens come from a CSPRNG.
     #[arg(long, env = "AUTHMOCK_SEED")]
     pub seed: Option<u64>,
-    /// Require `Authorization: Bearer <token>` on every /__admin route except health.
+    /// Require `Authorization: Bearer <token>` on every /__admin route except health
+    /// (/__admin/health), the dashboard page (/__admin/) and the CA (/__admin/ca.pem), which stay open.
     #[arg(long, env = "AUTHMOCK_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     /// Request journal entries kept per namespace; 0 disables the journal.

@@ -49,3 +49,17 @@ fn a_mistyped_store_scheme_is_refused_without_echoing_its_password() {
         }
     }
 }
+
+#[test]
+fn help_says_which_admin_routes_the_token_does_not_guard() {
+    let out = run(authmock(&["--help"]));
+    let help = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains(
+            "except health (/__admin/health), the dashboard page (/__admin/) and the CA \
+             (/__admin/ca.pem), which stay open"
+        ),
+        "{}",
+        out.stdout
+    );
+}
