@@ -3,23 +3,10 @@
 
 use crate::tempdir::TempDir;
 use crate::tls::Client;
+use crate::tls_process::authmock;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-const BIN: &str = env!("CARGO_BIN_EXE_authmock");
-
-fn authmock(args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.args(args).stdin(Stdio::null());
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("AUTHMOCK_") {
-            c.env_remove(k);
-        }
-    }
-    c.env_remove("RUST_LOG");
-    c
-}
 
 /// A server with `--tls-port 0 <args>`: its https base URL, and, after `stop`, what it logged.
 struct Served {

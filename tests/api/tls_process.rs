@@ -9,7 +9,7 @@ use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_authmock");
 
-fn authmock(args: &[&str]) -> Command {
+pub(crate) fn authmock(args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
     c.args(args).stdin(Stdio::null());
     for (k, _) in std::env::vars_os() {
