@@ -889,9 +889,16 @@ async fn koodrive_minted(c: &reqwest::Client, server: &Server) -> Vec<String> {
         out.push(str_at(&r.body, "/data/sessionInfo/accessToken").to_string());
         out.push(str_at(&r.body, "/data/sessionInfo/refreshToken").to_string());
     }
-    // Revoked last of all, so the code and the captcha token appear in a path.
+    // Revoked last of all, so the code and the captcha token appear in a path; both were used up
+    // above, so the revocation finds nothing.
     for t in [&code, &captcha] {
-        let _ = admin(c, server, "DELETE", &format!("/__admin/tokens/{t}"), None).await;
+        let r = admin(c, server, "DELETE", &format!("/__admin/tokens/{t}"), None).await;
+        assert_eq!(
+            (r.status, &r.body),
+            (404, &json!({"error": "no such token in this namespace"})),
+            "revoking {t}: {}",
+            r.text
+        );
     }
     out.extend([code, captcha]);
     out

@@ -52,8 +52,18 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/app-portal-service/v2.2/refreshToken/revokeAll"),
 ];
 
+/// `KOO_SESSION`, `KOO_ACCESS` and `OA_APP` stand for a live credential issued just before the request
+/// (a fresh one each time: a fuzzed logoff may end the last), so that a route gets past its token check
+/// and parses the body.
+const KOO_SESSION: &str = "{koodrive session}";
+const KOO_ACCESS: &str = "{koodrive login access}";
+const OA_APP: &str = "{oneaccess app token}";
+
 const AUTHS: &[&str] = &[
     "",
+    KOO_SESSION,
+    KOO_ACCESS,
+    OA_APP,
     "Bearer APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44",
     "Bearer",
     "AT+",
@@ -69,6 +79,82 @@ const CONTENT_TYPES: &[&str] = &[
     "text/plain",
 ];
 
+/// A live credential for `placeholder` (as an `Authorization` value), or `placeholder` itself.
+async fn live_auth(s: &Shared, placeholder: &str) -> Result<String, String> {
+    let post = |path: &str, body: &str, ct: &str| {
+        s.client
+            .post(format!("{}{path}", s.base))
+            .header("content-type", ct)
+            .header("x-hw-agentName", "fuzz")
+            .body(body.to_string())
+            .send()
+    };
+    let (r, pointer, prefix) = match placeholder {
+        KOO_SESSION => (
+            post("/koodrive/ose/v1/session/", r#"{"code":"koo-user-code"}"#, "application/json"),
+            "/data/accessToken",
+            "",
+        ),
+        KOO_ACCESS => (
+            post(
+                "/koodrive/ose/v1/auth/login",
+                r#"{"account":"koo_user","authType":"1","password":"User@Koo123"}"#,
+                "application/json",
+            ),
+            "/data/sessionInfo/accessToken",
+            "",
+        ),
+        OA_APP => (
+            post(
+                "/api/v2/tenant/token",
+                "grant_type=client_credentials&client_id=9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ&client_secret=demo-client-secret",
+                "application/x-www-form-urlencoded",
+            ),
+            "/access_token",
+            "Bearer ",
+        ),
+        other => return Ok(other.to_string()),
+    };
+    let v: Value = r
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    let t = v
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("no {pointer} issuing {placeholder}: {v}"))?;
+    Ok(format!("{prefix}{t}"))
+}
+
+/// The HTTP status each family documents for the code in `v` (README, "Error codes").
+fn status_fits(path: &str, status: u16, v: &Value) -> bool {
+    let body_edge = matches!(status, 400 | 408 | 413);
+    if path.starts_with("/koodrive/") {
+        match v["code"].as_i64() {
+            Some(0) => status == 200,
+            Some(13000102) => body_edge,
+            Some(13000201) => status == 400,
+            Some(13000202..=13000205) => status == 401,
+            _ => false,
+        }
+    } else if path.starts_with("/api/v2/") {
+        match v["error_code"].as_str() {
+            None => status == 200,
+            Some("invalid_client") => status == 401,
+            Some("PARAM.0001") => body_edge,
+            Some(_) => status == 400,
+        }
+    } else {
+        match v["code"].as_i64() {
+            Some(31400) => matches!(status, 200 | 408 | 413),
+            Some(_) => status == 200,
+            None => false,
+        }
+    }
+}
+
 /// Sends one request and checks the invariants; returns a description of what broke, if anything.
 fn check(
     method: &str,
@@ -81,6 +167,7 @@ fn check(
     let s = shared();
     let url = format!("{}{}{}", s.base, path, query);
     let fut = async {
+        let auth = live_auth(s, auth).await?;
         let mut req = s
             .client
             .request(
@@ -89,7 +176,7 @@ fn check(
             )
             .body(body.clone());
         if !auth.is_empty() {
-            req = req.header("authorization", auth);
+            req = req.header("authorization", &auth);
         }
         if !ct.is_empty() {
             req = req.header("content-type", ct);
@@ -124,6 +211,11 @@ fn check(
         if !envelope_ok {
             return Err(format!(
                 "not the family envelope for {path}: {status} {text}"
+            ));
+        }
+        if !status_fits(path, status, &v) {
+            return Err(format!(
+                "HTTP {status} does not fit the code for {path}: {text}"
             ));
         }
         // The server still serves a valid request.

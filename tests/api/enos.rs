@@ -1,4 +1,4 @@
-//! EnOS Application Portal (contract §3): login, session/set (seed 003), session/info, user/info,
+//! EnOS Application Portal: login, session/set ("Choose Organization"), session/info, user/info,
 //! token/refresh, logout, refreshToken/revokeAll, and the manners of the vendor's Python client.
 
 use crate::fixtures::enos::{
@@ -176,7 +176,7 @@ fn assert_session_data(data: &Value, org_id: &str, org_name: &str) -> (String, S
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.2 session/set — the seed 003 example
+// session/set — the "Choose Organization" page's example
 
 #[tokio::test]
 async fn seed_003_example_answers_the_documented_envelope() {
@@ -335,7 +335,7 @@ async fn session_set_accepts_the_bearer_plus_form() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.1 login
+// login
 
 #[tokio::test]
 async fn login_answers_token_mfa_type_organizations_and_user() {
@@ -444,16 +444,21 @@ async fn fifth_wrong_password_still_answers_31400_and_the_sixth_attempt_answers_
 }
 
 #[tokio::test]
-async fn a_lockout_lasts_fifteen_minutes() {
+async fn a_lockout_lasts_fifteen_minutes_to_the_millisecond() {
     let api = Api::new().await;
+    api.freeze().await;
     for _ in 0..5 {
-        api.enos_login(ACCOUNT, "wrong", &[]).await;
+        err(
+            &api.enos_login(ACCOUNT, "wrong", &[]).await,
+            31400,
+            "The user name or password is wrong.",
+        );
     }
 
-    api.advance_clock(14 * 60 + 59).await;
+    api.advance_ms(15 * 60_000 - 1).await;
     err(&api.enos_login(ACCOUNT, PASSWORD, &[]).await, 31429, LOCKED);
 
-    api.advance_clock(2).await;
+    api.advance_ms(1).await;
     let r = api.enos_login(ACCOUNT, PASSWORD, &[]).await;
     assert_portal_token(&ok(&r)["accessToken"]);
 }
@@ -501,7 +506,7 @@ async fn wrong_passwords_for_unknown_accounts_lock_nothing() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.2 session/set with run-time tokens
+// session/set with run-time tokens
 
 #[tokio::test]
 async fn login_then_session_set_gives_a_token_that_works_on_session_info_and_user_info() {
@@ -543,6 +548,27 @@ async fn an_org_bound_token_can_switch_org_and_is_then_dead() {
     );
     let info = get_with(&api, INFO, &second_access).await;
     assert_eq!(ok(&info)["currentOrgId"], json!("o15589308944781"));
+}
+
+#[tokio::test]
+async fn the_first_refresh_token_survives_an_org_switch() {
+    let api = Api::new().await;
+    let first = session(&api).await;
+    let switched = api
+        .enos_set(s(&first["accessToken"]), "o15589308944781", &[])
+        .await;
+    let (_, second_refresh) =
+        assert_session_data(ok(&switched), "o15589308944781", "Envision Demo");
+
+    // docs/decisions.md: the earlier session's refresh token stays valid until it expires or is revoked.
+    let r = refresh(&api, s(&first["refreshToken"])).await;
+    let (access, _) = assert_session_data(ok(&r), ORG, "Portal Demo");
+    assert_eq!(
+        ok(&get_with(&api, INFO, &access).await)["currentOrgId"],
+        json!(ORG)
+    );
+    let r = refresh(&api, &second_refresh).await;
+    assert_session_data(ok(&r), "o15589308944781", "Envision Demo");
 }
 
 #[tokio::test]
@@ -843,7 +869,7 @@ async fn session_set_accepts_json_content_types_with_a_charset_or_none() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.3 session/info and user/info
+// session/info and user/info
 
 #[tokio::test]
 async fn session_info_with_an_org_bound_token_answers_user_and_org() {
@@ -940,7 +966,7 @@ async fn session_info_and_user_info_without_a_token_answer_31401() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.3 token/refresh
+// token/refresh
 
 #[tokio::test]
 async fn token_refresh_answers_new_tokens_for_the_same_session() {
@@ -1031,20 +1057,56 @@ async fn token_refresh_with_forged_claims_or_alg_none_answers_31401() {
 }
 
 #[tokio::test]
-async fn token_refresh_works_for_thirty_days_and_then_answers_31401() {
+async fn token_refresh_works_until_the_last_millisecond_of_thirty_days() {
     let api = Api::new().await;
+    // On a whole second, `exp` (seconds) × 1000 is exactly issuance + 30 days.
+    api.freeze().await;
     let first = session(&api).await;
     let second = session(&api).await;
 
-    api.advance_clock(29 * 86_400).await;
-    ok(&refresh(&api, s(&first["refreshToken"])).await);
+    api.advance_ms(THIRTY_DAYS * 1000 - 1).await;
+    assert_session_data(
+        ok(&refresh(&api, s(&first["refreshToken"])).await),
+        ORG,
+        "Portal Demo",
+    );
 
-    api.advance_clock(2 * 86_400).await;
+    api.advance_ms(1).await;
     err(
         &refresh(&api, s(&second["refreshToken"])).await,
         31401,
         "Please login first",
     );
+}
+
+#[tokio::test]
+async fn an_access_token_lives_two_hours_to_the_millisecond() {
+    let api = Api::new().await;
+    api.freeze().await;
+    let early = session(&api).await;
+    let late = session(&api).await;
+    let login_early = login(&api).await;
+    let login_late = login(&api).await;
+
+    api.advance_ms(2 * 3_600_000 - 1).await;
+    let alive = get_with(&api, INFO, s(&early["accessToken"])).await;
+    let login_alive = api.enos_set(&login_early, ORG, &[]).await;
+    api.advance_ms(1).await;
+    let expired = get_with(&api, INFO, s(&late["accessToken"])).await;
+    let login_expired = api.enos_set(&login_late, ORG, &[]).await;
+
+    assert_eq!(
+        ok(&alive),
+        &json!({
+            "userId": USER_ID,
+            "userName": ACCOUNT,
+            "currentOrgId": ORG,
+            "currentOrgName": "Portal Demo"
+        })
+    );
+    assert_session_data(ok(&login_alive), ORG, "Portal Demo");
+    err(&expired, 31401, "Please login first");
+    err(&login_expired, 31401, "Please login first");
 }
 
 #[tokio::test]
@@ -1082,7 +1144,7 @@ async fn sixty_four_concurrent_refreshes_of_one_refresh_token_succeed_exactly_on
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.3 logout
+// logout
 
 #[tokio::test]
 async fn logout_answers_true_and_kills_the_token_and_its_refresh_token() {
@@ -1107,6 +1169,47 @@ async fn logout_answers_true_and_kills_the_token_and_its_refresh_token() {
         &get_with(&api, LOGOUT, access).await,
         31401,
         "Access token is not valid",
+    );
+}
+
+#[tokio::test]
+async fn logout_with_the_static_token_answers_true_and_keeps_it() {
+    let api = Api::new().await;
+
+    let first = get_with(&api, LOGOUT, STATIC_TOKEN).await;
+    let second = get_with(&api, LOGOUT, STATIC_TOKEN).await;
+    let set = api.enos_set(STATIC_TOKEN, ORG, &[]).await;
+
+    assert_eq!(ok(&first), &json!(true));
+    assert_eq!(ok(&second), &json!(true));
+    assert_session_data(ok(&set), ORG, "Portal Demo");
+}
+
+#[tokio::test]
+async fn a_revoked_static_token_answers_31401_until_reset() {
+    let api = Api::new().await;
+    let path = format!("/__admin/tokens/{STATIC_TOKEN}");
+    let revoked = api.delete(&path, &[]).await;
+    assert_eq!(revoked.status, 200, "{}", revoked.text);
+
+    for _ in 0..2 {
+        err(
+            &api.enos_set(STATIC_TOKEN, ORG, &[]).await,
+            31401,
+            "Please login first",
+        );
+    }
+    err(
+        &get_with(&api, LOGOUT, STATIC_TOKEN).await,
+        31401,
+        "Access token is not valid",
+    );
+    let reset = api.post("/__admin/reset", &[], json!({})).await;
+    assert_eq!(reset.status, 200, "{}", reset.text);
+    assert_session_data(
+        ok(&api.enos_set(STATIC_TOKEN, ORG, &[]).await),
+        ORG,
+        "Portal Demo",
     );
 }
 
@@ -1158,7 +1261,7 @@ async fn logout_without_or_with_an_unknown_token_answers_31401_access_token_is_n
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.3 refreshToken/revokeAll
+// refreshToken/revokeAll
 
 #[tokio::test]
 async fn revoke_all_sent_as_the_python_client_does_answers_true() {

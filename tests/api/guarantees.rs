@@ -138,24 +138,27 @@ async fn twenty_thousand_sessions_get_distinct_tokens_and_every_one_is_accepted(
 
 #[tokio::test]
 async fn no_request_sent_after_a_logoff_answered_is_accepted_with_that_token() {
+    use std::sync::atomic::{AtomicBool, Ordering};
     let api = Arc::new(Api::new().await);
+    let mut sent_after = 0;
     for _ in 0..20 {
-        let s = api
-            .post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
-            .await;
-        let token = s.body["data"]["accessToken"].as_str().unwrap().to_string();
+        let token = api.koo_session(koo::SEED_CODE, &[]).await;
+        // Set once the logoff has answered: a user that reads it set before sending knows its
+        // request went out after the logoff answered, sends that one and stops.
+        let answered = Arc::new(AtomicBool::new(false));
         let users: Vec<_> = (0..16)
             .map(|_| {
-                let api = api.clone();
-                let token = token.clone();
+                let (api, token, answered) = (api.clone(), token.clone(), answered.clone());
                 tokio::spawn(async move {
                     let mut seen = Vec::new();
-                    for _ in 0..20 {
-                        let sent = Instant::now();
-                        let r = api
-                            .get(koo::SESSION_AUTH, &[("authorization", &token)])
-                            .await;
-                        seen.push((sent, r.status));
+                    // Bounded: the logoff answers long before 2000 requests of one user.
+                    for _ in 0..2000 {
+                        let after = answered.load(Ordering::Acquire);
+                        let r = api.koo_auth(&token, &[]).await;
+                        seen.push((after, r));
+                        if after {
+                            break;
+                        }
                     }
                     seen
                 })
@@ -164,23 +167,27 @@ async fn no_request_sent_after_a_logoff_answered_is_accepted_with_that_token() {
         let off = api
             .get(koo::SESSION_LOGOFF, &[("authorization", &token)])
             .await;
-        assert_eq!(off.status, 200);
-        let answered = Instant::now();
+        assert_eq!(
+            (off.status, &off.body),
+            (200, &json!({"code": 0, "msg": "success"})),
+            "{}",
+            off.text
+        );
+        answered.store(true, Ordering::Release);
         for u in users {
-            for (sent, status) in u.await.unwrap() {
-                if sent > answered {
-                    assert_eq!(
-                        status, 401,
-                        "a request sent after the logoff answered was accepted"
-                    );
+            for (after, r) in u.await.expect("user task") {
+                if after {
+                    sent_after += 1;
+                    crate::expect::koo_session_invalid(&r);
+                } else if r.status != 401 {
+                    assert_eq!((r.status, &r.body["code"]), (200, &json!(0)), "{}", r.text);
                 }
             }
         }
-        let after = api
-            .get(koo::SESSION_AUTH, &[("authorization", &token)])
-            .await;
-        assert_eq!(after.body["code"], 13000202);
+        crate::expect::koo_session_invalid(&api.koo_auth(&token, &[]).await);
     }
+    // Every user sent one request after each logoff answered: the assertion above was exercised.
+    assert_eq!(sent_after, 20 * 16);
 }
 
 #[tokio::test]

@@ -192,8 +192,7 @@ async fn the_journal_masks_tokens_quoted_in_oneaccess_messages_and_session_ids()
     );
     let t = api.post_raw(oa::TOKEN, &[], form.as_bytes()).await;
     let app = t.body["access_token"].as_str().unwrap().to_string();
-    api.post("/__admin/clock", &[], json!({"advance": "31m"}))
-        .await;
+    api.advance_clock(31 * 60).await;
     let bearer = format!("Bearer {app}");
     let r = api
         .post(oa::TICKET, &[("authorization", &bearer)], json!({}))
@@ -390,4 +389,39 @@ async fn the_journal_keeps_the_first_4_kib_of_a_body_and_its_whole_size() {
     assert!(kept.contains(r#""password":"x****""#), "{kept}");
     let resp = &journal.body["requests"][0]["response"];
     assert_eq!(resp["bodyTruncated"], false);
+}
+
+#[tokio::test]
+async fn a_body_slower_than_the_timeout_gets_408_in_each_familys_envelope() {
+    // 300 ms instead of 30 s; the 30 s default is held by a unit test of `BODY_TIMEOUT`.
+    let server = authmock::MockServer::builder()
+        .body_timeout(std::time::Duration::from_millis(300))
+        .start()
+        .await;
+    let api = Api::with(server);
+    let cases = [
+        (
+            koo::SESSION,
+            json!({"code": 13000102, "msg": "Verify parameters failed."}),
+        ),
+        (
+            oa::LOGIN,
+            json!({"error_code": "PARAM.0001", "error_msg": "Invalid request body."}),
+        ),
+        (
+            enos::LOGIN,
+            json!({"code": 31400, "message": "Invalid request parameters", "data": null}),
+        ),
+    ];
+    for (path, envelope) in cases {
+        // 20 bytes declared, one sent: the rest never comes.
+        let req = format!("POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 20\r\nConnection: close\r\n\r\n{{");
+        let answer = exchange(&api, req.into_bytes(), false).await;
+        assert!(
+            answer.starts_with(b"HTTP/1.1 408"),
+            "{path}: {}",
+            String::from_utf8_lossy(&answer)
+        );
+        assert_eq!(parse_answer(&answer).body, envelope, "{path}");
+    }
 }

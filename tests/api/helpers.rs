@@ -1,7 +1,7 @@
 //! Shared test plumbing: a real authmock server on 127.0.0.1:0, a small HTTP client around it, and the
 //! vendor flows tests arrange their state with (log in, new session, app token, …).
 
-use crate::fixtures::{enos, koo, oa};
+use crate::fixtures::{enos, koo, oa, JAN_2026};
 pub use crate::http::Resp;
 use authmock::MockServer;
 use serde_json::{json, Value};
@@ -110,9 +110,34 @@ impl Api {
         assert_eq!(r.status, 200, "advancing the clock: {}", r.text);
     }
 
+    /// Freezes the clock at 2026-01-01T00:00:00Z, so that a test can step to a lifetime's last
+    /// millisecond and then onto its end (expiry is `now < expires`, in milliseconds).
+    pub async fn freeze(&self) {
+        let r = self
+            .post(
+                "/__admin/clock",
+                &[],
+                json!({ "set": JAN_2026, "freeze": true }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "freezing the clock: {}", r.text);
+    }
+
+    /// `POST /__admin/clock {"advance": "<ms>ms"}`, asserting success.
+    pub async fn advance_ms(&self, ms: i64) {
+        let r = self
+            .post(
+                "/__admin/clock",
+                &[],
+                json!({ "advance": format!("{ms}ms") }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "advancing the clock: {}", r.text);
+    }
+
     // -------------------------------------------------------------------------------- KooDrive
 
-    /// The seed 001 password login.
+    /// The "Login" page's password login.
     pub async fn koo_login(&self, h: &[(&str, &str)]) -> Resp {
         self.koo_login_as(koo::ACCOUNT, koo::PASSWORD, h).await
     }
@@ -126,7 +151,7 @@ impl Api {
         .await
     }
 
-    /// A successful seed 001 login's `sessionInfo`.
+    /// A successful "Login" login's `sessionInfo`.
     pub async fn koo_session_info(&self, h: &[(&str, &str)]) -> Value {
         let r = self.koo_login(h).await;
         assert_eq!((r.status, &r.body["code"]), (200, &json!(0)), "{}", r.text);

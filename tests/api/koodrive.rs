@@ -1,4 +1,4 @@
-//! KooDrive (Huawei) — contract §0 and §1: createSession and its neighbours (session/auth,
+//! KooDrive (Huawei) — the rules every route follows, and createSession and its neighbours (session/auth,
 //! session/refresh, session/logoff), auth/login and auth/refreshToken, over HTTP.
 
 use crate::fixtures::koo::{
@@ -10,7 +10,7 @@ use futures::future::join_all;
 use serde_json::{json, Value};
 
 const SESSION_NO_SLASH: &str = "/koodrive/ose/v1/session";
-/// The seed 001 example request with the trailing comma removed.
+/// The "Login" page's example request with the trailing comma removed.
 const SEED_001_REQUEST_FIXED: &str =
     "{\n\"account\": \"0027188460911\",\n\"authType\": \"1\",\n\"password\": \"123qweASD143\"\n}";
 const LOGIN_CODE: &str = "123456";
@@ -18,7 +18,7 @@ const JSON_CT: (&str, &str) = ("content-type", "application/json");
 
 // ---------------------------------------------------------------- expected values (fixtures)
 
-/// The seed 000 example request, byte for byte.
+/// The "Initializing and Creating a Session" page's example request, byte for byte.
 fn seed_000_request() -> String {
     format!(r#"{{ "code" : "{SEED_CODE}", "domain" : "kdconsole-***-***.************.cn:8080" }}"#)
 }
@@ -80,6 +80,16 @@ fn koo_admin_login_info() -> Value {
         "surname": "Admin",
         "phone": "13800000001",
         "email": "koo.admin@koodrive.example"
+    })
+}
+
+fn koo_user_login_info() -> Value {
+    json!({
+        "userId": USER_ID,
+        "firstname": "Una",
+        "surname": "User",
+        "phone": "13800000002",
+        "email": "koo.user@koodrive.example"
     })
 }
 
@@ -699,25 +709,19 @@ async fn a_minted_code_creates_a_session_for_its_user_exactly_once() {
 }
 
 #[tokio::test]
-async fn a_minted_code_still_works_just_before_five_minutes() {
+async fn a_minted_code_works_until_the_last_millisecond_of_five_minutes() {
     let api = Api::new().await;
-    let code = mint_auth_code(&api, USER_ID).await;
+    api.freeze().await;
+    let early = mint_auth_code(&api, USER_ID).await;
+    let late = mint_auth_code(&api, USER_ID).await;
 
-    api.advance_clock(299).await;
-    let r = api.koo_create_session(&code, &[]).await;
+    api.advance_ms(5 * 60_000 - 1).await;
+    let alive = api.koo_create_session(&early, &[]).await;
+    api.advance_ms(1).await;
+    let expired = api.koo_create_session(&late, &[]).await;
 
-    assert_session_created(&r, koo_user_info());
-}
-
-#[tokio::test]
-async fn a_minted_code_expires_after_five_minutes() {
-    let api = Api::new().await;
-    let code = mint_auth_code(&api, USER_ID).await;
-
-    api.advance_clock(301).await;
-    let r = api.koo_create_session(&code, &[]).await;
-
-    assert_bad_auth_code(&r);
+    assert_session_created(&alive, koo_user_info());
+    assert_bad_auth_code(&expired);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -789,26 +793,29 @@ async fn session_auth_with_an_unknown_token_answers_13000202() {
 #[tokio::test]
 async fn a_session_slides_its_20_minute_window_on_every_call() {
     let api = Api::new().await;
+    api.freeze().await;
     let session = create_seed_session(&api).await;
+    const WINDOW: i64 = 20 * 60_000;
 
-    api.advance_clock(19 * 60).await;
-    let after_19 = api.koo_auth(&session.bearer, &[]).await;
-    api.advance_clock(19 * 60).await;
-    let after_38 = api.koo_auth(&session.bearer, &[]).await;
-    api.advance_clock(21 * 60).await;
-    let after_21_idle = api.koo_auth(&session.bearer, &[]).await;
+    api.advance_ms(WINDOW - 1).await;
+    let last_ms = api.koo_auth(&session.bearer, &[]).await;
+    api.advance_ms(WINDOW - 1).await;
+    let last_ms_again = api.koo_auth(&session.bearer, &[]).await;
+    api.advance_ms(WINDOW).await;
+    let idle_window = api.koo_auth(&session.bearer, &[]).await;
 
-    assert_session_auth_ok(&after_19, seed_user_info());
-    assert_session_auth_ok(&after_38, seed_user_info());
-    assert_bad_session(&after_21_idle);
+    assert_session_auth_ok(&last_ms, seed_user_info());
+    assert_session_auth_ok(&last_ms_again, seed_user_info());
+    assert_bad_session(&idle_window);
 }
 
 #[tokio::test]
-async fn a_session_idle_for_21_minutes_answers_13000202() {
+async fn a_session_idle_for_exactly_20_minutes_answers_13000202() {
     let api = Api::new().await;
+    api.freeze().await;
     let session = create_seed_session(&api).await;
 
-    api.advance_clock(21 * 60).await;
+    api.advance_ms(20 * 60_000).await;
     let r = api.koo_auth(&session.bearer, &[]).await;
 
     assert_bad_session(&r);
@@ -1225,8 +1232,9 @@ async fn login_with_an_unknown_account_answers_13000203_and_never_locks() {
 }
 
 #[tokio::test]
-async fn five_wrong_passwords_lock_the_account_for_15_minutes() {
+async fn five_wrong_passwords_lock_the_account_for_15_minutes_to_the_millisecond() {
     let api = Api::new().await;
+    api.freeze().await;
 
     for _ in 0..5 {
         assert_bad_credentials(&api.koo_login_as(ACCOUNT, "wrong", &[]).await);
@@ -1234,13 +1242,16 @@ async fn five_wrong_passwords_lock_the_account_for_15_minutes() {
     let right_while_locked = api.koo_login_as(ACCOUNT, PASSWORD, &[]).await;
     let wrong_while_locked = api.koo_login_as(ACCOUNT, "wrong", &[]).await;
     let other_user = api.koo_login_as("koo_user", "User@Koo123", &[]).await;
-    api.advance_clock(15 * 60 + 1).await;
+    api.advance_ms(15 * 60_000 - 1).await;
+    let right_at_last_ms = api.koo_login_as(ACCOUNT, PASSWORD, &[]).await;
+    api.advance_ms(1).await;
     let wrong_after_window = api.koo_login_as(ACCOUNT, "wrong", &[]).await;
     let after_window = api.koo_login_as(ACCOUNT, PASSWORD, &[]).await;
 
     assert_locked(&right_while_locked);
     assert_locked(&wrong_while_locked);
-    assert_eq!(other_user.status, 200, "{other_user:?}");
+    assert_locked(&right_at_last_ms);
+    assert_logged_in(&other_user, koo_user_login_info());
     assert_bad_credentials(&wrong_after_window);
     assert_logged_in(&after_window, login_user_info());
 }
@@ -1314,14 +1325,20 @@ async fn a_minted_verification_code_works_once_and_the_fixture_code_stays_valid(
 }
 
 #[tokio::test]
-async fn a_minted_verification_code_expires_after_five_minutes() {
+async fn a_minted_verification_code_works_until_the_last_millisecond_of_five_minutes() {
     let api = Api::new().await;
-    let minted = mint_verification_code(&api, ACCOUNT).await;
+    api.freeze().await;
+    // One code per user (a new one replaces it): two users, so that each instant has an unused code.
+    let early = mint_verification_code(&api, ACCOUNT).await;
+    let late = mint_verification_code(&api, "koo_admin").await;
 
-    api.advance_clock(301).await;
-    let r = login_code(&api, ACCOUNT, &minted).await;
+    api.advance_ms(5 * 60_000 - 1).await;
+    let alive = login_code(&api, ACCOUNT, &early).await;
+    api.advance_ms(1).await;
+    let expired = login_code(&api, "koo_admin", &late).await;
 
-    assert_bad_credentials(&r);
+    assert_logged_in(&alive, login_user_info());
+    assert_bad_credentials(&expired);
 }
 
 #[tokio::test]
@@ -1495,18 +1512,44 @@ async fn refresh_token_without_a_refresh_token_answers_13000102() {
 }
 
 #[tokio::test]
-async fn refresh_tokens_live_30_days() {
+async fn refresh_tokens_live_30_days_to_the_millisecond() {
     let api = Api::new().await;
+    api.freeze().await;
     let early = login_ok(&api).await;
     let late = login_ok(&api).await;
 
-    api.advance_clock(29 * 86_400).await;
-    let at_29_days = refresh_tokens(&api, &early.access, &early.refresh).await;
-    api.advance_clock(2 * 86_400).await;
-    let at_31_days = refresh_tokens(&api, &late.access, &late.refresh).await;
+    api.advance_ms(30 * 86_400_000 - 1).await;
+    let last_ms = refresh_tokens(&api, &early.access, &early.refresh).await;
+    api.advance_ms(1).await;
+    let at_30_days = refresh_tokens(&api, &late.access, &late.refresh).await;
 
-    assert_tokens_refreshed(&at_29_days);
-    assert_bad_refresh_token(&at_31_days);
+    assert_tokens_refreshed(&last_ms);
+    assert_bad_refresh_token(&at_30_days);
+}
+
+/// The `live` flag `/__admin/state` shows for `token`.
+async fn live_in_state(api: &Api, token: &str) -> Value {
+    let r = api.get("/__admin/state", &[]).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let tokens = r.body["tokens"].as_array().expect("tokens array");
+    let t = tokens.iter().find(|t| t["token"] == token);
+    t.unwrap_or_else(|| panic!("{token} not in {}", r.text))["live"].clone()
+}
+
+// No KooDrive route accepts a login access token (session routes refuse it, auth/refreshToken takes
+// it expired too), so its 1800 s is seen only in `expiresIn` and the control plane's state.
+#[tokio::test]
+async fn a_login_access_token_lives_1800_seconds_to_the_millisecond() {
+    let api = Api::new().await;
+    api.freeze().await;
+    let pair = login_ok(&api).await;
+
+    api.advance_ms(1_800_000 - 1).await;
+    let last_ms = live_in_state(&api, &pair.access).await;
+    api.advance_ms(1).await;
+    let at_1800_s = live_in_state(&api, &pair.access).await;
+
+    assert_eq!((last_ms, at_1800_s), (json!(true), json!(false)));
 }
 
 /// Waits (bounded) until the server's background sweeper has dropped `token` from the state dump.

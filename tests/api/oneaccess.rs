@@ -1,5 +1,5 @@
-//! OneAccess (Huawei Cloud IDaaS): contract §0 as it applies to the family, and all of §2 —
-//! tenant/token, sdk/login, the seed route session-token/sso-ticket, and sso-ticket/verify.
+//! OneAccess (Huawei Cloud IDaaS): the rules every route follows as they apply to the family, and
+//! tenant/token, sdk/login, session-token/sso-ticket ("Obtaining sso_ticket Using session_token"), and sso-ticket/verify.
 
 use crate::fixtures::oa::{
     CLIENT_ID, CLIENT_SECRET, FINGERPRINT, LOGIN, OTHER_CLIENT_ID, OTHER_CLIENT_SECRET,
@@ -11,7 +11,7 @@ use base64::Engine;
 use futures::future::join_all;
 use serde_json::{json, Value};
 
-/// The seed example's fingerprint.
+/// The fingerprint in the sso_ticket page's example.
 const AGENT: &str = "Mozilla/5.0 (Linux; Android 10; Redmi K30 Build/QKQ1.190825.002; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/80.0.3987.99 Mobile Safari/537.36";
 const SEED_CONTENT_TYPE: &str = "application/json;charset=utf8";
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -42,6 +42,23 @@ fn assert_error(r: &Resp, status: u16, code: &str, msg: &str) {
 fn assert_ok(r: &Resp) {
     assert_eq!(r.status, 200, "status; body {}", r.text);
     assert_json_content_type(r);
+}
+
+/// Asserts a whole sso-ticket answer: `{"expire":9600,"sso_ticket":"<t>"}`; returns the ticket.
+#[track_caller]
+fn assert_ticket_issued(r: &Resp) -> String {
+    assert_ok(r);
+    let t = r.body["sso_ticket"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no sso_ticket: {}", r.text))
+        .to_owned();
+    assert_eq!(
+        r.body,
+        json!({"expire": 9600, "sso_ticket": t}),
+        "{}",
+        r.text
+    );
+    t
 }
 
 fn is_base62(s: &str) -> bool {
@@ -170,7 +187,7 @@ async fn session_token(api: &Api) -> String {
     session_token_of(api, CLIENT_ID, USER, PASSWORD).await
 }
 
-/// The seed 002 example body, verbatim, with a real session token.
+/// The "Obtaining sso_ticket Using session_token" page's example body, verbatim, with a real session token.
 fn seed_body(session_token: &str) -> Value {
     json!({
         "session_token": session_token,
@@ -216,12 +233,7 @@ async fn verify(api: &Api, bearer: &str, body: Value) -> Resp {
 }
 
 async fn ticket(api: &Api, bearer: &str, session: &str) -> String {
-    let r = ask_ticket(api, bearer, seed_body(session)).await;
-    assert_ok(&r);
-    r.body["sso_ticket"]
-        .as_str()
-        .expect("sso_ticket")
-        .to_owned()
+    assert_ticket_issued(&ask_ticket(api, bearer, seed_body(session)).await)
 }
 
 fn zhangsan() -> Value {
@@ -234,7 +246,7 @@ fn zhangsan() -> Value {
     }}})
 }
 
-// ---------------------------------------------------------------- 2.1 tenant/token
+// ---------------------------------------------------------------- tenant/token
 
 #[tokio::test]
 async fn tenant_token_issues_a_uuid_bearer_token_for_1800_seconds() {
@@ -368,7 +380,7 @@ async fn tenant_token_body_over_64_kib_answers_413_with_the_param_error() {
     assert_error(&r, 413, "PARAM.0001", "Invalid request body.");
 }
 
-// ---------------------------------------------------------------- 2.2 sdk/login
+// ---------------------------------------------------------------- sdk/login
 
 #[tokio::test]
 async fn sdk_login_issues_a_bts_session_token_for_a_week() {
@@ -515,8 +527,9 @@ async fn sdk_login_after_ten_failures_answers_login_0003_even_with_the_right_pas
 }
 
 #[tokio::test]
-async fn sdk_login_lock_lifts_after_15_minutes_and_the_count_starts_again() {
+async fn sdk_login_lock_lifts_at_exactly_15_minutes_and_the_count_starts_again() {
     let api = Api::new().await;
+    api.freeze().await;
     for _ in 0..10 {
         assert_eq!(
             login(&api, USER, "wrong").await.body["error_code"],
@@ -524,9 +537,9 @@ async fn sdk_login_lock_lifts_after_15_minutes_and_the_count_starts_again() {
         );
     }
 
-    api.advance_clock(14 * 60).await;
+    api.advance_ms(15 * 60_000 - 1).await;
     let still_locked = login(&api, USER, PASSWORD).await;
-    api.advance_clock(61).await;
+    api.advance_ms(1).await;
     let unlocked = login(&api, USER, PASSWORD).await;
     let next_failure = login(&api, USER, "wrong").await;
 
@@ -650,7 +663,7 @@ async fn sdk_login_with_the_clients_own_tenant_id_succeeds() {
     assert_eq!(r.body["status"], json!("SUCCESS"));
 }
 
-// ---------------------------------------------------------------- 2.3 session-token/sso-ticket (seed 002)
+// ---------------------------------------------------------------- session-token/sso-ticket ("Obtaining sso_ticket Using session_token")
 
 #[tokio::test]
 async fn seed_example_with_real_tokens_answers_a_ticket_for_9600_seconds() {
@@ -794,17 +807,18 @@ async fn sso_ticket_accepts_bearer_joined_with_a_plus() {
 }
 
 #[tokio::test]
-async fn app_token_still_works_at_29_minutes_and_is_expired_at_31() {
+async fn app_token_works_until_its_last_millisecond_of_30_minutes() {
     let api = Api::new().await;
+    api.freeze().await;
     let bearer = app_token(&api).await;
     let session = session_token(&api).await;
 
-    api.advance_clock(29 * 60).await;
+    api.advance_ms(30 * 60_000 - 1).await;
     let alive = ask_ticket(&api, &bearer, seed_body(&session)).await;
-    api.advance_clock(2 * 60).await;
+    api.advance_ms(1).await;
     let expired = ask_ticket(&api, &bearer, seed_body(&session)).await;
 
-    assert_ok(&alive);
+    assert_ticket_issued(&alive);
     assert_error(
         &expired,
         400,
@@ -878,18 +892,19 @@ async fn sso_ticket_with_an_unknown_session_token_answers_session_0001() {
 }
 
 #[tokio::test]
-async fn session_token_lives_one_week() {
+async fn session_token_lives_one_week_to_the_millisecond() {
     let api = Api::new().await;
+    api.freeze().await;
     let session = session_token(&api).await;
 
-    api.advance_clock(604_800 - 60).await;
+    api.advance_ms(604_800_000 - 1).await;
     let bearer = app_token(&api).await;
     let alive = ask_ticket(&api, &bearer, seed_body(&session)).await;
-    api.advance_clock(61).await;
+    api.advance_ms(1).await;
     let bearer = app_token(&api).await;
     let expired = ask_ticket(&api, &bearer, seed_body(&session)).await;
 
-    assert_ok(&alive);
+    assert_ticket_issued(&alive);
     assert_error(
         &expired,
         400,
@@ -944,6 +959,28 @@ async fn other_tenants_app_token_with_the_seed_tenant_header_answers_tenant_0001
     let r = ask_ticket(&api, &bearer, seed_body(&session)).await;
 
     assert_error(&r, 400, "TENANT.0001", "Tenant does not match.");
+}
+
+#[tokio::test]
+async fn a_ticket_verified_by_another_tenants_app_is_refused_and_stays_redeemable() {
+    let api = Api::new().await;
+    let bearer = app_token(&api).await;
+    let session = session_token(&api).await;
+    let t = ticket(&api, &bearer, &session).await;
+    let other = app_token_of(&api, OTHER_CLIENT_ID, OTHER_CLIENT_SECRET).await;
+
+    // No X-tenant-id (the header check would answer TENANT.0001 first): the ticket's own tenant decides.
+    let foreign = api.oa_verify(&other, &t, &[]).await;
+    let foreign_header = api
+        .oa_verify(&other, &t, &[("X-tenant-id", OTHER_TENANT)])
+        .await;
+    let own = api.oa_verify(&bearer, &t, &[]).await;
+
+    let refused = "SSO ticket is invalid, used or expired.";
+    assert_error(&foreign, 400, "TICKET.0001", refused);
+    assert_error(&foreign_header, 400, "TICKET.0001", refused);
+    assert_ok(&own);
+    assert_eq!(own.body, zhangsan());
 }
 
 #[tokio::test]
@@ -1077,7 +1114,7 @@ async fn parameters_are_checked_before_the_session_state() {
     assert_error(&r, 400, "PARAM.0001", "device_ip is required.");
 }
 
-// ---------------------------------------------------------------- §0 on the seed route
+// ---------------------------------------------------------------- the rules every route follows, on sso-ticket
 
 #[tokio::test]
 async fn sso_ticket_accepts_any_json_content_type_or_none() {
@@ -1202,7 +1239,7 @@ async fn a_mistyped_oneaccess_path_answers_404_listing_the_routes() {
     }
 }
 
-// ---------------------------------------------------------------- 2.4 sso-ticket/verify
+// ---------------------------------------------------------------- sso-ticket/verify
 
 #[tokio::test]
 async fn verify_redeems_a_ticket_for_the_users_profile() {
@@ -1279,17 +1316,18 @@ async fn verify_an_unknown_ticket_answers_ticket_0001() {
 }
 
 #[tokio::test]
-async fn ticket_redeems_until_9600_seconds_and_not_after() {
+async fn ticket_redeems_until_its_last_millisecond_of_9600_seconds() {
     let api = Api::new().await;
+    api.freeze().await;
     let bearer = app_token(&api).await;
     let session = session_token(&api).await;
     let early = ticket(&api, &bearer, &session).await;
     let late = ticket(&api, &bearer, &session).await;
 
-    api.advance_clock(9600 - 60).await;
+    api.advance_ms(9_600_000 - 1).await;
     let bearer = app_token(&api).await;
     let alive = verify(&api, &bearer, verify_body(&early)).await;
-    api.advance_clock(61).await;
+    api.advance_ms(1).await;
     let bearer = app_token(&api).await;
     let expired = verify(&api, &bearer, verify_body(&late)).await;
 

@@ -1,4 +1,4 @@
-//! Contract §0: the rules every vendor route follows, checked across the three families.
+//! The rules every vendor route follows (README, Routes), checked across the three families.
 
 use crate::fixtures::{enos, koo, oa};
 use crate::helpers::{Api, Resp};

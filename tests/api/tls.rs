@@ -318,3 +318,28 @@ async fn plain_http_garbage_and_stalled_handshakes_on_the_tls_port_close_only_th
     assert_eq!(http.status, 200);
     drop(stalled);
 }
+
+#[tokio::test]
+async fn ca_pem_stays_open_under_an_admin_token_while_the_rest_needs_it() {
+    let server = MockServer::builder()
+        .tls(true)
+        .admin_token("s3cret")
+        .start()
+        .await;
+    let c = Client::http(&server);
+
+    let ca = c.get("/__admin/ca.pem", &[]).await;
+    let clock = c.get("/__admin/clock", &[]).await;
+    let clock_with = c
+        .get("/__admin/clock", &[("Authorization", "Bearer s3cret")])
+        .await;
+
+    assert_eq!(ca.status, 200, "{}", ca.text);
+    assert!(ca
+        .header("content-type")
+        .starts_with("application/x-pem-file"));
+    assert_eq!(ca.text, server.ca_pem());
+    assert_eq!(clock.status, 401, "{}", clock.text);
+    assert!(clock.body["error"].is_string(), "{}", clock.text);
+    assert_eq!(clock_with.status, 200, "{}", clock_with.text);
+}

@@ -98,6 +98,26 @@ impl Redis {
         }
     }
 
+    /// Hangs the server (SIGSTOP): its port still accepts connections, nothing answers. Hanging a
+    /// server is not stopping it: a client waits on a live socket instead of failing to connect.
+    pub fn hang(&mut self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a hung server run on (SIGCONT).
+    pub fn unhang(&mut self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&mut self, sig: &str) {
+        let pid = self.child.as_ref().expect("redis-server is running").id();
+        let st = Command::new("kill")
+            .args([sig, &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(st.success(), "kill {sig} {pid}: {st}");
+    }
+
     /// Starts the server again on the same port and dir (so it reloads its append-only file) and waits
     /// until it answers PING.
     pub fn start(&mut self) {

@@ -29,11 +29,11 @@ async fn a_minted_auth_code_honours_ttl_seconds() {
     let second = mint_auth_code(&api, body, &[]).await;
     assert_instant(&first["expiresAt"], JAN_2026_MS + 60_000);
 
-    clock(&api, json!({ "advance": "59s" }), &[]).await;
+    clock(&api, json!({ "advance": "59999ms" }), &[]).await;
     let before = api
         .koo_create_session(first["code"].as_str().expect("code"), &[])
         .await;
-    clock(&api, json!({ "advance": 2 }), &[]).await;
+    clock(&api, json!({ "advance": "1ms" }), &[]).await;
     let after = api
         .koo_create_session(second["code"].as_str().expect("code"), &[])
         .await;

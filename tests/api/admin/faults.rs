@@ -368,6 +368,38 @@ async fn a_fault_for_an_unknown_route_or_another_familys_code_answers_400() {
             json!({ "route": format!("POST {}", koo::LOGIN), "error": "13009999" }),
             "13009999",
         ),
+        (
+            json!({ "route": format!("POST {}", koo::LOGIN) }),
+            "at least one of",
+        ),
+        (
+            json!({ "route": format!("POST {}", koo::LOGIN), "times": 3 }),
+            "at least one of",
+        ),
+        (
+            json!({ "route": format!("POST {}", koo::LOGIN), "status": 199 }),
+            "200-599",
+        ),
+        (
+            json!({ "route": format!("POST {}", koo::LOGIN), "status": 600 }),
+            "200-599",
+        ),
+        (
+            json!({ "route": format!("POST {}", koo::LOGIN), "error": "13000203", "status": 503 }),
+            "error",
+        ),
+        (
+            json!({ "route": format!("POST {}", koo::LOGIN), "error": "13000203", "body": {} }),
+            "error",
+        ),
+        (
+            json!({ "route": format!("POST {}", koo::LOGIN), "body": {"a": 1} }),
+            "status",
+        ),
+        (
+            json!({ "route": format!("POST {}", koo::LOGIN), "delayMs": 60_001 }),
+            "60000",
+        ),
     ];
 
     for (body, named) in refused {

@@ -11,6 +11,7 @@ mod lifecycle;
 mod namespaces;
 mod protection;
 mod state;
+mod verify;
 
 // The sections share this module's helpers and imports through `use super::*`.
 use crate::expect::{

@@ -5,6 +5,40 @@ use super::*;
 // =============================================================================================
 // namespaces
 
+/// The control plane's answer to an invalid `X-Mock-Namespace`, on any route.
+const BAD_NAMESPACE: &str = "X-Mock-Namespace must be 1-64 characters of A-Z a-z 0-9 . _ -";
+
+#[tokio::test]
+async fn an_invalid_namespace_gets_the_control_planes_400_on_every_family() {
+    let api = Api::new().await;
+    let too_long = "a".repeat(65);
+
+    for name in ["", too_long.as_str(), "a/b"] {
+        let h = ns(name);
+        let answers = [
+            ("KooDrive", api.koo_auth("Bearer x", &h).await),
+            ("OneAccess", api.oa_token_request(&h).await),
+            (
+                "EnOS",
+                api.enos_login(enos::ACCOUNT, enos::PASSWORD, &h).await,
+            ),
+            ("admin", api.get("/__admin/clock", &h).await),
+        ];
+        for (family, r) in answers {
+            assert_eq!(
+                (r.status, &r.body),
+                (400, &json!({ "error": BAD_NAMESPACE })),
+                "{family} with X-Mock-Namespace {name:?}: {}",
+                r.text
+            );
+        }
+    }
+    // 64 characters is the longest name: served by the route itself.
+    let longest = "a".repeat(64);
+    let token = api.oa_app_token(&ns(&longest)).await;
+    assert!(!token.is_empty());
+}
+
 #[tokio::test]
 async fn a_token_issued_in_one_namespace_is_refused_in_another_and_in_default() {
     let api = Api::new().await;

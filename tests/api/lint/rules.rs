@@ -87,6 +87,30 @@ async fn a_number_where_the_page_says_string_is_warned_and_refused_in_strict_mod
 }
 
 #[tokio::test]
+async fn past_16_warnings_the_header_lists_16_and_counts_the_rest() {
+    let api = Api::new().await;
+    let bearer = en_static();
+    let auth = ("Authorization", bearer.as_str());
+    let mut body = serde_json::Map::new();
+    body.insert("orgId".into(), Value::from(enos::ORG));
+    for i in 0..20 {
+        body.insert(format!("zz{i:02}"), Value::from(i));
+    }
+    let body = Value::Object(body).to_string();
+
+    let r = api.post_raw(enos::SET, &[auth], body.as_bytes()).await;
+
+    assert_eq!(r.body["code"], 0, "{}", r.text);
+    let e = entries(&r);
+    assert_eq!(e.len(), 17, "{e:?}");
+    for (i, (id, msg)) in e[..16].iter().enumerate() {
+        assert_eq!(id, "unknown-field", "{e:?}");
+        assert!(msg.starts_with(&format!("zz{i:02}")), "{e:?}");
+    }
+    assert_eq!(e[16], ("more".to_string(), "4 more deviations".to_string()));
+}
+
+#[tokio::test]
 async fn an_unknown_field_names_the_closest_documented_one() {
     let api = Api::new().await;
     let bearer = en_static();
