@@ -26,7 +26,8 @@ pub enum Command {
         #[arg(long, env = "AUTHMOCK_HEALTH_URL")]
         url: Option<String>,
     },
-    /// Validate the fixture files in DIR and print every problem (file, JSON path, message); exit 0 or 2.
+    /// Validate the fixture files in DIR: which are read, which keep their default, which *.json are not
+    /// read, every problem (file, JSON path, message). Exit 0; 1 when none is there or one is misnamed; 2 on a problem.
     CheckFixtures {
         /// Directory holding koodrive.json, oneaccess.json and/or enos.json.
         dir: PathBuf,

@@ -15,18 +15,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Healthcheck { url }) => healthcheck(url),
-        Some(Command::CheckFixtures { dir }) => match Fixtures::from_dir(&dir) {
-            Ok(_) => {
-                println!("{}: fixtures are valid", dir.display());
-                ExitCode::SUCCESS
-            }
-            Err(errs) => {
-                for e in &errs.0 {
-                    println!("{e}");
-                }
-                ExitCode::from(2)
-            }
-        },
+        Some(Command::CheckFixtures { dir }) => check_fixtures(&dir),
         Some(Command::Openapi) => {
             let mut out = std::io::stdout().lock();
             match writeln!(out, "{}", authmock::openapi::json()).and_then(|()| out.flush()) {
@@ -37,6 +26,58 @@ fn main() -> ExitCode {
         Some(Command::Ca { tls_dir }) => print_ca(tls_dir.as_deref()),
         Some(Command::Serve(args)) => run(*args),
         None => run(cli.serve),
+    }
+}
+
+/// `authmock check-fixtures DIR`: which files were read, which keep their default, which `*.json`
+/// files are not read, and every problem. Exit 2 when the server would refuse DIR; 1 when it would
+/// start but not on what DIR looks like it means (none of the three files, or a file it ignores); else 0.
+fn check_fixtures(dir: &std::path::Path) -> ExitCode {
+    use authmock::fixtures::{meant, FileSource};
+    let (report, fixtures) = Fixtures::inspect_dir(dir);
+    let shown = dir.display();
+    let mut suspect = None;
+    if let Some(r) = &report {
+        for (name, source) in &r.files {
+            match source {
+                FileSource::Read(p) => println!("read: {}", p.display()),
+                FileSource::Default => println!("default: {name} (not in {shown})"),
+            }
+        }
+        for p in &r.unrecognised {
+            let hint = meant(p)
+                .map(|m| format!(" (did you mean {m}?)"))
+                .unwrap_or_default();
+            println!(
+                "not read: {}: authmock reads only koodrive.json, oneaccess.json and enos.json{hint}",
+                p.display()
+            );
+        }
+        if !r.unrecognised.is_empty() {
+            suspect = Some(format!("{} file(s) not read", r.unrecognised.len()));
+        } else if r.none_read() {
+            suspect = Some("none of the three files is there: the defaults would be used".into());
+        }
+    }
+    match (fixtures, suspect) {
+        (Err(errs), _) => {
+            for e in &errs.0 {
+                println!("{e}");
+            }
+            println!(
+                "{shown}: {} problem(s): authmock would not start",
+                errs.0.len()
+            );
+            ExitCode::from(2)
+        }
+        (Ok(_), Some(why)) => {
+            println!("{shown}: {why}");
+            ExitCode::from(1)
+        }
+        (Ok(_), None) => {
+            println!("{shown}: fixtures are valid");
+            ExitCode::SUCCESS
+        }
     }
 }
 

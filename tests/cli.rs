@@ -10,6 +10,8 @@ mod process;
 #[path = "support/tempdir.rs"]
 mod tempdir;
 
+#[path = "cli/check_fixtures.rs"]
+mod check_fixtures;
 #[path = "cli/secrets.rs"]
 mod secrets;
 #[path = "cli/strict.rs"]
@@ -251,7 +253,7 @@ fn check_fixtures_prints_every_problem_of_every_file_and_exits_2() {
 
     assert_eq!(out.status.code(), Some(2), "{}", out.all_output());
     let text = out.all_output();
-    let problems: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let problems: Vec<&str> = text.lines().filter(|l| l.contains(": $")).collect();
     let koo = koo.display().to_string();
     let enos = enos.display().to_string();
     let expected = [
