@@ -74,7 +74,11 @@ impl Pipeline {
             return cors::preflight(&self.app, req.headers());
         }
         let origin = cors::allow_origin(&self.app, req.headers());
+        let admin = route::is_admin(req.uri().path());
         let mut resp = self.answer(drop_conn, req, raw_path).await;
+        if admin {
+            resp = edge::json_line(resp).await;
+        }
         cors::finish(origin, &mut resp);
         resp
     }

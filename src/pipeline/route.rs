@@ -19,11 +19,16 @@ pub enum Route {
     None,
 }
 
+/// A control-plane path: `/__admin` and below.
+pub fn is_admin(path: &str) -> bool {
+    path == "/__admin" || path.starts_with("/__admin/")
+}
+
 impl Route {
     /// Where a request goes, and the vendor family whose prefix its path has (resolved once here):
     /// `/__admin` first, then only that family's route table.
     pub fn of(method: &Method, path: &str) -> (Route, Option<Family>) {
-        if path == "/__admin" || path.starts_with("/__admin/") {
+        if is_admin(path) {
             return (Route::Admin, None);
         }
         let family = Family::of(path);

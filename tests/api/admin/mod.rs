@@ -9,6 +9,7 @@ mod identities;
 mod journal;
 mod lifecycle;
 mod namespaces;
+mod newline;
 mod protection;
 mod state;
 mod verify;
