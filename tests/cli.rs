@@ -12,6 +12,8 @@ mod tempdir;
 
 #[path = "cli/check_fixtures.rs"]
 mod check_fixtures;
+#[path = "cli/doc_examples.rs"]
+mod doc_examples;
 #[path = "cli/secrets.rs"]
 mod secrets;
 #[path = "cli/strict.rs"]
