@@ -1,6 +1,8 @@
 //! Process-level tests: the real `authmock` binary, started with `--port 0` and driven over HTTP, by
 //! signal and through its subcommands. Every wait is bounded; a server left running is killed on drop.
 
+#[path = "support/docs.rs"]
+mod docs;
 #[path = "support/fixtures.rs"]
 mod fixtures;
 #[path = "support/http.rs"]

@@ -22,7 +22,7 @@ pub(crate) fn authmock(args: &[&str]) -> Command {
 }
 
 /// A server process started with `args`; killed on drop.
-struct Proc(std::process::Child);
+pub(crate) struct Proc(std::process::Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
@@ -32,7 +32,7 @@ impl Drop for Proc {
 }
 
 /// Starts `authmock --port 0 --tls-port 0 <args>` and returns it with its first two stdout lines.
-fn start_both(args: &[&str]) -> (Proc, String, String) {
+pub(crate) fn start_both(args: &[&str]) -> (Proc, String, String) {
     let mut all = vec!["--port", "0", "--tls-port", "0"];
     all.extend_from_slice(args);
     let mut child = authmock(&all)
