@@ -50,6 +50,12 @@ macro_rules! redis_or_skip {
     };
 }
 
+// Grouped by subject in tests/redis/ (after the macro above, which they use).
+#[path = "redis/namespaces.rs"]
+mod namespaces;
+#[path = "redis/races.rs"]
+mod races;
+
 // ---------------------------------------------------------------------------------------------------
 // Processes
 // ---------------------------------------------------------------------------------------------------
@@ -156,6 +162,11 @@ impl Node {
 
     async fn health(&self) -> Resp {
         self.get("/__admin/health", &[]).await
+    }
+
+    /// Health as namespace `name` sees it (which sets the namespace up).
+    async fn health_of(&self, name: &str) -> Resp {
+        self.get("/__admin/health", &ns(name)).await
     }
 
     /// `POST /__admin/clock`, asserting success; returns the clock it reports.
