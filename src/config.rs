@@ -21,10 +21,14 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Exit 0 when a server answers GET /__admin/health with 200, else 1 (for container HEALTHCHECKs).
     Healthcheck {
-        /// Health URL, or the server's base URL (then /__admin/health is probed); default
+        /// Health URL, or the server's base URL (then /__admin/health is probed); default: the
+        /// port and host of the authmock server that is process --pid (its command line), else
         /// http://127.0.0.1:$AUTHMOCK_PORT/__admin/health (port 8080 if unset).
         #[arg(long, env = "AUTHMOCK_HEALTH_URL")]
         url: Option<String>,
+        /// Without --url: the process whose command line gives the port (1: a container's entrypoint).
+        #[arg(long, default_value_t = 1)]
+        pid: u32,
     },
     /// Validate the fixture files in DIR: which are read, which keep their default, which *.json are not
     /// read, every problem (file, JSON path, message). Exit 0; 1 when none is there or one is misnamed; 2 on a problem.

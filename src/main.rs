@@ -5,16 +5,14 @@ use authmock::store::redis::Remote;
 use authmock::tls::{Tls, TlsOptions};
 use authmock::{logging, serve_with_tls, AppState, Fixtures, Settings, TlsListener};
 use clap::Parser;
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Healthcheck { url }) => healthcheck(url),
+        Some(Command::Healthcheck { url, pid }) => authmock::healthcheck::run(url, pid),
         Some(Command::CheckFixtures { dir }) => check_fixtures(&dir),
         Some(Command::Openapi) => {
             let mut out = std::io::stdout().lock();
@@ -290,77 +288,6 @@ fn print_ca(dir: Option<&std::path::Path>) -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-/// A minimal HTTP/1.0 GET (a scratch image has no curl): 0 when the answer is 200.
-fn healthcheck(url: Option<String>) -> ExitCode {
-    let url = match url {
-        Some(url) => health_url(url),
-        None => {
-            let port = std::env::var("AUTHMOCK_PORT")
-                .ok()
-                .filter(|p| !p.is_empty())
-                .unwrap_or_else(|| "8080".into());
-            format!("http://127.0.0.1:{port}/__admin/health")
-        }
-    };
-    match probe(&url) {
-        Ok(200) => {
-            println!("healthy: {url}");
-            ExitCode::SUCCESS
-        }
-        Ok(status) => {
-            eprintln!("unhealthy: {url} answered {status}");
-            ExitCode::FAILURE
-        }
-        Err(e) => {
-            eprintln!("unhealthy: {url}: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// The URL to probe: a base URL as the server prints it (no path, or just `/`) means its health route.
-fn health_url(url: String) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find('/') {
-        None => format!("{url}/__admin/health"),
-        Some(i) if after_scheme + i + 1 == url.len() => format!("{url}__admin/health"),
-        Some(_) => url,
-    }
-}
-
-fn probe(url: &str) -> Result<u16, String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or("only http:// URLs are supported")?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let addr = authority
-        .to_socket_addrs()
-        .map_err(|e| e.to_string())?
-        .next()
-        .ok_or("no address")?;
-    let timeout = Duration::from_secs(3);
-    let mut s = TcpStream::connect_timeout(&addr, timeout).map_err(|e| e.to_string())?;
-    s.set_read_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    s.set_write_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    write!(
-        s,
-        "GET {path} HTTP/1.0\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| e.to_string())?;
-    let mut head = [0u8; 64];
-    let n = s.read(&mut head).map_err(|e| e.to_string())?;
-    let line = std::str::from_utf8(&head[..n]).map_err(|e| e.to_string())?;
-    line.split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| "not an HTTP answer".to_string())
 }
 
 /// Tunes glibc's allocator for a process whose heap grows steadily (every issued token is kept): the

@@ -16,6 +16,8 @@ mod tempdir;
 mod check_fixtures;
 #[path = "cli/doc_examples.rs"]
 mod doc_examples;
+#[path = "cli/healthcheck_port.rs"]
+mod healthcheck_port;
 #[path = "cli/secrets.rs"]
 mod secrets;
 #[path = "cli/strict.rs"]
