@@ -19,16 +19,20 @@ pub struct Cli {
 pub enum Command {
     /// Serve (the default when no subcommand is given).
     Serve(Box<ServeArgs>),
-    /// Exit 0 when a server answers GET /__admin/health with 200, else 1 (for container HEALTHCHECKs).
+    /// Exit 0 when a server answers GET /__admin/health (with --ready: /__admin/health/ready) with
+    /// 200, else 1 (for container HEALTHCHECKs).
     Healthcheck {
-        /// Health URL, or the server's base URL (then /__admin/health is probed); default: the
+        /// Health URL, or the server's base URL (then the health route is probed); default: the
         /// port and host of the authmock server that is process --pid (its command line), else
-        /// http://127.0.0.1:$AUTHMOCK_PORT/__admin/health (port 8080 if unset).
+        /// http://127.0.0.1:$AUTHMOCK_PORT (port 8080 if unset).
         #[arg(long, env = "AUTHMOCK_HEALTH_URL")]
         url: Option<String>,
         /// Without --url: the process whose command line gives the port (1: a container's entrypoint).
         #[arg(long, default_value_t = 1)]
         pid: u32,
+        /// Probe readiness (/__admin/health/ready: fixtures loaded and the store answering) instead.
+        #[arg(long)]
+        ready: bool,
     },
     /// Validate the fixture files in DIR: which are read, which keep their default, which *.json are not
     /// read, every problem (file, JSON path, message). Exit 0; 1 when none is there or one is misnamed; 2 on a problem.

@@ -1,4 +1,5 @@
-//! `authmock healthcheck`: a minimal HTTP/1.0 GET of `/__admin/health` (a `scratch` image has no curl).
+//! `authmock healthcheck`: a minimal HTTP/1.0 GET of `/__admin/health` (or `/health/ready`; a
+//! `scratch` image has no curl).
 //!
 //! Without `--url` it finds the server itself: process `--pid` (1, the container's entrypoint, unless
 //! given) is read from `/proc/<pid>/cmdline` and, when it is an authmock server, its arguments are
@@ -13,11 +14,17 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// Probes `url`, or the server found as the module header says; exit 0 when it answers 200.
-pub fn run(url: Option<String>, pid: u32) -> ExitCode {
+/// Probes `url`, or the server found as the module header says; exit 0 when it answers 200. `ready`
+/// probes `/__admin/health/ready` instead of `/__admin/health`.
+pub fn run(url: Option<String>, pid: u32, ready: bool) -> ExitCode {
+    let route = if ready {
+        "__admin/health/ready"
+    } else {
+        "__admin/health"
+    };
     let url = match url {
-        Some(url) => health_url(url),
-        None => format!("{}/__admin/health", server_url(pid).unwrap_or_else(env_url)),
+        Some(url) => health_url(url, route),
+        None => format!("{}/{route}", server_url(pid).unwrap_or_else(env_url)),
     };
     match probe(&url) {
         Ok(200) => {
@@ -81,12 +88,12 @@ fn server_url(pid: u32) -> Option<String> {
     Some(format!("http://{host}:{}", serve.port))
 }
 
-/// The URL to probe: a base URL as the server prints it (no path, or just `/`) means its health route.
-fn health_url(url: String) -> String {
+/// The URL to probe: a base URL as the server prints it (no path, or just `/`) means its `route`.
+fn health_url(url: String, route: &str) -> String {
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
     match url[after_scheme..].find('/') {
-        None => format!("{url}/__admin/health"),
-        Some(i) if after_scheme + i + 1 == url.len() => format!("{url}__admin/health"),
+        None => format!("{url}/{route}"),
+        Some(i) if after_scheme + i + 1 == url.len() => format!("{url}{route}"),
         Some(_) => url,
     }
 }

@@ -25,6 +25,7 @@ pub mod healthcheck;
 pub mod ids;
 pub mod lint;
 pub mod logging;
+pub mod metrics;
 pub use admin::openapi;
 pub mod namespace;
 pub mod pipeline;

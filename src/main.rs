@@ -12,7 +12,9 @@ use tracing_subscriber::EnvFilter;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Healthcheck { url, pid }) => authmock::healthcheck::run(url, pid),
+        Some(Command::Healthcheck { url, pid, ready }) => {
+            authmock::healthcheck::run(url, pid, ready)
+        }
         Some(Command::CheckFixtures { dir }) => check_fixtures(&dir),
         Some(Command::Openapi) => {
             let mut out = std::io::stdout().lock();

@@ -8,10 +8,12 @@ mod faults;
 mod identities;
 mod journal;
 mod lifecycle;
+mod metrics;
 mod namespaces;
 mod newline;
 mod protection;
 mod state;
+mod trace;
 mod verify;
 
 // The sections share this module's helpers and imports through `use super::*`.
