@@ -21,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod contract;
 pub mod fixtures;
+pub mod healthcheck;
 pub mod ids;
 pub mod lint;
 pub mod logging;

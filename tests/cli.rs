@@ -1,6 +1,8 @@
 //! Process-level tests: the real `authmock` binary, started with `--port 0` and driven over HTTP, by
 //! signal and through its subcommands. Every wait is bounded; a server left running is killed on drop.
 
+#[path = "support/docs.rs"]
+mod docs;
 #[path = "support/fixtures.rs"]
 mod fixtures;
 #[path = "support/http.rs"]
@@ -9,6 +11,17 @@ mod http;
 mod process;
 #[path = "support/tempdir.rs"]
 mod tempdir;
+
+#[path = "cli/check_fixtures.rs"]
+mod check_fixtures;
+#[path = "cli/doc_examples.rs"]
+mod doc_examples;
+#[path = "cli/healthcheck_port.rs"]
+mod healthcheck_port;
+#[path = "cli/secrets.rs"]
+mod secrets;
+#[path = "cli/strict.rs"]
+mod strict;
 
 use fixtures::enos::{
     LOGIN as EN_LOGIN, PASSWORD as EN_PASSWORD, REFRESH as EN_REFRESH, SET as EN_SET,
@@ -246,7 +259,7 @@ fn check_fixtures_prints_every_problem_of_every_file_and_exits_2() {
 
     assert_eq!(out.status.code(), Some(2), "{}", out.all_output());
     let text = out.all_output();
-    let problems: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let problems: Vec<&str> = text.lines().filter(|l| l.contains(": $")).collect();
     let koo = koo.display().to_string();
     let enos = enos.display().to_string();
     let expected = [

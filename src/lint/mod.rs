@@ -15,7 +15,7 @@ mod strict;
 mod unit;
 pub mod warnings;
 
-pub use strict::refuse;
+pub use strict::{parse_switch, refuse, SPELLINGS as SWITCH_SPELLINGS};
 pub use warnings::{Warning, Warnings};
 
 use crate::contract::pages::{

@@ -76,6 +76,7 @@ impl Pipeline {
             return cors::preflight(&self.app, req.headers());
         }
         let origin = cors::allow_origin(&self.app, req.headers());
+        let admin = route::is_admin(req.uri().path());
         let start = Instant::now();
         let (route, family) = Route::of(req.method(), req.uri().path());
         let index = count::route_index(&route, req.method(), req.uri().path());
@@ -86,6 +87,9 @@ impl Pipeline {
             start,
         };
         let mut resp = self.answer(drop_conn, req, raw_path, routed).await;
+        if admin {
+            resp = edge::json_line(resp).await;
+        }
         count::answer(&self.app, index, &resp, start.elapsed().as_micros() as u64);
         cors::finish(origin, &mut resp);
         resp

@@ -3,6 +3,8 @@ mod admin;
 mod audit_admin;
 mod audit_parsing;
 mod audit_pipeline;
+#[path = "../support/docs.rs"]
+mod docs;
 mod enos;
 #[path = "../support/expect.rs"]
 mod expect;
@@ -23,4 +25,6 @@ mod signin;
 #[path = "../support/tempdir.rs"]
 mod tempdir;
 mod tls;
+mod tls_dir;
+mod tls_docs;
 mod tls_process;

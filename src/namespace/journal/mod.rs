@@ -276,8 +276,15 @@ impl Journal {
         self.spare().clear();
     }
 
-    /// Matching entries, newest first.
+    /// Matching entries, newest first, at most `f.limit` of them.
     pub fn list(&self, f: &Filter) -> Vec<Arc<Entry>> {
+        let mut all = self.matching(f);
+        all.truncate(f.limit.unwrap_or(usize::MAX));
+        all
+    }
+
+    /// Every entry the filter matches, newest first, whatever `f.limit` says.
+    pub fn matching(&self, f: &Filter) -> Vec<Arc<Entry>> {
         let snapshot: Vec<Arc<Entry>> = self.lock().iter().rev().cloned().collect();
         snapshot
             .into_iter()
@@ -295,7 +302,6 @@ impl Journal {
                         .as_deref()
                         .is_none_or(|id| e.outcome.trace.as_ref().is_some_and(|t| t.matches(id)))
             })
-            .take(f.limit.unwrap_or(usize::MAX))
             .collect()
     }
 }

@@ -109,17 +109,19 @@ impl std::fmt::Debug for Remote {
     }
 }
 
-/// The URL with its password (if any) shown as `***`.
+/// The URL with its password (if any) shown as `***`; also a malformed one (`redis:/…`, `reddis://…`),
+/// since the text of a start-up error must not carry a secret either.
 pub fn shown_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
+    let Some((cred, host)) = url.rsplit_once('@') else {
         return url.to_string();
     };
-    match rest.rsplit_once('@') {
-        Some((cred, host)) => match cred.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => format!("{scheme}://***@{host}"),
-        },
-        None => url.to_string(),
+    let (before, userinfo) = match cred.rfind('/') {
+        Some(i) => cred.split_at(i + 1),
+        None => ("", cred),
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{before}{user}:***@{host}"),
+        None => format!("{before}***@{host}"),
     }
 }
 

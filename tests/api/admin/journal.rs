@@ -267,3 +267,23 @@ async fn deleting_the_journal_clears_it() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["path"], json!(oa::TOKEN));
 }
+
+#[tokio::test]
+async fn the_journal_says_how_many_entries_matched_the_filter_besides_the_total() {
+    let api = Api::new().await;
+    for _ in 0..3 {
+        api.koo_auth("Bearer 0000", &[]).await;
+    }
+    api.koo_login(&[]).await;
+
+    let r = api.get("/__admin/requests?status=401&limit=2", &[]).await;
+
+    assert_eq!(r.status, 200, "{}", r.text);
+    let listed = r.body["requests"].as_array().expect("requests").len();
+    assert_eq!(
+        (listed, &r.body["matched"], &r.body["total"]),
+        (2, &json!(3), &json!(4)),
+        "{}",
+        r.text
+    );
+}

@@ -10,6 +10,7 @@ mod journal;
 mod lifecycle;
 mod metrics;
 mod namespaces;
+mod newline;
 mod protection;
 mod state;
 mod trace;
