@@ -29,7 +29,7 @@ const MAX_STATUS: u64 = 599;
         ("warnings" = Option<bool>, Query, description = "`true`: only requests that deviate from their vendor page (see `X-Mock-Warnings`)."),
     ),
     responses(
-        (status = 200, description = "`{\"requests\":[{\"id\",\"time\",\"epochMs\",\"method\",\"path\",\"uri\",\"route\",\"request\":{\"headers\",\"body\",\"bodyBytes\",\"bodyTruncated\"},\"status\",\"response\":{\"body\",\"bodyBytes\",\"bodyTruncated\"},\"durationMs\",\"fault\",\"warnings\":[{\"id\",\"message\"}]}],\"total\",\"capacity\"}`: each body cut at 4 KiB; status 0 for a request a `drop` fault ended.", body = Object),
+        (status = 200, description = "`{\"requests\":[{\"id\",\"time\",\"epochMs\",\"method\",\"path\",\"uri\",\"route\",\"request\":{\"headers\",\"body\",\"bodyBytes\",\"bodyTruncated\"},\"status\",\"response\":{\"body\",\"bodyBytes\",\"bodyTruncated\"},\"durationMs\",\"fault\",\"warnings\":[{\"id\",\"message\"}],\"notes\":[{\"id\",\"message\"}]}],\"total\",\"capacity\"}`: each body cut at 4 KiB; status 0 for a request a `drop` fault ended.", body = Object),
         (status = 400, description = "`limit` or `status` is not a number, or `status` is over 599.", body = ErrorBody),
     )
 )]

@@ -243,6 +243,7 @@ impl Entry {
             "durationMs": o.duration_us as f64 / 1000.0,
             "fault": o.fault,
             "warnings": o.warnings.to_json(),
+            "notes": o.warnings.notes_json(),
         })
     }
 }
