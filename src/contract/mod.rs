@@ -7,7 +7,6 @@
 //!
 //! This layer knows nothing of state: it names no module above it.
 
-pub mod body;
 pub mod enos;
 pub mod envelope;
 pub mod extract;
@@ -16,7 +15,6 @@ pub mod koodrive;
 pub mod oneaccess;
 pub mod pages;
 pub mod respond;
-pub mod scan;
 pub mod schema;
 pub mod spec;
 

@@ -9,6 +9,7 @@
 //! borrowed scan of the body's top-level keys, and allocates nothing.
 
 mod rules;
+pub mod scan;
 mod strict;
 #[cfg(test)]
 mod unit;
@@ -17,7 +18,6 @@ pub mod warnings;
 pub use strict::refuse;
 pub use warnings::{Warning, Warnings};
 
-use crate::contract::body::Object;
 use crate::contract::pages::{
     Cite, ENOS_CHOOSE_ORGANIZATION, KOODRIVE_CREATE_SESSION, KOODRIVE_LOGIN, ONEACCESS_SSO_TICKET,
 };
@@ -123,17 +123,6 @@ pub const RULES: &[Rule] = &[
 /// sent it when the server collapsed repeated slashes in it (`None` when the path had none); `body` is
 /// the whole request body.
 pub fn check(op: Op, collapsed: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Warnings {
-    read(op, collapsed, headers, body).0
-}
-
-/// [`check`], and the body's members when the route takes a JSON object and the body is one: the
-/// handler deserializes from them ([`crate::contract::body::JsonBody`]), so the body is read once.
-pub fn read(
-    op: Op,
-    collapsed: Option<&str>,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> (Warnings, Option<Object>) {
     let spec = crate::contract::spec::spec(op);
     let heads = rules::Heads::of(&spec, headers);
     let mut w = Warnings::default();
@@ -143,13 +132,8 @@ pub fn read(
     }
     rules::content_type(spec.content_type, heads.content_type, &mut w);
     rules::headers(&spec, &heads, &mut w);
-    let Some(fields) = spec.body else {
-        return (w, None);
-    };
-    // A body the scan cannot read is the handler's to refuse: no body warnings.
-    let object = Object::scan(body).ok();
-    if let Some(o) = &object {
-        rules::body(fields, o.members(body), &mut w);
+    if let Some(fields) = spec.body {
+        rules::body(fields, body, &mut w);
     }
-    (w, object)
+    w
 }

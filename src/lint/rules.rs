@@ -2,7 +2,7 @@
 //! pass over the headers and one borrowed scan of the body, and push a warning only when they find a
 //! deviation: text is decoded and messages are built on that path alone.
 
-use crate::contract::scan::{JsonKind, Member};
+use super::scan::{self, JsonKind};
 use crate::contract::spec::{Auth, ContentType, Field, Spec};
 use crate::lint::warnings::Warnings;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -269,25 +269,22 @@ pub(super) fn language_tag(s: &[u8]) -> bool {
     }
 }
 
-/// `unknown-field`, `type`, `device-ip`, and `required` for Mandatory body fields, over the members
-/// of a body scanned as one JSON object.
-pub(super) fn body<'a>(
-    fields: &[Field],
-    members: impl Iterator<Item = Member<'a>>,
-    w: &mut Warnings,
-) {
+/// `unknown-field`, `type`, `device-ip`, and `required` for Mandatory body fields. A body this scan
+/// cannot read is the handler's to refuse: its warnings are dropped.
+pub(super) fn body(fields: &[Field], body: &[u8], w: &mut Warnings) {
+    let before = w.len();
     let mut seen = 0u32;
-    for m in members {
+    let scanned = scan::members(body, |m| {
         let Some(i) = fields.iter().position(|f| f.name.as_bytes() == m.key) else {
             unknown(fields, m.key, w);
-            continue;
+            return;
         };
         let field = &fields[i];
         match m.kind {
             JsonKind::String => {
                 // Blank counts as missing, as the handlers have it.
                 if m.text.iter().all(u8::is_ascii_whitespace) {
-                    continue;
+                    return;
                 }
                 seen |= 1 << i;
                 let ip = || {
@@ -324,6 +321,10 @@ pub(super) fn body<'a>(
                 );
             }
         }
+    });
+    if scanned.is_err() {
+        w.truncate(before);
+        return;
     }
     for (i, f) in fields.iter().enumerate() {
         if f.mandatory && seen & (1 << i) == 0 {

@@ -108,6 +108,14 @@ impl Warnings {
         });
     }
 
+    /// Drops the warnings added after the first `n` (a scan that turned out malformed).
+    pub fn truncate(&mut self, n: usize) {
+        if n < self.list.len() {
+            self.list.truncate(n);
+            self.more = 0;
+        }
+    }
+
     /// The first deviation the mock accepted: what strict mode refuses.
     pub fn first_lenient(&self) -> Option<&Warning> {
         self.list.iter().find(|w| w.lenient)

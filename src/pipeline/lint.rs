@@ -3,31 +3,28 @@
 //! mode the first deviation the mock would have accepted is answered with the family's parameter error
 //! instead of the vendor operation.
 
-use crate::contract::body::JsonBody;
 use crate::contract::extract::names;
 use crate::contract::Op;
 use crate::lint;
 use crate::lint::warnings::Warnings;
 use crate::namespace::AppState;
-use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-/// The request's warnings, strict mode's answer when it refuses the request, and the body with the
-/// members the lint read, for the handler to deserialize from (one reading of the body).
+/// The request's warnings, and strict mode's answer when it refuses the request.
 pub fn run(
     app: &AppState,
     op: Op,
     collapsed: Option<&str>,
     headers: &HeaderMap,
-    body: Bytes,
-) -> (Warnings, Option<Response>, JsonBody) {
-    let (warnings, object) = lint::read(op, collapsed, headers, &body);
+    body: &[u8],
+) -> (Warnings, Option<Response>) {
+    let warnings = lint::check(op, collapsed, headers, body);
     let refusal = warnings
         .first_lenient()
         .filter(|_| strict(app, headers))
         .map(|w| lint::refuse(op, w));
-    (warnings, refusal, JsonBody::new(body, object))
+    (warnings, refusal)
 }
 
 /// `X-Mock-Strict: true|false` decides for one request; without it, `--strict`.

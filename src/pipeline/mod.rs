@@ -137,8 +137,8 @@ impl Pipeline {
             let resp = route::not_served(&parts.method, &parts.uri);
             return rec.finish(&ns, resp).await;
         };
-        let (warnings, refusal, bytes) =
-            lint::run(&self.app, op, raw_path.as_deref(), &parts.headers, bytes);
+        let (warnings, refusal) =
+            lint::run(&self.app, op, raw_path.as_deref(), &parts.headers, &bytes);
         rec.warnings = warnings;
         let Some(fault::Picked { id, action }) = picked else {
             let resp = match refusal {

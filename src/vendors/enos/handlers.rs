@@ -2,19 +2,19 @@
 //! refresh tokens, with the token checks they share and the session they open.
 
 use super::TOKEN_PREFIX;
-use crate::contract::body::JsonBody;
 use crate::contract::enos::error::{EnosError, ErrorBody};
 use crate::contract::enos::routes::{ACCESS_TTL_MS, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS};
 use crate::contract::enos::types::{
     ok, Answer, LoginData, LoginReq, LoginUser, OrgRef, RefreshClaims, SessionData, SessionInfo,
     SessionSetReq, UserInfo,
 };
-use crate::contract::extract::{present, query_param, scheme_token, Headers};
+use crate::contract::extract::{json_object, present, query_param, scheme_token, Headers};
 use crate::contract::Family;
 use crate::ids::{secret_eq, sign_hs256, verify_hs256};
 use crate::namespace::Ns;
 use crate::store::enos::EnosUser;
 use crate::store::{Kind, LoginAttempt, Settled, Text, TokenRec, Verbs};
+use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -61,8 +61,8 @@ fn new_access_token(ns: &Ns) -> String {
         (status = 413, description = "Body over 64 KiB: 31400 \"Invalid request parameters\".", body = ErrorBody),
     )
 )]
-pub(super) async fn login(ns: Ns, body: JsonBody) -> Result<Response, EnosError> {
-    let req: LoginReq = body.parse()?;
+pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
+    let req: LoginReq = json_object(&body)?;
     let account = present(&req.account).ok_or(EnosError::BadLogin)?;
     let password = req
         .password
@@ -188,12 +188,12 @@ async fn open_session(
 pub(super) async fn session_set(
     ns: Ns,
     Headers(headers): Headers,
-    body: JsonBody,
+    body: Bytes,
 ) -> Result<Response, EnosError> {
     let (token, rec) = bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess])
         .await?
         .ok_or(EnosError::LoginFirst)?;
-    let req: SessionSetReq = body.parse()?;
+    let req: SessionSetReq = json_object(&body)?;
     let org_id = present(&req.org_id).ok_or(EnosError::OrgRequired)?;
     let user = ns.enos().user(&rec.owner).ok_or(EnosError::LoginFirst)?;
     if !user.orgs.iter().any(|o| o == org_id) {

@@ -5,10 +5,10 @@
 mod carrier;
 mod session;
 
-use crate::contract::body::JsonBody;
 use crate::contract::extract::Headers;
 use crate::contract::koodrive::{KooError, Op};
 use crate::namespace::Ns;
+use axum::body::Bytes;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use carrier::{login, refresh_token};
@@ -28,7 +28,7 @@ use session::{create_session, session_auth, session_logoff, session_refresh};
 pub struct Api;
 
 /// Runs one operation on a request whose body has been read.
-pub async fn handle(op: Op, ns: Ns, parts: Parts, body: JsonBody) -> Response {
+pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
     let headers = Headers(parts.headers);
     match op {
         Op::CreateSession => create_session(ns, body).await.into_response(),

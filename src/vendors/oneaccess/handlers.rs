@@ -2,9 +2,8 @@
 //! checks they share (required fields, the app token, the tenant) and the ID token they sign.
 
 use super::ISSUER;
-use crate::contract::body::JsonBody;
 use crate::contract::extract::{
-    after_scheme, auth_token, header, names, present, scheme_token, Headers,
+    after_scheme, auth_token, header, json_object, names, present, scheme_token, Headers,
 };
 use crate::contract::oneaccess::error::{ErrorBody, OaError};
 use crate::contract::oneaccess::routes::{
@@ -233,13 +232,13 @@ pub(super) async fn tenant_token(
 pub(super) async fn sdk_login(
     ns: Ns,
     Headers(headers): Headers,
-    body: JsonBody,
+    body: Bytes,
 ) -> Result<Response, OaError> {
     let client_id = required_header(&headers, "X-client-id")?;
     let fingerprint = required_header(&headers, "X-device-fingerprint")?;
     required_header(&headers, "X-operating-sys-version")?;
     required_header(&headers, "X-agent")?;
-    let req: LoginReq = body.parse()?;
+    let req: LoginReq = json_object(&body)?;
     let user_name = required(&req.user_name, "user_name")?;
     let password = required(&req.password, "password")?;
     let client = ns.oa().client(client_id).ok_or(OaError::App)?;
@@ -317,10 +316,10 @@ pub(super) async fn sdk_login(
 pub(super) async fn sso_ticket(
     ns: Ns,
     Headers(headers): Headers,
-    body: JsonBody,
+    body: Bytes,
 ) -> Result<Response, OaError> {
     let app = app_token(&ns, &headers).await?;
-    let req: TicketReq = body.parse()?;
+    let req: TicketReq = json_object(&body)?;
     let session = present(&req.session_token).ok_or(OaError::TokenRequired)?;
     required(&req.operating_sys_version, "operating_sys_version")?;
     required(&req.device_ip, "device_ip")?;
@@ -384,10 +383,10 @@ pub(super) async fn sso_ticket(
 pub(super) async fn verify_ticket(
     ns: Ns,
     Headers(headers): Headers,
-    body: JsonBody,
+    body: Bytes,
 ) -> Result<Response, OaError> {
     let app = app_token(&ns, &headers).await?;
-    let req: VerifyReq = body.parse()?;
+    let req: VerifyReq = json_object(&body)?;
     let ticket = required(&req.sso_ticket, "sso_ticket")?;
     required(&req.operating_sys_version, "operating_sys_version")?;
     required(&req.device_ip, "device_ip")?;

@@ -4,10 +4,10 @@
 
 mod handlers;
 
-use crate::contract::body::JsonBody;
 use crate::contract::extract::Headers;
 use crate::contract::oneaccess::{OaError, Op};
 use crate::namespace::Ns;
+use axum::body::Bytes;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use handlers::{sdk_login, sso_ticket, tenant_token, verify_ticket};
@@ -26,10 +26,10 @@ const ISSUER: &str = "https://oneaccess.authmock.local";
 pub struct Api;
 
 /// Runs one operation on a request whose body has been read.
-pub async fn handle(op: Op, ns: Ns, parts: Parts, body: JsonBody) -> Response {
+pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
     let headers = Headers(parts.headers);
     match op {
-        Op::TenantToken => tenant_token(ns, headers, body.bytes).await.into_response(),
+        Op::TenantToken => tenant_token(ns, headers, body).await.into_response(),
         Op::SdkLogin => sdk_login(ns, headers, body).await.into_response(),
         Op::SsoTicket => sso_ticket(ns, headers, body).await.into_response(),
         Op::VerifyTicket => verify_ticket(ns, headers, body).await.into_response(),

@@ -1,7 +1,6 @@
 //! A borrowed scan of a JSON object's top-level members: each key and the kind of its value, without
-//! decoding strings or building values (no allocation). The contract lint reads its members, and the
-//! handler deserializes from the same members ([`super::body`]), each value's text then checked by
-//! serde_json; this scan only has to be right on the bodies that parse, and stops on the rest.
+//! decoding strings or building values (no allocation). The handler's own parse decides whether the
+//! body is valid; this scan only has to be right on the bodies that parse, and stops on the rest.
 
 /// The JSON kind of a member's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
