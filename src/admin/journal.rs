@@ -30,7 +30,7 @@ const MAX_STATUS: u64 = 599;
         ("traceId" = Option<String>, Query, description = "Only requests of this W3C trace-id (from `traceparent`, any case) or KooDrive `X-Traceid` (exactly)."),
     ),
     responses(
-        (status = 200, description = "`{\"requests\":[{\"id\",\"time\",\"epochMs\",\"method\",\"path\",\"uri\",\"route\",\"request\":{\"headers\",\"body\",\"bodyBytes\",\"bodyTruncated\"},\"status\",\"response\":{\"body\",\"bodyBytes\",\"bodyTruncated\"},\"durationMs\",\"fault\",\"warnings\":[{\"id\",\"message\"}],\"traceId\",\"traceparent\",\"xTraceid\"}],\"matched\",\"total\",\"capacity\"}`: `matched` counts the entries the filter matches (before `limit`), `total` every entry kept; each body cut at 4 KiB; status 0 for a request a `drop` fault ended.", body = Object),
+        (status = 200, description = "`{\"requests\":[{\"id\",\"time\",\"epochMs\",\"method\",\"path\",\"uri\",\"route\",\"request\":{\"headers\",\"body\",\"bodyBytes\",\"bodyTruncated\"},\"status\",\"response\":{\"body\",\"bodyBytes\",\"bodyTruncated\"},\"durationMs\",\"fault\",\"warnings\":[{\"id\",\"message\"}],\"notes\":[{\"id\",\"message\"}],\"traceId\",\"traceparent\",\"xTraceid\"}],\"matched\",\"total\",\"capacity\"}`: `matched` counts the entries the filter matches (before `limit`), `total` every entry kept; each body cut at 4 KiB; status 0 for a request a `drop` fault ended.", body = Object),
         (status = 400, description = "`limit` or `status` is not a number, or `status` is over 599.", body = ErrorBody),
     )
 )]

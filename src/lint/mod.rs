@@ -75,7 +75,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "content-type",
-        what: "sso-ticket and verify: `Content-Type` missing or not `application/json;charset=utf8`; other JSON routes: a `Content-Type` that is not `application/json`",
+        what: "sso-ticket and verify: `Content-Type` not `application/json;charset=utf8` (missing: a note, as the page's example sends none); other JSON routes: a `Content-Type` that is not `application/json`",
         sources: &[OA_TICKET_PARAMS, KOO_SESSION_EXAMPLE, KOO_LOGIN_EXAMPLE, ENOS_ORG_SAMPLE],
     },
     Rule {
@@ -91,7 +91,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "x-tenant-id",
-        what: "sso-ticket and verify without `X-tenant-id` (optional, but mandatory when an ISV calls)",
+        what: "sso-ticket and verify without `X-tenant-id`: a note, never a warning (optional; mandatory only when an ISV calls)",
         sources: &[OA_TICKET_PARAMS],
     },
     Rule {

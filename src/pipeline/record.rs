@@ -81,9 +81,9 @@ impl Record {
         if let Some(v) = self.warnings.header_value() {
             resp.headers_mut()
                 .insert(HeaderName::from_static(warnings::HEADER), v);
-            if let Some(route) = self.route {
-                ns.warnings.record(route, &self.warnings, ns.now());
-            }
+        }
+        if let (Some(route), false) = (self.route, self.warnings.is_silent()) {
+            ns.warnings.record(route, &self.warnings, ns.now());
         }
         let status = resp.status().as_u16();
         crate::logging::request(
