@@ -9,6 +9,7 @@ mod identities;
 mod journal;
 mod lifecycle;
 mod namespaces;
+mod openapi;
 mod protection;
 mod state;
 

@@ -3,9 +3,9 @@
 //! HTTP edges (half-closed sockets, large heads, plain OPTIONS, oversized declared bodies, fault
 //! headers against queued faults, dropped requests in the journal, bounded journal entries).
 
+use super::{parse_answer, raw};
 use crate::fixtures::{enos, koo, oa};
 use crate::helpers::Api;
-use crate::rules::{parse_answer, raw};
 use serde_json::json;
 use std::io::{Read, Write};
 

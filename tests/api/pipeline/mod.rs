@@ -1,5 +1,9 @@
 //! Contract §0: the rules every vendor route follows, checked across the three families.
 
+mod cors;
+mod edge;
+mod json;
+
 use crate::fixtures::{enos, koo, oa};
 use crate::helpers::{Api, Resp};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};

@@ -6,7 +6,7 @@ use crate::fixtures::enos::{
     USER_INFO,
 };
 use crate::helpers::{Api, Resp};
-use crate::rules::raw;
+use crate::pipeline::raw;
 use authmock::MockServer;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
