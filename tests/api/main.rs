@@ -1,6 +1,5 @@
 //! One test binary: black-box tests over HTTP against a real server on 127.0.0.1:0.
 mod admin;
-mod audit_admin;
 mod enos;
 #[path = "../support/expect.rs"]
 mod expect;

@@ -175,3 +175,49 @@ async fn a_clock_request_without_a_valid_instruction_answers_400() {
 
     assert_eq!(get_clock(&api, &[]).await["mode"], json!("real"));
 }
+
+#[tokio::test]
+async fn a_clock_set_below_the_documented_minimum_is_refused_even_when_advance_brings_it_back() {
+    let api = Api::new().await;
+    let doc = document(&api).await;
+    let set = &doc["components"]["schemas"]["ClockRequest"]["properties"]["set"];
+    let min = set["oneOf"]
+        .as_array()
+        .and_then(|o| o.iter().find_map(|s| s["minimum"].as_i64()))
+        .expect("a documented minimum");
+    let max = set["oneOf"]
+        .as_array()
+        .and_then(|o| o.iter().find_map(|s| s["maximum"].as_i64()))
+        .expect("a documented maximum");
+
+    let below = api
+        .post(
+            "/__admin/clock",
+            &[],
+            json!({ "set": min - 1, "advance": 1 }),
+        )
+        .await;
+    let above = api
+        .post(
+            "/__admin/clock",
+            &[],
+            json!({ "set": max + 1, "advance": -1 }),
+        )
+        .await;
+    let at_min = api
+        .post("/__admin/clock", &[], json!({ "set": min, "freeze": true }))
+        .await;
+
+    assert_eq!(below.status, 400, "{}", below.text);
+    assert!(below.body["error"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("0000-01-01T00:00:00Z"));
+    assert_eq!(above.status, 400, "{}", above.text);
+    assert_eq!(at_min.status, 200, "{}", at_min.text);
+    assert_eq!(at_min.body["epochMs"], min);
+    assert!(set["description"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("400"));
+}

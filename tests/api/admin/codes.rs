@@ -143,3 +143,103 @@ async fn revoking_an_unknown_token_answers_404() {
 
     admin_error(&r, 404);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Revoking fixture authorization codes and minted verification codes
+// ---------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn revoking_a_fixture_authorization_code_makes_it_fail_like_an_unknown_code() {
+    let api = Api::new().await;
+
+    let r = api
+        .delete(&format!("/__admin/tokens/{ADMIN_CODE}"), &[])
+        .await;
+    let session = create_session(&api, ADMIN_CODE, &[]).await;
+
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body,
+        json!({ "revoked": ADMIN_CODE, "kind": "kooAuthCode", "family": "koodrive", "owner": ADMIN_CODE_OWNER })
+    );
+    assert_eq!(session.status, 400, "{}", session.text);
+    assert_eq!(session.body["code"], BAD_AUTH_CODE, "{}", session.text);
+    let again = api
+        .delete(&format!("/__admin/tokens/{ADMIN_CODE}"), &[])
+        .await;
+    assert_eq!(again.status, 404, "{}", again.text);
+}
+
+#[tokio::test]
+async fn the_seed_code_can_be_revoked_too() {
+    let api = Api::new().await;
+    assert_eq!(create_session(&api, SEED_CODE, &[]).await.status, 200);
+
+    let r = api
+        .delete(&format!("/__admin/tokens/{SEED_CODE}"), &[])
+        .await;
+    let session = create_session(&api, SEED_CODE, &[]).await;
+
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["kind"], "kooAuthCode");
+    assert_eq!(session.body["code"], BAD_AUTH_CODE, "{}", session.text);
+}
+
+#[tokio::test]
+async fn a_revoked_fixture_code_stays_revoked_in_its_namespace_until_reset() {
+    let api = Api::new().await;
+    let other = [("X-Mock-Namespace", "audit-other")];
+    let r = api
+        .delete(&format!("/__admin/tokens/{ADMIN_CODE}"), &[])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let still_revoked = create_session(&api, ADMIN_CODE, &[]).await;
+    let elsewhere = create_session(&api, ADMIN_CODE, &other).await;
+    let state = api.get("/__admin/state", &[]).await;
+    let reset = api.post("/__admin/reset", &[], json!({})).await;
+    let after_reset = create_session(&api, ADMIN_CODE, &[]).await;
+
+    assert_eq!(still_revoked.body["code"], BAD_AUTH_CODE);
+    assert_eq!(elsewhere.status, 200, "{}", elsewhere.text);
+    let codes: Vec<&Value> = state.body["koodrive"]["authCodes"]
+        .as_array()
+        .map(|a| a.iter().map(|c| &c["code"]).collect())
+        .unwrap_or_default();
+    assert!(!codes.contains(&&json!(ADMIN_CODE)), "{codes:?}");
+    assert_eq!(reset.status, 200);
+    assert_eq!(after_reset.status, 200, "{}", after_reset.text);
+}
+
+#[tokio::test]
+async fn revoking_a_minted_verification_code_makes_login_with_it_fail() {
+    let api = Api::new().await;
+    let minted = api
+        .post(
+            "/__admin/koodrive/verification-codes",
+            &[],
+            json!({ "account": KOO_ACCOUNT }),
+        )
+        .await;
+    assert_eq!(minted.status, 201, "{}", minted.text);
+    let code = minted.body["captchaToken"].as_str().expect("captchaToken");
+
+    let r = api.delete(&format!("/__admin/tokens/{code}"), &[]).await;
+    let login = api
+        .post(
+            "/koodrive/ose/v1/auth/login",
+            &[("x-hw-agentName", "t")],
+            json!({ "account": KOO_ACCOUNT, "authType": "2", "captchaToken": code }),
+        )
+        .await;
+
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body,
+        json!({ "revoked": code, "kind": "kooVerificationCode", "family": "koodrive", "owner": KOO_USER_ID })
+    );
+    assert_eq!(login.status, 401, "{}", login.text);
+    assert_eq!(login.body["code"], BAD_CREDENTIALS, "{}", login.text);
+    let state = api.get("/__admin/state", &[]).await;
+    assert_eq!(state.body["koodrive"]["verificationCodes"], json!([]));
+}

@@ -440,3 +440,147 @@ async fn x_mock_delay_delays_one_request() {
     koo_ok(&r);
     assert!(took >= Duration::from_millis(250), "took {took:?}");
 }
+
+#[tokio::test]
+async fn an_x_mock_error_request_leaves_the_queued_fault_for_the_next_request() {
+    let api = Api::new().await;
+    let f = api
+        .post(
+            "/__admin/faults",
+            &[],
+            json!({"route": "POST /app-portal-service/v2.2/login", "error": "31429"}),
+        )
+        .await;
+    assert_eq!(f.status, 201, "{}", f.text);
+    let creds = json!({"account": enos::ACCOUNT, "password": enos::PASSWORD});
+    let r = api
+        .post(enos::LOGIN, &[("X-Mock-Error", "31512")], creds.clone())
+        .await;
+    assert_eq!(r.body["code"], 31512);
+    let r = api.post(enos::LOGIN, &[], creds.clone()).await;
+    assert_eq!(r.body["code"], 31429, "the queued fault was lost");
+    let r = api.post(enos::LOGIN, &[], creds).await;
+    assert_eq!(r.body["code"], 0);
+}
+
+#[tokio::test]
+async fn an_unreadable_x_mock_delay_answers_400_instead_of_being_ignored() {
+    let api = Api::new().await;
+    for bad in ["abc", "-5ms", "0.3s"] {
+        let r = api
+            .post(
+                enos::LOGIN,
+                &[("X-Mock-Delay", bad)],
+                json!({"account": enos::ACCOUNT, "password": enos::PASSWORD}),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+        assert!(r.body["error"].as_str().unwrap().contains("X-Mock-Delay"));
+    }
+}
+
+#[tokio::test]
+async fn a_request_dropped_by_a_fault_is_journaled_with_status_0_and_its_fault() {
+    let api = Api::new().await;
+    let f = api
+        .post(
+            "/__admin/faults",
+            &[],
+            json!({"route": "POST /app-portal-service/v2.2/login", "drop": true}),
+        )
+        .await;
+    let id = f.body["id"].as_str().unwrap().to_string();
+    let body = br#"{"account":"portal_demo","password":"Test1234"}"#;
+    let mut req = format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+        enos::LOGIN,
+        body.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(body);
+    assert!(exchange(&api, req, false).await.is_empty());
+
+    let journal = api.get("/__admin/requests", &[]).await;
+    let e = &journal.body["requests"][0];
+    assert_eq!(e["status"], 0, "{}", journal.text);
+    assert_eq!(e["fault"], id.as_str());
+    assert_eq!(e["request"]["body"]["password"], "Test****");
+    assert_eq!(e["response"]["body"], json!(null));
+}
+
+#[tokio::test]
+async fn x_mock_delay_adds_to_a_queued_fault_delay() {
+    let api = Api::new().await;
+    let r = api
+        .post(
+            "/__admin/faults",
+            &[],
+            json!({ "route": format!("POST {LOGIN}"), "delayMs": 400 }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = api
+        .post(
+            LOGIN,
+            &[("x-hw-agentName", "t"), ("X-Mock-Delay", "400ms")],
+            login_body(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let j = api.get("/__admin/requests?limit=1", &[]).await;
+    let e = &j.body["requests"][0];
+    assert_eq!(e["route"], LOGIN, "{e}");
+    // The sleep lasts at least what was asked: 400 + 400 ms, not the header's 400 alone.
+    let ms = e["durationMs"].as_f64().expect("durationMs");
+    assert!(ms >= 800.0, "the delays did not add up: {ms} ms");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Fault statuses
+// ---------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_fault_status_outside_200_to_599_is_refused_with_400_naming_the_range() {
+    let api = Api::new().await;
+
+    for status in [0, 100, 101, 103, 199, 600, 999] {
+        let r = api
+            .post(
+                "/__admin/faults",
+                &[],
+                json!({ "route": KOO_LOGIN, "status": status }),
+            )
+            .await;
+
+        assert_eq!(r.status, 400, "status {status}: {}", r.text);
+        let msg = r.body["error"].as_str().unwrap_or_default();
+        assert!(msg.contains("200-599"), "status {status}: {msg}");
+    }
+    let listed = api.get("/__admin/faults", &[]).await;
+    assert_eq!(listed.body["faults"], json!([]), "{}", listed.text);
+}
+
+#[tokio::test]
+async fn fault_statuses_200_and_599_are_accepted_and_answered() {
+    let api = Api::new().await;
+
+    for status in [200, 599] {
+        let r = api
+            .post(
+                "/__admin/faults",
+                &[],
+                json!({ "route": KOO_LOGIN, "status": status, "body": {"s": status} }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "status {status}: {}", r.text);
+        let login = api
+            .post(
+                "/koodrive/ose/v1/auth/login",
+                &[("x-hw-agentName", "t")],
+                json!({}),
+            )
+            .await;
+        assert_eq!(login.status, status, "{}", login.text);
+        assert_eq!(login.body, json!({ "s": status }));
+    }
+}

@@ -20,8 +20,10 @@ use crate::expect::{
 };
 use crate::fixtures::{enos, koo, oa, JAN_2026, JAN_2026_MS, SECRETS};
 use crate::helpers::{cat, keys, ns, Api, Resp};
+use crate::pipeline::exchange;
 use authmock::MockServer;
 use futures::future::join_all;
+use openapi::document;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -293,4 +295,34 @@ fn enos_user(id: &str, account: &str, orgs: &[&str]) -> Value {
         "adminLevel": 0,
         "orgs": orgs
     })
+}
+
+const LOGIN: &str = "/koodrive/ose/v1/auth/login";
+
+fn login_body() -> serde_json::Value {
+    json!({ "account": "0027188460911", "authType": "1", "password": "123qweASD143" })
+}
+
+const KOO_LOGIN: &str = "POST /koodrive/ose/v1/auth/login";
+
+const CREATE_SESSION: &str = "/koodrive/ose/v1/session/";
+
+const SEED_CODE: &str = "FrbMohdqi86v6sMZlFSSuG3E0_9RsDpL08BlYfNQPhvibLET266cQhDI_WczEXJOAoIoKGCdqN2shKX1yfqrVci8nSFdMlxljNFhoffVvH93uSzIoyFxK4P7yhY6fDXa";
+
+const ADMIN_CODE: &str = "koo-admin-code";
+
+const ADMIN_CODE_OWNER: &str = "1008600000701011200";
+
+const KOO_ACCOUNT: &str = "0027188460911";
+
+const KOO_USER_ID: &str = "1882575898755117312";
+
+/// The code KooDrive answers for an unknown, used or expired authorization code.
+const BAD_AUTH_CODE: i64 = 13000201;
+
+/// The code KooDrive answers for a wrong password or verification code.
+const BAD_CREDENTIALS: i64 = 13000203;
+
+async fn create_session(api: &Api, code: &str, ns: &[(&str, &str)]) -> crate::helpers::Resp {
+    api.post(CREATE_SESSION, ns, json!({ "code": code })).await
 }

@@ -1,67 +1,14 @@
 //! Issue 16 findings fixed in the request pipeline and the journal: `X-Mock-Delay` adds to a queued
 //! fault's delay; `Proxy-Authorization` is masked in the journal.
 
-use crate::helpers::Api;
-use serde_json::json;
-
-const LOGIN: &str = "/koodrive/ose/v1/auth/login";
-
-fn login_body() -> serde_json::Value {
-    json!({ "account": "0027188460911", "authType": "1", "password": "123qweASD143" })
-}
-
-#[tokio::test]
-async fn x_mock_delay_adds_to_a_queued_fault_delay() {
-    let api = Api::new().await;
-    let r = api
-        .post(
-            "/__admin/faults",
-            &[],
-            json!({ "route": format!("POST {LOGIN}"), "delayMs": 400 }),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let r = api
-        .post(
-            LOGIN,
-            &[("x-hw-agentName", "t"), ("X-Mock-Delay", "400ms")],
-            login_body(),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let j = api.get("/__admin/requests?limit=1", &[]).await;
-    let e = &j.body["requests"][0];
-    assert_eq!(e["route"], LOGIN, "{e}");
-    // The sleep lasts at least what was asked: 400 + 400 ms, not the header's 400 alone.
-    let ms = e["durationMs"].as_f64().expect("durationMs");
-    assert!(ms >= 800.0, "the delays did not add up: {ms} ms");
-}
-
-#[tokio::test]
-async fn proxy_authorization_is_masked_in_the_journal() {
-    let api = Api::new().await;
-    let secret = "Basic c2VjcmV0LXVzZXI6c2VjcmV0LXBhc3N3b3Jk";
-    api.post(
-        LOGIN,
-        &[("x-hw-agentName", "t"), ("Proxy-Authorization", secret)],
-        login_body(),
-    )
-    .await;
-    let j = api.get("/__admin/requests?limit=1", &[]).await;
-    let shown = j.body["requests"][0]["request"]["headers"]["proxy-authorization"]
-        .as_str()
-        .expect("the header is journaled")
-        .to_string();
-    assert!(!j.text.contains(secret), "{}", j.text);
-    assert_eq!(shown, "Basi****");
-}
+use super::*;
 
 #[tokio::test]
 async fn every_answer_carries_cors_headers_with_or_without_origin() {
     let api = Api::new().await;
     for (path, origin) in [
-        (LOGIN, None),
-        (LOGIN, Some("http://localhost:3000")),
+        (koo::LOGIN, None),
+        (koo::LOGIN, Some("http://localhost:3000")),
         ("/__admin/health", None),
         ("/nowhere", Some("http://localhost:3000")),
     ] {
@@ -69,8 +16,8 @@ async fn every_answer_carries_cors_headers_with_or_without_origin() {
         if let Some(o) = origin {
             h.push(("Origin", o));
         }
-        let r = if path == LOGIN {
-            api.post(path, &h, login_body()).await
+        let r = if path == koo::LOGIN {
+            api.post(path, &h, login_body(koo::PASSWORD)).await
         } else {
             api.get(path, &h).await
         };
@@ -78,4 +25,142 @@ async fn every_answer_carries_cors_headers_with_or_without_origin() {
         assert_eq!(r.header("access-control-expose-headers"), "*", "{path}");
         assert!(r.header("vary").contains("origin"), "{path}");
     }
+}
+
+#[tokio::test]
+async fn a_plain_options_request_gets_405_with_allow_and_a_preflight_gets_cors() {
+    let api = Api::new().await;
+    let r = raw(&api, "OPTIONS", koo::SESSION, &[], b"").await;
+    assert_eq!(r.status, 405, "{}", r.text);
+    assert_eq!(r.header("allow"), "POST");
+    assert_eq!(r.body["error"], "method not allowed");
+    let r = raw(&api, "OPTIONS", "/nope", &[], b"").await;
+    assert_eq!((r.status, &r.body["error"]), (404, &json!("no route")));
+    let r = raw(
+        &api,
+        "OPTIONS",
+        koo::SESSION,
+        &[
+            ("Origin", "http://app.example"),
+            ("Access-Control-Request-Method", "POST"),
+        ],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("access-control-allow-origin"), "*");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CORS (default: any origin)
+// ---------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_cors_preflight_for_the_sso_ticket_route_is_allowed_with_its_headers() {
+    let api = Api::new().await;
+
+    let pre = api
+        .send(
+            "OPTIONS",
+            oa::TICKET,
+            &[
+                ("Origin", "http://localhost:3000"),
+                ("Access-Control-Request-Method", "POST"),
+                (
+                    "Access-Control-Request-Headers",
+                    "authorization,content-type,x-tenant-id",
+                ),
+            ],
+            None,
+        )
+        .await;
+
+    assert!(
+        (200..300).contains(&pre.status),
+        "{} {}",
+        pre.status,
+        pre.text
+    );
+    let origin = pre.header("access-control-allow-origin");
+    assert!(
+        origin == "*" || origin == "http://localhost:3000",
+        "{origin:?}"
+    );
+    let allowed = pre
+        .header("access-control-allow-headers")
+        .to_ascii_lowercase();
+    let allowed: Vec<&str> = allowed.split(',').map(str::trim).collect();
+    for h in ["authorization", "content-type", "x-tenant-id"] {
+        assert!(
+            allowed.contains(&"*") || allowed.contains(&h),
+            "{h} not in {allowed:?}"
+        );
+    }
+    let methods = pre
+        .header("access-control-allow-methods")
+        .to_ascii_uppercase();
+    assert!(
+        methods.contains("POST") || methods.contains('*'),
+        "{methods:?}"
+    );
+    assert_one_vary_of_the_cors_headers(&pre.headers);
+}
+
+/// Caches must key CORS answers on the request headers CORS reads: exactly one `Vary` naming them.
+fn assert_one_vary_of_the_cors_headers(headers: &reqwest::header::HeaderMap) {
+    let vary: Vec<_> = headers.get_all("vary").iter().collect();
+    assert_eq!(vary.len(), 1, "{vary:?}");
+    let named: Vec<String> = vary[0]
+        .to_str()
+        .expect("ascii")
+        .split(',')
+        .map(|v| v.trim().to_ascii_lowercase())
+        .collect();
+    for h in [
+        "origin",
+        "access-control-request-method",
+        "access-control-request-headers",
+    ] {
+        assert!(named.iter().any(|n| n == h), "{h} not in {named:?}");
+    }
+}
+
+#[tokio::test]
+async fn answers_without_an_origin_still_vary_on_the_cors_headers() {
+    let api = Api::new().await;
+
+    let r = api
+        .post(
+            enos::LOGIN,
+            &[],
+            json!({"account": enos::ACCOUNT, "password": enos::PASSWORD}),
+        )
+        .await;
+    let missing = api.send("GET", "/no/such/route", &[], None).await;
+
+    assert_eq!(r.body["code"], 0, "{}", r.text);
+    assert_one_vary_of_the_cors_headers(&r.headers);
+    assert_eq!(missing.status, 404);
+    assert_one_vary_of_the_cors_headers(&missing.headers);
+}
+
+#[tokio::test]
+async fn a_cross_origin_post_gets_access_control_allow_origin() {
+    let api = Api::new().await;
+
+    let r = api
+        .post(
+            enos::LOGIN,
+            &[("Origin", "http://localhost:3000")],
+            json!({"account": enos::ACCOUNT, "password": enos::PASSWORD}),
+        )
+        .await;
+
+    assert_eq!(r.body["code"], 0, "{}", r.text);
+    let origin = r.header("access-control-allow-origin");
+    assert!(
+        origin == "*" || origin == "http://localhost:3000",
+        "{origin:?}"
+    );
+    assert_one_vary_of_the_cors_headers(&r.headers);
 }

@@ -1,8 +1,7 @@
 //! Bodies the vendors' Java servers (Jackson) accept and a strict parser would refuse: a leading UTF-8
 //! byte-order mark (.NET and PowerShell clients send one) and a repeated key, where the last one wins.
 
-use crate::helpers::{Api, Resp};
-use serde_json::json;
+use super::*;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 const JSON_CT: (&str, &str) = ("content-type", "application/json");
@@ -217,4 +216,227 @@ async fn enos_login_with_a_repeated_password_takes_the_last_one() {
         "{}",
         last_wrong.text
     );
+}
+
+#[tokio::test]
+async fn an_invalid_utf8_body_gets_each_familys_parameter_error() {
+    let api = Api::new().await;
+    let ct = ("content-type", "application/json");
+
+    let r = api
+        .post_raw(koo::SESSION, &[ct], b"{\"code\":\"\xff\xfe\"}")
+        .await;
+    koodrive_err(&r, 400, 13000102, "Verify parameters failed.");
+
+    let mut h = oneaccess_login_headers();
+    h.push(ct);
+    let r = api
+        .post_raw(
+            oa::LOGIN,
+            &h,
+            b"{\"user_name\":\"\xff\",\"password\":\"x\"}",
+        )
+        .await;
+    oneaccess_err(&r, 400, "PARAM.0001", "Invalid request body.");
+
+    let r = api
+        .post_raw(
+            enos::LOGIN,
+            &[ct],
+            b"{\"account\":\"\xff\",\"password\":\"Test1234\"}",
+        )
+        .await;
+    enos_err(&r, 31400, "Invalid request parameters");
+
+    let r = api
+        .post_raw(
+            enos::SET,
+            &[
+                ct,
+                (
+                    "authorization",
+                    "Bearer APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44",
+                ),
+            ],
+            b"{\"orgId\":\"\xc3\x28\"}",
+        )
+        .await;
+    enos_err(&r, 31400, "Invalid request parameters");
+}
+
+// JSON text is UTF-8 (RFC 8259): a body with invalid UTF-8 does not parse, even when the bad bytes sit
+// in a field the route ignores.
+
+#[tokio::test]
+async fn invalid_utf8_in_an_ignored_field_gets_the_koodrive_parameter_error() {
+    let api = Api::new().await;
+    let mut bad = format!("{{\"code\":\"{}\",\"x\":\"", koo::SEED_CODE).into_bytes();
+    bad.extend_from_slice(b"\xff\xfe\"}");
+
+    let r = api
+        .post_raw(koo::SESSION, &[("content-type", "application/json")], &bad)
+        .await;
+
+    koodrive_err(&r, 400, 13000102, "Verify parameters failed.");
+}
+
+#[tokio::test]
+async fn invalid_utf8_in_an_ignored_field_gets_the_oneaccess_parameter_error() {
+    let api = Api::new().await;
+    let mut h = oneaccess_login_headers();
+    h.push(("content-type", "application/json"));
+
+    let r = api
+        .post_raw(
+            oa::LOGIN,
+            &h,
+            b"{\"user_name\":\"zhangsan\",\"password\":\"Zhangsan@123\",\"x\":\"\xff\xfe\"}",
+        )
+        .await;
+
+    oneaccess_err(&r, 400, "PARAM.0001", "Invalid request body.");
+}
+
+#[tokio::test]
+async fn invalid_utf8_in_an_ignored_field_gets_the_enos_parameter_error() {
+    let api = Api::new().await;
+    let ct = ("content-type", "application/json");
+
+    let r = api
+        .post_raw(
+            enos::LOGIN,
+            &[ct],
+            b"{\"account\":\"portal_demo\",\"password\":\"Test1234\",\"x\":\"\xff\xfe\"}",
+        )
+        .await;
+    enos_err(&r, 31400, "Invalid request parameters");
+
+    let r = api
+        .post_raw(
+            enos::SET,
+            &[
+                ct,
+                (
+                    "authorization",
+                    "Bearer APP_PORTAL_S_TDKKeqfYBK3m5z3LRgKVqThWDYnRBN44",
+                ),
+            ],
+            b"{\"orgId\":\"yourOrgId\",\"x\":\"\xff\xfe\"}",
+        )
+        .await;
+    enos_err(&r, 31400, "Invalid request parameters");
+}
+
+#[tokio::test]
+async fn a_json_number_where_a_string_is_expected_is_taken_as_its_text() {
+    let api = Api::new().await;
+
+    let r = api
+        .post(
+            koo::LOGIN,
+            &[("x-hw-agentName", "rules-test")],
+            json!({"account": 27188460911_i64, "authType": 1, "password": koo::PASSWORD}),
+        )
+        .await;
+
+    // account 27188460911 is not "0027188460911": the number's text has no leading zeros, so the
+    // login fails on the credentials (not on the parameters) and authType 1 was understood.
+    koodrive_err(&r, 401, 13000203, "Incorrect account or password.");
+
+    let r = api
+        .post(
+            koo::LOGIN,
+            &[("x-hw-agentName", "rules-test")],
+            json!({"account": koo::ACCOUNT, "authType": 1, "password": koo::PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["code"], json!(0), "{}", r.text);
+}
+
+#[tokio::test]
+async fn credentials_with_surrounding_spaces_are_wrong_credentials() {
+    let api = Api::new().await;
+    let h = [("x-hw-agentName", "tests")];
+    for pw in ["123qweASD143 ", " 123qweASD143"] {
+        let r = api.post(koo::LOGIN, &h, login_body(pw)).await;
+        assert_eq!(
+            (r.status, &r.body["code"]),
+            (401, &json!(13000203)),
+            "{pw:?}"
+        );
+    }
+    let r = api
+        .post(
+            koo::LOGIN,
+            &h,
+            json!({"account": koo::ACCOUNT, "authType": " 1 ", "password": koo::PASSWORD}),
+        )
+        .await;
+    assert_eq!((r.status, &r.body["code"]), (400, &json!(13000102)));
+    let r = api
+        .post(koo::SESSION, &[], json!({"code": " koo-admin-code "}))
+        .await;
+    assert_eq!((r.status, &r.body["code"]), (400, &json!(13000201)));
+    let form = format!(
+        "grant_type=client_credentials&client_id={}&client_secret=demo-client-secret%20",
+        oa::CLIENT_ID
+    );
+    let r = api.post_raw(oa::TOKEN, &[], form.as_bytes()).await;
+    assert_eq!(
+        (r.status, &r.body["error_code"]),
+        (401, &json!("invalid_client"))
+    );
+    // The exact credentials still work.
+    let r = api.post(koo::LOGIN, &h, login_body(koo::PASSWORD)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test]
+async fn a_number_where_a_string_is_expected_is_taken_as_its_exact_json_text() {
+    let api = Api::new().await;
+    let user = json!({
+        "userId": "7700000000000000001", "userName": "num", "innerUserId": "i1",
+        "orgId": "9190086000001721760", "deptId": "1", "role": "1", "account": "num",
+        "password": "1.10", "verificationCode": "1e2"
+    });
+    let r = api.post("/__admin/koodrive/users", &[], user).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let h = [
+        ("x-hw-agentName", "tests"),
+        ("content-type", "application/json"),
+    ];
+    let by_password = br#"{"account":"num","authType":1,"password":1.10}"#;
+    let r = api.post_raw(koo::LOGIN, &h, by_password).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let by_code = br#"{"account":"num","authType":2,"captchaToken":1e2}"#;
+    let r = api.post_raw(koo::LOGIN, &h, by_code).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let other_spelling = br#"{"account":"num","authType":1,"password":1.1}"#;
+    let r = api.post_raw(koo::LOGIN, &h, other_spelling).await;
+    assert_eq!(r.body["code"], 13000203, "{}", r.text);
+}
+
+#[tokio::test]
+async fn json_escapes_in_request_fields_are_decoded_before_they_are_compared() {
+    let api = Api::new().await;
+    let h = [
+        ("x-hw-agentName", "tests"),
+        ("content-type", "application/json"),
+    ];
+    // "0027188460911" / "123qweASD143" with escapes: the decoded text is what is compared.
+    let escaped = br#"{"account":"\u0030027188460911","authType":"\u0031","password":"123qweASD\u00314\u0033"}"#;
+    let r = api.post_raw(koo::LOGIN, &h, escaped).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["data"]["userInfo"]["phone"], "0027188460911");
+    // The raw text of the escape is not the password.
+    let literal =
+        br#"{"account":"0027188460911","authType":"1","password":"123qweASD\\u00314\\u0033"}"#;
+    let r = api.post_raw(koo::LOGIN, &h, literal).await;
+    assert_eq!(r.body["code"], 13000203, "{}", r.text);
+    let enos = br#"{"account":"portal\u005fdemo","password":"Test\u0031234"}"#;
+    let r = api
+        .post_raw(enos::LOGIN, &[("content-type", "application/json")], enos)
+        .await;
+    assert_eq!(r.body["code"], 0, "{}", r.text);
 }
