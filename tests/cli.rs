@@ -1,5 +1,6 @@
 //! Process-level tests: the real `authmock` binary, started with `--port 0` and driven over HTTP, by
 //! signal and through its subcommands. Every wait is bounded; a server left running is killed on drop.
+//! The tests are filed by subject in tests/cli/; here: the plumbing they share.
 
 #[path = "support/fixtures.rs"]
 mod fixtures;

@@ -1,5 +1,5 @@
-//! The in-process harness (`MockServer` and its builder) and the serving loop's defences: start, custom
-//! fixtures, seed, frozen clock, admin token, drop-to-stop, CORS, oversized heads, silent clients.
+//! The in-process harness (`MockServer` and its builder): start, custom fixtures, seed, frozen clock,
+//! admin token, drop-to-stop.
 
 use crate::fixtures::enos;
 use crate::helpers::Api;

@@ -5,6 +5,8 @@ mod enos;
 mod expect;
 #[path = "../support/fixtures.rs"]
 mod fixtures;
+#[path = "../support/flows.rs"]
+mod flows;
 mod guarantees;
 mod harness;
 mod helpers;

@@ -8,7 +8,7 @@ use super::*;
 #[tokio::test]
 async fn a_minted_auth_code_creates_one_session_then_answers_13000201() {
     let api = Api::new().await;
-    freeze_at(&api, JAN_2026, &[]).await;
+    api.freeze_at(JAN_2026, &[]).await;
 
     let minted = mint_auth_code(&api, json!({ "userId": koo::USER_ID }), &[]).await;
 
@@ -23,17 +23,17 @@ async fn a_minted_auth_code_creates_one_session_then_answers_13000201() {
 #[tokio::test]
 async fn a_minted_auth_code_honours_ttl_seconds() {
     let api = Api::new().await;
-    freeze_at(&api, JAN_2026, &[]).await;
+    api.freeze_at(JAN_2026, &[]).await;
     let body = json!({ "userId": koo::USER_ID, "ttlSeconds": 60 });
     let first = mint_auth_code(&api, body.clone(), &[]).await;
     let second = mint_auth_code(&api, body, &[]).await;
     assert_instant(&first["expiresAt"], JAN_2026_MS + 60_000);
 
-    clock(&api, json!({ "advance": "59999ms" }), &[]).await;
+    api.clock(json!({ "advance": "59999ms" }), &[]).await;
     let before = api
         .koo_create_session(first["code"].as_str().expect("code"), &[])
         .await;
-    clock(&api, json!({ "advance": "1ms" }), &[]).await;
+    api.clock(json!({ "advance": "1ms" }), &[]).await;
     let after = api
         .koo_create_session(second["code"].as_str().expect("code"), &[])
         .await;
@@ -46,7 +46,7 @@ async fn a_minted_auth_code_honours_ttl_seconds() {
 async fn a_minted_verification_code_logs_in_with_auth_type_2_once() {
     let api = Api::new().await;
 
-    let captcha = mint_captcha(&api, koo::ACCOUNT).await;
+    let captcha = api.mint_verification_code(koo::ACCOUNT).await;
 
     let first = koo_captcha_login(&api, &captcha).await;
     assert_eq!(

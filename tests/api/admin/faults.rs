@@ -63,8 +63,7 @@ async fn a_fault_may_name_a_numeric_vendor_code_as_a_json_number() {
 #[tokio::test]
 async fn a_fault_applies_to_as_many_requests_as_times_says() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "times": 2, "error": "13000204" }),
         &[],
     )
@@ -95,8 +94,7 @@ async fn a_fault_applies_to_as_many_requests_as_times_says() {
 async fn a_fault_answers_an_enos_error_as_http_200_with_the_code_in_the_body() {
     let api = Api::new().await;
     let login = api.enos_login_token(&[]).await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", enos::SET), "error": "31404" }),
         &[],
     )
@@ -112,8 +110,7 @@ async fn a_fault_answers_an_enos_error_as_http_200_with_the_code_in_the_body() {
 #[tokio::test]
 async fn a_fault_answers_a_oneaccess_error_as_the_route_would() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", oa::TOKEN), "error": "invalid_client" }),
         &[],
     )
@@ -130,14 +127,12 @@ async fn a_fault_answers_a_oneaccess_error_as_the_route_would() {
 async fn a_fault_with_status_and_body_answers_them_raw() {
     let api = Api::new().await;
     let route = format!("POST {}", koo::LOGIN);
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": route, "status": 503, "body": { "message": "upstream down" } }),
         &[],
     )
     .await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": route, "status": 502, "body": "Bad Gateway" }),
         &[],
     )
@@ -160,8 +155,7 @@ async fn a_fault_with_status_and_body_answers_them_raw() {
 #[tokio::test]
 async fn a_fault_with_delay_ms_answers_normally_after_the_delay() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "delayMs": 300 }),
         &[],
     )
@@ -178,8 +172,7 @@ async fn a_fault_with_delay_ms_answers_normally_after_the_delay() {
 #[tokio::test]
 async fn a_fault_with_drop_closes_the_connection_without_an_answer() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "drop": true }),
         &[],
     )
@@ -232,14 +225,12 @@ async fn requests_with_and_without_origin_get_the_same_answers_and_journal_entri
 #[tokio::test]
 async fn faults_apply_to_requests_with_origin_too() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "times": 1, "error": "13000203" }),
         &[],
     )
     .await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::SESSION), "drop": true }),
         &[],
     )
@@ -263,8 +254,7 @@ async fn faults_apply_to_requests_with_origin_too() {
 #[tokio::test]
 async fn a_fault_with_malformed_answers_a_body_that_is_not_json() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "malformed": true }),
         &[],
     )
@@ -285,12 +275,12 @@ async fn a_fault_with_malformed_answers_a_body_that_is_not_json() {
 #[tokio::test]
 async fn a_fault_with_times_zero_applies_until_it_is_deleted() {
     let api = Api::new().await;
-    let id = add_fault(
-        &api,
-        json!({ "route": format!("POST {}", koo::LOGIN), "times": 0, "error": "13000204" }),
-        &[],
-    )
-    .await;
+    let id = api
+        .add_fault(
+            json!({ "route": format!("POST {}", koo::LOGIN), "times": 0, "error": "13000204" }),
+            &[],
+        )
+        .await;
     for _ in 0..3 {
         koo_error(
             &api.koo_login(&[]).await,
@@ -299,7 +289,7 @@ async fn a_fault_with_times_zero_applies_until_it_is_deleted() {
             "Account is locked. Try again later.",
         );
     }
-    let listed = faults(&api, &[]).await;
+    let listed = api.faults(&[]).await;
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0]["id"], json!(id));
     assert_eq!(listed[0]["route"], json!(format!("POST {}", koo::LOGIN)));
@@ -308,7 +298,7 @@ async fn a_fault_with_times_zero_applies_until_it_is_deleted() {
 
     assert_status(&r, 200);
     koo_ok(&api.koo_login(&[]).await);
-    assert_eq!(faults(&api, &[]).await, Vec::<Value>::new());
+    assert_eq!(api.faults(&[]).await, Vec::<Value>::new());
     admin_error(
         &api.delete(&format!("/__admin/faults/{id}"), &[]).await,
         404,
@@ -318,24 +308,22 @@ async fn a_fault_with_times_zero_applies_until_it_is_deleted() {
 #[tokio::test]
 async fn deleting_all_faults_removes_every_fault() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "times": 0, "error": "13000204" }),
         &[],
     )
     .await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", enos::LOGIN), "times": 0, "error": "31429" }),
         &[],
     )
     .await;
-    assert_eq!(faults(&api, &[]).await.len(), 2);
+    assert_eq!(api.faults(&[]).await.len(), 2);
 
     let r = api.delete("/__admin/faults", &[]).await;
 
     assert_status(&r, 200);
-    assert_eq!(faults(&api, &[]).await, Vec::<Value>::new());
+    assert_eq!(api.faults(&[]).await, Vec::<Value>::new());
     koo_ok(&api.koo_login(&[]).await);
     enos_ok(&api.enos_login(enos::ACCOUNT, enos::PASSWORD, &[]).await);
 }
@@ -408,7 +396,7 @@ async fn a_fault_for_an_unknown_route_or_another_familys_code_answers_400() {
         assert!(msg.contains(named), "{body}: {msg:?} does not name {named}");
     }
 
-    assert_eq!(faults(&api, &[]).await, Vec::<Value>::new());
+    assert_eq!(api.faults(&[]).await, Vec::<Value>::new());
     koo_ok(&api.koo_login(&[]).await);
 }
 

@@ -59,7 +59,7 @@ async fn the_journal_masks_passwords_secrets_and_tokens() {
         )
         .await;
     let rotated = koo_ok(&rotated)["sessionInfo"].clone();
-    let captcha = mint_captcha(&api, koo::ACCOUNT).await;
+    let captcha = api.mint_verification_code(koo::ACCOUNT).await;
     koo_ok(&koo_captcha_login(&api, &captcha).await);
     let malformed = api
         .post_raw(
@@ -160,8 +160,7 @@ async fn the_journal_masks_passwords_secrets_and_tokens() {
 #[tokio::test]
 async fn the_journal_masks_tokens_in_a_malformed_answer() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "malformed": true }),
         &[],
     )

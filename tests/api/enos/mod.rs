@@ -1,5 +1,6 @@
-//! EnOS Application Portal (contract §3): login, session/set (seed 003), session/info, user/info,
-//! token/refresh, logout, refreshToken/revokeAll, and the manners of the vendor's Python client.
+//! EnOS Application Portal, one file per route: login, session/set, session/info and user/info,
+//! token/refresh, logout, refreshToken/revokeAll, and the manners of the vendor's Python client. Here:
+//! the assertions and requests the route files share.
 
 mod info;
 mod login;

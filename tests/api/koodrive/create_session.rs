@@ -254,7 +254,7 @@ async fn create_session_through_a_repeated_slash_is_served() {
 #[tokio::test]
 async fn a_minted_code_creates_a_session_for_its_user_exactly_once() {
     let api = Api::new().await;
-    let code = mint_auth_code(&api, USER_ID).await;
+    let code = api.mint_auth_code(USER_ID, &[]).await;
 
     let first = api.koo_create_session(&code, &[]).await;
     let second = api.koo_create_session(&code, &[]).await;
@@ -268,8 +268,8 @@ async fn a_minted_code_creates_a_session_for_its_user_exactly_once() {
 async fn a_minted_code_works_until_the_last_millisecond_of_five_minutes() {
     let api = Api::new().await;
     api.freeze().await;
-    let early = mint_auth_code(&api, USER_ID).await;
-    let late = mint_auth_code(&api, USER_ID).await;
+    let early = api.mint_auth_code(USER_ID, &[]).await;
+    let late = api.mint_auth_code(USER_ID, &[]).await;
 
     api.advance_ms(5 * 60_000 - 1).await;
     let alive = api.koo_create_session(&early, &[]).await;
@@ -283,7 +283,7 @@ async fn a_minted_code_works_until_the_last_millisecond_of_five_minutes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_minted_code_raced_by_32_requests_creates_exactly_one_session() {
     let api = Api::new().await;
-    let code = mint_auth_code(&api, USER_ID).await;
+    let code = api.mint_auth_code(USER_ID, &[]).await;
 
     let answers = join_all((0..32).map(|_| api.koo_create_session(&code, &[]))).await;
 

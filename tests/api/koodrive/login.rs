@@ -324,7 +324,7 @@ async fn login_with_a_numeric_auth_type_2_uses_the_verification_code() {
 #[tokio::test]
 async fn a_minted_verification_code_works_once_and_the_fixture_code_stays_valid() {
     let api = Api::new().await;
-    let minted = mint_verification_code(&api, ACCOUNT).await;
+    let minted = api.mint_verification_code(ACCOUNT).await;
 
     let first = login_code(&api, ACCOUNT, &minted).await;
     let second = login_code(&api, ACCOUNT, &minted).await;
@@ -340,8 +340,8 @@ async fn a_minted_verification_code_works_until_the_last_millisecond_of_five_min
     let api = Api::new().await;
     api.freeze().await;
     // One code per user (a new one replaces it): two users, so that each instant has an unused code.
-    let early = mint_verification_code(&api, ACCOUNT).await;
-    let late = mint_verification_code(&api, "koo_admin").await;
+    let early = api.mint_verification_code(ACCOUNT).await;
+    let late = api.mint_verification_code("koo_admin").await;
 
     api.advance_ms(5 * 60_000 - 1).await;
     let alive = login_code(&api, ACCOUNT, &early).await;

@@ -1,5 +1,6 @@
-//! KooDrive (Huawei) — contract §0 and §1: createSession and its neighbours (session/auth,
-//! session/refresh, session/logoff), auth/login and auth/refreshToken, over HTTP.
+//! KooDrive (Huawei), one file per route: createSession and its neighbours (session/auth,
+//! session/refresh, session/logoff), auth/login and auth/refreshToken, over HTTP. Here: the expected
+//! bodies, assertions and requests the route files share.
 
 mod create_session;
 mod login;
@@ -400,31 +401,4 @@ async fn server_epoch_ms(api: &Api) -> u64 {
     r.body["epochMs"]
         .as_u64()
         .unwrap_or_else(|| panic!("epochMs integer in {}", r.text))
-}
-
-async fn mint_auth_code(api: &Api, user_id: &str) -> String {
-    let r = api
-        .post(
-            "/__admin/koodrive/auth-codes",
-            &[],
-            json!({"userId": user_id}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "minting an auth code: {r:?}");
-    r.body["code"].as_str().expect("minted code").to_string()
-}
-
-async fn mint_verification_code(api: &Api, account: &str) -> String {
-    let r = api
-        .post(
-            "/__admin/koodrive/verification-codes",
-            &[],
-            json!({"account": account}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "minting a verification code: {r:?}");
-    r.body["captchaToken"]
-        .as_str()
-        .expect("minted captchaToken")
-        .to_string()
 }

@@ -1,5 +1,5 @@
-//! OneAccess (Huawei Cloud IDaaS): contract §0 as it applies to the family, and all of §2 —
-//! tenant/token, sdk/login, the seed route session-token/sso-ticket, and sso-ticket/verify.
+//! OneAccess (Huawei Cloud IDaaS), one file per route: tenant/token, sdk/login, session-token/sso-ticket
+//! and sso-ticket/verify. Here: the assertions, requests and bodies the route files share.
 
 mod routes;
 mod sdk_login;

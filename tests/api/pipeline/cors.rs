@@ -1,5 +1,5 @@
-//! Issue 16 findings fixed in the request pipeline and the journal: `X-Mock-Delay` adds to a queued
-//! fault's delay; `Proxy-Authorization` is masked in the journal.
+//! CORS: every answer carries its headers, with or without `Origin`; a preflight is allowed with the
+//! route's headers; a plain OPTIONS gets 405.
 
 use super::*;
 

@@ -1,7 +1,5 @@
-//! Edge cases found by black-box audits: credentials compared exactly as sent, numbers kept as their
-//! JSON text, non-ASCII header values, forms that are not UTF-8, secrets quoted in messages, and the
-//! HTTP edges (half-closed sockets, large heads, plain OPTIONS, oversized declared bodies, fault
-//! headers against queued faults, dropped requests in the journal, bounded journal entries).
+//! The connection's edges: half-closed sockets, large and oversized request heads, silent and
+//! half-sent connections, the header timeout.
 
 use super::*;
 

@@ -1,5 +1,7 @@
-//! Bodies the vendors' Java servers (Jackson) accept and a strict parser would refuse: a leading UTF-8
-//! byte-order mark (.NET and PowerShell clients send one) and a repeated key, where the last one wins.
+//! Reading a JSON body as the vendors' Java servers (Jackson) do: a leading UTF-8 byte-order mark (.NET
+//! and PowerShell clients send one) and a repeated key, where the last one wins, are accepted; invalid
+//! UTF-8 is not; numbers where a string is expected are taken as their JSON text; escapes are decoded
+//! and credentials compared exactly as sent.
 
 use super::*;
 

@@ -1,4 +1,6 @@
-//! Contract §0: the rules every vendor route follows, checked across the three families.
+//! The request pipeline every vendor route runs through, checked across the three families, one step
+//! per file: routing, body, JSON reading, headers, CORS, the connection's edges, and isolation between
+//! families and namespaces. Here: the raw-socket helpers and the per-family envelope checks they share.
 
 mod body;
 mod cors;
