@@ -1,4 +1,4 @@
--- (b) KooDrive createSession with the reusable fixture authorization code (seed 000's example code).
+-- (b) KooDrive createSession with the reusable fixture authorization code (the example code of "Initializing and Creating a Session").
 dofile((os.getenv("BENCH_DIR") or "bench") .. "/report.lua")
 
 wrk.method = "POST"

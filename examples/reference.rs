@@ -32,7 +32,7 @@ fn base62(n: usize) -> String {
         .collect()
 }
 
-/// KooDrive `POST /koodrive/ose/v1/auth/login` success (seed 001 shape).
+/// KooDrive `POST /koodrive/ose/v1/auth/login` success ("Login" page's shape).
 fn koodrive_login() -> serde_json::Value {
     json!({
         "data": {
@@ -55,7 +55,7 @@ fn koodrive_login() -> serde_json::Value {
     })
 }
 
-/// KooDrive `POST /koodrive/ose/v1/session/` success (seed 000 shape).
+/// KooDrive `POST /koodrive/ose/v1/session/` success ("Initializing and Creating a Session" page's shape).
 fn koodrive_session() -> serde_json::Value {
     json!({
         "code": 0,
@@ -80,7 +80,7 @@ fn koodrive_session() -> serde_json::Value {
     })
 }
 
-/// OneAccess `POST /api/v2/tenant/sso/session-token/sso-ticket` success (seed 002 shape).
+/// OneAccess `POST /api/v2/tenant/sso/session-token/sso-ticket` success ("Obtaining sso_ticket Using session_token" page's shape).
 fn oneaccess_sso_ticket() -> serde_json::Value {
     json!({ "expire": 9600, "sso_ticket": base62(32) })
 }
@@ -102,7 +102,7 @@ fn enos_login() -> serde_json::Value {
     })
 }
 
-/// EnOS `POST /app-portal-service/v2.2/session/set` success (seed 003 shape; the refresh token is the
+/// EnOS `POST /app-portal-service/v2.2/session/set` success ("Choose Organization" page's shape; the refresh token is the
 /// size of an HS256 JWT carrying the contract's claims).
 fn enos_session_set() -> serde_json::Value {
     let refresh = format!(

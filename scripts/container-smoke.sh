@@ -38,7 +38,7 @@
 #                  the uid is the one this script read from the image config
 #                  rather than one set by a runtime.
 #      Then: the first stdout line is `authmock listening on http://0.0.0.0:PORT`,
-#      GET /__admin/health is 200 {"status":"ok"}, the EnOS seed route answers
+#      GET /__admin/health is 200 {"status":"ok"}, EnOS session/set answers
 #      code 0, the process's real and effective uid/gid are 65532, the image's
 #      HEALTHCHECK command exits 0; SIGTERM ends the process within
 #      STOP_LIMIT_MS (default 2000; the time is printed) with exit status 0, and
@@ -49,7 +49,7 @@
 #   7. HTTPS: runs it with AUTHMOCK_TLS_PORT set (the image keeps its CA in
 #      /tls): the second stdout line is `authmock listening on https://0.0.0.0:TLSPORT`,
 #      GET /__admin/ca.pem (plain port) gives the CA, and `curl --cacert` it
-#      gets code 0 from the EnOS seed route over https://localhost:TLSPORT while
+#      gets code 0 from EnOS session/set over https://localhost:TLSPORT while
 #      curl without it fails the handshake; run again, the server serves the
 #      same CA (kept in /tls), which `authmock ca` in the image prints too.
 #   8. Prints a PASS/FAIL summary; exits non-zero on any failure.
@@ -391,7 +391,7 @@ check "GET /__admin/health is 200 {\"status\":\"ok\"}" "${R:0:120}" health_ok "$
 
 R=$(http POST "http://127.0.0.1:$PORT/app-portal-service/v2.2/session/set" \
   -H "Authorization: Bearer $SEED_TOKEN" -H 'Content-Type: application/json' -d '{"orgId":"yourOrgId"}')
-check "EnOS seed route session/set answers code 0" "${R:0:120}" code_0 "$R"
+check "EnOS session/set answers code 0" "${R:0:120}" code_0 "$R"
 
 # Negative control for the mounted-fixtures check below: unknown to the defaults.
 R=$(http POST "http://127.0.0.1:$PORT/app-portal-service/v2.2/session/set" \
@@ -486,7 +486,7 @@ if start_server "$MODE" "$PORT" --env "AUTHMOCK_TLS_PORT=$TPORT" && wait_https; 
     grep -q -- '-----BEGIN CERTIFICATE-----' "$WORK/ca.pem"
   R=$(http POST "https://localhost:$TPORT/app-portal-service/v2.2/session/set" --cacert "$WORK/ca.pem" \
     -H "Authorization: Bearer $SEED_TOKEN" -H 'Content-Type: application/json' -d '{"orgId":"yourOrgId"}')
-  check "EnOS seed route over https with curl --cacert answers code 0" "${R:0:120}" code_0 "$R"
+  check "EnOS session/set over https with curl --cacert answers code 0" "${R:0:120}" code_0 "$R"
   untrusted() { ! curl -sS --max-time 5 -o /dev/null "https://localhost:$TPORT/__admin/health" 2>"$WORK/curl.err"; }
   check "curl without --cacert fails the handshake" "$(head -c 120 "$WORK/curl.err" 2>/dev/null)" untrusted
   stop_server

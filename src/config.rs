@@ -83,7 +83,7 @@ pub struct ServeArgs {
     pub cors_origins: String,
     /// Most credentials (tokens, codes, tickets) one namespace keeps; past it the least recently used
     /// are evicted (their next use is refused as unknown). 0 = no limit; else at least 1000.
-    #[arg(long, env = "AUTHMOCK_MAX_TOKENS", default_value_t = crate::state::DEFAULT_MAX_TOKENS, value_parser = parse_max_tokens)]
+    #[arg(long, env = "AUTHMOCK_MAX_TOKENS", default_value_t = crate::namespace::DEFAULT_MAX_TOKENS, value_parser = parse_max_tokens)]
     pub max_tokens: usize,
     /// Answer the first deviation from the vendor page (see X-Mock-Warnings) with the family's
     /// parameter error instead of serving the request; `X-Mock-Strict: false` overrides it per request.
@@ -123,7 +123,7 @@ pub struct TlsArgs {
 
 fn parse_store(v: &str) -> Result<String, String> {
     let v = v.trim();
-    if v == "memory" || crate::store::remote::is_redis_url(v) {
+    if v == "memory" || crate::store::redis::is_redis_url(v) {
         return Ok(v.to_string());
     }
     Err("expected memory, redis://[user:pass@]host:port[/db] or rediss://…".to_string())
@@ -139,7 +139,7 @@ fn parse_san(v: &str) -> Result<String, String> {
 }
 
 fn parse_max_tokens(v: &str) -> Result<usize, String> {
-    use crate::store::tokens::{MAX_LIMIT, MIN_LIMIT};
+    use crate::store::memory::credentials::{MAX_LIMIT, MIN_LIMIT};
     let n: usize = v
         .trim()
         .parse()

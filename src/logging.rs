@@ -4,8 +4,7 @@
 //!
 //! Request lines, the one event on the hot path, are written straight into the batch
 //! ([`set_request_log`]) in the exact text or JSON shape tracing-subscriber gives every other event.
-//! What it buys: a login costs about a fifth fewer instructions than through the fmt subscriber
-//! (bench/RESULTS.md). Embedded servers ([`crate::MockServer`]) emit them as `tracing` events for
+//! It is kept because it pays (bench/RESULTS.md, "Performance devices"). Embedded servers ([`crate::MockServer`]) emit them as `tracing` events for
 //! whatever subscriber the host installed.
 
 use axum::http::Method;
@@ -28,13 +27,13 @@ const FLUSH_EVERY: Duration = Duration::from_millis(50);
 /// Where request lines go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestLog {
-    /// A `tracing` event (target `authmock::request`, level INFO): the library default.
+    /// A `tracing` event (target `authmock::pipeline`, level INFO): the library default.
     Tracing,
     /// Written straight into the stderr batch as tracing-subscriber's compact text line.
     Text,
     /// Written straight into the stderr batch as tracing-subscriber's flattened JSON object.
     Json,
-    /// Not logged (the filter turns `authmock::request` INFO off).
+    /// Not logged (the filter turns `authmock::pipeline` INFO off).
     Off,
 }
 
@@ -81,7 +80,7 @@ pub fn request(method: &Method, path: &str, status: u16, latency_us: u64, namesp
     let path = &*mask_path(path);
     match MODE.load(Ordering::Relaxed) {
         0 => tracing::info!(
-            target: "authmock::request",
+            target: "authmock::pipeline",
             method = %method,
             path,
             status,
@@ -90,7 +89,7 @@ pub fn request(method: &Method, path: &str, status: u16, latency_us: u64, namesp
         ),
         1 => append(|b| {
             timestamp(b);
-            b.extend_from_slice(b"  INFO authmock::request: method=");
+            b.extend_from_slice(b"  INFO authmock::pipeline: method=");
             b.extend_from_slice(method.as_str().as_bytes());
             b.extend_from_slice(b" path=");
             quoted(b, path);
@@ -119,7 +118,7 @@ pub fn request(method: &Method, path: &str, status: u16, latency_us: u64, namesp
                 b.extend_from_slice(b",\"namespace\":");
                 quoted(b, ns);
             }
-            b.extend_from_slice(b",\"target\":\"authmock::request\"}\n");
+            b.extend_from_slice(b",\"target\":\"authmock::pipeline\"}\n");
         }),
         _ => {}
     }
@@ -163,7 +162,7 @@ fn quoted(b: &mut Vec<u8>, s: &str) {
             b'"' | b'\\' => b.extend_from_slice(&[b'\\', c]),
             0..=0x1f | 0x7f => {
                 let mut hex = [0; 2];
-                crate::tokens::encode_hex(&[c], &mut hex);
+                crate::ids::encode_hex(&[c], &mut hex);
                 b.extend_from_slice(b"\\u00");
                 b.extend_from_slice(&hex);
             }

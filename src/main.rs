@@ -1,7 +1,7 @@
 //! The `authmock` binary: parse the command line, set up logging, serve until SIGINT/SIGTERM.
 
 use authmock::config::{Cli, Command, LogFormat, ServeArgs, TlsArgs};
-use authmock::store::remote::Remote;
+use authmock::store::redis::Remote;
 use authmock::tls::{Tls, TlsOptions};
 use authmock::{logging, serve_with_tls, AppState, Fixtures, Settings, TlsListener};
 use clap::Parser;
@@ -187,7 +187,7 @@ fn init_logging(format: LogFormat) -> LogFlush {
     }
     // Request lines skip the fmt subscriber (same shape, a fraction of the cost) unless RUST_LOG
     // filters them out.
-    let mode = if !tracing::enabled!(target: "authmock::request", tracing::Level::INFO) {
+    let mode = if !tracing::enabled!(target: "authmock::pipeline", tracing::Level::INFO) {
         logging::RequestLog::Off
     } else if format == LogFormat::Json {
         logging::RequestLog::Json
@@ -325,7 +325,7 @@ fn probe(url: &str) -> Result<u16, String> {
 /// Tunes glibc's allocator for a process whose heap grows steadily (every issued token is kept): the
 /// heap grows in 16 MiB steps; blocks up to 32 MiB (token-table shards as they double) come from the
 /// heap, where a grown shard reuses what the last one freed, instead of fresh zeroed mappings; with
-/// one CPU, one arena. Pays for itself in logins per second (bench/RESULTS.md). Call before any
+/// one CPU, one arena. Kept because it pays (bench/RESULTS.md, "Performance devices"). Call before any
 /// thread starts.
 fn tune_allocator(one_cpu: bool) {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]

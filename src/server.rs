@@ -2,11 +2,12 @@
 //! fault; the https listener's handshakes), the background sweeper, and [`MockServer`] for in-process use
 //! from Rust tests.
 
+use crate::admin::verify::{Verify, VerifyError};
 use crate::fixtures::{FixtureErrors, Fixtures};
-use crate::request::edge::MAX_HEAD_BYTES;
-use crate::request::Pipeline;
-use crate::state::{AppState, Settings};
-use crate::store::remote::Remote;
+use crate::namespace::{AppState, Settings};
+use crate::pipeline::edge::MAX_HEAD_BYTES;
+use crate::pipeline::Pipeline;
+use crate::store::redis::Remote;
 use crate::tls::{Tls, TlsError, TlsOptions};
 use hyper::body::Incoming;
 use hyper::rt::{Read, Write};
@@ -266,6 +267,25 @@ impl MockServer {
                 "this MockServer serves no https: start it with MockServer::builder().tls(true)"
             ),
         }
+    }
+
+    /// Asserts over the `default` namespace's journal, as `POST /__admin/verify` does: the number of
+    /// matching requests, or what was expected and the journal entries nearest to it.
+    ///
+    /// ```no_run
+    /// # async fn t(mock: authmock::MockServer) {
+    /// use authmock::Verify;
+    /// let v = Verify::new("POST", "/koodrive/ose/v1/session/refresh").count(1).no_warnings();
+    /// mock.verify(&v).unwrap_or_else(|e| panic!("{e}"));
+    /// # }
+    /// ```
+    pub fn verify(&self, v: &Verify) -> Result<usize, VerifyError> {
+        self.verify_in(crate::namespace::DEFAULT_NAMESPACE, v)
+    }
+
+    /// [`verify`](Self::verify) in the namespace an `X-Mock-Namespace: <namespace>` request runs in.
+    pub fn verify_in(&self, namespace: &str, v: &Verify) -> Result<usize, VerifyError> {
+        crate::admin::verify::check(&self.state.namespace(namespace).journal, v)
     }
 
     /// The server's state (to inspect or drive it directly from Rust).

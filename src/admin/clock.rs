@@ -1,8 +1,9 @@
 //! `/__admin/clock`: read, freeze, set, advance or reset the namespace's clock.
 
-use super::{parse, AdminError, ErrorBody};
+use super::{parse, AdminError};
 use crate::clock::{parse_duration_ms, parse_rfc3339, rfc3339};
-use crate::state::Ns;
+use crate::contract::envelope::ErrorBody;
+use crate::namespace::Ns;
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -24,7 +25,7 @@ pub(crate) struct ClockView {
 }
 
 fn clock_mode_schema() -> utoipa::openapi::Object {
-    crate::schema::str_enum(
+    crate::contract::schema::str_enum(
         "`real`, `frozen`, or `offset` (running, shifted).",
         ["real", "frozen", "offset"],
     )

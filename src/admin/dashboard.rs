@@ -6,8 +6,8 @@
 //! `/__admin` itself, so it shows exactly what a test harness would see. It is served without the admin
 //! token (it holds no data) so that a user can type the token into it; every call it makes is guarded.
 
-use crate::family::Family;
-use crate::vendors::routes as vendor_routes;
+use crate::contract::routes as vendor_routes;
+use crate::contract::Family;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;

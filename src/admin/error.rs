@@ -1,25 +1,13 @@
 //! What a control-plane route refuses with: [`AdminError`], written as `{"error": message}` (and the
 //! `problems` of a refused identity) with its HTTP status.
 
+use crate::contract::envelope::error;
 use crate::store::Problem;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
-
-/// A control-plane error (also the request layer's own refusals, on any route).
-#[derive(Serialize, ToSchema)]
-#[schema(as = MockError)]
-pub struct ErrorBody<'a> {
-    /// What went wrong.
-    pub error: &'a str,
-}
-
-/// A control-plane error: `{"error": message}`.
-pub fn error(status: StatusCode, msg: &str) -> Response {
-    (status, Json(ErrorBody { error: msg })).into_response()
-}
 
 /// A refused identity: `error` sums up every problem, `problems` lists them (JSON path and message).
 /// A body that is not JSON of the right shape answers `{"error"}` alone.
@@ -48,8 +36,8 @@ pub enum AdminError {
     Unavailable,
 }
 
-impl From<crate::store::remote::Down> for AdminError {
-    fn from(_: crate::store::remote::Down) -> Self {
+impl From<crate::store::Down> for AdminError {
+    fn from(_: crate::store::Down) -> Self {
         AdminError::Unavailable
     }
 }
@@ -77,7 +65,7 @@ impl IntoResponse for AdminError {
         match self {
             AdminError::BadRequest(m) => error(StatusCode::BAD_REQUEST, &m),
             AdminError::NotFound(m) => error(StatusCode::NOT_FOUND, &m),
-            AdminError::Unavailable => crate::respond::retry_later(error(
+            AdminError::Unavailable => crate::contract::respond::retry_later(error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 &AdminError::Unavailable.to_string(),
             )),

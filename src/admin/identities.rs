@@ -1,16 +1,17 @@
 //! Identities added or removed at run time, and minted one-time codes.
 
 use super::error::Invalid;
-use super::{parse, path_param, AdminError, ErrorBody};
+use super::{parse, path_param, AdminError};
 use crate::clock::rfc3339;
-use crate::extract::lenient_string;
-use crate::family::Family;
-use crate::state::Ns;
+use crate::contract::envelope::ErrorBody;
+use crate::contract::extract::lenient_string;
+use crate::contract::koodrive::routes::CODE_TTL_MS;
+use crate::contract::Family;
+use crate::namespace::Ns;
 use crate::store::enos::{EnosOrg, EnosUser};
 use crate::store::koodrive::{KooOrg, KooUser};
 use crate::store::oneaccess::{OaClient, OaTenant, OaUser};
-use crate::store::{Applied, Change, Kind, TokenRec};
-use crate::vendors::koodrive::CODE_TTL_MS;
+use crate::store::{Applied, Change, Kind, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::Path;
@@ -37,7 +38,7 @@ fn checked<T: DeserializeOwned>(body: &Bytes) -> Result<Value, AdminError> {
 
 /// Stores an identity (for every replica, with the shared store): 201 with it, or its problems.
 async fn store(ns: &Ns, c: Change) -> Result<Response, AdminError> {
-    match ns.store().change(c).await? {
+    match ns.store().change(&c).await? {
         Applied::Stored(v) => Ok(created(v)),
         Applied::Refused(p) => Err(AdminError::Invalid(p)),
         other => Err(AdminError::bad_request(format!("not stored: {other:?}"))),
@@ -72,11 +73,11 @@ pub async fn add_user(
     body: Bytes,
 ) -> Result<Response, AdminError> {
     let family = path_param(family)?;
-    let body = match family.as_str() {
-        "koodrive" => checked::<KooUser>(&body)?,
-        "oneaccess" => checked::<OaUser>(&body)?,
-        "enos" => checked::<EnosUser>(&body)?,
-        other => return Err(unknown_family(other)),
+    let body = match Family::named(&family) {
+        Some(Family::KooDrive) => checked::<KooUser>(&body)?,
+        Some(Family::OneAccess) => checked::<OaUser>(&body)?,
+        Some(Family::Enos) => checked::<EnosUser>(&body)?,
+        None => return Err(unknown_family(&family)),
     };
     store(&ns, Change::AddUser { family, body }).await
 }
@@ -107,7 +108,7 @@ pub async fn delete_user(
     let Some(f) = Family::named(&family) else {
         return Err(unknown_family(&family));
     };
-    let Some(revoked) = ns.store().remove_user(f, &id).await? else {
+    let Some(revoked) = ns.remove_user(f, &id).await? else {
         return Err(AdminError::not_found(format!("no {family} user {id:?}")));
     };
     Ok(Json(json!({ "deleted": id, "family": family, "tokensRevoked": revoked })).into_response())
@@ -137,11 +138,11 @@ pub async fn add_org(
     body: Bytes,
 ) -> Result<Response, AdminError> {
     let family = path_param(family)?;
-    let body = match family.as_str() {
-        "koodrive" => checked::<KooOrg>(&body)?,
-        "oneaccess" => checked::<OaTenant>(&body)?,
-        "enos" => checked::<EnosOrg>(&body)?,
-        other => return Err(unknown_family(other)),
+    let body = match Family::named(&family) {
+        Some(Family::KooDrive) => checked::<KooOrg>(&body)?,
+        Some(Family::OneAccess) => checked::<OaTenant>(&body)?,
+        Some(Family::Enos) => checked::<EnosOrg>(&body)?,
+        None => return Err(unknown_family(&family)),
     };
     store(&ns, Change::AddOrg { family, body }).await
 }
@@ -313,13 +314,10 @@ pub async fn mint_verification_code(ns: Ns, body: Bytes) -> Result<Response, Adm
     let mut digits = [0u8; 6];
     ns.gen.fill(&mut digits);
     let code: String = digits.iter().map(|b| char::from(b'0' + b % 10)).collect();
-    let expires = ns.now() + CODE_TTL_MS;
-    let set = Change::SetCaptcha {
-        user: user.user_id.to_string(),
-        code: code.clone(),
-        expires,
-    };
-    ns.store().change(set).await?;
+    let now = ns.now();
+    let expires = now + CODE_TTL_MS;
+    ns.mint_verification_code(&user.user_id, &code, now, expires)
+        .await?;
     Ok(created(VerificationCode {
         captcha_token: code,
         expires_at: rfc3339(expires),

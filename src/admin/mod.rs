@@ -4,60 +4,37 @@
 //! `Authorization: Bearer <token>` (the OpenAPI document at `/__admin/openapi.json` too).
 
 pub mod clock;
-pub mod control;
 pub mod dashboard;
 mod error;
+pub mod faults;
 pub mod identities;
+pub mod journal;
 pub mod openapi;
-pub mod view;
+pub mod revoke;
+mod routes;
+pub mod state_dump;
+pub mod verify;
+pub mod warnings;
 
-use crate::extract::{auth_token, query_param};
-use crate::state::{AppState, Ns, DEFAULT_NAMESPACE};
-use crate::tokens::secret_eq;
+use crate::contract::envelope::{error, ErrorBody};
+use crate::contract::extract::{auth_token, query_param};
+use crate::ids::secret_eq;
+use crate::namespace::{AppState, Ns, DEFAULT_NAMESPACE};
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::StatusCode;
-use axum::middleware::{self, Next};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
 pub(crate) use clock::clock_view;
 pub use clock::{CLOCK_MAX_MS, CLOCK_MIN_MS};
-pub use error::{error, AdminError, ErrorBody};
+pub use error::AdminError;
+pub use routes::{router, Paths, ROUTES};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
-
-/// Every control-plane route as `(method, pattern)`.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/__admin/health"),
-    ("POST", "/__admin/reset"),
-    ("GET", "/__admin/state"),
-    ("POST", "/__admin/{family}/users"),
-    ("DELETE", "/__admin/{family}/users/{id}"),
-    ("POST", "/__admin/{family}/orgs"),
-    ("POST", "/__admin/oneaccess/clients"),
-    ("POST", "/__admin/koodrive/auth-codes"),
-    ("POST", "/__admin/koodrive/verification-codes"),
-    ("DELETE", "/__admin/tokens/{token}"),
-    ("GET", "/__admin/requests"),
-    ("DELETE", "/__admin/requests"),
-    ("GET", "/__admin/warnings"),
-    ("GET", "/__admin/faults"),
-    ("POST", "/__admin/faults"),
-    ("DELETE", "/__admin/faults"),
-    ("DELETE", "/__admin/faults/{id}"),
-    ("GET", "/__admin/clock"),
-    ("POST", "/__admin/clock"),
-    ("DELETE", "/__admin/clock"),
-    ("GET", "/__admin/"),
-    ("GET", "/__admin/ui"),
-    ("GET", "/__admin/meta"),
-    ("GET", "/__admin/openapi.json"),
-    ("GET", "/__admin/ca.pem"),
-];
 
 /// Whether a concrete path matches a route pattern (`{x}` matches one segment).
 pub fn path_matches(pattern: &str, path: &str) -> bool {
@@ -91,61 +68,23 @@ pub fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, AdminError> {
         .map_err(|e| AdminError::bad_request(format!("invalid JSON body: {e}")))
 }
 
-pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/__admin/health", get(health))
-        .route("/__admin/reset", post(reset))
-        .route("/__admin/state", get(view::state))
-        .route("/__admin/{family}/users", post(identities::add_user))
-        .route(
-            "/__admin/{family}/users/{id}",
-            delete(identities::delete_user),
-        )
-        .route("/__admin/{family}/orgs", post(identities::add_org))
-        .route("/__admin/oneaccess/clients", post(identities::add_client))
-        .route(
-            "/__admin/koodrive/auth-codes",
-            post(identities::mint_auth_code),
-        )
-        .route(
-            "/__admin/koodrive/verification-codes",
-            post(identities::mint_verification_code),
-        )
-        .route("/__admin/tokens/{token}", delete(view::revoke_token))
-        .route(
-            "/__admin/requests",
-            get(control::list_requests).delete(control::clear_requests),
-        )
-        .route("/__admin/warnings", get(control::warnings))
-        .route(
-            "/__admin/faults",
-            get(control::list_faults)
-                .post(control::add_fault)
-                .delete(control::clear_faults),
-        )
-        .route("/__admin/faults/{id}", delete(control::delete_fault))
-        .route(
-            "/__admin/clock",
-            get(clock::get_clock)
-                .post(clock::set_clock)
-                .delete(clock::reset_clock),
-        )
-        .route("/__admin/meta", get(dashboard::meta))
-        .route("/__admin/openapi.json", get(openapi))
-        .route_layer(middleware::from_fn_with_state(state, guard))
-        // The page holds no data (it asks for the admin token itself): served outside the guard.
-        .route("/__admin/", get(dashboard::page))
-        .route("/__admin/ui", get(dashboard::page))
-        // A CA certificate is public: a device fetching it to install carries no token.
-        .route("/__admin/ca.pem", get(ca_pem))
-}
-
 /// The health route: never needs the admin token, answers while the shared store is down.
 pub const HEALTH: &str = "/__admin/health";
 
+/// The pipeline's verdict on a control-plane request's admin token (checked once, in the pipeline).
+#[derive(Debug, Clone, Copy)]
+pub struct Access {
+    pub denied: bool,
+}
+
 /// With `--admin-token`, every route but health needs `Authorization: Bearer <token>`.
 async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    if denied(&app, req.headers(), req.uri().path()) {
+    let refused = match req.extensions().get::<Access>() {
+        Some(a) => a.denied,
+        // A router used without the pipeline checks for itself.
+        None => denied(&app, req.headers(), req.uri().path()),
+    };
+    if refused {
         return error(
             StatusCode::UNAUTHORIZED,
             "admin token required: Authorization: Bearer <token>",
@@ -206,7 +145,7 @@ async fn health(State(app): State<AppState>) -> Response {
     if code == StatusCode::OK {
         return resp;
     }
-    crate::respond::retry_later(resp)
+    crate::contract::respond::retry_later(resp)
 }
 
 /// `GET /__admin/openapi.json` — the OpenAPI 3.1 document of every route (built once).

@@ -1,10 +1,10 @@
-//! The checks behind each rule of [`crate::warnings::RULES`]. They read the request as bytes, in one
+//! The checks behind each rule of [`super::RULES`]. They read the request as bytes, in one
 //! pass over the headers and one borrowed scan of the body, and push a warning only when they find a
 //! deviation: text is decoded and messages are built on that path alone.
 
-use super::scan::{self, Kind};
-use super::spec::{Auth, ContentType, Field, Spec};
-use crate::warnings::Warnings;
+use super::scan::{self, JsonKind};
+use crate::contract::spec::{Auth, ContentType, Field, Spec};
+use crate::lint::warnings::Warnings;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::HeaderMap;
 
@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 const TRACEID_LEN: usize = 58;
 /// Echoed request text is cut to this many characters.
 const ECHO: usize = 40;
-/// The sso-ticket page's `Content-Type` (002:15).
+/// The `Content-Type` of "Obtaining sso_ticket Using session_token", Request Parameters.
 const UTF8_JSON: &str = "application/json;charset=utf8";
 
 /// Request text quoted in a message, cut short.
@@ -281,7 +281,7 @@ pub(super) fn body(fields: &[Field], body: &[u8], w: &mut Warnings) {
         };
         let field = &fields[i];
         match m.kind {
-            Kind::String => {
+            JsonKind::String => {
                 // Blank counts as missing, as the handlers have it.
                 if m.text.iter().all(u8::is_ascii_whitespace) {
                     return;
@@ -298,7 +298,7 @@ pub(super) fn body(fields: &[Field], body: &[u8], w: &mut Warnings) {
                     );
                 }
             }
-            Kind::Number => {
+            JsonKind::Number => {
                 seen |= 1 << i;
                 w.push(
                     "type",
@@ -306,7 +306,7 @@ pub(super) fn body(fields: &[Field], body: &[u8], w: &mut Warnings) {
                     format!("{} is a JSON number; the page says String", field.name),
                 );
             }
-            Kind::Null => {}
+            JsonKind::Null => {}
             // Present, if of the wrong kind: `type` says so, `required` need not.
             k => {
                 seen |= 1 << i;

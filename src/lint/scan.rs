@@ -4,7 +4,7 @@
 
 /// The JSON kind of a member's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum JsonKind {
     String,
     Number,
     Bool,
@@ -13,15 +13,15 @@ pub enum Kind {
     Array,
 }
 
-impl Kind {
+impl JsonKind {
     pub fn name(self) -> &'static str {
         match self {
-            Kind::String => "string",
-            Kind::Number => "number",
-            Kind::Bool => "boolean",
-            Kind::Null => "null",
-            Kind::Object => "object",
-            Kind::Array => "array",
+            JsonKind::String => "string",
+            JsonKind::Number => "number",
+            JsonKind::Bool => "boolean",
+            JsonKind::Null => "null",
+            JsonKind::Object => "object",
+            JsonKind::Array => "array",
         }
     }
 }
@@ -31,7 +31,7 @@ impl Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Member<'a> {
     pub key: &'a [u8],
-    pub kind: Kind,
+    pub kind: JsonKind,
     pub text: &'a [u8],
 }
 
@@ -68,7 +68,7 @@ pub fn members<'a>(body: &'a [u8], mut f: impl FnMut(Member<'a>)) -> Result<(), 
 }
 
 /// The first `"` or `\\` in `b`, eight bytes at a time. Keys and values are mostly a dozen bytes long,
-/// too short for memchr's vector setup to pay (it cost twice as many instructions per body).
+/// too short for memchr's vector setup to pay (bench/RESULTS.md, "Performance devices").
 fn quote_or_backslash(b: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -147,21 +147,21 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn value(&mut self) -> Result<(Kind, &'a [u8]), Malformed> {
+    fn value(&mut self) -> Result<(JsonKind, &'a [u8]), Malformed> {
         let start = self.i;
         let kind = match self.next().ok_or(Malformed)? {
-            b'"' => return Ok((Kind::String, self.string()?)),
+            b'"' => return Ok((JsonKind::String, self.string()?)),
             b'{' | b'[' => {
                 self.skip_nested()?;
                 if self.b[start] == b'{' {
-                    Kind::Object
+                    JsonKind::Object
                 } else {
-                    Kind::Array
+                    JsonKind::Array
                 }
             }
-            b't' => self.literal(b"rue", Kind::Bool)?,
-            b'f' => self.literal(b"alse", Kind::Bool)?,
-            b'n' => self.literal(b"ull", Kind::Null)?,
+            b't' => self.literal(b"rue", JsonKind::Bool)?,
+            b'f' => self.literal(b"alse", JsonKind::Bool)?,
+            b'n' => self.literal(b"ull", JsonKind::Null)?,
             b'-' | b'0'..=b'9' => {
                 while matches!(
                     self.peek(),
@@ -169,14 +169,14 @@ impl<'a> Scanner<'a> {
                 ) {
                     self.i += 1;
                 }
-                Kind::Number
+                JsonKind::Number
             }
             _ => return Err(Malformed),
         };
         Ok((kind, &self.b[start..self.i]))
     }
 
-    fn literal(&mut self, rest: &[u8], kind: Kind) -> Result<Kind, Malformed> {
+    fn literal(&mut self, rest: &[u8], kind: JsonKind) -> Result<JsonKind, Malformed> {
         if self.b[self.i..].starts_with(rest) {
             self.i += rest.len();
             Ok(kind)
@@ -206,7 +206,7 @@ impl<'a> Scanner<'a> {
 mod unit {
     use super::*;
 
-    fn scan(body: &str) -> Result<Vec<(String, Kind, String)>, Malformed> {
+    fn scan(body: &str) -> Result<Vec<(String, JsonKind, String)>, Malformed> {
         let mut v = Vec::new();
         members(body.as_bytes(), |m| {
             v.push((
@@ -224,16 +224,17 @@ mod unit {
             r#" { "a" : "x\"}y", "b":1.5e3,"c":true,"d":null,"e":{"f":["}",{"g":1}]},"h":[1,"]"] } "#,
         )
         .unwrap();
-        let kinds: Vec<(&str, Kind)> = v.iter().map(|(k, kind, _)| (k.as_str(), *kind)).collect();
+        let kinds: Vec<(&str, JsonKind)> =
+            v.iter().map(|(k, kind, _)| (k.as_str(), *kind)).collect();
         assert_eq!(
             kinds,
             [
-                ("a", Kind::String),
-                ("b", Kind::Number),
-                ("c", Kind::Bool),
-                ("d", Kind::Null),
-                ("e", Kind::Object),
-                ("h", Kind::Array),
+                ("a", JsonKind::String),
+                ("b", JsonKind::Number),
+                ("c", JsonKind::Bool),
+                ("d", JsonKind::Null),
+                ("e", JsonKind::Object),
+                ("h", JsonKind::Array),
             ]
         );
         assert_eq!(v[0].2, r#"x\"}y"#);

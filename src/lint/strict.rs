@@ -1,11 +1,11 @@
 //! Strict mode's answer: the first deviation the mock would have accepted, refused with the family's
 //! parameter error, as the vendor's own validation would.
 
-use crate::vendors::enos::EnosError;
-use crate::vendors::koodrive::KooError;
-use crate::vendors::oneaccess::OaError;
-use crate::vendors::Op;
-use crate::warnings::Warning;
+use crate::contract::enos::EnosError;
+use crate::contract::koodrive::KooError;
+use crate::contract::oneaccess::OaError;
+use crate::contract::Op;
+use crate::lint::warnings::Warning;
 use axum::response::{IntoResponse, Response};
 
 /// KooDrive 13000102 "Verify parameters failed.", OneAccess PARAM.0001 with the deviation as its

@@ -1,7 +1,7 @@
 //! Each rule provoked and kept quiet, on the pure [`super::check`].
 
 use super::{check, refuse, RULES};
-use crate::vendors::{enos, koodrive, oneaccess, Op};
+use crate::contract::{enos, koodrive, oneaccess, Op};
 use axum::http::HeaderMap;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -399,7 +399,7 @@ fn device_ip_must_be_an_ip_address() {
 #[test]
 fn a_body_the_scan_cannot_read_gets_no_body_warnings() {
     let agent = [("x-hw-agentName", "curl")];
-    // The seed 001 example with its trailing comma: the handler answers 13000102.
+    // The "Login" page's example with its trailing comma: the handler answers 13000102.
     let body = "{\n\"account\": \"0027188460911\",\n\"authType\": 1,\n\"pasword\": \"x\",\n}";
     assert!(ids(KD_LOGIN, P_LOGIN, &agent, body).is_empty());
 }
@@ -424,7 +424,7 @@ fn strict_mode_answers_the_familys_parameter_error() {
 #[test]
 fn every_rule_id_is_unique_and_has_a_source() {
     for (i, r) in RULES.iter().enumerate() {
-        assert!(!r.source.is_empty() && !r.what.is_empty());
+        assert!(!r.sources.is_empty() && !r.what.is_empty());
         assert!(RULES[..i].iter().all(|o| o.id != r.id), "{}", r.id);
     }
 }

@@ -1,4 +1,4 @@
-//! A namespace's identities (users, orgs, tenants, clients, fixture codes, minted verification codes)
+//! A namespace's identities (users, orgs, tenants, clients, fixture codes)
 //! and the changes the control plane makes to them.
 //!
 //! A [`Change`] is plain data, so that the shared store can keep a namespace's changes as a list that
@@ -8,7 +8,7 @@ use super::enos::EnosData;
 use super::koodrive::KooData;
 use super::oneaccess::OaData;
 use super::{Fixtures, Problem};
-use crate::family::Family;
+use crate::contract::Family;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -43,19 +43,6 @@ pub enum Change {
     },
     /// A reusable fixture authorization code revoked.
     RevokeCode {
-        code: String,
-    },
-    SetCaptcha {
-        user: String,
-        code: String,
-        expires: i64,
-    },
-    RedeemCaptcha {
-        user: String,
-        secret: String,
-        now: i64,
-    },
-    RevokeCaptcha {
         code: String,
     },
 }
@@ -140,20 +127,6 @@ impl Idents {
                 Family::Enos => self.enos.remove_user(id),
             }),
             Change::RevokeCode { code } => Applied::Owner(self.koo.revoke_code(code)),
-            Change::SetCaptcha {
-                user,
-                code,
-                expires,
-            } => {
-                self.koo.set_verification_code(user, code.clone(), *expires);
-                Applied::Done(true)
-            }
-            Change::RedeemCaptcha { user, secret, now } => {
-                Applied::Done(self.koo.redeem_verification_code(user, secret, *now))
-            }
-            Change::RevokeCaptcha { code } => {
-                Applied::Owner(self.koo.revoke_verification_code(code))
-            }
         })
     }
 }

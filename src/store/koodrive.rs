@@ -1,7 +1,6 @@
 //! KooDrive identities: orgs, users (with password and verification code) and reusable authorization codes.
 
 use super::{check_nonempty, Map, Problem, Text};
-use crate::tokens::secret_eq;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -84,8 +83,6 @@ pub struct KooData {
     accounts: Map<String, Text>,
     /// Reusable authorization code → user id.
     codes: Map<String, String>,
-    /// Minted verification codes: user id → (code, expires at ms). One per user; a new one replaces it.
-    captchas: Map<String, (String, i64)>,
 }
 
 impl KooData {
@@ -205,14 +202,13 @@ impl KooData {
         u
     }
 
-    /// Removes a user with its accounts, fixture codes and verification code; false if unknown.
+    /// Removes a user with its accounts and fixture codes; false if unknown.
     pub fn remove_user(&self, id: &str) -> bool {
         if self.users.remove(id).is_none() {
             return false;
         }
         self.accounts.retain(|_, v| &**v != id);
         self.codes.retain(|_, v| v != id);
-        self.captchas.remove(id);
         true
     }
 
@@ -245,39 +241,6 @@ impl KooData {
         self.codes.remove(code).map(|(_, u)| u)
     }
 
-    /// Sets the user's minted verification code (replacing an earlier one).
-    pub fn set_verification_code(&self, user_id: &str, code: String, expires_ms: i64) {
-        self.captchas
-            .insert(user_id.to_string(), (code, expires_ms));
-    }
-
-    /// Uses up the user's minted verification code if it is `secret` and live at `now`.
-    pub fn redeem_verification_code(&self, user_id: &str, secret: &str, now: i64) -> bool {
-        self.captchas
-            .remove_if(user_id, |_, (code, exp)| {
-                now < *exp && secret_eq(secret, code)
-            })
-            .is_some()
-    }
-
-    /// Revokes minted verification codes equal to `code`; returns the user of one of them.
-    pub fn revoke_verification_code(&self, code: &str) -> Option<String> {
-        let mut owner = None;
-        self.captchas.retain(|user, (c, _)| {
-            let hit = secret_eq(c, code);
-            if hit {
-                owner.get_or_insert_with(|| user.clone());
-            }
-            !hit
-        });
-        owner
-    }
-
-    /// Drops verification codes past their expiry.
-    pub fn sweep(&self, now: i64) {
-        self.captchas.retain(|_, (_, exp)| now < *exp);
-    }
-
     pub fn orgs(&self) -> Vec<Arc<KooOrg>> {
         self.orgs.iter().map(|o| o.value().clone()).collect()
     }
@@ -290,12 +253,5 @@ impl KooData {
     pub fn auth_codes(&self) -> Vec<(String, String)> {
         let it = self.codes.iter();
         it.map(|c| (c.key().clone(), c.value().clone())).collect()
-    }
-
-    /// The minted verification codes as (user id, code, expires at ms).
-    pub fn verification_codes(&self) -> Vec<(String, String, i64)> {
-        let it = self.captchas.iter();
-        it.map(|c| (c.key().clone(), c.value().0.clone(), c.value().1))
-            .collect()
     }
 }

@@ -1,25 +1,30 @@
-//! The state of one namespace: identities per vendor family, every issued credential, lockout counters.
+//! The state of a namespace — identities per vendor family, every issued credential, lockout counters,
+//! the clock — behind one verb list ([`Verbs`]) that two backends implement side by side: [`memory`]
+//! (this process's maps, the default) and [`redis`] (the shared store, `--store redis://…`).
 //!
-//! This is the only code that touches `dashmap`, and its state is private: callers say what happens
-//! (`settle`, `ids().apply(change)`, `tokens().take_if`, …); `state::Db` puts the same verbs over this
-//! store or the shared one. Methods are synchronous and return owned values, so no
-//! shard lock is ever held across an `.await`. Identities are checked in one place per family (its
-//! `build` for a fixture file, its `add_*` for one identity of the admin API), with the same messages.
+//! The model both backends keep is here: [`credential`] records, the identities ([`Idents`], per
+//! family in `koodrive`, `oneaccess`, `enos`, checked in one place per family: its `build` for a
+//! fixture file, its `add_*` for one identity of the admin API) and the [`Change`]s made to them.
+//! A verb fails only with [`Down`], when the shared store did not answer; a credential is handed out
+//! only once its record is stored. No verb holds a shard lock across an `.await`.
 
+pub mod credential;
 pub mod enos;
 mod idents;
 pub mod koodrive;
-mod locks;
+pub mod memory;
 pub mod oneaccess;
-pub mod remote;
-pub mod tokens;
+pub mod redis;
 
-use crate::family::Family;
+use crate::clock::Clock;
+use crate::contract::Family;
+pub use credential::{verification_code_key, Kind, Lookup, Text, TokenRec, NEVER};
 use dashmap::DashMap;
 pub use idents::{Applied, Change, Idents};
-pub use locks::LockState;
+pub use memory::credentials::Tokens;
+pub use memory::locks::LockState;
+pub use redis::Down;
 use serde::Serialize;
-pub use tokens::{Kind, Lookup, Text, TokenRec, Tokens, NEVER};
 
 /// The concurrent map of the store. Keys are ids from fixtures and tokens the mock issues; lookups of
 /// client-sent strings never insert, so a fast non-DoS-resistant hasher is safe.
@@ -87,74 +92,242 @@ impl Revoked {
     }
 }
 
-/// The state of one namespace.
-#[derive(Debug)]
-pub struct Store {
-    ids: Idents,
-    tokens: Tokens,
-    locks: locks::Locks,
+/// One login attempt to settle: the account, when, whether its credential was right, and the lockout
+/// policy (`max` failures lock the account for `window_ms`).
+#[derive(Debug, Clone, Copy)]
+pub struct LoginAttempt<'a> {
+    pub family: Family,
+    pub user: &'a str,
+    pub now: i64,
+    pub ok: bool,
+    pub max: u32,
+    pub window_ms: i64,
 }
 
-impl Store {
-    /// A fresh store holding the fixtures (static tokens included), keeping at most `max_tokens`
-    /// credentials (0: no limit). The fixtures were validated when they were parsed.
-    pub fn from_fixtures(f: &Fixtures, max_tokens: usize) -> Store {
-        let s = Store {
-            ids: Idents::from_fixtures(f),
-            tokens: Tokens::with_limit(max_tokens),
-            locks: locks::Locks::default(),
-        };
-        for t in &f.enos.static_tokens {
-            let rec = TokenRec::fixture(Kind::EnosLogin, t.user_id.clone());
-            s.tokens.insert(t.token.clone(), rec);
-        }
-        s
-    }
+/// A state dump's view of the credentials: how many, how many of each kind, the newest.
+pub type Newest = (usize, Vec<(Kind, usize)>, Vec<(String, TokenRec)>);
 
-    /// Every family's identities.
-    pub fn ids(&self) -> &Idents {
-        &self.ids
-    }
+/// The verb list: everything a request does to a namespace's state, which each backend implements
+/// whole. Verbs say what happens (`settle`, `take_if`, `change`), never how; the one-time guarantees
+/// (one winner among any number of racers, on any replica) are each backend's single step.
+// Called on a concrete backend (through `Backend`), never through `dyn`: whether a verb's future is
+// `Send` is known at each call, so the bare `async fn` costs nothing.
+#[allow(async_fn_in_trait)]
+pub trait Verbs {
+    /// Every family's identities, as this request sees them.
+    fn ids(&self) -> &Idents;
+    /// The namespace's clock, as this request sees it.
+    fn clock(&self) -> &Clock;
+    /// Runs `op` on the clock and keeps what it did (for every replica, in the shared store).
+    async fn clock_op<R>(&self, op: impl Fn(&Clock) -> R) -> Result<R, Down>;
+    /// Applies an identity change (for every replica, in the shared store).
+    async fn change(&self, c: &Change) -> Result<Applied, Down>;
 
-    /// Every issued credential.
-    pub fn tokens(&self) -> &Tokens {
-        &self.tokens
-    }
+    /// Stores a new credential; once this returns `Ok` it may be handed out.
+    async fn insert(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down>;
+    /// Stores a credential, replacing one stored under the same text.
+    async fn replace(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down>;
+    /// Stores two linked credentials (access and refresh), both or neither.
+    async fn insert_pair(
+        &self,
+        a: (impl Into<Text>, TokenRec),
+        b: (impl Into<Text>, TokenRec),
+    ) -> Result<(), Down>;
+    /// Finds a credential of one of `kinds` and tells whether it is live at `now`.
+    async fn lookup(&self, token: &str, kinds: &[Kind], now: i64) -> Result<Lookup, Down>;
+    /// The live credential of `kind`, its expiry slid to `now + window_ms` (fixtures keep theirs).
+    async fn touch(
+        &self,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        window_ms: i64,
+    ) -> Result<Option<TokenRec>, Down>;
+    /// Removes and returns the credential if it is of `kind`, live and `pred` holds: exactly one of
+    /// any number of concurrent callers (on any replica) gets it.
+    async fn take_if(
+        &self,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        pred: impl Fn(&TokenRec) -> bool,
+    ) -> Result<Option<TokenRec>, Down>;
+    /// Retires a credential of one of `kinds` unless it is a fixture; true if it was there.
+    async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down>;
+    /// Removes any credential; returns what it was.
+    async fn revoke(&self, token: &str) -> Result<Option<TokenRec>, Down>;
+    /// Removes every credential for which `pred` holds; returns how many.
+    async fn remove_where(&self, pred: impl Fn(&TokenRec) -> bool) -> Result<usize, Down>;
+    /// Every credential of `kind`, as (text, record).
+    async fn of_kind(&self, kind: Kind) -> Result<Vec<(String, TokenRec)>, Down>;
+    /// The state dump's view of the listed credentials: the count, the count by kind, the `n` newest.
+    async fn newest(&self, n: usize) -> Result<Newest, Down>;
+    /// The credential limit (0: none).
+    fn limit(&self) -> usize;
+    /// Credentials evicted by the limit.
+    fn evicted(&self) -> u64;
 
     /// Whether `family`'s account `user` is locked at `now` (an elapsed lock is cleared).
-    pub fn is_locked(&self, family: &str, user: &str, now: i64) -> bool {
-        self.locks.is_locked(family, user, now)
-    }
-
-    /// Settles one login attempt whose credential was `ok` (see [`Settled`]).
-    pub fn settle(
+    async fn is_locked(&self, family: Family, user: &str, now: i64) -> Result<bool, Down>;
+    /// Settles a login attempt: [`Settled::Locked`] if the account is locked, else a failure counts
+    /// (locking the account at `max`) and a success clears the count and stores `issue`, the
+    /// credentials the login hands out. One step.
+    async fn settle<const N: usize>(
         &self,
-        (family, user): (&str, &str),
-        now: i64,
-        ok: bool,
-        max: u32,
-        window_ms: i64,
-    ) -> Settled {
-        if self.is_locked(family, user, now) {
-            Settled::Locked
-        } else if ok {
-            self.locks.record_success(family, user);
-            Settled::Passed
-        } else {
-            Settled::Failed(self.locks.record_failure(family, user, now, max, window_ms))
+        attempt: LoginAttempt<'_>,
+        issue: [(Text, TokenRec); N],
+    ) -> Result<Settled, Down>;
+    /// Every account with failures or a lock, as (family, user id, state).
+    async fn lockouts(&self) -> Result<Vec<(String, String, LockState)>, Down>;
+}
+
+/// The backend a request's namespace lives on.
+///
+/// An enum over the two backends rather than a `dyn Verbs`: the set is closed (memory, Redis), the
+/// verbs are `async` and generic (closures), which a trait object cannot carry without boxing every
+/// future, and static dispatch keeps a memory verb a plain inlined call on the hot path. The trait is
+/// what makes both backends implement the same list; this enum only picks one.
+#[derive(Clone, Copy)]
+pub enum Backend<'a> {
+    Memory(&'a memory::Store),
+    Redis(&'a redis::Session),
+    /// A shared namespace whose header could not be read: every verb answers [`Down`].
+    Unreachable(&'a redis::Hub),
+}
+
+/// Runs one verb on whichever backend this is.
+macro_rules! on {
+    ($self:ident, $b:ident => $call:expr) => {
+        match $self {
+            Backend::Memory($b) => $call,
+            Backend::Redis($b) => $call,
+            Backend::Unreachable(_) => Err(Down),
+        }
+    };
+}
+
+impl<'a> Backend<'a> {
+    /// [`Verbs::ids`], for as long as the backend's borrow.
+    pub fn idents(self) -> &'a Idents {
+        match self {
+            Backend::Memory(m) => m.ids(),
+            Backend::Redis(r) => r.ids(),
+            Backend::Unreachable(h) => h.ids(),
         }
     }
 
-    /// Every account with failures or a lock, as (family, user id, state).
-    pub fn lockouts(&self) -> Vec<(String, String, LockState)> {
-        self.locks.list()
+    /// [`Verbs::clock`], for as long as the backend's borrow.
+    pub fn time(self) -> &'a Clock {
+        match self {
+            Backend::Memory(m) => m.clock(),
+            Backend::Redis(r) => r.clock(),
+            Backend::Unreachable(h) => h.clock(),
+        }
     }
+}
 
-    /// Drops expired credentials, codes and elapsed lockouts; returns how many credentials went.
-    pub fn sweep(&self, now: i64) -> usize {
-        let n = self.tokens.sweep(now);
-        self.ids.koo.sweep(now);
-        self.locks.sweep(now);
-        n
+impl Verbs for Backend<'_> {
+    fn ids(&self) -> &Idents {
+        self.idents()
+    }
+    fn clock(&self) -> &Clock {
+        self.time()
+    }
+    async fn clock_op<R>(&self, op: impl Fn(&Clock) -> R) -> Result<R, Down> {
+        on!(self, b => b.clock_op(op).await)
+    }
+    async fn change(&self, c: &Change) -> Result<Applied, Down> {
+        on!(self, b => b.change(c).await)
+    }
+    async fn insert(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down> {
+        on!(self, b => b.insert(token, rec).await)
+    }
+    async fn replace(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down> {
+        on!(self, b => b.replace(token, rec).await)
+    }
+    async fn insert_pair(
+        &self,
+        a: (impl Into<Text>, TokenRec),
+        b2: (impl Into<Text>, TokenRec),
+    ) -> Result<(), Down> {
+        on!(self, b => b.insert_pair(a, b2).await)
+    }
+    async fn lookup(&self, token: &str, kinds: &[Kind], now: i64) -> Result<Lookup, Down> {
+        on!(self, b => b.lookup(token, kinds, now).await)
+    }
+    async fn touch(
+        &self,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        window_ms: i64,
+    ) -> Result<Option<TokenRec>, Down> {
+        on!(self, b => b.touch(token, kind, now, window_ms).await)
+    }
+    async fn take_if(
+        &self,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        pred: impl Fn(&TokenRec) -> bool,
+    ) -> Result<Option<TokenRec>, Down> {
+        on!(self, b => b.take_if(token, kind, now, pred).await)
+    }
+    async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {
+        on!(self, b => b.retire(token, kinds).await)
+    }
+    async fn revoke(&self, token: &str) -> Result<Option<TokenRec>, Down> {
+        on!(self, b => b.revoke(token).await)
+    }
+    async fn remove_where(&self, pred: impl Fn(&TokenRec) -> bool) -> Result<usize, Down> {
+        on!(self, b => b.remove_where(pred).await)
+    }
+    async fn of_kind(&self, kind: Kind) -> Result<Vec<(String, TokenRec)>, Down> {
+        on!(self, b => b.of_kind(kind).await)
+    }
+    async fn newest(&self, n: usize) -> Result<Newest, Down> {
+        on!(self, b => b.newest(n).await)
+    }
+    fn limit(&self) -> usize {
+        match self {
+            Backend::Memory(m) => m.limit(),
+            Backend::Redis(r) => r.limit(),
+            Backend::Unreachable(_) => 0,
+        }
+    }
+    fn evicted(&self) -> u64 {
+        match self {
+            Backend::Memory(m) => m.evicted(),
+            Backend::Redis(r) => r.evicted(),
+            Backend::Unreachable(_) => 0,
+        }
+    }
+    async fn is_locked(&self, family: Family, user: &str, now: i64) -> Result<bool, Down> {
+        on!(self, b => b.is_locked(family, user, now).await)
+    }
+    async fn settle<const N: usize>(
+        &self,
+        attempt: LoginAttempt<'_>,
+        issue: [(Text, TokenRec); N],
+    ) -> Result<Settled, Down> {
+        on!(self, b => b.settle(attempt, issue).await)
+    }
+    async fn lockouts(&self) -> Result<Vec<(String, String, LockState)>, Down> {
+        on!(self, b => b.lockouts().await)
+    }
+}
+
+impl Backend<'_> {
+    /// The live credential of one of `kinds`, if any.
+    pub async fn live(
+        &self,
+        token: &str,
+        kinds: &[Kind],
+        now: i64,
+    ) -> Result<Option<TokenRec>, Down> {
+        Ok(match self.lookup(token, kinds, now).await? {
+            Lookup::Live(r) => Some(r),
+            _ => None,
+        })
     }
 }

@@ -36,14 +36,14 @@ pub mod koo {
     /// The header every login sends.
     pub const AGENT: (&str, &str) = ("x-hw-agentName", "authmock-tests");
 
-    /// The seed 000 example code: a reusable fixture code of [`SEED_USER_ID`].
+    /// The "Initializing and Creating a Session" page's example code: a reusable fixture code of [`SEED_USER_ID`].
     pub const SEED_CODE: &str = "FrbMohdqi86v6sMZlFSSuG3E0_9RsDpL08BlYfNQPhvibLET266cQhDI_WczEXJOAoIoKGCdqN2shKX1yfqrVci8nSFdMlxljNFhoffVvH93uSzIoyFxK4P7yhY6fDXa";
     pub const SEED_USER_ID: &str = "1008600000701011122";
-    /// The seed 001 login: account, password and user id.
+    /// The "Login" page's login: account, password and user id.
     pub const ACCOUNT: &str = "0027188460911";
     pub const PASSWORD: &str = "123qweASD143";
     pub const LOGIN_USER_ID: &str = "1882575898755117312";
-    /// The seed 001 example request, byte for byte: its trailing comma makes it malformed JSON.
+    /// The "Login" page's example request, byte for byte: its trailing comma makes it malformed JSON.
     pub const SEED_001_REQUEST: &str =
         "{\n\"account\": \"0027188460911\",\n\"authType\": \"1\",\n\"password\": \"123qweASD143\",\n}";
     /// koo_user's reusable fixture code and user id.
@@ -69,11 +69,11 @@ pub mod oa {
     pub const OTHER_CLIENT_ID: &str = "OtherTenantApp0000000000000000001";
     pub const OTHER_CLIENT_SECRET: &str = "other-client-secret";
     pub const OTHER_TENANT: &str = "5c1e0e2a9b7f4d3e8a6b1c2d3e4f5a6b";
-    /// zhangsan, the seed 002 user of the Demo Tenant.
+    /// zhangsan, the "Obtaining sso_ticket Using session_token" page's user of the Demo Tenant.
     pub const USER: &str = "zhangsan";
     pub const PASSWORD: &str = "Zhangsan@123";
     pub const USER_ID: &str = "20220126153857263-A04D-60E0D446C";
-    /// The seed 002 device fingerprint.
+    /// The "Obtaining sso_ticket Using session_token" page's device fingerprint.
     pub const FINGERPRINT: &str = "156aysdna213sac";
 }
 
@@ -87,7 +87,7 @@ pub mod enos {
     pub const LOGOUT: &str = "/app-portal-service/v2.2/logout";
     pub const REVOKE_ALL: &str = "/app-portal-service/v2.2/refreshToken/revokeAll";
 
-    /// portal_demo, the seed 003 user, and its first org.
+    /// portal_demo, the "Choose Organization" page's user, and its first org.
     pub const ACCOUNT: &str = "portal_demo";
     pub const PASSWORD: &str = "Test1234";
     pub const USER_ID: &str = "u15589316109091";

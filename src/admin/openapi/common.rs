@@ -2,9 +2,9 @@
 //! answers (invalid namespace, body timeout, head too large) and the security schemes.
 
 use super::NAMESPACE_PATTERN;
-use crate::admin::ErrorBody;
-use crate::family::Family;
-use crate::schema::str_enum;
+use crate::contract::envelope::ErrorBody;
+use crate::contract::schema::str_enum;
+use crate::contract::Family;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};

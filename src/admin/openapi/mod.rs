@@ -15,6 +15,7 @@ use crate::admin;
 use crate::vendors::{enos, koodrive, oneaccess};
 use common::Common;
 use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::Modify;
 use utoipa::OpenApi;
 
 /// Pattern of an `X-Mock-Namespace` value.
@@ -41,55 +42,11 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
         description = DESCRIPTION,
         license(name = "MIT"),
     ),
-    paths(
-        koodrive::create_session,
-        koodrive::session_auth,
-        koodrive::session_refresh,
-        koodrive::session_logoff,
-        koodrive::login,
-        koodrive::refresh_token,
-        oneaccess::tenant_token,
-        oneaccess::sdk_login,
-        oneaccess::sso_ticket,
-        oneaccess::verify_ticket,
-        enos::login,
-        enos::session_set,
-        enos::token_refresh,
-        enos::logout,
-        enos::session_info,
-        enos::user_info,
-        enos::revoke_all,
-        admin::health,
-        admin::reset,
-        admin::view::state,
-        admin::identities::add_user,
-        admin::identities::delete_user,
-        admin::identities::add_org,
-        admin::identities::add_client,
-        admin::identities::mint_auth_code,
-        admin::identities::mint_verification_code,
-        admin::view::revoke_token,
-        admin::control::list_requests,
-        admin::control::clear_requests,
-        admin::control::warnings,
-        admin::control::list_faults,
-        admin::control::add_fault,
-        admin::control::clear_faults,
-        admin::control::delete_fault,
-        admin::clock::get_clock,
-        admin::clock::set_clock,
-        admin::clock::reset_clock,
-        admin::dashboard::page,
-        admin::dashboard::meta,
-        admin::openapi,
-        admin::ca_pem,
-    ),
-    modifiers(&Common),
     tags(
         (name = "KooDrive", description = "Huawei KooDrive: enterprise session APIs and carrier login."),
         (name = "OneAccess", description = "Huawei Cloud OneAccess: app credential, SDK login, sso_ticket and its verification."),
         (name = "EnOS", description = "EnOS Application Portal: login, choose organization, refresh, logout, session and user info."),
-        (name = "control plane", description = "`/__admin`: health, reset, state, identities, codes, tokens, journal, faults, clock, dashboard."),
+        (name = "control plane", description = "`/__admin`: health, reset, state, identities, codes, tokens, journal, verify, faults, clock, dashboard."),
     )
 )]
 struct Doc;
@@ -113,7 +70,18 @@ const ALIASES: &[(&str, &str, &str, &str)] = &[
 
 /// The document.
 pub fn document() -> utoipa::openapi::OpenApi {
+    // The vendor operations come first, as each family lists them beside its handlers; then the
+    // control plane's, from its route table. What is common to every operation is added to all of them.
     let mut doc = Doc::openapi();
+    for paths in [
+        koodrive::Api::openapi(),
+        oneaccess::Api::openapi(),
+        enos::Api::openapi(),
+        admin::Paths::openapi(),
+    ] {
+        doc.merge(paths);
+    }
+    Common.modify(&mut doc);
     admin::clock::require_one_field(&mut doc);
     for (method, from, to, id) in ALIASES {
         let Some(mut op) = doc

@@ -1,24 +1,26 @@
 //! EnOS handlers: login, choose organization, token refresh, logout, session and user info, revoking
 //! refresh tokens, with the token checks they share and the session they open.
 
-use super::error::{EnosError, ErrorBody};
-use super::types::{
+use super::TOKEN_PREFIX;
+use crate::contract::enos::error::{EnosError, ErrorBody};
+use crate::contract::enos::routes::{ACCESS_TTL_MS, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS};
+use crate::contract::enos::types::{
     ok, Answer, LoginData, LoginReq, LoginUser, OrgRef, RefreshClaims, SessionData, SessionInfo,
     SessionSetReq, UserInfo,
 };
-use super::{ACCESS_TTL_MS, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS, TOKEN_PREFIX};
-use crate::extract::{json_object, present, query_param, scheme_token, Headers};
-use crate::state::Ns;
+use crate::contract::extract::{json_object, present, query_param, scheme_token, Headers};
+use crate::contract::Family;
+use crate::ids::{secret_eq, sign_hs256, verify_hs256};
+use crate::namespace::Ns;
 use crate::store::enos::EnosUser;
-use crate::store::{Kind, Settled, Text, TokenRec};
-use crate::tokens::{secret_eq, sign_hs256, verify_hs256};
+use crate::store::{Kind, LoginAttempt, Settled, Text, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
 /// The lockout family (the admin state lists lockouts as `enos:<userId>`).
-const FAMILY: &str = "enos";
+const FAMILY: Family = Family::Enos;
 
 /// The live token of one of `kinds` behind `Authorization: Bearer …`, with its text.
 async fn bearer<'h>(
@@ -41,6 +43,8 @@ fn new_access_token(ns: &Ns) -> String {
 }
 
 /// `POST /app-portal-service/v2.2/login` — a login token, good only for session/set and logout.
+///
+/// Vendor page: "Log In" (<https://support.enos-iot.com/app-portal-api/en/3.0.0/authentication/login>).
 #[utoipa::path(
     post,
     path = "/app-portal-service/v2.2/login",
@@ -70,15 +74,18 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
         .enos()
         .user_by_account(account)
         .ok_or(EnosError::BadLogin)?;
-    let lock = (secret_eq(password, &user.password), LOCK_AFTER, LOCK_MS);
+    let attempt = LoginAttempt {
+        family: FAMILY,
+        user: &user.id,
+        now,
+        ok: secret_eq(password, &user.password),
+        max: LOCK_AFTER,
+        window_ms: LOCK_MS,
+    };
     let token = new_access_token(&ns);
     let rec = TokenRec::new(Kind::EnosLogin, user.id.clone(), now, ACCESS_TTL_MS);
     let issue = [(Text::from(token.as_str()), rec)];
-    match ns
-        .store()
-        .settle((FAMILY, &user.id), now, lock, issue)
-        .await?
-    {
+    match ns.store().settle(attempt, issue).await? {
         Settled::Locked => return Err(EnosError::Locked),
         Settled::Failed(_) => return Err(EnosError::BadLogin),
         Settled::Passed => {}
@@ -158,7 +165,9 @@ async fn open_session(
 }
 
 /// `POST /app-portal-service/v2.2/session/set` (alias v2.1) — chooses the organization: a new org-bound
-/// access token replaces the presented one (EnOS "Choose Organization", seed 003).
+/// access token replaces the presented one.
+///
+/// Vendor page: "Choose Organization" (<https://support.enos-iot.com/app-portal-api/en/3.0.0/user_and_ou/choose_organization>).
 #[utoipa::path(
     post,
     path = "/app-portal-service/v2.2/session/set",
@@ -211,6 +220,8 @@ async fn live_refresh(ns: &Ns, refresh: &str) -> Result<Option<TokenRec>, EnosEr
 }
 
 /// `GET /app-portal-service/v2.2/token/refresh?refreshToken=` — rotates the session's tokens.
+///
+/// Vendor page: "Refresh Access Token" (<https://support.enos-iot.com/app-portal-api/en/3.0.0/authentication/refresh_access_token.html>).
 #[utoipa::path(
     get,
     path = "/app-portal-service/v2.2/token/refresh",
@@ -248,6 +259,8 @@ pub(super) async fn token_refresh(ns: Ns, RawQuery(q): RawQuery) -> Result<Respo
 }
 
 /// `GET /app-portal-service/v2.2/logout` — revokes the token and its refresh token.
+///
+/// Vendor page: "Log Out" (<https://support.enos-iot.com/app-portal-api/zh_CN/3.0.0/authentication/logout>).
 #[utoipa::path(
     get,
     path = "/app-portal-service/v2.2/logout",
@@ -290,6 +303,8 @@ async fn org_session(
 }
 
 /// `GET /app-portal-service/v2.2/session/info` — the token's user and current organization.
+///
+/// Vendor page: "Get Token Information" (<https://support.enos-iot.com/app-portal-api/zh_CN/3.0.0/authentication/get_token_information>).
 #[utoipa::path(
     get,
     path = "/app-portal-service/v2.2/session/info",
@@ -319,6 +334,8 @@ pub(super) async fn session_info(ns: Ns, Headers(headers): Headers) -> Result<Re
 }
 
 /// `GET /app-portal-service/v2.2/user/info` — the current user's profile.
+///
+/// Vendor page: "Get User Information" (<https://support.enos-iot.com/app-portal-api/zh_CN/3.0.0/user_and_ou/get_user_information>).
 #[utoipa::path(
     get,
     path = "/app-portal-service/v2.2/user/info",

@@ -1,86 +1,33 @@
-//! EnOS Application Portal: login, choose organization (session/set), token refresh, logout, session and
-//! user info, revoking refresh tokens. Envelope `{"code":0,"message":"OK","data":…}`; errors are HTTP 200
-//! with the code in the body (the vendor's own client drops non-2xx answers), except 413.
-//!
-//! Vendor page: EnOS Application Portal API reference v2.2 — "Choose Organization" (seed 003) and the
-//! neighbouring "Log In", "Refresh Access Token", "Log Out", "Get Token Information", "Get User
-//! Information", "Revoke Refresh Token" pages.
-//!
-//! Layout: `handlers` holds the routes' handlers, `types` the request and response bodies and the
-//! envelopes, `error` the [`EnosError`] enum and its body.
+//! What the mock does on the EnOS Application Portal routes (login, choose organization, token refresh,
+//! logout, session and user info, revoking refresh tokens): `handlers`. What the API is (routes, bodies,
+//! [`EnosError`]) is in [`crate::contract::enos`].
 
-mod error;
 mod handlers;
-mod types;
 
-pub use error::EnosError;
-
-// The OpenAPI document names the handlers by their path in this module: utoipa documents each one
-// in a `__path_<handler>` type beside it.
-pub(crate) use handlers::{
-    __path_login, __path_logout, __path_revoke_all, __path_session_info, __path_session_set,
-    __path_token_refresh, __path_user_info,
-};
-
-use crate::extract::Headers;
-use crate::state::Ns;
+use crate::contract::enos::{EnosError, Op};
+use crate::contract::extract::Headers;
+use crate::namespace::Ns;
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use handlers::{login, logout, revoke_all, session_info, session_set, token_refresh, user_info};
 
-/// The EnOS operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Login,
-    SessionSet,
-    TokenRefresh,
-    Logout,
-    SessionInfo,
-    UserInfo,
-    RevokeAll,
-}
-
-/// Every EnOS route, with the operation that answers it.
-pub const ROUTES: &[(&str, &str, Op)] = &[
-    ("POST", "/app-portal-service/v2.2/login", Op::Login),
-    (
-        "POST",
-        "/app-portal-service/v2.2/session/set",
-        Op::SessionSet,
-    ),
-    (
-        "POST",
-        "/app-portal-service/v2.1/session/set",
-        Op::SessionSet,
-    ),
-    (
-        "GET",
-        "/app-portal-service/v2.2/token/refresh",
-        Op::TokenRefresh,
-    ),
-    ("GET", "/app-portal-service/v2.2/logout", Op::Logout),
-    (
-        "GET",
-        "/app-portal-service/v2.2/session/info",
-        Op::SessionInfo,
-    ),
-    ("GET", "/app-portal-service/v2.2/user/info", Op::UserInfo),
-    (
-        "POST",
-        "/app-portal-service/v2.2/refreshToken/revokeAll",
-        Op::RevokeAll,
-    ),
-];
-
-/// Lifetime of access tokens (login and org-bound) — the vendor documents none; mock-defined 2 hours.
-pub const ACCESS_TTL_MS: i64 = 2 * 3600 * 1000;
-/// Lifetime of a refresh token: 30 days.
-pub const REFRESH_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
-pub const LOCK_AFTER: u32 = 5;
-pub const LOCK_MS: i64 = 15 * 60 * 1000;
 const TOKEN_PREFIX: &str = "APP_PORTAL_S_";
+
+/// The family's operations in the OpenAPI document, in the order it lists them; each handler carries
+/// its `#[utoipa::path]`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    handlers::login,
+    handlers::session_set,
+    handlers::token_refresh,
+    handlers::logout,
+    handlers::session_info,
+    handlers::user_info,
+    handlers::revoke_all,
+))]
+pub struct Api;
 
 /// Runs one operation on a request whose body has been read.
 pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
@@ -102,5 +49,12 @@ pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
                 .await
                 .into_response()
         }
+    }
+}
+
+// The store is above the contract, so its outage maps to the family's error here.
+impl From<crate::store::Down> for EnosError {
+    fn from(_: crate::store::Down) -> Self {
+        EnosError::Unavailable
     }
 }

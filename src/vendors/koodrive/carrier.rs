@@ -1,22 +1,23 @@
 //! KooDrive carrier login APIs: account login by password or verification code, and the rotation of the
 //! access and refresh tokens it issues.
 
-use super::error::{ErrorBody, KooError};
-use super::types::{
+use crate::contract::extract::{auth_token, header, json_object, names, present, Headers};
+use crate::contract::koodrive::error::{ErrorBody, KooError};
+use crate::contract::koodrive::routes::{ACCESS_TTL_S, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS};
+use crate::contract::koodrive::types::{
     ok, DataFirst, Envelope, LoginData, LoginReq, LoginUserInfo, RefreshData, RefreshTokenReq,
     SessionInfo,
 };
-use super::{ACCESS_TTL_S, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS};
-use crate::extract::{auth_token, header, json_object, names, present, Headers};
-use crate::respond::Fast;
-use crate::state::Ns;
-use crate::store::{koodrive::KooUser, Change, Kind, Lookup, Settled, Text, TokenRec};
-use crate::tokens::secret_eq;
+use crate::contract::respond::HandWrittenJson;
+use crate::contract::Family;
+use crate::ids::secret_eq;
+use crate::namespace::Ns;
+use crate::store::{koodrive::KooUser, Kind, LoginAttempt, Lookup, Settled, Text, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 
 /// The lockout family (the admin state lists lockouts as `koodrive:<userId>`).
-const FAMILY: &str = "koodrive";
+const FAMILY: Family = Family::KooDrive;
 
 /// A login access token and its refresh token, linked to each other: the answer's `sessionInfo`
 /// and the two records to store.
@@ -61,16 +62,14 @@ async fn credential_ok(
     if ns.store().is_locked(FAMILY, &user.user_id, now).await? {
         return Ok(false);
     }
-    let redeem = Change::RedeemCaptcha {
-        user: user.user_id.to_string(),
-        secret: secret.to_string(),
-        now,
-    };
-    Ok(ns.store().change(redeem).await?.changed())
+    Ok(ns
+        .redeem_verification_code(&user.user_id, secret, now)
+        .await?)
 }
 
-/// `POST /koodrive/ose/v1/auth/login` — account login by password or verification code
-/// (KooDrive carrier "Login", seed 001).
+/// `POST /koodrive/ose/v1/auth/login` — account login by password or verification code.
+///
+/// Vendor page: "Login" (<https://support.huaweicloud.com/intl/en-us/api-koodrive-carrier/Login.html>).
 #[utoipa::path(
     post,
     path = "/koodrive/ose/v1/auth/login",
@@ -125,13 +124,20 @@ pub(super) async fn login(
         .ok_or(KooError::Credentials)?;
     let passed = credential_ok(&ns, &user, auth_type, secret, now).await?;
     let (session_info, pair) = new_pair(&ns, &user.user_id, now);
-    let (account, lock) = ((FAMILY, &*user.user_id), (passed, LOCK_AFTER, LOCK_MS));
-    match ns.store().settle(account, now, lock, pair).await? {
+    let attempt = LoginAttempt {
+        family: FAMILY,
+        user: &user.user_id,
+        now,
+        ok: passed,
+        max: LOCK_AFTER,
+        window_ms: LOCK_MS,
+    };
+    match ns.store().settle(attempt, pair).await? {
         Settled::Locked => return Err(KooError::Locked),
         Settled::Failed(_) => return Err(KooError::Credentials),
         Settled::Passed => {}
     }
-    Ok(Fast(DataFirst {
+    Ok(HandWrittenJson(DataFirst {
         data: LoginData {
             user_info: LoginUserInfo {
                 user_id: &user.user_id,
@@ -149,6 +155,8 @@ pub(super) async fn login(
 }
 
 /// `POST /koodrive/ose/v1/auth/refreshToken` — rotates the access/refresh pair issued by login.
+///
+/// Vendor page: "Refreshing a Token" (<https://support.huaweicloud.com/intl/id-id/api-koodrive-carrier/RefreshToken.html>).
 #[utoipa::path(
     post,
     path = "/koodrive/ose/v1/auth/refreshToken",

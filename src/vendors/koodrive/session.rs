@@ -1,15 +1,15 @@
 //! KooDrive enterprise session APIs: create a session from an authorization code, read its user (which
 //! slides its lifetime), refresh its token, log off.
 
-use super::error::{ErrorBody, KooError};
-use super::types::{
+use crate::contract::extract::{auth_token, header, json_object, names, present, Headers};
+use crate::contract::koodrive::error::{ErrorBody, KooError};
+use crate::contract::koodrive::routes::SESSION_WINDOW_MS;
+use crate::contract::koodrive::types::{
     ok, CreateSessionReq, Envelope, Plain, RefreshBody, SessionData, SessionUserInfo,
 };
-use super::SESSION_WINDOW_MS;
-use crate::extract::{auth_token, header, json_object, names, present, Headers};
-use crate::respond::Fast;
-use crate::state::Ns;
-use crate::store::{koodrive::KooUser, Kind, TokenRec};
+use crate::contract::respond::HandWrittenJson;
+use crate::namespace::Ns;
+use crate::store::{koodrive::KooUser, Kind, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -42,8 +42,9 @@ fn with_user_info<R>(
     }))
 }
 
-/// `POST /koodrive/ose/v1/session/` — exchanges an authorization code for a session
-/// (KooDrive "Initializing and Creating a Session", seed 000).
+/// `POST /koodrive/ose/v1/session/` — exchanges an authorization code for a session.
+///
+/// Vendor page: "Initializing and Creating a Session" (<https://support.huaweicloud.com/intl/en-us/api-koodrive/createSession.html>).
 #[utoipa::path(
     post,
     path = "/koodrive/ose/v1/session/",
@@ -75,7 +76,6 @@ pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooE
     let code = present(&req.code).ok_or(KooError::Param)?;
     let now = ns.now();
     let user_id = ns
-        .store()
         .redeem_auth_code(code, now)
         .await?
         .ok_or(KooError::AuthCode)?;
@@ -111,6 +111,8 @@ pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooE
 }
 
 /// `GET /koodrive/ose/v1/session/auth` — the session's user; slides the session's lifetime.
+///
+/// Vendor page: "Checking Whether a Session Is Invalid (authSession)" (<https://support.huaweicloud.com/intl/en-us/api-koodrive/authSession.html>).
 #[utoipa::path(
     get,
     path = "/koodrive/ose/v1/session/auth",
@@ -136,6 +138,8 @@ pub(super) async fn session_auth(ns: Ns, Headers(headers): Headers) -> Result<Re
 }
 
 /// `POST /koodrive/ose/v1/session/refresh` — a new token for the same session; the old one is retired.
+///
+/// Vendor page: "Refreshing a Session" (<https://support.huaweicloud.com/intl/en-us/api-koodrive/refreshSession.html>).
 #[utoipa::path(
     post,
     path = "/koodrive/ose/v1/session/refresh",
@@ -186,7 +190,7 @@ pub(super) async fn session_refresh(
     rec.bind = old.bind;
     let access_token = format!("Bearer {fresh}");
     ns.store().insert(fresh, rec).await?;
-    Ok(Fast(RefreshBody {
+    Ok(HandWrittenJson(RefreshBody {
         access_token,
         code: 0,
         msg: "success",
@@ -195,6 +199,8 @@ pub(super) async fn session_refresh(
 }
 
 /// `GET /koodrive/ose/v1/session/logoff` — ends the session; answers success for any or no token.
+///
+/// Vendor page: "Logging Out" (<https://support.huaweicloud.com/intl/en-us/api-koodrive/logout.html>).
 #[utoipa::path(
     get,
     path = "/koodrive/ose/v1/session/logoff",
@@ -214,7 +220,7 @@ pub(super) async fn session_logoff(
     if let Some(t) = session_token(&headers) {
         ns.store().retire(t, &[Kind::KooSession]).await?;
     }
-    Ok(Fast(Plain {
+    Ok(HandWrittenJson(Plain {
         code: 0,
         msg: "success",
     })

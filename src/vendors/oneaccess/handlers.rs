@@ -1,20 +1,24 @@
 //! OneAccess handlers: app access credential, SDK login, sso_ticket and its verification, with the
 //! checks they share (required fields, the app token, the tenant) and the ID token they sign.
 
-use super::error::{ErrorBody, OaError};
-use super::types::{
+use super::ISSUER;
+use crate::contract::extract::{
+    after_scheme, auth_token, header, json_object, names, present, scheme_token, Headers,
+};
+use crate::contract::oneaccess::error::{ErrorBody, OaError};
+use crate::contract::oneaccess::routes::{
+    APP_TOKEN_TTL_S, LOCK_AFTER, LOCK_MS, SESSION_TTL_S, TICKET_TTL_S,
+};
+use crate::contract::oneaccess::types::{
     LoginReq, LoginResp, TicketReq, TicketResp, TokenForm, TokenResp, VerifiedUser, VerifyData,
     VerifyReq, VerifyResp,
 };
-use super::{APP_TOKEN_TTL_S, ISSUER, LOCK_AFTER, LOCK_MS, SESSION_TTL_S, TICKET_TTL_S};
-use crate::extract::{
-    after_scheme, auth_token, header, json_object, names, present, scheme_token, Headers,
-};
-use crate::respond::Fast;
-use crate::state::Ns;
+use crate::contract::respond::HandWrittenJson;
+use crate::contract::Family;
+use crate::ids::{secret_eq, sign_hs256};
+use crate::namespace::Ns;
 use crate::store::oneaccess::OaClient;
-use crate::store::{Kind, Lookup, Settled, Text, TokenRec};
-use crate::tokens::{secret_eq, sign_hs256};
+use crate::store::{Kind, LoginAttempt, Lookup, Settled, Text, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
@@ -23,7 +27,7 @@ use axum::Json;
 use base64::Engine;
 
 /// The lockout family (the admin state lists lockouts as `oneaccess:<userId>`).
-const FAMILY: &str = "oneaccess";
+const FAMILY: Family = Family::OneAccess;
 
 fn required<'a, T: AsRef<str>>(v: &'a Option<T>, name: &'static str) -> Result<&'a str, OaError> {
     present(v).ok_or(OaError::Required(name))
@@ -96,6 +100,8 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 /// `POST /api/v2/tenant/token` — an app access credential (form-encoded client_credentials grant).
+///
+/// Vendor page: "Obtaining an Access Credential" (<https://support.huaweicloud.com/intl/en-us/api-oneaccess/ShowAuthToken.html>).
 #[utoipa::path(
     post,
     path = "/api/v2/tenant/token",
@@ -197,6 +203,8 @@ pub(super) async fn tenant_token(
 }
 
 /// `POST /api/v2/sdk/login` — user login from an app; issues a session_token bound to the device.
+///
+/// Vendor page: "Logging In with a Username and Password" (<https://support.huaweicloud.com/intl/en-us/api-oneaccess/LoginByUserNamePwd.html>).
 #[utoipa::path(
     post,
     path = "/api/v2/sdk/login",
@@ -244,7 +252,14 @@ pub(super) async fn sdk_login(
         .oa()
         .user_by_name(&client.tenant_id, user_name)
         .ok_or(OaError::WrongPassword(LOCK_AFTER - 1))?;
-    let lock = (secret_eq(password, &user.password), LOCK_AFTER, LOCK_MS);
+    let attempt = LoginAttempt {
+        family: FAMILY,
+        user: &user.id,
+        now,
+        ok: secret_eq(password, &user.password),
+        max: LOCK_AFTER,
+        window_ms: LOCK_MS,
+    };
     let mut token = String::with_capacity(43);
     token.push_str("bts");
     ns.gen.push_base62_key(&mut token, 40);
@@ -254,11 +269,7 @@ pub(super) async fn sdk_login(
     b.client = Some(client.client_id.as_str().into());
     b.tenant = Some(client.tenant_id.as_str().into());
     let issue = [(Text::from(token.as_str()), rec)];
-    match ns
-        .store()
-        .settle((FAMILY, &user.id), now, lock, issue)
-        .await?
-    {
+    match ns.store().settle(attempt, issue).await? {
         Settled::Locked => return Err(OaError::Locked),
         Settled::Failed(left) => return Err(OaError::WrongPassword(left)),
         Settled::Passed => {}
@@ -278,8 +289,9 @@ pub(super) async fn sdk_login(
     .into_response())
 }
 
-/// `POST /api/v2/tenant/sso/session-token/sso-ticket` — a one-time sso_ticket for a logged-in user
-/// (OneAccess "Obtaining sso_ticket Using session_token", seed 002).
+/// `POST /api/v2/tenant/sso/session-token/sso-ticket` — a one-time sso_ticket for a logged-in user.
+///
+/// Vendor page: "Obtaining sso_ticket Using session_token" (<https://support.huaweicloud.com/intl/en-us/api-oneaccess/ShowSSOTicketBySessionToken.html>).
 #[utoipa::path(
     post,
     path = "/api/v2/tenant/sso/session-token/sso-ticket",
@@ -339,7 +351,7 @@ pub(super) async fn sso_ticket(
     b.client = Some(client);
     rec.bind = Some(b);
     ns.store().insert(ticket.clone(), rec).await?;
-    Ok(Fast(TicketResp {
+    Ok(HandWrittenJson(TicketResp {
         expire: TICKET_TTL_S,
         sso_ticket: ticket,
     })

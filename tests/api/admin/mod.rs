@@ -13,6 +13,7 @@ mod namespaces;
 mod openapi;
 mod protection;
 mod state;
+mod verify;
 
 // The sections share this module's helpers and imports through `use super::*`.
 use crate::expect::{

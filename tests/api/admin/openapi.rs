@@ -2,7 +2,7 @@
 //! `authmock openapi`; OpenAPI 3.1, one operation per route, each family's error codes listed.
 
 use crate::helpers::{Api, Resp};
-use authmock::vendors::{enos, koodrive, oneaccess};
+use authmock::contract::{enos, koodrive, oneaccess};
 use authmock::MockServer;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -67,7 +67,9 @@ async fn the_document_is_openapi_3_1_and_describes_exactly_the_routes_served() {
     assert!(version.starts_with("3.1."), "openapi {version}");
     assert_eq!(doc["info"]["title"], json!("authmock"));
     assert_eq!(doc["info"]["version"], json!(env!("CARGO_PKG_VERSION")));
-    let served: BTreeSet<String> = authmock::request::route::all_routes().into_iter().collect();
+    let served: BTreeSet<String> = authmock::pipeline::route::all_routes()
+        .into_iter()
+        .collect();
     let described = documented(&doc);
     let undocumented: Vec<_> = served.difference(&described).collect();
     let unserved: Vec<_> = described.difference(&served).collect();

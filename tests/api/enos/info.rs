@@ -3,7 +3,7 @@
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
-// §3.3 session/info and user/info
+// session/info and user/info
 
 #[tokio::test]
 async fn session_info_with_an_org_bound_token_answers_user_and_org() {

@@ -3,7 +3,7 @@
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
-// §3.1 login
+// login
 
 #[tokio::test]
 async fn login_answers_token_mfa_type_organizations_and_user() {

@@ -3,7 +3,7 @@
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
-// §3.3 logout
+// logout
 
 #[tokio::test]
 async fn logout_answers_true_and_kills_the_token_and_its_refresh_token() {

@@ -3,7 +3,7 @@
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
-// §3.3 refreshToken/revokeAll
+// refreshToken/revokeAll
 
 #[tokio::test]
 async fn revoke_all_sent_as_the_python_client_does_answers_true() {

@@ -4,7 +4,7 @@
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
-// §3.2 session/set — the seed 003 example
+// session/set — the "Choose Organization" page's example
 
 #[tokio::test]
 async fn seed_003_example_answers_the_documented_envelope() {
@@ -163,7 +163,7 @@ async fn session_set_accepts_the_bearer_plus_form() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §3.2 session/set with run-time tokens
+// session/set with run-time tokens
 
 #[tokio::test]
 async fn login_then_session_set_gives_a_token_that_works_on_session_info_and_user_info() {

@@ -3,7 +3,7 @@
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
-// §3.3 token/refresh
+// token/refresh
 
 #[tokio::test]
 async fn token_refresh_answers_new_tokens_for_the_same_session() {

@@ -13,7 +13,7 @@ fn padded_create_body(len: usize) -> Vec<u8> {
     body.into_bytes()
 }
 
-// ================================================================ 1.1 createSession
+// ================================================================ createSession
 
 #[tokio::test]
 async fn create_session_with_the_seed_000_example_request_answers_the_seed_shape() {

@@ -2,7 +2,7 @@
 
 use super::*;
 
-// ================================================================ 1.3 auth/login
+// ================================================================ auth/login
 
 #[tokio::test]
 async fn login_with_the_seed_001_example_and_its_trailing_comma_answers_13000102() {

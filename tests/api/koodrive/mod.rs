@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 
 const SESSION_NO_SLASH: &str = "/koodrive/ose/v1/session";
 
-/// The seed 001 example request with the trailing comma removed.
+/// The "Login" page's example request with the trailing comma removed.
 const SEED_001_REQUEST_FIXED: &str =
     "{\n\"account\": \"0027188460911\",\n\"authType\": \"1\",\n\"password\": \"123qweASD143\"\n}";
 
@@ -31,7 +31,7 @@ const JSON_CT: (&str, &str) = ("content-type", "application/json");
 
 // ---------------------------------------------------------------- expected values (fixtures)
 
-/// The seed 000 example request, byte for byte.
+/// The "Initializing and Creating a Session" page's example request, byte for byte.
 fn seed_000_request() -> String {
     format!(r#"{{ "code" : "{SEED_CODE}", "domain" : "kdconsole-***-***.************.cn:8080" }}"#)
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 
-// ================================================================ 1.4 auth/refreshToken
+// ================================================================ auth/refreshToken
 
 #[tokio::test]
 async fn refresh_token_answers_a_new_pair_in_session_info() {

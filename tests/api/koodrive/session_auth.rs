@@ -2,7 +2,7 @@
 
 use super::*;
 
-// ================================================================ 1.2 session/auth
+// ================================================================ session/auth
 
 #[tokio::test]
 async fn session_auth_with_a_bearer_token_answers_the_user() {

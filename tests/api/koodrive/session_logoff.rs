@@ -2,7 +2,7 @@
 
 use super::*;
 
-// ================================================================ 1.2 session/logoff
+// ================================================================ session/logoff
 
 #[tokio::test]
 async fn session_logoff_answers_success_and_kills_the_token() {

@@ -2,7 +2,7 @@
 
 use super::*;
 
-// ================================================================ 1.2 session/refresh
+// ================================================================ session/refresh
 
 #[tokio::test]
 async fn session_refresh_answers_a_new_token_at_the_top_level() {

@@ -1,4 +1,4 @@
-//! The seed examples sent verbatim, and the README's curl examples.
+//! The vendor pages' examples sent verbatim, and the README's curl examples.
 
 use super::*;
 use crate::fixtures::{enos, koo, oa};
@@ -20,11 +20,12 @@ async fn seed_examples_sent_verbatim_get_exactly_the_warnings_they_deserve() {
         )
         .await;
     assert_eq!((r.status, ids(&r).len()), (200, 0), "{}", r.text);
-    // 001 without its trailing comma: the example omits the Mandatory x-hw-agentName (001:10).
+    // "Login" without its trailing comma: the example omits the Mandatory x-hw-agentName.
     let body = koo::SEED_001_REQUEST.replace(",\n}", "\n}");
     let r = api.post_raw(koo::LOGIN, &[], body.as_bytes()).await;
     assert_eq!((r.status, ids(&r)), (400, vec!["required".to_string()]));
-    // 002, with a real bearer token and session_token: the example shows no Content-Type (002:12).
+    // "Obtaining sso_ticket Using session_token", with a real bearer token and session_token: the
+    // example shows no Content-Type, which its Request Parameters make Mandatory.
     let (app, session) = oa_credentials(&api).await;
     let r = ticket(
         &api,

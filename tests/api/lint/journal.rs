@@ -54,3 +54,43 @@ async fn warnings_summary_counts_by_rule_and_route_per_namespace() {
     let other = api.get("/__admin/warnings", &[]).await;
     assert_eq!(other.body["warnings"], serde_json::json!([]));
 }
+
+#[tokio::test]
+async fn each_rule_cites_its_vendor_page_by_title_section_and_address() {
+    let api = Api::new().await;
+    let s = api.get("/__admin/warnings", &[]).await;
+    assert_eq!(s.status, 200);
+    let rule = |id: &str| {
+        s.body["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("{id} in {}", s.text))
+            .clone()
+    };
+    assert_eq!(
+        rule("x-tenant-id"),
+        serde_json::json!({
+            "id": "x-tenant-id",
+            "what": "sso-ticket and verify without `X-tenant-id` (optional, but mandatory when an ISV calls)",
+            "source": "\"Obtaining sso_ticket Using session_token\", Request Parameters (https://support.huaweicloud.com/intl/en-us/api-oneaccess/ShowSSOTicketBySessionToken.html)",
+        })
+    );
+    assert_eq!(
+        rule("path-slash")["source"],
+        "\"Initializing and Creating a Session\", URI (https://support.huaweicloud.com/intl/en-us/api-koodrive/createSession.html); \
+         \"Login\", URI (https://support.huaweicloud.com/intl/en-us/api-koodrive-carrier/Login.html); \
+         \"Obtaining sso_ticket Using session_token\", URI (https://support.huaweicloud.com/intl/en-us/api-oneaccess/ShowSSOTicketBySessionToken.html); \
+         \"Choose Organization\", Request Format (https://support.enos-iot.com/app-portal-api/en/3.0.0/user_and_ou/choose_organization)"
+    );
+    // No rule points at a line of a file the reader does not have.
+    for r in s.body["rules"].as_array().unwrap() {
+        let source = r["source"].as_str().unwrap();
+        assert!(source.contains("(https://"), "{source}");
+        assert!(
+            !source.split(['(', ')']).step_by(2).any(|t| t.contains(':')),
+            "a line reference in {source}"
+        );
+    }
+}

@@ -16,7 +16,7 @@ const OA_CT: &str = "application/json;charset=utf8";
 const JSON: &str = "application/json";
 const STRICT: (&str, &str) = ("X-Mock-Strict", "true");
 
-/// The seed 003 example's `Authorization`: portal_demo's static token.
+/// The "Choose Organization" page's example's `Authorization`: portal_demo's static token.
 fn en_static() -> String {
     format!("Bearer {}", enos::STATIC_TOKEN)
 }
@@ -44,7 +44,7 @@ async fn kd_login(api: &Api, path: &str, headers: &[(&str, &str)], body: &str) -
     api.post_raw(path, headers, body.as_bytes()).await
 }
 
-/// The seed 001 login (without its trailing comma) with a repeated slash in its path.
+/// The "Login" page's login (without its trailing comma) with a repeated slash in its path.
 async fn slash_login(api: &Api, headers: &[(&str, &str)]) -> Resp {
     kd_login(api, "//koodrive/ose/v1/auth/login", headers, KD_LOGIN_BODY).await
 }
@@ -54,7 +54,7 @@ async fn oa_credentials(api: &Api) -> (String, String) {
     (api.oa_app_token(&[]).await, api.oa_session_token(&[]).await)
 }
 
-/// The seed 002 example body with a real `session_token` and the given `device_ip`.
+/// The "Obtaining sso_ticket Using session_token" page's example body with a real `session_token` and the given `device_ip`.
 fn ticket_body(session: &str, device_ip: &str) -> String {
     let (fingerprint, client) = (oa::FINGERPRINT, oa::CLIENT_ID);
     format!(

@@ -18,7 +18,7 @@ use base64::Engine;
 use futures::future::join_all;
 use serde_json::{json, Value};
 
-/// The seed example's fingerprint.
+/// The fingerprint in the sso_ticket page's example.
 const AGENT: &str = "Mozilla/5.0 (Linux; Android 10; Redmi K30 Build/QKQ1.190825.002; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/80.0.3987.99 Mobile Safari/537.36";
 
 const SEED_CONTENT_TYPE: &str = "application/json;charset=utf8";
@@ -196,7 +196,7 @@ async fn session_token(api: &Api) -> String {
     session_token_of(api, CLIENT_ID, USER, PASSWORD).await
 }
 
-/// The seed 002 example body, verbatim, with a real session token.
+/// The "Obtaining sso_ticket Using session_token" page's example body, verbatim, with a real session token.
 fn seed_body(session_token: &str) -> Value {
     json!({
         "session_token": session_token,

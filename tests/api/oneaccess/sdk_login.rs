@@ -3,7 +3,7 @@
 
 use super::*;
 
-// ---------------------------------------------------------------- 2.2 sdk/login
+// ---------------------------------------------------------------- sdk/login
 
 #[tokio::test]
 async fn sdk_login_issues_a_bts_session_token_for_a_week() {

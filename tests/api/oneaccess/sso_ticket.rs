@@ -3,7 +3,7 @@
 
 use super::*;
 
-// ---------------------------------------------------------------- 2.3 session-token/sso-ticket (seed 002)
+// ---------------------------------------------------------------- session-token/sso-ticket ("Obtaining sso_ticket Using session_token")
 
 #[tokio::test]
 async fn seed_example_with_real_tokens_answers_a_ticket_for_9600_seconds() {
@@ -389,7 +389,7 @@ async fn parameters_are_checked_before_the_session_state() {
     assert_error(&r, 400, "PARAM.0001", "device_ip is required.");
 }
 
-// ---------------------------------------------------------------- §0 on the seed route
+// ---------------------------------------------------------------- the rules every route follows, on sso-ticket
 
 #[tokio::test]
 async fn sso_ticket_accepts_any_json_content_type_or_none() {

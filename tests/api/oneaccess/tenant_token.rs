@@ -2,7 +2,7 @@
 
 use super::*;
 
-// ---------------------------------------------------------------- 2.1 tenant/token
+// ---------------------------------------------------------------- tenant/token
 
 #[tokio::test]
 async fn tenant_token_issues_a_uuid_bearer_token_for_1800_seconds() {

@@ -24,7 +24,7 @@ async fn a_ticket_verified_by_another_tenants_app_is_refused_and_stays_redeemabl
     assert_eq!(own.body, zhangsan());
 }
 
-// ---------------------------------------------------------------- 2.4 sso-ticket/verify
+// ---------------------------------------------------------------- sso-ticket/verify
 
 #[tokio::test]
 async fn verify_redeems_a_ticket_for_the_users_profile() {

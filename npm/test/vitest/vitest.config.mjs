@@ -1,0 +1,1 @@
+export default { test: { globalSetup: ['authmock/vitest'], include: ['*.test.mjs'] } };

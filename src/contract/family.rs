@@ -1,0 +1,119 @@
+//! The three vendor families: their names and path prefixes, and what each answers on its own terms
+//! (its unparsable-body, store-outage and too-large errors, the codes a fault may name).
+
+use super::{enos, koodrive, oneaccess, Op};
+use axum::response::{IntoResponse, Response};
+
+/// A vendor family: decides the error envelope, the codes a fault may name and the fixture file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    KooDrive,
+    OneAccess,
+    Enos,
+}
+
+impl Family {
+    /// Every family, in the order routes, fixtures and the dashboard list them.
+    pub const ALL: [Family; 3] = [Family::KooDrive, Family::OneAccess, Family::Enos];
+
+    /// The lower-case name used in admin paths, fixture files, lockout keys and the dashboard.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Family::KooDrive => "koodrive",
+            Family::OneAccess => "oneaccess",
+            Family::Enos => "enos",
+        }
+    }
+
+    /// The path prefix of the family's routes.
+    pub const fn prefix(self) -> &'static str {
+        match self {
+            Family::KooDrive => "/koodrive/",
+            Family::OneAccess => "/api/v2/",
+            Family::Enos => "/app-portal-service/",
+        }
+    }
+
+    /// The family a request path belongs to, if any.
+    pub fn of(path: &str) -> Option<Family> {
+        Family::ALL
+            .into_iter()
+            .find(|f| path.starts_with(f.prefix()))
+    }
+
+    /// The family with this lower-case name.
+    pub fn named(name: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+impl std::fmt::Display for Family {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What each family answers on its own terms.
+impl Family {
+    /// The family's answer to a body that cannot be read.
+    pub fn bad_body(self) -> Response {
+        match self {
+            Family::KooDrive => koodrive::KooError::Param.into_response(),
+            Family::OneAccess => oneaccess::OaError::BadBody.into_response(),
+            Family::Enos => enos::EnosError::Invalid.into_response(),
+        }
+    }
+
+    /// The family's answer while the shared store cannot be reached: 503 with `Retry-After`.
+    pub fn unavailable(self) -> Response {
+        match self {
+            Family::KooDrive => koodrive::KooError::Unavailable.into_response(),
+            Family::OneAccess => oneaccess::OaError::Unavailable.into_response(),
+            Family::Enos => enos::EnosError::Unavailable.into_response(),
+        }
+    }
+
+    /// The family's answer to a body over the limit: 413 with its unparsable-body error.
+    pub fn too_large(self) -> Response {
+        match self {
+            Family::KooDrive => koodrive::KooError::TooLarge.into_response(),
+            Family::OneAccess => oneaccess::OaError::TooLarge.into_response(),
+            Family::Enos => enos::EnosError::TooLarge.into_response(),
+        }
+    }
+
+    /// The error a fault or `X-Mock-Error` names, answered as `op` would answer it; `token` is the
+    /// credential the request carries (OneAccess quotes it).
+    pub fn vendor_error(self, code: &str, op: Op, token: &str) -> Option<Response> {
+        match (self, op) {
+            (Family::KooDrive, _) => {
+                koodrive::KooError::from_code(code).map(IntoResponse::into_response)
+            }
+            (Family::OneAccess, _) => {
+                oneaccess::OaError::from_code(code, token).map(IntoResponse::into_response)
+            }
+            (Family::Enos, Op::Enos(op)) => {
+                enos::EnosError::from_code(code, op).map(IntoResponse::into_response)
+            }
+            (Family::Enos, _) => None,
+        }
+    }
+
+    /// The vendor codes this family can answer (for fault validation and the dashboard).
+    pub fn codes(self) -> Vec<String> {
+        match self {
+            Family::KooDrive => koodrive::KooError::ALL
+                .iter()
+                .map(|e| e.code().to_string())
+                .collect(),
+            Family::OneAccess => oneaccess::OaError::CODES
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+            Family::Enos => enos::EnosError::CODES
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! What each vendor API *is*, independent of what the mock does with it: the [`Family`] enum and the
+//! envelopes each family answers; per family its operations, their routes and what each route's vendor
+//! page documents (`routes`, read by the lint through [`spec`]), request and response bodies (`types`),
+//! and error enum and envelope (`error`); the pages cited ([`pages`]); the mock's own `{"error"}`
+//! envelope, for what no vendor page covers ([`envelope`]); beside them the lenient request reader
+//! ([`extract`]), the hand-written JSON writer ([`respond`]) and the OpenAPI schema helpers ([`schema`]).
+//!
+//! This layer knows nothing of state: it names no module above it.
+
+pub mod enos;
+pub mod envelope;
+pub mod extract;
+pub mod family;
+pub mod koodrive;
+pub mod oneaccess;
+pub mod pages;
+pub mod respond;
+pub mod schema;
+pub mod spec;
+
+pub use family::Family;
+
+use axum::http::Method;
+
+/// One operation of any family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    KooDrive(koodrive::Op),
+    OneAccess(oneaccess::Op),
+    Enos(enos::Op),
+}
+
+impl Op {
+    pub fn family(self) -> Family {
+        match self {
+            Op::KooDrive(_) => Family::KooDrive,
+            Op::OneAccess(_) => Family::OneAccess,
+            Op::Enos(_) => Family::Enos,
+        }
+    }
+}
+
+/// Every vendor route as `(method, path)`.
+pub fn routes() -> impl Iterator<Item = (&'static str, &'static str)> {
+    koodrive::ROUTES
+        .iter()
+        .map(|&(m, p, _)| (m, p))
+        .chain(oneaccess::ROUTES.iter().map(|&(m, p, _)| (m, p)))
+        .chain(enos::ROUTES.iter().map(|&(m, p, _)| (m, p)))
+}
+
+/// The operation and route pattern of exactly `method path` among `family`'s routes (the caller
+/// resolved the family from the path once), if a vendor route is that.
+pub fn find(family: Family, method: &Method, path: &str) -> Option<(Op, &'static str)> {
+    fn scan<O: Copy>(
+        table: &'static [(&'static str, &'static str, O)],
+        method: &Method,
+        path: &str,
+        wrap: fn(O) -> Op,
+    ) -> Option<(Op, &'static str)> {
+        table
+            .iter()
+            .find(|(m, p, _)| *p == path && *m == method.as_str())
+            .map(|&(_, p, op)| (wrap(op), p))
+    }
+    match family {
+        Family::KooDrive => scan(koodrive::ROUTES, method, path, Op::KooDrive),
+        Family::OneAccess => scan(oneaccess::ROUTES, method, path, Op::OneAccess),
+        Family::Enos => scan(enos::ROUTES, method, path, Op::Enos),
+    }
+}

@@ -1,0 +1,315 @@
+//! The request journal: a ring buffer per namespace of what clients sent and what they got.
+//!
+//! Recording is cheap and leaves no scattered memory behind: an entry's request target, headers and
+//! bodies are copied into one buffer, and buffers of evicted entries are reused, so once the ring is
+//! full recording allocates nothing. Masking of secrets happens only when the journal is read.
+//!
+//! Memory is bounded twice: an entry keeps at most the first 4 KiB of each body (and 8 KiB of the target
+//! and of the headers), and all namespaces' journals together hold at most [`JOURNAL_BUDGET`] bytes: a
+//! journal recording past that drops its own oldest entries first.
+
+mod mask;
+
+pub use mask::{body_view, mask, uri_view};
+
+use crate::lint::warnings::Warnings;
+use axum::http::{HeaderMap, Method};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Buffers kept for reuse (more than the requests in flight at once is never needed).
+const SPARE_BUFFERS: usize = 64;
+/// A reused buffer larger than this (a big body once) is dropped rather than kept.
+const MAX_KEPT_BUFFER: usize = 32 * 1024;
+/// Bytes of a request or response body an entry keeps (`bodyBytes` tells the whole size).
+pub const MAX_BODY_KEPT: usize = 4 * 1024;
+/// Bytes of the request target, and of the packed headers, an entry keeps.
+const MAX_HEAD_KEPT: usize = 8 * 1024;
+/// Bytes all namespaces' journals hold together, at most (plus one entry per journal).
+pub const JOURNAL_BUDGET: usize = 64 << 20;
+
+/// The bytes held by every journal of a server, shared by its namespaces.
+#[derive(Debug, Default)]
+pub struct JournalBytes(AtomicUsize);
+
+impl JournalBytes {
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The first `max` bytes of `b`.
+fn kept(b: &[u8], max: usize) -> &[u8] {
+    &b[..b.len().min(max)]
+}
+
+/// One journaled exchange.
+#[derive(Debug)]
+pub struct Entry {
+    pub id: u64,
+    /// Method, route, status, timing, fault and warnings.
+    pub outcome: Outcome,
+    /// Request target, packed headers (`name: value\n`), request body, response body — back to back,
+    /// each cut at its limit.
+    buf: Vec<u8>,
+    ends: [usize; 3],
+    /// Whole sizes of the request and response bodies.
+    sizes: [usize; 2],
+}
+
+impl Entry {
+    /// Heap bytes the entry holds, as counted against the journals' budget.
+    fn bytes(&self) -> usize {
+        self.buf.capacity() + self.outcome.warnings.heap_bytes()
+    }
+
+    /// Path and query as received.
+    pub fn uri(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.ends[0]]).unwrap_or("")
+    }
+    pub(super) fn headers(&self) -> &[u8] {
+        &self.buf[self.ends[0]..self.ends[1]]
+    }
+    pub fn body(&self) -> &[u8] {
+        &self.buf[self.ends[1]..self.ends[2]]
+    }
+    pub fn response_body(&self) -> &[u8] {
+        &self.buf[self.ends[2]..]
+    }
+}
+
+/// The request half of an entry, captured before the handler runs (it consumes the request).
+#[derive(Debug)]
+pub struct Recording {
+    buf: Vec<u8>,
+    ends: [usize; 2],
+    body_size: usize,
+}
+
+/// What is known once the answer is ready.
+#[derive(Debug)]
+pub struct Outcome {
+    pub time_ms: i64,
+    pub method: Method,
+    /// The route pattern it matched, if any.
+    pub route: Option<&'static str>,
+    pub status: u16,
+    pub duration_us: u64,
+    /// A fault that shaped the answer, if any.
+    pub fault: Option<String>,
+    /// Where the request deviated from its vendor page (the contract lint).
+    pub warnings: Warnings,
+}
+
+/// Bounded journal; capacity 0 disables it.
+#[derive(Debug)]
+pub struct Journal {
+    cap: usize,
+    ring: Mutex<VecDeque<Arc<Entry>>>,
+    spare: Mutex<Vec<Vec<u8>>>,
+    seq: AtomicU64,
+    /// Bytes of this journal's entries (changed under the ring's lock).
+    held: AtomicUsize,
+    /// Bytes of every journal of the server.
+    total: Arc<JournalBytes>,
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        self.total
+            .0
+            .fetch_sub(self.held.load(Ordering::Relaxed), Ordering::Relaxed);
+    }
+}
+
+/// Filters of `GET /__admin/requests`.
+#[derive(Debug, Default)]
+pub struct Filter {
+    pub limit: Option<usize>,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub status: Option<u16>,
+    /// Only entries with contract-lint warnings.
+    pub warnings: bool,
+}
+
+impl Journal {
+    /// A journal of at most `cap` entries, counting its bytes into `total`.
+    pub fn new(cap: usize, total: Arc<JournalBytes>) -> Journal {
+        Journal {
+            cap,
+            ring: Mutex::new(VecDeque::new()),
+            spare: Mutex::new(Vec::new()),
+            seq: AtomicU64::new(1),
+            held: AtomicUsize::new(0),
+            total,
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.cap > 0
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.cap
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Entry>>> {
+        self.ring.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn spare(&self) -> std::sync::MutexGuard<'_, Vec<Vec<u8>>> {
+        self.spare.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Copies the request half into a (reused) buffer.
+    pub fn begin(&self, uri: &str, headers: &HeaderMap, body: &[u8]) -> Recording {
+        let mut buf = self.spare().pop().unwrap_or_default();
+        buf.clear();
+        // The target is ASCII (hyper checks it), so any cut is a character boundary.
+        buf.extend_from_slice(kept(uri.as_bytes(), MAX_HEAD_KEPT));
+        let uri_end = buf.len();
+        for (k, v) in headers {
+            if buf.len() - uri_end + k.as_str().len() + v.len() + 3 > MAX_HEAD_KEPT {
+                break;
+            }
+            buf.extend_from_slice(k.as_str().as_bytes());
+            buf.extend_from_slice(b": ");
+            buf.extend_from_slice(v.as_bytes());
+            buf.push(b'\n');
+        }
+        let headers_end = buf.len();
+        buf.extend_from_slice(kept(body, MAX_BODY_KEPT));
+        Recording {
+            ends: [uri_end, headers_end],
+            buf,
+            body_size: body.len(),
+        }
+    }
+
+    /// Completes the entry with the answer and pushes it, evicting the oldest when full.
+    pub fn finish(&self, rec: Recording, response: &[u8], o: Outcome) {
+        let mut buf = rec.buf;
+        let body_end = buf.len();
+        buf.extend_from_slice(kept(response, MAX_BODY_KEPT));
+        let size = buf.capacity() + o.warnings.heap_bytes();
+        let e = Arc::new(Entry {
+            id: self.seq.fetch_add(1, Ordering::Relaxed),
+            outcome: o,
+            buf,
+            ends: [rec.ends[0], rec.ends[1], body_end],
+            sizes: [rec.body_size, response.len()],
+        });
+        // A full ring evicts one entry per request: kept apart from the rare budget evictions so that
+        // the common case allocates no list.
+        let mut evicted = None;
+        let mut old = Vec::new();
+        {
+            let mut r = self.lock();
+            if r.len() >= self.cap {
+                if let Some(o) = r.pop_front() {
+                    self.release(o.bytes());
+                    evicted = Some(o);
+                }
+            }
+            r.push_back(e);
+            self.held.fetch_add(size, Ordering::Relaxed);
+            self.total.0.fetch_add(size, Ordering::Relaxed);
+            // Over the server-wide budget: this journal gives up its oldest entries (never the new one).
+            while self.total.get() > JOURNAL_BUDGET && r.len() > 1 {
+                if let Some(o) = r.pop_front() {
+                    self.release(o.bytes());
+                    old.push(o);
+                }
+            }
+        }
+        // Keep the evicted entry's buffer for the next recording, unless a reader still holds it.
+        for entry in evicted
+            .into_iter()
+            .chain(old)
+            .filter_map(|o| Arc::try_unwrap(o).ok())
+        {
+            if entry.buf.capacity() <= MAX_KEPT_BUFFER {
+                let mut spare = self.spare();
+                if spare.len() < SPARE_BUFFERS {
+                    spare.push(entry.buf);
+                }
+            }
+        }
+    }
+
+    /// Counts `n` bytes of entries as gone from this journal (call under the ring's lock).
+    fn release(&self, n: usize) {
+        self.held.fetch_sub(n, Ordering::Relaxed);
+        self.total.0.fetch_sub(n, Ordering::Relaxed);
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn clear(&self) {
+        let old = {
+            let mut r = self.lock();
+            self.release(self.held.load(Ordering::Relaxed));
+            std::mem::take(&mut *r)
+        };
+        drop(old);
+        self.spare().clear();
+    }
+
+    /// Matching entries, newest first.
+    pub fn list(&self, f: &Filter) -> Vec<Arc<Entry>> {
+        let snapshot: Vec<Arc<Entry>> = self.lock().iter().rev().cloned().collect();
+        snapshot
+            .into_iter()
+            .filter(|e| {
+                f.method
+                    .as_deref()
+                    .is_none_or(|m| e.outcome.method.as_str().eq_ignore_ascii_case(m))
+                    && f.path.as_deref().is_none_or(|p| {
+                        let path = e.uri().split('?').next().unwrap_or("");
+                        path.contains(p) || e.outcome.route == Some(p)
+                    })
+                    && f.status.is_none_or(|s| e.outcome.status == s)
+                    && (!f.warnings || !e.outcome.warnings.is_empty())
+            })
+            .take(f.limit.unwrap_or(usize::MAX))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn ring_buffer_stays_bounded() {
+        let j = Journal::new(3, Arc::default());
+        for i in 0..10u16 {
+            let rec = j.begin("/x?a=1", &HeaderMap::new(), b"{}");
+            let o = Outcome {
+                time_ms: 0,
+                method: Method::GET,
+                route: None,
+                status: 200 + i,
+                duration_us: 0,
+                fault: None,
+                warnings: Warnings::default(),
+            };
+            j.finish(rec, b"{\"ok\":true}", o);
+        }
+        assert_eq!(j.len(), 3);
+        let newest = &j.list(&Filter::default())[0];
+        assert_eq!(
+            (newest.outcome.status, newest.uri(), newest.body()),
+            (209, "/x?a=1", &b"{}"[..])
+        );
+        assert_eq!(newest.response_body(), b"{\"ok\":true}");
+    }
+}

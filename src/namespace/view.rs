@@ -1,0 +1,245 @@
+//! [`Ns`], the namespace a request runs in as that request sees it: on the shared store, the state as
+//! of the request's start (clock, identities, faults); either way the store's verbs
+//! ([`Ns::store`]), and the few steps that combine them (redeeming and revoking codes, removing a user).
+
+use super::faults::{Fault, Faults};
+use super::{AppState, Home, Namespace, DEFAULT_NAMESPACE};
+use crate::clock::Clock;
+use crate::contract::Family;
+use crate::ids::secret_eq;
+use crate::store::enos::EnosData;
+use crate::store::koodrive::KooData;
+use crate::store::oneaccess::OaData;
+use crate::store::redis::{Down, Session};
+use crate::store::{
+    verification_code_key, Applied, Backend, Change, Idents, Kind, Revoked, Text, TokenRec, Verbs,
+};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use std::convert::Infallible;
+use std::ops::Deref;
+use std::sync::Arc;
+
+/// A namespace opened for one request. Cloning is cheap.
+#[derive(Debug, Clone)]
+pub struct Ns {
+    ns: Arc<Namespace>,
+    /// On the shared store, the header this request read (`None`: in memory, or not reached).
+    session: Option<Arc<Session>>,
+}
+
+impl Deref for Ns {
+    type Target = Namespace;
+    fn deref(&self) -> &Namespace {
+        &self.ns
+    }
+}
+
+impl Ns {
+    /// Opens a namespace for one request: on the shared store, one round trip reads its header (and
+    /// sets it up, the first time any replica uses it). When the store cannot be reached, the error
+    /// is the namespace whose verbs all answer [`Down`] (what such a request may still use: its journal).
+    pub async fn open(ns: Arc<Namespace>) -> Result<Ns, Ns> {
+        let Home::Redis { hub, ids } = &ns.home else {
+            return Ok(Ns { ns, session: None });
+        };
+        match hub.open(&ns.name, ids).await {
+            Ok(s) => Ok(Ns {
+                session: Some(Arc::new(s)),
+                ns,
+            }),
+            Err(Down) => Err(Ns { ns, session: None }),
+        }
+    }
+
+    /// The store's verbs, on the backend this namespace lives on.
+    pub fn store(&self) -> Backend<'_> {
+        match (&self.ns.home, &self.session) {
+            (Home::Memory { store, .. }, _) => Backend::Memory(store),
+            (Home::Redis { .. }, Some(s)) => Backend::Redis(s),
+            (Home::Redis { hub, .. }, None) => Backend::Unreachable(hub),
+        }
+    }
+
+    /// Now on this namespace's clock, in epoch milliseconds.
+    pub fn now(&self) -> i64 {
+        self.clock().now_ms()
+    }
+
+    /// The namespace's clock (the shared one as of this request's start).
+    pub fn clock(&self) -> &Clock {
+        self.store().time()
+    }
+
+    /// Every family's identities.
+    pub fn ids(&self) -> &Idents {
+        self.store().idents()
+    }
+
+    pub fn koo(&self) -> &KooData {
+        &self.ids().koo
+    }
+
+    pub fn oa(&self) -> &OaData {
+        &self.ids().oa
+    }
+
+    pub fn enos(&self) -> &EnosData {
+        &self.ids().enos
+    }
+
+    /// Changes the clock (for every replica, on the shared store).
+    pub async fn clock_op<R>(&self, op: impl Fn(&Clock) -> R) -> Result<R, Down> {
+        self.store().clock_op(op).await
+    }
+
+    /// Whether any fault is queued (known without a round trip).
+    pub fn faults_queued(&self) -> bool {
+        match (&self.ns.home, &self.session) {
+            (Home::Memory { faults, .. }, _) => faults.armed(),
+            (Home::Redis { .. }, Some(s)) => s.faults_queued,
+            (Home::Redis { .. }, None) => false,
+        }
+    }
+
+    /// Reads or changes the fault queue (for every replica, on the shared store, where it is kept
+    /// as JSON in the namespace's header and written back only if `op` changed it).
+    pub async fn faults<R>(&self, op: impl Fn(&Faults) -> R) -> Result<R, Down> {
+        let session = match (&self.ns.home, &self.session) {
+            (Home::Memory { faults, .. }, _) => return Ok(op(faults)),
+            (Home::Redis { .. }, Some(s)) => s,
+            (Home::Redis { .. }, None) => return Err(Down),
+        };
+        session
+            .faults(|s| {
+                let list: Vec<Fault> = s
+                    .and_then(|s| serde_json::from_str(s).ok())
+                    .unwrap_or_default();
+                let faults = Faults::from_list(list);
+                let out = op(&faults);
+                let new = serde_json::to_string(&faults.list()).unwrap_or_default();
+                (
+                    Some(new).filter(|n| Some(n.as_str()) != s.or(Some("[]"))),
+                    out,
+                )
+            })
+            .await
+    }
+
+    /// Redeems a KooDrive authorization code: a reusable fixture one, or a minted one (used up).
+    pub async fn redeem_auth_code(&self, code: &str, now: i64) -> Result<Option<Text>, Down> {
+        if let Some(uid) = self.koo().code_owner(code) {
+            return Ok(Some(Text::from(uid.as_str())));
+        }
+        let s = self.store();
+        let rec = s.take_if(code, Kind::KooAuthCode, now, |_| true).await?;
+        Ok(rec.map(|r| r.owner))
+    }
+
+    /// Mints `user`'s one-time verification code `code`, live until `expires`: it replaces an earlier one.
+    pub async fn mint_verification_code(
+        &self,
+        user: &str,
+        code: &str,
+        now: i64,
+        expires: i64,
+    ) -> Result<(), Down> {
+        let mut rec = TokenRec::new(Kind::KooVerificationCode, user, now, expires - now);
+        rec.bind().code = Some(Text::from(code));
+        let key = verification_code_key(user);
+        self.store().replace(key, rec).await
+    }
+
+    /// Uses up `user`'s minted verification code if it is `secret` and live at `now`.
+    pub async fn redeem_verification_code(
+        &self,
+        user: &str,
+        secret: &str,
+        now: i64,
+    ) -> Result<bool, Down> {
+        let key = verification_code_key(user);
+        let matches = |r: &TokenRec| r.code().is_some_and(|c| secret_eq(secret, c));
+        let s = self.store();
+        let taken = s
+            .take_if(&key, Kind::KooVerificationCode, now, matches)
+            .await?;
+        Ok(taken.is_some())
+    }
+
+    /// The minted verification codes, as (user id, code, expires at ms).
+    pub async fn verification_codes(&self) -> Result<Vec<(String, String, i64)>, Down> {
+        let all = self.store().of_kind(Kind::KooVerificationCode).await?;
+        Ok(all
+            .into_iter()
+            .filter_map(|(_, r)| Some((r.owner.to_string(), r.code()?.to_string(), r.expires_ms)))
+            .collect())
+    }
+
+    /// Removes `family`'s user `id` and every credential it owns there; `None` if there is no such
+    /// user, else how many credentials went (a verification code is not counted among them).
+    pub async fn remove_user(&self, family: Family, id: &str) -> Result<Option<usize>, Down> {
+        let s = self.store();
+        let c = Change::RemoveUser {
+            family: family.name().to_string(),
+            id: id.to_string(),
+        };
+        if !s.change(&c).await?.changed() {
+            return Ok(None);
+        }
+        if family == Family::KooDrive {
+            s.revoke(&verification_code_key(id)).await?;
+        }
+        let owned = |t: &TokenRec| t.kind.family() == family && *t.owner == *id && t.kind.listed();
+        Ok(Some(s.remove_where(owned).await?))
+    }
+
+    /// Revokes any credential, a fixture authorization code or a minted verification code.
+    pub async fn revoke(&self, text: &str) -> Result<Option<Revoked>, Down> {
+        let s = self.store();
+        if let Some(r) = s.revoke(text).await? {
+            return Ok(Some(Revoked::of(&r)));
+        }
+        let change = Change::RevokeCode {
+            code: text.to_string(),
+        };
+        let owner = match s.change(&change).await? {
+            Applied::Owner(Some(o)) => ("kooAuthCode", o),
+            _ => match self.revoke_verification_code(text).await? {
+                Some(o) => ("kooVerificationCode", o),
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(Revoked {
+            kind: owner.0.to_string(),
+            family: Family::KooDrive,
+            owner: owner.1,
+        }))
+    }
+
+    /// Revokes the minted verification codes equal to `code`; returns the user of one of them.
+    async fn revoke_verification_code(&self, code: &str) -> Result<Option<String>, Down> {
+        let s = self.store();
+        let mut owner = None;
+        for (key, r) in s.of_kind(Kind::KooVerificationCode).await? {
+            if r.code().is_some_and(|c| secret_eq(c, code)) && s.revoke(&key).await?.is_some() {
+                owner.get_or_insert_with(|| r.owner.to_string());
+            }
+        }
+        Ok(owner)
+    }
+}
+
+/// The control plane's handlers take the namespace the pipeline resolved from the request's extensions.
+impl FromRequestParts<AppState> for Ns {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        Ok(match parts.extensions.get::<Ns>() {
+            Some(ns) => ns.clone(),
+            None => Ns {
+                ns: state.namespace(DEFAULT_NAMESPACE),
+                session: None,
+            },
+        })
+    }
+}

@@ -1,0 +1,74 @@
+//! CORS, done once for every answer: browser apps call the mock directly. The headers are written here
+//! rather than by tower-http's `CorsLayer`, which the old router path wrapped: that path (Router plus
+//! layer) cost half again a login's instructions (bench/RESULTS.md), and the mock needs only these few
+//! headers.
+//!
+//! Behaviour (tower-http's, as configured before): any origin answers `*`, a list echoes a listed
+//! `Origin`; every answer exposes all headers; a preflight (OPTIONS with
+//! `Access-Control-Request-Method`) is answered 200 with the asked method and headers mirrored, for
+//! 10 minutes; every answer varies by the three request headers.
+
+use crate::namespace::AppState;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// The `Vary` of every answer: CORS answers differ by these request headers.
+pub const VARY: HeaderValue = HeaderValue::from_static(
+    "origin, access-control-request-method, access-control-request-headers",
+);
+const ANY: HeaderValue = HeaderValue::from_static("*");
+const MAX_AGE: HeaderValue = HeaderValue::from_static("600");
+
+/// Whether a request is a CORS preflight (a plain OPTIONS is routed like any other method).
+pub fn is_preflight(method: &Method, headers: &HeaderMap) -> bool {
+    method == Method::OPTIONS && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+/// The `Access-Control-Allow-Origin` a request earns, if any.
+pub fn allow_origin(app: &AppState, headers: &HeaderMap) -> Option<HeaderValue> {
+    if app.cors_any_origin() {
+        return Some(ANY);
+    }
+    let origin = headers.get(header::ORIGIN)?;
+    app.settings
+        .cors_origins
+        .split(',')
+        .any(|o| o.trim().as_bytes() == origin.as_bytes())
+        .then(|| origin.clone())
+}
+
+/// The answer to a preflight, for any path.
+pub fn preflight(app: &AppState, headers: &HeaderMap) -> Response {
+    let mut r = StatusCode::OK.into_response();
+    let h = r.headers_mut();
+    if let Some(o) = allow_origin(app, headers) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
+    }
+    for (asked, allowed) in [
+        (
+            header::ACCESS_CONTROL_REQUEST_METHOD,
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+        ),
+        (
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+        ),
+    ] {
+        if let Some(v) = headers.get(asked) {
+            h.insert(allowed, v.clone());
+        }
+    }
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, MAX_AGE);
+    h.insert(header::VARY, VARY);
+    r
+}
+
+/// Adds the CORS headers of an ordinary answer.
+pub fn finish(origin: Option<HeaderValue>, resp: &mut Response) {
+    let h = resp.headers_mut();
+    if let Some(o) = origin {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
+    }
+    h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, ANY);
+    h.insert(header::VARY, VARY);
+}

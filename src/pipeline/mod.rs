@@ -1,0 +1,216 @@
+//! The one request pipeline. Every request the server reads runs these steps, in this order:
+//!
+//! 1. [`edge`]: a head over 32 KiB is refused (431); `//` in the path collapses to `/`.
+//! 2. [`cors`]: a preflight is answered at once, for any path.
+//! 3. [`route`]: the vendor route table names the operation; `/__admin` goes to the control plane's
+//!    router; anything else is a 404, or a 405 on a known path.
+//! 4. namespace: `X-Mock-Namespace` picks the isolated state the request runs in.
+//! 5. body: read whole, within 64 KiB and 30 s ([`edge::read_body`]).
+//! 6. [`fault`]: `X-Mock-Error` / `X-Mock-Delay` or a queued fault may shape a vendor answer.
+//! 7. [`lint`]: where a vendor request deviates from its vendor page; strict mode refuses it.
+//! 8. answer: the vendor operation (or strict mode's refusal), the fault, or the control plane.
+//! 9. [`record`]: the log line, `X-Mock-Warnings`, and the journal entry (vendor and unknown paths; not
+//!    the control plane).
+//!
+//! Every answer then gets its CORS headers ([`cors::finish`]).
+
+pub mod cors;
+pub mod edge;
+pub mod fault;
+pub mod lint;
+pub mod record;
+pub mod route;
+
+use crate::admin;
+use crate::contract::envelope;
+use crate::contract::extract::names;
+use crate::namespace::{AppState, Namespace, Ns, DEFAULT_NAMESPACE};
+use crate::vendors;
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use record::Record;
+use route::Route;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+use tower::ServiceExt;
+
+/// What the pipeline needs: the state and the control plane's router. Cloning is cheap.
+#[derive(Clone)]
+pub struct Pipeline {
+    pub app: AppState,
+    admin: Router,
+}
+
+impl Pipeline {
+    pub fn new(app: AppState) -> Pipeline {
+        let admin = admin::router(app.clone())
+            .fallback(not_served)
+            .method_not_allowed_fallback(not_served)
+            .with_state(app.clone());
+        Pipeline { app, admin }
+    }
+
+    /// Answers one request. `drop_conn` closes the request's connection without an answer (the
+    /// `drop` fault).
+    pub async fn serve<B>(
+        &self,
+        drop_conn: &Arc<Notify>,
+        mut req: axum::http::Request<B>,
+    ) -> Response
+    where
+        B: hyper::body::Body<Data = Bytes> + Unpin,
+        B::Error: Into<axum::BoxError>,
+    {
+        if let Some(r) = edge::head_too_large(&req) {
+            return r;
+        }
+        let raw_path = edge::collapse_slashes(&mut req);
+        if cors::is_preflight(req.method(), req.headers()) {
+            return cors::preflight(&self.app, req.headers());
+        }
+        let origin = cors::allow_origin(&self.app, req.headers());
+        let mut resp = self.answer(drop_conn, req, raw_path).await;
+        cors::finish(origin, &mut resp);
+        resp
+    }
+
+    /// Steps 3 to 9. `raw_path` is the path as sent, when step 1 collapsed its slashes.
+    async fn answer<B>(
+        &self,
+        drop_conn: &Arc<Notify>,
+        req: axum::http::Request<B>,
+        raw_path: Option<String>,
+    ) -> Response
+    where
+        B: hyper::body::Body<Data = Bytes> + Unpin,
+        B::Error: Into<axum::BoxError>,
+    {
+        let start = Instant::now();
+        let (parts, body) = req.into_parts();
+        let (route, family) = Route::of(&parts.method, parts.uri.path());
+        // The admin token is checked here, once: a refused request must not create the namespace
+        // it names, and the control plane's guard reads the verdict.
+        let denied = matches!(route, Route::Admin)
+            && admin::denied(&self.app, &parts.headers, parts.uri.path());
+        let local = match self.namespace(&parts, denied) {
+            Ok(ns) => ns,
+            Err(msg) => return envelope::error(StatusCode::BAD_REQUEST, msg),
+        };
+        let ns = match Ns::open(local).await {
+            Ok(ns) => ns,
+            Err(unsynced) => match route {
+                Route::Vendor(op, _) => return op.family().unavailable(),
+                // Health reports the store down; a path nobody serves is still a 404.
+                Route::Admin if parts.uri.path() != admin::HEALTH => {
+                    return admin::AdminError::Unavailable.into_response()
+                }
+                _ => unsynced,
+            },
+        };
+        let bytes =
+            match edge::read_body(&parts.headers, body, self.app.settings.body_timeout).await {
+                Ok(b) => b,
+                Err(e) => return e.answer(family),
+            };
+        let (op, pattern) = match route {
+            Route::Admin => return self.admin(ns, parts, bytes, denied, start).await,
+            Route::Vendor(op, pattern) => (Some(op), Some(pattern)),
+            Route::None => (None, None),
+        };
+        let picked = match (op, pattern) {
+            (Some(op), Some(p)) => match fault::pick(&ns, &parts.headers, &parts.method, p).await {
+                Ok(f) => f,
+                Err(fault::Refused::BadDelay(msg)) => {
+                    return envelope::error(StatusCode::BAD_REQUEST, msg)
+                }
+                Err(fault::Refused::Down) => return op.family().unavailable(),
+            },
+            _ => None,
+        };
+        let mut rec = Record::begin(&ns, &parts, &bytes, pattern, true, start);
+        let Some(op) = op else {
+            let resp = route::not_served(&parts.method, &parts.uri);
+            return rec.finish(&ns, resp).await;
+        };
+        let (warnings, refusal) =
+            lint::run(&self.app, op, raw_path.as_deref(), &parts.headers, &bytes);
+        rec.warnings = warnings;
+        let Some(fault::Picked { id, action }) = picked else {
+            let resp = match refusal {
+                Some(r) => r,
+                None => vendors::handle(op, ns.clone(), parts, bytes).await,
+            };
+            return rec.finish(&ns, resp).await;
+        };
+        rec.fault = Some(id);
+        if let Some(ms) = action.delay_ms {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+        if action.drop {
+            rec.dropped(&ns);
+            drop_conn.notify_one();
+            // The connection task drops this request with its connection.
+            std::future::pending::<()>().await;
+        }
+        // A fault acts first; strict mode replaces the vendor operation, not the fault plane.
+        let mut resp = match (fault::answer(&action, op, &parts.headers), refusal) {
+            (Some(r), _) | (None, Some(r)) => r,
+            (None, None) => vendors::handle(op, ns.clone(), parts, bytes).await,
+        };
+        if action.malformed {
+            resp = fault::truncate(resp).await;
+        }
+        rec.finish(&ns, resp).await
+    }
+
+    /// Step 4: the namespace `X-Mock-Namespace` names, created on first use (then opened: with the
+    /// shared store, its header is read).
+    fn namespace(&self, parts: &Parts, denied: bool) -> Result<Arc<Namespace>, &'static str> {
+        let Some(v) = parts.headers.get(names::X_MOCK_NAMESPACE) else {
+            return Ok(self.app.namespace(DEFAULT_NAMESPACE));
+        };
+        match v.to_str().map(str::trim) {
+            // A control-plane request the admin token guard refuses must not create a namespace.
+            Ok(_) if denied => Ok(self.app.namespace(DEFAULT_NAMESPACE)),
+            Ok(n) if valid_namespace(n) => Ok(self.app.namespace(n)),
+            _ => Err("X-Mock-Namespace must be 1-64 characters of A-Z a-z 0-9 . _ -"),
+        }
+    }
+
+    /// The control plane: its router, with the namespace and the read body. Logged, not journaled.
+    async fn admin(
+        &self,
+        ns: Ns,
+        mut parts: Parts,
+        bytes: Bytes,
+        denied: bool,
+        start: Instant,
+    ) -> Response {
+        let rec = Record::begin(&ns, &parts, &[], None, false, start);
+        parts.extensions.insert(ns.clone());
+        parts.extensions.insert(admin::Access { denied });
+        let req = Request::from_parts(parts, Body::from(bytes));
+        let resp = match self.admin.clone().oneshot(req).await {
+            Ok(r) => r,
+            Err(never) => match never {},
+        };
+        rec.finish(&ns, resp).await
+    }
+}
+
+async fn not_served(method: Method, uri: Uri) -> Response {
+    route::not_served(&method, &uri)
+}
+
+/// A namespace name: 1–64 of `[A-Za-z0-9._-]`.
+fn valid_namespace(n: &str) -> bool {
+    !n.is_empty()
+        && n.len() <= 64
+        && n.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}

@@ -1,0 +1,174 @@
+//! The in-memory backend (the default): a namespace's identities, credentials, lockouts and clock in
+//! this process's maps. This is the only code that touches `dashmap`; every verb is a plain
+//! synchronous call that returns owned values, so no shard lock is ever held across an `.await`.
+
+pub mod credentials;
+pub mod locks;
+
+use super::{
+    Applied, Change, Down, Fixtures, Idents, Kind, LockState, LoginAttempt, Lookup, Newest,
+    Settled, Text, TokenRec, Tokens, Verbs,
+};
+use crate::clock::Clock;
+use crate::contract::Family;
+
+/// The state of one namespace, in memory.
+#[derive(Debug)]
+pub struct Store {
+    ids: Idents,
+    tokens: Tokens,
+    locks: locks::Locks,
+    clock: Clock,
+}
+
+impl Store {
+    /// A fresh store holding the fixtures (static tokens included), keeping at most `max_tokens`
+    /// credentials (0: no limit), its clock starting as `clock`. The fixtures were validated when
+    /// they were parsed.
+    pub fn from_fixtures(f: &Fixtures, max_tokens: usize, clock: Clock) -> Store {
+        let s = Store {
+            ids: Idents::from_fixtures(f),
+            tokens: Tokens::with_limit(max_tokens),
+            locks: locks::Locks::default(),
+            clock,
+        };
+        for t in &f.enos.static_tokens {
+            let rec = TokenRec::fixture(Kind::EnosLogin, t.user_id.clone());
+            s.tokens.insert(t.token.clone(), rec);
+        }
+        s
+    }
+
+    /// Every issued credential.
+    pub fn tokens(&self) -> &Tokens {
+        &self.tokens
+    }
+
+    /// Drops expired credentials and elapsed lockouts; returns how many credentials went.
+    pub fn sweep(&self) -> usize {
+        let now = self.clock.now_ms();
+        let n = self.tokens.sweep(now);
+        self.locks.sweep(now);
+        n
+    }
+}
+
+impl Verbs for Store {
+    fn ids(&self) -> &Idents {
+        &self.ids
+    }
+
+    fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    async fn clock_op<R>(&self, op: impl Fn(&Clock) -> R) -> Result<R, Down> {
+        Ok(op(&self.clock))
+    }
+
+    async fn change(&self, c: &Change) -> Result<Applied, Down> {
+        Ok(self.ids.apply(c))
+    }
+
+    async fn insert(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down> {
+        self.tokens.insert(token, rec);
+        Ok(())
+    }
+
+    async fn replace(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down> {
+        self.tokens.insert(token, rec);
+        Ok(())
+    }
+
+    async fn insert_pair(
+        &self,
+        a: (impl Into<Text>, TokenRec),
+        b: (impl Into<Text>, TokenRec),
+    ) -> Result<(), Down> {
+        self.tokens.insert(a.0, a.1);
+        self.tokens.insert(b.0, b.1);
+        Ok(())
+    }
+
+    async fn lookup(&self, token: &str, kinds: &[Kind], now: i64) -> Result<Lookup, Down> {
+        Ok(self.tokens.lookup(token, kinds, now))
+    }
+
+    async fn touch(
+        &self,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        window_ms: i64,
+    ) -> Result<Option<TokenRec>, Down> {
+        Ok(self.tokens.touch(token, kind, now, window_ms))
+    }
+
+    async fn take_if(
+        &self,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        pred: impl Fn(&TokenRec) -> bool,
+    ) -> Result<Option<TokenRec>, Down> {
+        Ok(self.tokens.take_if(token, kind, now, pred))
+    }
+
+    async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {
+        Ok(self.tokens.retire(token, kinds))
+    }
+
+    async fn revoke(&self, token: &str) -> Result<Option<TokenRec>, Down> {
+        Ok(self.tokens.revoke(token))
+    }
+
+    async fn remove_where(&self, pred: impl Fn(&TokenRec) -> bool) -> Result<usize, Down> {
+        Ok(self.tokens.remove_where(pred))
+    }
+
+    async fn of_kind(&self, kind: Kind) -> Result<Vec<(String, TokenRec)>, Down> {
+        Ok(self.tokens.of_kind(kind))
+    }
+
+    async fn newest(&self, n: usize) -> Result<Newest, Down> {
+        Ok(self.tokens.newest(n))
+    }
+
+    fn limit(&self) -> usize {
+        self.tokens.limit()
+    }
+
+    fn evicted(&self) -> u64 {
+        self.tokens.evicted()
+    }
+
+    async fn is_locked(&self, family: Family, user: &str, now: i64) -> Result<bool, Down> {
+        Ok(self.locks.is_locked(family.name(), user, now))
+    }
+
+    async fn settle<const N: usize>(
+        &self,
+        a: LoginAttempt<'_>,
+        issue: [(Text, TokenRec); N],
+    ) -> Result<Settled, Down> {
+        let (family, user) = (a.family.name(), a.user);
+        Ok(if self.locks.is_locked(family, user, a.now) {
+            Settled::Locked
+        } else if a.ok {
+            self.locks.record_success(family, user);
+            for (t, r) in issue {
+                self.tokens.insert(t, r);
+            }
+            Settled::Passed
+        } else {
+            let left = self
+                .locks
+                .record_failure(family, user, a.now, a.max, a.window_ms);
+            Settled::Failed(left)
+        })
+    }
+
+    async fn lockouts(&self) -> Result<Vec<(String, String, LockState)>, Down> {
+        Ok(self.locks.list())
+    }
+}

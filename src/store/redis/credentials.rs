@@ -1,0 +1,376 @@
+//! Credentials and lockouts of one namespace epoch (keys under [`super::prefix`]).
+
+use super::{script, Contended, Down, Remote, GC_MARGIN_MS};
+use crate::store::credential::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
+use crate::store::{LockState, LoginAttempt, Settled};
+use redis::Script;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// A record as stored: short field names, every field (the state dump's serialisation leaves some out).
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    k: Kind,
+    o: Text,
+    i: i64,
+    e: i64,
+    r: i64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    f: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    b: Option<Box<Bindings>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    l: Option<Text>,
+}
+
+/// A record as stored.
+pub fn encode(r: &TokenRec) -> String {
+    let w = Wire {
+        k: r.kind,
+        o: r.owner.clone(),
+        i: r.issued_ms,
+        e: r.expires_ms,
+        r: r.retain_ms,
+        f: r.fixed,
+        b: r.bind.clone(),
+        l: r.link.clone(),
+    };
+    serde_json::to_string(&w).unwrap_or_default()
+}
+
+fn decode(s: &str) -> Option<TokenRec> {
+    let w: Wire = serde_json::from_str(s).ok()?;
+    Some(TokenRec {
+        kind: w.k,
+        owner: w.o,
+        issued_ms: w.i,
+        expires_ms: w.e,
+        retain_ms: w.r,
+        fixed: w.f,
+        bind: w.b,
+        link: w.l,
+    })
+}
+
+/// How long Redis keeps a record retained until `retain_ms`, counted from `now` (`None`: for ever).
+fn gc_ttl(retain_ms: i64, now: i64) -> Option<i64> {
+    (retain_ms != NEVER).then(|| retain_ms.saturating_sub(now).max(0) + GC_MARGIN_MS)
+}
+
+/// A new record as a script stores it: its JSON and its GC TTL in ms (`""`: none).
+fn script_args(r: &TokenRec) -> [String; 2] {
+    let px = gc_ttl(r.retain_ms, r.issued_ms).map(|p| p.to_string());
+    [encode(r), px.unwrap_or_default()]
+}
+
+fn set_cmd(key: &str, r: &TokenRec) -> redis::Cmd {
+    let mut c = redis::cmd("SET");
+    c.arg(key).arg(encode(r)).arg("NX");
+    if let Some(px) = gc_ttl(r.retain_ms, r.issued_ms) {
+        c.arg("PX").arg(px);
+    }
+    c
+}
+
+impl Remote {
+    fn token_key(prefix: &str, token: &str) -> String {
+        format!("{prefix}t:{token}")
+    }
+
+    /// Stores a new credential; an error if it could not be stored (it must not be handed out).
+    pub async fn put(&self, prefix: &str, token: &str, r: &TokenRec) -> Result<(), Down> {
+        let ok: Option<String> = self
+            .query(&set_cmd(&Self::token_key(prefix, token), r))
+            .await?;
+        ok.map(|_| ()).ok_or(Down)
+    }
+
+    /// Stores two linked credentials together, or neither (one script: one command, not four).
+    pub async fn put_pair(
+        &self,
+        prefix: &str,
+        a: (&str, &TokenRec),
+        b: (&str, &TokenRec),
+    ) -> Result<(), Down> {
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = script(
+            &SRC,
+            r#"
+if redis.call('EXISTS', KEYS[1], KEYS[2]) > 0 then return 0 end
+for i = 1, 2 do
+  local v, px = ARGV[2 * i - 1], ARGV[2 * i]
+  if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
+end
+return 1
+"#,
+        );
+        let (ka, kb) = (Self::token_key(prefix, a.0), Self::token_key(prefix, b.0));
+        let ([va, ta], [vb, tb]) = (script_args(a.1), script_args(b.1));
+        let stored: i64 = self.script(sc, &[&ka, &kb], &[&va, &ta, &vb, &tb]).await?;
+        if stored == 1 {
+            Ok(())
+        } else {
+            Err(Down)
+        }
+    }
+
+    /// Stores a credential, replacing one stored under the same text.
+    pub async fn replace(&self, prefix: &str, token: &str, r: &TokenRec) -> Result<(), Down> {
+        let mut c = redis::cmd("SET");
+        c.arg(Self::token_key(prefix, token)).arg(encode(r));
+        if let Some(px) = gc_ttl(r.retain_ms, r.issued_ms) {
+            c.arg("PX").arg(px);
+        }
+        self.query::<()>(&c).await
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<(String, TokenRec)>, Down> {
+        let raw: Option<String> = self.query(redis::cmd("GET").arg(key)).await?;
+        Ok(raw.and_then(|s| decode(&s).map(|r| (s, r))))
+    }
+
+    /// Finds a credential of one of `kinds` and tells whether it is live at `now`.
+    pub async fn lookup(
+        &self,
+        prefix: &str,
+        token: &str,
+        kinds: &[Kind],
+        now: i64,
+    ) -> Result<Lookup, Down> {
+        Ok(match self.get(&Self::token_key(prefix, token)).await? {
+            Some((_, r)) if kinds.contains(&r.kind) && r.live_at(now) => Lookup::Live(r),
+            Some((_, r)) if kinds.contains(&r.kind) => Lookup::Expired,
+            _ => Lookup::Missing,
+        })
+    }
+
+    /// Removes the credential if `pred` holds of it: exactly one of any number of racers on any
+    /// replica gets it (a compare-and-delete of the exact record read).
+    pub async fn take_if(
+        &self,
+        prefix: &str,
+        token: &str,
+        pred: impl Fn(&TokenRec) -> bool,
+    ) -> Result<Option<TokenRec>, Down> {
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = script(
+            &SRC,
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+        );
+        let key = Self::token_key(prefix, token);
+        let mut contended = Contended::new();
+        loop {
+            let Some((raw, r)) = self.get(&key).await? else {
+                return Ok(None);
+            };
+            if !pred(&r) {
+                return Ok(None);
+            }
+            let gone: i64 = self.script(sc, &[&key], &[&raw]).await?;
+            if gone == 1 {
+                return Ok(Some(r));
+            }
+            // Changed since read (a session slid by another request): read it again.
+            contended.lost().await?;
+        }
+    }
+
+    /// The live credential of `kind`, its expiry slid to `now + window_ms` (fixture ones keep theirs).
+    pub async fn touch(
+        &self,
+        prefix: &str,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        window_ms: i64,
+    ) -> Result<Option<TokenRec>, Down> {
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = script(
+            &SRC,
+            r#"
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[3] == '' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+return 1
+"#,
+        );
+        let key = Self::token_key(prefix, token);
+        let mut contended = Contended::new();
+        loop {
+            let Some((raw, mut r)) = self.get(&key).await? else {
+                return Ok(None);
+            };
+            if r.kind != kind || !r.live_at(now) {
+                return Ok(None);
+            }
+            if r.fixed {
+                return Ok(Some(r));
+            }
+            r.expires_ms = now.saturating_add(window_ms);
+            r.retain_ms = r.retain_ms.max(r.expires_ms);
+            let px = gc_ttl(r.retain_ms, now)
+                .map(|p| p.to_string())
+                .unwrap_or_default();
+            let done: i64 = self.script(sc, &[&key], &[&raw, &encode(&r), &px]).await?;
+            if done == 1 {
+                return Ok(Some(r));
+            }
+            contended.lost().await?;
+        }
+    }
+
+    /// Removes any credential; returns what it was.
+    pub async fn revoke(&self, prefix: &str, token: &str) -> Result<Option<TokenRec>, Down> {
+        let raw: Option<String> = self
+            .query(redis::cmd("GETDEL").arg(Self::token_key(prefix, token)))
+            .await?;
+        Ok(raw.as_deref().and_then(decode))
+    }
+
+    /// Every credential of the epoch, as (token, record).
+    pub async fn all(&self, prefix: &str) -> Result<Vec<(String, TokenRec)>, Down> {
+        let keys = self.scan(&format!("{prefix}t:*")).await?;
+        let head = prefix.len() + 2;
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(500) {
+            let vals: Vec<Option<String>> = self.query(redis::cmd("MGET").arg(chunk)).await?;
+            for (k, v) in chunk.iter().zip(vals) {
+                if let Some(r) = v.as_deref().and_then(decode) {
+                    out.push((k[head..].to_string(), r));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes every credential for which `pred` holds; returns how many.
+    pub async fn remove_where(
+        &self,
+        prefix: &str,
+        pred: impl Fn(&TokenRec) -> bool,
+    ) -> Result<usize, Down> {
+        let doomed: Vec<String> = self
+            .all(prefix)
+            .await?
+            .into_iter()
+            .filter(|(_, r)| pred(r))
+            .map(|(t, _)| Self::token_key(prefix, &t))
+            .collect();
+        let mut n = 0;
+        for chunk in doomed.chunks(500) {
+            n += self.query::<usize>(redis::cmd("DEL").arg(chunk)).await?;
+        }
+        Ok(n)
+    }
+
+    fn lock_key(prefix: &str, family: &str, user: &str) -> String {
+        format!("{prefix}l:{family}:{user}")
+    }
+
+    /// Whether the account is locked at `now` (an elapsed lock is cleared).
+    pub async fn is_locked(
+        &self,
+        prefix: &str,
+        family: &str,
+        user: &str,
+        now: i64,
+    ) -> Result<bool, Down> {
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = script(
+            &SRC,
+            r#"
+local u = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
+if u == 0 then return 0 end
+if tonumber(ARGV[1]) < u then return 1 end
+redis.call('DEL', KEYS[1])
+return 0
+"#,
+        );
+        let key = Self::lock_key(prefix, family, user);
+        let locked: i64 = self.script(sc, &[&key], &[&now.to_string()]).await?;
+        Ok(locked == 1)
+    }
+
+    /// Settles one login attempt: refused if the account is locked at `now` (an elapsed lock is
+    /// cleared), else a success clears the count and stores the credentials the login issues, and a
+    /// failure counts once, whichever replica counts it, locking the account for `window_ms` at `max`.
+    /// One script: a login costs one round trip here.
+    pub async fn settle(
+        &self,
+        prefix: &str,
+        a: LoginAttempt<'_>,
+        issue: &[(Text, TokenRec)],
+    ) -> Result<Settled, Down> {
+        let (family, user, now, ok, max) = (a.family.name(), a.user, a.now, a.ok, a.max);
+        let locked_until = now.saturating_add(a.window_ms);
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = script(
+            &SRC,
+            r#"
+local u = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
+if u ~= 0 and tonumber(ARGV[1]) < u then return -1 end
+if ARGV[2] == '1' then
+  for i = 2, #KEYS do if redis.call('EXISTS', KEYS[i]) == 1 then return -3 end end
+  redis.call('DEL', KEYS[1])
+  for i = 2, #KEYS do
+    local v, px = ARGV[2 * i + 2], ARGV[2 * i + 3]
+    if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
+  end
+  return -2
+end
+if u ~= 0 then redis.call('DEL', KEYS[1]) end
+local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
+local max = tonumber(ARGV[3])
+if f >= max then redis.call('HSET', KEYS[1], 'u', ARGV[4]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+if f >= max then return 0 end
+return max - f
+"#,
+        );
+        let mut keys = vec![Self::lock_key(prefix, family, user)];
+        keys.extend(issue.iter().map(|(t, _)| Self::token_key(prefix, t)));
+        let ttl = gc_ttl(locked_until, now)
+            .unwrap_or(GC_MARGIN_MS)
+            .to_string();
+        let (now, max, until) = (now.to_string(), max.to_string(), locked_until.to_string());
+        let mut args = vec![
+            now,
+            (if ok { "1" } else { "0" }).to_string(),
+            max,
+            until,
+            ttl,
+        ];
+        for (_, r) in issue {
+            args.extend(script_args(r));
+        }
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r: i64 = self.script(sc, &keys, &args).await?;
+        match r {
+            -1 => Ok(Settled::Locked),
+            -2 => Ok(Settled::Passed),
+            -3 => Err(Down),
+            left => Ok(Settled::Failed(left.max(0) as u32)),
+        }
+    }
+
+    /// Every account with failures or a lock, as (family, user id, state).
+    pub async fn lockouts(&self, prefix: &str) -> Result<Vec<(String, String, LockState)>, Down> {
+        let keys = self.scan(&format!("{prefix}l:*")).await?;
+        let head = prefix.len() + 2;
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            let (f, u): (Option<u32>, Option<i64>) = self
+                .query(redis::cmd("HMGET").arg(&k).arg("f").arg("u"))
+                .await?;
+            let Some((family, user)) = k[head..].split_once(':') else {
+                continue;
+            };
+            let state = LockState {
+                failures: f.unwrap_or(0),
+                locked_until_ms: u.unwrap_or(0),
+            };
+            out.push((family.to_string(), user.to_string(), state));
+        }
+        Ok(out)
+    }
+}
