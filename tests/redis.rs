@@ -62,8 +62,12 @@ mod control;
 mod credentials;
 #[path = "redis/lockout.rs"]
 mod lockout;
+#[path = "redis/namespaces.rs"]
+mod namespaces;
 #[path = "redis/outage.rs"]
 mod outage;
+#[path = "redis/races.rs"]
+mod races;
 #[path = "redis/startup.rs"]
 mod startup;
 

@@ -70,6 +70,8 @@ pub fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, AdminError> {
 
 /// The health route: never needs the admin token, answers while the shared store is down.
 pub const HEALTH: &str = "/__admin/health";
+/// The reset route: also answers when the namespace's header holds what authmock cannot use.
+pub const RESET: &str = "/__admin/reset";
 
 /// The pipeline's verdict on a control-plane request's admin token (checked once, in the pipeline).
 #[derive(Debug, Clone, Copy)]
@@ -108,13 +110,17 @@ pub fn denied(app: &AppState, headers: &axum::http::HeaderMap, path: &str) -> bo
 #[serde(rename_all = "camelCase")]
 #[schema(as = Health)]
 struct Health {
-    /// `ok`, or `unavailable` while the shared store cannot be reached.
+    /// `ok`; `unavailable` while the shared store cannot be reached; `broken` when it answers but
+    /// the namespace's header (`X-Mock-Namespace`, else `default`) holds what authmock cannot use.
     status: &'static str,
     /// `memory`, `redis` (the shared store answers) or `down`.
     store: &'static str,
     uptime_seconds: u64,
     /// The server's version.
     version: &'static str,
+    /// With `status` `broken`: what in the shared store the namespace's header cannot be read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 /// `GET /__admin/health` — liveness; never needs the admin token.
@@ -126,12 +132,16 @@ struct Health {
     summary = "Liveness (never needs the admin token)",
     responses(
         (status = 200, description = "The server is up (and so is its store).", body = Health),
+        (status = 500, description = "The shared store answers, but the namespace's header holds what authmock cannot use (a key of another type): `\"status\":\"broken\"` and `error` naming the key; `POST /__admin/reset` clears it.", body = Health),
         (status = 503, description = "The shared store (`--store redis://…`) cannot be reached: `\"store\":\"down\"`.", body = Health),
     )
 )]
-async fn health(State(app): State<AppState>) -> Response {
+async fn health(State(app): State<AppState>, ns: Ns) -> Response {
+    let broken = ns.broken();
     let (code, status, store) = match &app.hub {
         None => (StatusCode::OK, "ok", "memory"),
+        // Redis answers, but the namespace asked about cannot be served until it is reset.
+        Some(_) if broken.is_some() => (StatusCode::INTERNAL_SERVER_ERROR, "broken", "redis"),
         Some(h) if h.remote.ping().await => (StatusCode::OK, "ok", "redis"),
         Some(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "down"),
     };
@@ -140,9 +150,10 @@ async fn health(State(app): State<AppState>) -> Response {
         store,
         uptime_seconds: app.started.elapsed().as_secs(),
         version: env!("CARGO_PKG_VERSION"),
+        error: broken.map(|b| b.to_string()),
     });
     let resp = (code, body).into_response();
-    if code == StatusCode::OK {
+    if code != StatusCode::SERVICE_UNAVAILABLE {
         return resp;
     }
     crate::contract::respond::retry_later(resp)

@@ -25,8 +25,7 @@ pub use view::Ns;
 
 /// The namespace used when a request names none.
 pub const DEFAULT_NAMESPACE: &str = "default";
-/// At most this many namespaces live at once; the least recently used one is dropped for a new one.
-pub const MAX_NAMESPACES: usize = 1000;
+pub use crate::store::MAX_NAMESPACES;
 
 /// Run-time settings shared by every namespace.
 #[derive(Debug, Clone)]

@@ -26,6 +26,8 @@ pub struct Ns {
     ns: Arc<Namespace>,
     /// On the shared store, the header this request read (`None`: in memory, or not reached).
     session: Option<Arc<Session>>,
+    /// Why the header could not be used, when Redis answered with an error (see [`Ns::broken`]).
+    broken: Option<Arc<str>>,
 }
 
 impl Deref for Ns {
@@ -41,15 +43,32 @@ impl Ns {
     /// is the namespace whose verbs all answer [`Down`] (what such a request may still use: its journal).
     pub async fn open(ns: Arc<Namespace>) -> Result<Ns, Ns> {
         let Home::Redis { hub, ids } = &ns.home else {
-            return Ok(Ns { ns, session: None });
+            return Ok(Ns {
+                ns,
+                session: None,
+                broken: None,
+            });
         };
         match hub.open(&ns.name, ids).await {
             Ok(s) => Ok(Ns {
                 session: Some(Arc::new(s)),
                 ns,
+                broken: None,
             }),
-            Err(Down) => Err(Ns { ns, session: None }),
+            Err(e) => Err(Ns {
+                ns,
+                session: None,
+                broken: e.broken().cloned(),
+            }),
         }
+    }
+
+    /// What in the shared store this request found unusable (a key of the wrong type, named), if
+    /// Redis answered one of its commands with an error: the answer is then a 500 naming it, not
+    /// the 503 of a store that cannot be reached.
+    pub fn broken(&self) -> Option<Arc<str>> {
+        let seen = self.session.as_ref().and_then(|s| s.broken());
+        self.broken.clone().or(seen)
     }
 
     /// The store's verbs, on the backend this namespace lives on.
@@ -108,9 +127,9 @@ impl Ns {
         let session = match (&self.ns.home, &self.session) {
             (Home::Memory { faults, .. }, _) => return Ok(op(faults)),
             (Home::Redis { .. }, Some(s)) => s,
-            (Home::Redis { .. }, None) => return Err(Down),
+            (Home::Redis { .. }, None) => return Err(Down::LOST),
         };
-        session
+        let r = session
             .faults(|s| {
                 let list: Vec<Fault> = s
                     .and_then(|s| serde_json::from_str(s).ok())
@@ -123,7 +142,8 @@ impl Ns {
                     out,
                 )
             })
-            .await
+            .await;
+        session.noted(r)
     }
 
     /// Redeems a KooDrive authorization code: a reusable fixture one, or a minted one (used up).
@@ -148,22 +168,6 @@ impl Ns {
         rec.bind().code = Some(Text::from(code));
         let key = verification_code_key(user);
         self.store().replace(key, rec).await
-    }
-
-    /// Uses up `user`'s minted verification code if it is `secret` and live at `now`.
-    pub async fn redeem_verification_code(
-        &self,
-        user: &str,
-        secret: &str,
-        now: i64,
-    ) -> Result<bool, Down> {
-        let key = verification_code_key(user);
-        let matches = |r: &TokenRec| r.code().is_some_and(|c| secret_eq(secret, c));
-        let s = self.store();
-        let taken = s
-            .take_if(&key, Kind::KooVerificationCode, now, matches)
-            .await?;
-        Ok(taken.is_some())
     }
 
     /// The minted verification codes, as (user id, code, expires at ms).
@@ -237,6 +241,7 @@ impl FromRequestParts<AppState> for Ns {
         Ok(match parts.extensions.get::<Ns>() {
             Some(ns) => ns.clone(),
             None => Ns {
+                broken: None,
                 ns: state.namespace(DEFAULT_NAMESPACE),
                 session: None,
             },

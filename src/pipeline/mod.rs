@@ -24,6 +24,7 @@ pub mod route;
 use crate::admin;
 use crate::contract::envelope;
 use crate::contract::extract::names;
+use crate::contract::Family;
 use crate::namespace::{AppState, Namespace, Ns, DEFAULT_NAMESPACE};
 use crate::vendors;
 use axum::body::{Body, Bytes};
@@ -103,12 +104,17 @@ impl Pipeline {
         };
         let ns = match Ns::open(local).await {
             Ok(ns) => ns,
-            Err(unsynced) => match route {
-                Route::Vendor(op, _) => return op.family().unavailable(),
-                // Health reports the store down; a path nobody serves is still a 404.
-                Route::Admin if parts.uri.path() != admin::HEALTH => {
-                    return admin::AdminError::Unavailable.into_response()
+            Err(unsynced) => match (&route, unsynced.broken()) {
+                (Route::Vendor(op, _), Some(what)) => return broken(op.family(), &what),
+                (Route::Vendor(op, _), None) => return op.family().unavailable(),
+                // Health reports the store down or broken; reset clears a broken namespace; a path
+                // nobody serves is still a 404.
+                (Route::Admin, _) if parts.uri.path() == admin::HEALTH => unsynced,
+                (Route::Admin, Some(_)) if parts.uri.path() == admin::RESET => unsynced,
+                (Route::Admin, Some(what)) => {
+                    return envelope::error(StatusCode::INTERNAL_SERVER_ERROR, &what)
                 }
+                (Route::Admin, None) => return admin::AdminError::Unavailable.into_response(),
                 _ => unsynced,
             },
         };
@@ -145,6 +151,7 @@ impl Pipeline {
                 Some(r) => r,
                 None => vendors::handle(op, ns.clone(), parts, bytes).await,
             };
+            let resp = or_broken(&ns, resp, |what| broken(op.family(), what));
             return rec.finish(&ns, resp).await;
         };
         rec.fault = Some(id);
@@ -158,10 +165,11 @@ impl Pipeline {
             std::future::pending::<()>().await;
         }
         // A fault acts first; strict mode replaces the vendor operation, not the fault plane.
-        let mut resp = match (fault::answer(&action, op, &parts.headers), refusal) {
+        let resp = match (fault::answer(&action, op, &parts.headers), refusal) {
             (Some(r), _) | (None, Some(r)) => r,
             (None, None) => vendors::handle(op, ns.clone(), parts, bytes).await,
         };
+        let mut resp = or_broken(&ns, resp, |what| broken(op.family(), what));
         if action.malformed {
             resp = fault::truncate(resp).await;
         }
@@ -199,6 +207,9 @@ impl Pipeline {
             Ok(r) => r,
             Err(never) => match never {},
         };
+        let resp = or_broken(&ns, resp, |what| {
+            envelope::error(StatusCode::INTERNAL_SERVER_ERROR, what)
+        });
         rec.finish(&ns, resp).await
     }
 }
@@ -213,4 +224,24 @@ fn valid_namespace(n: &str) -> bool {
         && n.len() <= 64
         && n.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// `resp`, unless it is the 503 of a store verb that failed because Redis answered with an error
+/// (a key of the wrong type): then `answer` names what is wrong, as a 500. Waiting will not fix it,
+/// so it must not read as "retry later".
+fn or_broken(ns: &Ns, resp: Response, answer: impl FnOnce(&str) -> Response) -> Response {
+    match ns.broken() {
+        Some(what) if resp.status() == StatusCode::SERVICE_UNAVAILABLE => answer(&what),
+        _ => resp,
+    }
+}
+
+/// The family's 5xx envelope for a store that holds what authmock cannot use (HTTP 500).
+fn broken(family: Family, what: &str) -> Response {
+    let body = match family {
+        Family::KooDrive => serde_json::json!({ "code": 500, "msg": what }),
+        Family::OneAccess => serde_json::json!({ "error_code": "STORE.0500", "error_msg": what }),
+        Family::Enos => serde_json::json!({ "code": 500, "message": what, "data": null }),
+    };
+    (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
 }

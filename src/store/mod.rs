@@ -26,6 +26,10 @@ pub use memory::locks::LockState;
 pub use redis::Down;
 use serde::Serialize;
 
+/// At most this many namespaces live at once (`default` included), in memory and in Redis alike; the
+/// least recently used one is dropped for a new one.
+pub const MAX_NAMESPACES: usize = 1000;
+
 /// The concurrent map of the store. Keys are ids from fixtures and tokens the mock issues; lookups of
 /// client-sent strings never insert, so a fast non-DoS-resistant hasher is safe.
 pub type Map<K, V> = DashMap<K, V, foldhash::fast::RandomState>;
@@ -102,6 +106,10 @@ pub struct LoginAttempt<'a> {
     pub ok: bool,
     pub max: u32,
     pub window_ms: i64,
+    /// A minted KooDrive verification code presented instead of a right credential (`ok` false):
+    /// the attempt passes if it is `user`'s live code, which is used up in the same step as the
+    /// lock check, so a locked account never uses it up and of racers exactly one passes with it.
+    pub code: Option<&'a str>,
 }
 
 /// A state dump's view of the credentials: how many, how many of each kind, the newest.
@@ -152,6 +160,18 @@ pub trait Verbs {
         now: i64,
         pred: impl Fn(&TokenRec) -> bool,
     ) -> Result<Option<TokenRec>, Down>;
+    /// Exchanges a credential for its successors in one step: takes `token` if it is of one of
+    /// `kinds`, live at `now` and `pred` holds, and stores `issue`. Exactly one of any number of
+    /// concurrent callers (on any replica) gets it; a fixture is reusable, so it stays and every
+    /// caller gets it. `None`: nothing was taken, nothing stored.
+    async fn exchange<const N: usize>(
+        &self,
+        token: &str,
+        kinds: &[Kind],
+        now: i64,
+        pred: impl Fn(&TokenRec) -> bool,
+        issue: [(Text, TokenRec); N],
+    ) -> Result<Option<TokenRec>, Down>;
     /// Retires a credential of one of `kinds` unless it is a fixture; true if it was there.
     async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down>;
     /// Removes any credential; returns what it was.
@@ -170,8 +190,8 @@ pub trait Verbs {
     /// Whether `family`'s account `user` is locked at `now` (an elapsed lock is cleared).
     async fn is_locked(&self, family: Family, user: &str, now: i64) -> Result<bool, Down>;
     /// Settles a login attempt: [`Settled::Locked`] if the account is locked, else a failure counts
-    /// (locking the account at `max`) and a success clears the count and stores `issue`, the
-    /// credentials the login hands out. One step.
+    /// (locking the account at `max`) and a success (`ok`, or a live `code` used up) clears the
+    /// count and stores `issue`, the credentials the login hands out. One step.
     async fn settle<const N: usize>(
         &self,
         attempt: LoginAttempt<'_>,
@@ -200,8 +220,8 @@ macro_rules! on {
     ($self:ident, $b:ident => $call:expr) => {
         match $self {
             Backend::Memory($b) => $call,
-            Backend::Redis($b) => $call,
-            Backend::Unreachable(_) => Err(Down),
+            Backend::Redis($b) => $b.noted($call),
+            Backend::Unreachable(_) => Err(Down::LOST),
         }
     };
 }
@@ -272,6 +292,16 @@ impl Verbs for Backend<'_> {
         pred: impl Fn(&TokenRec) -> bool,
     ) -> Result<Option<TokenRec>, Down> {
         on!(self, b => b.take_if(token, kind, now, pred).await)
+    }
+    async fn exchange<const N: usize>(
+        &self,
+        token: &str,
+        kinds: &[Kind],
+        now: i64,
+        pred: impl Fn(&TokenRec) -> bool,
+        issue: [(Text, TokenRec); N],
+    ) -> Result<Option<TokenRec>, Down> {
+        on!(self, b => b.exchange(token, kinds, now, pred, issue).await)
     }
     async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {
         on!(self, b => b.retire(token, kinds).await)

@@ -2,6 +2,7 @@
 //! 20,000 logins, no revoked token accepted after its logout answered, a bounded store and journal, and
 //! no credential crossing namespaces, tenants or families.
 
+use crate::expect::{enos_spent, enos_won, one_winner};
 use crate::fixtures::{enos, koo, oa};
 use crate::helpers::{ns, Api, Resp};
 use authmock::MockServer;
@@ -449,4 +450,120 @@ async fn credentials_a_load_test_keeps_presenting_survive_eviction() {
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     let state = api.get("/__admin/state?tokens=0", &[]).await;
     assert!(state.body["counts"]["tokensEvicted"].as_u64().unwrap() > 0);
+}
+
+// ---------------------------------------------------------------- credentials exchanged for successors
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_racers_choosing_an_org_with_one_login_token_have_exactly_one_winner() {
+    let api = Api::new().await;
+    let login = api.enos_login_token(&[]).await;
+    let answers = join_all((0..RACERS).map(|_| api.enos_set(&login, enos::ORG, &[]))).await;
+    let won = one_winner(&answers, enos_won, enos_spent);
+    let refresh = won.body["data"]["refreshToken"].as_str().unwrap();
+    assert_eq!(
+        api.get(&format!("{}?refreshToken={refresh}", enos::REFRESH), &[])
+            .await
+            .body["code"],
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_racers_switching_org_with_one_org_bound_token_have_exactly_one_winner() {
+    let api = Api::new().await;
+    let access = api.enos_access_token(&[]).await;
+    let answers = join_all((0..RACERS).map(|_| api.enos_set(&access, enos::ORG, &[]))).await;
+    one_winner(&answers, enos_won, enos_spent);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_racers_on_a_static_login_token_all_choose_an_org() {
+    // A fixture's static token is reusable by design: no race to lose.
+    let api = Api::new().await;
+    let answers =
+        join_all((0..RACERS).map(|_| api.enos_set(enos::STATIC_TOKEN, enos::ORG, &[]))).await;
+    assert!(answers.iter().all(enos_won), "{answers:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_racers_refreshing_one_koodrive_session_have_exactly_one_winner() {
+    let api = Api::new().await;
+    let s = api
+        .post(koo::SESSION, &[], json!({"code": koo::SEED_CODE}))
+        .await;
+    let bearer = s.body["data"]["accessToken"].as_str().unwrap().to_string();
+    let sid = s.body["data"]["sessionId"].as_str().unwrap().to_string();
+    let headers = [
+        ("authorization", bearer.as_str()),
+        ("x-session-id", sid.as_str()),
+    ];
+    let answers =
+        join_all((0..RACERS).map(|_| api.send("POST", koo::SESSION_REFRESH, &headers, None))).await;
+    let won = one_winner(
+        &answers,
+        |r| r.status == 200,
+        crate::expect::koo_session_invalid,
+    );
+    let fresh = won.body["accessToken"].as_str().unwrap();
+    assert_eq!(api.koo_auth(fresh, &[]).await.status, 200);
+    crate::expect::koo_session_invalid(&api.koo_auth(&bearer, &[]).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_racers_rotating_one_koodrive_refresh_token_have_exactly_one_winner() {
+    let api = Api::new().await;
+    let info = api.koo_session_info(&[]).await;
+    let access = info["accessToken"].as_str().unwrap().to_string();
+    let refresh = info["refreshToken"].as_str().unwrap().to_string();
+    let auth = format!("AT+{}", access.trim_start_matches("AT "));
+    let headers = [("authorization", auth.as_str())];
+    let body = json!({ "refreshToken": refresh });
+    let answers =
+        join_all((0..RACERS).map(|_| api.post(koo::REFRESH_TOKEN, &headers, body.clone()))).await;
+    // A loser finds the refresh token taken (13000205) or, once the winner retired it, the access
+    // token gone (13000202).
+    one_winner(
+        &answers,
+        |r| r.status == 200,
+        |r| {
+            assert!(
+                r.body
+                    == json!({ "code": 13000205, "msg": "Refresh token is invalid or expired." })
+                    || r.body
+                        == json!({ "code": 13000202, "msg": "Session is invalid or expired." }),
+                "{}",
+                r.text
+            )
+        },
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_racers_logging_in_with_one_minted_verification_code_have_exactly_one_winner() {
+    let api = Api::new().await;
+    let minted = api
+        .post(
+            "/__admin/koodrive/verification-codes",
+            &[],
+            json!({ "account": koo::ACCOUNT }),
+        )
+        .await;
+    let code = minted.body["captchaToken"].as_str().unwrap().to_string();
+    let body = json!({ "account": koo::ACCOUNT, "authType": "2", "captchaToken": code });
+    let answers =
+        join_all((0..RACERS).map(|_| api.post(koo::LOGIN, &[koo::AGENT], body.clone()))).await;
+    // The losers' used code counts as a wrong one, so five of them lock the account.
+    one_winner(
+        &answers,
+        |r| r.status == 200,
+        |r| {
+            assert!(
+                r.body == json!({ "code": 13000203, "msg": "Incorrect account or password." })
+                    || r.body["code"] == 13000204,
+                "{}",
+                r.text
+            )
+        },
+    );
 }

@@ -70,3 +70,22 @@ pub fn enos_error(r: &Resp, code: i64, message: &str) {
         r.text
     );
 }
+
+/// Of racers' answers, asserts exactly one winner (`won`) and that every loser is refused as `lost`
+/// checks; returns the winner.
+pub fn one_winner(answers: &[Resp], won: impl Fn(&Resp) -> bool, lost: impl Fn(&Resp)) -> &Resp {
+    let winners: Vec<&Resp> = answers.iter().filter(|r| won(r)).collect();
+    assert_eq!(winners.len(), 1, "{answers:#?}");
+    answers.iter().filter(|r| !won(r)).for_each(lost);
+    winners[0]
+}
+
+/// An EnOS success.
+pub fn enos_won(r: &Resp) -> bool {
+    r.status == 200 && r.body["code"] == 0
+}
+
+/// EnOS's answer to a credential a concurrent request spent first.
+pub fn enos_spent(r: &Resp) {
+    enos_error(r, 31401, "Please login first");
+}

@@ -103,6 +103,11 @@ impl Flows {
         self.get("/__admin/health", &[]).await
     }
 
+    /// Health as namespace `name` sees it (which sets the namespace up).
+    pub async fn health_of(&self, name: &str) -> Resp {
+        self.get("/__admin/health", &ns(name)).await
+    }
+
     /// `POST /__admin/clock`, asserting success; returns the clock it reports.
     pub async fn clock(&self, body: Value, h: &[(&str, &str)]) -> Value {
         let r = self.post("/__admin/clock", h, body).await;

@@ -130,6 +130,11 @@ impl Redis {
         }
     }
 
+    /// One raw command to this server, its reply's text (see [`text`]).
+    pub fn text(&self, args: &[&str]) -> Option<String> {
+        text(self.addr(), args)
+    }
+
     /// One raw command to this server (see [`command`]).
     pub fn command(&self, args: &[&str]) -> Option<String> {
         command(self.addr(), args)
@@ -249,6 +254,39 @@ pub fn command(addr: SocketAddr, args: &[&str]) -> Option<String> {
     }
     let text = String::from_utf8_lossy(&got);
     text.split("\r\n").next().map(str::to_owned)
+}
+
+/// Sends one command and returns its reply's bulk string (`GET`, `HGET`, `TYPE`'s `+status`), or
+/// `None` for a nil, an error or no answer.
+pub fn text(addr: SocketAddr, args: &[&str]) -> Option<String> {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok()?;
+    s.set_read_timeout(Some(Duration::from_millis(500))).ok()?;
+    let mut req = format!("*{}\r\n", args.len());
+    for a in args {
+        req.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+    }
+    s.write_all(req.as_bytes()).ok()?;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&got).into_owned();
+        if let Some((head, rest)) = text.split_once("\r\n") {
+            if let Some(status) = head.strip_prefix('+') {
+                return Some(status.to_owned());
+            }
+            let n: i64 = head.strip_prefix('$')?.parse().ok()?;
+            if n < 0 {
+                return None;
+            }
+            if rest.len() >= n as usize {
+                return Some(rest[..n as usize].to_owned());
+            }
+        }
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+        }
+    }
 }
 
 /// A loopback port that is free now and lies below the kernel's ephemeral range. Below that range no

@@ -6,11 +6,12 @@ pub mod credentials;
 pub mod locks;
 
 use super::{
-    Applied, Change, Down, Fixtures, Idents, Kind, LockState, LoginAttempt, Lookup, Newest,
-    Settled, Text, TokenRec, Tokens, Verbs,
+    verification_code_key, Applied, Change, Down, Fixtures, Idents, Kind, LockState, LoginAttempt,
+    Lookup, Newest, Settled, Text, TokenRec, Tokens, Verbs,
 };
 use crate::clock::Clock;
 use crate::contract::Family;
+use crate::ids::secret_eq;
 
 /// The state of one namespace, in memory.
 #[derive(Debug)]
@@ -42,6 +43,14 @@ impl Store {
     /// Every issued credential.
     pub fn tokens(&self) -> &Tokens {
         &self.tokens
+    }
+
+    /// Uses up `user`'s minted verification code if it is `code` and live at `now`.
+    fn redeem_code(&self, user: &str, code: &str, now: i64) -> bool {
+        let key = verification_code_key(user);
+        let matches = |r: &TokenRec| r.code().is_some_and(|c| secret_eq(code, c));
+        let kind = Kind::KooVerificationCode;
+        self.tokens.take_if(&key, kind, now, matches).is_some()
     }
 
     /// Drops expired credentials and elapsed lockouts; returns how many credentials went.
@@ -114,6 +123,31 @@ impl Verbs for Store {
         Ok(self.tokens.take_if(token, kind, now, pred))
     }
 
+    async fn exchange<const N: usize>(
+        &self,
+        token: &str,
+        kinds: &[Kind],
+        now: i64,
+        pred: impl Fn(&TokenRec) -> bool,
+        issue: [(Text, TokenRec); N],
+    ) -> Result<Option<TokenRec>, Down> {
+        let Lookup::Live(seen) = self.tokens.lookup(token, kinds, now) else {
+            return Ok(None);
+        };
+        let got = if seen.fixed {
+            Some(seen).filter(|r| pred(r))
+        } else {
+            self.tokens
+                .take_if(token, seen.kind, now, |r| !r.fixed && pred(r))
+        };
+        if got.is_some() {
+            for (t, r) in issue {
+                self.tokens.insert(t, r);
+            }
+        }
+        Ok(got)
+    }
+
     async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {
         Ok(self.tokens.retire(token, kinds))
     }
@@ -154,7 +188,7 @@ impl Verbs for Store {
         let (family, user) = (a.family.name(), a.user);
         Ok(if self.locks.is_locked(family, user, a.now) {
             Settled::Locked
-        } else if a.ok {
+        } else if a.ok || a.code.is_some_and(|c| self.redeem_code(user, c, a.now)) {
             self.locks.record_success(family, user);
             for (t, r) in issue {
                 self.tokens.insert(t, r);

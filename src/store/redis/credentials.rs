@@ -1,8 +1,7 @@
-//! Credentials and lockouts of one namespace epoch (keys under [`super::prefix`]).
+//! Credentials of one namespace epoch (keys under [`super::prefix`]); lockouts are in `logins`.
 
 use super::{script, Contended, Down, Remote, GC_MARGIN_MS};
 use crate::store::credential::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
-use crate::store::{LockState, LoginAttempt, Settled};
 use redis::Script;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -53,12 +52,12 @@ fn decode(s: &str) -> Option<TokenRec> {
 }
 
 /// How long Redis keeps a record retained until `retain_ms`, counted from `now` (`None`: for ever).
-fn gc_ttl(retain_ms: i64, now: i64) -> Option<i64> {
+pub(super) fn gc_ttl(retain_ms: i64, now: i64) -> Option<i64> {
     (retain_ms != NEVER).then(|| retain_ms.saturating_sub(now).max(0) + GC_MARGIN_MS)
 }
 
 /// A new record as a script stores it: its JSON and its GC TTL in ms (`""`: none).
-fn script_args(r: &TokenRec) -> [String; 2] {
+pub(super) fn script_args(r: &TokenRec) -> [String; 2] {
     let px = gc_ttl(r.retain_ms, r.issued_ms).map(|p| p.to_string());
     [encode(r), px.unwrap_or_default()]
 }
@@ -73,7 +72,7 @@ fn set_cmd(key: &str, r: &TokenRec) -> redis::Cmd {
 }
 
 impl Remote {
-    fn token_key(prefix: &str, token: &str) -> String {
+    pub(super) fn token_key(prefix: &str, token: &str) -> String {
         format!("{prefix}t:{token}")
     }
 
@@ -82,7 +81,7 @@ impl Remote {
         let ok: Option<String> = self
             .query(&set_cmd(&Self::token_key(prefix, token), r))
             .await?;
-        ok.map(|_| ()).ok_or(Down)
+        ok.map(|_| ()).ok_or(Down::LOST)
     }
 
     /// Stores two linked credentials together, or neither (one script: one command, not four).
@@ -110,7 +109,7 @@ return 1
         if stored == 1 {
             Ok(())
         } else {
-            Err(Down)
+            Err(Down::LOST)
         }
     }
 
@@ -124,7 +123,7 @@ return 1
         self.query::<()>(&c).await
     }
 
-    async fn get(&self, key: &str) -> Result<Option<(String, TokenRec)>, Down> {
+    pub(super) async fn get(&self, key: &str) -> Result<Option<(String, TokenRec)>, Down> {
         let raw: Option<String> = self.query(redis::cmd("GET").arg(key)).await?;
         Ok(raw.and_then(|s| decode(&s).map(|r| (s, r))))
     }
@@ -172,6 +171,59 @@ return 1
             }
             // Changed since read (a session slid by another request): read it again.
             contended.lost().await?;
+        }
+    }
+
+    /// Takes the credential if `pred` holds of it (a fixture one stays) and stores `issue`, in one
+    /// script: a compare-and-delete of the exact record read, and the successors set only if it
+    /// won, so exactly one of any number of racers on any replica gets it, and a credential is
+    /// never spent without its successors stored.
+    pub async fn exchange(
+        &self,
+        prefix: &str,
+        token: &str,
+        pred: impl Fn(&TokenRec) -> bool,
+        issue: &[(Text, TokenRec)],
+    ) -> Result<Option<TokenRec>, Down> {
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = script(
+            &SRC,
+            r#"
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+for i = 2, #KEYS do if redis.call('EXISTS', KEYS[i]) == 1 then return -3 end end
+if ARGV[2] == '0' then redis.call('DEL', KEYS[1]) end
+for i = 2, #KEYS do
+  local v, px = ARGV[2 * i - 1], ARGV[2 * i]
+  if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
+end
+return 1
+"#,
+        );
+        let key = Self::token_key(prefix, token);
+        let mut keys = vec![key.clone()];
+        keys.extend(issue.iter().map(|(t, _)| Self::token_key(prefix, t)));
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let mut rest = Vec::with_capacity(2 * issue.len());
+        for (_, r) in issue {
+            rest.extend(script_args(r));
+        }
+        let mut contended = Contended::new();
+        loop {
+            let Some((raw, r)) = self.get(&key).await? else {
+                return Ok(None);
+            };
+            if !pred(&r) {
+                return Ok(None);
+            }
+            let keep = if r.fixed { "1" } else { "0" };
+            let mut args: Vec<&str> = vec![&raw, keep];
+            args.extend(rest.iter().map(String::as_str));
+            match self.script::<i64>(sc, &keys, &args).await? {
+                1 => return Ok(Some(r)),
+                -3 => return Err(Down::LOST),
+                // Changed since read (a session slid by another request): read it again.
+                _ => contended.lost().await?,
+            }
         }
     }
 
@@ -260,117 +312,5 @@ return 1
             n += self.query::<usize>(redis::cmd("DEL").arg(chunk)).await?;
         }
         Ok(n)
-    }
-
-    fn lock_key(prefix: &str, family: &str, user: &str) -> String {
-        format!("{prefix}l:{family}:{user}")
-    }
-
-    /// Whether the account is locked at `now` (an elapsed lock is cleared).
-    pub async fn is_locked(
-        &self,
-        prefix: &str,
-        family: &str,
-        user: &str,
-        now: i64,
-    ) -> Result<bool, Down> {
-        static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
-            &SRC,
-            r#"
-local u = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
-if u == 0 then return 0 end
-if tonumber(ARGV[1]) < u then return 1 end
-redis.call('DEL', KEYS[1])
-return 0
-"#,
-        );
-        let key = Self::lock_key(prefix, family, user);
-        let locked: i64 = self.script(sc, &[&key], &[&now.to_string()]).await?;
-        Ok(locked == 1)
-    }
-
-    /// Settles one login attempt: refused if the account is locked at `now` (an elapsed lock is
-    /// cleared), else a success clears the count and stores the credentials the login issues, and a
-    /// failure counts once, whichever replica counts it, locking the account for `window_ms` at `max`.
-    /// One script: a login costs one round trip here.
-    pub async fn settle(
-        &self,
-        prefix: &str,
-        a: LoginAttempt<'_>,
-        issue: &[(Text, TokenRec)],
-    ) -> Result<Settled, Down> {
-        let (family, user, now, ok, max) = (a.family.name(), a.user, a.now, a.ok, a.max);
-        let locked_until = now.saturating_add(a.window_ms);
-        static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
-            &SRC,
-            r#"
-local u = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
-if u ~= 0 and tonumber(ARGV[1]) < u then return -1 end
-if ARGV[2] == '1' then
-  for i = 2, #KEYS do if redis.call('EXISTS', KEYS[i]) == 1 then return -3 end end
-  redis.call('DEL', KEYS[1])
-  for i = 2, #KEYS do
-    local v, px = ARGV[2 * i + 2], ARGV[2 * i + 3]
-    if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
-  end
-  return -2
-end
-if u ~= 0 then redis.call('DEL', KEYS[1]) end
-local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
-local max = tonumber(ARGV[3])
-if f >= max then redis.call('HSET', KEYS[1], 'u', ARGV[4]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-if f >= max then return 0 end
-return max - f
-"#,
-        );
-        let mut keys = vec![Self::lock_key(prefix, family, user)];
-        keys.extend(issue.iter().map(|(t, _)| Self::token_key(prefix, t)));
-        let ttl = gc_ttl(locked_until, now)
-            .unwrap_or(GC_MARGIN_MS)
-            .to_string();
-        let (now, max, until) = (now.to_string(), max.to_string(), locked_until.to_string());
-        let mut args = vec![
-            now,
-            (if ok { "1" } else { "0" }).to_string(),
-            max,
-            until,
-            ttl,
-        ];
-        for (_, r) in issue {
-            args.extend(script_args(r));
-        }
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let r: i64 = self.script(sc, &keys, &args).await?;
-        match r {
-            -1 => Ok(Settled::Locked),
-            -2 => Ok(Settled::Passed),
-            -3 => Err(Down),
-            left => Ok(Settled::Failed(left.max(0) as u32)),
-        }
-    }
-
-    /// Every account with failures or a lock, as (family, user id, state).
-    pub async fn lockouts(&self, prefix: &str) -> Result<Vec<(String, String, LockState)>, Down> {
-        let keys = self.scan(&format!("{prefix}l:*")).await?;
-        let head = prefix.len() + 2;
-        let mut out = Vec::with_capacity(keys.len());
-        for k in keys {
-            let (f, u): (Option<u32>, Option<i64>) = self
-                .query(redis::cmd("HMGET").arg(&k).arg("f").arg("u"))
-                .await?;
-            let Some((family, user)) = k[head..].split_once(':') else {
-                continue;
-            };
-            let state = LockState {
-                failures: f.unwrap_or(0),
-                locked_until_ms: u.unwrap_or(0),
-            };
-            out.push((family.to_string(), user.to_string(), state));
-        }
-        Ok(out)
     }
 }

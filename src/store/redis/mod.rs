@@ -16,9 +16,12 @@
 //! the epoch, so the old epoch's keys are out of reach at once; they are unlinked in the background.
 
 mod credentials;
+mod header;
+mod logins;
 mod namespace;
 
 pub use credentials::encode;
+pub use header::{prefix, Meta, Setup};
 pub use namespace::{Hub, IdsCache, Session};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -34,10 +37,57 @@ pub const GC_MARGIN_MS: i64 = 7 * 24 * 3600 * 1000;
 /// (the connection manager enforces both: no timer of our own per call).
 const CALL_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Redis did not answer (down, unreachable, timed out, or refused the command).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the store is unreachable")]
-pub struct Down;
+/// A verb's failure on the shared store: Redis did not answer (down, unreachable, timed out:
+/// [`Down::LOST`], answered 503), or it answered with an error reply, such as a key of the wrong
+/// type under a namespace ([`Down::broken`], answered 500 naming the key: waiting will not fix it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .0.as_deref().unwrap_or("the store is unreachable"))]
+pub struct Down(Option<Arc<str>>);
+
+impl Down {
+    /// The store did not answer.
+    pub const LOST: Down = Down(None);
+
+    /// What Redis refused, when it answered with an error rather than not at all.
+    pub fn broken(&self) -> Option<&Arc<str>> {
+        self.0.as_ref()
+    }
+}
+
+/// Whether an error means Redis was not reached (or not ready), rather than an answer refusing the
+/// command: only these answer 503 and mark the store down.
+fn is_unreachable(e: &redis::RedisError) -> bool {
+    use redis::{ErrorKind as K, ServerErrorKind as S};
+    e.is_io_error()
+        || e.is_timeout()
+        || e.is_connection_dropped()
+        || e.is_connection_refusal()
+        || matches!(
+            e.kind(),
+            K::AuthenticationFailed
+                | K::Server(S::BusyLoading | S::TryAgain | S::ClusterDown | S::MasterDown)
+        )
+}
+
+/// The type of value authmock keeps under `key`, by its shape (see the key layout above).
+fn expected_type(key: &str) -> Option<&'static str> {
+    let rest = key.strip_prefix("am:")?;
+    if rest == "ns" {
+        return Some("set");
+    }
+    let Some(rest) = rest.strip_prefix("n:") else {
+        return Some("string");
+    };
+    if rest.ends_with(":meta") {
+        return Some("hash");
+    }
+    // `{ns}:{epoch}:t:…` or `{ns}:{epoch}:l:…`; a namespace name has no `:`.
+    match rest.split(':').nth(2) {
+        Some("t") => Some("string"),
+        Some("l") => Some("hash"),
+        _ => None,
+    }
+}
 
 /// A connection to the shared store; cloning is cheap.
 #[derive(Clone)]
@@ -129,7 +179,7 @@ impl Remote {
         self.query::<String>(&redis::cmd("PING")).await.is_ok()
     }
 
-    fn outcome<T>(&self, r: redis::RedisResult<T>) -> Result<T, Down> {
+    async fn outcome<T>(&self, r: redis::RedisResult<T>, keys: &[&str]) -> Result<T, Down> {
         let err = match r {
             Ok(v) => {
                 if !self.0.up.swap(true, Ordering::Relaxed) {
@@ -137,18 +187,44 @@ impl Remote {
                 }
                 return Ok(v);
             }
+            Err(e) if !is_unreachable(&e) => return Err(self.diagnose(&e, keys).await),
             Err(e) => e.to_string(),
         };
         if self.0.up.swap(false, Ordering::Relaxed) {
             tracing::error!(store = %self.0.shown, error = %err, "the store is unreachable: answering 503 until it returns");
         }
-        Err(Down)
+        Err(Down::LOST)
+    }
+
+    /// The error for a reply refusing a command on `keys`: names the key whose type is not the one
+    /// authmock keeps there (one `TYPE` per key, only on this path), else the keys and the reply.
+    async fn diagnose(&self, e: &redis::RedisError, keys: &[&str]) -> Down {
+        let mut what = None;
+        for k in keys {
+            let Some(want) = expected_type(k) else {
+                continue;
+            };
+            let mut c = self.0.conn.clone();
+            let found: Option<String> = redis::cmd("TYPE").arg(*k).query_async(&mut c).await.ok();
+            if let Some(found) = found.filter(|f| f != want && f != "none") {
+                what = Some(format!(
+                    "the key {k} holds a {found}, not the {want} authmock keeps there"
+                ));
+                break;
+            }
+        }
+        let what = what.unwrap_or_else(|| format!("Redis refused a command on {keys:?}: {e}"));
+        tracing::error!(store = %self.0.shown, "{what}");
+        Down(Some(Arc::from(format!(
+            "the shared store holds data authmock cannot use: {what}; \
+             POST /__admin/reset clears the namespace"
+        ))))
     }
 
     /// Runs one call. A call that found the connection refused (its last reconnect failed) is tried
     /// once more: nothing was sent, and the retry waits on the fresh reconnect, so that the first
     /// request after Redis returns is served rather than refused.
-    async fn call<T, F, Fut>(&self, f: F) -> Result<T, Down>
+    async fn call<T, F, Fut>(&self, keys: &[&str], f: F) -> Result<T, Down>
     where
         F: Fn(ConnectionManager) -> Fut,
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
@@ -157,12 +233,21 @@ impl Remote {
         if matches!(&r, Err(e) if e.is_connection_refusal()) {
             r = f(self.0.conn.clone()).await;
         }
-        self.outcome(r)
+        self.outcome(r, keys).await
     }
 
     /// Runs one command.
     pub(crate) async fn query<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, Down> {
-        self.call(|mut c| async move { cmd.query_async(&mut c).await })
+        // The key a command names is its first argument (the commands used here: GET, SET, HMGET, …).
+        let key = match cmd.args_iter().nth(1) {
+            Some(redis::Arg::Simple(k)) => std::str::from_utf8(k).ok(),
+            _ => None,
+        };
+        let keys: &[&str] = match &key {
+            Some(k) => std::slice::from_ref(k),
+            None => &[],
+        };
+        self.call(keys, |mut c| async move { cmd.query_async(&mut c).await })
             .await
     }
 
@@ -181,7 +266,7 @@ impl Remote {
             inv.arg(*a);
         }
         let inv = &inv;
-        self.call(|mut c| async move { inv.invoke_async(&mut c).await })
+        self.call(keys, |mut c| async move { inv.invoke_async(&mut c).await })
             .await
     }
 }
@@ -204,7 +289,7 @@ impl Contended {
     /// After a lost round: pauses, or says the time is up.
     pub(crate) async fn lost(&mut self) -> Result<(), Down> {
         if tokio::time::Instant::now() >= self.deadline {
-            return Err(Down);
+            return Err(Down::LOST);
         }
         let ms = rand::random_range(0..=self.round.min(8));
         self.round += 1;
@@ -216,203 +301,6 @@ impl Contended {
 /// One script, built on first use.
 fn script(cell: &'static OnceLock<Script>, src: &str) -> &'static Script {
     cell.get_or_init(|| Script::new(src))
-}
-
-fn meta_key(ns: &str) -> String {
-    format!("am:n:{ns}:meta")
-}
-
-/// The key prefix of a namespace's epoch: credentials and lockouts live under it.
-pub fn prefix(ns: &str, epoch: u64) -> String {
-    format!("am:n:{ns}:{epoch}:")
-}
-
-/// A namespace's shared header, read at the start of every request.
-#[derive(Debug, Clone, Default)]
-pub struct Meta {
-    pub epoch: u64,
-    /// The clock's state ([`crate::clock::Clock::state`]).
-    pub clock: Option<String>,
-    /// The identity changes' version; `None` before the namespace was first set up.
-    pub ids_version: Option<u64>,
-    /// The queued faults (JSON), when any.
-    pub faults: Option<String>,
-    /// The fingerprint of the fixtures the namespace was set up with.
-    pub fixtures: Option<String>,
-}
-
-/// What a namespace is set up with the first time any replica uses it.
-pub struct Setup<'a> {
-    pub clock: &'a str,
-    /// The fingerprint of the setting-up replica's fixtures.
-    pub fixtures: &'a str,
-    /// Credentials the fixtures issue (EnOS static tokens), as (token, record JSON).
-    pub tokens: &'a [(String, String)],
-}
-
-impl Remote {
-    /// The namespace's header: one round trip.
-    pub async fn meta(&self, ns: &str) -> Result<Meta, Down> {
-        type Row = (
-            Option<u64>,
-            Option<String>,
-            Option<u64>,
-            Option<String>,
-            Option<String>,
-        );
-        let (epoch, clock, ids_v, faults, fixtures): Row = self
-            .query(
-                redis::cmd("HMGET")
-                    .arg(meta_key(ns))
-                    .arg(&["epoch", "clock", "ids:v", "faults", "fx"]),
-            )
-            .await?;
-        Ok(Meta {
-            epoch: epoch.unwrap_or(0),
-            clock,
-            ids_version: ids_v,
-            faults: faults.filter(|f| f != "[]"),
-            fixtures,
-        })
-    }
-
-    /// Sets a namespace up unless a replica already did (one script: exactly one wins).
-    pub async fn setup(&self, ns: &str, s: &Setup<'_>) -> Result<(), Down> {
-        static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
-            &SRC,
-            r#"
-if redis.call('HEXISTS', KEYS[1], 'ids:v') == 1 then return 0 end
-local e = redis.call('HGET', KEYS[1], 'epoch') or '0'
-redis.call('HSET', KEYS[1], 'epoch', e, 'ids', '[]', 'ids:v', '1', 'clock', ARGV[2], 'clock:v', '1', 'fx', ARGV[3])
-redis.call('SADD', KEYS[2], ARGV[1])
-local p = 'am:n:' .. ARGV[1] .. ':' .. e .. ':t:'
-for i = 4, #ARGV, 2 do redis.call('SET', p .. ARGV[i], ARGV[i + 1]) end
-return 1
-"#,
-        );
-        let mut args: Vec<&str> = vec![ns, s.clock, s.fixtures];
-        for (t, rec) in s.tokens {
-            args.push(t);
-            args.push(rec);
-        }
-        let _: i64 = self.script(sc, &[&meta_key(ns), "am:ns"], &args).await?;
-        Ok(())
-    }
-
-    /// A meta field and its version (0 when never written).
-    pub async fn field(&self, ns: &str, field: &str) -> Result<(Option<String>, u64, u64), Down> {
-        let (v, ver, epoch): (Option<String>, Option<u64>, Option<u64>) = self
-            .query(
-                redis::cmd("HMGET")
-                    .arg(meta_key(ns))
-                    .arg(field)
-                    .arg(format!("{field}:v"))
-                    .arg("epoch"),
-            )
-            .await?;
-        Ok((v, ver.unwrap_or(0), epoch.unwrap_or(0)))
-    }
-
-    /// Writes a meta field if its version and the epoch are still those read; false if another
-    /// replica wrote first (read again and retry).
-    pub async fn swap_field(
-        &self,
-        ns: &str,
-        field: &str,
-        version: u64,
-        epoch: u64,
-        value: &str,
-    ) -> Result<bool, Down> {
-        static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
-            &SRC,
-            r#"
-local v = redis.call('HGET', KEYS[1], ARGV[1] .. ':v') or '0'
-local e = redis.call('HGET', KEYS[1], 'epoch') or '0'
-if v ~= ARGV[2] or e ~= ARGV[3] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[4], ARGV[1] .. ':v', tostring(tonumber(v) + 1))
-return 1
-"#,
-        );
-        let (ver, ep) = (version.to_string(), epoch.to_string());
-        let done: i64 = self
-            .script(sc, &[&meta_key(ns)], &[field, &ver, &ep, value])
-            .await?;
-        Ok(done == 1)
-    }
-
-    /// Resets a namespace everywhere: a new epoch, set up again by the next request.
-    pub async fn reset(&self, ns: &str) -> Result<(), Down> {
-        static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
-            &SRC,
-            r#"
-local e = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0')
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'epoch', tostring(e + 1))
-return e
-"#,
-        );
-        let old: u64 = self.script(sc, &[&meta_key(ns)], &[]).await?;
-        let me = self.clone();
-        let pattern = format!("{}*", prefix(ns, old));
-        tokio::spawn(async move { me.unlink_matching(&pattern).await });
-        Ok(())
-    }
-
-    /// Resets every namespace; only `default` is set up again on use.
-    pub async fn reset_all(&self) -> Result<(), Down> {
-        for ns in self.namespaces().await? {
-            self.reset(&ns).await?;
-        }
-        self.query::<i64>(redis::cmd("DEL").arg("am:ns")).await?;
-        Ok(())
-    }
-
-    /// Every namespace set up in this Redis.
-    pub async fn namespaces(&self) -> Result<Vec<String>, Down> {
-        self.query(redis::cmd("SMEMBERS").arg("am:ns")).await
-    }
-
-    /// Every key matching `pattern` (SCAN, which never blocks Redis for long).
-    pub(crate) async fn scan(&self, pattern: &str) -> Result<Vec<String>, Down> {
-        let mut cursor: u64 = 0;
-        let mut out = Vec::new();
-        loop {
-            let (next, keys): (u64, Vec<String>) = self
-                .query(
-                    redis::cmd("SCAN")
-                        .arg(cursor)
-                        .arg("MATCH")
-                        .arg(pattern)
-                        .arg("COUNT")
-                        .arg(1000),
-                )
-                .await?;
-            out.extend(keys);
-            if next == 0 {
-                return Ok(out);
-            }
-            cursor = next;
-        }
-    }
-
-    /// Unlinks every key matching `pattern` (after a reset; best effort).
-    async fn unlink_matching(&self, pattern: &str) {
-        let Ok(keys) = self.scan(pattern).await else {
-            return;
-        };
-        for chunk in keys.chunks(500) {
-            if self
-                .query::<i64>(redis::cmd("UNLINK").arg(chunk))
-                .await
-                .is_err()
-            {
-                return;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use crate::store::{
     Text, TokenRec, Tokens, Verbs,
 };
 use sha2::{Digest, Sha256};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// The shared store and what every namespace needs to read it.
@@ -107,6 +107,15 @@ impl Hub {
                  store must load the same fixtures, or they disagree about users, orgs and clients"
             );
         }
+        let now_s = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let last = cache.1.load(Ordering::Relaxed);
+        if now_s >= last + TOUCH_EVERY_S && cache.1.swap(now_s, Ordering::Relaxed) == last {
+            // Off the request's path: a lost mark only makes the namespace look older.
+            let (remote, name) = (r.clone(), name.to_string());
+            tokio::spawn(async move { remote.touch_namespace(&name).await });
+        }
         let version = meta.ids_version.unwrap_or(0);
         let ids = match cache.get(meta.epoch, version) {
             Some(ids) => ids,
@@ -124,6 +133,7 @@ impl Hub {
             clock: self.clock_of(meta.clock.as_deref()),
             ids,
             faults_queued: meta.faults.is_some(),
+            broken: OnceLock::new(),
         })
     }
 }
@@ -139,11 +149,17 @@ pub struct Session {
     ids: Arc<Idents>,
     /// Whether the header listed queued faults.
     pub faults_queued: bool,
+    /// The first error reply a verb of this request got (a key of the wrong type, named).
+    broken: OnceLock<Arc<str>>,
 }
 
-/// The identities a namespace's replica last rebuilt, by (epoch, version).
+/// What a replica keeps of one shared namespace: the identities it last rebuilt, by (epoch,
+/// version), and when it last marked the namespace used (seconds).
 #[derive(Debug, Default)]
-pub struct IdsCache(Mutex<Option<(u64, u64, Arc<Idents>)>>);
+pub struct IdsCache(Mutex<Option<(u64, u64, Arc<Idents>)>>, AtomicU64);
+
+/// How often a replica marks a namespace it serves as used, for the namespace limit.
+const TOUCH_EVERY_S: u64 = 60;
 
 impl IdsCache {
     fn get(&self, epoch: u64, version: u64) -> Option<Arc<Idents>> {
@@ -170,6 +186,19 @@ fn changes(doc: Option<&str>) -> Vec<Change> {
 }
 
 impl Session {
+    /// Keeps the first error reply among `r` and the verbs before it, for the answer to name.
+    pub fn noted<T>(&self, r: Result<T, Down>) -> Result<T, Down> {
+        if let Err(Some(b)) = r.as_ref().map_err(Down::broken) {
+            let _ = self.broken.set(b.clone());
+        }
+        r
+    }
+
+    /// What this request found unusable in the store, if anything.
+    pub fn broken(&self) -> Option<Arc<str>> {
+        self.broken.get().cloned()
+    }
+
     /// Changes a field of the namespace's header with `f`, which gets its current text and returns
     /// the new text (`None`: leave it) and an answer; retried when another replica wrote first.
     async fn update<R>(
@@ -284,6 +313,19 @@ impl Verbs for Session {
     ) -> Result<Option<TokenRec>, Down> {
         let ok = |r: &TokenRec| r.kind == kind && r.live_at(now) && pred(r);
         self.hub.remote.take_if(&self.prefix, token, ok).await
+    }
+
+    async fn exchange<const N: usize>(
+        &self,
+        token: &str,
+        kinds: &[Kind],
+        now: i64,
+        pred: impl Fn(&TokenRec) -> bool,
+        issue: [(Text, TokenRec); N],
+    ) -> Result<Option<TokenRec>, Down> {
+        let ok = |r: &TokenRec| kinds.contains(&r.kind) && r.live_at(now) && pred(r);
+        let r = &self.hub.remote;
+        r.exchange(&self.prefix, token, ok, &issue).await
     }
 
     async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {

@@ -81,6 +81,7 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
         ok: secret_eq(password, &user.password),
         max: LOCK_AFTER,
         window_ms: LOCK_MS,
+        code: None,
     };
     let token = new_access_token(&ns);
     let rec = TokenRec::new(Kind::EnosLogin, user.id.clone(), now, ACCESS_TTL_MS);
@@ -113,9 +114,18 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
     }))
 }
 
-/// Issues an org-bound access token and its refresh token (linked) and answers the session data.
+/// The credential a new session is exchanged for: its text and the kinds it may be.
+struct Spent<'a> {
+    token: &'a str,
+    kinds: &'a [Kind],
+}
+
+/// Exchanges `spent` for an org-bound access token and its refresh token (linked), in one step, and
+/// answers the session data; 31401 if a concurrent request spent it first. A refresh token's
+/// access token is retired with it.
 async fn open_session(
     ns: &Ns,
+    spent: Spent<'_>,
     user: &EnosUser,
     org_id: &str,
     org_name: &str,
@@ -150,9 +160,16 @@ async fn open_session(
     let mut r = TokenRec::new(Kind::EnosRefresh, owner, now, exp * 1000 - now);
     r.bind().org = Some(org);
     r.link = Some(access.clone());
-    ns.store()
-        .insert_pair((access.clone(), a), (refresh.clone(), r))
-        .await?;
+    let issue = [(access.clone(), a), (refresh.clone(), r)];
+    let same_user = |r: &TokenRec| *r.owner == *user.id;
+    let store = ns.store();
+    let old = store
+        .exchange(spent.token, spent.kinds, now, same_user, issue)
+        .await?
+        .ok_or(EnosError::LoginFirst)?;
+    if let (Kind::EnosRefresh, Some(a)) = (old.kind, &old.link) {
+        store.retire(a, &[Kind::EnosAccess]).await?;
+    }
     Ok(ok(SessionData {
         user_id: &user.id,
         user_name: &user.name,
@@ -200,10 +217,11 @@ pub(super) async fn session_set(
         return Err(EnosError::NoOrg);
     }
     let org = ns.enos().org(org_id).ok_or(EnosError::NoOrg)?;
-    ns.store()
-        .retire(token, &[Kind::EnosLogin, Kind::EnosAccess])
-        .await?;
-    open_session(&ns, &user, &org.id, &org.name).await
+    let spent = Spent {
+        token,
+        kinds: &[Kind::EnosLogin, Kind::EnosAccess],
+    };
+    open_session(&ns, spent, &user, &org.id, &org.name).await
 }
 
 /// A refresh token that verifies (signature, expiry on the mock's clock) and is still live in the store.
@@ -238,24 +256,20 @@ async fn live_refresh(ns: &Ns, refresh: &str) -> Result<Option<TokenRec>, EnosEr
 )]
 pub(super) async fn token_refresh(ns: Ns, RawQuery(q): RawQuery) -> Result<Response, EnosError> {
     let refresh = query_param(q.as_deref(), "refreshToken").ok_or(EnosError::RefreshRequired)?;
-    live_refresh(&ns, &refresh)
+    let old = live_refresh(&ns, &refresh)
         .await?
         .ok_or(EnosError::LoginFirst)?;
-    // Exactly one concurrent refresh wins the old refresh token.
-    let old = ns
-        .store()
-        .take_if(&refresh, Kind::EnosRefresh, ns.now(), |_| true)
-        .await?
-        .ok_or(EnosError::LoginFirst)?;
-    if let Some(a) = &old.link {
-        ns.store().retire(a, &[Kind::EnosAccess]).await?;
-    }
     let user = ns.enos().user(&old.owner).ok_or(EnosError::LoginFirst)?;
     let org = ns
         .enos()
         .org(old.org().unwrap_or_default())
         .ok_or(EnosError::LoginFirst)?;
-    open_session(&ns, &user, &org.id, &org.name).await
+    // Exactly one concurrent refresh wins the old refresh token.
+    let spent = Spent {
+        token: &refresh,
+        kinds: &[Kind::EnosRefresh],
+    };
+    open_session(&ns, spent, &user, &org.id, &org.name).await
 }
 
 /// `GET /app-portal-service/v2.2/logout` — revokes the token and its refresh token.

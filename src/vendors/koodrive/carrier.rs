@@ -44,27 +44,17 @@ fn new_pair(ns: &Ns, user_id: &Text, now: i64) -> (SessionInfo, [(Text, TokenRec
     (info, [(access, a), (refresh, r)])
 }
 
-/// Checks the credential of `authType` "1" (password) or "2" (verification code). A minted code works
-/// once, and is not used up while the account is locked.
-async fn credential_ok(
-    ns: &Ns,
-    user: &KooUser,
-    auth_type: &str,
-    secret: &str,
-    now: i64,
-) -> Result<bool, KooError> {
+/// Checks the credential of `authType` "1" (password) or "2" (verification code): right, or a
+/// minted verification code for the store to redeem as it settles the attempt (it works once, and
+/// is not used up while the account is locked).
+fn credential<'s>(user: &KooUser, auth_type: &str, secret: &'s str) -> (bool, Option<&'s str>) {
     if auth_type == "1" {
-        return Ok(secret_eq(secret, &user.password));
+        return (secret_eq(secret, &user.password), None);
     }
     if !user.verification_code.is_empty() && secret_eq(secret, &user.verification_code) {
-        return Ok(true);
+        return (true, None);
     }
-    if ns.store().is_locked(FAMILY, &user.user_id, now).await? {
-        return Ok(false);
-    }
-    Ok(ns
-        .redeem_verification_code(&user.user_id, secret, now)
-        .await?)
+    (false, Some(secret))
 }
 
 /// `POST /koodrive/ose/v1/auth/login` — account login by password or verification code.
@@ -122,15 +112,16 @@ pub(super) async fn login(
         .koo()
         .user_by_account(account)
         .ok_or(KooError::Credentials)?;
-    let passed = credential_ok(&ns, &user, auth_type, secret, now).await?;
+    let (ok, code) = credential(&user, auth_type, secret);
     let (session_info, pair) = new_pair(&ns, &user.user_id, now);
     let attempt = LoginAttempt {
         family: FAMILY,
         user: &user.user_id,
         now,
-        ok: passed,
+        ok,
         max: LOCK_AFTER,
         window_ms: LOCK_MS,
+        code,
     };
     match ns.store().settle(attempt, pair).await? {
         Settled::Locked => return Err(KooError::Locked),
@@ -210,15 +201,13 @@ pub(super) async fn refresh_token(
     if rec.link.as_deref() != Some(access) {
         return Err(KooError::Session);
     }
-    // Exactly one concurrent refresh wins the old refresh token.
-    let old = store
-        .take_if(refresh, Kind::KooRefresh, now, |r| {
-            r.link.as_deref() == Some(access)
-        })
+    // Exactly one concurrent refresh wins the old refresh token, and only its pair is stored.
+    let (session_info, pair) = new_pair(&ns, &rec.owner, now);
+    let same = |r: &TokenRec| r.link.as_deref() == Some(access) && r.owner == rec.owner;
+    store
+        .exchange(refresh, &[Kind::KooRefresh], now, same, pair)
         .await?
         .ok_or(KooError::Refresh)?;
     store.retire(access, &[Kind::KooAccess]).await?;
-    let (session_info, [a, r]) = new_pair(&ns, &old.owner, now);
-    store.insert_pair(a, r).await?;
     Ok(ok("Success", RefreshData { session_info }))
 }

@@ -180,16 +180,16 @@ pub(super) async fn session_refresh(
     if rec.session() != Some(sid) {
         return Err(KooError::Session);
     }
-    let old = ns
-        .store()
-        .take_if(token, Kind::KooSession, now, |r| r.session() == Some(sid))
+    let fresh = ns.gen.hex_key(24);
+    let access_token = format!("Bearer {fresh}");
+    let same = |r: &TokenRec| r.session() == Some(sid) && r.owner == rec.owner;
+    let mut next = TokenRec::new(Kind::KooSession, rec.owner.clone(), now, SESSION_WINDOW_MS);
+    next.bind = rec.bind.clone();
+    // Exactly one concurrent refresh wins the old session, and only its successor is stored.
+    ns.store()
+        .exchange(token, &[Kind::KooSession], now, same, [(fresh, next)])
         .await?
         .ok_or(KooError::Session)?;
-    let fresh = ns.gen.hex_key(24);
-    let mut rec = TokenRec::new(Kind::KooSession, old.owner, now, SESSION_WINDOW_MS);
-    rec.bind = old.bind;
-    let access_token = format!("Bearer {fresh}");
-    ns.store().insert(fresh, rec).await?;
     Ok(HandWrittenJson(RefreshBody {
         access_token,
         code: 0,

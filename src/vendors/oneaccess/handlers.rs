@@ -259,6 +259,7 @@ pub(super) async fn sdk_login(
         ok: secret_eq(password, &user.password),
         max: LOCK_AFTER,
         window_ms: LOCK_MS,
+        code: None,
     };
     let mut token = String::with_capacity(43);
     token.push_str("bts");

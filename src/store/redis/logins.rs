@@ -1,0 +1,144 @@
+//! Login attempts of one namespace epoch: lockout counters (keys `{prefix}l:{family}:{user}`) and
+//! the script that settles an attempt, counting a failure or storing what a success issues.
+
+use super::credentials::{gc_ttl, script_args};
+use super::{script, Down, Remote, GC_MARGIN_MS};
+use crate::ids::secret_eq;
+use crate::store::credential::{verification_code_key, Kind, Text, TokenRec};
+use crate::store::{LockState, LoginAttempt, Settled};
+use redis::Script;
+use std::sync::OnceLock;
+
+impl Remote {
+    fn lock_key(prefix: &str, family: &str, user: &str) -> String {
+        format!("{prefix}l:{family}:{user}")
+    }
+
+    /// Whether the account is locked at `now` (an elapsed lock is cleared).
+    pub async fn is_locked(
+        &self,
+        prefix: &str,
+        family: &str,
+        user: &str,
+        now: i64,
+    ) -> Result<bool, Down> {
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = script(
+            &SRC,
+            r#"
+local u = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
+if u == 0 then return 0 end
+if tonumber(ARGV[1]) < u then return 1 end
+redis.call('DEL', KEYS[1])
+return 0
+"#,
+        );
+        let key = Self::lock_key(prefix, family, user);
+        let locked: i64 = self.script(sc, &[&key], &[&now.to_string()]).await?;
+        Ok(locked == 1)
+    }
+
+    /// Settles one login attempt: refused if the account is locked at `now` (an elapsed lock is
+    /// cleared), else a success clears the count and stores the credentials the login issues, and a
+    /// failure counts once, whichever replica counts it, locking the account for `window_ms` at `max`.
+    /// One script: a login costs one round trip here.
+    pub async fn settle(
+        &self,
+        prefix: &str,
+        a: LoginAttempt<'_>,
+        issue: &[(Text, TokenRec)],
+    ) -> Result<Settled, Down> {
+        let (family, user, now, ok, max) = (a.family.name(), a.user, a.now, a.ok, a.max);
+        let locked_until = now.saturating_add(a.window_ms);
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = script(
+            &SRC,
+            r#"
+local u = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
+if u ~= 0 and tonumber(ARGV[1]) < u then return -1 end
+local n, ok = #KEYS, ARGV[2] == '1'
+if ARGV[6] ~= '' then
+  n = n - 1
+  ok = ok or redis.call('GET', KEYS[#KEYS]) == ARGV[6]
+end
+if ok then
+  for i = 2, n do if redis.call('EXISTS', KEYS[i]) == 1 then return -3 end end
+  if n < #KEYS then redis.call('DEL', KEYS[#KEYS]) end
+  redis.call('DEL', KEYS[1])
+  for i = 2, n do
+    local v, px = ARGV[2 * i + 3], ARGV[2 * i + 4]
+    if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
+  end
+  return -2
+end
+if u ~= 0 then redis.call('DEL', KEYS[1]) end
+local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
+local max = tonumber(ARGV[3])
+if f >= max then redis.call('HSET', KEYS[1], 'u', ARGV[4]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+if f >= max then return 0 end
+return max - f
+"#,
+        );
+        let mut keys = vec![Self::lock_key(prefix, family, user)];
+        keys.extend(issue.iter().map(|(t, _)| Self::token_key(prefix, t)));
+        // A presented verification code is read here and used up by the script only if the
+        // record is still the one read (compare-and-delete), and only if the account is not locked.
+        let mut code_raw = String::new();
+        if let (false, Some(code)) = (ok, a.code) {
+            let key = Self::token_key(prefix, &verification_code_key(user));
+            if let Some((raw, r)) = self.get(&key).await? {
+                let matches = r.code().is_some_and(|c| secret_eq(code, c));
+                if r.kind == Kind::KooVerificationCode && r.live_at(now) && matches {
+                    code_raw = raw;
+                    keys.push(key);
+                }
+            }
+        }
+        let ttl = gc_ttl(locked_until, now)
+            .unwrap_or(GC_MARGIN_MS)
+            .to_string();
+        let (now, max, until) = (now.to_string(), max.to_string(), locked_until.to_string());
+        let mut args = vec![
+            now,
+            (if ok { "1" } else { "0" }).to_string(),
+            max,
+            until,
+            ttl,
+            code_raw,
+        ];
+        for (_, r) in issue {
+            args.extend(script_args(r));
+        }
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r: i64 = self.script(sc, &keys, &args).await?;
+        match r {
+            -1 => Ok(Settled::Locked),
+            -2 => Ok(Settled::Passed),
+            -3 => Err(Down::LOST),
+            left => Ok(Settled::Failed(left.max(0) as u32)),
+        }
+    }
+
+    /// Every account with failures or a lock, as (family, user id, state).
+    pub async fn lockouts(&self, prefix: &str) -> Result<Vec<(String, String, LockState)>, Down> {
+        let keys = self.scan(&format!("{prefix}l:*")).await?;
+        let head = prefix.len() + 2;
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            let (f, u): (Option<u32>, Option<i64>) = self
+                .query(redis::cmd("HMGET").arg(&k).arg("f").arg("u"))
+                .await?;
+            let Some((family, user)) = k[head..].split_once(':') else {
+                continue;
+            };
+            let state = LockState {
+                failures: f.unwrap_or(0),
+                locked_until_ms: u.unwrap_or(0),
+            };
+            out.push((family.to_string(), user.to_string(), state));
+        }
+        Ok(out)
+    }
+}
