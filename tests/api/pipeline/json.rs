@@ -13,11 +13,9 @@ const KD_AGENT: (&str, &str) = ("x-hw-agentName", "authmock-tests");
 const KD_ACCOUNT: &str = "0027188460911";
 const KD_PASSWORD: &str = "123qweASD143";
 
-const OA_TOKEN: &str = "/api/v2/tenant/token";
 const OA_LOGIN: &str = "/api/v2/sdk/login";
 const OA_TICKET: &str = "/api/v2/tenant/sso/session-token/sso-ticket";
 const OA_CLIENT: &str = "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ";
-const OA_SECRET: &str = "demo-client-secret";
 const OA_TENANT: &str = "08f770f51f80d2f40f38c00cb199fd21";
 const OA_FINGERPRINT: &str = "156aysdna213sac";
 const OA_HEADERS: [(&str, &str); 5] = [
@@ -93,28 +91,13 @@ async fn koodrive_login_with_a_repeated_password_takes_the_last_one() {
 // ---------------------------------------------------------------------------------------------
 // OneAccess
 
-async fn oa_login(api: &Api, body: &[u8]) -> Resp {
+/// sdk/login with `body` sent byte for byte.
+async fn oa_login_raw(api: &Api, body: &[u8]) -> Resp {
     api.post_raw(OA_LOGIN, &OA_HEADERS, body).await
 }
 
-async fn oa_app_token(api: &Api) -> String {
-    let form =
-        format!("grant_type=client_credentials&client_id={OA_CLIENT}&client_secret={OA_SECRET}");
-    let r = api
-        .post_raw(
-            OA_TOKEN,
-            &[("content-type", "application/x-www-form-urlencoded")],
-            form.as_bytes(),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.body["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_owned()
-}
-
-async fn oa_ticket(api: &Api, app_token: &str, body: &[u8]) -> Resp {
+/// sso-ticket with `body` sent byte for byte.
+async fn oa_ticket_raw(api: &Api, app_token: &str, body: &[u8]) -> Resp {
     let auth = format!("Bearer {app_token}");
     api.post_raw(
         OA_TICKET,
@@ -133,7 +116,7 @@ async fn oneaccess_login_with_a_leading_bom_answers_a_session_token() {
     let api = Api::new().await;
     let body = json!({"user_name": "zhangsan", "password": "Zhangsan@123"}).to_string();
 
-    let r = oa_login(&api, &with_bom(&body)).await;
+    let r = oa_login_raw(&api, &with_bom(&body)).await;
 
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.body["session_token"].is_string(), "{}", r.text);
@@ -146,8 +129,8 @@ async fn oneaccess_login_with_a_repeated_password_takes_the_last_one() {
         format!(r#"{{"user_name":"zhangsan","password":"{first}","password":"{last}"}}"#)
     };
 
-    let last_right = oa_login(&api, body("wrong", "Zhangsan@123").as_bytes()).await;
-    let last_wrong = oa_login(&api, body("Zhangsan@123", "wrong").as_bytes()).await;
+    let last_right = oa_login_raw(&api, body("wrong", "Zhangsan@123").as_bytes()).await;
+    let last_wrong = oa_login_raw(&api, body("Zhangsan@123", "wrong").as_bytes()).await;
 
     assert_eq!(last_right.status, 200, "{}", last_right.text);
     assert!(
@@ -167,9 +150,9 @@ async fn oneaccess_login_with_a_repeated_password_takes_the_last_one() {
 #[tokio::test]
 async fn oneaccess_sso_ticket_with_a_bom_and_a_repeated_session_token_takes_the_last_one() {
     let api = Api::new().await;
-    let app_token = oa_app_token(&api).await;
+    let app_token = api.oa_app_token(&[]).await;
     let login = json!({"user_name": "zhangsan", "password": "Zhangsan@123"}).to_string();
-    let session = oa_login(&api, login.as_bytes()).await;
+    let session = oa_login_raw(&api, login.as_bytes()).await;
     let session = session.body["session_token"]
         .as_str()
         .expect("session_token");
@@ -177,7 +160,7 @@ async fn oneaccess_sso_ticket_with_a_bom_and_a_repeated_session_token_takes_the_
         r#"{{"session_token":"not-a-session","operating_sys_version":"Android 10","device_ip":"10.10.10.1","device_fingerprint":"{OA_FINGERPRINT}","session_token":"{session}"}}"#
     );
 
-    let r = oa_ticket(&api, &app_token, &with_bom(&body)).await;
+    let r = oa_ticket_raw(&api, &app_token, &with_bom(&body)).await;
 
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.body["sso_ticket"].is_string(), "{}", r.text);
