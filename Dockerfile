@@ -61,6 +61,7 @@ ENV AUTHMOCK_HOST=0.0.0.0 \
     AUTHMOCK_TLS_DIR=/tls
 # 8443 serves HTTPS when AUTHMOCK_TLS_PORT=8443 is set.
 EXPOSE 8080 8443
+# Readiness (docs/operations.md): healthy once the fixtures are loaded and the store answers.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=2s --retries=3 \
-    CMD ["/authmock", "healthcheck"]
+    CMD ["/authmock", "healthcheck", "--ready"]
 ENTRYPOINT ["/authmock"]

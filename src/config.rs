@@ -19,12 +19,16 @@ pub struct Cli {
 pub enum Command {
     /// Serve (the default when no subcommand is given).
     Serve(Box<ServeArgs>),
-    /// Exit 0 when a server answers GET /__admin/health with 200, else 1 (for container HEALTHCHECKs).
+    /// Exit 0 when a server answers GET /__admin/health (with --ready: /__admin/health/ready) with
+    /// 200, else 1 (for container HEALTHCHECKs).
     Healthcheck {
-        /// Health URL, or the server's base URL (then /__admin/health is probed); default
+        /// Health URL, or the server's base URL (then the health route is probed); default
         /// http://127.0.0.1:$AUTHMOCK_PORT/__admin/health (port 8080 if unset).
         #[arg(long, env = "AUTHMOCK_HEALTH_URL")]
         url: Option<String>,
+        /// Probe readiness (/__admin/health/ready: fixtures loaded and the store answering) instead.
+        #[arg(long)]
+        ready: bool,
     },
     /// Validate the fixture files in DIR and print every problem (file, JSON path, message); exit 0 or 2.
     CheckFixtures {

@@ -24,6 +24,7 @@ pub mod fixtures;
 pub mod ids;
 pub mod lint;
 pub mod logging;
+pub mod metrics;
 pub use admin::openapi;
 pub mod namespace;
 pub mod pipeline;

@@ -14,7 +14,7 @@ use tracing_subscriber::EnvFilter;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Healthcheck { url }) => healthcheck(url),
+        Some(Command::Healthcheck { url, ready }) => healthcheck(url, ready),
         Some(Command::CheckFixtures { dir }) => match Fixtures::from_dir(&dir) {
             Ok(_) => {
                 println!("{}: fixtures are valid", dir.display());
@@ -252,15 +252,20 @@ fn print_ca(dir: Option<&std::path::Path>) -> ExitCode {
 }
 
 /// A minimal HTTP/1.0 GET (a scratch image has no curl): 0 when the answer is 200.
-fn healthcheck(url: Option<String>) -> ExitCode {
+fn healthcheck(url: Option<String>, ready: bool) -> ExitCode {
+    let route = if ready {
+        "__admin/health/ready"
+    } else {
+        "__admin/health"
+    };
     let url = match url {
-        Some(url) => health_url(url),
+        Some(url) => health_url(url, route),
         None => {
             let port = std::env::var("AUTHMOCK_PORT")
                 .ok()
                 .filter(|p| !p.is_empty())
                 .unwrap_or_else(|| "8080".into());
-            format!("http://127.0.0.1:{port}/__admin/health")
+            format!("http://127.0.0.1:{port}/{route}")
         }
     };
     match probe(&url) {
@@ -279,12 +284,12 @@ fn healthcheck(url: Option<String>) -> ExitCode {
     }
 }
 
-/// The URL to probe: a base URL as the server prints it (no path, or just `/`) means its health route.
-fn health_url(url: String) -> String {
+/// The URL to probe: a base URL as the server prints it (no path, or just `/`) means its `route`.
+fn health_url(url: String, route: &str) -> String {
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
     match url[after_scheme..].find('/') {
-        None => format!("{url}/__admin/health"),
-        Some(i) if after_scheme + i + 1 == url.len() => format!("{url}__admin/health"),
+        None => format!("{url}/{route}"),
+        Some(i) if after_scheme + i + 1 == url.len() => format!("{url}{route}"),
         Some(_) => url,
     }
 }

@@ -16,6 +16,7 @@ use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -134,8 +135,13 @@ async fn serve_tls(https: TlsListener, pipeline: Pipeline, mut stop: watch::Rece
                 s = tls.handshake(stream, peer, HEADER_TIMEOUT) => s,
                 _ = stop.changed() => None,
             };
-            if let Some(s) = stream {
-                run_connection(TokioIo::new(s), pipeline, watcher).await;
+            let counts = &pipeline.app.metrics.tls;
+            counts.handshakes.fetch_add(1, Ordering::Relaxed);
+            match stream {
+                Some(s) => run_connection(TokioIo::new(s), pipeline, watcher).await,
+                None => {
+                    counts.failures.fetch_add(1, Ordering::Relaxed);
+                }
             }
         });
     }

@@ -2,7 +2,7 @@
 //!
 //! 1. [`edge`]: a head over 32 KiB is refused (431); `//` in the path collapses to `/`.
 //! 2. [`cors`]: a preflight is answered at once, for any path.
-//! 3. [`route`]: the vendor route table names the operation; `/__admin` goes to the control plane's
+//! 3. [`route`] (and [`count`]'s route index, under which the answer is counted): the vendor route table names the operation; `/__admin` goes to the control plane's
 //!    router; anything else is a 404, or a 405 on a known path.
 //! 4. namespace: `X-Mock-Namespace` picks the isolated state the request runs in.
 //! 5. body: read whole, within 64 KiB and 30 s ([`edge::read_body`]).
@@ -15,6 +15,7 @@
 //! Every answer then gets its CORS headers ([`cors::finish`]).
 
 pub mod cors;
+pub mod count;
 pub mod edge;
 pub mod fault;
 pub mod lint;
@@ -75,25 +76,40 @@ impl Pipeline {
             return cors::preflight(&self.app, req.headers());
         }
         let origin = cors::allow_origin(&self.app, req.headers());
-        let mut resp = self.answer(drop_conn, req, raw_path).await;
+        let start = Instant::now();
+        let (route, family) = Route::of(req.method(), req.uri().path());
+        let index = count::route_index(&route, req.method(), req.uri().path());
+        let routed = Routed {
+            route,
+            family,
+            index,
+            start,
+        };
+        let mut resp = self.answer(drop_conn, req, raw_path, routed).await;
+        count::answer(&self.app, index, &resp, start.elapsed().as_micros() as u64);
         cors::finish(origin, &mut resp);
         resp
     }
 
-    /// Steps 3 to 9. `raw_path` is the path as sent, when step 1 collapsed its slashes.
+    /// Steps 4 to 9. `raw_path` is the path as sent, when step 1 collapsed its slashes.
     async fn answer<B>(
         &self,
         drop_conn: &Arc<Notify>,
         req: axum::http::Request<B>,
         raw_path: Option<String>,
+        routed: Routed,
     ) -> Response
     where
         B: hyper::body::Body<Data = Bytes> + Unpin,
         B::Error: Into<axum::BoxError>,
     {
-        let start = Instant::now();
+        let Routed {
+            route,
+            family,
+            index,
+            start,
+        } = routed;
         let (parts, body) = req.into_parts();
-        let (route, family) = Route::of(&parts.method, parts.uri.path());
         // The admin token is checked here, once: a refused request must not create the namespace
         // it names, and the control plane's guard reads the verdict.
         let denied = matches!(route, Route::Admin)
@@ -107,9 +123,9 @@ impl Pipeline {
             Err(unsynced) => match (&route, unsynced.broken()) {
                 (Route::Vendor(op, _), Some(what)) => return broken(op.family(), &what),
                 (Route::Vendor(op, _), None) => return op.family().unavailable(),
-                // Health reports the store down or broken; reset clears a broken namespace; a path
+                // Health and the probes report the store down or broken; reset clears a broken namespace; a path
                 // nobody serves is still a 404.
-                (Route::Admin, _) if parts.uri.path() == admin::HEALTH => unsynced,
+                (Route::Admin, _) if admin::health::is_probe(parts.uri.path()) => unsynced,
                 (Route::Admin, Some(_)) if parts.uri.path() == admin::RESET => unsynced,
                 (Route::Admin, Some(what)) => {
                     return envelope::error(StatusCode::INTERNAL_SERVER_ERROR, &what)
@@ -145,16 +161,23 @@ impl Pipeline {
         };
         let (warnings, refusal) =
             lint::run(&self.app, op, raw_path.as_deref(), &parts.headers, &bytes);
+        if !warnings.is_empty() {
+            count::lint(&self.app.metrics, index, &warnings);
+        }
         rec.warnings = warnings;
         let Some(fault::Picked { id, action }) = picked else {
             let resp = match refusal {
-                Some(r) => r,
+                Some(r) => {
+                    self.app.metrics.strict(index);
+                    r
+                }
                 None => vendors::handle(op, ns.clone(), parts, bytes).await,
             };
             let resp = or_broken(&ns, resp, |what| broken(op.family(), what));
             return rec.finish(&ns, resp).await;
         };
         rec.fault = Some(id);
+        count::fault(&self.app.metrics, index, &action);
         if let Some(ms) = action.delay_ms {
             tokio::time::sleep(Duration::from_millis(ms)).await;
         }
@@ -166,7 +189,11 @@ impl Pipeline {
         }
         // A fault acts first; strict mode replaces the vendor operation, not the fault plane.
         let resp = match (fault::answer(&action, op, &parts.headers), refusal) {
-            (Some(r), _) | (None, Some(r)) => r,
+            (Some(r), _) => r,
+            (None, Some(r)) => {
+                self.app.metrics.strict(index);
+                r
+            }
             (None, None) => vendors::handle(op, ns.clone(), parts, bytes).await,
         };
         let mut resp = or_broken(&ns, resp, |what| broken(op.family(), what));
@@ -212,6 +239,15 @@ impl Pipeline {
         });
         rec.finish(&ns, resp).await
     }
+}
+
+/// Step 3's verdict, reached before the answer so that the answer is counted under its route.
+struct Routed {
+    route: Route,
+    family: Option<crate::contract::Family>,
+    /// The route's index in the metrics' route table.
+    index: usize,
+    start: Instant,
 }
 
 async fn not_served(method: Method, uri: Uri) -> Response {

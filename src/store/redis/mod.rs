@@ -98,6 +98,7 @@ struct Inner {
     shown: String,
     up: AtomicBool,
     ordinal: u64,
+    stats: crate::metrics::StoreCounts,
 }
 
 impl std::fmt::Debug for Remote {
@@ -156,6 +157,7 @@ impl Remote {
             shown,
             up: AtomicBool::new(true),
             ordinal,
+            stats: Default::default(),
         })))
     }
 
@@ -167,6 +169,11 @@ impl Remote {
     /// This process's ordinal among those that connected to this Redis (1 for the first).
     pub fn ordinal(&self) -> u64 {
         self.0.ordinal
+    }
+
+    /// This process's calls to the store (for `GET /__admin/metrics`).
+    pub fn stats(&self) -> &crate::metrics::StoreCounts {
+        &self.0.stats
     }
 
     /// Whether the last call reached Redis.
@@ -229,10 +236,13 @@ impl Remote {
         F: Fn(ConnectionManager) -> Fut,
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
     {
+        let start = std::time::Instant::now();
         let mut r = f(self.0.conn.clone()).await;
         if matches!(&r, Err(e) if e.is_connection_refusal()) {
             r = f(self.0.conn.clone()).await;
         }
+        let us = start.elapsed().as_micros() as u64;
+        self.0.stats.call(us, r.is_ok());
         self.outcome(r, keys).await
     }
 

@@ -9,10 +9,12 @@ mod faults;
 mod identities;
 mod journal;
 mod lifecycle;
+mod metrics;
 mod namespaces;
 mod openapi;
 mod protection;
 mod state;
+mod trace;
 mod verify;
 
 // The sections share this module's helpers and imports through `use super::*`.
