@@ -97,6 +97,10 @@ pub struct ServeArgs {
     /// restarts: `redis://[user:pass@]host:port[/db]` (`rediss://` for TLS).
     #[arg(long, env = "AUTHMOCK_STORE", default_value = "memory", value_parser = parse_store)]
     pub store: String,
+    /// The base URL browsers reach this server at (`https://mock.example:8443`), as KooDrive
+    /// authCodeURL's orgIdHost; without it, the request's scheme and Host (or X-Forwarded-*).
+    #[arg(long, env = "AUTHMOCK_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
     #[command(flatten)]
     pub tls: TlsArgs,
 }
@@ -131,6 +135,20 @@ fn parse_store(v: &str) -> Result<String, String> {
         return Ok(v.to_string());
     }
     Err("expected memory, redis://[user:pass@]host:port[/db] or rediss://…".to_string())
+}
+
+fn parse_public_url(v: &str) -> Result<String, String> {
+    let v = v.trim().trim_end_matches('/');
+    let rest = v
+        .strip_prefix("http://")
+        .or_else(|| v.strip_prefix("https://"))
+        .ok_or("expected http://host[:port][/path] or https://…")?;
+    let authority = rest.split('/').next().unwrap_or("");
+    let clean = !rest.contains(['?', '#', '"', '<', '>', '\\', ' ']) && rest.is_ascii();
+    match crate::store::orgid::split_authority(authority) {
+        Some(_) if clean => Ok(v.to_string()),
+        _ => Err(format!("{v:?} is not http(s)://host[:port][/path]")),
+    }
 }
 
 fn parse_san(v: &str) -> Result<String, String> {

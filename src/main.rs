@@ -72,6 +72,7 @@ fn run(args: ServeArgs) -> ExitCode {
         max_tokens: args.max_tokens,
         strict: args.strict,
         tls_ca_pem: tls.as_ref().map(|t| t.ca_pem().to_string()),
+        public_url: args.public_url.clone(),
         ..Settings::default()
     };
     let rt = match tokio::runtime::Builder::new_multi_thread()

@@ -68,6 +68,8 @@ mod namespaces;
 mod outage;
 #[path = "redis/races.rs"]
 mod races;
+#[path = "redis/signin.rs"]
+mod signin;
 #[path = "redis/startup.rs"]
 mod startup;
 

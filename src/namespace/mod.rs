@@ -50,6 +50,9 @@ pub struct Settings {
     pub strict: bool,
     /// The CA certificate (PEM) of the https listener, served at `/__admin/ca.pem`; `None` without one.
     pub tls_ca_pem: Option<String>,
+    /// The base URL browsers reach the mock at (`--public-url`, no trailing slash): KooDrive
+    /// authCodeURL's `orgIdHost`. `None`: the request's scheme and host.
+    pub public_url: Option<String>,
     /// How long a client may take to send its body (30 s; shorter only in tests, through
     /// `MockServerBuilder::body_timeout`, so that the 408 is tested without waiting 30 s).
     pub body_timeout: std::time::Duration,
@@ -75,6 +78,7 @@ impl Default for Settings {
             max_tokens: DEFAULT_MAX_TOKENS,
             strict: false,
             tls_ca_pem: None,
+            public_url: None,
             body_timeout: BODY_TIMEOUT,
         }
     }

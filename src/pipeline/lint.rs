@@ -17,9 +17,10 @@ pub fn run(
     op: Op,
     collapsed: Option<&str>,
     headers: &HeaderMap,
+    query: Option<&str>,
     body: &[u8],
 ) -> (Warnings, Option<Response>) {
-    let warnings = lint::check(op, collapsed, headers, body);
+    let warnings = lint::check_with_query(op, collapsed, headers, query, body);
     let refusal = warnings
         .first_lenient()
         .filter(|_| strict(app, headers))

@@ -159,8 +159,14 @@ impl Pipeline {
             let resp = route::not_served(&parts.method, &parts.uri);
             return rec.finish(&ns, resp).await;
         };
-        let (warnings, refusal) =
-            lint::run(&self.app, op, raw_path.as_deref(), &parts.headers, &bytes);
+        let (warnings, refusal) = lint::run(
+            &self.app,
+            op,
+            raw_path.as_deref(),
+            &parts.headers,
+            parts.uri.query(),
+            &bytes,
+        );
         if !warnings.is_empty() {
             count::lint(&self.app.metrics, index, &warnings);
         }
@@ -206,6 +212,13 @@ impl Pipeline {
     /// Step 4: the namespace `X-Mock-Namespace` names, created on first use (then opened: with the
     /// shared store, its header is read).
     fn namespace(&self, parts: &Parts, denied: bool) -> Result<Arc<Namespace>, &'static str> {
+        // A browser on the sign-in page cannot send the header: the URL carries the namespace.
+        if let Some(n) = vendors::koodrive::namespace_param(parts.uri.path(), parts.uri.query()) {
+            if !valid_namespace(&n) {
+                return Err("mock_namespace must be 1-64 characters of A-Z a-z 0-9 . _ -");
+            }
+            return Ok(self.app.namespace(&n));
+        }
         let Some(v) = parts.headers.get(names::X_MOCK_NAMESPACE) else {
             return Ok(self.app.namespace(DEFAULT_NAMESPACE));
         };

@@ -21,13 +21,14 @@ pub enum Route {
 
 impl Route {
     /// Where a request goes, and the vendor family whose prefix its path has (resolved once here):
-    /// `/__admin` first, then only that family's route table.
+    /// `/__admin` first, then only that family's route table (outside every prefix: OrgID's sign-in
+    /// page, whose family stays `None` so that the pipeline's refusals there are the mock's own).
     pub fn of(method: &Method, path: &str) -> (Route, Option<Family>) {
         if path == "/__admin" || path.starts_with("/__admin/") {
             return (Route::Admin, None);
         }
         let family = Family::of(path);
-        let route = match family.and_then(|f| contract::find(f, method, path)) {
+        let route = match contract::find(family, method, path) {
             Some((op, pattern)) => Route::Vendor(op, pattern),
             None => Route::None,
         };

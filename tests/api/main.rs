@@ -16,6 +16,7 @@ mod koodrive;
 mod lint;
 mod oneaccess;
 mod pipeline;
+mod signin;
 #[path = "../support/tempdir.rs"]
 mod tempdir;
 mod tls;

@@ -1,5 +1,5 @@
-//! Starting, serving and stopping: the URL printed first, a free port, signals, the token limit and
-//! the open-files limit.
+//! Starting, serving and stopping: the URL printed first, a free port, signals, the token limit, the
+//! open-files limit and the public URL.
 
 use super::*;
 
@@ -137,4 +137,30 @@ fn the_server_raises_its_open_files_soft_limit_to_the_hard_limit() {
     assert_eq!(soft, hard, "soft limit {soft} was not raised to {hard}");
     assert_ne!(soft, "256");
     assert_eq!(server.stop().status.code(), Some(0));
+}
+
+#[tokio::test]
+async fn authmock_public_url_sets_org_id_host_and_a_bad_one_refuses_to_start() {
+    let mut cmd = authmock(&[]);
+    cmd.env("AUTHMOCK_PUBLIC_URL", "http://localhost:8080/");
+    let server = Server::spawn(cmd);
+    let url = server.url("/koodrive/ose/v1/session/authCodeURL?domain=localhost:3000");
+    let r = get(&client(), &url, &[]).await;
+    drop(server);
+    assert_eq!(r.body["orgIdHost"], "http://localhost:8080", "{}", r.text);
+    assert!(
+        str_at(&r.body, "/uri").starts_with("http://localhost:8080/oauth2/authorize?"),
+        "{}",
+        r.text
+    );
+
+    for bad in [
+        "ftp://mock.example",
+        "mock.example:8080",
+        "https://mock.example/?x=1",
+    ] {
+        let out = run(authmock(&["--public-url", bad]));
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", out.stderr);
+        assert!(out.stderr.contains("--public-url"), "{bad}: {}", out.stderr);
+    }
 }

@@ -44,6 +44,7 @@ const DESCRIPTION: &str = r#"A stateful mock of the Huawei KooDrive, Huawei Clou
     ),
     tags(
         (name = "KooDrive", description = "Huawei KooDrive: enterprise session APIs and carrier login."),
+        (name = "OrgID sign-in", description = "The OrgID-like sign-in page KooDrive's authCodeURL sends a browser to: HTML, mock-defined (docs/signin.md)."),
         (name = "OneAccess", description = "Huawei Cloud OneAccess: app credential, SDK login, sso_ticket and its verification."),
         (name = "EnOS", description = "EnOS Application Portal: login, choose organization, refresh, logout, session and user info."),
         (name = "control plane", description = "`/__admin`: health, reset, state, identities, codes, tokens, journal, verify, faults, clock, dashboard."),

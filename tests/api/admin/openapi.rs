@@ -99,6 +99,7 @@ async fn every_operation_has_an_id_a_tag_the_namespace_header_and_its_answers() 
             p if p.starts_with("/koodrive/") => "KooDrive",
             p if p.starts_with("/api/v2/") => "OneAccess",
             p if p.starts_with("/app-portal-service/") => "EnOS",
+            p if p.starts_with("/oauth2/") => "OrgID sign-in",
             _ => "control plane",
         };
         assert_eq!(tag, family, "{route}");
@@ -123,6 +124,8 @@ async fn every_operation_has_an_id_a_tag_the_namespace_header_and_its_answers() 
         let responses = op["responses"].as_object().expect("responses");
         let success = if route.starts_with("POST /__admin/") && responses.contains_key("201") {
             "201"
+        } else if route == "POST /oauth2/authorize" {
+            "302"
         } else {
             "200"
         };
