@@ -12,7 +12,7 @@ use std::time::Duration;
 
 const DOC: &str = "/__admin/openapi.json";
 
-async fn document(api: &Api) -> Value {
+pub(super) async fn document(api: &Api) -> Value {
     let r = api.get(DOC, &[]).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_json(&r);
@@ -334,5 +334,19 @@ async fn at_the_last_instant_the_clock_allows_tokens_are_still_issued() {
     assert_eq!(
         set.body["data"]["refreshTokenExpire"],
         json!((253_402_300_799_999_i64 + 30 * 86_400_000) / 1000 * 1000)
+    );
+}
+
+#[tokio::test]
+async fn the_clock_request_schema_needs_at_least_one_property_as_the_route_does() {
+    let api = Api::new().await;
+
+    let empty = api.post("/__admin/clock", &[], json!({})).await;
+    let doc = document(&api).await;
+
+    assert_eq!(empty.status, 400, "{}", empty.text);
+    assert_eq!(
+        doc["components"]["schemas"]["ClockRequest"]["minProperties"],
+        1
     );
 }
