@@ -27,13 +27,13 @@ const FLUSH_EVERY: Duration = Duration::from_millis(50);
 /// Where request lines go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestLog {
-    /// A `tracing` event (target `authmock::pipeline`, level INFO): the library default.
+    /// A `tracing` event (target `authmock::request`, level INFO): the library default.
     Tracing,
     /// Written straight into the stderr batch as tracing-subscriber's compact text line.
     Text,
     /// Written straight into the stderr batch as tracing-subscriber's flattened JSON object.
     Json,
-    /// Not logged (the filter turns `authmock::pipeline` INFO off).
+    /// Not logged (the filter turns `authmock::request` INFO off).
     Off,
 }
 
@@ -98,7 +98,7 @@ pub fn request(
     let path = &*mask_path(path);
     match MODE.load(Ordering::Relaxed) {
         0 => tracing::info!(
-            target: "authmock::pipeline",
+            target: "authmock::request",
             method = %method,
             path,
             status,
@@ -109,7 +109,7 @@ pub fn request(
         ),
         1 => append(|b| {
             timestamp(b);
-            b.extend_from_slice(b"  INFO authmock::pipeline: method=");
+            b.extend_from_slice(b"  INFO authmock::request: method=");
             b.extend_from_slice(method.as_str().as_bytes());
             b.extend_from_slice(b" path=");
             quoted(b, path);
@@ -154,7 +154,7 @@ pub fn request(
                 b.extend_from_slice(b",\"x_traceid\":");
                 quoted(b, t);
             }
-            b.extend_from_slice(b",\"target\":\"authmock::pipeline\"}\n");
+            b.extend_from_slice(b",\"target\":\"authmock::request\"}\n");
         }),
         _ => {}
     }

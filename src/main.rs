@@ -229,7 +229,7 @@ fn init_logging(format: LogFormat) -> LogFlush {
     }
     // Request lines skip the fmt subscriber (same shape, a fraction of the cost) unless RUST_LOG
     // filters them out.
-    let mode = if !tracing::enabled!(target: "authmock::pipeline", tracing::Level::INFO) {
+    let mode = if !tracing::enabled!(target: "authmock::request", tracing::Level::INFO) {
         logging::RequestLog::Off
     } else if format == LogFormat::Json {
         logging::RequestLog::Json

@@ -139,6 +139,39 @@ async fn rust_log_warn_suppresses_the_request_lines() {
     );
 }
 
+/// `authmock::request` is the target the request lines carry (in text and JSON) and the one
+/// `RUST_LOG` filters on: a rename of the module that writes them must not move it.
+#[tokio::test]
+async fn request_lines_carry_the_authmock_request_target_that_rust_log_filters_on() {
+    let json = Server::start(&["--log-format", "json"]);
+    assert_eq!(
+        get(&client(), &json.url("/__admin/health"), &[])
+            .await
+            .status,
+        200
+    );
+    let out = json.stop();
+    let lines = json_request_lines(&out.stderr);
+    assert_eq!(lines.len(), 1, "stderr:\n{}", out.stderr);
+    assert_eq!(lines[0]["target"], "authmock::request", "{}", lines[0]);
+
+    let mut cmd = authmock(&["--port", "0"]);
+    cmd.env("RUST_LOG", "info,authmock::request=off");
+    let quiet = Server::spawn(cmd);
+    assert_eq!(
+        get(&client(), &quiet.url("/__admin/health"), &[])
+            .await
+            .status,
+        200
+    );
+    let out = quiet.stop();
+    assert!(
+        !out.stderr.contains("/__admin/health"),
+        "stderr:\n{}",
+        out.stderr
+    );
+}
+
 /// The admin token the log test's server requires: a password that goes over the wire on every
 /// control-plane call.
 const ADMIN_TOKEN: &str = "cli-admin-t0ken-never-logged";
