@@ -1,4 +1,4 @@
-//! Trace context a request carries: a W3C `traceparent` (Trace Context, §3.2) and KooDrive's
+//! Trace context a request carries: a W3C `traceparent` (W3C Trace Context, section 3.2) and KooDrive's
 //! `X-Traceid`. Kept only when well formed; a malformed value is ignored, never echoed.
 
 use axum::http::{HeaderMap, HeaderName};

@@ -1,4 +1,4 @@
-//! The authorization request of OrgID's sign-in page, checked in RFC 6749's order (§4.1.1, §4.1.2.1):
+//! The authorization request of OrgID's sign-in page, checked in RFC 6749's order (sections 4.1.1 and 4.1.2.1):
 //! the client and its redirect URI first (an error page, never a redirect, until both are trusted),
 //! then the rest (refused back to the client as `error=…` with its `state`).
 

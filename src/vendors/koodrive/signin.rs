@@ -4,7 +4,7 @@
 //! for CI), and the browser goes back to the client's `redirect_uri` with a one-time authorization
 //! code that `POST /koodrive/ose/v1/session/` redeems.
 //!
-//! Errors follow RFC 6749 §4.1.2.1: an unknown client or a redirect URI the client does not allow gets
+//! Errors follow RFC 6749 section 4.1.2.1: an unknown client or a redirect URI the client does not allow gets
 //! an error page and never a redirect; every other error goes back to the client as `error=…`.
 
 use super::authcode::NAMESPACE_PARAM;
