@@ -42,7 +42,7 @@ pub fn verify_hs256(token: &str, secret: &[u8]) -> Option<serde_json::Value> {
 
 /// An HMAC-SHA256 state keyed with `secret`. Keying hashes two padded key blocks, a fifth of the work
 /// of signing a refresh token, so each thread keeps the state of the last secret it keyed and clones
-/// it (one secret signs every EnOS token; bench/RESULTS.md, "Performance devices").
+/// it (one secret signs every EnOS token; bench/RESULTS.md, issue 30).
 fn keyed(secret: &[u8]) -> HmacSha256 {
     thread_local! {
         static LAST: RefCell<Option<(Box<[u8]>, HmacSha256)>> = const { RefCell::new(None) };
