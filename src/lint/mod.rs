@@ -142,6 +142,18 @@ pub fn check_with_query(
     query: Option<&str>,
     body: &[u8],
 ) -> Warnings {
+    check_request(op, collapsed, headers, query, body).0
+}
+
+/// [`check_with_query`], and the request's first `X-Mock-Strict` value as sent, found in the same
+/// pass over the headers.
+pub fn check_request<'h>(
+    op: Op,
+    collapsed: Option<&str>,
+    headers: &'h HeaderMap,
+    query: Option<&str>,
+    body: &[u8],
+) -> (Warnings, Option<&'h [u8]>) {
     let spec = crate::contract::spec::spec(op);
     let heads = rules::Heads::of(&spec, headers);
     let mut w = Warnings::default();
@@ -165,5 +177,5 @@ pub fn check_with_query(
             );
         }
     }
-    w
+    (w, heads.strict)
 }

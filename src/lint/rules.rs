@@ -34,6 +34,8 @@ pub(super) struct Heads<'a> {
     pub(super) authorization: Option<&'a [u8]>,
     traceid: Option<&'a [u8]>,
     language: Option<&'a [u8]>,
+    /// `X-Mock-Strict` as sent, blank or not (strict mode refuses a value that is no switch).
+    pub(super) strict: Option<&'a [u8]>,
     tenant: bool,
     /// Bit `i` set: the route's Mandatory header `i` is present.
     mandatory: u32,
@@ -44,9 +46,6 @@ impl<'a> Heads<'a> {
         let mut h = Heads::default();
         for (name, value) in headers {
             let v = value.as_bytes().trim_ascii();
-            if v.is_empty() {
-                continue;
-            }
             let slot = if name == CONTENT_TYPE {
                 &mut h.content_type
             } else if name == AUTHORIZATION {
@@ -55,19 +54,26 @@ impl<'a> Heads<'a> {
                 match name.as_str() {
                     "x-traceid" => &mut h.traceid,
                     "language" => &mut h.language,
+                    "x-mock-strict" => {
+                        h.strict.get_or_insert(value.as_bytes());
+                        continue;
+                    }
                     "x-tenant-id" => {
-                        h.tenant = true;
+                        h.tenant |= !v.is_empty();
                         continue;
                     }
                     n => {
-                        if let Some(i) = spec.headers.iter().position(|m| m.lower == n) {
+                        let i = spec.headers.iter().position(|m| m.lower == n);
+                        if let (Some(i), false) = (i, v.is_empty()) {
                             h.mandatory |= 1 << i;
                         }
                         continue;
                     }
                 }
             };
-            slot.get_or_insert(v);
+            if !v.is_empty() {
+                slot.get_or_insert(v);
+            }
         }
         h
     }

@@ -4,7 +4,6 @@
 //! instead of the vendor operation.
 
 use crate::contract::envelope;
-use crate::contract::extract::names;
 use crate::contract::Op;
 use crate::lint;
 use crate::lint::warnings::Warnings;
@@ -22,8 +21,8 @@ pub fn run(
     query: Option<&str>,
     body: &[u8],
 ) -> (Warnings, Option<Response>) {
-    let warnings = lint::check_with_query(op, collapsed, headers, query, body);
-    let Some(strict) = strict(app, headers) else {
+    let (warnings, strict_header) = lint::check_request(op, collapsed, headers, query, body);
+    let Some(strict) = strict(app, strict_header) else {
         let msg = format!("X-Mock-Strict: expected {}", lint::SWITCH_SPELLINGS);
         return (
             warnings,
@@ -39,9 +38,9 @@ pub fn run(
 
 /// `X-Mock-Strict` decides for one request; without it, `--strict`. `None` for a value that is no
 /// switch value: refused rather than read as lenient, which would hide what it asked to catch.
-fn strict(app: &AppState, headers: &HeaderMap) -> Option<bool> {
-    match headers.get(names::X_MOCK_STRICT) {
-        Some(v) => lint::parse_switch(v.as_bytes()),
+fn strict(app: &AppState, header: Option<&[u8]>) -> Option<bool> {
+    match header {
+        Some(v) => lint::parse_switch(v),
         None => Some(app.settings.strict),
     }
 }

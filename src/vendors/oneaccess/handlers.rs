@@ -3,7 +3,7 @@
 
 use super::ISSUER;
 use crate::contract::extract::{
-    after_scheme, auth_token, header, json_object, names, present, scheme_token, Headers,
+    after_scheme, auth_token, header, json_object, names, present, Headers,
 };
 use crate::contract::oneaccess::error::{ErrorBody, OaError};
 use crate::contract::oneaccess::routes::{
@@ -52,7 +52,7 @@ async fn app_token(ns: &Ns, headers: &HeaderMap) -> Result<TokenRec, OaError> {
         });
     };
     // Only `Bearer <token>` (or `Bearer+<token>`) names an app token; anything else is invalid as a whole.
-    let Some(t) = scheme_token(headers, "Bearer") else {
+    let Some(t) = after_scheme(raw, "Bearer") else {
         return Err(OaError::InvalidToken(raw.to_string()));
     };
     match ns.store().lookup(t, &[Kind::OaAppToken], ns.now()).await? {
