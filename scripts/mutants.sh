@@ -1,47 +1,86 @@
 #!/usr/bin/env bash
-# Mutation testing of what changed: cargo-mutants on the lines changed since a git ref.
+# Mutation testing: cargo-mutants on what changed since a git ref, or the recorded baseline sample.
 #
 #   scripts/mutants.sh [REF] [cargo-mutants options...] [-- cargo test arguments...]
+#   scripts/mutants.sh --baseline AREA [cargo-mutants options...]
 #
 #   REF defaults to `main`. Only mutants on lines the diff REF...HEAD plus the uncommitted changes
 #   touch are tried (`--in-diff`), against the whole `cargo test`, Redis tests included and required
 #   (AUTHMOCK_REQUIRE_REDIS=1: a missing redis-server fails the run rather than skipping them).
 #   Anything after REF goes to cargo-mutants as is, e.g.
-#     scripts/mutants.sh main --file src/store/locks.rs -- --test api   # one file, one test binary
-#   Results: mutants.out/ (caught.txt, missed.txt, timeout.txt, unviable.txt); the exit status is
-#   cargo-mutants' own (0: every mutant caught or unviable, 2: some missed, 3: some timed out).
+#     scripts/mutants.sh main --file src/store/memory/locks.rs -C --test=api   # one file, one binary
+#
+#   --baseline AREA tries the sample docs/testing.md records for AREA, a fixed round-robin shard
+#   (`--shard 0/N --sharding round-robin`: every Nth mutant of cargo mutants --list) against the
+#   one test binary that exercises it:
+#     pipeline     src/pipeline/**                     shard 0/14   tests/api
+#     vendors      src/vendors/**                      shard 0/22   tests/api
+#     store        src/store/** but src/store/redis/   shard 0/100  tests/api
+#     store-redis  src/store/redis/**                  shard 0/50   tests/redis
+#   The api binary runs without its one slow test (a hundred thousand tokens expiring, ~150 s of the
+#   binary's ~200 s): a mutant only it would catch (the sweep of expired credentials) is missed here.
+#   Anything after AREA goes to cargo-mutants, e.g. `--baseline skip` when the suite just passed.
+#
+#   Results: mutants.out/ here, or under $CARGO_MUTANTS_OUTPUT (caught.txt, missed.txt,
+#   timeout.txt, unviable.txt); the exit status is cargo-mutants' own (0: every mutant caught or
+#   unviable, 2: some missed, 3: some timed out).
 #   A missed mutant is a test to add or a line that does nothing: fix one or the other.
 #   Needs `cargo install cargo-mutants --locked`. Run it before resolving an issue that changes
 #   behaviour; docs/testing.md holds the baseline and what it costs on 2 cores.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
 
 if ! cargo mutants --version >/dev/null 2>&1; then
   echo "mutants.sh: cargo-mutants is not installed: cargo install cargo-mutants --locked" >&2
   exit 1
 fi
 
-ref=${1:-main}
-[ $# -gt 0 ] && shift
-if ! git rev-parse --verify --quiet "$ref^{commit}" >/dev/null; then
-  echo "mutants.sh: $ref is not a git ref" >&2
-  exit 1
+args=()
+if [ "${1:-}" = --baseline ]; then
+  area=${2:-}
+  slow=the_store_returns_to_its_baseline
+  case $area in
+    pipeline) args=(-f 'src/pipeline/**' --shard 0/14 -C --test=api) ;;
+    vendors) args=(-f 'src/vendors/**' --shard 0/22 -C --test=api) ;;
+    store) args=(-f 'src/store/**' -e 'src/store/redis/**' --shard 0/100 -C --test=api) ;;
+    store-redis) args=(-f 'src/store/redis/**' --shard 0/50 -C --test=redis) ;;
+    *)
+      echo "mutants.sh: --baseline takes pipeline, vendors, store or store-redis" >&2
+      exit 1
+      ;;
+  esac
+  shift 2
+  args+=(--sharding round-robin --timeout 240 "$@")
+  [ "$area" = store-redis ] || args+=(-- -- --skip "$slow")
+else
+  ref=${1:-main}
+  [ $# -gt 0 ] && shift
+  if ! git rev-parse --verify --quiet "$ref^{commit}" >/dev/null; then
+    echo "mutants.sh: $ref is not a git ref" >&2
+    exit 1
+  fi
+  diff=$(mktemp /tmp/authmock-mutants.XXXXXX.diff)
+  # Changes since the merge base, committed or not (the working tree against it).
+  git diff "$(git merge-base "$ref" HEAD)" -- src >"$diff"
+  if [ ! -s "$diff" ]; then
+    rm -f "$diff"
+    echo "mutants.sh: nothing under src/ changed since $ref; no mutants to try"
+    exit 0
+  fi
+  args=(--in-diff "$diff" --timeout 600 "$@")
 fi
 
-diff=$(mktemp /tmp/authmock-mutants.XXXXXX.diff)
-trap 'rm -f "$diff"' EXIT
-# Changes since the merge base, committed or not (the working tree against it).
-git diff "$(git merge-base "$ref" HEAD)" -- src >"$diff"
-if [ ! -s "$diff" ]; then
-  echo "mutants.sh: nothing under src/ changed since $ref; no mutants to try"
-  exit 0
-fi
+# The mutants are built in a copy of the tree, mutated in place there, so that this tree stays
+# untouched. `cp -a` keeps target/'s timestamps, so only authmock itself rebuilds in the copy
+# (seconds); cargo-mutants' own copy (--copy-target) rebuilt every dependency (~15 min here).
+copy=$(mktemp -d /tmp/authmock-mutants.XXXXXX)
+trap 'rm -rf "$copy" ${diff:+"$diff"}' EXIT
+tar -C "$root" --exclude=./.git --exclude=./mutants.out -cf - . | tar -C "$copy" -xf -
 
 export AUTHMOCK_REQUIRE_REDIS=1
-# The mutants are built in a copy of the tree (this one stays untouched); --copy-target starts that
-# copy from this target/, though cargo still rebuilds much of it there once (the first mutant waits
-# for it: about 15 minutes on 2 shared cores).
 status=0
-cargo mutants --in-diff "$diff" --copy-target=true --timeout 600 "$@" || status=$?
+# nice: the build and tests yield to whatever else the machine is compiling.
+(cd "$copy" && CARGO_MUTANTS_OUTPUT=${CARGO_MUTANTS_OUTPUT:-$root} nice -n 10 cargo mutants --in-place "${args[@]}") || status=$?
 exit "$status"

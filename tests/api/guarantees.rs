@@ -413,6 +413,40 @@ async fn past_max_tokens_the_least_recently_used_credentials_are_evicted_and_the
     assert_eq!(set.body["code"], 0, "{}", set.text);
 }
 
+/// docs/control-plane.md: an issue that takes a shard past its share drops that shard's least
+/// recently used sixteenth at once, not one credential per issue. With 1000, 8 shards of 125: the
+/// 126th credential of a shard takes it back to 118, 8 evicted (fewer only by the fixture tokens
+/// among its oldest, which stay).
+#[tokio::test]
+async fn past_a_shards_share_a_sixteenth_is_evicted_at_once() {
+    const LIMIT: usize = 1000;
+    let api = Api::with(MockServer::builder().max_tokens(LIMIT).start().await);
+    let evicted = || async {
+        let state = api.get("/__admin/state?tokens=0", &[]).await;
+        assert_eq!(state.status, 200, "{}", state.text);
+        state.body["counts"]["tokensEvicted"].as_u64().unwrap()
+    };
+    let mut before = 0;
+    let mut batches = Vec::new();
+    for _ in 0..1200 {
+        api.koo_session(koo::SEED_CODE, &[]).await;
+        let now = evicted().await;
+        if now > before {
+            batches.push(now - before);
+            before = now;
+        }
+    }
+    assert!(batches.len() >= 2, "evictions: {batches:?}");
+    assert!(
+        batches.iter().all(|&n| (2..=8).contains(&n)),
+        "evictions: {batches:?}"
+    );
+    assert!(
+        batches.iter().filter(|&&n| n == 8).count() * 2 > batches.len(),
+        "evictions: {batches:?}"
+    );
+}
+
 #[tokio::test]
 async fn by_default_a_namespace_keeps_four_million_credentials_and_evicts_none_below_that() {
     let api = Api::new().await;

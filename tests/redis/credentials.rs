@@ -113,3 +113,27 @@ async fn a_logout_or_revocation_on_a_is_seen_by_the_next_request_on_b() {
         "Please login first",
     );
 }
+
+/// docs/redis.md: Redis TTLs run on real time and only collect garbage, so a credential's key lives
+/// 7 days of real time past its mock expiry, never less (a frozen or set-back clock still finds it).
+#[tokio::test]
+async fn a_credentials_key_outlives_its_expiry_by_seven_days_of_real_time() {
+    let redis = redis_or_skip!();
+    let a = Node::start(&redis.url());
+
+    let app = a.oa_app_token(&[]).await;
+    let epoch = redis
+        .text(&["HGET", "am:n:default:meta", "epoch"])
+        .expect("the namespace's epoch");
+    let pttl = redis
+        .command(&["PTTL", &format!("am:n:default:{epoch}:t:{app}")])
+        .expect("PTTL answered");
+
+    // The app token's 30 minutes, then the 7 days; less only by the real time since it was stored.
+    let full: i64 = (30 * 60 + 7 * 24 * 3600) * 1000;
+    let pttl: i64 = pttl.trim_start_matches(':').parse().expect("a TTL in ms");
+    assert!(
+        (full - 60_000..=full).contains(&pttl),
+        "PTTL {pttl} ms, expected just under {full}"
+    );
+}

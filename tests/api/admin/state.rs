@@ -163,3 +163,34 @@ async fn state_never_shows_a_password_or_a_client_secret() {
         added.text
     );
 }
+
+/// `?tokens=N` lists exactly the N newest credentials, newest first; `counts.tokens` counts them all.
+#[tokio::test]
+async fn state_with_tokens_n_lists_exactly_the_n_newest_newest_first() {
+    let api = Api::new().await;
+    api.freeze().await;
+    let mut sessions = Vec::new();
+    for _ in 0..5 {
+        let s = api.koo_session(koo::SEED_CODE, &[]).await;
+        sessions.push(s.strip_prefix("Bearer ").unwrap_or(&s).to_string());
+        api.advance_ms(1).await;
+    }
+
+    let three = state(&api, "?tokens=3", &[]).await.body;
+    let none = state(&api, "?tokens=0", &[]).await.body;
+
+    let listed: Vec<&str> = three["tokens"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no tokens array: {three}"))
+        .iter()
+        .map(|t| t["token"].as_str().unwrap_or_default())
+        .collect();
+    let newest: Vec<&str> = sessions.iter().rev().take(3).map(String::as_str).collect();
+    assert_eq!(listed, newest);
+    assert_eq!(none["tokens"], json!([]));
+    assert_eq!(three["counts"]["tokens"], none["counts"]["tokens"]);
+    assert!(
+        none["counts"]["tokens"].as_u64().is_some_and(|n| n >= 5),
+        "{none}"
+    );
+}
