@@ -56,6 +56,8 @@ pub async fn prepare(api: &Flows) -> World {
     let fault =
         json!({ "route": format!("POST {}", enos::REVOKE_ALL), "error": "31401", "times": 2 });
     api.add_fault(fault, &[]).await;
+    // Kept as `vc:<userId>`, its digits bound to it.
+    api.mint_verification_code(koo::ACCOUNT).await;
     let w = World {
         koo_session: api.koo_session(koo::SEED_CODE, &[]).await,
         koo_access: info["accessToken"]

@@ -55,7 +55,16 @@ async fn a_snapshot_names_its_format_clock_identities_credentials_lockouts_and_f
         &json!({ "token": enos::STATIC_TOKEN, "kind": "enosLogin", "family": "enos",
             "owner": enos::USER_ID, "issuedAtMs": 0, "expiresAtMs": null, "fixture": true })
     );
-    assert_eq!(doc["credentials"].as_array().map(Vec::len), Some(11));
+    let vc = credential(&doc, &format!("vc:{}", koo::LOGIN_USER_ID));
+    assert_eq!(
+        (&vc["kind"], &vc["owner"], keys(&vc["boundTo"])),
+        (
+            &json!("kooVerificationCode"),
+            &json!(koo::LOGIN_USER_ID),
+            vec!["code".to_string()]
+        )
+    );
+    assert_eq!(doc["credentials"].as_array().map(Vec::len), Some(12));
 }
 
 #[tokio::test]
@@ -69,7 +78,7 @@ async fn a_snapshot_restored_after_a_reset_is_the_same_state_and_its_logins_work
     let r = put(&api, before.to_string().into_bytes(), &[]).await;
 
     assert_status(&r, 200);
-    let counts = json!({ "restored": "default", "identities": 2, "credentials": 11,
+    let counts = json!({ "restored": "default", "identities": 2, "credentials": 12,
         "lockouts": 1, "faults": 1 });
     assert_eq!(r.body, counts);
     assert_eq!(snapshot(&api, &[]).await, before);
@@ -239,4 +248,24 @@ async fn a_corrupt_snapshot_is_refused_naming_where_with_nothing_changed() {
         "must be an object: an authmock snapshot",
     )
     .await;
+}
+
+#[tokio::test]
+async fn under_a_seed_tokens_issued_after_a_restore_do_not_repeat_the_snapshots_own() {
+    let api = Api::with(MockServer::builder().seed(7).start().await);
+    let w = prepare(&api).await;
+    let doc = snapshot(&api, &[]).await;
+    api.reset().await;
+    restore(&api, &doc, &[]).await;
+
+    let again = api.koo_session_info(&[]).await;
+
+    // Without a new stream the seed would issue the prepared login pair again, over its record.
+    assert_ne!(again["accessToken"], json!(w.koo_access));
+    assert_ne!(again["refreshToken"], json!(w.koo_refresh));
+    assert_eq!(
+        credential(&snapshot(&api, &[]).await, &w.koo_refresh)["issuedAtMs"],
+        json!(T0)
+    );
+    koo_ok(&api.koo_refresh(&w.koo_access, &w.koo_refresh).await);
 }
