@@ -269,3 +269,18 @@ async fn under_a_seed_tokens_issued_after_a_restore_do_not_repeat_the_snapshots_
     );
     koo_ok(&api.koo_refresh(&w.koo_access, &w.koo_refresh).await);
 }
+
+#[tokio::test]
+async fn a_snapshot_over_the_body_limit_is_refused_with_413_and_nothing_changed() {
+    let api = Api::new().await;
+    prepare(&api).await;
+    let before = snapshot(&api, &[]).await;
+    let mut big = before.clone();
+    big["identities"] = json!([{ "op": "revokeCode", "code": "x".repeat(64 * 1024) }]);
+
+    let r = put(&api, big.to_string().into_bytes(), &[]).await;
+
+    let body = json!({ "error": "request body over 64 KiB" });
+    assert_eq!((r.status, &r.body), (413, &body), "{}", r.text);
+    assert_eq!(snapshot(&api, &[]).await, before);
+}
