@@ -7,6 +7,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// Earliest instant the clock may show: 0000-01-01T00:00:00Z.
+pub const CLOCK_MIN_MS: i64 = -62_167_219_200_000;
+/// Latest instant the clock may show: 9999-12-31T23:59:59.999Z.
+pub const CLOCK_MAX_MS: i64 = 253_402_300_799_999;
+
 /// Sentinel stored in `frozen` while the clock runs.
 const RUNNING: i64 = i64::MIN;
 

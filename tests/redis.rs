@@ -19,6 +19,8 @@ mod http;
 mod process;
 #[path = "support/redis.rs"]
 mod redis_server;
+#[path = "support/snapshot.rs"]
+mod snapshot;
 // `write` is for the other binaries.
 #[allow(dead_code)]
 #[path = "support/tempdir.rs"]
@@ -70,6 +72,8 @@ mod outage;
 mod races;
 #[path = "redis/signin.rs"]
 mod signin;
+#[path = "redis/snapshot.rs"]
+mod snapshots;
 #[path = "redis/startup.rs"]
 mod startup;
 

@@ -83,10 +83,7 @@ pub(crate) fn require_one_field(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// Earliest instant the clock may show: 0000-01-01T00:00:00Z.
-pub const CLOCK_MIN_MS: i64 = -62_167_219_200_000;
-/// Latest instant the clock may show: 9999-12-31T23:59:59.999Z.
-pub const CLOCK_MAX_MS: i64 = 253_402_300_799_999;
+pub use crate::clock::{CLOCK_MAX_MS, CLOCK_MIN_MS};
 
 fn clock_set_schema() -> utoipa::openapi::Schema {
     use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};

@@ -2,9 +2,7 @@
 
 use super::{parse, path_param, AdminError};
 use crate::contract::envelope::ErrorBody;
-use crate::contract::Family;
-use crate::contract::{self, routes as vendor_routes};
-use crate::namespace::faults::{Action, Fault, MAX_DELAY_MS};
+use crate::namespace::faults::{known_route, Action, Fault};
 use crate::namespace::Ns;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
@@ -35,25 +33,6 @@ fn one() -> u32 {
     1
 }
 
-/// Normalises `"post  /path"` to `"POST /path"` and checks it names a vendor route.
-fn known_route(route: &str) -> Result<(String, Family), String> {
-    let mut it = route.split_whitespace();
-    let (Some(m), Some(p), None) = (it.next(), it.next(), it.next()) else {
-        return Err(format!("route must be \"METHOD /path\", got {route:?}"));
-    };
-    let m = m.to_ascii_uppercase();
-    match contract::route_family(&m, p) {
-        Some(family) => Ok((format!("{m} {p}"), family)),
-        None => Err(format!(
-            "unknown route {route:?}; known: {}",
-            vendor_routes()
-                .map(|(m, p)| format!("{m} {p}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
-}
-
 /// `POST /__admin/faults` — queue a fault for a vendor route.
 #[utoipa::path(
     post,
@@ -71,36 +50,7 @@ fn known_route(route: &str) -> Result<(String, Family), String> {
 pub async fn add_fault(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
     let req: FaultReq = parse(&body)?;
     let (route, family) = known_route(&req.route).map_err(AdminError::BadRequest)?;
-    let a = &req.action;
-    if a.is_empty() {
-        return Err(AdminError::bad_request("a fault needs at least one of \"error\", \"status\", \"delayMs\", \"drop\", \"malformed\""));
-    }
-    if let Some(code) = &a.error {
-        if !family.codes().contains(code) {
-            return Err(AdminError::bad_request(format!(
-                "{code:?} is not a vendor code of this route; codes: {}",
-                family.codes().join(", ")
-            )));
-        }
-        if a.status.is_some() || a.body.is_some() {
-            return Err(AdminError::bad_request(
-                "\"error\" cannot be combined with \"status\"/\"body\"",
-            ));
-        }
-    }
-    if a.body.is_some() && a.status.is_none() {
-        return Err(AdminError::bad_request("\"body\" needs a \"status\""));
-    }
-    if let Some(s) = a.status {
-        if !(200..=599).contains(&s) {
-            return Err(AdminError::bad_request(
-                "\"status\" must be an HTTP status 200-599",
-            ));
-        }
-    }
-    if a.delay_ms.is_some_and(|d| d > MAX_DELAY_MS) {
-        return Err(AdminError::bad_request("\"delayMs\" must be at most 60000"));
-    }
+    req.action.check(family).map_err(AdminError::bad_request)?;
     let mut id = String::from("f_");
     ns.gen.push_base62(&mut id, 12);
     let fault = Fault {

@@ -1,4 +1,4 @@
-//! The control plane under `/__admin`: health, reset, state, identities, codes, token revocation,
+//! The control plane under `/__admin`: health, reset, state, snapshots, identities, codes, token revocation,
 //! the request journal, faults, the clock and the dashboard page. Every answer but the page is JSON;
 //! every route honours `X-Mock-Namespace`; with `--admin-token` all but health and the page require
 //! `Authorization: Bearer <token>` (the OpenAPI document at `/__admin/openapi.json` too).
@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod revoke;
 mod routes;
+pub mod snapshot;
 pub mod state_dump;
 pub mod verify;
 pub mod warnings;

@@ -4,8 +4,8 @@
 
 use super::guard;
 use super::{
-    clock, dashboard, faults, health, identities, journal, metrics, revoke, state_dump, verify,
-    warnings,
+    clock, dashboard, faults, health, identities, journal, metrics, revoke, snapshot, state_dump,
+    verify, warnings,
 };
 use crate::namespace::AppState;
 use axum::middleware;
@@ -20,6 +20,9 @@ macro_rules! method_name {
     };
     (delete) => {
         "DELETE"
+    };
+    (put) => {
+        "PUT"
     };
 }
 
@@ -74,6 +77,8 @@ admin_routes! {
     get "/__admin/metrics" guarded => metrics::metrics,
     post "/__admin/reset" guarded => super::reset,
     get "/__admin/state" guarded => state_dump::state,
+    get "/__admin/snapshot" guarded => snapshot::get_snapshot,
+    put "/__admin/snapshot" guarded => snapshot::put_snapshot,
     post "/__admin/{family}/users" guarded => identities::add_user,
     delete "/__admin/{family}/users/{id}" guarded => identities::delete_user,
     post "/__admin/{family}/orgs" guarded => identities::add_org,

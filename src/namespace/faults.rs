@@ -1,6 +1,7 @@
 //! Fault injection: queued per route through the admin API, or per request through `X-Mock-Error` and
 //! `X-Mock-Delay` headers.
 
+use crate::contract::{self, Family};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -45,7 +46,54 @@ pub struct Action {
     pub malformed: bool,
 }
 
+/// Normalises `"post  /path"` to `"POST /path"` and checks it names a vendor route.
+pub fn known_route(route: &str) -> Result<(String, Family), String> {
+    let mut it = route.split_whitespace();
+    let (Some(m), Some(p), None) = (it.next(), it.next(), it.next()) else {
+        return Err(format!("route must be \"METHOD /path\", got {route:?}"));
+    };
+    let m = m.to_ascii_uppercase();
+    match contract::route_family(&m, p) {
+        Some(family) => Ok((format!("{m} {p}"), family)),
+        None => Err(format!(
+            "unknown route {route:?}; known: {}",
+            contract::routes()
+                .map(|(m, p)| format!("{m} {p}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
 impl Action {
+    /// Whether a route of `family` can take this action: why not, if not.
+    pub fn check(&self, family: Family) -> Result<(), String> {
+        if self.is_empty() {
+            return Err("a fault needs at least one of \"error\", \"status\", \"delayMs\", \"drop\", \"malformed\"".into());
+        }
+        if let Some(code) = &self.error {
+            if !family.codes().contains(code) {
+                return Err(format!(
+                    "{code:?} is not a vendor code of this route; codes: {}",
+                    family.codes().join(", ")
+                ));
+            }
+            if self.status.is_some() || self.body.is_some() {
+                return Err("\"error\" cannot be combined with \"status\"/\"body\"".into());
+            }
+        }
+        if self.body.is_some() && self.status.is_none() {
+            return Err("\"body\" needs a \"status\"".into());
+        }
+        if self.status.is_some_and(|s| !(200..=599).contains(&s)) {
+            return Err("\"status\" must be an HTTP status 200-599".into());
+        }
+        if self.delay_ms.is_some_and(|d| d > MAX_DELAY_MS) {
+            return Err("\"delayMs\" must be at most 60000".into());
+        }
+        Ok(())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.error.is_none()
             && self.status.is_none()

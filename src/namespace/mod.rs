@@ -5,6 +5,7 @@
 
 pub mod faults;
 pub mod journal;
+pub mod snapshot;
 mod view;
 
 use crate::clock::Clock;
@@ -304,7 +305,11 @@ impl AppState {
 
     /// Replaces a namespace by a fresh one built from the fixtures (requests in flight finish on the old).
     fn reset_local(&self, name: &str) {
-        let fresh = self.fresh(name);
+        self.install(name, self.fresh(name));
+    }
+
+    /// Puts `fresh` in namespace `name`'s place (requests in flight finish on the old one).
+    fn install(&self, name: &str, fresh: Arc<Namespace>) {
         let _creating = self.creating.lock().unwrap_or_else(|e| e.into_inner());
         if !self.namespaces.contains_key(name) {
             self.make_room();

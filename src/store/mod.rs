@@ -113,6 +113,18 @@ pub struct LoginAttempt<'a> {
     pub code: Option<&'a str>,
 }
 
+/// What a namespace is restored to (a snapshot checked whole): its clock, its identity changes
+/// (replayed on the fixtures), every credential and every lockout. The fault queue is the
+/// namespace's, not the store's, and travels beside it.
+#[derive(Debug)]
+pub struct Restore {
+    pub clock: Clock,
+    pub changes: Vec<Change>,
+    pub credentials: Vec<(Text, TokenRec)>,
+    /// (family, user id, state).
+    pub lockouts: Vec<(String, String, LockState)>,
+}
+
 /// A state dump's view of the credentials: how many, how many of each kind, the newest.
 pub type Newest = (usize, Vec<(Kind, usize)>, Vec<(String, TokenRec)>);
 
@@ -131,6 +143,11 @@ pub trait Verbs {
     async fn clock_op<R>(&self, op: impl Fn(&Clock) -> R) -> Result<R, Down>;
     /// Applies an identity change (for every replica, in the shared store).
     async fn change(&self, c: &Change) -> Result<Applied, Down>;
+    /// The identity changes made since the namespace was set up, in the order they took effect.
+    async fn changes(&self) -> Result<Vec<Change>, Down>;
+    /// Every stored credential (one-time ones not yet used, fixtures, expired ones still kept), as
+    /// (text, record).
+    async fn credentials(&self) -> Result<Vec<(String, TokenRec)>, Down>;
 
     /// Stores a new credential; once this returns `Ok` it may be handed out.
     async fn insert(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down>;
@@ -259,6 +276,12 @@ impl Verbs for Backend<'_> {
     }
     async fn change(&self, c: &Change) -> Result<Applied, Down> {
         on!(self, b => b.change(c).await)
+    }
+    async fn changes(&self) -> Result<Vec<Change>, Down> {
+        on!(self, b => b.changes().await)
+    }
+    async fn credentials(&self) -> Result<Vec<(String, TokenRec)>, Down> {
+        on!(self, b => b.credentials().await)
     }
     async fn insert(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down> {
         on!(self, b => b.insert(token, rec).await)

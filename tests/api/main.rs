@@ -19,6 +19,8 @@ mod lint;
 mod oneaccess;
 mod pipeline;
 mod signin;
+#[path = "../support/snapshot.rs"]
+mod snapshot;
 #[path = "../support/tempdir.rs"]
 mod tempdir;
 mod tls;

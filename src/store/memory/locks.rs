@@ -70,6 +70,11 @@ impl Locks {
         with_lock_key(family, user, |key| self.0.remove(key));
     }
 
+    /// Sets an account's state (a restored snapshot's).
+    pub(super) fn set(&self, family: &str, user: &str, st: LockState) {
+        self.0.insert(format!("{family}:{user}"), st);
+    }
+
     /// Drops elapsed locks.
     pub(super) fn sweep(&self, now: i64) {
         self.0

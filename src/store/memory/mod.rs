@@ -7,16 +7,21 @@ pub mod locks;
 
 use super::{
     verification_code_key, Applied, Change, Down, Fixtures, Idents, Kind, LockState, LoginAttempt,
-    Lookup, Newest, Settled, Text, TokenRec, Tokens, Verbs,
+    Lookup, Newest, Restore, Settled, Text, TokenRec, Tokens, Verbs,
 };
 use crate::clock::Clock;
 use crate::contract::Family;
 use crate::ids::secret_eq;
+use std::sync::Mutex;
 
 /// The state of one namespace, in memory.
 #[derive(Debug)]
 pub struct Store {
     ids: Idents,
+    /// The identity changes made so far, in order (what a snapshot carries; the shared store keeps
+    /// the same list in the namespace's header). Held while a change applies, so the order is the
+    /// order the changes took effect in.
+    changes: Mutex<Vec<Change>>,
     tokens: Tokens,
     locks: locks::Locks,
     clock: Clock,
@@ -27,15 +32,34 @@ impl Store {
     /// credentials (0: no limit), its clock starting as `clock`. The fixtures were validated when
     /// they were parsed.
     pub fn from_fixtures(f: &Fixtures, max_tokens: usize, clock: Clock) -> Store {
-        let s = Store {
-            ids: Idents::from_fixtures(f),
-            tokens: Tokens::with_limit(max_tokens),
-            locks: locks::Locks::default(),
-            clock,
-        };
+        let s = Store::empty(Idents::from_fixtures(f), Vec::new(), max_tokens, clock);
         for t in &f.enos.static_tokens {
             let rec = TokenRec::fixture(Kind::EnosLogin, t.user_id.clone());
             s.tokens.insert(t.token.clone(), rec);
+        }
+        s
+    }
+
+    /// A store of identities `ids` (the fixtures with `changes` applied) and no credential yet.
+    fn empty(ids: Idents, changes: Vec<Change>, max_tokens: usize, clock: Clock) -> Store {
+        Store {
+            ids,
+            changes: Mutex::new(changes),
+            tokens: Tokens::with_limit(max_tokens),
+            locks: locks::Locks::default(),
+            clock,
+        }
+    }
+
+    /// A store holding exactly `state` (a restored snapshot, checked whole before this is built):
+    /// `ids` are the fixtures with `state.changes` applied.
+    pub fn restored(ids: Idents, state: Restore, max_tokens: usize) -> Store {
+        let s = Store::empty(ids, state.changes, max_tokens, state.clock);
+        for (t, r) in state.credentials {
+            s.tokens.insert(t, r);
+        }
+        for (family, user, st) in state.lockouts {
+            s.locks.set(&family, &user, st);
         }
         s
     }
@@ -76,7 +100,24 @@ impl Verbs for Store {
     }
 
     async fn change(&self, c: &Change) -> Result<Applied, Down> {
-        Ok(self.ids.apply(c))
+        let mut list = self.changes.lock().unwrap_or_else(|e| e.into_inner());
+        let applied = self.ids.apply(c);
+        if applied.changed() {
+            list.push(c.clone());
+        }
+        Ok(applied)
+    }
+
+    async fn changes(&self) -> Result<Vec<Change>, Down> {
+        Ok(self
+            .changes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone())
+    }
+
+    async fn credentials(&self) -> Result<Vec<(String, TokenRec)>, Down> {
+        Ok(self.tokens.all())
     }
 
     async fn insert(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down> {

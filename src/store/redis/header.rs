@@ -7,11 +7,11 @@ use redis::Script;
 use std::sync::OnceLock;
 
 /// The counter every new epoch is drawn from, so that no epoch number is ever used twice.
-const EPOCHS: &str = "am:epochs";
+pub(super) const EPOCHS: &str = "am:epochs";
 /// Sorted set: namespace name → when it was last used (seconds), for the namespace limit.
-const USED: &str = "am:used";
+pub(super) const USED: &str = "am:used";
 
-fn meta_key(ns: &str) -> String {
+pub(super) fn meta_key(ns: &str) -> String {
     format!("am:n:{ns}:meta")
 }
 
@@ -178,7 +178,7 @@ return e
     /// Past [`crate::store::MAX_NAMESPACES`] namespaces (`default` included), removes the least
     /// recently used ones (never `default`, which is not listed in [`USED`]) with all their keys, as
     /// memory mode drops them.
-    async fn make_room(&self) -> Result<(), Down> {
+    pub(super) async fn make_room(&self) -> Result<(), Down> {
         let max = crate::store::MAX_NAMESPACES - 1;
         let n: usize = self.query(redis::cmd("ZCARD").arg(USED)).await?;
         if n <= max {
@@ -253,7 +253,7 @@ return e
 
     /// Unlinks namespace `ns`'s keys, but for those under `keep` (a live epoch's prefix) and its
     /// header when there is one to keep (best effort: after a reset or an eviction).
-    async fn unlink_namespace(&self, ns: &str, keep: Option<&str>) {
+    pub(super) async fn unlink_namespace(&self, ns: &str, keep: Option<&str>) {
         let Ok(keys) = self.scan(&format!("am:n:{ns}:*")).await else {
             return;
         };

@@ -13,12 +13,14 @@
 //!
 //! Every guarantee is one server-side step: a one-time credential is taken by a compare-and-delete
 //! script, a lockout counted by one script, a meta field changed by compare-version-and-set. Reset bumps
-//! the epoch, so the old epoch's keys are out of reach at once; they are unlinked in the background.
+//! the epoch, so the old epoch's keys are out of reach at once; they are unlinked in the background. A
+//! restored snapshot is written under a new epoch in one script, the same way.
 
 mod credentials;
 mod header;
 mod logins;
 mod namespace;
+mod restore;
 
 pub use credentials::encode;
 pub use header::{prefix, Meta, Setup};

@@ -68,6 +68,11 @@ impl Hub {
             .get_or_init(|| Idents::from_fixtures(&self.fixtures))
     }
 
+    /// The fingerprint of this replica's fixtures (kept in a namespace's header when it is set up).
+    pub fn fixtures_id(&self) -> &str {
+        &self.fixtures_id
+    }
+
     /// A new namespace's clock (what a request that could not reach the store sees).
     pub fn clock(&self) -> &Clock {
         &self.fresh_clock
@@ -263,6 +268,15 @@ impl Verbs for Session {
             (serde_json::to_string(&list).ok(), applied)
         })
         .await
+    }
+
+    async fn changes(&self) -> Result<Vec<Change>, Down> {
+        let (doc, _, _) = self.hub.remote.field(&self.name, "ids").await?;
+        Ok(changes(doc.as_deref()))
+    }
+
+    async fn credentials(&self) -> Result<Vec<(String, TokenRec)>, Down> {
+        self.hub.remote.all(&self.prefix).await
     }
 
     async fn insert(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down> {

@@ -14,6 +14,7 @@ mod namespaces;
 mod newline;
 mod openapi;
 mod protection;
+mod snapshot;
 mod state;
 mod trace;
 mod verify;

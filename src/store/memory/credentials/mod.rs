@@ -338,6 +338,20 @@ impl Tokens {
         out
     }
 
+    /// Every credential, as (text, record).
+    pub fn all(&self) -> Vec<(String, TokenRec)> {
+        let mut out = Vec::new();
+        for shard in self.shards.iter() {
+            let s = read(shard);
+            out.extend(
+                s.table
+                    .iter()
+                    .map(|e| (e.key.to_string(), TokenRec::clone(&e.rec))),
+            );
+        }
+        out
+    }
+
     /// For the state dump, without copying the table: how many listed credentials ([`Kind::listed`])
     /// there are, how many of each kind, and the `n` newest (ties by token text) with their records.
     pub fn newest(&self, n: usize) -> crate::store::Newest {
