@@ -75,6 +75,8 @@ pub fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, AdminError> {
 pub const HEALTH: &str = "/__admin/health";
 /// The reset route: also answers when the namespace's header holds what authmock cannot use.
 pub const RESET: &str = "/__admin/reset";
+/// The snapshot route (its restore takes a larger body).
+pub const SNAPSHOT: &str = "/__admin/snapshot";
 
 /// The pipeline's verdict on a control-plane request's admin token (checked once, in the pipeline).
 #[derive(Debug, Clone, Copy)]

@@ -56,7 +56,7 @@ struct Restored {
     responses(
         (status = 200, description = "`{\"restored\":<namespace>,\"identities\",\"credentials\",\"lockouts\",\"faults\"}`: what is in place.", body = Restored),
         (status = 400, description = "Not JSON, not a snapshot, another version (`$.version`), a value or shape the format does not take, or a dangling reference (a credential's owner, org, client or tenant that neither the fixtures nor the snapshot's identities define): `error` and `problems` name each JSON path. Nothing changed.", body = Invalid),
-        (status = 413, description = "Body over 64 KiB.", body = ErrorBody),
+        (status = 413, description = "Body over 16 MiB (the limit of this route; the others take 64 KiB).", body = ErrorBody),
         (status = 503, description = "The shared store cannot be reached: nothing changed.", body = ErrorBody),
     )
 )]

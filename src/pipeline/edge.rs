@@ -12,6 +12,18 @@ use std::time::Duration;
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
 /// Largest request body a route accepts (a gateway's limit; larger gets 413).
 pub const BODY_LIMIT: usize = 64 * 1024;
+/// Largest snapshot a restore accepts: whatever `GET /__admin/snapshot` answers must go back in,
+/// and a namespace with a few thousand credentials is over 64 KiB. Still one bounded buffer.
+pub const SNAPSHOT_LIMIT: usize = 16 * 1024 * 1024;
+
+/// The body limit of a request: [`SNAPSHOT_LIMIT`] for a snapshot restore, else [`BODY_LIMIT`].
+pub fn body_limit(method: &axum::http::Method, path: &str) -> usize {
+    if method == axum::http::Method::PUT && path == crate::admin::SNAPSHOT {
+        SNAPSHOT_LIMIT
+    } else {
+        BODY_LIMIT
+    }
+}
 
 /// The size of a request head as it came on the wire: request line, header lines, blank line.
 fn head_len<B>(req: &Request<B>) -> usize {
@@ -75,8 +87,8 @@ pub fn collapse_slashes<B>(req: &mut Request<B>) -> Option<String> {
 
 /// Why a body could not be read.
 pub enum ReadError {
-    /// Over [`BODY_LIMIT`], declared or sent.
-    TooLarge,
+    /// Over the route's limit ([`body_limit`]), declared or sent.
+    TooLarge(usize),
     /// Not sent within `Settings::body_timeout` (30 s).
     TimedOut,
     /// The connection failed mid-body.
@@ -88,11 +100,15 @@ impl ReadError {
     /// control plane's for other paths.
     pub fn answer(self, family: Option<Family>) -> Response {
         match self {
-            ReadError::TooLarge => match family {
+            ReadError::TooLarge(limit) => match family {
                 Some(f) => f.too_large(),
                 None => crate::contract::envelope::error(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "request body over 64 KiB",
+                    if limit == SNAPSHOT_LIMIT {
+                        "request body over 16 MiB"
+                    } else {
+                        "request body over 64 KiB"
+                    },
                 ),
             },
             ReadError::Broken | ReadError::TimedOut => {
@@ -119,6 +135,7 @@ pub async fn read_body<B>(
     headers: &HeaderMap,
     body: B,
     timeout: Duration,
+    limit: usize,
 ) -> Result<Bytes, ReadError>
 where
     B: hyper::body::Body<Data = Bytes> + Unpin,
@@ -128,12 +145,12 @@ where
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
-        return Err(ReadError::TooLarge);
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(ReadError::TooLarge(limit));
     }
-    match tokio::time::timeout(timeout, body_bytes(Limited::new(body, BODY_LIMIT))).await {
+    match tokio::time::timeout(timeout, body_bytes(Limited::new(body, limit))).await {
         Ok(Ok(b)) => Ok(b),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(ReadError::TooLarge),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(ReadError::TooLarge(limit)),
         Ok(Err(_)) => Err(ReadError::Broken),
         Err(_) => Err(ReadError::TimedOut),
     }

@@ -138,11 +138,18 @@ impl Pipeline {
                 _ => unsynced,
             },
         };
-        let bytes =
-            match edge::read_body(&parts.headers, body, self.app.settings.body_timeout).await {
-                Ok(b) => b,
-                Err(e) => return e.answer(family),
-            };
+        let limit = edge::body_limit(&parts.method, parts.uri.path());
+        let bytes = match edge::read_body(
+            &parts.headers,
+            body,
+            self.app.settings.body_timeout,
+            limit,
+        )
+        .await
+        {
+            Ok(b) => b,
+            Err(e) => return e.answer(family),
+        };
         let (op, pattern) = match route {
             Route::Admin => return self.admin(ns, parts, bytes, denied, start).await,
             Route::Vendor(op, pattern) => (Some(op), Some(pattern)),

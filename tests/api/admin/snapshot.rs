@@ -271,16 +271,22 @@ async fn under_a_seed_tokens_issued_after_a_restore_do_not_repeat_the_snapshots_
 }
 
 #[tokio::test]
-async fn a_snapshot_over_the_body_limit_is_refused_with_413_and_nothing_changed() {
+async fn a_snapshot_over_64_kib_is_restored_and_one_over_16_mib_refused_with_413() {
     let api = Api::new().await;
     prepare(&api).await;
     let before = snapshot(&api, &[]).await;
+
+    // What GET answers must go back in even past the 64 KiB of every other route.
+    let mut padded = before.to_string().into_bytes();
+    padded.extend(std::iter::repeat_n(b' ', 100 * 1024));
+    let r = put(&api, padded, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(snapshot(&api, &[]).await, before);
+
     let mut big = before.clone();
-    big["identities"] = json!([{ "op": "revokeCode", "code": "x".repeat(64 * 1024) }]);
-
+    big["identities"] = json!([{ "op": "revokeCode", "code": "x".repeat(16 * 1024 * 1024) }]);
     let r = put(&api, big.to_string().into_bytes(), &[]).await;
-
-    let body = json!({ "error": "request body over 64 KiB" });
+    let body = json!({ "error": "request body over 16 MiB" });
     assert_eq!((r.status, &r.body), (413, &body), "{}", r.text);
     assert_eq!(snapshot(&api, &[]).await, before);
 }
