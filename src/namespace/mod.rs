@@ -56,6 +56,10 @@ pub struct Settings {
     /// How long a client may take to send its body (30 s; shorter only in tests, through
     /// `MockServerBuilder::body_timeout`, so that the 408 is tested without waiting 30 s).
     pub body_timeout: std::time::Duration,
+    /// Test-only (`MockServerBuilder::panic_when_asked`): a request carrying `X-Mock-Panic` panics
+    /// where its handler would run, so that the panic catcher is tested over HTTP.
+    #[doc(hidden)]
+    pub panic_when_asked: bool,
 }
 
 /// Default of [`Settings::body_timeout`]: how long a client may take to send its body (then 408).
@@ -80,6 +84,7 @@ impl Default for Settings {
             tls_ca_pem: None,
             public_url: None,
             body_timeout: BODY_TIMEOUT,
+            panic_when_asked: false,
         }
     }
 }

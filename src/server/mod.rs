@@ -6,12 +6,10 @@ mod mock;
 
 pub use mock::{MockServer, MockServerBuilder, StartError};
 
-use crate::contract::extract::OverTls;
 use crate::namespace::AppState;
 use crate::pipeline::edge::MAX_HEAD_BYTES;
 use crate::pipeline::Pipeline;
 use crate::tls::Tls;
-use hyper::body::Incoming;
 use hyper::rt::{Read, Write};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
@@ -76,15 +74,7 @@ where
     I: Read + Write + Unpin + Send + 'static,
 {
     let kill = Arc::new(Notify::new());
-    let conn_kill = kill.clone();
-    let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-        if tls {
-            req.extensions_mut().insert(OverTls);
-        }
-        let pipeline = pipeline.clone();
-        let kill = conn_kill.clone();
-        async move { Ok::<_, std::convert::Infallible>(pipeline.serve(&kill, req).await) }
-    });
+    let svc = crate::pipeline::layers::service(pipeline, kill.clone(), tls);
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT)

@@ -1,0 +1,142 @@
+//! The layers around the pipeline, as one service a connection runs: the head-size edge, tower-http's
+//! `CorsLayer` ([`super::cors`]), tower-http's `CatchPanicLayer`, then the pipeline. A panic anywhere
+//! in the pipeline answers 500 in the family's envelope (the mock's own `{"error"}` on the control plane
+//! and on paths no vendor route takes), with the CORS headers, is logged and counted under its route,
+//! and the connection goes on serving. Its journal entry is lost with the request it unwound.
+
+use super::route::Route;
+use super::{cors, count, edge, Pipeline};
+use crate::contract::envelope;
+use crate::contract::extract::OverTls;
+use crate::contract::family::Internal;
+use crate::namespace::AppState;
+use axum::body::{Body, Bytes};
+use axum::http::{Method, Request, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use http_body_util::Either;
+use hyper::body::Incoming;
+use std::any::Any;
+use std::cell::RefCell;
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::task::{Context, Waker};
+use std::time::Instant;
+use tokio::sync::Notify;
+use tower::{Service, ServiceBuilder};
+use tower_http::body::UnsyncBoxBody;
+use tower_http::catch_panic::CatchPanicLayer;
+
+/// The body of every answer: the layers' (the panic catcher boxes each one), or one written here.
+pub type AnswerBody = Either<UnsyncBoxBody<Bytes, axum::BoxError>, Body>;
+
+/// The message of a 500 answered for a panic.
+pub const PANIC_MESSAGE: &str =
+    "internal error: authmock failed while answering this request (a bug; its log has the details)";
+
+/// What the panic catcher's 500 carries out to [`in_family`]: the panic's message.
+#[derive(Clone)]
+struct Panicked(String);
+
+/// The service one connection runs: every request through the layers and the pipeline. `kill` closes
+/// the connection without an answer (the `drop` fault); `tls` marks its requests as come over https.
+pub fn service(
+    pipeline: Pipeline,
+    kill: Arc<Notify>,
+    tls: bool,
+) -> impl hyper::service::Service<
+    Request<Incoming>,
+    Response = Response<AnswerBody>,
+    Error = Infallible,
+    Future = impl Future<Output = Result<Response<AnswerBody>, Infallible>> + Send,
+> + Send {
+    let app = pipeline.app.clone();
+    let inner = tower::service_fn(move |req: Request<Incoming>| {
+        let (pipeline, kill) = (pipeline.clone(), kill.clone());
+        async move { Ok::<_, Infallible>(pipeline.serve(&kill, req).await) }
+    });
+    // CORS outside the catcher, so that a browser can read the 500 too.
+    let stack = ServiceBuilder::new()
+        .layer(cors::layer(&app))
+        .layer(CatchPanicLayer::custom(on_panic))
+        .service(inner);
+    // hyper lends its service as `&self`, tower's wants `&mut self`: the cell lends it for each call
+    // (never across an await: the future owns what it needs), where `TowerToHyperService` would clone
+    // the whole stack, the CORS configuration's vectors among it, for every request.
+    let stack = RefCell::new(stack);
+    hyper::service::service_fn(move |mut req: Request<Incoming>| {
+        let start = Instant::now();
+        if tls {
+            req.extensions_mut().insert(OverTls);
+        }
+        let refused = edge::head_too_large(&req);
+        let (method, uri) = (req.method().clone(), req.uri().clone());
+        let answer = match refused {
+            Some(r) => Err(r),
+            None => {
+                cors::hide_plain_options(&mut req);
+                let mut stack = stack.borrow_mut();
+                // Every layer here is always ready; asked anyway, as tower's contract wants.
+                let _ = stack.poll_ready(&mut Context::from_waker(Waker::noop()));
+                Ok(stack.call(req))
+            }
+        };
+        let app = app.clone();
+        async move {
+            let resp = match answer {
+                Err(refused) => refused.map(Either::Right),
+                Ok(answer) => match answer.await {
+                    Ok(resp) => in_family(&app, resp, &method, &uri, start),
+                    Err(never) => match never {},
+                },
+            };
+            Ok(resp)
+        }
+    })
+}
+
+/// The panic catcher's answer: a bare 500 that [`in_family`] rewrites; the panic's message kept for
+/// the log.
+fn on_panic(payload: Box<dyn Any + Send + 'static>) -> Response {
+    let msg = match payload.downcast::<String>() {
+        Ok(s) => *s,
+        Err(payload) => match payload.downcast::<&'static str>() {
+            Ok(s) => s.to_string(),
+            Err(_) => "(a panic without a message)".to_string(),
+        },
+    };
+    let mut r = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    r.extensions_mut().insert(Panicked(msg));
+    r
+}
+
+/// `resp`, unless it is the panic catcher's 500: then the same answer (its CORS headers kept) with the
+/// envelope of the request's family, logged and counted.
+fn in_family(
+    app: &AppState,
+    mut resp: Response<UnsyncBoxBody<Bytes, axum::BoxError>>,
+    method: &Method,
+    uri: &Uri,
+    start: Instant,
+) -> Response<AnswerBody> {
+    let panicked = match resp.status() {
+        StatusCode::INTERNAL_SERVER_ERROR => resp.extensions_mut().remove::<Panicked>(),
+        _ => None,
+    };
+    let Some(Panicked(msg)) = panicked else {
+        return resp.map(Either::Left);
+    };
+    tracing::error!(%method, path = uri.path(), panic = %msg, "a request panicked: answered 500");
+    let (route, _) = Route::of(method, uri.path());
+    let answer = match &route {
+        Route::Vendor(op, _) => op.family().internal(Internal::Bug, PANIC_MESSAGE),
+        _ => envelope::error(StatusCode::INTERNAL_SERVER_ERROR, PANIC_MESSAGE),
+    };
+    let index = count::route_index(&route, method, uri.path());
+    count::answer(app, index, &answer, start.elapsed().as_micros() as u64);
+    let (mut parts, _) = resp.into_parts();
+    let (fresh, body) = answer.into_parts();
+    parts.headers.extend(fresh.headers);
+    parts.extensions = fresh.extensions;
+    Response::from_parts(parts, Either::Right(body))
+}
