@@ -85,18 +85,34 @@ impl Family {
 
     /// The family's envelope for HTTP 500: nothing the client did or can wait out.
     pub fn internal(self, why: Internal, msg: &str) -> Response {
-        let body = match self {
-            Family::KooDrive => serde_json::json!({ "code": 500, "msg": msg }),
-            Family::OneAccess => {
-                let code = match why {
-                    Internal::Store => "STORE.0500",
-                    Internal::Bug => "MOCK.0500",
-                };
-                serde_json::json!({ "error_code": code, "error_msg": msg })
-            }
-            Family::Enos => serde_json::json!({ "code": 500, "message": msg, "data": null }),
+        let code = match why {
+            Internal::Store => "STORE.0500",
+            Internal::Bug => "MOCK.0500",
         };
-        (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
+        self.mock_error(StatusCode::INTERNAL_SERVER_ERROR, code, msg)
+    }
+
+    /// The family's answer while the server starts (fixtures loading, the store not reached yet): 503
+    /// with `Retry-After`.
+    pub fn starting(self) -> Response {
+        let msg = "Service unavailable: the mock is starting. Retry later.";
+        let resp = self.mock_error(StatusCode::SERVICE_UNAVAILABLE, "MOCK.0503", msg);
+        super::respond::retry_later(resp)
+    }
+
+    /// A 5xx of the mock's own in the family's envelope: the HTTP status as KooDrive's and EnOS's
+    /// `code`, `oneaccess_code` as OneAccess's `error_code`.
+    fn mock_error(self, status: StatusCode, oneaccess_code: &str, msg: &str) -> Response {
+        let body = match self {
+            Family::KooDrive => serde_json::json!({ "code": status.as_u16(), "msg": msg }),
+            Family::OneAccess => {
+                serde_json::json!({ "error_code": oneaccess_code, "error_msg": msg })
+            }
+            Family::Enos => {
+                serde_json::json!({ "code": status.as_u16(), "message": msg, "data": null })
+            }
+        };
+        (status, axum::Json(body)).into_response()
     }
 
     /// The family's answer to a body over the limit: 413 with its unparsable-body error.

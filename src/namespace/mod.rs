@@ -70,6 +70,14 @@ pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30)
 /// long load tests rather than a cost every test pays.
 pub const DEFAULT_MAX_TOKENS: usize = 4_000_000;
 
+impl Settings {
+    /// Whether `--cors-origins` allows any origin (empty or `*`).
+    pub fn cors_any_origin(&self) -> bool {
+        let o = self.cors_origins.trim();
+        o.is_empty() || o == "*"
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -228,11 +236,6 @@ impl AppState {
     /// The named namespace, created from the fixtures on first use. Creating one past
     /// [`MAX_NAMESPACES`] drops the least recently used (never `default`).
     /// CORS allows any origin (`--cors-origins` empty or `*`).
-    pub fn cors_any_origin(&self) -> bool {
-        let o = self.settings.cors_origins.trim();
-        o.is_empty() || o == "*"
-    }
-
     pub fn namespace(&self, name: &str) -> Arc<Namespace> {
         let tick = self.tick.fetch_add(1, Ordering::Relaxed);
         if let Some(ns) = self.namespaces.get(name) {

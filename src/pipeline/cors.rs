@@ -4,20 +4,20 @@
 //! `Access-Control-Request-Method`) is answered 200 with the asked method and headers mirrored, for
 //! 10 minutes, for any path; every answer varies by the three request headers.
 
-use crate::namespace::AppState;
+use crate::namespace::Settings;
 use axum::http::{header, HeaderValue, Method, Request};
 use std::time::Duration;
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, ExposeHeaders};
 
 /// The layer, configured from `--cors-origins`.
-pub fn layer(app: &AppState) -> CorsLayer {
-    let origins = if app.cors_any_origin() {
+pub fn layer(settings: &Settings) -> CorsLayer {
+    let origins = if settings.cors_any_origin() {
         AllowOrigin::any()
     } else {
         // A `*` inside a list matches no `Origin` (and tower-http refuses it in a list); neither does a
         // value that cannot be a header.
         AllowOrigin::list(
-            app.settings
+            settings
                 .cors_origins
                 .split(',')
                 .map(str::trim)

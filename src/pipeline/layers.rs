@@ -1,15 +1,16 @@
 //! The layers around the pipeline, as one service a connection runs: the head-size edge, tower-http's
-//! `CorsLayer` ([`super::cors`]), tower-http's `CatchPanicLayer`, then the pipeline. A panic anywhere
+//! `CorsLayer` ([`super::cors`]), tower-http's `CatchPanicLayer`, then the pipeline (or, while the
+//! server starts, the start-up answers of [`super::starting`]). A panic anywhere
 //! in the pipeline answers 500 in the family's envelope (the mock's own `{"error"}` on the control plane
 //! and on paths no vendor route takes), with the CORS headers, is logged and counted under its route,
 //! and the connection goes on serving. Its journal entry is lost with the request it unwound.
 
 use super::route::Route;
-use super::{cors, count, edge, Pipeline};
+use super::starting::Gate;
+use super::{cors, count, edge};
 use crate::contract::envelope;
 use crate::contract::extract::OverTls;
 use crate::contract::family::Internal;
-use crate::namespace::AppState;
 use axum::body::{Body, Bytes};
 use axum::http::{Method, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -41,7 +42,7 @@ struct Panicked(String);
 /// The service one connection runs: every request through the layers and the pipeline. `kill` closes
 /// the connection without an answer (the `drop` fault); `tls` marks its requests as come over https.
 pub fn service(
-    pipeline: Pipeline,
+    gate: Gate,
     kill: Arc<Notify>,
     tls: bool,
 ) -> impl hyper::service::Service<
@@ -50,14 +51,21 @@ pub fn service(
     Error = Infallible,
     Future = impl Future<Output = Result<Response<AnswerBody>, Infallible>> + Send,
 > + Send {
-    let app = pipeline.app.clone();
+    let cors = cors::layer(gate.settings());
+    let outer = gate.clone();
     let inner = tower::service_fn(move |req: Request<Incoming>| {
-        let (pipeline, kill) = (pipeline.clone(), kill.clone());
-        async move { Ok::<_, Infallible>(pipeline.serve(&kill, req).await) }
+        let (gate, kill) = (gate.clone(), kill.clone());
+        async move {
+            let resp = match gate.pipeline() {
+                Some(p) => p.serve(&kill, req).await,
+                None => gate.answer(req.method(), req.uri().path()),
+            };
+            Ok::<_, Infallible>(resp)
+        }
     });
     // CORS outside the catcher, so that a browser can read the 500 too.
     let stack = ServiceBuilder::new()
-        .layer(cors::layer(&app))
+        .layer(cors)
         .layer(CatchPanicLayer::custom(on_panic))
         .service(inner);
     // hyper lends its service as `&self`, tower's wants `&mut self`: the cell lends it for each call
@@ -81,12 +89,12 @@ pub fn service(
                 Ok(stack.call(req))
             }
         };
-        let app = app.clone();
+        let gate = outer.clone();
         async move {
             let resp = match answer {
                 Err(refused) => refused.map(Either::Right),
                 Ok(answer) => match answer.await {
-                    Ok(resp) => in_family(&app, resp, &method, &uri, start),
+                    Ok(resp) => in_family(&gate, resp, &method, &uri, start),
                     Err(never) => match never {},
                 },
             };
@@ -113,7 +121,7 @@ fn on_panic(payload: Box<dyn Any + Send + 'static>) -> Response {
 /// `resp`, unless it is the panic catcher's 500: then the same answer (its CORS headers kept) with the
 /// envelope of the request's family, logged and counted.
 fn in_family(
-    app: &AppState,
+    gate: &Gate,
     mut resp: Response<UnsyncBoxBody<Bytes, axum::BoxError>>,
     method: &Method,
     uri: &Uri,
@@ -133,7 +141,9 @@ fn in_family(
         _ => envelope::error(StatusCode::INTERNAL_SERVER_ERROR, PANIC_MESSAGE),
     };
     let index = count::route_index(&route, method, uri.path());
-    count::answer(app, index, &answer, start.elapsed().as_micros() as u64);
+    if let Some(p) = gate.pipeline() {
+        count::answer(&p.app, index, &answer, start.elapsed().as_micros() as u64);
+    }
     let (mut parts, _) = resp.into_parts();
     let (fresh, body) = answer.into_parts();
     parts.headers.extend(fresh.headers);

@@ -23,6 +23,7 @@ pub mod layers;
 pub mod lint;
 pub mod record;
 pub mod route;
+pub mod starting;
 
 use crate::admin;
 use crate::contract::envelope;
