@@ -1,8 +1,10 @@
 //! The one request pipeline. Every request the server reads runs these steps, in this order:
 //!
-//! 1. [`edge`]: a head over 32 KiB is refused (431); `//` in the path collapses to `/`.
+//! 1. [`edge`]: a head over 32 KiB is refused (431, before the [`layers`]); `//` in the path collapses
+//!    to `/`.
 //! 2. [`cors`]: a preflight is answered at once, for any path (tower-http's `CorsLayer`, one of the
-//!    [`layers`] around the pipeline, with its panic catcher).
+//!    [`layers`] around the pipeline, with its panic catcher). Until the server is ready, [`starting`]
+//!    answers inside the layers instead of steps 3 to 9.
 //! 3. [`route`] (and [`count`]'s route index, under which the answer is counted): the vendor route table names the operation; `/__admin` goes to the control plane's
 //!    router; anything else is a 404, or a 405 on a known path.
 //! 4. namespace: `X-Mock-Namespace` picks the isolated state the request runs in.
