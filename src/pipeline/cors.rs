@@ -1,61 +1,75 @@
-//! CORS, for every answer: browser apps call the mock directly. tower-http's `CorsLayer` wraps the
-//! pipeline ([`super::layers`]), configured here: any origin answers `*`, a `--cors-origins` list echoes
-//! a listed `Origin`; every answer exposes all headers; a preflight (OPTIONS with
+//! CORS, done once for every answer, around the pipeline ([`super::layers`]): browser apps call the
+//! mock directly. The headers are written here rather than by tower-http's `CorsLayer`: wrapped around
+//! the pipeline it cost more than the 5 % of a request's instructions its use was allowed (it builds a
+//! header map and its `Vary` value per request; bench/RESULTS.md), and the mock needs only these few
+//! headers.
+//!
+//! Behaviour (tower-http's, as configured before): any origin answers `*`, a list echoes a listed
+//! `Origin`; every answer exposes all headers; a preflight (OPTIONS with
 //! `Access-Control-Request-Method`) is answered 200 with the asked method and headers mirrored, for
-//! 10 minutes, for any path; every answer varies by the three request headers.
+//! 10 minutes; every answer varies by the three request headers.
 
 use crate::namespace::Settings;
-use axum::http::{header, HeaderValue, Method, Request};
-use std::time::Duration;
-use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, ExposeHeaders};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
 
-/// The layer, configured from `--cors-origins`.
-pub fn layer(settings: &Settings) -> CorsLayer {
-    let origins = if settings.cors_any_origin() {
-        AllowOrigin::any()
-    } else {
-        // A `*` inside a list matches no `Origin` (and tower-http refuses it in a list); neither does a
-        // value that cannot be a header.
-        AllowOrigin::list(
-            settings
-                .cors_origins
-                .split(',')
-                .map(str::trim)
-                .filter(|o| !o.is_empty() && *o != "*")
-                .filter_map(|o| HeaderValue::from_str(o).ok()),
-        )
-    };
-    CorsLayer::new()
-        .allow_origin(origins)
-        .allow_methods(AllowMethods::mirror_request())
-        .allow_headers(AllowHeaders::mirror_request())
-        .expose_headers(ExposeHeaders::any())
-        .max_age(Duration::from_secs(600))
+/// The `Vary` of every answer: CORS answers differ by these request headers.
+pub const VARY: HeaderValue = HeaderValue::from_static(
+    "origin, access-control-request-method, access-control-request-headers",
+);
+const ANY: HeaderValue = HeaderValue::from_static("*");
+const MAX_AGE: HeaderValue = HeaderValue::from_static("600");
+
+/// Whether a request is a CORS preflight (a plain OPTIONS is routed like any other method).
+pub fn is_preflight(method: &Method, headers: &HeaderMap) -> bool {
+    method == Method::OPTIONS && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
 }
 
-/// Marks a plain OPTIONS (no `Access-Control-Request-Method`: not a preflight) that passes the layer.
-///
-/// The one thing tower-http cannot be told: it answers every OPTIONS as a preflight, while a plain one
-/// must reach its route (405 with `Allow`, or 404) and still get an ordinary answer's CORS headers. So
-/// it passes the layer as a GET, marked, and the pipeline's first step puts the method back.
-#[derive(Clone, Copy)]
-struct PlainOptions;
-
-/// Before the layer: hides a plain OPTIONS from it.
-pub fn hide_plain_options<B>(req: &mut Request<B>) {
-    if req.method() == Method::OPTIONS
-        && !req
-            .headers()
-            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
-    {
-        *req.method_mut() = Method::GET;
-        req.extensions_mut().insert(PlainOptions);
+/// The `Access-Control-Allow-Origin` a request earns, if any.
+pub fn allow_origin(settings: &Settings, headers: &HeaderMap) -> Option<HeaderValue> {
+    if settings.cors_any_origin() {
+        return Some(ANY);
     }
+    let origin = headers.get(header::ORIGIN)?;
+    settings
+        .cors_origins
+        .split(',')
+        .any(|o| o.trim().as_bytes() == origin.as_bytes())
+        .then(|| origin.clone())
 }
 
-/// After the layer: a plain OPTIONS is an OPTIONS again.
-pub fn restore_plain_options<B>(req: &mut Request<B>) {
-    if req.extensions_mut().remove::<PlainOptions>().is_some() {
-        *req.method_mut() = Method::OPTIONS;
+/// The answer to a preflight, for any path.
+pub fn preflight(settings: &Settings, headers: &HeaderMap) -> Response {
+    let mut r = StatusCode::OK.into_response();
+    let h = r.headers_mut();
+    if let Some(o) = allow_origin(settings, headers) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
     }
+    for (asked, allowed) in [
+        (
+            header::ACCESS_CONTROL_REQUEST_METHOD,
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+        ),
+        (
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+        ),
+    ] {
+        if let Some(v) = headers.get(asked) {
+            h.insert(allowed, v.clone());
+        }
+    }
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, MAX_AGE);
+    h.insert(header::VARY, VARY);
+    r
+}
+
+/// Adds the CORS headers of an ordinary answer.
+pub fn finish<B>(origin: Option<HeaderValue>, resp: &mut axum::http::Response<B>) {
+    let h = resp.headers_mut();
+    if let Some(o) = origin {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
+    }
+    h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, ANY);
+    h.insert(header::VARY, VARY);
 }

@@ -1,6 +1,6 @@
-//! The layers around the pipeline, as one service a connection runs: the head-size edge, tower-http's
-//! `CorsLayer` ([`super::cors`]), tower-http's `CatchPanicLayer`, then the pipeline (or, while the
-//! server starts, the start-up answers of [`super::starting`]). A panic anywhere
+//! The layers around the pipeline, as one service a connection runs: the head-size edge, CORS
+//! ([`super::cors`]), tower-http's `CatchPanicLayer`, then the pipeline (or, while the server starts,
+//! the start-up answers of [`super::starting`]). A panic anywhere
 //! in the pipeline answers 500 in the family's envelope (the mock's own `{"error"}` on the control plane
 //! and on paths no vendor route takes), with the CORS headers, is logged and counted under its route,
 //! and the connection goes on serving. Its journal entry is lost with the request it unwound.
@@ -51,7 +51,6 @@ pub fn service(
     Error = Infallible,
     Future = impl Future<Output = Result<Response<AnswerBody>, Infallible>> + Send,
 > + Send {
-    let cors = cors::layer(gate.settings());
     let outer = gate.clone();
     let inner = tower::service_fn(move |req: Request<Incoming>| {
         let (gate, kill) = (gate.clone(), kill.clone());
@@ -63,26 +62,29 @@ pub fn service(
             Ok::<_, Infallible>(resp)
         }
     });
-    // CORS outside the catcher, so that a browser can read the 500 too.
     let stack = ServiceBuilder::new()
-        .layer(cors)
         .layer(CatchPanicLayer::custom(on_panic))
         .service(inner);
     // hyper lends its service as `&self`, tower's wants `&mut self`: the cell lends it for each call
-    // (never across an await: the future owns what it needs), where `TowerToHyperService` would clone
-    // the whole stack, the CORS configuration's vectors among it, for every request.
+    // (never across an await: the future owns what it needs).
     let stack = RefCell::new(stack);
     hyper::service::service_fn(move |mut req: Request<Incoming>| {
         let start = Instant::now();
         if tls {
             req.extensions_mut().insert(OverTls);
         }
-        let refused = edge::head_too_large(&req);
+        let at_once = match edge::head_too_large(&req) {
+            Some(r) => Some(r),
+            None if cors::is_preflight(req.method(), req.headers()) => {
+                Some(cors::preflight(outer.settings(), req.headers()))
+            }
+            None => None,
+        };
+        let origin = cors::allow_origin(outer.settings(), req.headers());
         let (method, uri) = (req.method().clone(), req.uri().clone());
-        let answer = match refused {
+        let answer = match at_once {
             Some(r) => Err(r),
             None => {
-                cors::hide_plain_options(&mut req);
                 let mut stack = stack.borrow_mut();
                 // Every layer here is always ready; asked anyway, as tower's contract wants.
                 let _ = stack.poll_ready(&mut Context::from_waker(Waker::noop()));
@@ -92,9 +94,13 @@ pub fn service(
         let gate = outer.clone();
         async move {
             let resp = match answer {
-                Err(refused) => refused.map(Either::Right),
+                Err(at_once) => at_once.map(Either::Right),
                 Ok(answer) => match answer.await {
-                    Ok(resp) => in_family(&gate, resp, &method, &uri, start),
+                    Ok(resp) => {
+                        let mut resp = in_family(&gate, resp, &method, &uri, start);
+                        cors::finish(origin, &mut resp);
+                        resp
+                    }
                     Err(never) => match never {},
                 },
             };
@@ -118,8 +124,7 @@ fn on_panic(payload: Box<dyn Any + Send + 'static>) -> Response {
     r
 }
 
-/// `resp`, unless it is the panic catcher's 500: then the same answer (its CORS headers kept) with the
-/// envelope of the request's family, logged and counted.
+/// `resp`, unless it is the panic catcher's 500: then the same answer with the envelope of the request's family, logged and counted.
 fn in_family(
     gate: &Gate,
     mut resp: Response<UnsyncBoxBody<Bytes, axum::BoxError>>,

@@ -2,9 +2,9 @@
 //!
 //! 1. [`edge`]: a head over 32 KiB is refused (431, before the [`layers`]); `//` in the path collapses
 //!    to `/`.
-//! 2. [`cors`]: a preflight is answered at once, for any path (tower-http's `CorsLayer`, one of the
-//!    [`layers`] around the pipeline, with its panic catcher). Until the server is ready, [`starting`]
-//!    answers inside the layers instead of steps 3 to 9.
+//! 2. [`cors`]: a preflight is answered at once, for any path (around the pipeline, in [`layers`],
+//!    with tower-http's panic catcher). Until the server is ready, [`starting`] answers instead of
+//!    steps 3 to 9.
 //! 3. [`route`] (and [`count`]'s route index, under which the answer is counted): the vendor route table names the operation; `/__admin` goes to the control plane's
 //!    router; anything else is a 404, or a 405 on a known path.
 //! 4. namespace: `X-Mock-Namespace` picks the isolated state the request runs in.
@@ -15,7 +15,7 @@
 //! 9. [`record`]: the log line, `X-Mock-Warnings`, and the journal entry (vendor and unknown paths; not
 //!    the control plane).
 //!
-//! Every answer then gets its CORS headers (the layer again).
+//! Every answer then gets its CORS headers ([`cors::finish`], in [`layers`]).
 
 pub mod cors;
 pub mod count;
@@ -74,7 +74,6 @@ impl Pipeline {
         B: hyper::body::Body<Data = Bytes> + Unpin,
         B::Error: Into<axum::BoxError>,
     {
-        cors::restore_plain_options(&mut req);
         let raw_path = edge::collapse_slashes(&mut req);
         let admin = route::is_admin(req.uri().path());
         let start = Instant::now();
