@@ -1,9 +1,12 @@
 //! The `authmock` binary: parse the command line, set up logging, serve until SIGINT/SIGTERM.
 
 use authmock::config::{Cli, Command, LogFormat, ServeArgs, TlsArgs};
-use authmock::store::redis::Remote;
+use authmock::pipeline::starting::Gate;
+use authmock::pipeline::Pipeline;
+use authmock::server::serve_gated;
+use authmock::store::redis::{shown_url, Remote};
 use authmock::tls::{Tls, TlsOptions};
-use authmock::{logging, serve_with_tls, AppState, Fixtures, Settings, TlsListener};
+use authmock::{logging, AppState, Fixtures, Settings, TlsListener};
 use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
@@ -85,23 +88,24 @@ fn run(args: ServeArgs) -> ExitCode {
     tune_allocator(std::thread::available_parallelism().is_ok_and(|n| n.get() == 1));
     raise_open_files_limit();
     let _log_guard = init_logging(args.log_format);
-    let fixtures = match &args.fixtures {
-        Some(dir) => match Fixtures::from_dir(dir) {
-            Ok(f) => f,
-            Err(errs) => {
-                eprintln!("authmock: invalid fixtures, not starting:");
-                for e in &errs.0 {
-                    eprintln!("  {e}");
-                }
-                return ExitCode::from(2);
-            }
-        },
-        None => Fixtures::embedded(),
-    };
     // Certificates before anything is bound or printed: a bad --tls-cert/--tls-key stops the start.
     let tls = match tls_setup(&args.tls) {
         Ok(t) => t,
         Err(code) => return code,
+    };
+    let store = match args.store.as_str() {
+        "memory" => None,
+        // A URL Redis cannot parse will not get better: refused now (a Redis not up yet is waited for).
+        url => match redis::Client::open(url) {
+            Ok(_) => Some(url.to_string()),
+            Err(e) => {
+                eprintln!(
+                    "authmock: cannot reach the store at {}: {e}",
+                    shown_url(url)
+                );
+                return ExitCode::from(2);
+            }
+        },
     };
     let settings = Settings {
         seed: args.seed,
@@ -127,16 +131,6 @@ fn run(args: ServeArgs) -> ExitCode {
         }
     };
     rt.block_on(async move {
-        let remote = match args.store.as_str() {
-            "memory" => None,
-            url => match Remote::connect(url).await {
-                Ok(r) => Some(r),
-                Err(e) => {
-                    eprintln!("authmock: {e}");
-                    return ExitCode::from(2);
-                }
-            },
-        };
         let Some((listener, url)) = bind(&args.host, args.port, "http").await else {
             return ExitCode::FAILURE;
         };
@@ -156,18 +150,115 @@ fn run(args: ServeArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // The port opens first, so that probes see the start (live 200, ready 503); the listening
+        // lines come once the server is ready, since harnesses and people use the URL as soon as
+        // they read it.
+        let gate = Gate::starting(settings.clone(), store.is_some());
+        if let Some(url) = &store {
+            tracing::info!("connecting to the store at {}", shown_url(url));
+        }
+        let https_url = https.as_ref().map(|(_, url)| url.clone());
+        let mut server = tokio::spawn(serve_gated(
+            listener,
+            https.map(|h| h.0),
+            gate.clone(),
+            shutdown,
+        ));
+        let loaded = tokio::select! {
+            loaded = load(args.fixtures.clone(), store, &gate) => loaded,
+            _ = &mut server => {
+                tracing::info!("authmock stopped while starting");
+                return ExitCode::SUCCESS;
+            }
+        };
+        let (fixtures, remote) = match loaded {
+            Ok(l) => l,
+            Err(code) => return code,
+        };
+        gate.open(Pipeline::new(AppState::with_store(
+            settings, fixtures, remote,
+        )));
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "authmock listening on {url}");
-        if let Some((_, url)) = &https {
+        if let Some(url) = &https_url {
             let _ = writeln!(out, "authmock listening on {url}");
         }
         let _ = out.flush();
         drop(out);
-        let state = AppState::with_store(settings, fixtures, remote);
-        serve_with_tls(listener, https.map(|h| h.0), state, shutdown).await;
+        let _ = server.await;
         tracing::info!("authmock stopped");
         ExitCode::SUCCESS
     })
+}
+
+/// The fixtures (from `dir`, else the embedded ones) and the store, each reported to `gate` as it
+/// arrives; exit code 2, with every problem, when the fixtures are invalid.
+async fn load(
+    dir: Option<std::path::PathBuf>,
+    store: Option<String>,
+    gate: &Gate,
+) -> Result<(Fixtures, Option<Remote>), ExitCode> {
+    let fixtures = async {
+        let fixtures = match dir {
+            Some(dir) => {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                // A thread of its own: a read that blocks (a FIFO, a stalled mount) must not hold up
+                // the exit, as a runtime's blocking task would.
+                std::thread::spawn(move || {
+                    let _ = tx.send(Fixtures::from_dir(&dir));
+                });
+                match rx.await {
+                    Ok(Ok(f)) => f,
+                    Ok(Err(errs)) => {
+                        eprintln!("authmock: invalid fixtures, not starting:");
+                        for e in &errs.0 {
+                            eprintln!("  {e}");
+                        }
+                        return Err(ExitCode::from(2));
+                    }
+                    Err(_) => return Err(ExitCode::FAILURE),
+                }
+            }
+            None => Fixtures::embedded(),
+        };
+        gate.fixtures_loaded();
+        Ok(fixtures)
+    };
+    let remote = async {
+        match store {
+            None => Ok(None),
+            Some(url) => Ok(Some(reach(&url, gate).await)),
+        }
+    };
+    tokio::try_join!(fixtures, remote)
+}
+
+/// Connects to the store at `url`, retrying until it answers: a Redis started after authmock (compose,
+/// Kubernetes) is waited for, with readiness 503 meanwhile.
+async fn reach(url: &str, gate: &Gate) -> Remote {
+    let mut wait = std::time::Duration::from_millis(100);
+    let mut warned = false;
+    loop {
+        match Remote::connect(url).await {
+            Ok(r) => {
+                if warned {
+                    tracing::info!(store = %r.shown(), "the store answers");
+                }
+                gate.store_reached();
+                return r;
+            }
+            Err(e) => {
+                if !warned {
+                    tracing::warn!(
+                        "{e}; waiting for it (GET /__admin/health/ready answers 503 until then)"
+                    );
+                    warned = true;
+                }
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(1));
+            }
+        }
+    }
 }
 
 /// The https side when `--tls-port` is given; exit code 2 and one line naming the file when its

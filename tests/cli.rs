@@ -33,6 +33,8 @@ mod secrets;
 mod seed;
 #[path = "cli/serve.rs"]
 mod serve;
+#[path = "cli/startup.rs"]
+mod startup;
 #[path = "cli/strict.rs"]
 mod strict;
 

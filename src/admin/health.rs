@@ -1,6 +1,6 @@
 //! Liveness and readiness apart, for orchestrators (docs/operations.md): `live` answers while the
-//! process serves; `ready` only while it can answer vendor requests — its fixtures loaded and its store
-//! answering. Neither needs the admin token (a kubelet carries none); `/__admin/health` keeps its
+//! process serves, from the moment its port opens; `ready` only while it can answer vendor requests —
+//! its fixtures loaded and its store answering (while the server starts, [`starting`] answers it). Neither needs the admin token (a kubelet carries none); `/__admin/health` keeps its
 //! meaning (up, and the store with it).
 
 use crate::namespace::AppState;
@@ -28,11 +28,13 @@ struct Live {
 #[derive(Serialize, ToSchema)]
 #[schema(as = Readiness)]
 struct Ready {
-    /// `ready`, or `unavailable` while a check fails.
+    /// `ready`; `starting` until the fixtures are loaded and the store first reached; `unavailable`
+    /// while the store does not answer after that.
     status: &'static str,
-    /// `loaded` (the listener opens only once the fixtures are loaded and valid).
+    /// `loaded`, or `loading` while the server starts.
     fixtures: &'static str,
-    /// `memory`, `redis` (the shared store answers a PING) or `down`.
+    /// `memory`, `redis` (the shared store answers a PING), `down`, or `connecting` while the server
+    /// starts and has not reached it yet.
     store: &'static str,
 }
 
@@ -46,7 +48,27 @@ struct Ready {
     responses((status = 200, description = "The process serves: `{\"status\":\"live\"}`.", body = Live))
 )]
 pub async fn live() -> Response {
+    live_now()
+}
+
+/// The liveness answer, for the routes and for the server while it starts.
+pub fn live_now() -> Response {
     Json(Live { status: "live" }).into_response()
+}
+
+/// The readiness answer while the server starts: 503 naming what it waits for. `store`: `None` in
+/// memory, else whether the shared store has been reached.
+pub fn starting(fixtures_loaded: bool, store: Option<bool>) -> Response {
+    let body = Json(Ready {
+        status: "starting",
+        fixtures: if fixtures_loaded { "loaded" } else { "loading" },
+        store: match store {
+            None => "memory",
+            Some(true) => "redis",
+            Some(false) => "connecting",
+        },
+    });
+    crate::contract::respond::retry_later((StatusCode::SERVICE_UNAVAILABLE, body).into_response())
 }
 
 /// `GET /__admin/health/ready` — 200 when the fixtures are loaded and the store answers, else 503.
@@ -58,7 +80,7 @@ pub async fn live() -> Response {
     summary = "Readiness probe (never needs the admin token)",
     responses(
         (status = 200, description = "Ready: `{\"status\":\"ready\",\"fixtures\":\"loaded\",\"store\":\"memory\"|\"redis\"}`.", body = Ready),
-        (status = 503, description = "Not ready: the shared store cannot be reached (`\"store\":\"down\"`), with `Retry-After`.", body = Ready),
+        (status = 503, description = "Not ready, with `Retry-After`: the server is starting (`\"status\":\"starting\"`, `\"fixtures\":\"loading\"` and/or `\"store\":\"connecting\"`), or the shared store cannot be reached (`\"status\":\"unavailable\",\"store\":\"down\"`).", body = Ready),
     )
 )]
 pub async fn ready(State(app): State<AppState>) -> Response {

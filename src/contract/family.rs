@@ -2,6 +2,7 @@
 //! (its unparsable-body, store-outage and too-large errors, the codes a fault may name).
 
 use super::{enos, koodrive, oneaccess, Op};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 /// A vendor family: decides the error envelope, the codes a fault may name and the fixture file.
@@ -53,6 +54,15 @@ impl std::fmt::Display for Family {
     }
 }
 
+/// Why a request is answered 500 ([`Family::internal`]); OneAccess's `error_code` tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Internal {
+    /// A key of the shared store holds what authmock cannot use (`STORE.0500`).
+    Store,
+    /// authmock panicked while answering: a bug (`MOCK.0500`).
+    Bug,
+}
+
 /// What each family answers on its own terms.
 impl Family {
     /// The family's answer to a body that cannot be read.
@@ -71,6 +81,38 @@ impl Family {
             Family::OneAccess => oneaccess::OaError::Unavailable.into_response(),
             Family::Enos => enos::EnosError::Unavailable.into_response(),
         }
+    }
+
+    /// The family's envelope for HTTP 500: nothing the client did or can wait out.
+    pub fn internal(self, why: Internal, msg: &str) -> Response {
+        let code = match why {
+            Internal::Store => "STORE.0500",
+            Internal::Bug => "MOCK.0500",
+        };
+        self.mock_error(StatusCode::INTERNAL_SERVER_ERROR, code, msg)
+    }
+
+    /// The family's answer while the server starts (fixtures loading, the store not reached yet): 503
+    /// with `Retry-After`.
+    pub fn starting(self) -> Response {
+        let msg = "Service unavailable: the mock is starting. Retry later.";
+        let resp = self.mock_error(StatusCode::SERVICE_UNAVAILABLE, "MOCK.0503", msg);
+        super::respond::retry_later(resp)
+    }
+
+    /// A 5xx of the mock's own in the family's envelope: the HTTP status as KooDrive's and EnOS's
+    /// `code`, `oneaccess_code` as OneAccess's `error_code`.
+    fn mock_error(self, status: StatusCode, oneaccess_code: &str, msg: &str) -> Response {
+        let body = match self {
+            Family::KooDrive => serde_json::json!({ "code": status.as_u16(), "msg": msg }),
+            Family::OneAccess => {
+                serde_json::json!({ "error_code": oneaccess_code, "error_msg": msg })
+            }
+            Family::Enos => {
+                serde_json::json!({ "code": status.as_u16(), "message": msg, "data": null })
+            }
+        };
+        (status, axum::Json(body)).into_response()
     }
 
     /// The family's answer to a body over the limit: 413 with its unparsable-body error.

@@ -57,6 +57,10 @@ pub struct Settings {
     /// How long a client may take to send its body (30 s; shorter only in tests, through
     /// `MockServerBuilder::body_timeout`, so that the 408 is tested without waiting 30 s).
     pub body_timeout: std::time::Duration,
+    /// Test-only (`MockServerBuilder::panic_when_asked`): a request carrying `X-Mock-Panic` panics
+    /// where its handler would run, so that the panic catcher is tested over HTTP.
+    #[doc(hidden)]
+    pub panic_when_asked: bool,
 }
 
 /// Default of [`Settings::body_timeout`]: how long a client may take to send its body (then 408).
@@ -66,6 +70,14 @@ pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30)
 /// than a 13-second benchmark run at full speed issues (~2 M), so that eviction is a safety valve for
 /// long load tests rather than a cost every test pays.
 pub const DEFAULT_MAX_TOKENS: usize = 4_000_000;
+
+impl Settings {
+    /// Whether `--cors-origins` allows any origin (empty or `*`).
+    pub fn cors_any_origin(&self) -> bool {
+        let o = self.cors_origins.trim();
+        o.is_empty() || o == "*"
+    }
+}
 
 impl Default for Settings {
     fn default() -> Self {
@@ -81,6 +93,7 @@ impl Default for Settings {
             tls_ca_pem: None,
             public_url: None,
             body_timeout: BODY_TIMEOUT,
+            panic_when_asked: false,
         }
     }
 }
@@ -224,11 +237,6 @@ impl AppState {
     /// The named namespace, created from the fixtures on first use. Creating one past
     /// [`MAX_NAMESPACES`] drops the least recently used (never `default`).
     /// CORS allows any origin (`--cors-origins` empty or `*`).
-    pub fn cors_any_origin(&self) -> bool {
-        let o = self.settings.cors_origins.trim();
-        o.is_empty() || o == "*"
-    }
-
     pub fn namespace(&self, name: &str) -> Arc<Namespace> {
         let tick = self.tick.fetch_add(1, Ordering::Relaxed);
         if let Some(ns) = self.namespaces.get(name) {

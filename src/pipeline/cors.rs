@@ -1,6 +1,7 @@
-//! CORS, done once for every answer: browser apps call the mock directly. The headers are written here
-//! rather than by tower-http's `CorsLayer`, which the old router path wrapped: that path (Router plus
-//! layer) cost half again a login's instructions (bench/RESULTS.md), and the mock needs only these few
+//! CORS, done once for every answer, around the pipeline ([`super::layers`]): browser apps call the
+//! mock directly. The headers are written here rather than by tower-http's `CorsLayer`: wrapped around
+//! the pipeline it cost more than the 5 % of a request's instructions its use was allowed (it builds a
+//! header map and its `Vary` value per request; bench/RESULTS.md), and the mock needs only these few
 //! headers.
 //!
 //! Behaviour (tower-http's, as configured before): any origin answers `*`, a list echoes a listed
@@ -8,7 +9,7 @@
 //! `Access-Control-Request-Method`) is answered 200 with the asked method and headers mirrored, for
 //! 10 minutes; every answer varies by the three request headers.
 
-use crate::namespace::AppState;
+use crate::namespace::Settings;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -25,12 +26,12 @@ pub fn is_preflight(method: &Method, headers: &HeaderMap) -> bool {
 }
 
 /// The `Access-Control-Allow-Origin` a request earns, if any.
-pub fn allow_origin(app: &AppState, headers: &HeaderMap) -> Option<HeaderValue> {
-    if app.cors_any_origin() {
+pub fn allow_origin(settings: &Settings, headers: &HeaderMap) -> Option<HeaderValue> {
+    if settings.cors_any_origin() {
         return Some(ANY);
     }
     let origin = headers.get(header::ORIGIN)?;
-    app.settings
+    settings
         .cors_origins
         .split(',')
         .any(|o| o.trim().as_bytes() == origin.as_bytes())
@@ -38,10 +39,10 @@ pub fn allow_origin(app: &AppState, headers: &HeaderMap) -> Option<HeaderValue> 
 }
 
 /// The answer to a preflight, for any path.
-pub fn preflight(app: &AppState, headers: &HeaderMap) -> Response {
+pub fn preflight(settings: &Settings, headers: &HeaderMap) -> Response {
     let mut r = StatusCode::OK.into_response();
     let h = r.headers_mut();
-    if let Some(o) = allow_origin(app, headers) {
+    if let Some(o) = allow_origin(settings, headers) {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
     }
     for (asked, allowed) in [
@@ -64,7 +65,7 @@ pub fn preflight(app: &AppState, headers: &HeaderMap) -> Response {
 }
 
 /// Adds the CORS headers of an ordinary answer.
-pub fn finish(origin: Option<HeaderValue>, resp: &mut Response) {
+pub fn finish<B>(origin: Option<HeaderValue>, resp: &mut axum::http::Response<B>) {
     let h = resp.headers_mut();
     if let Some(o) = origin {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);

@@ -1,7 +1,10 @@
 //! The one request pipeline. Every request the server reads runs these steps, in this order:
 //!
-//! 1. [`edge`]: a head over 32 KiB is refused (431); `//` in the path collapses to `/`.
-//! 2. [`cors`]: a preflight is answered at once, for any path.
+//! 1. [`edge`]: a head over 32 KiB is refused (431, before the [`layers`]); `//` in the path collapses
+//!    to `/`.
+//! 2. [`cors`]: a preflight is answered at once, for any path (around the pipeline, in [`layers`],
+//!    with tower-http's panic catcher). Until the server is ready, [`starting`] answers instead of
+//!    steps 3 to 9.
 //! 3. [`route`] (and [`count`]'s route index, under which the answer is counted): the vendor route table names the operation; `/__admin` goes to the control plane's
 //!    router; anything else is a 404, or a 405 on a known path.
 //! 4. namespace: `X-Mock-Namespace` picks the isolated state the request runs in.
@@ -12,19 +15,22 @@
 //! 9. [`record`]: the log line, `X-Mock-Warnings`, and the journal entry (vendor and unknown paths; not
 //!    the control plane).
 //!
-//! Every answer then gets its CORS headers ([`cors::finish`]).
+//! Every answer then gets its CORS headers ([`cors::finish`], in [`layers`]).
 
 pub mod cors;
 pub mod count;
 pub mod edge;
 pub mod fault;
+pub mod layers;
 pub mod lint;
 pub mod record;
 pub mod route;
+pub mod starting;
 
 use crate::admin;
 use crate::contract::envelope;
 use crate::contract::extract::names;
+use crate::contract::family::Internal;
 use crate::contract::Family;
 use crate::namespace::{AppState, Namespace, Ns, DEFAULT_NAMESPACE};
 use crate::vendors;
@@ -68,14 +74,7 @@ impl Pipeline {
         B: hyper::body::Body<Data = Bytes> + Unpin,
         B::Error: Into<axum::BoxError>,
     {
-        if let Some(r) = edge::head_too_large(&req) {
-            return r;
-        }
         let raw_path = edge::collapse_slashes(&mut req);
-        if cors::is_preflight(req.method(), req.headers()) {
-            return cors::preflight(&self.app, req.headers());
-        }
-        let origin = cors::allow_origin(&self.app, req.headers());
         let admin = route::is_admin(req.uri().path());
         let start = Instant::now();
         let (route, family) = Route::of(req.method(), req.uri().path());
@@ -91,7 +90,6 @@ impl Pipeline {
             resp = edge::json_line(resp).await;
         }
         count::answer(&self.app, index, &resp, start.elapsed().as_micros() as u64);
-        cors::finish(origin, &mut resp);
         resp
     }
 
@@ -150,6 +148,9 @@ impl Pipeline {
             Ok(b) => b,
             Err(e) => return e.answer(family),
         };
+        if self.app.settings.panic_when_asked && parts.headers.contains_key(PANIC_HEADER) {
+            panic!("{PANIC_HEADER} asked for a panic (MockServerBuilder::panic_when_asked)");
+        }
         let (op, pattern) = match route {
             Route::Admin => return self.admin(ns, parts, bytes, denied, start).await,
             Route::Vendor(op, pattern) => (Some(op), Some(pattern)),
@@ -296,12 +297,11 @@ fn or_broken(ns: &Ns, resp: Response, answer: impl FnOnce(&str) -> Response) -> 
     }
 }
 
-/// The family's 5xx envelope for a store that holds what authmock cannot use (HTTP 500).
+/// The family's 500 for a store that holds what authmock cannot use.
 fn broken(family: Family, what: &str) -> Response {
-    let body = match family {
-        Family::KooDrive => serde_json::json!({ "code": 500, "msg": what }),
-        Family::OneAccess => serde_json::json!({ "error_code": "STORE.0500", "error_msg": what }),
-        Family::Enos => serde_json::json!({ "code": 500, "message": what, "data": null }),
-    };
-    (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
+    family.internal(Internal::Store, what)
 }
+
+/// With [`Settings::panic_when_asked`](crate::Settings), a request carrying this header panics where
+/// its handler would run (tests of the panic catcher, [`layers`]).
+pub const PANIC_HEADER: &str = "x-mock-panic";

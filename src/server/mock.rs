@@ -218,6 +218,17 @@ impl MockServerBuilder {
         self
     }
 
+    /// Test-only: a request carrying `X-Mock-Panic` panics where its handler would run, to test that
+    /// a panic answers 500 in the family's envelope and the server goes on serving.
+    // A builder option rather than a cargo feature: the tests run against the crate as `cargo test`
+    // builds it, with no second build, and the CLI has no way to turn it on; it costs one test of a
+    // bool per request.
+    #[doc(hidden)]
+    pub fn panic_when_asked(mut self, on: bool) -> Self {
+        self.settings.panic_when_asked = on;
+        self
+    }
+
     /// Also serves https on another free port of 127.0.0.1, with a CA made for this server
     /// ([`MockServer::https_uri`], [`MockServer::ca_pem`]).
     pub fn tls(mut self, on: bool) -> Self {

@@ -6,12 +6,11 @@ mod mock;
 
 pub use mock::{MockServer, MockServerBuilder, StartError};
 
-use crate::contract::extract::OverTls;
 use crate::namespace::AppState;
 use crate::pipeline::edge::MAX_HEAD_BYTES;
+use crate::pipeline::starting::Gate;
 use crate::pipeline::Pipeline;
 use crate::tls::Tls;
-use hyper::body::Incoming;
 use hyper::rt::{Read, Write};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
@@ -47,14 +46,15 @@ fn release_free_memory() {
     }
 }
 
-/// Sweeps expired credentials every [`SWEEP_EVERY`] until aborted.
-fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
+/// Sweeps expired credentials every [`SWEEP_EVERY`] (once the server is ready) until aborted.
+fn spawn_sweeper(gate: Gate) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SWEEP_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if state.sweep() >= RELEASE_AFTER {
+            let swept = gate.pipeline().map_or(0, |p| p.app.sweep());
+            if swept >= RELEASE_AFTER {
                 release_free_memory();
             }
         }
@@ -63,28 +63,20 @@ fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
 
 /// Serves one accepted connection (plain TCP, or TLS once its handshake is done) through the
 /// pipeline until it closes, shutdown drains it, or a `drop` fault kills it.
-pub fn serve_connection<I>(io: I, pipeline: Pipeline, graceful: &GracefulShutdown)
+pub fn serve_connection<I>(io: I, gate: Gate, graceful: &GracefulShutdown)
 where
     I: Read + Write + Unpin + Send + 'static,
 {
-    tokio::spawn(run_connection(io, pipeline, graceful.watcher(), false));
+    tokio::spawn(run_connection(io, gate, graceful.watcher(), false));
 }
 
 /// [`serve_connection`] in the calling task, for a connection whose task is already running (TLS).
-async fn run_connection<I>(io: I, pipeline: Pipeline, watcher: Watcher, tls: bool)
+async fn run_connection<I>(io: I, gate: Gate, watcher: Watcher, tls: bool)
 where
     I: Read + Write + Unpin + Send + 'static,
 {
     let kill = Arc::new(Notify::new());
-    let conn_kill = kill.clone();
-    let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-        if tls {
-            req.extensions_mut().insert(OverTls);
-        }
-        let pipeline = pipeline.clone();
-        let kill = conn_kill.clone();
-        async move { Ok::<_, std::convert::Infallible>(pipeline.serve(&kill, req).await) }
-    });
+    let svc = crate::pipeline::layers::service(gate, kill.clone(), tls);
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT)
@@ -111,7 +103,7 @@ pub struct TlsListener {
 /// Accepts https connections until `stop` changes, then lets their requests finish. Each handshake runs
 /// in its connection's task, bounded like a request head, so a client that never finishes one holds
 /// nothing but its own socket; shutdown ends the handshakes still running at once.
-async fn serve_tls(https: TlsListener, pipeline: Pipeline, mut stop: watch::Receiver<()>) {
+async fn serve_tls(https: TlsListener, gate: Gate, mut stop: watch::Receiver<()>) {
     let TlsListener { listener, tls } = https;
     let graceful = GracefulShutdown::new();
     loop {
@@ -127,23 +119,24 @@ async fn serve_tls(https: TlsListener, pipeline: Pipeline, mut stop: watch::Rece
             _ = stop.changed() => break,
         };
         let _ = stream.set_nodelay(true);
-        let (tls, pipeline, watcher, mut stop) = (
-            tls.clone(),
-            pipeline.clone(),
-            graceful.watcher(),
-            stop.clone(),
-        );
+        let (tls, gate, watcher, mut stop) =
+            (tls.clone(), gate.clone(), graceful.watcher(), stop.clone());
         tokio::spawn(async move {
             let stream = tokio::select! {
                 s = tls.handshake(stream, peer, HEADER_TIMEOUT) => s,
                 _ = stop.changed() => None,
             };
-            let counts = &pipeline.app.metrics.tls;
-            counts.handshakes.fetch_add(1, Ordering::Relaxed);
+            // Counted once the server is ready (the counters are the state's).
+            let counts = gate.pipeline().map(|p| p.app.metrics.clone());
+            if let Some(c) = &counts {
+                c.tls.handshakes.fetch_add(1, Ordering::Relaxed);
+            }
             match stream {
-                Some(s) => run_connection(TokioIo::new(s), pipeline, watcher, true).await,
+                Some(s) => run_connection(TokioIo::new(s), gate, watcher, true).await,
                 None => {
-                    counts.failures.fetch_add(1, Ordering::Relaxed);
+                    if let Some(c) = &counts {
+                        c.tls.failures.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
             }
         });
@@ -164,10 +157,21 @@ pub async fn serve_with_tls(
     state: AppState,
     shutdown: impl Future<Output = ()>,
 ) {
-    let sweeper = spawn_sweeper(state.clone());
-    let pipeline = Pipeline::new(state);
+    let gate = Gate::open_with(Pipeline::new(state));
+    serve_gated(listener, https, gate, shutdown).await;
+}
+
+/// [`serve_with_tls`] from before the server is ready: `gate` answers as [`Gate`] says until its
+/// pipeline is in.
+pub async fn serve_gated(
+    listener: TcpListener,
+    https: Option<TlsListener>,
+    gate: Gate,
+    shutdown: impl Future<Output = ()>,
+) {
+    let sweeper = spawn_sweeper(gate.clone());
     let (stop_tls, stopped) = watch::channel(());
-    let tls_task = https.map(|h| tokio::spawn(serve_tls(h, pipeline.clone(), stopped)));
+    let tls_task = https.map(|h| tokio::spawn(serve_tls(h, gate.clone(), stopped)));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -184,7 +188,7 @@ pub async fn serve_with_tls(
             _ = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        serve_connection(TokioIo::new(stream), pipeline.clone(), &graceful);
+        serve_connection(TokioIo::new(stream), gate.clone(), &graceful);
     }
     drop(listener);
     let _ = stop_tls.send(());

@@ -1,4 +1,5 @@
-//! Start-up: a store URL that cannot serve stops the start with one line (no Redis needed); health
+//! Start-up: a Redis not up yet is waited for (ready 503 until it answers); a store URL of another
+//! scheme stops the start with one line; health
 //! names the store; each replica checks its fixtures against the store's; the helper Redis itself.
 
 use super::*;
@@ -61,46 +62,150 @@ fn one_line_exit_2(out: &Exited) -> String {
     lines[0].to_owned()
 }
 
-#[test]
-fn an_unreachable_redis_at_start_up_exits_2_with_one_line_naming_the_url() {
-    let port = redis_server::free_port_outside_ephemeral_range();
-    let url = format!("redis://127.0.0.1:{port}");
-
-    let out = refused_start(&["--port", "0", "--store", &url], &[]);
-
-    let line = one_line_exit_2(&out);
-    assert!(line.contains(&url), "{line:?} does not name {url}");
-    assert!(out.stdout.is_empty(), "nothing served: {}", out.stdout);
+/// `authmock --port PORT <args>` with `env`, as soon as its port answers live (before it is ready).
+async fn starting(args: &[&str], env: &[(&str, &str)]) -> (process::Proc, String) {
+    let port = redis_server::free_port_outside_ephemeral_range().to_string();
+    let mut all: Vec<String> = vec!["--port".into(), port.clone()];
+    all.extend(args.iter().map(|s| s.to_string()));
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let proc = process::Proc::spawn(authmock_with_env(&all, &env));
+    let base = format!("http://127.0.0.1:{port}");
+    let c = reqwest::Client::new();
+    let live = http::poll_until(
+        &c,
+        &format!("{base}/__admin/health/live"),
+        200,
+        RESUME_WITHIN,
+    )
+    .await;
+    assert_eq!(live.body, json!({"status": "live"}), "{}", live.text);
+    (proc, base)
 }
 
-#[test]
-fn an_unreachable_redis_url_with_a_password_is_named_with_the_password_masked() {
+const WAITING: &str = "Service unavailable: the mock is starting. Retry later.";
+
+#[tokio::test]
+async fn a_redis_not_yet_up_is_waited_for_with_ready_503_until_it_starts() {
+    let Some(mut redis) = Redis::unstarted_or_skip() else {
+        return;
+    };
+    let c = reqwest::Client::new();
+    let (mut proc, base) = starting(&["--store", &redis.url()], &[]).await;
+
+    let ready = http::get(&c, &format!("{base}/__admin/health/ready"), &[]).await;
+    let enos = http::post_json(&c, &format!("{base}{}", enos::LOGIN), &[], json!({})).await;
+    let line_before = proc.first_line.try_recv();
+    redis.start();
+    let ready_after = http::poll_until(
+        &c,
+        &format!("{base}/__admin/health/ready"),
+        200,
+        RESUME_WITHIN,
+    )
+    .await;
+    let line = proc
+        .first_line
+        .recv_timeout(RESUME_WITHIN)
+        .unwrap_or_default();
+    let login = http::post_json(
+        &c,
+        &format!("{base}{}", enos::LOGIN),
+        &[],
+        json!({"account": enos::ACCOUNT, "password": enos::PASSWORD}),
+    )
+    .await;
+    proc.signal("TERM");
+    let out = proc.finish(RESUME_WITHIN);
+
+    assert_eq!(
+        (ready.status, &ready.body),
+        (
+            503,
+            &json!({"status": "starting", "fixtures": "loaded", "store": "connecting"})
+        ),
+        "{}",
+        ready.text
+    );
+    assert_eq!(
+        (enos.status, &enos.body),
+        (503, &json!({"code": 503, "message": WAITING, "data": null})),
+        "{}",
+        enos.text
+    );
+    assert!(
+        line_before.is_err(),
+        "listening before ready: {line_before:?}"
+    );
+    assert_eq!(
+        ready_after.body,
+        json!({"status": "ready", "fixtures": "loaded", "store": "redis"})
+    );
+    assert!(
+        line.starts_with("authmock listening on http://127.0.0.1:"),
+        "{line:?}"
+    );
+    assert_eq!(login.body["code"], 0, "{}", login.text);
+    let connecting = format!("connecting to the store at {}", redis.url());
+    assert!(out.stderr.contains(&connecting), "{}", out.stderr);
+}
+
+#[tokio::test]
+async fn a_redis_url_with_a_password_is_named_masked_while_it_is_waited_for() {
     let port = redis_server::free_port_outside_ephemeral_range();
     let password = "s3cr3t-pw-never-printed";
     let url = format!("redis://mockuser:{password}@127.0.0.1:{port}/3");
+    let c = reqwest::Client::new();
+    let (mut proc, base) = starting(&["--store", &url], &[]).await;
 
-    let out = refused_start(&["--port", "0", "--store", &url], &[]);
+    let ready = http::get(&c, &format!("{base}/__admin/health/ready"), &[]).await;
+    proc.signal("TERM");
+    let out = proc.finish(RESUME_WITHIN);
 
-    let line = one_line_exit_2(&out);
+    assert_eq!(ready.status, 503, "{}", ready.text);
+    assert_eq!(ready.body["store"], json!("connecting"), "{}", ready.text);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stopped while starting:\n{}",
+        out.all_output()
+    );
     let masked = format!("redis://mockuser:***@127.0.0.1:{port}");
-    assert!(line.contains(&masked), "{line:?} does not name {masked}");
     assert!(
-        !format!("{}{}", out.stdout, out.stderr).contains(password),
-        "the password was printed:\n{}{}",
-        out.stdout,
+        out.stderr.contains(&masked),
+        "{masked} not in:\n{}",
         out.stderr
+    );
+    assert!(
+        !format!("{}{}{}", out.stdout, out.stderr, ready.text).contains(password),
+        "the password was printed:\n{}",
+        out.all_output()
     );
 }
 
-#[test]
-fn authmock_store_in_the_environment_selects_the_store_like_the_flag() {
+#[tokio::test]
+async fn authmock_store_in_the_environment_selects_the_store_like_the_flag() {
     let port = redis_server::free_port_outside_ephemeral_range();
     let url = format!("redis://127.0.0.1:{port}");
+    let c = reqwest::Client::new();
+    let (mut proc, base) = starting(&[], &[("AUTHMOCK_STORE", &url)]).await;
 
-    let out = refused_start(&["--port", "0"], &[("AUTHMOCK_STORE", &url)]);
+    let ready = http::get(&c, &format!("{base}/__admin/health/ready"), &[]).await;
+    proc.signal("TERM");
+    let out = proc.finish(RESUME_WITHIN);
 
-    let line = one_line_exit_2(&out);
-    assert!(line.contains(&url), "{line:?} does not name {url}");
+    assert_eq!(
+        (ready.status, &ready.body),
+        (
+            503,
+            &json!({"status": "starting", "fixtures": "loaded", "store": "connecting"})
+        ),
+        "{}",
+        ready.text
+    );
+    assert!(out.stderr.contains(&url), "{}", out.stderr);
 }
 
 #[test]

@@ -77,3 +77,34 @@ pub async fn post_json(
     h.extend_from_slice(headers);
     send(client, "POST", url, &h, Some(body.to_string().into_bytes())).await
 }
+
+/// Polls GET `url` until it answers `status` (a refused connection counts as not yet), at most
+/// `within`; that answer.
+pub async fn poll_until(
+    client: &reqwest::Client,
+    url: &str,
+    status: u16,
+    within: std::time::Duration,
+) -> Resp {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Ok(r) = client.get(url).send().await {
+            let got = r.status().as_u16();
+            let headers = r.headers().clone();
+            let text = r.text().await.unwrap_or_default();
+            if got == status {
+                return Resp::new(got, headers, text);
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{url} still answers {got} after {within:?}: {text}"
+            );
+        } else {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{url} did not answer within {within:?}"
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

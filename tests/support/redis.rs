@@ -30,6 +30,22 @@ impl Redis {
     /// A running redis-server, or `None` (after printing why) when none is installed and the
     /// environment does not require one.
     pub fn start_or_skip() -> Option<Redis> {
+        let mut r = Redis::unstarted_or_skip()?;
+        // A port picked as free can be taken before redis-server binds it: try a few.
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            r.port = free_port_outside_ephemeral_range();
+            match r.try_start() {
+                Ok(()) => return Some(r),
+                Err(e) => last_error = e,
+            }
+        }
+        panic!("redis-server did not start: {last_error}");
+    }
+
+    /// A redis-server not running yet, on a port picked free ([`start`](Self::start) starts it), or
+    /// `None` as [`start_or_skip`](Self::start_or_skip) says.
+    pub fn unstarted_or_skip() -> Option<Redis> {
         let Some(bin) = redis_server_binary() else {
             if std::env::var("AUTHMOCK_REQUIRE_REDIS").as_deref() == Ok("1") {
                 panic!(
@@ -45,22 +61,12 @@ impl Redis {
             );
             return None;
         };
-        let mut r = Redis {
+        Some(Redis {
             bin,
-            port: 0,
+            port: free_port_outside_ephemeral_range(),
             dir: TempDir::new("redis"),
             child: None,
-        };
-        // A port picked as free can be taken before redis-server binds it: try a few.
-        let mut last_error = String::new();
-        for _ in 0..5 {
-            r.port = free_port_outside_ephemeral_range();
-            match r.try_start() {
-                Ok(()) => return Some(r),
-                Err(e) => last_error = e,
-            }
-        }
-        panic!("redis-server did not start: {last_error}");
+        })
     }
 
     pub fn port(&self) -> u16 {

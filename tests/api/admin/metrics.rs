@@ -214,3 +214,23 @@ async fn metrics_need_the_admin_token() {
     let s = scrape(&api, &[("Authorization", "Bearer t0k")]).await;
     assert_eq!(value(&s, "authmock_namespaces", &[]), 1.0);
 }
+
+#[tokio::test]
+async fn a_request_that_panicked_is_counted_as_a_500_under_its_route() {
+    let api = Api::with(
+        authmock::MockServer::builder()
+            .panic_when_asked(true)
+            .start()
+            .await,
+    );
+
+    let r = api.koo_login(&[("X-Mock-Panic", "1")]).await;
+    let missing = api.get("/no/such/path", &[("X-Mock-Panic", "1")]).await;
+    api.koo_login(&[]).await;
+
+    assert_eq!((r.status, missing.status), (500, 500), "{}", r.text);
+    let s = scrape(&api, &[]).await;
+    assert_eq!(requests(&s, "koodrive", LOGIN_ROUTE, "500", "none"), 1.0);
+    assert_eq!(requests(&s, "koodrive", LOGIN_ROUTE, "200", "none"), 1.0);
+    assert_eq!(requests(&s, "none", "unknown", "500", "none"), 1.0);
+}

@@ -8,6 +8,7 @@ mod edge;
 mod headers;
 mod isolation;
 mod json;
+mod panic;
 mod routing;
 
 use crate::fixtures::{enos, koo, oa};
