@@ -263,6 +263,7 @@ impl AppState {
     pub async fn reset(&self, name: &str) -> Result<(), Down> {
         if let Some(hub) = &self.hub {
             hub.remote.reset(name).await?;
+            hub.changed();
         }
         self.reset_local(name);
         Ok(())
@@ -272,6 +273,7 @@ impl AppState {
     pub async fn reset_all(&self) -> Result<(), Down> {
         if let Some(hub) = &self.hub {
             hub.remote.reset_all().await?;
+            hub.changed();
         }
         self.namespaces.clear();
         self.reset_local(DEFAULT_NAMESPACE);

@@ -11,7 +11,8 @@ const EPOCHS: &str = "am:epochs";
 /// Sorted set: namespace name → when it was last used (seconds), for the namespace limit.
 const USED: &str = "am:used";
 
-fn meta_key(ns: &str) -> String {
+/// The key of namespace `ns`'s header.
+pub(super) fn meta_key(ns: &str) -> String {
     format!("am:n:{ns}:meta")
 }
 
@@ -20,7 +21,8 @@ pub fn prefix(ns: &str, epoch: u64) -> String {
     format!("am:n:{ns}:{epoch}:")
 }
 
-/// A namespace's shared header, read at the start of every request.
+/// A namespace's shared header: read at the start of a request, or taken from the replica's last
+/// read and checked by the request's first command (see [`Meta::versions`]).
 #[derive(Debug, Clone, Default)]
 pub struct Meta {
     pub epoch: u64,
@@ -32,7 +34,20 @@ pub struct Meta {
     pub faults: Option<String>,
     /// The fingerprint of the fixtures the namespace was set up with.
     pub fixtures: Option<String>,
+    /// The epoch and the versions of the identities, the clock and the faults, as stored, joined
+    /// by `:` (a missing one is `0`): equal texts mean an equal header.
+    pub versions: String,
 }
+
+/// Lua that sets `fresh` to whether the header at `KEYS[1]` still has the versions `want`
+/// ([`Meta::versions`]); `want` is `''` when the request already confirmed its header.
+pub(super) const FRESH_LUA: &str = r#"
+local function fresh(want)
+  if want == '' then return true end
+  local h = redis.call('HMGET', KEYS[1], 'epoch', 'ids:v', 'clock:v', 'faults:v')
+  return (h[1] or '0') .. ':' .. (h[2] or '0') .. ':' .. (h[3] or '0') .. ':' .. (h[4] or '0') == want
+end
+"#;
 
 /// What a namespace is set up with the first time any replica uses it.
 pub struct Setup<'a> {
@@ -46,26 +61,27 @@ pub struct Setup<'a> {
 impl Remote {
     /// The namespace's header: one round trip.
     pub async fn meta(&self, ns: &str) -> Result<Meta, Down> {
-        type Row = (
-            Option<u64>,
-            Option<String>,
-            Option<u64>,
-            Option<String>,
-            Option<String>,
-        );
-        let (epoch, clock, ids_v, faults, fixtures): Row = self
-            .query(
-                redis::cmd("HMGET")
-                    .arg(meta_key(ns))
-                    .arg(&["epoch", "clock", "ids:v", "faults", "fx"]),
-            )
+        type S = Option<String>;
+        let (epoch, clock, ids_v, clock_v, faults, faults_v, fixtures): (S, S, S, S, S, S, S) =
+            self.query(redis::cmd("HMGET").arg(meta_key(ns)).arg(&[
+                "epoch", "clock", "ids:v", "clock:v", "faults", "faults:v", "fx",
+            ]))
             .await?;
+        let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "0".into());
+        let versions = format!(
+            "{}:{}:{}:{}",
+            v(&epoch),
+            v(&ids_v),
+            v(&clock_v),
+            v(&faults_v)
+        );
         Ok(Meta {
-            epoch: epoch.unwrap_or(0),
+            epoch: epoch.and_then(|e| e.parse().ok()).unwrap_or(0),
             clock,
-            ids_version: ids_v,
+            ids_version: ids_v.and_then(|v| v.parse().ok()),
             faults: faults.filter(|f| f != "[]"),
             fixtures,
+            versions,
         })
     }
 

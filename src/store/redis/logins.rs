@@ -2,6 +2,7 @@
 //! the script that settles an attempt, counting a failure or storing what a success issues.
 
 use super::credentials::{gc_ttl, script_args};
+use super::header::{meta_key, FRESH_LUA};
 use super::{script, Down, Remote, GC_MARGIN_MS};
 use crate::ids::secret_eq;
 use crate::store::credential::{verification_code_key, Kind, Text, TokenRec};
@@ -41,20 +42,23 @@ return 0
     /// Settles one login attempt: refused if the account is locked at `now` (an elapsed lock is
     /// cleared), else a success clears the count and stores the credentials the login issues, and a
     /// failure counts once, whichever replica counts it, locking the account for `window_ms` at `max`.
-    /// One script: a login costs one round trip here.
+    /// One script: a login costs one round trip here. With `want`, the script first checks that
+    /// namespace `ns`'s header still has those versions ([`super::Meta::versions`]) and does
+    /// nothing but answer `None` when it has not.
     pub async fn settle(
         &self,
+        ns: &str,
         prefix: &str,
+        want: Option<&str>,
         a: LoginAttempt<'_>,
         issue: &[(Text, TokenRec)],
-    ) -> Result<Settled, Down> {
+    ) -> Result<Option<Settled>, Down> {
         let (family, user, now, ok, max) = (a.family.name(), a.user, a.now, a.ok, a.max);
         let locked_until = now.saturating_add(a.window_ms);
         static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
-            &SRC,
-            r#"
-local u = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
+        static BODY: &str = r#"
+if not fresh(ARGV[7]) then return -4 end
+local u = tonumber(redis.call('HGET', KEYS[2], 'u') or '0')
 if u ~= 0 and tonumber(ARGV[1]) < u then return -1 end
 local n, ok = #KEYS, ARGV[2] == '1'
 if ARGV[6] ~= '' then
@@ -62,25 +66,25 @@ if ARGV[6] ~= '' then
   ok = ok or redis.call('GET', KEYS[#KEYS]) == ARGV[6]
 end
 if ok then
-  for i = 2, n do if redis.call('EXISTS', KEYS[i]) == 1 then return -3 end end
+  for i = 3, n do if redis.call('EXISTS', KEYS[i]) == 1 then return -3 end end
   if n < #KEYS then redis.call('DEL', KEYS[#KEYS]) end
-  redis.call('DEL', KEYS[1])
-  for i = 2, n do
-    local v, px = ARGV[2 * i + 3], ARGV[2 * i + 4]
+  redis.call('DEL', KEYS[2])
+  for i = 3, n do
+    local v, px = ARGV[2 * i + 2], ARGV[2 * i + 3]
     if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
   end
   return -2
 end
-if u ~= 0 then redis.call('DEL', KEYS[1]) end
-local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
+if u ~= 0 then redis.call('DEL', KEYS[2]) end
+local f = redis.call('HINCRBY', KEYS[2], 'f', 1)
 local max = tonumber(ARGV[3])
-if f >= max then redis.call('HSET', KEYS[1], 'u', ARGV[4]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
+if f >= max then redis.call('HSET', KEYS[2], 'u', ARGV[4]) end
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
 if f >= max then return 0 end
 return max - f
-"#,
-        );
-        let mut keys = vec![Self::lock_key(prefix, family, user)];
+"#;
+        let sc = SRC.get_or_init(|| Script::new(&format!("{FRESH_LUA}{BODY}")));
+        let mut keys = vec![meta_key(ns), Self::lock_key(prefix, family, user)];
         keys.extend(issue.iter().map(|(t, _)| Self::token_key(prefix, t)));
         // A presented verification code is read here and used up by the script only if the
         // record is still the one read (compare-and-delete), and only if the account is not locked.
@@ -106,6 +110,7 @@ return max - f
             until,
             ttl,
             code_raw,
+            want.unwrap_or_default().to_string(),
         ];
         for (_, r) in issue {
             args.extend(script_args(r));
@@ -114,10 +119,11 @@ return max - f
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let r: i64 = self.script(sc, &keys, &args).await?;
         match r {
-            -1 => Ok(Settled::Locked),
-            -2 => Ok(Settled::Passed),
+            -1 => Ok(Some(Settled::Locked)),
+            -2 => Ok(Some(Settled::Passed)),
             -3 => Err(Down::LOST),
-            left => Ok(Settled::Failed(left.max(0) as u32)),
+            -4 => Ok(None),
+            left => Ok(Some(Settled::Failed(left.max(0) as u32))),
         }
     }
 

@@ -17,12 +17,14 @@
 
 mod credentials;
 mod header;
+mod hub;
 mod logins;
 mod namespace;
 
 pub use credentials::encode;
 pub use header::{prefix, Meta, Setup};
-pub use namespace::{Hub, IdsCache, Session};
+pub use hub::{Hub, IdsCache};
+pub use namespace::Session;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{FromRedisValue, Script};
