@@ -9,7 +9,8 @@
 #    No browser is downloaded by npm: playwright-core drives the Debian build (never `npx playwright install`).
 # 2. Builds target/debug/authmock and starts it on a free loopback port (`--port 0`; the URL is read from
 #    the first stdout line).
-# 3. Runs tests/browser/dashboard.test.mjs with `node --test`; the test saves target/dashboard.png.
+# 3. Runs tests/browser/dashboard.test.mjs and signin.test.mjs (the KooDrive sign-in journey) with
+#    `node --test`; they save target/dashboard.png and target/signin.png.
 # 4. Stops the server (also on failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,13 +62,14 @@ done
 [ -n "$URL" ] || { echo "authmock did not print its URL" >&2; exit 1; }
 echo "authmock at $URL"
 
-step "node --test tests/browser/dashboard.test.mjs"
+step "node --test tests/browser/{dashboard,signin}.test.mjs"
 mkdir -p "$TARGET_DIR"
 status=0
 (
   cd tests/browser
   AUTHMOCK_URL=$URL AUTHMOCK_BIN=$BIN SCREENSHOT=$TARGET_DIR/dashboard.png \
-    node --test --test-concurrency=1 --test-reporter=spec dashboard.test.mjs
+    SIGNIN_SCREENSHOT=$TARGET_DIR/signin.png \
+    node --test --test-concurrency=1 --test-reporter=spec dashboard.test.mjs signin.test.mjs
 ) || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- authmock stderr (last 40 lines) ---" >&2

@@ -228,7 +228,7 @@ PORTS=$(cfg '{{range $k, $v := .Docker.Config.ExposedPorts}}{{$k}} {{end}}' | se
 check "EXPOSE 8080 8443" "$PORTS" test "$PORTS" = "8080/tcp 8443/tcp"
 
 HC=$(cfg '{{if .Docker.Config.Healthcheck}}{{range .Docker.Config.Healthcheck.Test}}{{.}} {{end}}{{end}}' | sed 's/ $//')
-check "HEALTHCHECK CMD [\"/authmock\",\"healthcheck\"]" "$HC" test "$HC" = "CMD /authmock healthcheck"
+check "HEALTHCHECK CMD [\"/authmock\",\"healthcheck\",\"--ready\"]" "$HC" test "$HC" = "CMD /authmock healthcheck --ready"
 
 labels_ok() {
   local l v

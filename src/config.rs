@@ -19,14 +19,23 @@ pub struct Cli {
 pub enum Command {
     /// Serve (the default when no subcommand is given).
     Serve(Box<ServeArgs>),
-    /// Exit 0 when a server answers GET /__admin/health with 200, else 1 (for container HEALTHCHECKs).
+    /// Exit 0 when a server answers GET /__admin/health (with --ready: /__admin/health/ready) with
+    /// 200, else 1 (for container HEALTHCHECKs).
     Healthcheck {
-        /// Health URL, or the server's base URL (then /__admin/health is probed); default
-        /// http://127.0.0.1:$AUTHMOCK_PORT/__admin/health (port 8080 if unset).
+        /// Health URL, or the server's base URL (then the health route is probed); default: the
+        /// port and host of the authmock server that is process --pid (its command line), else
+        /// http://127.0.0.1:$AUTHMOCK_PORT (port 8080 if unset).
         #[arg(long, env = "AUTHMOCK_HEALTH_URL")]
         url: Option<String>,
+        /// Without --url: the process whose command line gives the port (1: a container's entrypoint).
+        #[arg(long, default_value_t = 1)]
+        pid: u32,
+        /// Probe readiness (/__admin/health/ready: fixtures loaded and the store answering) instead.
+        #[arg(long)]
+        ready: bool,
     },
-    /// Validate the fixture files in DIR and print every problem (file, JSON path, message); exit 0 or 2.
+    /// Validate the fixture files in DIR: which are read, which keep their default, which *.json are not
+    /// read, every problem (file, JSON path, message). Exit 0; 1 when none is there or one is misnamed; 2 on a problem.
     CheckFixtures {
         /// Directory holding koodrive.json, oneaccess.json and/or enos.json.
         dir: PathBuf,
@@ -65,8 +74,9 @@ pub struct ServeArgs {
     /// Seed for reproducible tokens and ids (per namespace); without it tokens come from a CSPRNG.
     #[arg(long, env = "AUTHMOCK_SEED")]
     pub seed: Option<u64>,
-    /// Require `Authorization: Bearer <token>` on every /__admin route except health.
-    #[arg(long, env = "AUTHMOCK_ADMIN_TOKEN")]
+    /// Require `Authorization: Bearer <token>` on every /__admin route except health
+    /// (/__admin/health), the dashboard page (/__admin/) and the CA (/__admin/ca.pem), which stay open.
+    #[arg(long, env = "AUTHMOCK_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     /// Request journal entries kept per namespace; 0 disables the journal.
     #[arg(long, env = "AUTHMOCK_JOURNAL_SIZE", default_value_t = 1000)]
@@ -75,6 +85,7 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "AUTHMOCK_JWT_SECRET",
+        hide_env_values = true,
         default_value = "authmock-enos-refresh-secret"
     )]
     pub jwt_secret: String,
@@ -87,12 +98,26 @@ pub struct ServeArgs {
     pub max_tokens: usize,
     /// Answer the first deviation from the vendor page (see X-Mock-Warnings) with the family's
     /// parameter error instead of serving the request; `X-Mock-Strict: false` overrides it per request.
-    #[arg(long, env = "AUTHMOCK_STRICT")]
+    /// `--strict` alone is `--strict=true`; the value (and AUTHMOCK_STRICT) is true, false, 1, 0, yes,
+    /// no, on or off, any case.
+    #[arg(
+        long,
+        env = "AUTHMOCK_STRICT",
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "false",
+        default_missing_value = "true",
+        value_parser = parse_strict
+    )]
     pub strict: bool,
     /// Where the state lives: `memory` (this process), or a Redis server shared by replicas and
     /// restarts: `redis://[user:pass@]host:port[/db]` (`rediss://` for TLS).
-    #[arg(long, env = "AUTHMOCK_STORE", default_value = "memory", value_parser = parse_store)]
+    #[arg(long, env = "AUTHMOCK_STORE", default_value = "memory", value_parser = StoreParser, hide_env_values = true)]
     pub store: String,
+    /// The base URL browsers reach this server at (`https://mock.example:8443`), as KooDrive
+    /// authCodeURL's orgIdHost; without it, the request's scheme and Host (or X-Forwarded-*).
+    #[arg(long, env = "AUTHMOCK_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
     #[command(flatten)]
     pub tls: TlsArgs,
 }
@@ -121,12 +146,53 @@ pub struct TlsArgs {
     pub tls_key: Option<PathBuf>,
 }
 
-fn parse_store(v: &str) -> Result<String, String> {
-    let v = v.trim();
-    if v == "memory" || crate::store::redis::is_redis_url(v) {
-        return Ok(v.to_string());
+/// `--store`: clap's own "invalid value" error would echo the value, password and all, so this parser
+/// writes its error itself with the password masked.
+#[derive(Clone)]
+struct StoreParser;
+
+impl clap::builder::TypedValueParser for StoreParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let v = value.to_string_lossy();
+        let v = v.trim();
+        if v == "memory" || crate::store::redis::is_redis_url(v) {
+            return Ok(v.to_string());
+        }
+        Err(clap::Error::raw(
+            clap::error::ErrorKind::ValueValidation,
+            format!(
+                "invalid value '{}' for '--store': expected memory, \
+                 redis://[user:pass@]host:port[/db] or rediss://…\n",
+                crate::store::redis::shown_url(v)
+            ),
+        ))
     }
-    Err("expected memory, redis://[user:pass@]host:port[/db] or rediss://…".to_string())
+}
+
+fn parse_strict(v: &str) -> Result<bool, String> {
+    crate::lint::parse_switch(v.as_bytes())
+        .ok_or_else(|| format!("expected {}", crate::lint::SWITCH_SPELLINGS))
+}
+
+fn parse_public_url(v: &str) -> Result<String, String> {
+    let v = v.trim().trim_end_matches('/');
+    let rest = v
+        .strip_prefix("http://")
+        .or_else(|| v.strip_prefix("https://"))
+        .ok_or("expected http://host[:port][/path] or https://…")?;
+    let authority = rest.split('/').next().unwrap_or("");
+    let clean = !rest.contains(['?', '#', '"', '<', '>', '\\', ' ']) && rest.is_ascii();
+    match crate::store::orgid::split_authority(authority) {
+        Some(_) if clean => Ok(v.to_string()),
+        _ => Err(format!("{v:?} is not http(s)://host[:port][/path]")),
+    }
 }
 
 fn parse_san(v: &str) -> Result<String, String> {

@@ -27,13 +27,13 @@ const FLUSH_EVERY: Duration = Duration::from_millis(50);
 /// Where request lines go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestLog {
-    /// A `tracing` event (target `authmock::pipeline`, level INFO): the library default.
+    /// A `tracing` event (target `authmock::request`, level INFO): the library default.
     Tracing,
     /// Written straight into the stderr batch as tracing-subscriber's compact text line.
     Text,
     /// Written straight into the stderr batch as tracing-subscriber's flattened JSON object.
     Json,
-    /// Not logged (the filter turns `authmock::pipeline` INFO off).
+    /// Not logged (the filter turns `authmock::request` INFO off).
     Off,
 }
 
@@ -74,22 +74,42 @@ pub fn mask_path(path: &str) -> Cow<'_, str> {
     Cow::Borrowed(path)
 }
 
-/// Logs one answered request: method, path (a credential in it masked), status, latency and (outside
-/// the default) namespace.
-pub fn request(method: &Method, path: &str, status: u16, latency_us: u64, namespace: Option<&str>) {
+/// The trace context a request line carries: W3C trace-id and KooDrive `X-Traceid`, when valid.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TraceIds<'a> {
+    pub trace_id: Option<&'a str>,
+    pub x_traceid: Option<&'a str>,
+}
+
+/// Logs one answered request: method, path (a credential in it masked), status, latency, (outside
+/// the default) namespace and its trace context.
+pub fn request(
+    method: &Method,
+    path: &str,
+    status: u16,
+    latency_us: u64,
+    namespace: Option<&str>,
+    trace: TraceIds<'_>,
+) {
+    let TraceIds {
+        trace_id,
+        x_traceid,
+    } = trace;
     let path = &*mask_path(path);
     match MODE.load(Ordering::Relaxed) {
         0 => tracing::info!(
-            target: "authmock::pipeline",
+            target: "authmock::request",
             method = %method,
             path,
             status,
             latency_us,
             namespace,
+            trace_id,
+            x_traceid,
         ),
         1 => append(|b| {
             timestamp(b);
-            b.extend_from_slice(b"  INFO authmock::pipeline: method=");
+            b.extend_from_slice(b"  INFO authmock::request: method=");
             b.extend_from_slice(method.as_str().as_bytes());
             b.extend_from_slice(b" path=");
             quoted(b, path);
@@ -100,6 +120,14 @@ pub fn request(method: &Method, path: &str, status: u16, latency_us: u64, namesp
             if let Some(ns) = namespace {
                 b.extend_from_slice(b" namespace=");
                 quoted(b, ns);
+            }
+            if let Some(t) = trace_id {
+                b.extend_from_slice(b" trace_id=");
+                quoted(b, t);
+            }
+            if let Some(t) = x_traceid {
+                b.extend_from_slice(b" x_traceid=");
+                quoted(b, t);
             }
             b.push(b'\n');
         }),
@@ -118,7 +146,15 @@ pub fn request(method: &Method, path: &str, status: u16, latency_us: u64, namesp
                 b.extend_from_slice(b",\"namespace\":");
                 quoted(b, ns);
             }
-            b.extend_from_slice(b",\"target\":\"authmock::pipeline\"}\n");
+            if let Some(t) = trace_id {
+                b.extend_from_slice(b",\"trace_id\":");
+                quoted(b, t);
+            }
+            if let Some(t) = x_traceid {
+                b.extend_from_slice(b",\"x_traceid\":");
+                quoted(b, t);
+            }
+            b.extend_from_slice(b",\"target\":\"authmock::request\"}\n");
         }),
         _ => {}
     }

@@ -5,28 +5,17 @@ use authmock::store::redis::Remote;
 use authmock::tls::{Tls, TlsOptions};
 use authmock::{logging, serve_with_tls, AppState, Fixtures, Settings, TlsListener};
 use clap::Parser;
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Healthcheck { url }) => healthcheck(url),
-        Some(Command::CheckFixtures { dir }) => match Fixtures::from_dir(&dir) {
-            Ok(_) => {
-                println!("{}: fixtures are valid", dir.display());
-                ExitCode::SUCCESS
-            }
-            Err(errs) => {
-                for e in &errs.0 {
-                    println!("{e}");
-                }
-                ExitCode::from(2)
-            }
-        },
+        Some(Command::Healthcheck { url, pid, ready }) => {
+            authmock::healthcheck::run(url, pid, ready)
+        }
+        Some(Command::CheckFixtures { dir }) => check_fixtures(&dir),
         Some(Command::Openapi) => {
             let mut out = std::io::stdout().lock();
             match writeln!(out, "{}", authmock::openapi::json()).and_then(|()| out.flush()) {
@@ -37,6 +26,58 @@ fn main() -> ExitCode {
         Some(Command::Ca { tls_dir }) => print_ca(tls_dir.as_deref()),
         Some(Command::Serve(args)) => run(*args),
         None => run(cli.serve),
+    }
+}
+
+/// `authmock check-fixtures DIR`: which files were read, which keep their default, which `*.json`
+/// files are not read, and every problem. Exit 2 when the server would refuse DIR; 1 when it would
+/// start but not on what DIR looks like it means (none of the three files, or a file it ignores); else 0.
+fn check_fixtures(dir: &std::path::Path) -> ExitCode {
+    use authmock::fixtures::{meant, FileSource};
+    let (report, fixtures) = Fixtures::inspect_dir(dir);
+    let shown = dir.display();
+    let mut suspect = None;
+    if let Some(r) = &report {
+        for (name, source) in &r.files {
+            match source {
+                FileSource::Read(p) => println!("read: {}", p.display()),
+                FileSource::Default => println!("default: {name} (not in {shown})"),
+            }
+        }
+        for p in &r.unrecognised {
+            let hint = meant(p)
+                .map(|m| format!(" (did you mean {m}?)"))
+                .unwrap_or_default();
+            println!(
+                "not read: {}: authmock reads only koodrive.json, oneaccess.json and enos.json{hint}",
+                p.display()
+            );
+        }
+        if !r.unrecognised.is_empty() {
+            suspect = Some(format!("{} file(s) not read", r.unrecognised.len()));
+        } else if r.none_read() {
+            suspect = Some("none of the three files is there: the defaults would be used".into());
+        }
+    }
+    match (fixtures, suspect) {
+        (Err(errs), _) => {
+            for e in &errs.0 {
+                println!("{e}");
+            }
+            println!(
+                "{shown}: {} problem(s): authmock would not start",
+                errs.0.len()
+            );
+            ExitCode::from(2)
+        }
+        (Ok(_), Some(why)) => {
+            println!("{shown}: {why}");
+            ExitCode::from(1)
+        }
+        (Ok(_), None) => {
+            println!("{shown}: fixtures are valid");
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -72,6 +113,7 @@ fn run(args: ServeArgs) -> ExitCode {
         max_tokens: args.max_tokens,
         strict: args.strict,
         tls_ca_pem: tls.as_ref().map(|t| t.ca_pem().to_string()),
+        public_url: args.public_url.clone(),
         ..Settings::default()
     };
     let rt = match tokio::runtime::Builder::new_multi_thread()
@@ -187,7 +229,7 @@ fn init_logging(format: LogFormat) -> LogFlush {
     }
     // Request lines skip the fmt subscriber (same shape, a fraction of the cost) unless RUST_LOG
     // filters them out.
-    let mode = if !tracing::enabled!(target: "authmock::pipeline", tracing::Level::INFO) {
+    let mode = if !tracing::enabled!(target: "authmock::request", tracing::Level::INFO) {
         logging::RequestLog::Off
     } else if format == LogFormat::Json {
         logging::RequestLog::Json
@@ -249,77 +291,6 @@ fn print_ca(dir: Option<&std::path::Path>) -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-/// A minimal HTTP/1.0 GET (a scratch image has no curl): 0 when the answer is 200.
-fn healthcheck(url: Option<String>) -> ExitCode {
-    let url = match url {
-        Some(url) => health_url(url),
-        None => {
-            let port = std::env::var("AUTHMOCK_PORT")
-                .ok()
-                .filter(|p| !p.is_empty())
-                .unwrap_or_else(|| "8080".into());
-            format!("http://127.0.0.1:{port}/__admin/health")
-        }
-    };
-    match probe(&url) {
-        Ok(200) => {
-            println!("healthy: {url}");
-            ExitCode::SUCCESS
-        }
-        Ok(status) => {
-            eprintln!("unhealthy: {url} answered {status}");
-            ExitCode::FAILURE
-        }
-        Err(e) => {
-            eprintln!("unhealthy: {url}: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// The URL to probe: a base URL as the server prints it (no path, or just `/`) means its health route.
-fn health_url(url: String) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find('/') {
-        None => format!("{url}/__admin/health"),
-        Some(i) if after_scheme + i + 1 == url.len() => format!("{url}__admin/health"),
-        Some(_) => url,
-    }
-}
-
-fn probe(url: &str) -> Result<u16, String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or("only http:// URLs are supported")?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let addr = authority
-        .to_socket_addrs()
-        .map_err(|e| e.to_string())?
-        .next()
-        .ok_or("no address")?;
-    let timeout = Duration::from_secs(3);
-    let mut s = TcpStream::connect_timeout(&addr, timeout).map_err(|e| e.to_string())?;
-    s.set_read_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    s.set_write_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    write!(
-        s,
-        "GET {path} HTTP/1.0\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| e.to_string())?;
-    let mut head = [0u8; 64];
-    let n = s.read(&mut head).map_err(|e| e.to_string())?;
-    let line = std::str::from_utf8(&head[..n]).map_err(|e| e.to_string())?;
-    line.split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| "not an HTTP answer".to_string())
 }
 
 /// Tunes glibc's allocator for a process whose heap grows steadily (every issued token is kept): the

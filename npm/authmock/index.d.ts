@@ -52,6 +52,7 @@ export interface JournalEntry {
   durationMs: number;
   fault: string | null;
   warnings: { id: string; message: string }[];
+  notes: { id: string; message: string }[];
 }
 
 export interface ClockView { now: string; epochMs: number; mode: 'real' | 'frozen' | 'offset' }
@@ -96,7 +97,7 @@ export class Admin {
   state(query?: Record<string, string | number | boolean>): Promise<any>;
   requests(query?: { limit?: number; method?: string; path?: string; status?: number; warnings?: boolean }): Promise<JournalEntry[]>;
   clearRequests(): Promise<number>;
-  warnings(): Promise<{ id: string; route: string; count: number; firstSeen: string; lastSeen: string; lastMessage: string }[]>;
+  warnings(): Promise<{ id: string; note: boolean; route: string; count: number; firstSeen: string; lastSeen: string; lastMessage: string }[]>;
   revoke(token: string): Promise<void>;
   /** `route` is `"POST /path"` or `"/path"` (any method). Resolves to the number matched. */
   verify(route: string, opts?: VerifyOptions): Promise<number>;

@@ -13,7 +13,10 @@ import { startAuthmock, AuthmockError } from 'authmock';
 function children() {
   const kids = new Set();
   for (const task of readdirSync(`/proc/${process.pid}/task`)) {
-    for (const p of readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').split(/\s+/).filter(Boolean)) kids.add(Number(p));
+    let text;
+    // A worker thread may end between the listing and the read.
+    try { text = readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8'); } catch { continue; }
+    for (const p of text.split(/\s+/).filter(Boolean)) kids.add(Number(p));
   }
   return kids;
 }

@@ -18,8 +18,12 @@ def children():
     """The live child processes of this process (Linux)."""
     kids = set()
     for task in os.listdir(f"/proc/{os.getpid()}/task"):
-        with open(f"/proc/{os.getpid()}/task/{task}/children") as f:
-            kids.update(int(p) for p in f.read().split())
+        # A thread (e.g. the harness's stderr reader) may end between the listing and the read.
+        try:
+            with open(f"/proc/{os.getpid()}/task/{task}/children") as f:
+                kids.update(int(p) for p in f.read().split())
+        except FileNotFoundError:
+            continue
     return kids
 
 

@@ -6,8 +6,7 @@
 //! `/__admin` itself, so it shows exactly what a test harness would see. It is served without the admin
 //! token (it holds no data) so that a user can type the token into it; every call it makes is guarded.
 
-use crate::contract::routes as vendor_routes;
-use crate::contract::Family;
+use crate::contract::{self, routes as vendor_routes};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -49,7 +48,7 @@ pub async fn page() -> Response {
 pub async fn meta() -> Response {
     let routes: Vec<Value> = vendor_routes()
         .filter_map(|(m, p)| {
-            let family = Family::of(p)?;
+            let family = contract::route_family(m, p)?;
             Some(json!({
                 "route": format!("{m} {p}"),
                 "method": m,

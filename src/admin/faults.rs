@@ -2,8 +2,8 @@
 
 use super::{parse, path_param, AdminError};
 use crate::contract::envelope::ErrorBody;
-use crate::contract::routes as vendor_routes;
 use crate::contract::Family;
+use crate::contract::{self, routes as vendor_routes};
 use crate::namespace::faults::{Action, Fault, MAX_DELAY_MS};
 use crate::namespace::Ns;
 use axum::body::Bytes;
@@ -42,10 +42,7 @@ fn known_route(route: &str) -> Result<(String, Family), String> {
         return Err(format!("route must be \"METHOD /path\", got {route:?}"));
     };
     let m = m.to_ascii_uppercase();
-    match vendor_routes()
-        .find(|(rm, rp)| *rm == m && *rp == p)
-        .and_then(|(_, p)| Family::of(p))
-    {
+    match contract::route_family(&m, p) {
         Some(family) => Ok((format!("{m} {p}"), family)),
         None => Err(format!(
             "unknown route {route:?}; known: {}",

@@ -27,9 +27,10 @@ const MAX_STATUS: u64 = 599;
         ("path" = Option<String>, Query, description = "Only paths containing this, or exactly this route pattern."),
         ("status" = Option<u16>, Query, minimum = 0, maximum = 599, description = "Only this HTTP status, 0 (a dropped request) to 599 (otherwise 400)."),
         ("warnings" = Option<bool>, Query, description = "`true`: only requests that deviate from their vendor page (see `X-Mock-Warnings`)."),
+        ("traceId" = Option<String>, Query, description = "Only requests of this W3C trace-id (from `traceparent`, any case) or KooDrive `X-Traceid` (exactly)."),
     ),
     responses(
-        (status = 200, description = "`{\"requests\":[{\"id\",\"time\",\"epochMs\",\"method\",\"path\",\"uri\",\"route\",\"request\":{\"headers\",\"body\",\"bodyBytes\",\"bodyTruncated\"},\"status\",\"response\":{\"body\",\"bodyBytes\",\"bodyTruncated\"},\"durationMs\",\"fault\",\"warnings\":[{\"id\",\"message\"}]}],\"total\",\"capacity\"}`: each body cut at 4 KiB; status 0 for a request a `drop` fault ended.", body = Object),
+        (status = 200, description = "`{\"requests\":[{\"id\",\"time\",\"epochMs\",\"method\",\"path\",\"uri\",\"route\",\"request\":{\"headers\",\"body\",\"bodyBytes\",\"bodyTruncated\"},\"status\",\"response\":{\"body\",\"bodyBytes\",\"bodyTruncated\"},\"durationMs\",\"fault\",\"warnings\":[{\"id\",\"message\"}],\"notes\":[{\"id\",\"message\"}],\"traceId\",\"traceparent\",\"xTraceid\"}],\"matched\",\"total\",\"capacity\"}`: `matched` counts the entries the filter matches (before `limit`), `total` every entry kept; each body cut at 4 KiB; status 0 for a request a `drop` fault ended.", body = Object),
         (status = 400, description = "`limit` or `status` is not a number, or `status` is over 599.", body = ErrorBody),
     )
 )]
@@ -56,10 +57,17 @@ pub async fn list_requests(ns: Ns, RawQuery(q): RawQuery) -> Result<Response, Ad
         path: query_param(q, "path"),
         status,
         warnings: query_param(q, "warnings").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        trace_id: query_param(q, "traceId"),
     };
-    let entries: Vec<_> = ns.journal.list(&f).iter().map(|e| e.view()).collect();
+    let matching = ns.journal.matching(&f);
+    let entries: Vec<_> = matching
+        .iter()
+        .take(f.limit.unwrap_or(usize::MAX))
+        .map(|e| e.view())
+        .collect();
     Ok(Json(json!({
         "requests": entries,
+        "matched": matching.len(),
         "total": ns.journal.len(),
         "capacity": ns.journal.capacity(),
     }))

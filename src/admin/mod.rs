@@ -7,8 +7,10 @@ pub mod clock;
 pub mod dashboard;
 mod error;
 pub mod faults;
+pub mod health;
 pub mod identities;
 pub mod journal;
+pub mod metrics;
 pub mod openapi;
 pub mod revoke;
 mod routes;
@@ -101,7 +103,7 @@ pub fn denied(app: &AppState, headers: &axum::http::HeaderMap, path: &str) -> bo
     let Some(expected) = &app.settings.admin_token else {
         return false;
     };
-    path != HEALTH && !secret_eq(auth_token(headers, &["Bearer"]).unwrap_or(""), expected)
+    !health::is_probe(path) && !secret_eq(auth_token(headers, &["Bearer"]).unwrap_or(""), expected)
 }
 
 /// `{"status","store","uptimeSeconds","version"}`.
@@ -138,12 +140,11 @@ struct Health {
 )]
 async fn health(State(app): State<AppState>, ns: Ns) -> Response {
     let broken = ns.broken();
-    let (code, status, store) = match &app.hub {
-        None => (StatusCode::OK, "ok", "memory"),
+    let (code, status, store) = match health::store(&app).await {
         // Redis answers, but the namespace asked about cannot be served until it is reset.
-        Some(_) if broken.is_some() => (StatusCode::INTERNAL_SERVER_ERROR, "broken", "redis"),
-        Some(h) if h.remote.ping().await => (StatusCode::OK, "ok", "redis"),
-        Some(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "down"),
+        "redis" if broken.is_some() => (StatusCode::INTERNAL_SERVER_ERROR, "broken", "redis"),
+        "down" => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "down"),
+        store => (StatusCode::OK, "ok", store),
     };
     let body = Json(Health {
         status,

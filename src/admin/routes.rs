@@ -3,7 +3,10 @@
 //! the 405 `Allow`) and the OpenAPI paths (each handler's `#[utoipa::path]`).
 
 use super::guard;
-use super::{clock, dashboard, faults, identities, journal, revoke, state_dump, verify, warnings};
+use super::{
+    clock, dashboard, faults, health, identities, journal, metrics, revoke, state_dump, verify,
+    warnings,
+};
 use crate::namespace::AppState;
 use axum::middleware;
 use axum::Router;
@@ -66,6 +69,9 @@ macro_rules! admin_routes {
 // (see `denied`).
 admin_routes! {
     get "/__admin/health" guarded => super::health,
+    get "/__admin/health/live" guarded => health::live,
+    get "/__admin/health/ready" guarded => health::ready,
+    get "/__admin/metrics" guarded => metrics::metrics,
     post "/__admin/reset" guarded => super::reset,
     get "/__admin/state" guarded => state_dump::state,
     post "/__admin/{family}/users" guarded => identities::add_user,

@@ -115,6 +115,7 @@ pub async fn namespace_state(ns: &Ns, token_limit: usize) -> Result<Value, Admin
             "users": koo_users,
             "authCodes": koo_codes,
             "verificationCodes": captchas,
+            "orgIdClients": koo.clients(),
         },
         "oneaccess": { "tenants": oa_tenants, "clients": oa_clients, "users": oa_users },
         "enos": { "orgs": enos_orgs, "users": enos_users },

@@ -16,7 +16,7 @@ use serde_json::json;
     summary = "Where this namespace's requests deviated from the vendor pages, by rule and route",
     security((), ("adminToken" = [])),
     responses(
-        (status = 200, description = "`{\"warnings\":[{\"id\",\"route\",\"count\",\"firstSeen\",\"lastSeen\",\"lastMessage\"}],\"rules\":[{\"id\",\"what\",\"source\"}]}`: most frequent first; times on the namespace's clock; `POST /__admin/reset` clears it.", body = Object),
+        (status = 200, description = "`{\"warnings\":[{\"id\",\"note\",\"route\",\"count\",\"firstSeen\",\"lastSeen\",\"lastMessage\"}],\"rules\":[{\"id\",\"what\",\"source\"}]}`: most frequent first; `note` true for conditional advice (never in `X-Mock-Warnings` or strict mode); times on the namespace's clock; `POST /__admin/reset` clears it.", body = Object),
     )
 )]
 pub async fn warnings(ns: Ns) -> Response {
@@ -27,6 +27,7 @@ pub async fn warnings(ns: Ns) -> Response {
         .map(|s| {
             json!({
                 "id": s.id,
+                "note": s.note,
                 "route": s.route,
                 "count": s.count,
                 "firstSeen": rfc3339(s.first_ms),

@@ -31,6 +31,10 @@ pub mod names {
 #[derive(Debug)]
 pub struct Headers(pub HeaderMap);
 
+/// Marks a request that came in on the https listener (a request extension the server sets).
+#[derive(Debug, Clone, Copy)]
+pub struct OverTls;
+
 impl<S: Send + Sync> FromRequestParts<S> for Headers {
     type Rejection = Infallible;
 

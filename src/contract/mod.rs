@@ -47,11 +47,13 @@ pub fn routes() -> impl Iterator<Item = (&'static str, &'static str)> {
         .map(|&(m, p, _)| (m, p))
         .chain(oneaccess::ROUTES.iter().map(|&(m, p, _)| (m, p)))
         .chain(enos::ROUTES.iter().map(|&(m, p, _)| (m, p)))
+        .chain(koodrive::ORGID_ROUTES.iter().map(|&(m, p, _)| (m, p)))
 }
 
 /// The operation and route pattern of exactly `method path` among `family`'s routes (the caller
-/// resolved the family from the path once), if a vendor route is that.
-pub fn find(family: Family, method: &Method, path: &str) -> Option<(Op, &'static str)> {
+/// resolved the family from the path once; `None`: outside every family's prefix, where only OrgID's
+/// sign-in page is), if a vendor route is that.
+pub fn find(family: Option<Family>, method: &Method, path: &str) -> Option<(Op, &'static str)> {
     fn scan<O: Copy>(
         table: &'static [(&'static str, &'static str, O)],
         method: &Method,
@@ -64,8 +66,16 @@ pub fn find(family: Family, method: &Method, path: &str) -> Option<(Op, &'static
             .map(|&(_, p, op)| (wrap(op), p))
     }
     match family {
-        Family::KooDrive => scan(koodrive::ROUTES, method, path, Op::KooDrive),
-        Family::OneAccess => scan(oneaccess::ROUTES, method, path, Op::OneAccess),
-        Family::Enos => scan(enos::ROUTES, method, path, Op::Enos),
+        Some(Family::KooDrive) => scan(koodrive::ROUTES, method, path, Op::KooDrive),
+        Some(Family::OneAccess) => scan(oneaccess::ROUTES, method, path, Op::OneAccess),
+        Some(Family::Enos) => scan(enos::ROUTES, method, path, Op::Enos),
+        None => scan(koodrive::ORGID_ROUTES, method, path, Op::KooDrive),
     }
+}
+
+/// The family whose operation answers the route `method path` (OrgID's sign-in page: KooDrive), if
+/// a vendor route is that.
+pub fn route_family(method: &str, path: &str) -> Option<Family> {
+    let method = Method::from_bytes(method.as_bytes()).ok()?;
+    find(Family::of(path), &method, path).map(|(op, _)| op.family())
 }

@@ -38,6 +38,12 @@ pub const KOODRIVE_CREATE_SESSION: Page = Page {
     address: "https://support.huaweicloud.com/intl/en-us/api-koodrive/createSession.html",
 };
 
+/// KooDrive: Obtaining the Authorization Code URL (getAuthCodeURL); `domain` is its one query parameter.
+pub const KOODRIVE_AUTH_CODE_URL: Page = Page {
+    title: "Obtaining the Authorization Code URL (getAuthCodeURL)",
+    address: "https://support.huaweicloud.com/intl/en-us/api-koodrive/getAuthCodeURL.html",
+};
+
 /// KooDrive carrier: Login.
 pub const KOODRIVE_LOGIN: Page = Page {
     title: "Login",

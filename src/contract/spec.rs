@@ -81,6 +81,8 @@ pub struct Spec {
     pub gateway: bool,
     /// `X-tenant-id` is expected ("Obtaining sso_ticket Using session_token": mandatory for ISV callers).
     pub tenant: bool,
+    /// Mandatory query parameters.
+    pub query: &'static [&'static str],
 }
 
 pub(super) const NONE: Spec = Spec {
@@ -90,6 +92,7 @@ pub(super) const NONE: Spec = Spec {
     content_type: ContentType::Unchecked,
     gateway: false,
     tenant: false,
+    query: &[],
 };
 
 pub(super) const BEARER: Auth = Auth {

@@ -15,11 +15,12 @@ mod strict;
 mod unit;
 pub mod warnings;
 
-pub use strict::refuse;
+pub use strict::{parse_switch, refuse, SPELLINGS as SWITCH_SPELLINGS};
 pub use warnings::{Warning, Warnings};
 
 use crate::contract::pages::{
-    Cite, ENOS_CHOOSE_ORGANIZATION, KOODRIVE_CREATE_SESSION, KOODRIVE_LOGIN, ONEACCESS_SSO_TICKET,
+    Cite, ENOS_CHOOSE_ORGANIZATION, KOODRIVE_AUTH_CODE_URL, KOODRIVE_CREATE_SESSION,
+    KOODRIVE_LOGIN, ONEACCESS_SSO_TICKET,
 };
 use crate::contract::Op;
 use axum::http::HeaderMap;
@@ -44,6 +45,7 @@ const REQUEST: &str = "Request Parameters";
 const KOO_SESSION_URI: Cite = Cite::new(KOODRIVE_CREATE_SESSION, "URI");
 const KOO_SESSION_PARAMS: Cite = Cite::new(KOODRIVE_CREATE_SESSION, REQUEST);
 const KOO_SESSION_EXAMPLE: Cite = Cite::new(KOODRIVE_CREATE_SESSION, "Example Requests");
+const KOO_AUTH_CODE_URL_PARAMS: Cite = Cite::new(KOODRIVE_AUTH_CODE_URL, REQUEST);
 const KOO_LOGIN_URI: Cite = Cite::new(KOODRIVE_LOGIN, "URI");
 const KOO_LOGIN_PARAMS: Cite = Cite::new(KOODRIVE_LOGIN, REQUEST);
 const KOO_LOGIN_EXAMPLE: Cite = Cite::new(KOODRIVE_LOGIN, "Example Requests");
@@ -73,17 +75,23 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "content-type",
-        what: "sso-ticket and verify: `Content-Type` missing or not `application/json;charset=utf8`; other JSON routes: a `Content-Type` that is not `application/json`",
+        what: "sso-ticket and verify: `Content-Type` not `application/json;charset=utf8` (missing: a note, as the page's example sends none); other JSON routes: a `Content-Type` that is not `application/json`",
         sources: &[OA_TICKET_PARAMS, KOO_SESSION_EXAMPLE, KOO_LOGIN_EXAMPLE, ENOS_ORG_SAMPLE],
     },
     Rule {
         id: "required",
-        what: "a Mandatory header or body field missing or blank (the mock refuses these too; the warning names what is missing)",
-        sources: &[KOO_SESSION_PARAMS, KOO_LOGIN_PARAMS, OA_TICKET_PARAMS, ENOS_ORG_BODY],
+        what: "a Mandatory header, query parameter or body field missing or blank (the mock refuses these too; the warning names what is missing)",
+        sources: &[
+            KOO_SESSION_PARAMS,
+            KOO_AUTH_CODE_URL_PARAMS,
+            KOO_LOGIN_PARAMS,
+            OA_TICKET_PARAMS,
+            ENOS_ORG_BODY,
+        ],
     },
     Rule {
         id: "x-tenant-id",
-        what: "sso-ticket and verify without `X-tenant-id` (optional, but mandatory when an ISV calls)",
+        what: "sso-ticket and verify without `X-tenant-id`: a note, never a warning (optional; mandatory only when an ISV calls)",
         sources: &[OA_TICKET_PARAMS],
     },
     Rule {
@@ -123,6 +131,17 @@ pub const RULES: &[Rule] = &[
 /// sent it when the server collapsed repeated slashes in it (`None` when the path had none); `body` is
 /// the whole request body.
 pub fn check(op: Op, collapsed: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Warnings {
+    check_with_query(op, collapsed, headers, None, body)
+}
+
+/// [`check`], with the request's query string checked for the page's Mandatory query parameters.
+pub fn check_with_query(
+    op: Op,
+    collapsed: Option<&str>,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: &[u8],
+) -> Warnings {
     let spec = crate::contract::spec::spec(op);
     let heads = rules::Heads::of(&spec, headers);
     let mut w = Warnings::default();
@@ -134,6 +153,17 @@ pub fn check(op: Op, collapsed: Option<&str>, headers: &HeaderMap, body: &[u8]) 
     rules::headers(&spec, &heads, &mut w);
     if let Some(fields) = spec.body {
         rules::body(fields, body, &mut w);
+    }
+    for name in spec.query {
+        let present = form_urlencoded::parse(query.unwrap_or("").as_bytes())
+            .any(|(k, v)| k == *name && !v.trim().is_empty());
+        if !present {
+            w.push(
+                "required",
+                false,
+                format!("{name} query parameter is Mandatory"),
+            );
+        }
     }
     w
 }

@@ -17,3 +17,20 @@ pub fn refuse(op: Op, w: &Warning) -> Response {
         Op::Enos(_) => EnosError::Invalid.into_response(),
     }
 }
+
+/// The spellings `X-Mock-Strict` and `AUTHMOCK_STRICT` / `--strict=` both take, case-insensitive.
+pub const SPELLINGS: &str = "true, false, 1, 0, yes, no, on or off";
+
+/// `true/1/yes/on` or `false/0/no/off` (any case, surrounding spaces ignored); anything else is `None`,
+/// so a typo is refused, never read as lenient.
+pub fn parse_switch(v: &[u8]) -> Option<bool> {
+    let v = v.trim_ascii();
+    let is = |w: &str| v.eq_ignore_ascii_case(w.as_bytes());
+    if ["true", "1", "yes", "on"].into_iter().any(is) {
+        Some(true)
+    } else if ["false", "0", "no", "off"].into_iter().any(is) {
+        Some(false)
+    } else {
+        None
+    }
+}

@@ -26,17 +26,43 @@ pub struct Warning {
     pub lenient: bool,
 }
 
-/// A request's warnings; empty (the common case) holds no allocation.
+/// A request's warnings, and its notes; empty (the common case) holds no allocation.
+///
+/// A note is conditional advice (a header the page makes mandatory only for some callers, a header
+/// its example omits): it goes to the journal and the summary, never into [`HEADER`] or strict mode,
+/// since a request that follows its page must get neither.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Warnings {
     list: Vec<Warning>,
     /// Warnings past [`MAX`], counted only.
     more: usize,
+    notes: Vec<Warning>,
 }
 
 impl Warnings {
+    /// No deviation (notes do not count).
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+
+    /// Neither a deviation nor a note.
+    pub fn is_silent(&self) -> bool {
+        self.list.is_empty() && self.notes.is_empty()
+    }
+
+    /// Adds a note (at most [`MAX`]; the rules add one or two).
+    pub fn note(&mut self, id: &'static str, message: &'static str) {
+        if self.notes.len() < MAX {
+            self.notes.push(Warning {
+                id,
+                message: message.to_owned(),
+                lenient: true,
+            });
+        }
+    }
+
+    pub fn notes(&self) -> impl Iterator<Item = &Warning> {
+        self.notes.iter()
     }
 
     /// All deviations found, including those past [`MAX`].
@@ -46,10 +72,11 @@ impl Warnings {
 
     /// Heap bytes held (0 when empty), for the journal's memory budget.
     pub fn heap_bytes(&self) -> usize {
-        self.list.capacity() * std::mem::size_of::<Warning>()
+        (self.list.capacity() + self.notes.capacity()) * std::mem::size_of::<Warning>()
             + self
                 .list
                 .iter()
+                .chain(&self.notes)
                 .map(|w| w.message.capacity())
                 .sum::<usize>()
     }
@@ -116,6 +143,15 @@ impl Warnings {
         HeaderValue::from_str(&s).ok()
     }
 
+    /// The notes as JSON for the journal: `[{"id","message"}…]`.
+    pub fn notes_json(&self) -> serde_json::Value {
+        let v = self.notes.iter();
+        serde_json::Value::Array(
+            v.map(|w| serde_json::json!({ "id": w.id, "message": w.message }))
+                .collect(),
+        )
+    }
+
     /// The warnings as JSON for the journal: `[{"id","message"}…]`.
     pub fn to_json(&self) -> serde_json::Value {
         let mut v: Vec<serde_json::Value> = self
@@ -137,6 +173,8 @@ impl Warnings {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stat {
     pub id: &'static str,
+    /// A note (conditional advice), not a deviation.
+    pub note: bool,
     pub route: &'static str,
     pub count: u64,
     pub first_ms: i64,
@@ -153,12 +191,14 @@ pub struct Summary(Mutex<Vec<Stat>>);
 impl Summary {
     /// Counts a request's warnings against `route` at `now_ms`.
     pub fn record(&self, route: &'static str, warnings: &Warnings, now_ms: i64) {
-        if warnings.is_empty() {
+        if warnings.is_silent() {
             return;
         }
         let mut stats = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        for w in warnings.iter() {
-            match stats.iter_mut().find(|s| s.id == w.id && s.route == route) {
+        let notes = warnings.notes.iter().map(|w| (w, true));
+        for (w, note) in warnings.list.iter().map(|w| (w, false)).chain(notes) {
+            let same = |s: &&mut Stat| s.id == w.id && s.route == route && s.note == note;
+            match stats.iter_mut().find(same) {
                 Some(s) => {
                     s.count += 1;
                     s.last_ms = now_ms;
@@ -168,6 +208,7 @@ impl Summary {
                 }
                 None => stats.push(Stat {
                     id: w.id,
+                    note,
                     route,
                     count: 1,
                     first_ms: now_ms,
@@ -200,6 +241,20 @@ mod unit {
         assert_eq!(w.list.capacity(), 0);
         assert!(w.header_value().is_none());
         assert_eq!(w.to_json(), serde_json::json!([]));
+        assert!(w.is_silent());
+    }
+
+    #[test]
+    fn a_note_stays_out_of_the_header_and_strict_mode_but_is_summarised() {
+        let mut w = Warnings::default();
+        w.note("x-tenant-id", "X-tenant-id missing");
+        assert!(w.is_empty() && !w.is_silent());
+        assert!(w.header_value().is_none() && w.first_lenient().is_none());
+        assert_eq!(w.to_json(), serde_json::json!([]));
+        let s = Summary::default();
+        s.record("POST /a", &w, 10);
+        let l = s.list();
+        assert_eq!((l.len(), l[0].id, l[0].note), (1, "x-tenant-id", true));
     }
 
     #[test]

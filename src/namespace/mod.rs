@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::fixtures::Fixtures;
 use crate::ids::Generator;
 use crate::lint::warnings::Summary;
+use crate::metrics::Metrics;
 use crate::store::memory;
 use crate::store::redis::{Down, Hub, IdsCache, Remote};
 use faults::Faults;
@@ -49,6 +50,9 @@ pub struct Settings {
     pub strict: bool,
     /// The CA certificate (PEM) of the https listener, served at `/__admin/ca.pem`; `None` without one.
     pub tls_ca_pem: Option<String>,
+    /// The base URL browsers reach the mock at (`--public-url`, no trailing slash): KooDrive
+    /// authCodeURL's `orgIdHost`. `None`: the request's scheme and host.
+    pub public_url: Option<String>,
     /// How long a client may take to send its body (30 s; shorter only in tests, through
     /// `MockServerBuilder::body_timeout`, so that the 408 is tested without waiting 30 s).
     pub body_timeout: std::time::Duration,
@@ -74,6 +78,7 @@ impl Default for Settings {
             max_tokens: DEFAULT_MAX_TOKENS,
             strict: false,
             tls_ca_pem: None,
+            public_url: None,
             body_timeout: BODY_TIMEOUT,
         }
     }
@@ -88,6 +93,8 @@ pub struct Namespace {
     pub journal: Journal,
     /// The contract lint's warnings by rule and route.
     pub warnings: Summary,
+    /// The server's counters (lockouts are counted where a login settles).
+    pub metrics: Arc<Metrics>,
     home: Home,
     last_used: AtomicU64,
 }
@@ -139,6 +146,7 @@ impl Namespace {
             gen,
             journal: Journal::new(settings.journal_size, app.journal_bytes.clone()),
             warnings: Summary::default(),
+            metrics: app.metrics.clone(),
             home,
             settings,
             last_used: AtomicU64::new(0),
@@ -168,6 +176,8 @@ pub struct App {
     namespaces: crate::store::Map<String, Arc<Namespace>>,
     /// Bytes held by every namespace's journal (bounded by `journal::JOURNAL_BUDGET`).
     pub journal_bytes: Arc<JournalBytes>,
+    /// What `GET /__admin/metrics` reports, counted by this replica.
+    pub metrics: Arc<Metrics>,
     /// Serialises creating namespaces, so that the cap holds under concurrent first use.
     creating: Mutex<()>,
     tick: AtomicU64,
@@ -198,6 +208,7 @@ impl AppState {
             hub,
             namespaces: crate::store::Map::default(),
             journal_bytes: Arc::default(),
+            metrics: Arc::default(),
             creating: Mutex::new(()),
             tick: AtomicU64::new(1),
             started: Instant::now(),
@@ -309,6 +320,11 @@ impl AppState {
     /// Every live namespace, for sweeping and the state dump.
     pub fn namespaces(&self) -> Vec<Arc<Namespace>> {
         self.namespaces.iter().map(|e| e.value().clone()).collect()
+    }
+
+    /// How many namespaces this replica holds.
+    pub fn namespace_count(&self) -> usize {
+        self.namespaces.len()
     }
 
     /// One namespace if it exists (does not create it).

@@ -12,7 +12,8 @@ use crate::store::koodrive::KooData;
 use crate::store::oneaccess::OaData;
 use crate::store::redis::{Down, Session};
 use crate::store::{
-    verification_code_key, Applied, Backend, Change, Idents, Kind, Revoked, Text, TokenRec, Verbs,
+    verification_code_key, Applied, Backend, Change, Idents, Kind, LoginAttempt, Revoked, Settled,
+    Text, TokenRec, Verbs,
 };
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -98,6 +99,22 @@ impl Ns {
             (Home::Redis { .. }, Some(s)) => Backend::Redis(s),
             (Home::Redis { hub, .. }, None) => Backend::Unreachable(hub),
         }
+    }
+
+    /// [`Verbs::settle`], counting a lockout it starts.
+    pub async fn settle<const N: usize>(
+        &self,
+        attempt: LoginAttempt<'_>,
+        issue: [(Text, TokenRec); N],
+    ) -> Result<Settled, Down> {
+        let settled = self.store().settle(attempt, issue).await?;
+        if settled == Settled::Failed(0) {
+            let i = Family::ALL.iter().position(|f| *f == attempt.family);
+            if let Some(c) = i.and_then(|i| self.metrics.lockouts.get(i)) {
+                c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        Ok(settled)
     }
 
     /// Now on this namespace's clock, in epoch milliseconds.

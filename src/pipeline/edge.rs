@@ -167,3 +167,29 @@ where
         None => first.unwrap_or_default(),
     })
 }
+
+/// A control-plane JSON answer ends with a newline, as a terminal and `jq -c`-style tools expect
+/// (curl's prompt would otherwise follow the closing brace). Vendor answers keep the vendors' bytes.
+pub async fn json_line(resp: Response) -> Response {
+    let json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = body_bytes(body).await else {
+        // A body that failed mid-way has no end to add to.
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    if bytes.ends_with(b"\n") {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    }
+    let mut m = BytesMut::with_capacity(bytes.len() + 1);
+    m.extend_from_slice(&bytes);
+    m.extend_from_slice(b"\n");
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(m.freeze()))
+}

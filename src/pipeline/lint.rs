@@ -3,38 +3,45 @@
 //! mode the first deviation the mock would have accepted is answered with the family's parameter error
 //! instead of the vendor operation.
 
+use crate::contract::envelope;
 use crate::contract::extract::names;
 use crate::contract::Op;
 use crate::lint;
 use crate::lint::warnings::Warnings;
 use crate::namespace::AppState;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-/// The request's warnings, and strict mode's answer when it refuses the request.
+/// The request's warnings, and strict mode's answer when it refuses the request (or the mock's 400
+/// when `X-Mock-Strict` is not a switch value).
 pub fn run(
     app: &AppState,
     op: Op,
     collapsed: Option<&str>,
     headers: &HeaderMap,
+    query: Option<&str>,
     body: &[u8],
 ) -> (Warnings, Option<Response>) {
-    let warnings = lint::check(op, collapsed, headers, body);
+    let warnings = lint::check_with_query(op, collapsed, headers, query, body);
+    let Some(strict) = strict(app, headers) else {
+        let msg = format!("X-Mock-Strict: expected {}", lint::SWITCH_SPELLINGS);
+        return (
+            warnings,
+            Some(envelope::error(StatusCode::BAD_REQUEST, &msg)),
+        );
+    };
     let refusal = warnings
         .first_lenient()
-        .filter(|_| strict(app, headers))
+        .filter(|_| strict)
         .map(|w| lint::refuse(op, w));
     (warnings, refusal)
 }
 
-/// `X-Mock-Strict: true|false` decides for one request; without it, `--strict`.
-fn strict(app: &AppState, headers: &HeaderMap) -> bool {
-    match headers
-        .get(names::X_MOCK_STRICT)
-        .map(|v| v.as_bytes().trim_ascii())
-    {
-        Some(v) if v.eq_ignore_ascii_case(b"true") => true,
-        Some(v) if v.eq_ignore_ascii_case(b"false") => false,
-        _ => app.settings.strict,
+/// `X-Mock-Strict` decides for one request; without it, `--strict`. `None` for a value that is no
+/// switch value: refused rather than read as lenient, which would hide what it asked to catch.
+fn strict(app: &AppState, headers: &HeaderMap) -> Option<bool> {
+    match headers.get(names::X_MOCK_STRICT) {
+        Some(v) => lint::parse_switch(v.as_bytes()),
+        None => Some(app.settings.strict),
     }
 }

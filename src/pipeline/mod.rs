@@ -2,7 +2,7 @@
 //!
 //! 1. [`edge`]: a head over 32 KiB is refused (431); `//` in the path collapses to `/`.
 //! 2. [`cors`]: a preflight is answered at once, for any path.
-//! 3. [`route`]: the vendor route table names the operation; `/__admin` goes to the control plane's
+//! 3. [`route`] (and [`count`]'s route index, under which the answer is counted): the vendor route table names the operation; `/__admin` goes to the control plane's
 //!    router; anything else is a 404, or a 405 on a known path.
 //! 4. namespace: `X-Mock-Namespace` picks the isolated state the request runs in.
 //! 5. body: read whole, within 64 KiB and 30 s ([`edge::read_body`]).
@@ -17,6 +17,7 @@
 //! Every answer then gets its CORS headers ([`cors::finish`]).
 
 pub mod cors;
+pub mod count;
 pub mod edge;
 pub mod fault;
 pub mod lint;
@@ -77,25 +78,44 @@ impl Pipeline {
             return cors::preflight(&self.app, req.headers());
         }
         let origin = cors::allow_origin(&self.app, req.headers());
-        let mut resp = self.answer(drop_conn, req, raw_path).await;
+        let admin = route::is_admin(req.uri().path());
+        let start = Instant::now();
+        let (route, family) = Route::of(req.method(), req.uri().path());
+        let index = count::route_index(&route, req.method(), req.uri().path());
+        let routed = Routed {
+            route,
+            family,
+            index,
+            start,
+        };
+        let mut resp = self.answer(drop_conn, req, raw_path, routed).await;
+        if admin {
+            resp = edge::json_line(resp).await;
+        }
+        count::answer(&self.app, index, &resp, start.elapsed().as_micros() as u64);
         cors::finish(origin, &mut resp);
         resp
     }
 
-    /// Steps 3 to 9. `raw_path` is the path as sent, when step 1 collapsed its slashes.
+    /// Steps 4 to 9. `raw_path` is the path as sent, when step 1 collapsed its slashes.
     async fn answer<B>(
         &self,
         drop_conn: &Arc<Notify>,
         req: axum::http::Request<B>,
         raw_path: Option<String>,
+        routed: Routed,
     ) -> Response
     where
         B: hyper::body::Body<Data = Bytes> + Unpin,
         B::Error: Into<axum::BoxError>,
     {
-        let start = Instant::now();
+        let Routed {
+            route,
+            family,
+            index,
+            start,
+        } = routed;
         let (parts, body) = req.into_parts();
-        let (route, family) = Route::of(&parts.method, parts.uri.path());
         // The admin token is checked here, once: a refused request must not create the namespace
         // it names, and the control plane's guard reads the verdict.
         let denied = matches!(route, Route::Admin)
@@ -114,9 +134,9 @@ impl Pipeline {
             Err(unsynced) => match (&route, unsynced.broken()) {
                 (Route::Vendor(op, _), Some(what)) => return broken(op.family(), &what),
                 (Route::Vendor(op, _), None) => return op.family().unavailable(),
-                // Health reports the store down or broken; reset clears a broken namespace; a path
+                // Health and the probes report the store down or broken; reset clears a broken namespace; a path
                 // nobody serves is still a 404.
-                (Route::Admin, _) if parts.uri.path() == admin::HEALTH => unsynced,
+                (Route::Admin, _) if admin::health::is_probe(parts.uri.path()) => unsynced,
                 (Route::Admin, Some(_)) if parts.uri.path() == admin::RESET => unsynced,
                 (Route::Admin, Some(what)) => {
                     return envelope::error(StatusCode::INTERNAL_SERVER_ERROR, &what)
@@ -151,6 +171,7 @@ impl Pipeline {
         let mut rec = Record::begin(&ns, &parts, &bytes, Some(pattern), true, start);
         let run = Run {
             op,
+            index,
             raw_path: raw_path.as_deref(),
             drop_conn,
         };
@@ -200,18 +221,32 @@ impl Pipeline {
         bytes: Bytes,
         rec: &mut Record,
     ) -> Response {
-        let op = run.op;
+        let (op, index) = (run.op, run.index);
         // The lint reads the request only: a second run finds the same warnings.
-        let (warnings, refusal) = lint::run(&self.app, op, run.raw_path, &parts.headers, &bytes);
+        let (warnings, refusal) = lint::run(
+            &self.app,
+            op,
+            run.raw_path,
+            &parts.headers,
+            parts.uri.query(),
+            &bytes,
+        );
+        if !warnings.is_empty() {
+            count::lint(&self.app.metrics, index, &warnings);
+        }
         rec.warnings = warnings;
         let Some(fault::Picked { id, action }) = picked else {
             let resp = match refusal {
-                Some(r) => r,
+                Some(r) => {
+                    self.app.metrics.strict(index);
+                    r
+                }
                 None => vendors::handle(op, ns.clone(), parts, bytes).await,
             };
             return or_broken(ns, resp, |what| broken(op.family(), what));
         };
         rec.fault = Some(id);
+        count::fault(&self.app.metrics, index, &action);
         if let Some(ms) = action.delay_ms {
             tokio::time::sleep(Duration::from_millis(ms)).await;
         }
@@ -222,7 +257,11 @@ impl Pipeline {
             std::future::pending::<()>().await;
         }
         let resp = match (fault::answer(&action, op, &parts.headers), refusal) {
-            (Some(r), _) | (None, Some(r)) => r,
+            (Some(r), _) => r,
+            (None, Some(r)) => {
+                self.app.metrics.strict(index);
+                r
+            }
             (None, None) => vendors::handle(op, ns.clone(), parts, bytes).await,
         };
         let mut resp = or_broken(ns, resp, |what| broken(op.family(), what));
@@ -235,6 +274,13 @@ impl Pipeline {
     /// Step 4: the namespace `X-Mock-Namespace` names, created on first use (then opened: with the
     /// shared store, its header is read, or for a vendor request taken from this replica's last read).
     fn namespace(&self, parts: &Parts, denied: bool) -> Result<Arc<Namespace>, &'static str> {
+        // A browser on the sign-in page cannot send the header: the URL carries the namespace.
+        if let Some(n) = vendors::koodrive::namespace_param(parts.uri.path(), parts.uri.query()) {
+            if !valid_namespace(&n) {
+                return Err("mock_namespace must be 1-64 characters of A-Z a-z 0-9 . _ -");
+            }
+            return Ok(self.app.namespace(&n));
+        }
         let Some(v) = parts.headers.get(names::X_MOCK_NAMESPACE) else {
             return Ok(self.app.namespace(DEFAULT_NAMESPACE));
         };
@@ -270,9 +316,20 @@ impl Pipeline {
     }
 }
 
+/// Step 3's verdict, reached before the answer so that the answer is counted under its route.
+struct Routed {
+    route: Route,
+    family: Option<crate::contract::Family>,
+    /// The route's index in the metrics' route table.
+    index: usize,
+    start: Instant,
+}
+
 /// What a vendor request's steps 6 to 8 keep across a second run.
 struct Run<'a> {
     op: Op,
+    /// The route's index in the metrics' route table.
+    index: usize,
     /// The path as sent, when step 1 collapsed its slashes.
     raw_path: Option<&'a str>,
     drop_conn: &'a Arc<Notify>,

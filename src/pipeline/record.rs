@@ -2,6 +2,8 @@
 //! namespace's summary) and its journal entry.
 
 use crate::lint::warnings::{self, Warnings};
+use crate::logging::TraceIds;
+use crate::namespace::journal::Trace;
 use crate::namespace::journal::{Outcome, Recording};
 use crate::namespace::{Ns, DEFAULT_NAMESPACE};
 use axum::body::Body;
@@ -23,6 +25,8 @@ pub struct Record {
     pub fault: Option<String>,
     /// Where the request deviated from its vendor page.
     pub warnings: Warnings,
+    /// Its `traceparent` / `X-Traceid`, when well formed.
+    pub trace: Option<Box<Trace>>,
 }
 
 impl Record {
@@ -47,6 +51,7 @@ impl Record {
             journal,
             fault: None,
             warnings: Warnings::default(),
+            trace: Trace::of(&parts.headers),
         }
     }
 
@@ -67,6 +72,7 @@ impl Record {
             duration_us: self.start.elapsed().as_micros() as u64,
             fault: self.fault.clone(),
             warnings: std::mem::take(&mut self.warnings),
+            trace: self.trace.take(),
         }
     }
 
@@ -75,9 +81,9 @@ impl Record {
         if let Some(v) = self.warnings.header_value() {
             resp.headers_mut()
                 .insert(HeaderName::from_static(warnings::HEADER), v);
-            if let Some(route) = self.route {
-                ns.warnings.record(route, &self.warnings, ns.now());
-            }
+        }
+        if let (Some(route), false) = (self.route, self.warnings.is_silent()) {
+            ns.warnings.record(route, &self.warnings, ns.now());
         }
         let status = resp.status().as_u16();
         crate::logging::request(
@@ -86,6 +92,12 @@ impl Record {
             status,
             self.start.elapsed().as_micros() as u64,
             (ns.name != DEFAULT_NAMESPACE).then_some(ns.name.as_str()),
+            self.trace
+                .as_deref()
+                .map_or(TraceIds::default(), |t| TraceIds {
+                    trace_id: t.trace_id(),
+                    x_traceid: t.x_traceid.as_deref(),
+                }),
         );
         let Some(rec) = self.journal.take() else {
             return resp;

@@ -19,15 +19,21 @@ pub enum Route {
     None,
 }
 
+/// A control-plane path: `/__admin` and below.
+pub fn is_admin(path: &str) -> bool {
+    path == "/__admin" || path.starts_with("/__admin/")
+}
+
 impl Route {
     /// Where a request goes, and the vendor family whose prefix its path has (resolved once here):
-    /// `/__admin` first, then only that family's route table.
+    /// `/__admin` first, then only that family's route table (outside every prefix: OrgID's sign-in
+    /// page, whose family stays `None` so that the pipeline's refusals there are the mock's own).
     pub fn of(method: &Method, path: &str) -> (Route, Option<Family>) {
-        if path == "/__admin" || path.starts_with("/__admin/") {
+        if is_admin(path) {
             return (Route::Admin, None);
         }
         let family = Family::of(path);
-        let route = match family.and_then(|f| contract::find(f, method, path)) {
+        let route = match contract::find(family, method, path) {
             Some((op, pattern)) => Route::Vendor(op, pattern),
             None => Route::None,
         };

@@ -1,5 +1,6 @@
 //! KooDrive identities: orgs, users (with password and verification code) and reusable authorization codes.
 
+use super::orgid::{self, OrgIdClient};
 use super::{check_nonempty, Map, Problem, Text};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -64,6 +65,9 @@ pub struct KooFixtures {
     pub users: Vec<KooUser>,
     #[serde(default)]
     pub auth_codes: Vec<KooAuthCode>,
+    /// The sign-in page's OAuth2 clients; without it, [`OrgIdClient::default_client`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id_clients: Option<Vec<OrgIdClient>>,
 }
 
 impl KooFixtures {
@@ -83,14 +87,20 @@ pub struct KooData {
     accounts: Map<String, Text>,
     /// Reusable authorization code → user id.
     codes: Map<String, String>,
+    /// The sign-in page's clients, as the fixtures name them (empty: the default one).
+    clients: Vec<Arc<OrgIdClient>>,
 }
 
 impl KooData {
     /// The identities of a fixture file, and every problem found on the way (each item is checked
     /// against those before it, and kept even when refused, so that one pass reports every problem).
     pub fn build(f: &KooFixtures) -> (KooData, Vec<Problem>) {
-        let d = KooData::default();
+        let mut d = KooData::default();
         let mut out = Vec::new();
+        if let Some(c) = &f.org_id_clients {
+            out.extend(orgid::validate(c));
+            d.clients = c.iter().cloned().map(Arc::new).collect();
+        }
         for (i, o) in f.orgs.iter().enumerate() {
             out.extend(d.check_org(o, &format!("$.orgs[{i}]")));
             d.orgs.insert(o.org_id.clone(), Arc::new(o.clone()));
@@ -229,6 +239,19 @@ impl KooData {
     pub fn user_count(&self, org: &KooOrg) -> u64 {
         org.user_count
             .unwrap_or_else(|| self.users.iter().filter(|u| u.org_id == org.org_id).count() as u64)
+    }
+
+    /// The OrgID client `id`, if the fixtures (or the default) have it.
+    pub fn client(&self, id: &str) -> Option<Arc<OrgIdClient>> {
+        self.clients().into_iter().find(|c| c.client_id == id)
+    }
+
+    /// The OrgID clients, the one authCodeURL hands out first.
+    pub fn clients(&self) -> Vec<Arc<OrgIdClient>> {
+        if self.clients.is_empty() {
+            return vec![Arc::new(OrgIdClient::default_client())];
+        }
+        self.clients.clone()
     }
 
     /// The user a reusable (fixture) authorization code stands for.

@@ -14,6 +14,7 @@ mod idents;
 pub mod koodrive;
 pub mod memory;
 pub mod oneaccess;
+pub mod orgid;
 pub mod redis;
 
 use crate::clock::Clock;

@@ -55,19 +55,25 @@ impl Ca {
         })
     }
 
-    /// The CA kept in `dir` (ca.pem, ca-key.pem), made and written there if the directory has neither.
+    /// The CA kept in `dir` (ca.pem, ca-key.pem), made and written there if the directory has neither;
+    /// when several processes make it at once, all of them end up with the one that was written first.
     pub fn in_dir(dir: &Path) -> Result<Ca, TlsError> {
         let cert_path = dir.join(CA_FILE);
         let key_path = dir.join(CA_KEY_FILE);
-        match (cert_path.exists(), key_path.exists()) {
-            (true, true) => {}
-            (false, false) => {
-                let ca = Ca::generate()?;
-                write_ca(dir, &ca)?;
-                return Ok(ca);
+        if !key_path.exists() {
+            if cert_path.exists() {
+                return Err(missing_pair(&key_path, &cert_path));
             }
-            (true, false) => return Err(missing_pair(&key_path, &cert_path)),
-            (false, true) => return Err(missing_pair(&cert_path, &key_path)),
+            let ca = Ca::generate()?;
+            match super::kept::publish(dir, &ca.key.serialize_pem(), &ca.pem)? {
+                super::kept::Published::Ours => return Ok(ca),
+                super::kept::Published::Theirs => {}
+            }
+        }
+        // The key is published before the certificate: a process that lost the race, or started
+        // just after the winner, waits for the winner's certificate.
+        if !super::kept::wait_for_cert(dir) {
+            return Err(missing_pair(&cert_path, &key_path));
         }
         let key_text = read_text(&key_path)?;
         let key = KeyPair::from_pem(&key_text).map_err(|e| {
@@ -84,12 +90,33 @@ impl Ca {
                 format!("holds {} certificates, expected the CA's one", certs.len()),
             ));
         }
+        // The CA's own validity bounds every leaf it signs; its issuer name comes from ca.pem when a
+        // leaf is signed (see `leaf`).
+        let mut params = ca_params(&key);
+        (params.not_before, params.not_after) = validity(&cert_path, &certs[0])?;
         Ok(Ca {
-            params: ca_params(&key),
+            params,
             key,
             pem,
             kept_at: Some(cert_path),
         })
+    }
+
+    /// Why clients will refuse this CA's leaves today (expired, or not yet valid), if they will.
+    pub fn validity_problem(&self) -> Option<String> {
+        let now = OffsetDateTime::now_utc();
+        let (from, until) = (self.params.not_before, self.params.not_after);
+        let place = self
+            .kept_at
+            .as_deref()
+            .map_or_else(|| "the CA".to_string(), |p| p.display().to_string());
+        if now >= until {
+            Some(format!("{place}: the CA expired on {until}; clients will refuse its certificates (remove ca.pem and ca-key.pem to make a new CA)"))
+        } else if now < from {
+            Some(format!("{place}: the CA is not valid before {from}; clients will refuse its certificates until then (check the clock)"))
+        } else {
+            None
+        }
     }
 
     /// The CA certificate, PEM.
@@ -105,8 +132,15 @@ impl Ca {
     ) -> Result<CertifiedKey, TlsError> {
         let key =
             KeyPair::generate().map_err(|e| TlsError::Other(format!("cannot make a key: {e}")))?;
-        let params = leaf_params(sans)?;
-        let issuer = Issuer::from_params(&self.params, &self.key);
+        let params = leaf_params(sans, &self.params)?;
+        // A kept CA signs with the name and key identifier its ca.pem holds, so that a team's own dev
+        // CA (any subject) dropped into the directory signs leaves that chain to it.
+        let issuer = match &self.kept_at {
+            Some(path) => Issuer::from_ca_cert_pem(&self.pem, &self.key).map_err(|e| {
+                TlsError::file(path, format!("not a CA certificate authmock can use: {e}"))
+            })?,
+            None => Issuer::from_params(&self.params, &self.key),
+        };
         let cert = params
             .signed_by(&key, &issuer)
             .map_err(|e| TlsError::Other(format!("cannot sign the server certificate: {e}")))?;
@@ -114,7 +148,7 @@ impl Ca {
         if let Some(path) = &self.kept_at {
             // The issuer name is derived from the kept key: a ca.pem that is not the one made with
             // ca-key.pem (replaced, or from another tool) would give leaves no client can verify.
-            chains_to(&leaf, path, provider)?;
+            chains_to(&leaf, path, provider, verify_time(&params))?;
         }
         let key_der = PrivateKeyDer::try_from(key.serialize_der())
             .map_err(|e| TlsError::Other(format!("cannot encode the server key: {e}")))?;
@@ -145,7 +179,7 @@ fn ca_params(key: &KeyPair) -> CertificateParams {
     p
 }
 
-fn leaf_params(sans: &[String]) -> Result<CertificateParams, TlsError> {
+fn leaf_params(sans: &[String], ca: &CertificateParams) -> Result<CertificateParams, TlsError> {
     let mut p = CertificateParams::default();
     let mut dn = DistinguishedName::new();
     dn.push(DnType::OrganizationName, "authmock");
@@ -172,10 +206,36 @@ fn leaf_params(sans: &[String]) -> Result<CertificateParams, TlsError> {
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     p.use_authority_key_identifier_extension = true;
     let now = OffsetDateTime::now_utc();
-    // An hour back for clients whose clock runs a little behind.
-    p.not_before = now - Duration::hours(1);
-    p.not_after = now + Duration::days(LEAF_DAYS);
+    // An hour back for clients whose clock runs a little behind; never outside the CA's own validity
+    // (a leaf that outlives its CA would be refused then anyway, and misleads until then).
+    p.not_after = (now + Duration::days(LEAF_DAYS)).min(ca.not_after);
+    p.not_before = (now - Duration::hours(1)).max(ca.not_before);
+    if p.not_before >= p.not_after {
+        // An expired CA: the leaf spans the CA's last hour, so that it still verifies at that time.
+        p.not_before = (p.not_after - Duration::hours(1)).max(ca.not_before);
+    }
     Ok(p)
+}
+
+/// A time inside the leaf's validity, as close to now as it allows: an expired or not yet valid kept
+/// CA is warned about at start, not refused, so its chain is checked where it is valid.
+fn verify_time(leaf: &CertificateParams) -> UnixTime {
+    let now = OffsetDateTime::now_utc();
+    let at = now.max(leaf.not_before).min(leaf.not_after);
+    UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        u64::try_from(at.unix_timestamp()).unwrap_or(0),
+    ))
+}
+
+/// The notBefore and notAfter of a certificate.
+fn validity(
+    path: &Path,
+    der: &CertificateDer<'_>,
+) -> Result<(OffsetDateTime, OffsetDateTime), TlsError> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der)
+        .map_err(|e| TlsError::file(path, format!("not a valid X.509 certificate: {e}")))?;
+    let v = cert.validity();
+    Ok((v.not_before.to_datetime(), v.not_after.to_datetime()))
 }
 
 /// Checks that `leaf` verifies against the CA in `ca_path`, as a client trusting only it would.
@@ -183,6 +243,7 @@ fn chains_to(
     leaf: &CertificateDer<'static>,
     ca_path: &Path,
     provider: &CryptoProvider,
+    at: UnixTime,
 ) -> Result<(), TlsError> {
     let text = read_text(ca_path)?;
     let mut roots = rustls::RootCertStore::empty();
@@ -200,7 +261,7 @@ fn chains_to(
     .map_err(|e| TlsError::file(ca_path, format!("not a usable CA certificate: {e}")))?;
     let name = ServerName::try_from("localhost").map_err(|e| TlsError::Other(e.to_string()))?;
     verifier
-        .verify_server_cert(leaf, &[], &name, &[], UnixTime::now())
+        .verify_server_cert(leaf, &[], &name, &[], at)
         .map(|_| ())
         .map_err(|e| {
             TlsError::file(
@@ -211,36 +272,6 @@ fn chains_to(
                 ),
             )
         })
-}
-
-fn write_ca(dir: &Path, ca: &Ca) -> Result<(), TlsError> {
-    std::fs::create_dir_all(dir).map_err(|e| TlsError::file(dir, format!("cannot create: {e}")))?;
-    // The key first: a ca.pem without its key would stop the next start, a lone key would not be reused
-    // either, but nothing half-written is ever read as whole (each file is renamed into place).
-    write_file(&dir.join(CA_KEY_FILE), &ca.key.serialize_pem(), true)?;
-    write_file(&dir.join(CA_FILE), &ca.pem, false)
-}
-
-fn write_file(path: &Path, text: &str, secret: bool) -> Result<(), TlsError> {
-    use std::io::Write;
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    if secret {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = secret;
-    let written = opts
-        .open(&tmp)
-        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        TlsError::file(path, format!("cannot write: {e}"))
-    })
 }
 
 /// The user's own certificate chain and key (`--tls-cert`, `--tls-key`); the CA served is the chain's
@@ -333,6 +364,9 @@ pub fn load(
                 Some(dir) => Ca::in_dir(dir)?,
                 None => Ca::generate()?,
             };
+            if let Some(problem) = ca.validity_problem() {
+                tracing::warn!("{problem}");
+            }
             Ok((ca.leaf(&opts.sans, provider)?, ca.pem))
         }
     }

@@ -3,6 +3,8 @@
 //! The plain listener never goes through here.
 
 pub mod certs;
+mod kept;
+mod sni;
 
 use rustls::crypto::CryptoProvider;
 use rustls::server::{ClientHello, ResolvesServerCert};
@@ -63,9 +65,9 @@ impl std::fmt::Debug for Tls {
 impl Tls {
     /// Loads or makes the certificate and builds the server configuration.
     pub fn new(opts: &TlsOptions) -> Result<Tls, TlsError> {
-        let provider = provider();
+        let provider = provider()?;
         let (key, ca_pem) = certs::load(opts, &provider)?;
-        let mut config = ServerConfig::builder_with_provider(Arc::new(provider))
+        let mut config = ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| TlsError::Other(format!("TLS configuration: {e}")))?
             .with_no_client_auth()
@@ -115,11 +117,30 @@ pub fn ca_pem(dir: Option<&Path>) -> Result<String, TlsError> {
         Some(d) => certs::Ca::in_dir(d)?,
         None => certs::Ca::generate()?,
     };
+    // Signing a leaf checks a kept pair as a server start does: a ca.pem that is not the one of
+    // ca-key.pem is refused here too, rather than printed for clients to trust in vain.
+    let provider = provider()?;
+    ca.leaf(&[], &provider)?;
+    if let Some(problem) = ca.validity_problem() {
+        eprintln!("authmock: warning: {problem}");
+    }
     Ok(ca.pem().to_string())
 }
 
-fn provider() -> CryptoProvider {
-    rustls::crypto::ring::default_provider()
+/// The process's rustls provider: the one the embedding program installed, else the one rustls's crate
+/// features name (ring here). rustls deprecated naming ring's provider directly; this is the supported
+/// route, and a program that compiles in both ring and aws-lc-rs must install one, which rustls says.
+fn provider() -> Result<Arc<CryptoProvider>, TlsError> {
+    if let Some(p) = CryptoProvider::get_default() {
+        return Ok(p.clone());
+    }
+    std::panic::catch_unwind(|| ServerConfig::builder().crypto_provider().clone()).map_err(|_| {
+        TlsError::Other(
+            "rustls has more than one crypto provider compiled in: call \
+             rustls::crypto::CryptoProvider::install_default() before starting authmock"
+                .into(),
+        )
+    })
 }
 
 /// Serves the one certificate to a client that names no server (an IP address) or a name the
@@ -141,7 +162,7 @@ impl ResolvesServerCert for KnownNames {
         if known {
             Some(self.0.clone())
         } else {
-            tracing::debug!(sni = name, "TLS: server name not in the certificate");
+            sni::refused(name);
             None
         }
     }

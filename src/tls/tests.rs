@@ -48,7 +48,7 @@ fn roots(ca_pem: &str) -> Arc<rustls::RootCertStore> {
 fn verifies(ca_pem: &str, leaf: &CertificateDer<'_>, name: &str) -> bool {
     let v = rustls::client::WebPkiServerVerifier::builder_with_provider(
         roots(ca_pem),
-        Arc::new(provider()),
+        provider().expect("provider"),
     )
     .build()
     .expect("verifier");
@@ -67,7 +67,9 @@ fn refused<T>(r: Result<T, TlsError>) -> String {
 
 fn leaf_of(ca: &Ca, sans: &[&str]) -> CertificateDer<'static> {
     let sans: Vec<String> = sans.iter().map(|s| s.to_string()).collect();
-    let ck = ca.leaf(&sans, &provider()).expect("leaf");
+    let ck = ca
+        .leaf(&sans, &provider().expect("provider"))
+        .expect("leaf");
     ck.cert[0].clone()
 }
 
@@ -141,7 +143,7 @@ fn a_kept_ca_pem_that_is_not_the_one_of_its_key_is_refused() {
     Ca::in_dir(b.path()).expect("b");
     std::fs::copy(b.path().join(CA_FILE), a.path().join(CA_FILE)).expect("swap");
     let ca = Ca::in_dir(a.path()).expect("both files parse");
-    let e = refused(ca.leaf(&[], &provider()));
+    let e = refused(ca.leaf(&[], &provider().expect("provider")));
     assert!(
         e.contains(&*a.path().join(CA_FILE).to_string_lossy()),
         "{e}"
@@ -178,13 +180,13 @@ fn user_pair(dir: &Path) -> (PathBuf, PathBuf, String) {
 fn user_files_are_served_and_their_last_certificate_is_the_ca() {
     let dir = Scratch::new("user");
     let (c, k, pem) = user_pair(dir.path());
-    let (ck, ca) = certs::user_files(&c, &k, &provider()).expect("loads");
+    let (ck, ca) = certs::user_files(&c, &k, &provider().expect("provider")).expect("loads");
     assert_eq!(ca.trim(), pem.trim());
     assert_eq!(ck.cert.len(), 1);
 }
 
 fn user_error(cert: &Path, key: &Path) -> String {
-    match certs::user_files(cert, key, &provider()) {
+    match certs::user_files(cert, key, &provider().expect("provider")) {
         Err(e @ TlsError::File { .. }) => e.to_string(),
         Err(e) => panic!("not a file error: {e}"),
         Ok(_) => panic!("accepted"),
@@ -246,7 +248,7 @@ async fn client_handshake(tls: &Tls, ca_pem: &str, sni: &str) -> Result<Option<V
             }
         })
     };
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(provider()))
+    let mut config = rustls::ClientConfig::builder_with_provider(provider().expect("provider"))
         .with_safe_default_protocol_versions()
         .expect("versions")
         .with_root_certificates(roots(ca_pem))
@@ -321,4 +323,43 @@ async fn plain_http_garbage_and_silence_end_the_handshake() {
         .handshake(server_io, peer, Duration::from_millis(50))
         .await;
     assert!(r.is_none());
+}
+
+/// The notAfter of a DER certificate.
+fn not_after(der: &[u8]) -> time::OffsetDateTime {
+    let (_, c) = x509_parser::parse_x509_certificate(der).expect("x509");
+    c.validity().not_after.to_datetime()
+}
+
+#[test]
+fn a_leaf_never_outlives_its_kept_ca() {
+    let now = time::OffsetDateTime::now_utc();
+    // One CA with ten days left, one expired yesterday: the leaf (a year otherwise) ends with the CA.
+    for until in [
+        now + time::Duration::days(10),
+        now - time::Duration::days(1),
+    ] {
+        let key = rcgen::KeyPair::generate().expect("key");
+        let mut p = rcgen::CertificateParams::default();
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, "short-lived dev CA");
+        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        p.not_before = now - time::Duration::days(30);
+        p.not_after = until;
+        let ca_pem = p.self_signed(&key).expect("ca").pem();
+        let dir = Scratch::new("short");
+        std::fs::create_dir_all(dir.path()).expect("mkdir");
+        std::fs::write(dir.path().join(CA_FILE), &ca_pem).expect("ca.pem");
+        std::fs::write(dir.path().join(CA_KEY_FILE), key.serialize_pem()).expect("key");
+        let ca = Ca::in_dir(dir.path()).expect("kept");
+        assert!(ca.validity_problem().is_some() == (until < now));
+        let ck = ca.leaf(&[], &provider().expect("provider")).expect("leaf");
+        let leaf_end = not_after(ck.end_entity_cert().expect("leaf"));
+        let ca_der = CertificateDer::from_pem_slice(ca_pem.as_bytes()).expect("der");
+        assert!(leaf_end <= not_after(&ca_der), "{leaf_end} > {until}");
+        assert!(
+            leaf_end + time::Duration::seconds(1) >= until,
+            "{leaf_end} < {until}"
+        );
+    }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_authmock");
 
-fn authmock(args: &[&str]) -> Command {
+pub(crate) fn authmock(args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
     c.args(args).stdin(Stdio::null());
     for (k, _) in std::env::vars_os() {
@@ -22,7 +22,7 @@ fn authmock(args: &[&str]) -> Command {
 }
 
 /// A server process started with `args`; killed on drop.
-struct Proc(std::process::Child);
+pub(crate) struct Proc(std::process::Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
@@ -32,7 +32,7 @@ impl Drop for Proc {
 }
 
 /// Starts `authmock --port 0 --tls-port 0 <args>` and returns it with its first two stdout lines.
-fn start_both(args: &[&str]) -> (Proc, String, String) {
+pub(crate) fn start_both(args: &[&str]) -> (Proc, String, String) {
     let mut all = vec!["--port", "0", "--tls-port", "0"];
     all.extend_from_slice(args);
     let mut child = authmock(&all)
@@ -145,5 +145,45 @@ fn a_bad_tls_cert_or_key_stops_the_start_with_code_2_and_one_line_naming_the_fil
         assert_eq!(lines.len(), 1, "{err}");
         assert!(lines[0].contains(named.to_str().expect("utf8")), "{err}");
         assert!(out.stdout.is_empty(), "nothing is served");
+    }
+}
+
+/// Replicas and `authmock ca` started together on one empty `--tls-dir` (a shared volume) all end up
+/// with the one CA left in the directory, round after round.
+#[tokio::test]
+async fn processes_started_together_on_an_empty_tls_dir_share_one_ca() {
+    for round in 0..6 {
+        let dir = TempDir::new("tls-race");
+        let d = dir.path().to_str().expect("utf-8").to_string();
+        let cas: Vec<_> = (0..4)
+            .map(|_| {
+                authmock(&["ca", "--tls-dir", &d])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("spawn")
+            })
+            .collect();
+        let servers: Vec<_> = (0..2).map(|_| start_both(&["--tls-dir", &d])).collect();
+        let kept = std::fs::read_to_string(dir.path().join("ca.pem")).expect("ca.pem");
+        for child in cas {
+            let out = child.wait_with_output().expect("ca");
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(String::from_utf8_lossy(&out.stdout), kept, "round {round}");
+        }
+        for (_proc, _, https) in &servers {
+            let base = https
+                .trim_start_matches("authmock listening on ")
+                .to_string();
+            // Trusting only the kept CA, the https listener verifies.
+            let r = Client::new(base, Some(&kept))
+                .get("/__admin/health", &[])
+                .await;
+            assert_eq!(r.status, 200, "round {round}: {https}");
+        }
     }
 }

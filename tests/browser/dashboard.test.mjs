@@ -176,6 +176,24 @@ test('the journal tails requests, filters them and expands one with a curl comma
   await detail.waitFor({ state: 'hidden' });
 });
 
+test('the journal table fits a 1400 px window, a long path and an expanded entry included', async () => {
+  await call('GET', '/koodrive/ose/v1/' + 'a-rather-long-path-segment/'.repeat(12) + '?q=' + 'x'.repeat(200));
+  const entry = page.locator('tbody.entry').first();
+  await page.locator('tbody.entry[data-status="404"]').first().waitFor();
+  await entry.locator('tr.sum').click();
+  await entry.locator('tr.detail').waitFor();
+  const widths = await page.evaluate(() => {
+    const table = document.querySelector('tbody.entry').closest('table');
+    return { viewport: window.innerWidth, table: table.scrollWidth, page: document.documentElement.scrollWidth,
+      box: table.parentElement.scrollWidth, boxClient: table.parentElement.clientWidth };
+  });
+  assert.equal(widths.viewport, 1400);
+  assert.ok(widths.page <= widths.viewport, `the page scrolls sideways: ${JSON.stringify(widths)}`);
+  assert.ok(widths.table <= widths.viewport, `the journal table is wider than the window: ${JSON.stringify(widths)}`);
+  assert.ok(widths.box <= widths.boxClient, `the journal scrolls sideways in its panel: ${JSON.stringify(widths)}`);
+  await entry.locator('button.toggle').click();
+});
+
 /**
  * Sends one raw HTTP/1.1 request in the test's namespace — with a method fetch() refuses but HTTP allows
  * (any token characters, such as ` | ' &) — and resolves with the status line.

@@ -1,5 +1,6 @@
-//! A namespace's keys in Redis: what a key of the wrong type answers, a lost header, the namespace
-//! limit and `reset?all=true`. Keys are planted and inspected with raw RESP commands.
+//! Namespaces over two replicas, and a namespace's keys in Redis: namespaces are shared and stay
+//! apart; what a key of the wrong type answers, a lost header, the namespace limit and
+//! `reset?all=true`. Keys are planted and inspected with raw RESP commands.
 
 use super::*;
 
@@ -172,4 +173,43 @@ async fn reset_all_removes_every_namespaces_keys() {
     assert_eq!(count(&redis, "am:ns"), 0);
     koo_session_invalid(&a.koo_auth(&one, &ns("one")).await);
     koo_ok(&b.koo_create_session(koo::SEED_CODE, &ns("one")).await);
+}
+
+#[tokio::test]
+async fn namespaces_are_shared_across_replicas_and_stay_apart() {
+    let redis = redis_or_skip!();
+    let (a, b) = replicas(&redis);
+    let (t1, t2) = (ns("t1"), ns("t2"));
+
+    let session = a.koo_session(koo::SEED_CODE, &t1).await;
+    let enos_login = a.enos_login_token(&t1).await;
+    a.clock(json!({ "set": JAN_2026, "freeze": true }), &t1)
+        .await;
+
+    assert_status(&b.koo_auth(&session, &t1).await, 200);
+    koo_session_invalid(&b.koo_auth(&session, &t2).await);
+    koo_session_invalid(&b.koo_auth(&session, &[]).await);
+    enos_error(
+        &b.enos_set(&enos_login, enos::ORG, &t2).await,
+        31401,
+        "Please login first",
+    );
+    enos_ok(&b.enos_set(&enos_login, enos::ORG, &t1).await);
+    assert_eq!(b.get_clock(&t1).await["epochMs"], json!(JAN_2026_MS));
+    assert_eq!(b.get_clock(&t2).await["mode"], json!("real"));
+
+    // A namespace's fixtures load once: B's first use of t3 keeps what A did there before.
+    let t3 = ns("t3");
+    a.add_identity(
+        "koodrive",
+        "users",
+        koo_user("1008600000709990006", "t3_only"),
+        &t3,
+    )
+    .await;
+    let in_t3 = a.koo_session(koo::SEED_CODE, &t3).await;
+    koo_ok(&b.koo_login_as("t3_only", "N3w-Koo-Pass", &t3).await);
+    assert_status(&b.koo_auth(&in_t3, &t3).await, 200);
+    koo_ok(&b.koo_create_session(koo::SEED_CODE, &t3).await);
+    koo_wrong_password(&b.koo_login_as("t3_only", "N3w-Koo-Pass", &t2).await);
 }

@@ -4,10 +4,24 @@
 #![allow(dead_code)]
 
 use crate::http::Resp;
-use serde_json::json;
+use serde_json::{json, Value};
 
 pub fn assert_status(r: &Resp, status: u16) {
     assert_eq!(r.status, status, "{}", r.text);
+}
+
+/// Asserts a KooDrive success (HTTP 200, code 0) and returns `data`.
+pub fn koo_ok(r: &Resp) -> &Value {
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["code"], json!(0), "{}", r.text);
+    &r.body["data"]
+}
+
+/// Asserts the EnOS success envelope and returns `data`.
+pub fn enos_ok(r: &Resp) -> &Value {
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["code"], json!(0), "{}", r.text);
+    &r.body["data"]
 }
 
 pub fn koo_error(r: &Resp, status: u16, code: i64, msg: &str) {

@@ -176,6 +176,10 @@ fn add_common(op: &mut Operation, mock_error: &RefOr<Schema>) {
                             OneOfBuilder::new().item(s).item(mock_error.clone()).build(),
                         )));
                     }
+                } else {
+                    // A 400 of another media type (the sign-in page's HTML).
+                    let json = json_content(mock_error.clone());
+                    r.content.insert("application/json".into(), json);
                 }
             }
             r.description

@@ -160,7 +160,9 @@ impl IntoResponse for EnosError {
             message: self.message(),
             data: (),
         });
-        let resp = (status, Json(body)).into_response();
+        let mut resp = (status, Json(body)).into_response();
+        resp.extensions_mut()
+            .insert(crate::metrics::VendorCode::Num(self.code()));
         match self {
             EnosError::Unavailable => crate::contract::respond::retry_later(resp),
             _ => resp,

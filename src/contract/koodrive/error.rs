@@ -122,7 +122,9 @@ impl IntoResponse for KooError {
             code: self.code(),
             msg: self.msg(),
         };
-        let resp = (self.status(), Json(body)).into_response();
+        let mut resp = (self.status(), Json(body)).into_response();
+        resp.extensions_mut()
+            .insert(crate::metrics::VendorCode::Num(self.code()));
         match self {
             KooError::Unavailable => crate::contract::respond::retry_later(resp),
             _ => resp,

@@ -1,5 +1,6 @@
-//! The KooDrive operations: the route table that maps `(method, path)` to each, the lifetimes and lockout
-//! limits the handlers apply, and what each route's vendor page documents ([`spec`], read by the lint).
+//! The KooDrive operations: the route tables that map `(method, path)` to each (the family's own, and
+//! OrgID's sign-in page that getAuthCodeURL sends a browser to), the lifetimes and lockout limits the
+//! handlers apply, and what each route's vendor page documents ([`spec`], read by the lint).
 
 use crate::contract::spec::{f, h, Auth, ContentType, Header, Spec, NONE};
 
@@ -12,6 +13,10 @@ pub enum Op {
     SessionLogoff,
     Login,
     RefreshToken,
+    AuthCodeUrl,
+    /// OrgID's sign-in page (`/oauth2/authorize`): the page, and the form it posts.
+    Authorize,
+    AuthorizeSubmit,
 }
 
 /// Every KooDrive route, with the operation that answers it.
@@ -25,12 +30,27 @@ pub const ROUTES: &[(&str, &str, Op)] = &[
         Op::SessionRefresh,
     ),
     ("GET", "/koodrive/ose/v1/session/logoff", Op::SessionLogoff),
+    (
+        "GET",
+        "/koodrive/ose/v1/session/authCodeURL",
+        Op::AuthCodeUrl,
+    ),
     ("POST", "/koodrive/ose/v1/auth/login", Op::Login),
     (
         "POST",
         "/koodrive/ose/v1/auth/refreshToken",
         Op::RefreshToken,
     ),
+];
+
+/// The path of OrgID's sign-in page.
+pub const AUTHORIZE: &str = "/oauth2/authorize";
+
+/// OrgID's sign-in page, outside every family's prefix: the routes getAuthCodeURL's `uri` leads to,
+/// answered by KooDrive operations (the pipeline's own refusals on them are the mock's `{"error"}`).
+pub const ORGID_ROUTES: &[(&str, &str, Op)] = &[
+    ("GET", AUTHORIZE, Op::Authorize),
+    ("POST", AUTHORIZE, Op::AuthorizeSubmit),
 ];
 
 /// Sliding lifetime of a session token.
@@ -116,5 +136,12 @@ pub fn spec(op: Op) -> Spec {
             content_type: ContentType::Json,
             ..base
         },
+        // "Obtaining the Authorization Code URL (getAuthCodeURL)": Query `domain`, Mandatory.
+        AuthCodeUrl => Spec {
+            query: &["domain"],
+            ..base
+        },
+        // OrgID's sign-in page is a browser's, not a KooDrive API: nothing to check.
+        Authorize | AuthorizeSubmit => NONE,
     }
 }

@@ -97,6 +97,26 @@ pub struct Plain {
     pub msg: &'static str,
 }
 
+/// getAuthCodeURL's answer: `uri` to send the browser to, and the OrgID host it is on.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = KooDriveAuthCodeUrl)]
+pub struct AuthCodeUrl {
+    /// `<orgIdHost>/oauth2/authorize?response_type=code&client_id=…&scope=phone+profile+email&redirect_uri=https://<domain>/cloudfile/index.html`,
+    /// plus `&mock_namespace=<name>` outside the default namespace.
+    #[schema(
+        example = "http://127.0.0.1:8080/oauth2/authorize?response_type=code&client_id=be93d606a69a214642bf324e147af3366aef98f2cb1eb0b51bf8a27647d135b0&scope=phone+profile+email&redirect_uri=https://kdconsole.example.cn:8080/cloudfile/index.html"
+    )]
+    pub uri: String,
+    /// The mock's public base URL (`--public-url`, else the request's scheme and host).
+    #[schema(example = "http://127.0.0.1:8080")]
+    pub org_id_host: String,
+    /// 0.
+    pub code: i64,
+    /// "success".
+    pub msg: &'static str,
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Carrier login APIs
 

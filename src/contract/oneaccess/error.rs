@@ -194,7 +194,9 @@ impl IntoResponse for OaError {
             error_code: self.code(),
             error_msg: self.msg(),
         };
-        let resp = (self.status(), Json(body)).into_response();
+        let mut resp = (self.status(), Json(body)).into_response();
+        resp.extensions_mut()
+            .insert(crate::metrics::VendorCode::Text(self.code()));
         match self {
             OaError::Unavailable => crate::contract::respond::retry_later(resp),
             _ => resp,

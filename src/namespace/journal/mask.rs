@@ -243,6 +243,10 @@ impl Entry {
             "durationMs": o.duration_us as f64 / 1000.0,
             "fault": o.fault,
             "warnings": o.warnings.to_json(),
+            "notes": o.warnings.notes_json(),
+            "traceId": o.trace.as_ref().and_then(|t| t.trace_id()),
+            "traceparent": o.trace.as_ref().and_then(|t| t.traceparent.as_deref()),
+            "xTraceid": o.trace.as_ref().and_then(|t| t.x_traceid.as_deref()),
         })
     }
 }

@@ -9,8 +9,10 @@
 //! journal recording past that drops its own oldest entries first.
 
 mod mask;
+mod trace;
 
 pub use mask::{body_view, mask, uri_view};
+pub use trace::{valid_traceparent, Trace};
 
 use crate::lint::warnings::Warnings;
 use axum::http::{HeaderMap, Method};
@@ -31,11 +33,16 @@ pub const JOURNAL_BUDGET: usize = 64 << 20;
 
 /// The bytes held by every journal of a server, shared by its namespaces.
 #[derive(Debug, Default)]
-pub struct JournalBytes(AtomicUsize);
+pub struct JournalBytes(AtomicUsize, AtomicU64);
 
 impl JournalBytes {
     pub fn get(&self) -> usize {
         self.0.load(Ordering::Relaxed)
+    }
+
+    /// Entries dropped to make room (the ring full, or the budget spent), by every journal.
+    pub fn dropped(&self) -> u64 {
+        self.1.load(Ordering::Relaxed)
     }
 }
 
@@ -100,6 +107,8 @@ pub struct Outcome {
     pub fault: Option<String>,
     /// Where the request deviated from its vendor page (the contract lint).
     pub warnings: Warnings,
+    /// Its trace context, if it carried one.
+    pub trace: Option<Box<Trace>>,
 }
 
 /// Bounded journal; capacity 0 disables it.
@@ -132,6 +141,8 @@ pub struct Filter {
     pub status: Option<u16>,
     /// Only entries with contract-lint warnings.
     pub warnings: bool,
+    /// Only entries of this W3C trace-id or `X-Traceid`.
+    pub trace_id: Option<String>,
 }
 
 impl Journal {
@@ -210,6 +221,7 @@ impl Journal {
             if r.len() >= self.cap {
                 if let Some(o) = r.pop_front() {
                     self.release(o.bytes());
+                    self.total.1.fetch_add(1, Ordering::Relaxed);
                     evicted = Some(o);
                 }
             }
@@ -220,6 +232,7 @@ impl Journal {
             while self.total.get() > JOURNAL_BUDGET && r.len() > 1 {
                 if let Some(o) = r.pop_front() {
                     self.release(o.bytes());
+                    self.total.1.fetch_add(1, Ordering::Relaxed);
                     old.push(o);
                 }
             }
@@ -263,8 +276,15 @@ impl Journal {
         self.spare().clear();
     }
 
-    /// Matching entries, newest first.
+    /// Matching entries, newest first, at most `f.limit` of them.
     pub fn list(&self, f: &Filter) -> Vec<Arc<Entry>> {
+        let mut all = self.matching(f);
+        all.truncate(f.limit.unwrap_or(usize::MAX));
+        all
+    }
+
+    /// Every entry the filter matches, newest first, whatever `f.limit` says.
+    pub fn matching(&self, f: &Filter) -> Vec<Arc<Entry>> {
         let snapshot: Vec<Arc<Entry>> = self.lock().iter().rev().cloned().collect();
         snapshot
             .into_iter()
@@ -278,8 +298,10 @@ impl Journal {
                     })
                     && f.status.is_none_or(|s| e.outcome.status == s)
                     && (!f.warnings || !e.outcome.warnings.is_empty())
+                    && f.trace_id
+                        .as_deref()
+                        .is_none_or(|id| e.outcome.trace.as_ref().is_some_and(|t| t.matches(id)))
             })
-            .take(f.limit.unwrap_or(usize::MAX))
             .collect()
     }
 }
@@ -301,6 +323,7 @@ mod unit {
                 duration_us: 0,
                 fault: None,
                 warnings: Warnings::default(),
+                trace: None,
             };
             j.finish(rec, b"{\"ok\":true}", o);
         }

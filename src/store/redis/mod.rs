@@ -100,6 +100,7 @@ struct Inner {
     shown: String,
     up: AtomicBool,
     ordinal: u64,
+    stats: crate::metrics::StoreCounts,
 }
 
 impl std::fmt::Debug for Remote {
@@ -110,17 +111,19 @@ impl std::fmt::Debug for Remote {
     }
 }
 
-/// The URL with its password (if any) shown as `***`.
+/// The URL with its password (if any) shown as `***`; also a malformed one (`redis:/…`, `reddis://…`),
+/// since the text of a start-up error must not carry a secret either.
 pub fn shown_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
+    let Some((cred, host)) = url.rsplit_once('@') else {
         return url.to_string();
     };
-    match rest.rsplit_once('@') {
-        Some((cred, host)) => match cred.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => format!("{scheme}://***@{host}"),
-        },
-        None => url.to_string(),
+    let (before, userinfo) = match cred.rfind('/') {
+        Some(i) => cred.split_at(i + 1),
+        None => ("", cred),
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{before}{user}:***@{host}"),
+        None => format!("{before}***@{host}"),
     }
 }
 
@@ -158,6 +161,7 @@ impl Remote {
             shown,
             up: AtomicBool::new(true),
             ordinal,
+            stats: Default::default(),
         })))
     }
 
@@ -169,6 +173,11 @@ impl Remote {
     /// This process's ordinal among those that connected to this Redis (1 for the first).
     pub fn ordinal(&self) -> u64 {
         self.0.ordinal
+    }
+
+    /// This process's calls to the store (for `GET /__admin/metrics`).
+    pub fn stats(&self) -> &crate::metrics::StoreCounts {
+        &self.0.stats
     }
 
     /// Whether the last call reached Redis.
@@ -231,10 +240,13 @@ impl Remote {
         F: Fn(ConnectionManager) -> Fut,
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
     {
+        let start = std::time::Instant::now();
         let mut r = f(self.0.conn.clone()).await;
         if matches!(&r, Err(e) if e.is_connection_refusal()) {
             r = f(self.0.conn.clone()).await;
         }
+        let us = start.elapsed().as_micros() as u64;
+        self.0.stats.call(us, r.is_ok());
         self.outcome(r, keys).await
     }
 

@@ -86,7 +86,7 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
     let token = new_access_token(&ns);
     let rec = TokenRec::new(Kind::EnosLogin, user.id.clone(), now, ACCESS_TTL_MS);
     let issue = [(Text::from(token.as_str()), rec)];
-    match ns.store().settle(attempt, issue).await? {
+    match ns.settle(attempt, issue).await? {
         Settled::Locked => return Err(EnosError::Locked),
         Settled::Failed(_) => return Err(EnosError::BadLogin),
         Settled::Passed => {}

@@ -123,7 +123,7 @@ pub(super) async fn login(
         window_ms: LOCK_MS,
         code,
     };
-    match ns.store().settle(attempt, pair).await? {
+    match ns.settle(attempt, pair).await? {
         Settled::Locked => return Err(KooError::Locked),
         Settled::Failed(_) => return Err(KooError::Credentials),
         Settled::Passed => {}

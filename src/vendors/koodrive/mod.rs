@@ -1,9 +1,18 @@
 //! What the mock does on the KooDrive routes: `session` holds the handlers of the enterprise session
 //! APIs (create session, auth, refresh, logoff), `carrier` those of the carrier login APIs (login,
-//! refreshToken). What the API is (routes, bodies, [`KooError`]) is in [`crate::contract::koodrive`].
+//! refreshToken), `authcode` getAuthCodeURL, and `signin` (with `authz` and `signin_page`) the
+//! OrgID-like sign-in page it sends a browser to. What the API is (routes, bodies, [`KooError`]) is in
+//! [`crate::contract::koodrive`].
 
+mod authcode;
+mod authz;
 mod carrier;
 mod session;
+mod signin;
+mod signin_page;
+
+pub use authcode::{authorize_uri, landing};
+pub use signin::namespace_param;
 
 use crate::contract::extract::Headers;
 use crate::contract::koodrive::{KooError, Op};
@@ -24,6 +33,9 @@ use session::{create_session, session_auth, session_logoff, session_refresh};
     session::session_logoff,
     carrier::login,
     carrier::refresh_token,
+    authcode::auth_code_url,
+    signin::authorize,
+    signin::authorize_submit,
 ))]
 pub struct Api;
 
@@ -37,6 +49,9 @@ pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
         Op::SessionLogoff => session_logoff(ns, headers).await.into_response(),
         Op::Login => login(ns, headers, body).await.into_response(),
         Op::RefreshToken => refresh_token(ns, headers, body).await.into_response(),
+        Op::AuthCodeUrl => authcode::auth_code_url(ns, parts.uri, headers, parts.extensions).await,
+        Op::Authorize => signin::authorize(ns, parts.uri, headers).await,
+        Op::AuthorizeSubmit => signin::authorize_submit(ns, parts.uri, headers, body).await,
     }
 }
 

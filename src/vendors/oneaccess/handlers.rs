@@ -270,7 +270,7 @@ pub(super) async fn sdk_login(
     b.client = Some(client.client_id.as_str().into());
     b.tenant = Some(client.tenant_id.as_str().into());
     let issue = [(Text::from(token.as_str()), rec)];
-    match ns.store().settle(attempt, issue).await? {
+    match ns.settle(attempt, issue).await? {
         Settled::Locked => return Err(OaError::Locked),
         Settled::Failed(left) => return Err(OaError::WrongPassword(left)),
         Settled::Passed => {}

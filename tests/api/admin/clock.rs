@@ -9,7 +9,7 @@ use super::*;
 async fn the_clock_follows_real_time_by_default() {
     let api = Api::new().await;
 
-    let c = get_clock(&api, &[]).await;
+    let c = api.get_clock(&[]).await;
 
     assert_eq!(keys(&c), ["epochMs", "mode", "now"]);
     assert_eq!(c["mode"], json!("real"));
@@ -22,7 +22,7 @@ async fn the_clock_follows_real_time_by_default() {
 async fn a_frozen_clock_gives_two_logins_the_same_issued_at() {
     let api = Api::new().await;
 
-    let frozen = clock(&api, json!({ "freeze": true }), &[]).await;
+    let frozen = api.clock(json!({ "freeze": true }), &[]).await;
     let first = api.koo_session_info(&[]).await;
     // The second login waits a little: a running clock would have moved on.
     let second = api.koo_session_info(&[("X-Mock-Delay", "30ms")]).await;
@@ -31,15 +31,15 @@ async fn a_frozen_clock_gives_two_logins_the_same_issued_at() {
     let at = frozen["epochMs"].as_i64().expect("epochMs");
     assert_eq!(first["issuedAt"], json!(at.to_string()));
     assert_eq!(second["issuedAt"], json!(at.to_string()));
-    assert_eq!(get_clock(&api, &[]).await["epochMs"], json!(at));
+    assert_eq!(api.get_clock(&[]).await["epochMs"], json!(at));
 }
 
 #[tokio::test]
 async fn setting_a_frozen_clock_moves_issuance_to_that_instant() {
     let api = Api::new().await;
-    clock(&api, json!({ "freeze": true }), &[]).await;
+    api.clock(json!({ "freeze": true }), &[]).await;
 
-    let c = clock(&api, json!({ "set": JAN_2026 }), &[]).await;
+    let c = api.clock(json!({ "set": JAN_2026 }), &[]).await;
     let info = api.koo_session_info(&[]).await;
 
     assert_eq!(c["mode"], json!("frozen"));
@@ -52,7 +52,9 @@ async fn setting_a_frozen_clock_moves_issuance_to_that_instant() {
 async fn set_and_freeze_in_one_request_stop_the_clock_exactly_there() {
     let api = Api::new().await;
 
-    let c = clock(&api, json!({ "set": JAN_2026, "freeze": true }), &[]).await;
+    let c = api
+        .clock(json!({ "set": JAN_2026, "freeze": true }), &[])
+        .await;
     let info = api.koo_session_info(&[]).await;
 
     assert_eq!(c["mode"], json!("frozen"));
@@ -64,8 +66,8 @@ async fn set_and_freeze_in_one_request_stop_the_clock_exactly_there() {
 async fn setting_a_running_clock_lets_it_run_on_from_there() {
     let api = Api::new().await;
 
-    let c = clock(&api, json!({ "set": JAN_2026 }), &[]).await;
-    let later = get_clock(&api, &[]).await;
+    let c = api.clock(json!({ "set": JAN_2026 }), &[]).await;
+    let later = api.get_clock(&[]).await;
 
     assert_eq!(c["mode"], json!("offset"));
     let ms = later["epochMs"].as_i64().expect("epochMs");
@@ -77,9 +79,9 @@ async fn advancing_21_minutes_expires_a_koodrive_session() {
     let api = Api::new().await;
     let session = api.koo_session(koo::SEED_CODE, &[]).await;
 
-    let c = clock(&api, json!({ "advance": "19m" }), &[]).await;
+    let c = api.clock(json!({ "advance": "19m" }), &[]).await;
     let still = api.koo_auth(&session, &[]).await;
-    clock(&api, json!({ "advance": "21m" }), &[]).await;
+    api.clock(json!({ "advance": "21m" }), &[]).await;
     let expired = api.koo_auth(&session, &[]).await;
 
     assert_eq!(c["mode"], json!("offset"));
@@ -99,7 +101,7 @@ async fn advancing_1860_seconds_expires_a_oneaccess_app_token() {
     let session = api.oa_session_token(&[]).await;
     assert_status(&api.oa_ticket(&app, &session, &[]).await, 200);
 
-    clock(&api, json!({ "advance": 1860 }), &[]).await;
+    api.clock(json!({ "advance": 1860 }), &[]).await;
     let r = api.oa_ticket(&app, &session, &[]).await;
 
     oa_error(
@@ -122,7 +124,7 @@ async fn advancing_31_minutes_leaves_a_koodrive_login_refreshable() {
             .trim_start_matches("AT ")
     );
 
-    clock(&api, json!({ "advance": "31m" }), &[]).await;
+    api.clock(json!({ "advance": "31m" }), &[]).await;
     let r = api
         .post(
             koo::REFRESH_TOKEN,
@@ -142,14 +144,14 @@ async fn advancing_31_minutes_leaves_a_koodrive_login_refreshable() {
 #[tokio::test]
 async fn deleting_the_clock_returns_to_real_time() {
     let api = Api::new().await;
-    freeze_at(&api, JAN_2026, &[]).await;
+    api.freeze_at(JAN_2026, &[]).await;
 
     let r = api.delete("/__admin/clock", &[]).await;
     let info = api.koo_session_info(&[]).await;
 
     assert_status(&r, 200);
     assert_eq!(r.body["mode"], json!("real"));
-    let c = get_clock(&api, &[]).await;
+    let c = api.get_clock(&[]).await;
     assert_eq!(c["mode"], json!("real"));
     assert!((c["epochMs"].as_i64().expect("ms") - system_ms()).abs() < 60_000);
     let issued: i64 = info["issuedAt"]
@@ -173,5 +175,51 @@ async fn a_clock_request_without_a_valid_instruction_answers_400() {
         admin_error(&r, 400);
     }
 
-    assert_eq!(get_clock(&api, &[]).await["mode"], json!("real"));
+    assert_eq!(api.get_clock(&[]).await["mode"], json!("real"));
+}
+
+#[tokio::test]
+async fn a_clock_set_below_the_documented_minimum_is_refused_even_when_advance_brings_it_back() {
+    let api = Api::new().await;
+    let doc = document(&api).await;
+    let set = &doc["components"]["schemas"]["ClockRequest"]["properties"]["set"];
+    let min = set["oneOf"]
+        .as_array()
+        .and_then(|o| o.iter().find_map(|s| s["minimum"].as_i64()))
+        .expect("a documented minimum");
+    let max = set["oneOf"]
+        .as_array()
+        .and_then(|o| o.iter().find_map(|s| s["maximum"].as_i64()))
+        .expect("a documented maximum");
+
+    let below = api
+        .post(
+            "/__admin/clock",
+            &[],
+            json!({ "set": min - 1, "advance": 1 }),
+        )
+        .await;
+    let above = api
+        .post(
+            "/__admin/clock",
+            &[],
+            json!({ "set": max + 1, "advance": -1 }),
+        )
+        .await;
+    let at_min = api
+        .post("/__admin/clock", &[], json!({ "set": min, "freeze": true }))
+        .await;
+
+    assert_eq!(below.status, 400, "{}", below.text);
+    assert!(below.body["error"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("0000-01-01T00:00:00Z"));
+    assert_eq!(above.status, 400, "{}", above.text);
+    assert_eq!(at_min.status, 200, "{}", at_min.text);
+    assert_eq!(at_min.body["epochMs"], min);
+    assert!(set["description"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("400"));
 }

@@ -8,7 +8,7 @@ use super::*;
 #[tokio::test]
 async fn a_minted_auth_code_creates_one_session_then_answers_13000201() {
     let api = Api::new().await;
-    freeze_at(&api, JAN_2026, &[]).await;
+    api.freeze_at(JAN_2026, &[]).await;
 
     let minted = mint_auth_code(&api, json!({ "userId": koo::USER_ID }), &[]).await;
 
@@ -23,17 +23,17 @@ async fn a_minted_auth_code_creates_one_session_then_answers_13000201() {
 #[tokio::test]
 async fn a_minted_auth_code_honours_ttl_seconds() {
     let api = Api::new().await;
-    freeze_at(&api, JAN_2026, &[]).await;
+    api.freeze_at(JAN_2026, &[]).await;
     let body = json!({ "userId": koo::USER_ID, "ttlSeconds": 60 });
     let first = mint_auth_code(&api, body.clone(), &[]).await;
     let second = mint_auth_code(&api, body, &[]).await;
     assert_instant(&first["expiresAt"], JAN_2026_MS + 60_000);
 
-    clock(&api, json!({ "advance": "59999ms" }), &[]).await;
+    api.clock(json!({ "advance": "59999ms" }), &[]).await;
     let before = api
         .koo_create_session(first["code"].as_str().expect("code"), &[])
         .await;
-    clock(&api, json!({ "advance": "1ms" }), &[]).await;
+    api.clock(json!({ "advance": "1ms" }), &[]).await;
     let after = api
         .koo_create_session(second["code"].as_str().expect("code"), &[])
         .await;
@@ -46,7 +46,7 @@ async fn a_minted_auth_code_honours_ttl_seconds() {
 async fn a_minted_verification_code_logs_in_with_auth_type_2_once() {
     let api = Api::new().await;
 
-    let captcha = mint_captcha(&api, koo::ACCOUNT).await;
+    let captcha = api.mint_verification_code(koo::ACCOUNT).await;
 
     let first = koo_captcha_login(&api, &captcha).await;
     assert_eq!(
@@ -142,4 +142,104 @@ async fn revoking_an_unknown_token_answers_404() {
     let r = api.delete("/__admin/tokens/not-a-token", &[]).await;
 
     admin_error(&r, 404);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Revoking fixture authorization codes and minted verification codes
+// ---------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn revoking_a_fixture_authorization_code_makes_it_fail_like_an_unknown_code() {
+    let api = Api::new().await;
+
+    let r = api
+        .delete(&format!("/__admin/tokens/{ADMIN_CODE}"), &[])
+        .await;
+    let session = create_session(&api, ADMIN_CODE, &[]).await;
+
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body,
+        json!({ "revoked": ADMIN_CODE, "kind": "kooAuthCode", "family": "koodrive", "owner": ADMIN_CODE_OWNER })
+    );
+    assert_eq!(session.status, 400, "{}", session.text);
+    assert_eq!(session.body["code"], BAD_AUTH_CODE, "{}", session.text);
+    let again = api
+        .delete(&format!("/__admin/tokens/{ADMIN_CODE}"), &[])
+        .await;
+    assert_eq!(again.status, 404, "{}", again.text);
+}
+
+#[tokio::test]
+async fn the_seed_code_can_be_revoked_too() {
+    let api = Api::new().await;
+    assert_eq!(create_session(&api, SEED_CODE, &[]).await.status, 200);
+
+    let r = api
+        .delete(&format!("/__admin/tokens/{SEED_CODE}"), &[])
+        .await;
+    let session = create_session(&api, SEED_CODE, &[]).await;
+
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["kind"], "kooAuthCode");
+    assert_eq!(session.body["code"], BAD_AUTH_CODE, "{}", session.text);
+}
+
+#[tokio::test]
+async fn a_revoked_fixture_code_stays_revoked_in_its_namespace_until_reset() {
+    let api = Api::new().await;
+    let other = [("X-Mock-Namespace", "audit-other")];
+    let r = api
+        .delete(&format!("/__admin/tokens/{ADMIN_CODE}"), &[])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let still_revoked = create_session(&api, ADMIN_CODE, &[]).await;
+    let elsewhere = create_session(&api, ADMIN_CODE, &other).await;
+    let state = api.get("/__admin/state", &[]).await;
+    let reset = api.post("/__admin/reset", &[], json!({})).await;
+    let after_reset = create_session(&api, ADMIN_CODE, &[]).await;
+
+    assert_eq!(still_revoked.body["code"], BAD_AUTH_CODE);
+    assert_eq!(elsewhere.status, 200, "{}", elsewhere.text);
+    let codes: Vec<&Value> = state.body["koodrive"]["authCodes"]
+        .as_array()
+        .map(|a| a.iter().map(|c| &c["code"]).collect())
+        .unwrap_or_default();
+    assert!(!codes.contains(&&json!(ADMIN_CODE)), "{codes:?}");
+    assert_eq!(reset.status, 200);
+    assert_eq!(after_reset.status, 200, "{}", after_reset.text);
+}
+
+#[tokio::test]
+async fn revoking_a_minted_verification_code_makes_login_with_it_fail() {
+    let api = Api::new().await;
+    let minted = api
+        .post(
+            "/__admin/koodrive/verification-codes",
+            &[],
+            json!({ "account": KOO_ACCOUNT }),
+        )
+        .await;
+    assert_eq!(minted.status, 201, "{}", minted.text);
+    let code = minted.body["captchaToken"].as_str().expect("captchaToken");
+
+    let r = api.delete(&format!("/__admin/tokens/{code}"), &[]).await;
+    let login = api
+        .post(
+            "/koodrive/ose/v1/auth/login",
+            &[("x-hw-agentName", "t")],
+            json!({ "account": KOO_ACCOUNT, "authType": "2", "captchaToken": code }),
+        )
+        .await;
+
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body,
+        json!({ "revoked": code, "kind": "kooVerificationCode", "family": "koodrive", "owner": KOO_USER_ID })
+    );
+    assert_eq!(login.status, 401, "{}", login.text);
+    assert_eq!(login.body["code"], BAD_CREDENTIALS, "{}", login.text);
+    let state = api.get("/__admin/state", &[]).await;
+    assert_eq!(state.body["koodrive"]["verificationCodes"], json!([]));
 }

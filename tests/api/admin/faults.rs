@@ -63,8 +63,7 @@ async fn a_fault_may_name_a_numeric_vendor_code_as_a_json_number() {
 #[tokio::test]
 async fn a_fault_applies_to_as_many_requests_as_times_says() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "times": 2, "error": "13000204" }),
         &[],
     )
@@ -95,8 +94,7 @@ async fn a_fault_applies_to_as_many_requests_as_times_says() {
 async fn a_fault_answers_an_enos_error_as_http_200_with_the_code_in_the_body() {
     let api = Api::new().await;
     let login = api.enos_login_token(&[]).await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", enos::SET), "error": "31404" }),
         &[],
     )
@@ -112,8 +110,7 @@ async fn a_fault_answers_an_enos_error_as_http_200_with_the_code_in_the_body() {
 #[tokio::test]
 async fn a_fault_answers_a_oneaccess_error_as_the_route_would() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", oa::TOKEN), "error": "invalid_client" }),
         &[],
     )
@@ -130,14 +127,12 @@ async fn a_fault_answers_a_oneaccess_error_as_the_route_would() {
 async fn a_fault_with_status_and_body_answers_them_raw() {
     let api = Api::new().await;
     let route = format!("POST {}", koo::LOGIN);
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": route, "status": 503, "body": { "message": "upstream down" } }),
         &[],
     )
     .await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": route, "status": 502, "body": "Bad Gateway" }),
         &[],
     )
@@ -160,8 +155,7 @@ async fn a_fault_with_status_and_body_answers_them_raw() {
 #[tokio::test]
 async fn a_fault_with_delay_ms_answers_normally_after_the_delay() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "delayMs": 300 }),
         &[],
     )
@@ -178,8 +172,7 @@ async fn a_fault_with_delay_ms_answers_normally_after_the_delay() {
 #[tokio::test]
 async fn a_fault_with_drop_closes_the_connection_without_an_answer() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "drop": true }),
         &[],
     )
@@ -232,14 +225,12 @@ async fn requests_with_and_without_origin_get_the_same_answers_and_journal_entri
 #[tokio::test]
 async fn faults_apply_to_requests_with_origin_too() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "times": 1, "error": "13000203" }),
         &[],
     )
     .await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::SESSION), "drop": true }),
         &[],
     )
@@ -263,8 +254,7 @@ async fn faults_apply_to_requests_with_origin_too() {
 #[tokio::test]
 async fn a_fault_with_malformed_answers_a_body_that_is_not_json() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "malformed": true }),
         &[],
     )
@@ -285,12 +275,12 @@ async fn a_fault_with_malformed_answers_a_body_that_is_not_json() {
 #[tokio::test]
 async fn a_fault_with_times_zero_applies_until_it_is_deleted() {
     let api = Api::new().await;
-    let id = add_fault(
-        &api,
-        json!({ "route": format!("POST {}", koo::LOGIN), "times": 0, "error": "13000204" }),
-        &[],
-    )
-    .await;
+    let id = api
+        .add_fault(
+            json!({ "route": format!("POST {}", koo::LOGIN), "times": 0, "error": "13000204" }),
+            &[],
+        )
+        .await;
     for _ in 0..3 {
         koo_error(
             &api.koo_login(&[]).await,
@@ -299,7 +289,7 @@ async fn a_fault_with_times_zero_applies_until_it_is_deleted() {
             "Account is locked. Try again later.",
         );
     }
-    let listed = faults(&api, &[]).await;
+    let listed = api.faults(&[]).await;
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0]["id"], json!(id));
     assert_eq!(listed[0]["route"], json!(format!("POST {}", koo::LOGIN)));
@@ -308,7 +298,7 @@ async fn a_fault_with_times_zero_applies_until_it_is_deleted() {
 
     assert_status(&r, 200);
     koo_ok(&api.koo_login(&[]).await);
-    assert_eq!(faults(&api, &[]).await, Vec::<Value>::new());
+    assert_eq!(api.faults(&[]).await, Vec::<Value>::new());
     admin_error(
         &api.delete(&format!("/__admin/faults/{id}"), &[]).await,
         404,
@@ -318,24 +308,22 @@ async fn a_fault_with_times_zero_applies_until_it_is_deleted() {
 #[tokio::test]
 async fn deleting_all_faults_removes_every_fault() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "times": 0, "error": "13000204" }),
         &[],
     )
     .await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", enos::LOGIN), "times": 0, "error": "31429" }),
         &[],
     )
     .await;
-    assert_eq!(faults(&api, &[]).await.len(), 2);
+    assert_eq!(api.faults(&[]).await.len(), 2);
 
     let r = api.delete("/__admin/faults", &[]).await;
 
     assert_status(&r, 200);
-    assert_eq!(faults(&api, &[]).await, Vec::<Value>::new());
+    assert_eq!(api.faults(&[]).await, Vec::<Value>::new());
     koo_ok(&api.koo_login(&[]).await);
     enos_ok(&api.enos_login(enos::ACCOUNT, enos::PASSWORD, &[]).await);
 }
@@ -408,7 +396,7 @@ async fn a_fault_for_an_unknown_route_or_another_familys_code_answers_400() {
         assert!(msg.contains(named), "{body}: {msg:?} does not name {named}");
     }
 
-    assert_eq!(faults(&api, &[]).await, Vec::<Value>::new());
+    assert_eq!(api.faults(&[]).await, Vec::<Value>::new());
     koo_ok(&api.koo_login(&[]).await);
 }
 
@@ -439,4 +427,148 @@ async fn x_mock_delay_delays_one_request() {
 
     koo_ok(&r);
     assert!(took >= Duration::from_millis(250), "took {took:?}");
+}
+
+#[tokio::test]
+async fn an_x_mock_error_request_leaves_the_queued_fault_for_the_next_request() {
+    let api = Api::new().await;
+    let f = api
+        .post(
+            "/__admin/faults",
+            &[],
+            json!({"route": "POST /app-portal-service/v2.2/login", "error": "31429"}),
+        )
+        .await;
+    assert_eq!(f.status, 201, "{}", f.text);
+    let creds = json!({"account": enos::ACCOUNT, "password": enos::PASSWORD});
+    let r = api
+        .post(enos::LOGIN, &[("X-Mock-Error", "31512")], creds.clone())
+        .await;
+    assert_eq!(r.body["code"], 31512);
+    let r = api.post(enos::LOGIN, &[], creds.clone()).await;
+    assert_eq!(r.body["code"], 31429, "the queued fault was lost");
+    let r = api.post(enos::LOGIN, &[], creds).await;
+    assert_eq!(r.body["code"], 0);
+}
+
+#[tokio::test]
+async fn an_unreadable_x_mock_delay_answers_400_instead_of_being_ignored() {
+    let api = Api::new().await;
+    for bad in ["abc", "-5ms", "0.3s"] {
+        let r = api
+            .post(
+                enos::LOGIN,
+                &[("X-Mock-Delay", bad)],
+                json!({"account": enos::ACCOUNT, "password": enos::PASSWORD}),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+        assert!(r.body["error"].as_str().unwrap().contains("X-Mock-Delay"));
+    }
+}
+
+#[tokio::test]
+async fn a_request_dropped_by_a_fault_is_journaled_with_status_0_and_its_fault() {
+    let api = Api::new().await;
+    let f = api
+        .post(
+            "/__admin/faults",
+            &[],
+            json!({"route": "POST /app-portal-service/v2.2/login", "drop": true}),
+        )
+        .await;
+    let id = f.body["id"].as_str().unwrap().to_string();
+    let body = br#"{"account":"portal_demo","password":"Test1234"}"#;
+    let mut req = format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+        enos::LOGIN,
+        body.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(body);
+    assert!(exchange(&api, req, false).await.is_empty());
+
+    let journal = api.get("/__admin/requests", &[]).await;
+    let e = &journal.body["requests"][0];
+    assert_eq!(e["status"], 0, "{}", journal.text);
+    assert_eq!(e["fault"], id.as_str());
+    assert_eq!(e["request"]["body"]["password"], "Test****");
+    assert_eq!(e["response"]["body"], json!(null));
+}
+
+#[tokio::test]
+async fn x_mock_delay_adds_to_a_queued_fault_delay() {
+    let api = Api::new().await;
+    let r = api
+        .post(
+            "/__admin/faults",
+            &[],
+            json!({ "route": format!("POST {LOGIN}"), "delayMs": 400 }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = api
+        .post(
+            LOGIN,
+            &[("x-hw-agentName", "t"), ("X-Mock-Delay", "400ms")],
+            login_body(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let j = api.get("/__admin/requests?limit=1", &[]).await;
+    let e = &j.body["requests"][0];
+    assert_eq!(e["route"], LOGIN, "{e}");
+    // The sleep lasts at least what was asked: 400 + 400 ms, not the header's 400 alone.
+    let ms = e["durationMs"].as_f64().expect("durationMs");
+    assert!(ms >= 800.0, "the delays did not add up: {ms} ms");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Fault statuses
+// ---------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_fault_status_outside_200_to_599_is_refused_with_400_naming_the_range() {
+    let api = Api::new().await;
+
+    for status in [0, 100, 101, 103, 199, 600, 999] {
+        let r = api
+            .post(
+                "/__admin/faults",
+                &[],
+                json!({ "route": KOO_LOGIN, "status": status }),
+            )
+            .await;
+
+        assert_eq!(r.status, 400, "status {status}: {}", r.text);
+        let msg = r.body["error"].as_str().unwrap_or_default();
+        assert!(msg.contains("200-599"), "status {status}: {msg}");
+    }
+    let listed = api.get("/__admin/faults", &[]).await;
+    assert_eq!(listed.body["faults"], json!([]), "{}", listed.text);
+}
+
+#[tokio::test]
+async fn fault_statuses_200_and_599_are_accepted_and_answered() {
+    let api = Api::new().await;
+
+    for status in [200, 599] {
+        let r = api
+            .post(
+                "/__admin/faults",
+                &[],
+                json!({ "route": KOO_LOGIN, "status": status, "body": {"s": status} }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "status {status}: {}", r.text);
+        let login = api
+            .post(
+                "/koodrive/ose/v1/auth/login",
+                &[("x-hw-agentName", "t")],
+                json!({}),
+            )
+            .await;
+        assert_eq!(login.status, status, "{}", login.text);
+        assert_eq!(login.body, json!({ "s": status }));
+    }
 }

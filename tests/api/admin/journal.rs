@@ -59,7 +59,7 @@ async fn the_journal_masks_passwords_secrets_and_tokens() {
         )
         .await;
     let rotated = koo_ok(&rotated)["sessionInfo"].clone();
-    let captcha = mint_captcha(&api, koo::ACCOUNT).await;
+    let captcha = api.mint_verification_code(koo::ACCOUNT).await;
     koo_ok(&koo_captcha_login(&api, &captcha).await);
     let malformed = api
         .post_raw(
@@ -160,8 +160,7 @@ async fn the_journal_masks_passwords_secrets_and_tokens() {
 #[tokio::test]
 async fn the_journal_masks_tokens_in_a_malformed_answer() {
     let api = Api::new().await;
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "malformed": true }),
         &[],
     )
@@ -266,4 +265,132 @@ async fn deleting_the_journal_clears_it() {
     let entries = journal(&api, "", &[]).await;
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["path"], json!(oa::TOKEN));
+}
+
+#[tokio::test]
+async fn the_journal_says_how_many_entries_matched_the_filter_besides_the_total() {
+    let api = Api::new().await;
+    for _ in 0..3 {
+        api.koo_auth("Bearer 0000", &[]).await;
+    }
+    api.koo_login(&[]).await;
+
+    let r = api.get("/__admin/requests?status=401&limit=2", &[]).await;
+
+    assert_eq!(r.status, 200, "{}", r.text);
+    let listed = r.body["requests"].as_array().expect("requests").len();
+    assert_eq!(
+        (listed, &r.body["matched"], &r.body["total"]),
+        (2, &json!(3), &json!(4)),
+        "{}",
+        r.text
+    );
+}
+
+#[tokio::test]
+async fn the_journal_masks_tokens_quoted_in_oneaccess_messages_and_session_ids() {
+    let api = Api::new().await;
+    let form = format!(
+        "grant_type=client_credentials&client_id={}&client_secret=demo-client-secret",
+        oa::CLIENT_ID
+    );
+    let t = api.post_raw(oa::TOKEN, &[], form.as_bytes()).await;
+    let app = t.body["access_token"].as_str().unwrap().to_string();
+    api.advance_clock(31 * 60).await;
+    let bearer = format!("Bearer {app}");
+    let r = api
+        .post(oa::TICKET, &[("authorization", &bearer)], json!({}))
+        .await;
+    assert_eq!(r.body["error_msg"], format!("Access token expired:{app}"));
+    let s = api
+        .post(koo::SESSION, &[], json!({"code": "koo-admin-code"}))
+        .await;
+    let session_id = s.body["data"]["sessionId"].as_str().unwrap().to_string();
+
+    let journal = api.get("/__admin/requests", &[]).await;
+    assert!(!journal.text.contains(&app), "{}", journal.text);
+    assert!(!journal.text.contains(&session_id), "{}", journal.text);
+    let e = &journal.body["requests"][1];
+    assert_eq!(
+        e["response"]["body"]["error_msg"],
+        format!("Access token expired:{}****", &app[..4])
+    );
+}
+
+#[tokio::test]
+async fn the_journal_keeps_the_first_4_kib_of_a_body_and_its_whole_size() {
+    let api = Api::new().await;
+    let big = format!(
+        r#"{{"account":"portal_demo","password":"x","pad":"{}"}}"#,
+        "p".repeat(10_000)
+    );
+    let r = api
+        .post_raw(
+            enos::LOGIN,
+            &[("content-type", "application/json")],
+            big.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.body["code"], 31400);
+
+    let journal = api.get("/__admin/requests", &[]).await;
+    let req = &journal.body["requests"][0]["request"];
+    assert_eq!(req["bodyBytes"], big.len());
+    assert_eq!(req["bodyTruncated"], true);
+    let kept = req["body"].as_str().unwrap();
+    // The first 4096 bytes, with the one-character password shown as "x****".
+    assert_eq!(kept.len(), 4096 + 4, "{kept}");
+    assert!(kept.contains(r#""password":"x****""#), "{kept}");
+    let resp = &journal.body["requests"][0]["response"];
+    assert_eq!(resp["bodyTruncated"], false);
+}
+
+#[tokio::test]
+async fn proxy_authorization_is_masked_in_the_journal() {
+    let api = Api::new().await;
+    let secret = "Basic c2VjcmV0LXVzZXI6c2VjcmV0LXBhc3N3b3Jk";
+    api.post(
+        LOGIN,
+        &[("x-hw-agentName", "t"), ("Proxy-Authorization", secret)],
+        login_body(),
+    )
+    .await;
+    let j = api.get("/__admin/requests?limit=1", &[]).await;
+    let shown = j.body["requests"][0]["request"]["headers"]["proxy-authorization"]
+        .as_str()
+        .expect("the header is journaled")
+        .to_string();
+    assert!(!j.text.contains(secret), "{}", j.text);
+    assert_eq!(shown, "Basi****");
+}
+
+#[tokio::test]
+async fn a_journal_status_filter_beyond_the_documented_maximum_answers_400() {
+    let api = Api::new().await;
+    let doc = document(&api).await;
+    let params = doc["paths"]["/__admin/requests"]["get"]["parameters"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let status = params
+        .iter()
+        .find(|p| p["name"] == "status")
+        .expect("status parameter");
+    let max = status["schema"]["maximum"]
+        .as_u64()
+        .expect("a documented maximum");
+
+    let at_max = api
+        .get(&format!("/__admin/requests?status={max}"), &[])
+        .await;
+    let beyond = api
+        .get(&format!("/__admin/requests?status={}", max + 1), &[])
+        .await;
+    let huge = api
+        .get("/__admin/requests?status=9223372036854775808", &[])
+        .await;
+
+    assert_eq!(at_max.status, 200, "{}", at_max.text);
+    assert_eq!(beyond.status, 400, "{}", beyond.text);
+    assert_eq!(huge.status, 400, "{}", huge.text);
 }

@@ -41,7 +41,7 @@ async fn reset_revokes_issued_tokens_and_minted_codes() {
     let oa_session = api.oa_session_token(&[]).await;
     let enos = api.enos_login_token(&[]).await;
     let code = mint_auth_code(&api, json!({ "userId": koo::USER_ID }), &[]).await;
-    let captcha = mint_captcha(&api, koo::ACCOUNT).await;
+    let captcha = api.mint_verification_code(koo::ACCOUNT).await;
 
     let r = admin(&api, "POST", "/__admin/reset", json!({}), &[]).await;
 
@@ -137,14 +137,13 @@ async fn reset_clears_lockouts_journal_faults_and_the_clock() {
         31429,
         "Attempt of accessing with incorrect password or IP reaches the limit. Please try again later.",
     );
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": "POST /api/v2/tenant/token", "times": 0, "status": 503 }),
         &[],
     )
     .await;
     assert_status(&api.oa_token_request(&[]).await, 503);
-    freeze_at(&api, JAN_2026, &[]).await;
+    api.freeze_at(JAN_2026, &[]).await;
     assert!(!journal(&api, "", &[]).await.is_empty());
 
     assert_status(
@@ -153,8 +152,8 @@ async fn reset_clears_lockouts_journal_faults_and_the_clock() {
     );
 
     assert_eq!(journal(&api, "", &[]).await, Vec::<Value>::new());
-    assert_eq!(faults(&api, &[]).await, Vec::<Value>::new());
-    let c = get_clock(&api, &[]).await;
+    assert_eq!(api.faults(&[]).await, Vec::<Value>::new());
+    let c = api.get_clock(&[]).await;
     assert_eq!(c["mode"], json!("real"));
     let drift = (c["epochMs"].as_i64().expect("epochMs") - system_ms()).abs();
     assert!(drift < 60_000, "clock is back to real time: {c}");

@@ -1,6 +1,7 @@
-//! The control plane under `/__admin` (issue 3): health, reset, state, identities added and removed at
-//! run time, minted codes, token revocation, the request journal, faults, the clock, namespaces,
-//! determinism under a seed, and the admin token — all over HTTP.
+//! The control plane under `/__admin`, one file per feature: health and reset, state, identities added
+//! and removed at run time, minted codes and revocation, the request journal, faults (and the
+//! `X-Mock-*` headers), the clock, namespaces, determinism under a seed, the admin token and the OpenAPI
+//! document — all over HTTP. Here: the assertions and calls the feature files share.
 
 mod clock;
 mod codes;
@@ -8,32 +9,32 @@ mod faults;
 mod identities;
 mod journal;
 mod lifecycle;
+mod metrics;
 mod namespaces;
+mod newline;
+mod openapi;
 mod protection;
 mod state;
+mod trace;
 mod verify;
 
 // The sections share this module's helpers and imports through `use super::*`.
 use crate::expect::{
-    assert_status, enos_error, koo_bad_code, koo_error, koo_session_invalid, koo_wrong_password,
-    oa_error,
+    assert_status, enos_error, enos_ok, koo_bad_code, koo_error, koo_ok, koo_session_invalid,
+    koo_wrong_password, oa_error,
 };
 use crate::fixtures::{enos, koo, oa, JAN_2026, JAN_2026_MS, SECRETS};
+use crate::flows::system_ms;
 use crate::helpers::{cat, keys, ns, Api, Resp};
+use crate::pipeline::exchange;
 use authmock::MockServer;
 use futures::future::join_all;
+use openapi::document;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------------
 // plumbing
-
-fn system_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("system clock after 1970")
-        .as_millis() as i64
-}
 
 /// `YYYY-MM-DDTHH:MM:SS` of an instant in UTC (Howard Hinnant's civil-from-days).
 fn utc_prefix(epoch_ms: i64) -> String {
@@ -91,20 +92,6 @@ fn assert_rfc3339(v: &Value) {
     );
 }
 
-/// Asserts the EnOS success envelope and returns `data`.
-fn enos_ok(r: &Resp) -> &Value {
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["code"], json!(0), "{}", r.text);
-    &r.body["data"]
-}
-
-/// Asserts a KooDrive success (HTTP 200, code 0) and returns `data`.
-fn koo_ok(r: &Resp) -> &Value {
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["code"], json!(0), "{}", r.text);
-    &r.body["data"]
-}
-
 /// Asserts a control-plane error: the status and a JSON `{"error": "<message>"}`; returns the message.
 fn admin_error(r: &Resp, status: u16) -> String {
     assert_eq!(r.status, status, "{}", r.text);
@@ -149,25 +136,6 @@ async fn admin(api: &Api, method: &str, path: &str, body: Value, h: &[(&str, &st
     .await
 }
 
-/// `POST /__admin/clock`, asserting success; returns the clock it reports.
-async fn clock(api: &Api, body: Value, h: &[(&str, &str)]) -> Value {
-    let r = admin(api, "POST", "/__admin/clock", body, h).await;
-    assert_status(&r, 200);
-    r.body
-}
-
-async fn get_clock(api: &Api, h: &[(&str, &str)]) -> Value {
-    let r = api.get("/__admin/clock", h).await;
-    assert_status(&r, 200);
-    r.body
-}
-
-/// Freezes the clock, then sets it to `instant`.
-async fn freeze_at(api: &Api, instant: &str, h: &[(&str, &str)]) {
-    clock(api, json!({ "freeze": true }), h).await;
-    clock(api, json!({ "set": instant }), h).await;
-}
-
 async fn state(api: &Api, query: &str, h: &[(&str, &str)]) -> Resp {
     let r = api.get(&format!("/__admin/state{query}"), h).await;
     assert_status(&r, 200);
@@ -183,25 +151,6 @@ async fn journal(api: &Api, query: &str, h: &[(&str, &str)]) -> Vec<Value> {
         .clone()
 }
 
-/// `POST /__admin/faults`, asserting 201 `{"id"}`; returns the id.
-async fn add_fault(api: &Api, body: Value, h: &[(&str, &str)]) -> String {
-    let r = admin(api, "POST", "/__admin/faults", body, h).await;
-    assert_status(&r, 201);
-    r.body["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no fault id: {}", r.text))
-        .to_owned()
-}
-
-async fn faults(api: &Api, h: &[(&str, &str)]) -> Vec<Value> {
-    let r = api.get("/__admin/faults", h).await;
-    assert_status(&r, 200);
-    r.body["faults"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no faults array: {}", r.text))
-        .clone()
-}
-
 async fn add(api: &Api, family: &str, what: &str, body: Value) -> Resp {
     admin(api, "POST", &format!("/__admin/{family}/{what}"), body, &[]).await
 }
@@ -211,23 +160,6 @@ async fn mint_auth_code(api: &Api, body: Value, h: &[(&str, &str)]) -> Value {
     let r = admin(api, "POST", "/__admin/koodrive/auth-codes", body, h).await;
     assert_status(&r, 201);
     r.body
-}
-
-/// `POST /__admin/koodrive/verification-codes`, asserting 201; returns the captchaToken.
-async fn mint_captcha(api: &Api, account: &str) -> String {
-    let r = admin(
-        api,
-        "POST",
-        "/__admin/koodrive/verification-codes",
-        json!({ "account": account }),
-        &[],
-    )
-    .await;
-    assert_status(&r, 201);
-    r.body["captchaToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no captchaToken: {}", r.text))
-        .to_owned()
 }
 
 async fn koo_captcha_login(api: &Api, captcha: &str) -> Resp {
@@ -293,4 +225,34 @@ fn enos_user(id: &str, account: &str, orgs: &[&str]) -> Value {
         "adminLevel": 0,
         "orgs": orgs
     })
+}
+
+const LOGIN: &str = "/koodrive/ose/v1/auth/login";
+
+fn login_body() -> serde_json::Value {
+    json!({ "account": "0027188460911", "authType": "1", "password": "123qweASD143" })
+}
+
+const KOO_LOGIN: &str = "POST /koodrive/ose/v1/auth/login";
+
+const CREATE_SESSION: &str = "/koodrive/ose/v1/session/";
+
+const SEED_CODE: &str = "FrbMohdqi86v6sMZlFSSuG3E0_9RsDpL08BlYfNQPhvibLET266cQhDI_WczEXJOAoIoKGCdqN2shKX1yfqrVci8nSFdMlxljNFhoffVvH93uSzIoyFxK4P7yhY6fDXa";
+
+const ADMIN_CODE: &str = "koo-admin-code";
+
+const ADMIN_CODE_OWNER: &str = "1008600000701011200";
+
+const KOO_ACCOUNT: &str = "0027188460911";
+
+const KOO_USER_ID: &str = "1882575898755117312";
+
+/// The code KooDrive answers for an unknown, used or expired authorization code.
+const BAD_AUTH_CODE: i64 = 13000201;
+
+/// The code KooDrive answers for a wrong password or verification code.
+const BAD_CREDENTIALS: i64 = 13000203;
+
+async fn create_session(api: &Api, code: &str, ns: &[(&str, &str)]) -> crate::helpers::Resp {
+    api.post(CREATE_SESSION, ns, json!({ "code": code })).await
 }

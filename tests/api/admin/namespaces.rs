@@ -70,8 +70,7 @@ async fn a_token_issued_in_one_namespace_is_refused_in_another_and_in_default() 
 async fn a_fault_in_one_namespace_does_not_affect_another() {
     let api = Api::new().await;
     let (a, b) = (ns("a"), ns("b"));
-    add_fault(
-        &api,
+    api.add_fault(
         json!({ "route": format!("POST {}", koo::LOGIN), "times": 0, "error": "13000204" }),
         &a,
     )
@@ -85,8 +84,8 @@ async fn a_fault_in_one_namespace_does_not_affect_another() {
         13000204,
         "Account is locked. Try again later.",
     );
-    assert_eq!(faults(&api, &b).await, Vec::<Value>::new());
-    assert_eq!(faults(&api, &a).await.len(), 1);
+    assert_eq!(api.faults(&b).await, Vec::<Value>::new());
+    assert_eq!(api.faults(&a).await.len(), 1);
 }
 
 #[tokio::test]
@@ -94,15 +93,15 @@ async fn freezing_the_clock_in_one_namespace_leaves_another_real() {
     let api = Api::new().await;
     let (a, b) = (ns("a"), ns("b"));
 
-    freeze_at(&api, JAN_2026, &a).await;
+    api.freeze_at(JAN_2026, &a).await;
 
-    let in_a = get_clock(&api, &a).await;
-    let in_b = get_clock(&api, &b).await;
+    let in_a = api.get_clock(&a).await;
+    let in_b = api.get_clock(&b).await;
     assert_eq!(in_a["mode"], json!("frozen"));
     assert_eq!(in_a["epochMs"], json!(JAN_2026_MS));
     assert_eq!(in_b["mode"], json!("real"));
     assert!((in_b["epochMs"].as_i64().expect("ms") - system_ms()).abs() < 60_000);
-    assert_eq!(get_clock(&api, &[]).await["mode"], json!("real"));
+    assert_eq!(api.get_clock(&[]).await["mode"], json!("real"));
     assert_eq!(
         api.koo_session_info(&a).await["issuedAt"],
         json!("1767225600000")
@@ -164,7 +163,7 @@ async fn a_new_namespace_starts_from_the_fixtures() {
 async fn state_all_names_and_counts_every_namespace() {
     let api = Api::new().await;
     api.koo_login(&ns("a")).await;
-    get_clock(&api, &ns("b")).await;
+    api.get_clock(&ns("b")).await;
 
     let st = state(&api, "?all=true", &[]).await.body;
     let in_a = state(&api, "", &ns("a")).await.body;

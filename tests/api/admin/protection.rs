@@ -91,7 +91,7 @@ async fn an_admin_token_guards_every_admin_route_but_health() {
     enos_ok(&api.enos_set(enos::STATIC_TOKEN, enos::ORG, &[]).await);
     koo_ok(&api.koo_login(&[]).await);
     let auth = [("Authorization", "Bearer T")];
-    let c = get_clock(&api, &auth).await;
+    let c = api.get_clock(&auth).await;
     assert_eq!(c["mode"], json!("real"));
     assert_eq!(journal(&api, "", &auth).await.len(), 3);
     // Health stays open; the right token opens the rest.

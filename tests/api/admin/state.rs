@@ -30,7 +30,7 @@ fn assert_token(entry: &Value, kind: &str, owner: &str, expires_after_ms: i64) {
 #[tokio::test]
 async fn state_lists_identities_codes_tickets_and_live_tokens_with_their_bindings() {
     let api = Api::new().await;
-    freeze_at(&api, JAN_2026, &[]).await;
+    api.freeze_at(JAN_2026, &[]).await;
     let info = api.koo_session_info(&[]).await;
     let access = info["accessToken"].as_str().expect("accessToken");
     let refresh = info["refreshToken"].as_str().expect("refreshToken");
@@ -138,7 +138,7 @@ async fn state_never_shows_a_password_or_a_client_secret() {
     let session = api.oa_session_token(&[]).await;
     assert_status(&api.oa_ticket(&app, &session, &[]).await, 200);
     api.enos_access_token(&[]).await;
-    mint_captcha(&api, koo::ACCOUNT).await;
+    api.mint_verification_code(koo::ACCOUNT).await;
     for _ in 0..3 {
         api.koo_login_as(koo::ACCOUNT, "wrong-password", &[]).await;
     }

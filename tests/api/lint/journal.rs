@@ -73,7 +73,7 @@ async fn each_rule_cites_its_vendor_page_by_title_section_and_address() {
         rule("x-tenant-id"),
         serde_json::json!({
             "id": "x-tenant-id",
-            "what": "sso-ticket and verify without `X-tenant-id` (optional, but mandatory when an ISV calls)",
+            "what": "sso-ticket and verify without `X-tenant-id`: a note, never a warning (optional; mandatory only when an ISV calls)",
             "source": "\"Obtaining sso_ticket Using session_token\", Request Parameters (https://support.huaweicloud.com/intl/en-us/api-oneaccess/ShowSSOTicketBySessionToken.html)",
         })
     );

@@ -6,6 +6,7 @@
 mod examples;
 mod journal;
 mod rules;
+mod switch;
 
 use crate::fixtures::{enos, koo, oa};
 use crate::helpers::{Api, Resp};

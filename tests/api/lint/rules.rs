@@ -2,7 +2,7 @@
 //! and `AUTHMOCK_STRICT` on the binary.
 
 use super::*;
-use crate::fixtures::{enos, koo};
+use crate::fixtures::{enos, koo, oa};
 use crate::helpers::Api;
 use authmock::MockServer;
 use serde_json::Value;
@@ -225,22 +225,49 @@ async fn a_missing_mandatory_header_is_named_and_answered_as_before_in_strict_mo
 }
 
 #[tokio::test]
-async fn sso_ticket_without_x_tenant_id_is_warned() {
+async fn sso_ticket_without_x_tenant_id_gets_a_note_never_a_warning_or_a_refusal() {
     let api = Api::new().await;
     let (app, session) = oa_credentials(&api).await;
     let body = ticket_body(&session, "10.10.10.1");
-    let r = ticket(&api, &app, &body, &["X-tenant-id"], &[]).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(ids(&r), ["x-tenant-id"]);
-    let r = ticket(&api, &app, &body, &["X-tenant-id"], &[STRICT]).await;
-    assert_eq!(
-        (r.status, &r.body["error_code"]),
-        (400, &Value::from("PARAM.0001"))
-    );
-    assert!(r.body["error_msg"]
-        .as_str()
+    for extra in [&[][..], &[STRICT][..]] {
+        let r = ticket(&api, &app, &body, &["X-tenant-id"], extra).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert!(r.body["sso_ticket"].is_string(), "{}", r.text);
+        assert_eq!(r.header("x-mock-warnings"), "");
+    }
+    let note = serde_json::json!([{
+        "id": "x-tenant-id",
+        "message": "X-tenant-id missing; the page makes it mandatory when an ISV calls"
+    }]);
+    let journal = api.get("/__admin/requests", &[]).await;
+    let tickets: Vec<_> = journal.body["requests"]
+        .as_array()
         .unwrap()
-        .contains("X-tenant-id"));
+        .iter()
+        .filter(|e| e["path"] == oa::TICKET)
+        .map(|e| (e["warnings"].clone(), e["notes"].clone()))
+        .collect();
+    assert_eq!(
+        tickets,
+        vec![(serde_json::json!([]), note.clone()); 2],
+        "{}",
+        journal.text
+    );
+    let s = api.get("/__admin/warnings", &[]).await;
+    assert_eq!(s.body["warnings"][0]["id"], "x-tenant-id", "{}", s.text);
+    assert_eq!(
+        (
+            &s.body["warnings"][0]["note"],
+            &s.body["warnings"][0]["count"]
+        ),
+        (&Value::from(true), &Value::from(2))
+    );
+    assert_eq!(
+        s.body["warnings"].as_array().unwrap().len(),
+        1,
+        "{}",
+        s.text
+    );
 }
 
 #[tokio::test]
