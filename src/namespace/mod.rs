@@ -114,6 +114,11 @@ enum Home {
 }
 
 impl Namespace {
+    /// Whether the namespace lives on the shared store.
+    pub fn shared(&self) -> bool {
+        matches!(self.home, Home::Redis { .. })
+    }
+
     /// A namespace built from the fixtures; its journal counts into the server's `journal_bytes`.
     fn new(app: &App, name: &str) -> Namespace {
         let settings = app.settings.clone();

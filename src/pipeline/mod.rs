@@ -126,10 +126,13 @@ impl Pipeline {
         };
         // A vendor request no fault header shapes may run on the header this replica last read:
         // its first command confirms it (see `store/redis/namespace.rs`).
-        let cached = matches!(route, Route::Vendor(..))
+        let cached = local.shared()
+            && matches!(route, Route::Vendor(..))
             && !parts.headers.contains_key(names::X_MOCK_ERROR)
             && !parts.headers.contains_key(names::X_MOCK_DELAY);
-        let ns = match Ns::open(local.clone(), cached).await {
+        // Kept for a second run, which only a cached header may need.
+        let home = cached.then(|| local.clone());
+        let ns = match Ns::open(local, cached).await {
             Ok(ns) => ns,
             Err(unsynced) => match (&route, unsynced.broken()) {
                 (Route::Vendor(op, _), Some(what)) => return broken(op.family(), &what),
@@ -159,8 +162,11 @@ impl Pipeline {
                 return rec.finish(&ns, resp).await;
             }
         };
-        // Only on an unconfirmed header: the request's parts, for a second run.
-        let again = ns.unconfirmed().then(|| copy(&parts));
+        // Only on an unconfirmed header: the namespace and the request's parts, for a second run.
+        let again = match home {
+            Some(local) if ns.unconfirmed() => Some((local, copy(&parts))),
+            _ => None,
+        };
         let picked = match fault::pick(&ns, &parts.headers, &parts.method, pattern).await {
             Ok(f) => f,
             Err(fault::Refused::BadDelay(msg)) => {
@@ -175,16 +181,21 @@ impl Pipeline {
             raw_path: raw_path.as_deref(),
             drop_conn,
         };
-        let resp = self
+        let (resp, strict) = self
             .vendor(&run, &ns, picked, parts, bytes.clone(), &mut rec)
             .await;
-        let Some(parts) = again else {
+        let Some((local, parts)) = again else {
+            self.tally(index, &rec, strict);
             return rec.finish(&ns, resp).await;
         };
         // A request that ran no verb confirms its header now: what it answered may hang on it.
         match ns.confirm().await {
-            Ok(()) => return rec.finish(&ns, resp).await,
+            Ok(()) => {
+                self.tally(index, &rec, strict);
+                return rec.finish(&ns, resp).await;
+            }
             Err(_) if !ns.stale() => {
+                self.tally(index, &rec, strict);
                 let resp = or_broken(&ns, op.family().unavailable(), |w| broken(op.family(), w));
                 return rec.finish(&ns, resp).await;
             }
@@ -206,12 +217,25 @@ impl Pipeline {
             Ok(f) => f,
             Err(_) => return rec.finish(&ns, op.family().unavailable()).await,
         };
-        let resp = self.vendor(&run, &ns, picked, parts, bytes, &mut rec).await;
+        let (resp, strict) = self.vendor(&run, &ns, picked, parts, bytes, &mut rec).await;
+        self.tally(index, &rec, strict);
         rec.finish(&ns, resp).await
     }
 
-    /// Steps 7 and 8 of a vendor request, once its fault is `picked`: the lint, then the answer. A
-    /// fault acts first; strict mode's refusal replaces the vendor operation, not the fault plane.
+    /// Counts the lint's warnings, and a strict refusal, of the run that answered (a run found
+    /// stale is not counted).
+    fn tally(&self, index: usize, rec: &Record, strict: bool) {
+        if !rec.warnings.is_empty() {
+            count::lint(&self.app.metrics, index, &rec.warnings);
+        }
+        if strict {
+            self.app.metrics.strict(index);
+        }
+    }
+
+    /// Steps 7 and 8 of a vendor request, once its fault is `picked`: the lint, then the answer, and
+    /// whether strict mode refused it. A fault acts first; strict mode's refusal replaces the vendor
+    /// operation, not the fault plane.
     async fn vendor(
         &self,
         run: &Run<'_>,
@@ -220,7 +244,7 @@ impl Pipeline {
         parts: Parts,
         bytes: Bytes,
         rec: &mut Record,
-    ) -> Response {
+    ) -> (Response, bool) {
         let (op, index) = (run.op, run.index);
         // The lint reads the request only: a second run finds the same warnings.
         let (warnings, refusal) = lint::run(
@@ -231,19 +255,17 @@ impl Pipeline {
             parts.uri.query(),
             &bytes,
         );
-        if !warnings.is_empty() {
-            count::lint(&self.app.metrics, index, &warnings);
-        }
         rec.warnings = warnings;
+        let strict = refusal.is_some();
         let Some(fault::Picked { id, action }) = picked else {
             let resp = match refusal {
-                Some(r) => {
-                    self.app.metrics.strict(index);
-                    r
-                }
+                Some(r) => r,
                 None => vendors::handle(op, ns.clone(), parts, bytes).await,
             };
-            return or_broken(ns, resp, |what| broken(op.family(), what));
+            return (
+                or_broken(ns, resp, |what| broken(op.family(), what)),
+                strict,
+            );
         };
         rec.fault = Some(id);
         count::fault(&self.app.metrics, index, &action);
@@ -256,19 +278,16 @@ impl Pipeline {
             // The connection task drops this request with its connection.
             std::future::pending::<()>().await;
         }
-        let resp = match (fault::answer(&action, op, &parts.headers), refusal) {
-            (Some(r), _) => r,
-            (None, Some(r)) => {
-                self.app.metrics.strict(index);
-                r
-            }
-            (None, None) => vendors::handle(op, ns.clone(), parts, bytes).await,
+        let (resp, strict) = match (fault::answer(&action, op, &parts.headers), refusal) {
+            (Some(r), _) => (r, false),
+            (None, Some(r)) => (r, true),
+            (None, None) => (vendors::handle(op, ns.clone(), parts, bytes).await, false),
         };
         let mut resp = or_broken(ns, resp, |what| broken(op.family(), what));
         if action.malformed {
             resp = fault::truncate(resp).await;
         }
-        resp
+        (resp, strict)
     }
 
     /// Step 4: the namespace `X-Mock-Namespace` names, created on first use (then opened: with the

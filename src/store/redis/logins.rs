@@ -2,8 +2,8 @@
 //! the script that settles an attempt, counting a failure or storing what a success issues.
 
 use super::credentials::{gc_ttl, script_args};
-use super::header::{meta_key, FRESH_LUA};
-use super::{script, Down, Remote, GC_MARGIN_MS};
+use super::header::{Check, FRESH_LUA};
+use super::{Down, Remote, GC_MARGIN_MS};
 use crate::ids::secret_eq;
 use crate::store::credential::{verification_code_key, Kind, Text, TokenRec};
 use crate::store::{LockState, LoginAttempt, Settled};
@@ -18,41 +18,41 @@ impl Remote {
     /// Whether the account is locked at `now` (an elapsed lock is cleared).
     pub async fn is_locked(
         &self,
+        check: &Check,
         prefix: &str,
         family: &str,
         user: &str,
         now: i64,
     ) -> Result<bool, Down> {
         static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
-            &SRC,
-            r#"
-local u = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
+        static BODY: &str = r#"
+if not fresh(ARGV[2]) then return -4 end
+local u = tonumber(redis.call('HGET', KEYS[2], 'u') or '0')
 if u == 0 then return 0 end
 if tonumber(ARGV[1]) < u then return 1 end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[2])
 return 0
-"#,
-        );
+"#;
+        let sc = SRC.get_or_init(|| Script::new(&format!("{FRESH_LUA}{BODY}")));
         let key = Self::lock_key(prefix, family, user);
-        let locked: i64 = self.script(sc, &[&key], &[&now.to_string()]).await?;
+        let args = [&now.to_string(), check.arg()?];
+        let locked: i64 = self.script(sc, &[check.key(), &key], &args).await?;
+        check.verdict(locked != -4)?;
         Ok(locked == 1)
     }
 
     /// Settles one login attempt: refused if the account is locked at `now` (an elapsed lock is
     /// cleared), else a success clears the count and stores the credentials the login issues, and a
     /// failure counts once, whichever replica counts it, locking the account for `window_ms` at `max`.
-    /// One script: a login costs one round trip here. With `want`, the script first checks that
-    /// namespace `ns`'s header still has those versions ([`super::Meta::versions`]) and does
-    /// nothing but answer `None` when it has not.
+    /// One script: a login costs one round trip here (two with a verification code, read first),
+    /// and that script checks the header when no command of the request did yet ([`Check`]).
     pub async fn settle(
         &self,
-        ns: &str,
+        check: &Check,
         prefix: &str,
-        want: Option<&str>,
         a: LoginAttempt<'_>,
         issue: &[(Text, TokenRec)],
-    ) -> Result<Option<Settled>, Down> {
+    ) -> Result<Settled, Down> {
         let (family, user, now, ok, max) = (a.family.name(), a.user, a.now, a.ok, a.max);
         let locked_until = now.saturating_add(a.window_ms);
         static SRC: OnceLock<Script> = OnceLock::new();
@@ -84,14 +84,17 @@ if f >= max then return 0 end
 return max - f
 "#;
         let sc = SRC.get_or_init(|| Script::new(&format!("{FRESH_LUA}{BODY}")));
-        let mut keys = vec![meta_key(ns), Self::lock_key(prefix, family, user)];
+        let mut keys = vec![
+            check.key().to_string(),
+            Self::lock_key(prefix, family, user),
+        ];
         keys.extend(issue.iter().map(|(t, _)| Self::token_key(prefix, t)));
         // A presented verification code is read here and used up by the script only if the
         // record is still the one read (compare-and-delete), and only if the account is not locked.
         let mut code_raw = String::new();
         if let (false, Some(code)) = (ok, a.code) {
             let key = Self::token_key(prefix, &verification_code_key(user));
-            if let Some((raw, r)) = self.get(&key).await? {
+            if let Some((raw, r)) = self.get(check, &key).await? {
                 let matches = r.code().is_some_and(|c| secret_eq(code, c));
                 if r.kind == Kind::KooVerificationCode && r.live_at(now) && matches {
                     code_raw = raw;
@@ -110,7 +113,7 @@ return max - f
             until,
             ttl,
             code_raw,
-            want.unwrap_or_default().to_string(),
+            check.arg()?.to_string(),
         ];
         for (_, r) in issue {
             args.extend(script_args(r));
@@ -118,12 +121,12 @@ return max - f
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let r: i64 = self.script(sc, &keys, &args).await?;
+        check.verdict(r != -4)?;
         match r {
-            -1 => Ok(Some(Settled::Locked)),
-            -2 => Ok(Some(Settled::Passed)),
+            -1 => Ok(Settled::Locked),
+            -2 => Ok(Settled::Passed),
             -3 => Err(Down::LOST),
-            -4 => Ok(None),
-            left => Ok(Some(Settled::Failed(left.max(0) as u32))),
+            left => Ok(Settled::Failed(left.max(0) as u32)),
         }
     }
 

@@ -7,10 +7,14 @@
 //! of changes the control plane made, replayed).
 //!
 //! A vendor request with no fault in sight opens its session from the header this replica last read,
-//! unconfirmed: its first command confirms it, inside the login script itself (one round trip in
-//! all), or by one header read before any other verb. A header that moved makes that command do
-//! nothing and marks the session stale; the pipeline then runs the request again on a fresh read.
+//! unconfirmed: its first command confirms it, in the same script ([`Check`]), so the request costs
+//! the round trips of its verbs alone (one for a login). A header that moved (a reset, an eviction,
+//! the clock, the identities or the faults changed by any replica) makes that command do nothing and
+//! marks the session stale; the pipeline then runs the request again on a fresh read. The verbs that
+//! scan the epoch (the control plane's, and an EnOS logout's) and a request that ran no verb confirm
+//! the header with one read of it instead.
 
+use super::header::Check;
 use super::hub::{changes_of, Hub};
 use super::{Contended, Down, Meta};
 use crate::clock::Clock;
@@ -19,14 +23,7 @@ use crate::store::{
     Applied, Change, Idents, Kind, LockState, LoginAttempt, Lookup, Newest, Settled, Text,
     TokenRec, Tokens, Verbs,
 };
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
-
-/// A session's header: confirmed (read by this request, or checked by its first command), not yet
-/// confirmed (taken from the replica's last read), or found stale (nothing more is sent).
-const CONFIRMED: u8 = 0;
-const UNCONFIRMED: u8 = 1;
-const STALE: u8 = 2;
 
 /// One request's view of a shared namespace.
 #[derive(Debug)]
@@ -41,10 +38,8 @@ pub struct Session {
     pub faults_queued: bool,
     /// The first error reply a verb of this request got (a key of the wrong type, named).
     broken: OnceLock<Arc<str>>,
-    /// The header's versions this session was opened with ([`Meta::versions`]).
-    want: String,
-    /// [`CONFIRMED`], [`UNCONFIRMED`] or [`STALE`].
-    state: AtomicU8,
+    /// The header this session was opened with, checked by the first command.
+    check: Check,
 }
 
 impl Session {
@@ -64,8 +59,7 @@ impl Session {
             name: name.to_string(),
             ids,
             broken: OnceLock::new(),
-            want: meta.versions.clone(),
-            state: AtomicU8::new(if confirmed { CONFIRMED } else { UNCONFIRMED }),
+            check: Check::new(name, meta, confirmed),
         }
     }
 
@@ -79,36 +73,25 @@ impl Session {
 
     /// Whether this session's header is still to be confirmed.
     pub fn unconfirmed(&self) -> bool {
-        self.state.load(Ordering::Acquire) == UNCONFIRMED
+        self.check.unconfirmed()
     }
 
     /// Whether this session's header was found stale: the request must run again on a fresh one.
     pub fn stale(&self) -> bool {
-        self.state.load(Ordering::Acquire) == STALE
+        self.check.stale()
     }
 
-    /// Confirms the header with one read, unless done: before a verb whose command does not check
+    /// Confirms the header with one read, unless done: before a verb whose commands do not check
     /// it, and at the end of a request that ran no verb. A stale header answers [`Down::LOST`] (and
     /// [`Session::stale`] says so): the request runs again, and nothing was written.
     pub async fn confirm(&self) -> Result<(), Down> {
-        match self.state.load(Ordering::Acquire) {
-            CONFIRMED => return Ok(()),
-            STALE => return Err(Down::LOST),
-            _ => {}
-        }
+        let Some(want) = self.check.pending()? else {
+            return Ok(());
+        };
         let meta = self.hub.remote.meta(&self.name).await;
         let meta = self.noted(meta)?;
-        self.verdict(meta.versions == self.want && meta.ids_version.is_some())
-    }
-
-    /// Records what the first command found of the header.
-    fn verdict(&self, fresh: bool) -> Result<(), Down> {
-        if fresh {
-            self.state.store(CONFIRMED, Ordering::Release);
-            return Ok(());
-        }
-        self.state.store(STALE, Ordering::Release);
-        Err(Down::LOST)
+        self.check
+            .verdict(meta.versions == want && meta.ids_version.is_some())
     }
 
     /// What this request found unusable in the store, if anything.
@@ -185,8 +168,8 @@ impl Verbs for Session {
     }
 
     async fn insert(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down> {
-        self.confirm().await?;
-        self.hub.remote.put(&self.prefix, &token.into(), &rec).await
+        let r = &self.hub.remote;
+        r.put(&self.check, &self.prefix, &token.into(), &rec).await
     }
 
     async fn replace(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down> {
@@ -202,18 +185,15 @@ impl Verbs for Session {
         a: (impl Into<Text>, TokenRec),
         b: (impl Into<Text>, TokenRec),
     ) -> Result<(), Down> {
-        self.confirm().await?;
         let (ta, tb): (Text, Text) = (a.0.into(), b.0.into());
         let r = &self.hub.remote;
-        r.put_pair(&self.prefix, (&ta, &a.1), (&tb, &b.1)).await
+        r.put_pair(&self.check, &self.prefix, (&ta, &a.1), (&tb, &b.1))
+            .await
     }
 
     async fn lookup(&self, token: &str, kinds: &[Kind], now: i64) -> Result<Lookup, Down> {
-        self.confirm().await?;
-        self.hub
-            .remote
-            .lookup(&self.prefix, token, kinds, now)
-            .await
+        let r = &self.hub.remote;
+        r.lookup(&self.check, &self.prefix, token, kinds, now).await
     }
 
     async fn touch(
@@ -223,9 +203,9 @@ impl Verbs for Session {
         now: i64,
         window_ms: i64,
     ) -> Result<Option<TokenRec>, Down> {
-        self.confirm().await?;
         let r = &self.hub.remote;
-        r.touch(&self.prefix, token, kind, now, window_ms).await
+        r.touch(&self.check, &self.prefix, token, kind, now, window_ms)
+            .await
     }
 
     async fn take_if(
@@ -235,9 +215,9 @@ impl Verbs for Session {
         now: i64,
         pred: impl Fn(&TokenRec) -> bool,
     ) -> Result<Option<TokenRec>, Down> {
-        self.confirm().await?;
         let ok = |r: &TokenRec| r.kind == kind && r.live_at(now) && pred(r);
-        self.hub.remote.take_if(&self.prefix, token, ok).await
+        let r = &self.hub.remote;
+        r.take_if(&self.check, &self.prefix, token, ok).await
     }
 
     async fn exchange<const N: usize>(
@@ -248,16 +228,16 @@ impl Verbs for Session {
         pred: impl Fn(&TokenRec) -> bool,
         issue: [(Text, TokenRec); N],
     ) -> Result<Option<TokenRec>, Down> {
-        self.confirm().await?;
         let ok = |r: &TokenRec| kinds.contains(&r.kind) && r.live_at(now) && pred(r);
         let r = &self.hub.remote;
-        r.exchange(&self.prefix, token, ok, &issue).await
+        r.exchange(&self.check, &self.prefix, token, ok, &issue)
+            .await
     }
 
     async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {
-        self.confirm().await?;
         let ok = |r: &TokenRec| kinds.contains(&r.kind) && !r.fixed;
-        let taken = self.hub.remote.take_if(&self.prefix, token, ok).await?;
+        let r = &self.hub.remote;
+        let taken = r.take_if(&self.check, &self.prefix, token, ok).await?;
         Ok(taken.is_some())
     }
 
@@ -297,9 +277,9 @@ impl Verbs for Session {
     }
 
     async fn is_locked(&self, family: Family, user: &str, now: i64) -> Result<bool, Down> {
-        self.confirm().await?;
         let r = &self.hub.remote;
-        r.is_locked(&self.prefix, family.name(), user, now).await
+        r.is_locked(&self.check, &self.prefix, family.name(), user, now)
+            .await
     }
 
     async fn settle<const N: usize>(
@@ -307,20 +287,8 @@ impl Verbs for Session {
         attempt: LoginAttempt<'_>,
         issue: [(Text, TokenRec); N],
     ) -> Result<Settled, Down> {
-        let want = match self.state.load(Ordering::Acquire) {
-            CONFIRMED => None,
-            STALE => return Err(Down::LOST),
-            _ => Some(self.want.as_str()),
-        };
         let r = &self.hub.remote;
-        let settled = r
-            .settle(&self.name, &self.prefix, want, attempt, &issue)
-            .await?;
-        let fresh = settled.is_some();
-        if want.is_some() {
-            self.verdict(fresh)?;
-        }
-        settled.ok_or(Down::LOST)
+        r.settle(&self.check, &self.prefix, attempt, &issue).await
     }
 
     async fn lockouts(&self) -> Result<Vec<(String, String, LockState)>, Down> {
