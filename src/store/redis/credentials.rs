@@ -76,66 +76,36 @@ impl Remote {
         format!("{prefix}t:{token}")
     }
 
-    /// Stores a new credential; an error if it could not be stored (it must not be handed out).
+    /// Stores new credentials (one, or two linked ones) together, or none: an error if they could
+    /// not be stored (they must not be handed out). One script, which checks the header first.
     pub async fn put(
         &self,
         check: &Check,
         prefix: &str,
-        token: &str,
-        r: &TokenRec,
+        new: &[(&str, &TokenRec)],
     ) -> Result<(), Down> {
         static SRC: OnceLock<Script> = OnceLock::new();
         let sc = checked(
             &SRC,
             r#"
 if not fresh(ARGV[1]) then return -4 end
-local ok
-if ARGV[3] == '' then ok = redis.call('SET', KEYS[2], ARGV[2], 'NX')
-else ok = redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) end
-if ok then return 1 end
-return 0
-"#,
-        );
-        let key = Self::token_key(prefix, token);
-        let [v, px] = script_args(r);
-        let stored: i64 = self
-            .script(sc, &[check.key(), &key], &[check.arg()?, &v, &px])
-            .await?;
-        check.verdict(stored != STALE)?;
-        if stored == 1 {
-            Ok(())
-        } else {
-            Err(Down::LOST)
-        }
-    }
-
-    /// Stores two linked credentials together, or neither (one script: one command, not four).
-    pub async fn put_pair(
-        &self,
-        check: &Check,
-        prefix: &str,
-        a: (&str, &TokenRec),
-        b: (&str, &TokenRec),
-    ) -> Result<(), Down> {
-        static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = checked(
-            &SRC,
-            r#"
-if not fresh(ARGV[1]) then return -4 end
-if redis.call('EXISTS', KEYS[2], KEYS[3]) > 0 then return 0 end
-for i = 1, 2 do
-  local v, px = ARGV[2 * i], ARGV[2 * i + 1]
-  if px == '' then redis.call('SET', KEYS[i + 1], v) else redis.call('SET', KEYS[i + 1], v, 'PX', px) end
+for i = 2, #KEYS do if redis.call('EXISTS', KEYS[i]) == 1 then return 0 end end
+for i = 2, #KEYS do
+  local v, px = ARGV[2 * i - 2], ARGV[2 * i - 1]
+  if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
 end
 return 1
 "#,
         );
-        let (ka, kb) = (Self::token_key(prefix, a.0), Self::token_key(prefix, b.0));
-        let ([va, ta], [vb, tb]) = (script_args(a.1), script_args(b.1));
-        let keys = [check.key(), &ka, &kb];
-        let stored: i64 = self
-            .script(sc, &keys, &[check.arg()?, &va, &ta, &vb, &tb])
-            .await?;
+        let mut keys = vec![check.key().to_string()];
+        let mut args = vec![check.arg()?.to_string()];
+        for (token, r) in new {
+            keys.push(Self::token_key(prefix, token));
+            args.extend(script_args(r));
+        }
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let stored: i64 = self.script(sc, &keys, &args).await?;
         check.verdict(stored != STALE)?;
         if stored == 1 {
             Ok(())

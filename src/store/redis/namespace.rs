@@ -169,7 +169,8 @@ impl Verbs for Session {
 
     async fn insert(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down> {
         let r = &self.hub.remote;
-        r.put(&self.check, &self.prefix, &token.into(), &rec).await
+        let token: Text = token.into();
+        r.put(&self.check, &self.prefix, &[(&token, &rec)]).await
     }
 
     async fn replace(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down> {
@@ -187,7 +188,7 @@ impl Verbs for Session {
     ) -> Result<(), Down> {
         let (ta, tb): (Text, Text) = (a.0.into(), b.0.into());
         let r = &self.hub.remote;
-        r.put_pair(&self.check, &self.prefix, (&ta, &a.1), (&tb, &b.1))
+        r.put(&self.check, &self.prefix, &[(&ta, &a.1), (&tb, &b.1)])
             .await
     }
 
