@@ -62,6 +62,8 @@ macro_rules! redis_or_skip {
 mod control;
 #[path = "redis/credentials.rs"]
 mod credentials;
+#[path = "redis/header.rs"]
+mod header;
 #[path = "redis/lockout.rs"]
 mod lockout;
 #[path = "redis/namespaces.rs"]

@@ -128,6 +128,11 @@ enum Home {
 }
 
 impl Namespace {
+    /// Whether the namespace lives on the shared store.
+    pub fn shared(&self) -> bool {
+        matches!(self.home, Home::Redis { .. })
+    }
+
     /// A namespace built from the fixtures; its journal counts into the server's `journal_bytes`.
     fn new(app: &App, name: &str) -> Namespace {
         let settings = app.settings.clone();
@@ -283,6 +288,7 @@ impl AppState {
     pub async fn reset(&self, name: &str) -> Result<(), Down> {
         if let Some(hub) = &self.hub {
             hub.remote.reset(name).await?;
+            hub.changed();
         }
         self.reset_local(name);
         Ok(())
@@ -292,6 +298,7 @@ impl AppState {
     pub async fn reset_all(&self) -> Result<(), Down> {
         if let Some(hub) = &self.hub {
             hub.remote.reset_all().await?;
+            hub.changed();
         }
         self.namespaces.clear();
         self.reset_local(DEFAULT_NAMESPACE);

@@ -40,9 +40,11 @@ impl Deref for Ns {
 
 impl Ns {
     /// Opens a namespace for one request: on the shared store, one round trip reads its header (and
-    /// sets it up, the first time any replica uses it). When the store cannot be reached, the error
-    /// is the namespace whose verbs all answer [`Down`] (what such a request may still use: its journal).
-    pub async fn open(ns: Arc<Namespace>) -> Result<Ns, Ns> {
+    /// sets it up, the first time any replica uses it), or with `cached` the replica's last read of
+    /// it may be used, to be confirmed by the request's first command ([`Ns::confirm`]). When the
+    /// store cannot be reached, the error is the namespace whose verbs all answer [`Down`] (what
+    /// such a request may still use: its journal).
+    pub async fn open(ns: Arc<Namespace>, cached: bool) -> Result<Ns, Ns> {
         let Home::Redis { hub, ids } = &ns.home else {
             return Ok(Ns {
                 ns,
@@ -50,7 +52,7 @@ impl Ns {
                 broken: None,
             });
         };
-        match hub.open(&ns.name, ids).await {
+        match hub.open(&ns.name, ids, cached).await {
             Ok(s) => Ok(Ns {
                 session: Some(Arc::new(s)),
                 ns,
@@ -61,6 +63,24 @@ impl Ns {
                 session: None,
                 broken: e.broken().cloned(),
             }),
+        }
+    }
+
+    /// Whether the request runs on a header not yet confirmed (see [`Ns::open`]).
+    pub fn unconfirmed(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.unconfirmed())
+    }
+
+    /// Whether the header the request ran on was found stale: its answer is void, and it runs again.
+    pub fn stale(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.stale())
+    }
+
+    /// Confirms the header the request ran on, unless its first command did (one read).
+    pub async fn confirm(&self) -> Result<(), Down> {
+        match &self.session {
+            Some(s) => s.confirm().await,
+            None => Ok(()),
         }
     }
 

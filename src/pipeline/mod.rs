@@ -11,7 +11,9 @@
 //! 5. body: read whole, within 64 KiB and 30 s ([`edge::read_body`]).
 //! 6. [`fault`]: `X-Mock-Error` / `X-Mock-Delay` or a queued fault may shape a vendor answer.
 //! 7. [`lint`]: where a vendor request deviates from its vendor page; strict mode refuses it.
-//! 8. answer: the vendor operation (or strict mode's refusal), the fault, or the control plane.
+//! 8. answer: the vendor operation (or strict mode's refusal), the fault, or the control plane. On
+//!    the shared store, a vendor request that ran on a namespace header found stale by its first
+//!    command (nothing written) runs steps 6 to 8 once more on a fresh read.
 //! 9. [`record`]: the log line, `X-Mock-Warnings`, and the journal entry (vendor and unknown paths; not
 //!    the control plane).
 //!
@@ -31,7 +33,7 @@ use crate::admin;
 use crate::contract::envelope;
 use crate::contract::extract::names;
 use crate::contract::family::Internal;
-use crate::contract::Family;
+use crate::contract::{Family, Op};
 use crate::namespace::{AppState, Namespace, Ns, DEFAULT_NAMESPACE};
 use crate::vendors;
 use axum::body::{Body, Bytes};
@@ -120,7 +122,15 @@ impl Pipeline {
             Ok(ns) => ns,
             Err(msg) => return envelope::error(StatusCode::BAD_REQUEST, msg),
         };
-        let ns = match Ns::open(local).await {
+        // A vendor request no fault header shapes may run on the header this replica last read:
+        // its first command confirms it (see `store/redis/namespace.rs`).
+        let cached = local.shared()
+            && matches!(route, Route::Vendor(..))
+            && !parts.headers.contains_key(names::X_MOCK_ERROR)
+            && !parts.headers.contains_key(names::X_MOCK_DELAY);
+        // Kept for a second run, which only a cached header may need.
+        let home = cached.then(|| local.clone());
+        let ns = match Ns::open(local, cached).await {
             Ok(ns) => ns,
             Err(unsynced) => match (&route, unsynced.broken()) {
                 (Route::Vendor(op, _), Some(what)) => return broken(op.family(), &what),
@@ -153,46 +163,117 @@ impl Pipeline {
         }
         let (op, pattern) = match route {
             Route::Admin => return self.admin(ns, parts, bytes, denied, start).await,
-            Route::Vendor(op, pattern) => (Some(op), Some(pattern)),
-            Route::None => (None, None),
+            Route::Vendor(op, pattern) => (op, pattern),
+            Route::None => {
+                let rec = Record::begin(&ns, &parts, &bytes, None, true, start);
+                let resp = route::not_served(&parts.method, &parts.uri);
+                return rec.finish(&ns, resp).await;
+            }
         };
-        let picked = match (op, pattern) {
-            (Some(op), Some(p)) => match fault::pick(&ns, &parts.headers, &parts.method, p).await {
-                Ok(f) => f,
-                Err(fault::Refused::BadDelay(msg)) => {
-                    return envelope::error(StatusCode::BAD_REQUEST, msg)
-                }
-                Err(fault::Refused::Down) => return op.family().unavailable(),
-            },
+        // Only on an unconfirmed header: the namespace and the request's parts, for a second run.
+        let again = match home {
+            Some(local) if ns.unconfirmed() => Some((local, copy(&parts))),
             _ => None,
         };
-        let mut rec = Record::begin(&ns, &parts, &bytes, pattern, true, start);
-        let Some(op) = op else {
-            let resp = route::not_served(&parts.method, &parts.uri);
+        let picked = match fault::pick(&ns, &parts.headers, &parts.method, pattern).await {
+            Ok(f) => f,
+            Err(fault::Refused::BadDelay(msg)) => {
+                return envelope::error(StatusCode::BAD_REQUEST, msg)
+            }
+            Err(fault::Refused::Down) => return op.family().unavailable(),
+        };
+        let mut rec = Record::begin(&ns, &parts, &bytes, Some(pattern), true, start);
+        let run = Run {
+            op,
+            index,
+            raw_path: raw_path.as_deref(),
+            drop_conn,
+        };
+        let (resp, strict) = self
+            .vendor(&run, &ns, picked, parts, bytes.clone(), &mut rec)
+            .await;
+        let Some((local, parts)) = again else {
+            self.tally(index, &rec, strict);
             return rec.finish(&ns, resp).await;
         };
+        // A request that ran no verb confirms its header now: what it answered may hang on it.
+        match ns.confirm().await {
+            Ok(()) => {
+                self.tally(index, &rec, strict);
+                return rec.finish(&ns, resp).await;
+            }
+            Err(_) if !ns.stale() => {
+                self.tally(index, &rec, strict);
+                let resp = or_broken(&ns, op.family().unavailable(), |w| broken(op.family(), w));
+                return rec.finish(&ns, resp).await;
+            }
+            Err(_) => {}
+        }
+        // The header moved (a reset, a fault queued, the clock or the identities changed on some
+        // replica) and nothing was written: once more, from the fault, on the header as it is.
+        let ns = match Ns::open(local, false).await {
+            Ok(ns) => ns,
+            Err(unsynced) => {
+                let resp = match unsynced.broken() {
+                    Some(what) => broken(op.family(), &what),
+                    None => op.family().unavailable(),
+                };
+                return rec.finish(&unsynced, resp).await;
+            }
+        };
+        let picked = match fault::pick(&ns, &parts.headers, &parts.method, pattern).await {
+            Ok(f) => f,
+            Err(_) => return rec.finish(&ns, op.family().unavailable()).await,
+        };
+        let (resp, strict) = self.vendor(&run, &ns, picked, parts, bytes, &mut rec).await;
+        self.tally(index, &rec, strict);
+        rec.finish(&ns, resp).await
+    }
+
+    /// Counts the lint's warnings, and a strict refusal, of the run that answered (a run found
+    /// stale is not counted).
+    fn tally(&self, index: usize, rec: &Record, strict: bool) {
+        if !rec.warnings.is_empty() {
+            count::lint(&self.app.metrics, index, &rec.warnings);
+        }
+        if strict {
+            self.app.metrics.strict(index);
+        }
+    }
+
+    /// Steps 7 and 8 of a vendor request, once its fault is `picked`: the lint, then the answer, and
+    /// whether strict mode refused it. A fault acts first; strict mode's refusal replaces the vendor
+    /// operation, not the fault plane.
+    async fn vendor(
+        &self,
+        run: &Run<'_>,
+        ns: &Ns,
+        picked: Option<fault::Picked>,
+        parts: Parts,
+        bytes: Bytes,
+        rec: &mut Record,
+    ) -> (Response, bool) {
+        let (op, index) = (run.op, run.index);
+        // The lint reads the request only: a second run finds the same warnings.
         let (warnings, refusal) = lint::run(
             &self.app,
             op,
-            raw_path.as_deref(),
+            run.raw_path,
             &parts.headers,
             parts.uri.query(),
             &bytes,
         );
-        if !warnings.is_empty() {
-            count::lint(&self.app.metrics, index, &warnings);
-        }
         rec.warnings = warnings;
+        let strict = refusal.is_some();
         let Some(fault::Picked { id, action }) = picked else {
             let resp = match refusal {
-                Some(r) => {
-                    self.app.metrics.strict(index);
-                    r
-                }
+                Some(r) => r,
                 None => vendors::handle(op, ns.clone(), parts, bytes).await,
             };
-            let resp = or_broken(&ns, resp, |what| broken(op.family(), what));
-            return rec.finish(&ns, resp).await;
+            return (
+                or_broken(ns, resp, |what| broken(op.family(), what)),
+                strict,
+            );
         };
         rec.fault = Some(id);
         count::fault(&self.app.metrics, index, &action);
@@ -200,29 +281,25 @@ impl Pipeline {
             tokio::time::sleep(Duration::from_millis(ms)).await;
         }
         if action.drop {
-            rec.dropped(&ns);
-            drop_conn.notify_one();
+            rec.dropped(ns);
+            run.drop_conn.notify_one();
             // The connection task drops this request with its connection.
             std::future::pending::<()>().await;
         }
-        // A fault acts first; strict mode replaces the vendor operation, not the fault plane.
-        let resp = match (fault::answer(&action, op, &parts.headers), refusal) {
-            (Some(r), _) => r,
-            (None, Some(r)) => {
-                self.app.metrics.strict(index);
-                r
-            }
-            (None, None) => vendors::handle(op, ns.clone(), parts, bytes).await,
+        let (resp, strict) = match (fault::answer(&action, op, &parts.headers), refusal) {
+            (Some(r), _) => (r, false),
+            (None, Some(r)) => (r, true),
+            (None, None) => (vendors::handle(op, ns.clone(), parts, bytes).await, false),
         };
-        let mut resp = or_broken(&ns, resp, |what| broken(op.family(), what));
+        let mut resp = or_broken(ns, resp, |what| broken(op.family(), what));
         if action.malformed {
             resp = fault::truncate(resp).await;
         }
-        rec.finish(&ns, resp).await
+        (resp, strict)
     }
 
     /// Step 4: the namespace `X-Mock-Namespace` names, created on first use (then opened: with the
-    /// shared store, its header is read).
+    /// shared store, its header is read, or for a vendor request taken from this replica's last read).
     fn namespace(&self, parts: &Parts, denied: bool) -> Result<Arc<Namespace>, &'static str> {
         // A browser on the sign-in page cannot send the header: the URL carries the namespace.
         if let Some(n) = vendors::koodrive::namespace_param(parts.uri.path(), parts.uri.query()) {
@@ -273,6 +350,27 @@ struct Routed {
     /// The route's index in the metrics' route table.
     index: usize,
     start: Instant,
+}
+
+/// What a vendor request's steps 6 to 8 keep across a second run.
+struct Run<'a> {
+    op: Op,
+    /// The route's index in the metrics' route table.
+    index: usize,
+    /// The path as sent, when step 1 collapsed its slashes.
+    raw_path: Option<&'a str>,
+    drop_conn: &'a Arc<Notify>,
+}
+
+/// A copy of a request's parts (extensions included), for a second run.
+fn copy(parts: &Parts) -> Parts {
+    let mut req = Request::new(());
+    *req.method_mut() = parts.method.clone();
+    *req.uri_mut() = parts.uri.clone();
+    *req.version_mut() = parts.version;
+    *req.headers_mut() = parts.headers.clone();
+    *req.extensions_mut() = parts.extensions.clone();
+    req.into_parts().0
 }
 
 async fn not_served(method: Method, uri: Uri) -> Response {

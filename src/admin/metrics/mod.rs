@@ -179,7 +179,9 @@ async fn state(app: &AppState, e: &mut Exposition) {
     let mut by_kind: Vec<(crate::store::Kind, usize)> = Vec::new();
     let mut evicted = 0u64;
     for ns in namespaces.iter().cloned() {
-        let Ok(ns) = Ns::open(ns).await else { continue };
+        let Ok(ns) = Ns::open(ns, false).await else {
+            continue;
+        };
         let store = ns.store();
         evicted += store.evicted();
         let Ok((_, kinds, _)) = store.newest(0).await else {

@@ -19,6 +19,8 @@ impl AppState {
                 let faults = serde_json::to_string(&c.faults).unwrap_or_else(|_| "[]".into());
                 let fx = hub.fixtures_id().to_string();
                 hub.remote.restore(name, &c.state, &faults, &fx).await?;
+                // As after a reset: no header this replica cached before it is used again.
+                hub.changed();
             }
             None => {
                 let store = memory::Store::restored(c.ids, c.state, self.settings.max_tokens);

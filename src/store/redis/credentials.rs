@@ -1,5 +1,6 @@
 //! Credentials of one namespace epoch (keys under [`super::prefix`]); lockouts are in `logins`.
 
+use super::header::{Check, FRESH_LUA};
 use super::{script, Contended, Down, Remote, GC_MARGIN_MS};
 use crate::store::credential::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
 use redis::Script;
@@ -62,13 +63,12 @@ pub(super) fn script_args(r: &TokenRec) -> [String; 2] {
     [encode(r), px.unwrap_or_default()]
 }
 
-fn set_cmd(key: &str, r: &TokenRec) -> redis::Cmd {
-    let mut c = redis::cmd("SET");
-    c.arg(key).arg(encode(r)).arg("NX");
-    if let Some(px) = gc_ttl(r.retain_ms, r.issued_ms) {
-        c.arg("PX").arg(px);
-    }
-    c
+/// What a script that checks the header answers when it found it stale (and did nothing else).
+const STALE: i64 = -4;
+
+/// A script checking the header first ([`FRESH_LUA`]), then running `body`.
+fn checked(cell: &'static OnceLock<Script>, body: &str) -> &'static Script {
+    cell.get_or_init(|| Script::new(&format!("{FRESH_LUA}{body}")))
 }
 
 impl Remote {
@@ -76,36 +76,37 @@ impl Remote {
         format!("{prefix}t:{token}")
     }
 
-    /// Stores a new credential; an error if it could not be stored (it must not be handed out).
-    pub async fn put(&self, prefix: &str, token: &str, r: &TokenRec) -> Result<(), Down> {
-        let ok: Option<String> = self
-            .query(&set_cmd(&Self::token_key(prefix, token), r))
-            .await?;
-        ok.map(|_| ()).ok_or(Down::LOST)
-    }
-
-    /// Stores two linked credentials together, or neither (one script: one command, not four).
-    pub async fn put_pair(
+    /// Stores new credentials (one, or two linked ones) together, or none: an error if they could
+    /// not be stored (they must not be handed out). One script, which checks the header first.
+    pub async fn put(
         &self,
+        check: &Check,
         prefix: &str,
-        a: (&str, &TokenRec),
-        b: (&str, &TokenRec),
+        new: &[(&str, &TokenRec)],
     ) -> Result<(), Down> {
         static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
+        let sc = checked(
             &SRC,
             r#"
-if redis.call('EXISTS', KEYS[1], KEYS[2]) > 0 then return 0 end
-for i = 1, 2 do
-  local v, px = ARGV[2 * i - 1], ARGV[2 * i]
+if not fresh(ARGV[1]) then return -4 end
+for i = 2, #KEYS do if redis.call('EXISTS', KEYS[i]) == 1 then return 0 end end
+for i = 2, #KEYS do
+  local v, px = ARGV[2 * i - 2], ARGV[2 * i - 1]
   if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
 end
 return 1
 "#,
         );
-        let (ka, kb) = (Self::token_key(prefix, a.0), Self::token_key(prefix, b.0));
-        let ([va, ta], [vb, tb]) = (script_args(a.1), script_args(b.1));
-        let stored: i64 = self.script(sc, &[&ka, &kb], &[&va, &ta, &vb, &tb]).await?;
+        let mut keys = vec![check.key().to_string()];
+        let mut args = vec![check.arg()?.to_string()];
+        for (token, r) in new {
+            keys.push(Self::token_key(prefix, token));
+            args.extend(script_args(r));
+        }
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let stored: i64 = self.script(sc, &keys, &args).await?;
+        check.verdict(stored != STALE)?;
         if stored == 1 {
             Ok(())
         } else {
@@ -123,30 +124,53 @@ return 1
         self.query::<()>(&c).await
     }
 
-    pub(super) async fn get(&self, key: &str) -> Result<Option<(String, TokenRec)>, Down> {
-        let raw: Option<String> = self.query(redis::cmd("GET").arg(key)).await?;
+    /// The record at `key`, as stored and decoded; the first command of a request whose header is
+    /// unconfirmed checks it in the same script.
+    pub(super) async fn get(
+        &self,
+        check: &Check,
+        key: &str,
+    ) -> Result<Option<(String, TokenRec)>, Down> {
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let raw: Option<String> = match check.pending()? {
+            None => self.query(redis::cmd("GET").arg(key)).await?,
+            Some(want) => {
+                let sc = checked(
+                    &SRC,
+                    "if not fresh(ARGV[1]) then return {0, false} end return {1, redis.call('GET', KEYS[2])}",
+                );
+                let (fresh, raw): (i64, Option<String>) =
+                    self.script(sc, &[check.key(), key], &[want]).await?;
+                check.verdict(fresh == 1)?;
+                raw
+            }
+        };
         Ok(raw.and_then(|s| decode(&s).map(|r| (s, r))))
     }
 
     /// Finds a credential of one of `kinds` and tells whether it is live at `now`.
     pub async fn lookup(
         &self,
+        check: &Check,
         prefix: &str,
         token: &str,
         kinds: &[Kind],
         now: i64,
     ) -> Result<Lookup, Down> {
-        Ok(match self.get(&Self::token_key(prefix, token)).await? {
-            Some((_, r)) if kinds.contains(&r.kind) && r.live_at(now) => Lookup::Live(r),
-            Some((_, r)) if kinds.contains(&r.kind) => Lookup::Expired,
-            _ => Lookup::Missing,
-        })
+        Ok(
+            match self.get(check, &Self::token_key(prefix, token)).await? {
+                Some((_, r)) if kinds.contains(&r.kind) && r.live_at(now) => Lookup::Live(r),
+                Some((_, r)) if kinds.contains(&r.kind) => Lookup::Expired,
+                _ => Lookup::Missing,
+            },
+        )
     }
 
     /// Removes the credential if `pred` holds of it: exactly one of any number of racers on any
     /// replica gets it (a compare-and-delete of the exact record read).
     pub async fn take_if(
         &self,
+        check: &Check,
         prefix: &str,
         token: &str,
         pred: impl Fn(&TokenRec) -> bool,
@@ -159,7 +183,7 @@ return 1
         let key = Self::token_key(prefix, token);
         let mut contended = Contended::new();
         loop {
-            let Some((raw, r)) = self.get(&key).await? else {
+            let Some((raw, r)) = self.get(check, &key).await? else {
                 return Ok(None);
             };
             if !pred(&r) {
@@ -180,6 +204,7 @@ return 1
     /// never spent without its successors stored.
     pub async fn exchange(
         &self,
+        check: &Check,
         prefix: &str,
         token: &str,
         pred: impl Fn(&TokenRec) -> bool,
@@ -209,7 +234,7 @@ return 1
         }
         let mut contended = Contended::new();
         loop {
-            let Some((raw, r)) = self.get(&key).await? else {
+            let Some((raw, r)) = self.get(check, &key).await? else {
                 return Ok(None);
             };
             if !pred(&r) {
@@ -230,6 +255,7 @@ return 1
     /// The live credential of `kind`, its expiry slid to `now + window_ms` (fixture ones keep theirs).
     pub async fn touch(
         &self,
+        check: &Check,
         prefix: &str,
         token: &str,
         kind: Kind,
@@ -248,7 +274,7 @@ return 1
         let key = Self::token_key(prefix, token);
         let mut contended = Contended::new();
         loop {
-            let Some((raw, mut r)) = self.get(&key).await? else {
+            let Some((raw, mut r)) = self.get(check, &key).await? else {
                 return Ok(None);
             };
             if r.kind != kind || !r.live_at(now) {

@@ -4,6 +4,7 @@
 
 use super::{script, Down, Remote};
 use redis::Script;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
 
 /// The counter every new epoch is drawn from, so that no epoch number is ever used twice.
@@ -11,6 +12,7 @@ pub(super) const EPOCHS: &str = "am:epochs";
 /// Sorted set: namespace name → when it was last used (seconds), for the namespace limit.
 pub(super) const USED: &str = "am:used";
 
+/// The key of namespace `ns`'s header.
 pub(super) fn meta_key(ns: &str) -> String {
     format!("am:n:{ns}:meta")
 }
@@ -20,7 +22,8 @@ pub fn prefix(ns: &str, epoch: u64) -> String {
     format!("am:n:{ns}:{epoch}:")
 }
 
-/// A namespace's shared header, read at the start of every request.
+/// A namespace's shared header: read at the start of a request, or taken from the replica's last
+/// read and checked by the request's first command (see [`Meta::versions`]).
 #[derive(Debug, Clone, Default)]
 pub struct Meta {
     pub epoch: u64,
@@ -32,6 +35,89 @@ pub struct Meta {
     pub faults: Option<String>,
     /// The fingerprint of the fixtures the namespace was set up with.
     pub fixtures: Option<String>,
+    /// The epoch and the versions of the identities, the clock and the faults, as stored, joined
+    /// by `:` (a missing one is `0`): equal texts mean an equal header.
+    pub versions: String,
+}
+
+/// Lua that defines `fresh(want)`: whether the header at `KEYS[1]` still has the versions `want`
+/// ([`Meta::versions`]); `want` is `''` when the request already confirmed its header.
+pub(super) const FRESH_LUA: &str = r#"
+local function fresh(want)
+  if want == '' then return true end
+  local h = redis.call('HMGET', KEYS[1], 'epoch', 'ids:v', 'clock:v', 'faults:v')
+  return (h[1] or '0') .. ':' .. (h[2] or '0') .. ':' .. (h[3] or '0') .. ':' .. (h[4] or '0') == want
+end
+"#;
+
+/// A confirmed header.
+const CONFIRMED: u8 = 0;
+/// A header taken from the replica's last read, not yet checked by a command of this request.
+const UNCONFIRMED: u8 = 1;
+/// A header found stale: the request sends nothing more, and runs again on a fresh read.
+const STALE: u8 = 2;
+
+/// What a request's first command checks of its namespace's header when the request runs on the
+/// header its replica last read: that command's script compares the header's versions with those
+/// read ([`FRESH_LUA`]) and, when they moved, does nothing else. So a vendor request costs the
+/// round trips of its verbs alone, not one more for the header.
+#[derive(Debug)]
+pub struct Check {
+    /// The header's key ([`meta_key`]).
+    meta: String,
+    /// [`Meta::versions`] of the header the request runs on.
+    want: String,
+    /// [`CONFIRMED`], [`UNCONFIRMED`] or [`STALE`].
+    state: AtomicU8,
+}
+
+impl Check {
+    /// The check of namespace `ns`'s header `meta`, read by this request (`confirmed`) or not.
+    pub fn new(ns: &str, meta: &Meta, confirmed: bool) -> Check {
+        Check {
+            meta: meta_key(ns),
+            want: meta.versions.clone(),
+            state: AtomicU8::new(if confirmed { CONFIRMED } else { UNCONFIRMED }),
+        }
+    }
+
+    /// The header's key, `KEYS[1]` of every script that checks it.
+    pub fn key(&self) -> &str {
+        &self.meta
+    }
+
+    /// The versions the next command must check (`None`: confirmed already). A stale header
+    /// answers [`Down::LOST`]: nothing more is sent.
+    pub fn pending(&self) -> Result<Option<&str>, Down> {
+        match self.state.load(Ordering::Acquire) {
+            CONFIRMED => Ok(None),
+            STALE => Err(Down::LOST),
+            _ => Ok(Some(&self.want)),
+        }
+    }
+
+    /// [`Check::pending`] as a script argument: `''` once confirmed.
+    pub fn arg(&self) -> Result<&str, Down> {
+        Ok(self.pending()?.unwrap_or_default())
+    }
+
+    /// Records what a command that checked the header found: fresh, or stale ([`Down::LOST`]).
+    pub fn verdict(&self, fresh: bool) -> Result<(), Down> {
+        if fresh {
+            self.state.store(CONFIRMED, Ordering::Release);
+            return Ok(());
+        }
+        self.state.store(STALE, Ordering::Release);
+        Err(Down::LOST)
+    }
+
+    pub fn unconfirmed(&self) -> bool {
+        self.state.load(Ordering::Acquire) == UNCONFIRMED
+    }
+
+    pub fn stale(&self) -> bool {
+        self.state.load(Ordering::Acquire) == STALE
+    }
 }
 
 /// What a namespace is set up with the first time any replica uses it.
@@ -46,26 +132,27 @@ pub struct Setup<'a> {
 impl Remote {
     /// The namespace's header: one round trip.
     pub async fn meta(&self, ns: &str) -> Result<Meta, Down> {
-        type Row = (
-            Option<u64>,
-            Option<String>,
-            Option<u64>,
-            Option<String>,
-            Option<String>,
-        );
-        let (epoch, clock, ids_v, faults, fixtures): Row = self
-            .query(
-                redis::cmd("HMGET")
-                    .arg(meta_key(ns))
-                    .arg(&["epoch", "clock", "ids:v", "faults", "fx"]),
-            )
+        type S = Option<String>;
+        let (epoch, clock, ids_v, clock_v, faults, faults_v, fixtures): (S, S, S, S, S, S, S) =
+            self.query(redis::cmd("HMGET").arg(meta_key(ns)).arg(&[
+                "epoch", "clock", "ids:v", "clock:v", "faults", "faults:v", "fx",
+            ]))
             .await?;
+        let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "0".into());
+        let versions = format!(
+            "{}:{}:{}:{}",
+            v(&epoch),
+            v(&ids_v),
+            v(&clock_v),
+            v(&faults_v)
+        );
         Ok(Meta {
-            epoch: epoch.unwrap_or(0),
+            epoch: epoch.and_then(|e| e.parse().ok()).unwrap_or(0),
             clock,
-            ids_version: ids_v,
+            ids_version: ids_v.and_then(|v| v.parse().ok()),
             faults: faults.filter(|f| f != "[]"),
             fixtures,
+            versions,
         })
     }
 

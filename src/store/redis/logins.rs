@@ -2,7 +2,8 @@
 //! the script that settles an attempt, counting a failure or storing what a success issues.
 
 use super::credentials::{gc_ttl, script_args};
-use super::{script, Down, Remote, GC_MARGIN_MS};
+use super::header::{Check, FRESH_LUA};
+use super::{Down, Remote, GC_MARGIN_MS};
 use crate::ids::secret_eq;
 use crate::store::credential::{verification_code_key, Kind, Text, TokenRec};
 use crate::store::{LockState, LoginAttempt, Settled};
@@ -17,33 +18,37 @@ impl Remote {
     /// Whether the account is locked at `now` (an elapsed lock is cleared).
     pub async fn is_locked(
         &self,
+        check: &Check,
         prefix: &str,
         family: &str,
         user: &str,
         now: i64,
     ) -> Result<bool, Down> {
         static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
-            &SRC,
-            r#"
-local u = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
+        static BODY: &str = r#"
+if not fresh(ARGV[2]) then return -4 end
+local u = tonumber(redis.call('HGET', KEYS[2], 'u') or '0')
 if u == 0 then return 0 end
 if tonumber(ARGV[1]) < u then return 1 end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[2])
 return 0
-"#,
-        );
+"#;
+        let sc = SRC.get_or_init(|| Script::new(&format!("{FRESH_LUA}{BODY}")));
         let key = Self::lock_key(prefix, family, user);
-        let locked: i64 = self.script(sc, &[&key], &[&now.to_string()]).await?;
+        let args = [&now.to_string(), check.arg()?];
+        let locked: i64 = self.script(sc, &[check.key(), &key], &args).await?;
+        check.verdict(locked != -4)?;
         Ok(locked == 1)
     }
 
     /// Settles one login attempt: refused if the account is locked at `now` (an elapsed lock is
     /// cleared), else a success clears the count and stores the credentials the login issues, and a
     /// failure counts once, whichever replica counts it, locking the account for `window_ms` at `max`.
-    /// One script: a login costs one round trip here.
+    /// One script: a login costs one round trip here (two with a verification code, read first),
+    /// and that script checks the header when no command of the request did yet ([`Check`]).
     pub async fn settle(
         &self,
+        check: &Check,
         prefix: &str,
         a: LoginAttempt<'_>,
         issue: &[(Text, TokenRec)],
@@ -51,10 +56,9 @@ return 0
         let (family, user, now, ok, max) = (a.family.name(), a.user, a.now, a.ok, a.max);
         let locked_until = now.saturating_add(a.window_ms);
         static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
-            &SRC,
-            r#"
-local u = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
+        static BODY: &str = r#"
+if not fresh(ARGV[7]) then return -4 end
+local u = tonumber(redis.call('HGET', KEYS[2], 'u') or '0')
 if u ~= 0 and tonumber(ARGV[1]) < u then return -1 end
 local n, ok = #KEYS, ARGV[2] == '1'
 if ARGV[6] ~= '' then
@@ -62,32 +66,35 @@ if ARGV[6] ~= '' then
   ok = ok or redis.call('GET', KEYS[#KEYS]) == ARGV[6]
 end
 if ok then
-  for i = 2, n do if redis.call('EXISTS', KEYS[i]) == 1 then return -3 end end
+  for i = 3, n do if redis.call('EXISTS', KEYS[i]) == 1 then return -3 end end
   if n < #KEYS then redis.call('DEL', KEYS[#KEYS]) end
-  redis.call('DEL', KEYS[1])
-  for i = 2, n do
-    local v, px = ARGV[2 * i + 3], ARGV[2 * i + 4]
+  redis.call('DEL', KEYS[2])
+  for i = 3, n do
+    local v, px = ARGV[2 * i + 2], ARGV[2 * i + 3]
     if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
   end
   return -2
 end
-if u ~= 0 then redis.call('DEL', KEYS[1]) end
-local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
+if u ~= 0 then redis.call('DEL', KEYS[2]) end
+local f = redis.call('HINCRBY', KEYS[2], 'f', 1)
 local max = tonumber(ARGV[3])
-if f >= max then redis.call('HSET', KEYS[1], 'u', ARGV[4]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
+if f >= max then redis.call('HSET', KEYS[2], 'u', ARGV[4]) end
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
 if f >= max then return 0 end
 return max - f
-"#,
-        );
-        let mut keys = vec![Self::lock_key(prefix, family, user)];
+"#;
+        let sc = SRC.get_or_init(|| Script::new(&format!("{FRESH_LUA}{BODY}")));
+        let mut keys = vec![
+            check.key().to_string(),
+            Self::lock_key(prefix, family, user),
+        ];
         keys.extend(issue.iter().map(|(t, _)| Self::token_key(prefix, t)));
         // A presented verification code is read here and used up by the script only if the
         // record is still the one read (compare-and-delete), and only if the account is not locked.
         let mut code_raw = String::new();
         if let (false, Some(code)) = (ok, a.code) {
             let key = Self::token_key(prefix, &verification_code_key(user));
-            if let Some((raw, r)) = self.get(&key).await? {
+            if let Some((raw, r)) = self.get(check, &key).await? {
                 let matches = r.code().is_some_and(|c| secret_eq(code, c));
                 if r.kind == Kind::KooVerificationCode && r.live_at(now) && matches {
                     code_raw = raw;
@@ -106,6 +113,7 @@ return max - f
             until,
             ttl,
             code_raw,
+            check.arg()?.to_string(),
         ];
         for (_, r) in issue {
             args.extend(script_args(r));
@@ -113,6 +121,7 @@ return max - f
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let r: i64 = self.script(sc, &keys, &args).await?;
+        check.verdict(r != -4)?;
         match r {
             -1 => Ok(Settled::Locked),
             -2 => Ok(Settled::Passed),

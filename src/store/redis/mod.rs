@@ -18,13 +18,15 @@
 
 mod credentials;
 mod header;
+mod hub;
 mod logins;
 mod namespace;
 mod restore;
 
 pub use credentials::encode;
 pub use header::{prefix, Meta, Setup};
-pub use namespace::{Hub, IdsCache, Session};
+pub use hub::{Hub, IdsCache};
+pub use namespace::Session;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{FromRedisValue, Script};
