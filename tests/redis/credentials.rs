@@ -137,3 +137,39 @@ async fn a_credentials_key_outlives_its_expiry_by_seven_days_of_real_time() {
         "PTTL {pttl} ms, expected just under {full}"
     );
 }
+
+/// docs/control-plane.md: `/__admin/state?tokens=N` lists the N newest credentials, newest first;
+/// on Redis every replica lists the same ones, whichever issued them.
+#[tokio::test]
+async fn the_state_on_b_lists_the_newest_credentials_a_issued_newest_first() {
+    let redis = redis_or_skip!();
+    let (a, b) = replicas(&redis);
+    a.freeze().await;
+    let mut sessions = Vec::new();
+    for _ in 0..4 {
+        let s = a.koo_session(koo::SEED_CODE, &[]).await;
+        sessions.push(s.strip_prefix("Bearer ").unwrap_or(&s).to_string());
+        a.advance_ms(1).await;
+    }
+
+    let on_b = b.get("/__admin/state?tokens=3", &[]).await;
+    let on_a = a.get("/__admin/state?tokens=3", &[]).await;
+    assert_status(&on_b, 200);
+    let listed: Vec<&str> = on_b.body["tokens"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no tokens array: {}", on_b.text))
+        .iter()
+        .map(|t| t["token"].as_str().unwrap_or_default())
+        .collect();
+    let newest: Vec<&str> = sessions.iter().rev().take(3).map(String::as_str).collect();
+    assert_eq!(listed, newest, "{}", on_b.text);
+    assert_eq!(on_b.body["tokens"], on_a.body["tokens"]);
+    assert_eq!(on_b.body["counts"]["tokens"], on_a.body["counts"]["tokens"]);
+    assert!(
+        on_b.body["counts"]["tokens"]
+            .as_u64()
+            .is_some_and(|n| n >= 4),
+        "{}",
+        on_b.text
+    );
+}

@@ -321,7 +321,22 @@ fn script(cell: &'static OnceLock<Script>, src: &str) -> &'static Script {
 
 #[cfg(test)]
 mod tests {
-    use super::shown_url;
+    use super::{shown_url, Contended, Down};
+
+    /// Losing every round for 10 s takes a writer that wins each GET-to-compare gap: a race no
+    /// HTTP test can hold for 10 s, so the deadline is checked here, on a `Contended` already due.
+    #[tokio::test]
+    async fn a_compare_and_swap_that_keeps_losing_gives_up_at_its_deadline() {
+        let now = tokio::time::Instant::now();
+        let mut due = Contended {
+            deadline: now,
+            round: 0,
+        };
+        assert_eq!(due.lost().await, Err(Down::LOST));
+        let mut early = Contended::new();
+        assert_eq!(early.lost().await, Ok(()));
+        assert_eq!(early.round, 1);
+    }
 
     #[test]
     fn a_password_in_the_url_is_never_shown() {
