@@ -102,7 +102,11 @@ impl Family {
 
     /// A 5xx of the mock's own in the family's envelope: the HTTP status as KooDrive's and EnOS's
     /// `code`, `oneaccess_code` as OneAccess's `error_code`.
-    fn mock_error(self, status: StatusCode, oneaccess_code: &str, msg: &str) -> Response {
+    fn mock_error(self, status: StatusCode, oneaccess_code: &'static str, msg: &str) -> Response {
+        let code = match self {
+            Family::OneAccess => crate::metrics::VendorCode::Text(oneaccess_code),
+            _ => crate::metrics::VendorCode::Num(i64::from(status.as_u16())),
+        };
         let body = match self {
             Family::KooDrive => serde_json::json!({ "code": status.as_u16(), "msg": msg }),
             Family::OneAccess => {
@@ -112,7 +116,9 @@ impl Family {
                 serde_json::json!({ "code": status.as_u16(), "message": msg, "data": null })
             }
         };
-        (status, axum::Json(body)).into_response()
+        let mut resp = (status, axum::Json(body)).into_response();
+        resp.extensions_mut().insert(code);
+        resp
     }
 
     /// The family's answer to a body over the limit: 413 with its unparsable-body error.

@@ -3,6 +3,7 @@
 //! counted by its index.
 
 use crate::admin;
+use crate::contract::family::Internal;
 use crate::contract::Family;
 use crate::metrics::{VendorCode, MAX_ROUTES};
 use std::sync::LazyLock;
@@ -51,10 +52,18 @@ pub static LABELS: LazyLock<Labels> = LazyLock::new(|| {
     assert!(routes.len() <= MAX_ROUTES, "raise metrics::MAX_ROUTES");
     let mut codes = vec![("none", VendorCode::Num(0))];
     for f in Family::ALL {
-        // The family's codes and its 503 (store unavailable), each named once.
-        let unavailable = f.unavailable();
-        let down = unavailable.extensions().get::<VendorCode>().copied();
-        for c in f.codes().into_iter().map(|c| code_of(f, c)).chain(down) {
+        // The family's codes and the mock's own 5xx (store down or broken, starting, a panic), each
+        // named once.
+        let own = [
+            f.unavailable(),
+            f.internal(Internal::Store, ""),
+            f.internal(Internal::Bug, ""),
+            f.starting(),
+        ];
+        let own = own
+            .iter()
+            .filter_map(|r| r.extensions().get::<VendorCode>().copied());
+        for c in f.codes().into_iter().map(|c| code_of(f, c)).chain(own) {
             if !codes.iter().any(|(_, k)| *k == c) {
                 let label = match c {
                     VendorCode::Num(n) => &*Box::leak(n.to_string().into_boxed_str()),

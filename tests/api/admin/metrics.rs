@@ -226,11 +226,19 @@ async fn a_request_that_panicked_is_counted_as_a_500_under_its_route() {
 
     let r = api.koo_login(&[("X-Mock-Panic", "1")]).await;
     let missing = api.get("/no/such/path", &[("X-Mock-Panic", "1")]).await;
+    let oa = api.oa_token_request(&[("X-Mock-Panic", "1")]).await;
     api.koo_login(&[]).await;
 
-    assert_eq!((r.status, missing.status), (500, 500), "{}", r.text);
+    assert_eq!(
+        (r.status, missing.status, oa.status),
+        (500, 500, 500),
+        "{}",
+        r.text
+    );
     let s = scrape(&api, &[]).await;
-    assert_eq!(requests(&s, "koodrive", LOGIN_ROUTE, "500", "none"), 1.0);
+    assert_eq!(requests(&s, "koodrive", LOGIN_ROUTE, "500", "500"), 1.0);
     assert_eq!(requests(&s, "koodrive", LOGIN_ROUTE, "200", "none"), 1.0);
     assert_eq!(requests(&s, "none", "unknown", "500", "none"), 1.0);
+    let oa_token = "POST /api/v2/tenant/token";
+    assert_eq!(requests(&s, "oneaccess", oa_token, "500", "MOCK.0500"), 1.0);
 }
