@@ -7,6 +7,25 @@ use redis::Script;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
 
+/// Lua: `new_epoch(meta, counter)` deletes a namespace's header (whatever its type) and draws its next
+/// epoch from the counter of all epochs, above the one it held, so no epoch number is used twice.
+/// Shared by reset and snapshot restore (`concat!`ed before each script's own body).
+macro_rules! new_epoch_lua {
+    () => {
+        r#"
+local function new_epoch(meta, counter)
+  local old = 0
+  if redis.call('TYPE', meta).ok == 'hash' then old = tonumber(redis.call('HGET', meta, 'epoch') or '0') or 0 end
+  redis.call('DEL', meta)
+  local e = redis.call('INCR', counter)
+  if e <= old then e = old + 1; redis.call('SET', counter, e) end
+  return e
+end
+"#
+    };
+}
+pub(super) use new_epoch_lua;
+
 /// The counter every new epoch is drawn from, so that no epoch number is ever used twice.
 pub(super) const EPOCHS: &str = "am:epochs";
 /// Sorted set: namespace name → when it was last used (seconds), for the namespace limit.
@@ -233,15 +252,14 @@ return 1
         static SRC: OnceLock<Script> = OnceLock::new();
         let sc = script(
             &SRC,
-            r#"
-local old = 0
-if redis.call('TYPE', KEYS[1]).ok == 'hash' then old = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0') or 0 end
-redis.call('DEL', KEYS[1])
-local e = redis.call('INCR', KEYS[2])
-if e <= old then e = old + 1; redis.call('SET', KEYS[2], e) end
+            concat!(
+                new_epoch_lua!(),
+                r#"
+local e = new_epoch(KEYS[1], KEYS[2])
 redis.call('HSET', KEYS[1], 'epoch', tostring(e))
 return e
-"#,
+"#
+            ),
         );
         // Whatever the header held (even a key of another type) goes; the new epoch comes from a
         // counter of all epochs, so it is one no earlier reset used.

@@ -5,7 +5,7 @@
 //! unlinked in the background.
 
 use super::credentials::{encode, gc_ttl};
-use super::header::{meta_key, prefix, EPOCHS, USED};
+use super::header::{meta_key, new_epoch_lua, prefix, EPOCHS, USED};
 use super::{script, Down, Remote, GC_MARGIN_MS};
 use crate::store::Restore;
 use redis::Script;
@@ -21,16 +21,14 @@ impl Remote {
         faults: &str,
         fixtures: &str,
     ) -> Result<(), Down> {
-        // The new epoch is drawn as `reset` draws it (header.rs); the rest writes the snapshot under it.
+        // The new epoch is drawn as `reset` draws it; the rest writes the snapshot under it.
         static SRC: OnceLock<Script> = OnceLock::new();
         let sc = script(
             &SRC,
-            r#"
-local old = 0
-if redis.call('TYPE', KEYS[1]).ok == 'hash' then old = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0') or 0 end
-redis.call('DEL', KEYS[1])
-local e = redis.call('INCR', KEYS[3])
-if e <= old then e = old + 1; redis.call('SET', KEYS[3], e) end
+            concat!(
+                new_epoch_lua!(),
+                r#"
+local e = new_epoch(KEYS[1], KEYS[3])
 redis.call('HSET', KEYS[1], 'epoch', tostring(e), 'ids', ARGV[3], 'ids:v', '1', 'clock', ARGV[2], 'clock:v', '1',
   'faults', ARGV[4], 'faults:v', '1', 'fx', ARGV[5])
 redis.call('SADD', KEYS[2], ARGV[1])
@@ -50,7 +48,8 @@ while i <= #ARGV do
   i = i + 4
 end
 return e
-"#,
+"#
+            ),
         );
         let now = state.clock.now_ms();
         let changes = serde_json::to_string(&state.changes).unwrap_or_else(|_| "[]".into());
