@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,7 +163,9 @@ test('HTTPS through the CA: node:https with ca, and fetch with NODE_EXTRA_CA_CER
   assert.equal(status, 200);
   await assert.rejects(fetch(`${mock.httpsUrl}/__admin/health`)); // not trusted without the CA
   // Node's fetch trusts extra CAs from NODE_EXTRA_CA_CERTS, read at start-up: a child process.
-  const ca = join(mkdtempSync(join(tmpdir(), 'authmock-ca-')), 'ca.pem');
+  const caDir = mkdtempSync(join(tmpdir(), 'authmock-ca-'));
+  t.after(() => rmSync(caDir, { recursive: true, force: true }));
+  const ca = join(caDir, 'ca.pem');
   writeFileSync(ca, mock.caPem);
   const script = `const r = await fetch(process.argv[1] + '${KOO_LOGIN}', { method: 'POST', headers: JSON.parse(process.argv[2]), body: process.argv[3] }); console.log(r.status);`;
   const headers = JSON.stringify({ ...m.headers, 'Content-Type': 'application/json', 'x-hw-agentName': 'node-test' });

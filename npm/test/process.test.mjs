@@ -2,7 +2,7 @@
 // each a clear error, and no child process left behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,8 +33,9 @@ test('stop() ends the child and the port no longer answers', async () => {
   assert.deepEqual(children(), before);
 });
 
-test("bad fixtures reject with authmock's stderr", async () => {
+test("bad fixtures reject with authmock's stderr", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'authmock-fixtures-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'koodrive.json'), '{ not json');
   const before = children();
   await assert.rejects(startAuthmock({ fixtures: dir }), (e) => {

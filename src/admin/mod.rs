@@ -163,6 +163,18 @@ async fn health(State(app): State<AppState>, ns: Ns) -> Response {
     crate::contract::respond::retry_later(resp)
 }
 
+/// A probe's answer (`GET` of health, live or ready), without the control plane's router: that router
+/// is built at the first other control-plane request, so a server that only serves vendor routes and
+/// answers its orchestrator's probes never builds it. `None` for any other path.
+pub async fn probe(app: &AppState, ns: &Ns, path: &str) -> Option<Response> {
+    Some(match path {
+        HEALTH => health(State(app.clone()), ns.clone()).await,
+        health::LIVE => health::live_now(),
+        health::READY => health::ready(State(app.clone())).await,
+        _ => return None,
+    })
+}
+
 /// `GET /__admin/openapi.json` — the OpenAPI 3.1 document of every route (built once).
 #[utoipa::path(
     get,

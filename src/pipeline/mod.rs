@@ -44,7 +44,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use record::Record;
 use route::Route;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 use tower::ServiceExt;
@@ -53,16 +53,29 @@ use tower::ServiceExt;
 #[derive(Clone)]
 pub struct Pipeline {
     pub app: AppState,
-    admin: Router,
+    /// Built at the first control-plane request that is not a probe ([`admin::probe`]): building it
+    /// runs the code of every control-plane handler, which a server that only answers vendor routes
+    /// and probes never needs (bench/RESULTS.md, idle RSS).
+    admin: Arc<OnceLock<Router>>,
 }
 
 impl Pipeline {
     pub fn new(app: AppState) -> Pipeline {
-        let admin = admin::router(app.clone())
-            .fallback(not_served)
-            .method_not_allowed_fallback(not_served)
-            .with_state(app.clone());
-        Pipeline { app, admin }
+        Pipeline {
+            app,
+            admin: Arc::default(),
+        }
+    }
+
+    /// The control plane's router, built on first use.
+    fn admin_router(&self) -> Router {
+        let build = || {
+            admin::router(self.app.clone())
+                .fallback(not_served)
+                .method_not_allowed_fallback(not_served)
+                .with_state(self.app.clone())
+        };
+        self.admin.get_or_init(build).clone()
     }
 
     /// Answers one request. `drop_conn` closes the request's connection without an answer (the
@@ -329,10 +342,18 @@ impl Pipeline {
         start: Instant,
     ) -> Response {
         let rec = Record::begin(&ns, &parts, &[], None, false, start);
+        if parts.method == Method::GET {
+            if let Some(resp) = admin::probe(&self.app, &ns, parts.uri.path()).await {
+                let resp = or_broken(&ns, resp, |what| {
+                    envelope::error(StatusCode::INTERNAL_SERVER_ERROR, what)
+                });
+                return rec.finish(&ns, resp).await;
+            }
+        }
         parts.extensions.insert(ns.clone());
         parts.extensions.insert(admin::Access { denied });
         let req = Request::from_parts(parts, Body::from(bytes));
-        let resp = match self.admin.clone().oneshot(req).await {
+        let resp = match self.admin_router().oneshot(req).await {
             Ok(r) => r,
             Err(never) => match never {},
         };
