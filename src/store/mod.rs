@@ -19,7 +19,7 @@ pub mod redis;
 
 use crate::clock::Clock;
 use crate::contract::Family;
-pub use credential::{verification_code_key, Kind, Lookup, Text, TokenRec, NEVER};
+pub use credential::{verification_code_key, Kind, Lookup, Must, Text, TokenRec, NEVER};
 use dashmap::DashMap;
 pub use idents::{Applied, Change, Idents};
 pub use memory::credentials::Tokens;
@@ -169,17 +169,17 @@ pub trait Verbs {
         now: i64,
         window_ms: i64,
     ) -> Result<Option<TokenRec>, Down>;
-    /// Removes and returns the credential if it is of `kind`, live and `pred` holds: exactly one of
-    /// any number of concurrent callers (on any replica) gets it.
+    /// Removes and returns the credential if it is of `kind`, live and bound as `must` says: exactly
+    /// one of any number of concurrent callers (on any replica) gets it.
     async fn take_if(
         &self,
         token: &str,
         kind: Kind,
         now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
+        must: Must<'_>,
     ) -> Result<Option<TokenRec>, Down>;
     /// Exchanges a credential for its successors in one step: takes `token` if it is of one of
-    /// `kinds`, live at `now` and `pred` holds, and stores `issue`. Exactly one of any number of
+    /// `kinds`, live at `now` and bound as `must` says, and stores `issue`. Exactly one of any number of
     /// concurrent callers (on any replica) gets it; a fixture is reusable, so it stays and every
     /// caller gets it. `None`: nothing was taken, nothing stored.
     async fn exchange<const N: usize>(
@@ -187,7 +187,7 @@ pub trait Verbs {
         token: &str,
         kinds: &[Kind],
         now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
+        must: Must<'_>,
         issue: [(Text, TokenRec); N],
     ) -> Result<Option<TokenRec>, Down>;
     /// Retires a credential of one of `kinds` unless it is a fixture; true if it was there.
@@ -313,19 +313,19 @@ impl Verbs for Backend<'_> {
         token: &str,
         kind: Kind,
         now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
+        must: Must<'_>,
     ) -> Result<Option<TokenRec>, Down> {
-        on!(self, b => b.take_if(token, kind, now, pred).await)
+        on!(self, b => b.take_if(token, kind, now, must).await)
     }
     async fn exchange<const N: usize>(
         &self,
         token: &str,
         kinds: &[Kind],
         now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
+        must: Must<'_>,
         issue: [(Text, TokenRec); N],
     ) -> Result<Option<TokenRec>, Down> {
-        on!(self, b => b.exchange(token, kinds, now, pred, issue).await)
+        on!(self, b => b.exchange(token, kinds, now, must, issue).await)
     }
     async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {
         on!(self, b => b.retire(token, kinds).await)

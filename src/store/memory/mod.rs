@@ -7,7 +7,7 @@ pub mod locks;
 
 use super::{
     verification_code_key, Applied, Change, Down, Fixtures, Idents, Kind, LockState, LoginAttempt,
-    Lookup, Newest, Restore, Settled, Text, TokenRec, Tokens, Verbs,
+    Lookup, Must, Newest, Restore, Settled, Text, TokenRec, Tokens, Verbs,
 };
 use crate::clock::Clock;
 use crate::contract::Family;
@@ -159,9 +159,9 @@ impl Verbs for Store {
         token: &str,
         kind: Kind,
         now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
+        must: Must<'_>,
     ) -> Result<Option<TokenRec>, Down> {
-        Ok(self.tokens.take_if(token, kind, now, pred))
+        Ok(self.tokens.take_if(token, kind, now, |r| must.holds(r)))
     }
 
     async fn exchange<const N: usize>(
@@ -169,17 +169,17 @@ impl Verbs for Store {
         token: &str,
         kinds: &[Kind],
         now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
+        must: Must<'_>,
         issue: [(Text, TokenRec); N],
     ) -> Result<Option<TokenRec>, Down> {
         let Lookup::Live(seen) = self.tokens.lookup(token, kinds, now) else {
             return Ok(None);
         };
         let got = if seen.fixed {
-            Some(seen).filter(|r| pred(r))
+            Some(seen).filter(|r| must.holds(r))
         } else {
             self.tokens
-                .take_if(token, seen.kind, now, |r| !r.fixed && pred(r))
+                .take_if(token, seen.kind, now, |r| !r.fixed && must.holds(r))
         };
         if got.is_some() {
             for (t, r) in issue {

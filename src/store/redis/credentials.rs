@@ -1,8 +1,8 @@
 //! Credentials of one namespace epoch (keys under [`super::prefix`]); lockouts are in `logins`.
 
 use super::header::{Check, FRESH_LUA};
-use super::{script, Contended, Down, Remote, GC_MARGIN_MS};
-use crate::store::credential::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
+use super::{Down, Remote, GC_MARGIN_MS};
+use crate::store::credential::{Bindings, Kind, Lookup, Must, Text, TokenRec, NEVER};
 use redis::Script;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -71,6 +71,71 @@ fn checked(cell: &'static OnceLock<Script>, body: &str) -> &'static Script {
     cell.get_or_init(|| Script::new(&format!("{FRESH_LUA}{body}")))
 }
 
+/// What a script tests of a record before it takes or changes it: the kind, the lifetime, the
+/// bindings. Passed to the script as [`Fit::args`], tested there by `fits` ([`RECORDS_LUA`]).
+pub(super) struct Fit<'a> {
+    pub kinds: &'a [Kind],
+    /// Live at this instant (`None`: whatever its lifetime).
+    pub now: Option<i64>,
+    pub must: Must<'a>,
+}
+
+impl Fit<'_> {
+    /// `ARGV[2..=6]` of a script that tests a record: the kinds as `,a,b,`, the instant (`''`: any),
+    /// and each binding as `=text` (`''`: any).
+    fn args(&self) -> [String; 5] {
+        let mut kinds = String::from(",");
+        for k in self.kinds {
+            kinds.push_str(k.name());
+            kinds.push(',');
+        }
+        let now = self.now.map(|n| n.to_string()).unwrap_or_default();
+        let must = |m: Option<&str>| m.map(|v| format!("={v}")).unwrap_or_default();
+        let m = &self.must;
+        [kinds, now, must(m.owner), must(m.link), must(m.session)]
+    }
+}
+
+/// Lua for the scripts that test a record ([`Fit`]) before they take or change it, after
+/// [`FRESH_LUA`]: `record(key)` reads and decodes one (nothing if missing or unreadable, as a read
+/// from Rust finds it), `fits(t)` tests it against `ARGV[2..=6]`, and `store_new(k, a)` stores
+/// `KEYS[k..]` with (JSON, TTL) pairs from `ARGV[a..]`, none if one of them exists.
+const RECORDS_LUA: &str = r#"
+local function record(key)
+  local raw = redis.call('GET', key)
+  if not raw then return nil end
+  local ok, t = pcall(cjson.decode, raw)
+  if not ok or type(t) ~= 'table' or type(t.k) ~= 'string' then return nil end
+  return raw, t
+end
+local function bound(want, have)
+  return want == '' or (type(have) == 'string' and want == '=' .. have)
+end
+local function fits(t)
+  if not string.find(ARGV[2], ',' .. t.k .. ',', 1, true) then return false end
+  if ARGV[3] ~= '' and not (tonumber(ARGV[3]) < (tonumber(t.e) or 0)) then return false end
+  local b = type(t.b) == 'table' and t.b or {}
+  return bound(ARGV[4], t.o) and bound(ARGV[5], t.l) and bound(ARGV[6], b.session)
+end
+local function store_new(k, a)
+  for i = k, #KEYS do
+    local v, px = ARGV[a + 2 * (i - k)], ARGV[a + 2 * (i - k) + 1]
+    local set
+    if px == '' then set = redis.call('SET', KEYS[i], v, 'NX') else set = redis.call('SET', KEYS[i], v, 'PX', px, 'NX') end
+    if not set then
+      for j = k, i - 1 do redis.call('DEL', KEYS[j]) end
+      return false
+    end
+  end
+  return true
+end
+"#;
+
+/// A script checking the header and testing records ([`RECORDS_LUA`]), then running `body`.
+fn with_records(cell: &'static OnceLock<Script>, body: &str) -> &'static Script {
+    cell.get_or_init(|| Script::new(&format!("{FRESH_LUA}{RECORDS_LUA}{body}")))
+}
+
 impl Remote {
     pub(super) fn token_key(prefix: &str, token: &str) -> String {
         format!("{prefix}t:{token}")
@@ -85,15 +150,11 @@ impl Remote {
         new: &[(&str, &TokenRec)],
     ) -> Result<(), Down> {
         static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = checked(
+        let sc = with_records(
             &SRC,
             r#"
 if not fresh(ARGV[1]) then return -4 end
-for i = 2, #KEYS do if redis.call('EXISTS', KEYS[i]) == 1 then return 0 end end
-for i = 2, #KEYS do
-  local v, px = ARGV[2 * i - 2], ARGV[2 * i - 1]
-  if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
-end
+if not store_new(2, 2) then return 0 end
 return 1
 "#,
         );
@@ -166,93 +227,81 @@ return 1
         )
     }
 
-    /// Removes the credential if `pred` holds of it: exactly one of any number of racers on any
-    /// replica gets it (a compare-and-delete of the exact record read).
-    pub async fn take_if(
+    /// Removes the credential if it is of one of `kinds`, live at `now` (`None`: whatever its
+    /// lifetime), bound as `must` says and, with `spare_fixtures`, not a fixture: one script that
+    /// tests and deletes, so exactly one of any number of racers on any replica gets it.
+    pub(super) async fn take_if(
         &self,
         check: &Check,
         prefix: &str,
         token: &str,
-        pred: impl Fn(&TokenRec) -> bool,
+        fit: Fit<'_>,
+        spare_fixtures: bool,
     ) -> Result<Option<TokenRec>, Down> {
         static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
-            &SRC,
-            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-        );
-        let key = Self::token_key(prefix, token);
-        let mut contended = Contended::new();
-        loop {
-            let Some((raw, r)) = self.get(check, &key).await? else {
-                return Ok(None);
-            };
-            if !pred(&r) {
-                return Ok(None);
-            }
-            let gone: i64 = self.script(sc, &[&key], &[&raw]).await?;
-            if gone == 1 {
-                return Ok(Some(r));
-            }
-            // Changed since read (a session slid by another request): read it again.
-            contended.lost().await?;
-        }
-    }
-
-    /// Takes the credential if `pred` holds of it (a fixture one stays) and stores `issue`, in one
-    /// script: a compare-and-delete of the exact record read, and the successors set only if it
-    /// won, so exactly one of any number of racers on any replica gets it, and a credential is
-    /// never spent without its successors stored.
-    pub async fn exchange(
-        &self,
-        check: &Check,
-        prefix: &str,
-        token: &str,
-        pred: impl Fn(&TokenRec) -> bool,
-        issue: &[(Text, TokenRec)],
-    ) -> Result<Option<TokenRec>, Down> {
-        static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
+        let sc = with_records(
             &SRC,
             r#"
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-for i = 2, #KEYS do if redis.call('EXISTS', KEYS[i]) == 1 then return -3 end end
-if ARGV[2] == '0' then redis.call('DEL', KEYS[1]) end
-for i = 2, #KEYS do
-  local v, px = ARGV[2 * i - 1], ARGV[2 * i]
-  if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
-end
-return 1
+if not fresh(ARGV[1]) then return {-4, false} end
+local raw, t = record(KEYS[2])
+if not raw or not fits(t) or (ARGV[7] == '1' and t.f) then return {0, false} end
+redis.call('DEL', KEYS[2])
+return {1, raw}
 "#,
         );
         let key = Self::token_key(prefix, token);
-        let mut keys = vec![key.clone()];
+        let [kinds, now, owner, link, session] = fit.args();
+        let spare = if spare_fixtures { "1" } else { "0" };
+        let args = [check.arg()?, &kinds, &now, &owner, &link, &session, spare];
+        let (code, raw): (i64, Option<String>) =
+            self.script(sc, &[check.key(), &key], &args).await?;
+        check.verdict(code != STALE)?;
+        Ok(raw.as_deref().and_then(decode))
+    }
+
+    /// Takes the credential if it fits `fit` (a fixture one stays) and stores `issue`, in one
+    /// script: the successors are stored only if it was taken, so exactly one of any number of
+    /// racers on any replica gets it, and a credential is never spent without its successors stored.
+    pub(super) async fn exchange(
+        &self,
+        check: &Check,
+        prefix: &str,
+        token: &str,
+        fit: Fit<'_>,
+        issue: &[(Text, TokenRec)],
+    ) -> Result<Option<TokenRec>, Down> {
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = with_records(
+            &SRC,
+            r#"
+if not fresh(ARGV[1]) then return {-4, false} end
+local raw, t = record(KEYS[2])
+if not raw or not fits(t) then return {0, false} end
+if not store_new(3, 7) then return {-3, false} end
+if not t.f then redis.call('DEL', KEYS[2]) end
+return {1, raw}
+"#,
+        );
+        let key = Self::token_key(prefix, token);
+        let mut keys = vec![check.key().to_string(), key];
         keys.extend(issue.iter().map(|(t, _)| Self::token_key(prefix, t)));
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let mut rest = Vec::with_capacity(2 * issue.len());
+        let [kinds, now, owner, link, session] = fit.args();
+        let mut args = vec![check.arg()?.to_string(), kinds, now, owner, link, session];
         for (_, r) in issue {
-            rest.extend(script_args(r));
+            args.extend(script_args(r));
         }
-        let mut contended = Contended::new();
-        loop {
-            let Some((raw, r)) = self.get(check, &key).await? else {
-                return Ok(None);
-            };
-            if !pred(&r) {
-                return Ok(None);
-            }
-            let keep = if r.fixed { "1" } else { "0" };
-            let mut args: Vec<&str> = vec![&raw, keep];
-            args.extend(rest.iter().map(String::as_str));
-            match self.script::<i64>(sc, &keys, &args).await? {
-                1 => return Ok(Some(r)),
-                -3 => return Err(Down::LOST),
-                // Changed since read (a session slid by another request): read it again.
-                _ => contended.lost().await?,
-            }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, raw): (i64, Option<String>) = self.script(sc, &keys, &args).await?;
+        check.verdict(code != STALE)?;
+        match code {
+            -3 => Err(Down::LOST),
+            _ => Ok(raw.as_deref().and_then(decode)),
         }
     }
 
-    /// The live credential of `kind`, its expiry slid to `now + window_ms` (fixture ones keep theirs).
+    /// The live credential of `kind`, its expiry slid to `now + window_ms` (fixture ones keep
+    /// theirs): one script that tests the record and rewrites its lifetime in place.
     pub async fn touch(
         &self,
         check: &Check,
@@ -263,37 +312,57 @@ return 1
         window_ms: i64,
     ) -> Result<Option<TokenRec>, Down> {
         static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
+        // The record's JSON is patched rather than re-encoded: `"e"` and `"r"` follow `"i"` in the
+        // order `encode` writes them, and `,"i":` cannot occur in a string before them (a quote in a
+        // JSON string is escaped), so the first match is the fields themselves.
+        let sc = with_records(
             &SRC,
             r#"
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[3] == '' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
-return 1
+if not fresh(ARGV[1]) then return {-4, false} end
+local raw, t = record(KEYS[2])
+if not raw or not fits(t) then return {0, false} end
+if t.f then return {1, raw} end
+local head, r, tail = string.match(raw, '^(.-,"i":%-?%d+,)"e":%-?%d+,"r":(%-?%d+)(.*)$')
+if not head then return {0, false} end
+local e = ARGV[7]
+if tonumber(r) < tonumber(e) then r = e end
+local new = head .. '"e":' .. e .. ',"r":' .. r .. tail
+if r == ARGV[8] then
+  redis.call('SET', KEYS[2], new)
+else
+  local px = math.max(tonumber(r) - tonumber(ARGV[3]), 0) + tonumber(ARGV[9])
+  redis.call('SET', KEYS[2], new, 'PX', string.format('%d', px))
+end
+return {1, new}
 "#,
         );
         let key = Self::token_key(prefix, token);
-        let mut contended = Contended::new();
-        loop {
-            let Some((raw, mut r)) = self.get(check, &key).await? else {
-                return Ok(None);
-            };
-            if r.kind != kind || !r.live_at(now) {
-                return Ok(None);
-            }
-            if r.fixed {
-                return Ok(Some(r));
-            }
-            r.expires_ms = now.saturating_add(window_ms);
-            r.retain_ms = r.retain_ms.max(r.expires_ms);
-            let px = gc_ttl(r.retain_ms, now)
-                .map(|p| p.to_string())
-                .unwrap_or_default();
-            let done: i64 = self.script(sc, &[&key], &[&raw, &encode(&r), &px]).await?;
-            if done == 1 {
-                return Ok(Some(r));
-            }
-            contended.lost().await?;
-        }
+        let fit = Fit {
+            kinds: std::slice::from_ref(&kind),
+            now: Some(now),
+            must: Must::ANY,
+        };
+        let [kinds, now_s, owner, link, session] = fit.args();
+        let (e, never, margin) = (
+            now.saturating_add(window_ms).to_string(),
+            NEVER.to_string(),
+            GC_MARGIN_MS.to_string(),
+        );
+        let args = [
+            check.arg()?,
+            &kinds,
+            &now_s,
+            &owner,
+            &link,
+            &session,
+            &e,
+            &never,
+            &margin,
+        ];
+        let (code, raw): (i64, Option<String>) =
+            self.script(sc, &[check.key(), &key], &args).await?;
+        check.verdict(code != STALE)?;
+        Ok(raw.as_deref().and_then(decode))
     }
 
     /// Removes any credential; returns what it was.

@@ -56,9 +56,13 @@ return 0
         let (family, user, now, ok, max) = (a.family.name(), a.user, a.now, a.ok, a.max);
         let locked_until = now.saturating_add(a.window_ms);
         static SRC: OnceLock<Script> = OnceLock::new();
+        // Four commands in the steady state (the header's check, the lock, the two credentials):
+        // a credential is stored with `SET … NX` (taken back if the next one collides) rather than
+        // tested first, and the lock is cleared only when there was one.
         static BODY: &str = r#"
 if not fresh(ARGV[7]) then return -4 end
-local u = tonumber(redis.call('HGET', KEYS[2], 'u') or '0')
+local lock = redis.call('HMGET', KEYS[2], 'f', 'u')
+local u = tonumber(lock[2] or '0')
 if u ~= 0 and tonumber(ARGV[1]) < u then return -1 end
 local n, ok = #KEYS, ARGV[2] == '1'
 if ARGV[6] ~= '' then
@@ -66,13 +70,17 @@ if ARGV[6] ~= '' then
   ok = ok or redis.call('GET', KEYS[#KEYS]) == ARGV[6]
 end
 if ok then
-  for i = 3, n do if redis.call('EXISTS', KEYS[i]) == 1 then return -3 end end
-  if n < #KEYS then redis.call('DEL', KEYS[#KEYS]) end
-  redis.call('DEL', KEYS[2])
   for i = 3, n do
     local v, px = ARGV[2 * i + 2], ARGV[2 * i + 3]
-    if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
+    local set
+    if px == '' then set = redis.call('SET', KEYS[i], v, 'NX') else set = redis.call('SET', KEYS[i], v, 'PX', px, 'NX') end
+    if not set then
+      for j = 3, i - 1 do redis.call('DEL', KEYS[j]) end
+      return -3
+    end
   end
+  if n < #KEYS then redis.call('DEL', KEYS[#KEYS]) end
+  if lock[1] or lock[2] then redis.call('DEL', KEYS[2]) end
   return -2
 end
 if u ~= 0 then redis.call('DEL', KEYS[2]) end

@@ -13,7 +13,7 @@ use crate::contract::Family;
 use crate::ids::{secret_eq, sign_hs256, verify_hs256};
 use crate::namespace::Ns;
 use crate::store::enos::EnosUser;
-use crate::store::{Kind, LoginAttempt, Settled, Text, TokenRec, Verbs};
+use crate::store::{Kind, LoginAttempt, Must, Settled, Text, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::HeaderMap;
@@ -161,7 +161,10 @@ async fn open_session(
     r.bind().org = Some(org);
     r.link = Some(access.clone());
     let issue = [(access.clone(), a), (refresh.clone(), r)];
-    let same_user = |r: &TokenRec| *r.owner == *user.id;
+    let same_user = Must {
+        owner: Some(&user.id),
+        ..Must::ANY
+    };
     let store = ns.store();
     let old = store
         .exchange(spent.token, spent.kinds, now, same_user, issue)

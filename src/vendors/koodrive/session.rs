@@ -9,7 +9,7 @@ use crate::contract::koodrive::types::{
 };
 use crate::contract::respond::HandWrittenJson;
 use crate::namespace::Ns;
-use crate::store::{koodrive::KooUser, Kind, TokenRec, Verbs};
+use crate::store::{koodrive::KooUser, Kind, Must, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -182,7 +182,11 @@ pub(super) async fn session_refresh(
     }
     let fresh = ns.gen.hex_key(24);
     let access_token = format!("Bearer {fresh}");
-    let same = |r: &TokenRec| r.session() == Some(sid) && r.owner == rec.owner;
+    let same = Must {
+        owner: Some(&rec.owner),
+        session: Some(sid),
+        ..Must::ANY
+    };
     let mut next = TokenRec::new(Kind::KooSession, rec.owner.clone(), now, SESSION_WINDOW_MS);
     next.bind = rec.bind.clone();
     // Exactly one concurrent refresh wins the old session, and only its successor is stored.

@@ -18,7 +18,7 @@ use crate::contract::Family;
 use crate::ids::{secret_eq, sign_hs256};
 use crate::namespace::Ns;
 use crate::store::oneaccess::OaClient;
-use crate::store::{Kind, LoginAttempt, Lookup, Settled, Text, TokenRec, Verbs};
+use crate::store::{Kind, LoginAttempt, Lookup, Must, Settled, Text, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
@@ -405,7 +405,7 @@ pub(super) async fn verify_ticket(
     }
     let rec = ns
         .store()
-        .take_if(ticket, Kind::OaTicket, now, |_| true)
+        .take_if(ticket, Kind::OaTicket, now, Must::ANY)
         .await?
         .ok_or(OaError::Ticket)?;
     let user = ns.oa().user(&rec.owner).ok_or(OaError::Ticket)?;
