@@ -25,17 +25,36 @@ struct Wire {
 
 /// A record as stored.
 pub fn encode(r: &TokenRec) -> String {
-    let w = Wire {
+    // Borrowed fields, written into a buffer sized for a record: no clone of the bindings.
+    #[derive(Serialize)]
+    struct WireRef<'a> {
+        k: Kind,
+        o: &'a str,
+        i: i64,
+        e: i64,
+        r: i64,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        f: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        b: Option<&'a Bindings>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        l: Option<&'a str>,
+    }
+    let w = WireRef {
         k: r.kind,
-        o: r.owner.clone(),
+        o: &r.owner,
         i: r.issued_ms,
         e: r.expires_ms,
         r: r.retain_ms,
         f: r.fixed,
-        b: r.bind.clone(),
-        l: r.link.clone(),
+        b: r.bind.as_deref(),
+        l: r.link.as_deref(),
     };
-    serde_json::to_string(&w).unwrap_or_default()
+    let mut out = Vec::with_capacity(256);
+    if serde_json::to_writer(&mut out, &w).is_err() {
+        return String::new();
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn decode(s: &str) -> Option<TokenRec> {
@@ -138,7 +157,11 @@ fn with_records(cell: &'static OnceLock<Script>, body: &str) -> &'static Script 
 
 impl Remote {
     pub(super) fn token_key(prefix: &str, token: &str) -> String {
-        format!("{prefix}t:{token}")
+        let mut k = String::with_capacity(prefix.len() + token.len() + 2);
+        for part in [prefix, "t:", token] {
+            k.push_str(part);
+        }
+        k
     }
 
     /// Stores new credentials (one, or two linked ones) together, or none: an error if they could
