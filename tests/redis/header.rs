@@ -9,12 +9,12 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 
 /// A `MONITOR` connection to the test's Redis.
-struct Monitor {
+pub(super) struct Monitor {
     lines: BufReader<TcpStream>,
 }
 
 impl Monitor {
-    fn start(redis: &Redis) -> Monitor {
+    pub(super) fn start(redis: &Redis) -> Monitor {
         let mut s = TcpStream::connect(("127.0.0.1", redis.port())).expect("connect to Redis");
         s.set_read_timeout(Some(Duration::from_secs(5)))
             .expect("a read timeout");
@@ -29,7 +29,7 @@ impl Monitor {
 
     /// The commands clients sent since the last call (lower-case names), not those scripts ran:
     /// read up to a marker this sends, so that nothing sent before it is missed.
-    fn sent(&mut self, redis: &Redis) -> Vec<String> {
+    pub(super) fn sent(&mut self, redis: &Redis) -> Vec<String> {
         let mark = format!("mark-{}", rand_tag());
         assert!(redis.command(&["ECHO", &mark]).is_some(), "ECHO answered");
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -61,7 +61,7 @@ fn rand_tag() -> u128 {
 }
 
 /// `n` script calls (EVALSHA), nothing else.
-fn scripts(n: usize) -> Vec<String> {
+pub(super) fn scripts(n: usize) -> Vec<String> {
     vec!["evalsha".to_string(); n]
 }
 
