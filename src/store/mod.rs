@@ -190,6 +190,18 @@ pub trait Verbs {
         must: Must<'_>,
         issue: [(Text, TokenRec); N],
     ) -> Result<Option<TokenRec>, Down>;
+    /// Renews a credential: takes `token` if it is of `kind`, live at `now` and bound as `must`
+    /// says, and stores `fresh` in its place, with its owner and bindings, live from `now` for
+    /// `ttl_ms`. One step, as [`Verbs::exchange`] (a fixture stays); `None`: nothing taken or stored.
+    async fn renew(
+        &self,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        must: Must<'_>,
+        fresh: Text,
+        ttl_ms: i64,
+    ) -> Result<Option<TokenRec>, Down>;
     /// Retires a credential of one of `kinds` unless it is a fixture; true if it was there.
     async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down>;
     /// Removes any credential; returns what it was.
@@ -326,6 +338,17 @@ impl Verbs for Backend<'_> {
         issue: [(Text, TokenRec); N],
     ) -> Result<Option<TokenRec>, Down> {
         on!(self, b => b.exchange(token, kinds, now, must, issue).await)
+    }
+    async fn renew(
+        &self,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        must: Must<'_>,
+        fresh: Text,
+        ttl_ms: i64,
+    ) -> Result<Option<TokenRec>, Down> {
+        on!(self, b => b.renew(token, kind, now, must, fresh, ttl_ms).await)
     }
     async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {
         on!(self, b => b.retire(token, kinds).await)

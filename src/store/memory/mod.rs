@@ -189,6 +189,32 @@ impl Verbs for Store {
         Ok(got)
     }
 
+    async fn renew(
+        &self,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        must: Must<'_>,
+        fresh: Text,
+        ttl_ms: i64,
+    ) -> Result<Option<TokenRec>, Down> {
+        let Lookup::Live(seen) = self.tokens.lookup(token, &[kind], now) else {
+            return Ok(None);
+        };
+        let got = if seen.fixed {
+            Some(seen).filter(|r| must.holds(r))
+        } else {
+            self.tokens
+                .take_if(token, kind, now, |r| !r.fixed && must.holds(r))
+        };
+        if let Some(old) = &got {
+            let mut next = TokenRec::new(kind, old.owner.clone(), now, ttl_ms);
+            next.bind = old.bind.clone();
+            self.tokens.insert(fresh, next);
+        }
+        Ok(got)
+    }
+
     async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {
         Ok(self.tokens.retire(token, kinds))
     }

@@ -323,6 +323,66 @@ return {1, raw}
         }
     }
 
+    /// Takes the credential if it fits `fit` (a fixture one stays) and stores `fresh` in its place:
+    /// the same record, its lifetime from `fit.now` for `ttl_ms`, neither fixed nor linked. One
+    /// script, as [`Remote::exchange`]; the record is patched as in [`Remote::touch`].
+    pub(super) async fn renew(
+        &self,
+        check: &Check,
+        prefix: &str,
+        token: &str,
+        fit: Fit<'_>,
+        fresh: &str,
+        ttl_ms: i64,
+    ) -> Result<Option<TokenRec>, Down> {
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = with_records(
+            &SRC,
+            r#"
+if not fresh(ARGV[1]) then return {-4, false} end
+local raw, t = record(KEYS[2])
+if not raw or not fits(t) then return {0, false} end
+local head, tail = string.match(raw, '^(.-,)"i":%-?%d+,"e":%-?%d+,"r":%-?%d+(.*)$')
+if not head then return {0, false} end
+if string.sub(tail, 1, 9) == ',"f":true' then tail = string.sub(tail, 10) end
+local l = string.find(tail, ',"l":"', 1, true)
+if l then tail = string.sub(tail, 1, l - 1) .. '}' end
+local new = head .. '"i":' .. ARGV[3] .. ',"e":' .. ARGV[7] .. ',"r":' .. ARGV[7] .. tail
+if not redis.call('SET', KEYS[3], new, 'PX', ARGV[8], 'NX') then return {-3, false} end
+if not t.f then redis.call('DEL', KEYS[2]) end
+return {1, raw}
+"#,
+        );
+        let Some(now) = fit.now else {
+            return Ok(None);
+        };
+        let keys = [
+            check.key(),
+            &Self::token_key(prefix, token),
+            &Self::token_key(prefix, fresh),
+        ];
+        let [kinds, now_s, owner, link, session] = fit.args();
+        let e = now.saturating_add(ttl_ms);
+        let px = gc_ttl(e, now).unwrap_or(GC_MARGIN_MS).to_string();
+        let e = e.to_string();
+        let args = [
+            check.arg()?,
+            &kinds,
+            &now_s,
+            &owner,
+            &link,
+            &session,
+            &e,
+            &px,
+        ];
+        let (code, raw): (i64, Option<String>) = self.script(sc, &keys, &args).await?;
+        check.verdict(code != STALE)?;
+        match code {
+            -3 => Err(Down::LOST),
+            _ => Ok(raw.as_deref().and_then(decode)),
+        }
+    }
+
     /// The live credential of `kind`, its expiry slid to `now + window_ms` (fixture ones keep
     /// theirs): one script that tests the record and rewrites its lifetime in place.
     pub async fn touch(

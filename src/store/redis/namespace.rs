@@ -256,6 +256,25 @@ impl Verbs for Session {
             .await
     }
 
+    async fn renew(
+        &self,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        must: Must<'_>,
+        fresh: Text,
+        ttl_ms: i64,
+    ) -> Result<Option<TokenRec>, Down> {
+        let fit = Fit {
+            kinds: std::slice::from_ref(&kind),
+            now: Some(now),
+            must,
+        };
+        let r = &self.hub.remote;
+        r.renew(&self.check, &self.prefix, token, fit, &fresh, ttl_ms)
+            .await
+    }
+
     async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {
         let fit = Fit {
             kinds,
