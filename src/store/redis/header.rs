@@ -49,12 +49,21 @@ pub(super) const USED: &str = "am:used";
 
 /// The key of namespace `ns`'s header.
 pub(super) fn meta_key(ns: &str) -> String {
-    format!("am:n:{ns}:meta")
+    // Concatenated, not `format!`ed: built for every request.
+    let mut k = String::with_capacity(ns.len() + 10);
+    for part in ["am:n:", ns, ":meta"] {
+        k.push_str(part);
+    }
+    k
 }
 
 /// The key prefix of a namespace's epoch: credentials and lockouts live under it.
 pub fn prefix(ns: &str, epoch: u64) -> String {
-    format!("am:n:{ns}:{epoch}:")
+    let mut p = String::with_capacity(ns.len() + 28);
+    for part in ["am:n:", ns, ":", itoa::Buffer::new().format(epoch), ":"] {
+        p.push_str(part);
+    }
+    p
 }
 
 /// A namespace's shared header: read at the start of a request, or taken from the replica's last
