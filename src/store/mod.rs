@@ -181,7 +181,8 @@ pub trait Verbs {
     /// Exchanges a credential for its successors in one step: takes `token` if it is of one of
     /// `kinds`, live at `now` and bound as `must` says, and stores `issue`. Exactly one of any number of
     /// concurrent callers (on any replica) gets it; a fixture is reusable, so it stays and every
-    /// caller gets it. `None`: nothing was taken, nothing stored.
+    /// caller gets it. `None`: nothing was taken, nothing stored. With `retire` (a linked
+    /// credential's text and the kinds it may be), that credential is retired in the same step.
     async fn exchange<const N: usize>(
         &self,
         token: &str,
@@ -189,6 +190,7 @@ pub trait Verbs {
         now: i64,
         must: Must<'_>,
         issue: [(Text, TokenRec); N],
+        retire: Option<(&str, &[Kind])>,
     ) -> Result<Option<TokenRec>, Down>;
     /// Renews a credential: takes `token` if it is of `kind`, live at `now` and bound as `must`
     /// says, and stores `fresh` in its place, with its owner and bindings, live from `now` for
@@ -336,8 +338,9 @@ impl Verbs for Backend<'_> {
         now: i64,
         must: Must<'_>,
         issue: [(Text, TokenRec); N],
+        retire: Option<(&str, &[Kind])>,
     ) -> Result<Option<TokenRec>, Down> {
-        on!(self, b => b.exchange(token, kinds, now, must, issue).await)
+        on!(self, b => b.exchange(token, kinds, now, must, issue, retire).await)
     }
     async fn renew(
         &self,

@@ -171,6 +171,7 @@ impl Verbs for Store {
         now: i64,
         must: Must<'_>,
         issue: [(Text, TokenRec); N],
+        retire: Option<(&str, &[Kind])>,
     ) -> Result<Option<TokenRec>, Down> {
         let Lookup::Live(seen) = self.tokens.lookup(token, kinds, now) else {
             return Ok(None);
@@ -184,6 +185,9 @@ impl Verbs for Store {
         if got.is_some() {
             for (t, r) in issue {
                 self.tokens.insert(t, r);
+            }
+            if let Some((t, kinds)) = retire {
+                self.tokens.retire(t, kinds);
             }
         }
         Ok(got)

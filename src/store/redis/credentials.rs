@@ -103,11 +103,7 @@ impl Fit<'_> {
     /// `ARGV[2..=6]` of a script that tests a record: the kinds as `,a,b,`, the instant (`''`: any),
     /// and each binding as `=text` (`''`: any).
     fn args(&self) -> [String; 5] {
-        let mut kinds = String::from(",");
-        for k in self.kinds {
-            kinds.push_str(k.name());
-            kinds.push(',');
-        }
+        let kinds = kind_list(self.kinds);
         let now = self.now.map(|n| n.to_string()).unwrap_or_default();
         let must = |m: Option<&str>| m.map(|v| format!("={v}")).unwrap_or_default();
         let m = &self.must;
@@ -115,10 +111,20 @@ impl Fit<'_> {
     }
 }
 
+/// Kinds as a script tests them: `,a,b,`.
+fn kind_list(kinds: &[Kind]) -> String {
+    let mut list = String::from(",");
+    for k in kinds {
+        list.push_str(k.name());
+        list.push(',');
+    }
+    list
+}
+
 /// Lua for the scripts that test a record ([`Fit`]) before they take or change it, after
 /// [`FRESH_LUA`]: `record(key)` reads and decodes one (nothing if missing or unreadable, as a read
-/// from Rust finds it), `fits(t)` tests it against `ARGV[2..=6]`, and `store_new(k, a)` stores
-/// `KEYS[k..]` with (JSON, TTL) pairs from `ARGV[a..]`, none if one of them exists.
+/// from Rust finds it), `fits(t)` tests it against `ARGV[2..=6]`, and `store_new(k, last, a)`
+/// stores `KEYS[k..=last]` with (JSON, TTL) pairs from `ARGV[a..]`, none if one of them exists.
 const RECORDS_LUA: &str = r#"
 local function record(key)
   local raw = redis.call('GET', key)
@@ -136,8 +142,8 @@ local function fits(t)
   local b = type(t.b) == 'table' and t.b or {}
   return bound(ARGV[4], t.o) and bound(ARGV[5], t.l) and bound(ARGV[6], b.session)
 end
-local function store_new(k, a)
-  for i = k, #KEYS do
+local function store_new(k, last, a)
+  for i = k, last do
     local v, px = ARGV[a + 2 * (i - k)], ARGV[a + 2 * (i - k) + 1]
     local set
     if px == '' then set = redis.call('SET', KEYS[i], v, 'NX') else set = redis.call('SET', KEYS[i], v, 'PX', px, 'NX') end
@@ -177,7 +183,7 @@ impl Remote {
             &SRC,
             r#"
 if not fresh(ARGV[1]) then return -4 end
-if not store_new(2, 2) then return 0 end
+if not store_new(2, #KEYS, 2) then return 0 end
 return 1
 "#,
         );
@@ -284,7 +290,8 @@ return {1, raw}
 
     /// Takes the credential if it fits `fit` (a fixture one stays) and stores `issue`, in one
     /// script: the successors are stored only if it was taken, so exactly one of any number of
-    /// racers on any replica gets it, and a credential is never spent without its successors stored.
+    /// racers on any replica gets it, and a credential is never spent without its successors
+    /// stored. `retire` (a linked credential, retired unless a fixture) goes in the same script.
     pub(super) async fn exchange(
         &self,
         check: &Check,
@@ -292,6 +299,7 @@ return {1, raw}
         token: &str,
         fit: Fit<'_>,
         issue: &[(Text, TokenRec)],
+        retire: Option<(&str, &[Kind])>,
     ) -> Result<Option<TokenRec>, Down> {
         static SRC: OnceLock<Script> = OnceLock::new();
         let sc = with_records(
@@ -300,20 +308,33 @@ return {1, raw}
 if not fresh(ARGV[1]) then return {-4, false} end
 local raw, t = record(KEYS[2])
 if not raw or not fits(t) then return {0, false} end
-if not store_new(3, 7) then return {-3, false} end
+local last = #KEYS
+if ARGV[7] ~= '' then last = last - 1 end
+if not store_new(3, last, 8) then return {-3, false} end
 if not t.f then redis.call('DEL', KEYS[2]) end
+if ARGV[7] ~= '' then
+  local linked, l = record(KEYS[#KEYS])
+  if linked and not l.f and string.find(ARGV[7], ',' .. l.k .. ',', 1, true) then redis.call('DEL', KEYS[#KEYS]) end
+end
 return {1, raw}
 "#,
         );
         let key = Self::token_key(prefix, token);
         let mut keys = vec![check.key().to_string(), key];
         keys.extend(issue.iter().map(|(t, _)| Self::token_key(prefix, t)));
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let [kinds, now, owner, link, session] = fit.args();
         let mut args = vec![check.arg()?.to_string(), kinds, now, owner, link, session];
+        match retire {
+            Some((t, kinds)) => {
+                keys.push(Self::token_key(prefix, t));
+                args.push(kind_list(kinds));
+            }
+            None => args.push(String::new()),
+        }
         for (_, r) in issue {
             args.extend(script_args(r));
         }
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (code, raw): (i64, Option<String>) = self.script(sc, &keys, &args).await?;
         check.verdict(code != STALE)?;

@@ -245,6 +245,7 @@ impl Verbs for Session {
         now: i64,
         must: Must<'_>,
         issue: [(Text, TokenRec); N],
+        retire: Option<(&str, &[Kind])>,
     ) -> Result<Option<TokenRec>, Down> {
         let fit = Fit {
             kinds,
@@ -252,7 +253,7 @@ impl Verbs for Session {
             must,
         };
         let r = &self.hub.remote;
-        r.exchange(&self.check, &self.prefix, token, fit, &issue)
+        r.exchange(&self.check, &self.prefix, token, fit, &issue, retire)
             .await
     }
 

@@ -114,15 +114,17 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
     }))
 }
 
-/// The credential a new session is exchanged for: its text and the kinds it may be.
+/// The credential a new session is exchanged for: its text, the kinds it may be, and the access
+/// token retired with it (a refresh token's).
 struct Spent<'a> {
     token: &'a str,
     kinds: &'a [Kind],
+    retire: Option<&'a str>,
 }
 
 /// Exchanges `spent` for an org-bound access token and its refresh token (linked), in one step, and
 /// answers the session data; 31401 if a concurrent request spent it first. A refresh token's
-/// access token is retired with it.
+/// access token is retired with it, in the same step.
 async fn open_session(
     ns: &Ns,
     spent: Spent<'_>,
@@ -165,14 +167,11 @@ async fn open_session(
         owner: Some(&user.id),
         ..Must::ANY
     };
-    let store = ns.store();
-    let old = store
-        .exchange(spent.token, spent.kinds, now, same_user, issue)
+    let retire = spent.retire.map(|a| (a, &[Kind::EnosAccess][..]));
+    ns.store()
+        .exchange(spent.token, spent.kinds, now, same_user, issue, retire)
         .await?
         .ok_or(EnosError::LoginFirst)?;
-    if let (Kind::EnosRefresh, Some(a)) = (old.kind, &old.link) {
-        store.retire(a, &[Kind::EnosAccess]).await?;
-    }
     Ok(ok(SessionData {
         user_id: &user.id,
         user_name: &user.name,
@@ -223,6 +222,7 @@ pub(super) async fn session_set(
     let spent = Spent {
         token,
         kinds: &[Kind::EnosLogin, Kind::EnosAccess],
+        retire: None,
     };
     open_session(&ns, spent, &user, &org.id, &org.name).await
 }
@@ -271,6 +271,7 @@ pub(super) async fn token_refresh(ns: Ns, RawQuery(q): RawQuery) -> Result<Respo
     let spent = Spent {
         token: &refresh,
         kinds: &[Kind::EnosRefresh],
+        retire: old.link.as_deref(),
     };
     open_session(&ns, spent, &user, &org.id, &org.name).await
 }

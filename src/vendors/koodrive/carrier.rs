@@ -210,10 +210,11 @@ pub(super) async fn refresh_token(
         link: Some(access),
         ..Must::ANY
     };
+    // The old access token is retired in the same step.
+    let retire = Some((access, &[Kind::KooAccess][..]));
     store
-        .exchange(refresh, &[Kind::KooRefresh], now, same, pair)
+        .exchange(refresh, &[Kind::KooRefresh], now, same, pair, retire)
         .await?
         .ok_or(KooError::Refresh)?;
-    store.retire(access, &[Kind::KooAccess]).await?;
     Ok(ok("Success", RefreshData { session_info }))
 }
