@@ -295,13 +295,13 @@ pub(super) async fn logout(ns: Ns, Headers(headers): Headers) -> Result<Response
     let (token, rec) = bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess])
         .await?
         .ok_or(EnosError::TokenNotValid)?;
-    let store = ns.store();
-    store
-        .retire(token, &[Kind::EnosLogin, Kind::EnosAccess])
+    // The token and its refresh token retired in one step (a fixture's static token stays): an
+    // exchange for nothing. Lost to a concurrent logout, it is gone all the same.
+    let kinds = [Kind::EnosLogin, Kind::EnosAccess];
+    let retire = rec.link.as_deref().map(|r| (r, &[Kind::EnosRefresh][..]));
+    ns.store()
+        .exchange(token, &kinds, ns.now(), Must::ANY, [], retire)
         .await?;
-    if let Some(r) = &rec.link {
-        store.retire(r, &[Kind::EnosRefresh]).await?;
-    }
     Ok(ok(true))
 }
 
