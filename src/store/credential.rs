@@ -205,6 +205,8 @@ pub struct Must<'a> {
     pub owner: Option<&'a str>,
     pub link: Option<&'a str>,
     pub session: Option<&'a str>,
+    pub tenant: Option<&'a str>,
+    pub fingerprint: Option<&'a str>,
 }
 
 impl Must<'_> {
@@ -213,6 +215,8 @@ impl Must<'_> {
         owner: None,
         link: None,
         session: None,
+        tenant: None,
+        fingerprint: None,
     };
 
     pub fn holds(&self, r: &TokenRec) -> bool {
@@ -220,6 +224,8 @@ impl Must<'_> {
         eq(self.owner, Some(&r.owner))
             && eq(self.link, r.link.as_deref())
             && eq(self.session, r.session())
+            && eq(self.tenant, r.tenant())
+            && eq(self.fingerprint, r.fingerprint())
     }
 }
 

@@ -100,14 +100,22 @@ pub(super) struct Fit<'a> {
 }
 
 impl Fit<'_> {
-    /// `ARGV[2..=6]` of a script that tests a record: the kinds as `,a,b,`, the instant (`''`: any),
+    /// `ARGV[2..=8]` of a script that tests a record: the kinds as `,a,b,`, the instant (`''`: any),
     /// and each binding as `=text` (`''`: any).
-    fn args(&self) -> [String; 5] {
+    fn args(&self) -> [String; 7] {
         let kinds = kind_list(self.kinds);
         let now = self.now.map(|n| n.to_string()).unwrap_or_default();
         let must = |m: Option<&str>| m.map(|v| format!("={v}")).unwrap_or_default();
         let m = &self.must;
-        [kinds, now, must(m.owner), must(m.link), must(m.session)]
+        [
+            kinds,
+            now,
+            must(m.owner),
+            must(m.link),
+            must(m.session),
+            must(m.tenant),
+            must(m.fingerprint),
+        ]
     }
 }
 
@@ -123,7 +131,7 @@ fn kind_list(kinds: &[Kind]) -> String {
 
 /// Lua for the scripts that test a record ([`Fit`]) before they take or change it, after
 /// [`FRESH_LUA`]: `record(key)` reads and decodes one (nothing if missing or unreadable, as a read
-/// from Rust finds it), `fits(t)` tests it against `ARGV[2..=6]`, and `store_new(k, last, a)`
+/// from Rust finds it), `fits(t)` tests it against `ARGV[2..=8]`, and `store_new(k, last, a)`
 /// stores `KEYS[k..=last]` with (JSON, TTL) pairs from `ARGV[a..]`, none if one of them exists.
 const RECORDS_LUA: &str = r#"
 local function record(key)
@@ -141,6 +149,7 @@ local function fits(t)
   if ARGV[3] ~= '' and not (tonumber(ARGV[3]) < (tonumber(t.e) or 0)) then return false end
   local b = type(t.b) == 'table' and t.b or {}
   return bound(ARGV[4], t.o) and bound(ARGV[5], t.l) and bound(ARGV[6], b.session)
+    and bound(ARGV[7], b.tenant) and bound(ARGV[8], b.fingerprint)
 end
 local function store_new(k, last, a)
   for i = k, last do
@@ -273,15 +282,17 @@ return 1
             r#"
 if not fresh(ARGV[1]) then return {-4, false} end
 local raw, t = record(KEYS[2])
-if not raw or not fits(t) or (ARGV[7] == '1' and t.f) then return {0, false} end
+if not raw or not fits(t) or (ARGV[9] == '1' and t.f) then return {0, false} end
 redis.call('DEL', KEYS[2])
 return {1, raw}
 "#,
         );
         let key = Self::token_key(prefix, token);
-        let [kinds, now, owner, link, session] = fit.args();
+        let fit = fit.args();
         let spare = if spare_fixtures { "1" } else { "0" };
-        let args = [check.arg()?, &kinds, &now, &owner, &link, &session, spare];
+        let mut args = vec![check.arg()?];
+        args.extend(fit.iter().map(String::as_str));
+        args.push(spare);
         let (code, raw): (i64, Option<String>) =
             self.script(sc, &[check.key(), &key], &args).await?;
         check.verdict(code != STALE)?;
@@ -309,12 +320,12 @@ if not fresh(ARGV[1]) then return {-4, false} end
 local raw, t = record(KEYS[2])
 if not raw or not fits(t) then return {0, false} end
 local last = #KEYS
-if ARGV[7] ~= '' then last = last - 1 end
-if not store_new(3, last, 8) then return {-3, false} end
+if ARGV[9] ~= '' then last = last - 1 end
+if not store_new(3, last, 10) then return {-3, false} end
 if not t.f then redis.call('DEL', KEYS[2]) end
-if ARGV[7] ~= '' then
+if ARGV[9] ~= '' then
   local linked, l = record(KEYS[#KEYS])
-  if linked and not l.f and string.find(ARGV[7], ',' .. l.k .. ',', 1, true) then redis.call('DEL', KEYS[#KEYS]) end
+  if linked and not l.f and string.find(ARGV[9], ',' .. l.k .. ',', 1, true) then redis.call('DEL', KEYS[#KEYS]) end
 end
 return {1, raw}
 "#,
@@ -322,8 +333,8 @@ return {1, raw}
         let key = Self::token_key(prefix, token);
         let mut keys = vec![check.key().to_string(), key];
         keys.extend(issue.iter().map(|(t, _)| Self::token_key(prefix, t)));
-        let [kinds, now, owner, link, session] = fit.args();
-        let mut args = vec![check.arg()?.to_string(), kinds, now, owner, link, session];
+        let mut args = vec![check.arg()?.to_string()];
+        args.extend(fit.args());
         match retire {
             Some((t, kinds)) => {
                 keys.push(Self::token_key(prefix, t));
@@ -368,8 +379,8 @@ if not head then return {0, false} end
 if string.sub(tail, 1, 9) == ',"f":true' then tail = string.sub(tail, 10) end
 local l = string.find(tail, ',"l":"', 1, true)
 if l then tail = string.sub(tail, 1, l - 1) .. '}' end
-local new = head .. '"i":' .. ARGV[3] .. ',"e":' .. ARGV[7] .. ',"r":' .. ARGV[7] .. tail
-if not redis.call('SET', KEYS[3], new, 'PX', ARGV[8], 'NX') then return {-3, false} end
+local new = head .. '"i":' .. ARGV[3] .. ',"e":' .. ARGV[9] .. ',"r":' .. ARGV[9] .. tail
+if not redis.call('SET', KEYS[3], new, 'PX', ARGV[10], 'NX') then return {-3, false} end
 if not t.f then redis.call('DEL', KEYS[2]) end
 return {1, raw}
 "#,
@@ -382,20 +393,13 @@ return {1, raw}
             &Self::token_key(prefix, token),
             &Self::token_key(prefix, fresh),
         ];
-        let [kinds, now_s, owner, link, session] = fit.args();
+        let fit = fit.args();
         let e = now.saturating_add(ttl_ms);
         let px = gc_ttl(e, now).unwrap_or(GC_MARGIN_MS).to_string();
         let e = e.to_string();
-        let args = [
-            check.arg()?,
-            &kinds,
-            &now_s,
-            &owner,
-            &link,
-            &session,
-            &e,
-            &px,
-        ];
+        let mut args = vec![check.arg()?];
+        args.extend(fit.iter().map(String::as_str));
+        args.extend([e.as_str(), &px]);
         let (code, raw): (i64, Option<String>) = self.script(sc, &keys, &args).await?;
         check.verdict(code != STALE)?;
         match code {
@@ -428,13 +432,13 @@ if not raw or not fits(t) then return {0, false} end
 if t.f then return {1, raw} end
 local head, r, tail = string.match(raw, '^(.-,"i":%-?%d+,)"e":%-?%d+,"r":(%-?%d+)(.*)$')
 if not head then return {0, false} end
-local e = ARGV[7]
+local e = ARGV[9]
 if tonumber(r) < tonumber(e) then r = e end
 local new = head .. '"e":' .. e .. ',"r":' .. r .. tail
-if r == ARGV[8] then
+if r == ARGV[10] then
   redis.call('SET', KEYS[2], new)
 else
-  local px = math.max(tonumber(r) - tonumber(ARGV[3]), 0) + tonumber(ARGV[9])
+  local px = math.max(tonumber(r) - tonumber(ARGV[3]), 0) + tonumber(ARGV[11])
   redis.call('SET', KEYS[2], new, 'PX', string.format('%d', px))
 end
 return {1, new}
@@ -446,23 +450,15 @@ return {1, new}
             now: Some(now),
             must: Must::ANY,
         };
-        let [kinds, now_s, owner, link, session] = fit.args();
+        let fit = fit.args();
         let (e, never, margin) = (
             now.saturating_add(window_ms).to_string(),
             NEVER.to_string(),
             GC_MARGIN_MS.to_string(),
         );
-        let args = [
-            check.arg()?,
-            &kinds,
-            &now_s,
-            &owner,
-            &link,
-            &session,
-            &e,
-            &never,
-            &margin,
-        ];
+        let mut args = vec![check.arg()?];
+        args.extend(fit.iter().map(String::as_str));
+        args.extend([e.as_str(), &never, &margin]);
         let (code, raw): (i64, Option<String>) =
             self.script(sc, &[check.key(), &key], &args).await?;
         check.verdict(code != STALE)?;
