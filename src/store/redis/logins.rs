@@ -1,8 +1,8 @@
 //! Login attempts of one namespace epoch: lockout counters (keys `{prefix}l:{family}:{user}`) and
 //! the script that settles an attempt, counting a failure or storing what a success issues.
 
-use super::credentials::{gc_ttl, script_args};
 use super::header::{Check, FRESH_LUA};
+use super::record::{gc_ttl, script_args};
 use super::{Down, Remote, GC_MARGIN_MS};
 use crate::store::credential::{verification_code_key, Text, TokenRec};
 use crate::store::{LockState, LoginAttempt, Settled};

@@ -21,12 +21,13 @@ mod header;
 mod hub;
 mod logins;
 mod namespace;
+mod record;
 mod restore;
 
-pub use credentials::encode;
 pub use header::{prefix, Meta, Setup};
 pub use hub::{Hub, IdsCache};
 pub use namespace::Session;
+pub use record::encode;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{FromRedisValue, Script};

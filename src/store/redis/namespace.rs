@@ -14,9 +14,9 @@
 //! scan the epoch (the control plane's, and an EnOS logout's) and a request that ran no verb confirm
 //! the header with one read of it instead.
 
-use super::credentials::Fit;
 use super::header::Check;
 use super::hub::{changes_of, Hub};
+use super::record::Fit;
 use super::{Contended, Down, Meta};
 use crate::clock::Clock;
 use crate::contract::Family;

@@ -4,8 +4,8 @@
 //! its next request (its identities are rebuilt, as after a reset); the old epoch's keys are
 //! unlinked in the background.
 
-use super::credentials::{encode, gc_ttl};
 use super::header::{meta_key, new_epoch_lua, prefix, stamp_lua, EPOCHS, USED};
+use super::record::{encode, gc_ttl};
 use super::{script, Down, Remote, GC_MARGIN_MS};
 use crate::store::Restore;
 use redis::Script;
