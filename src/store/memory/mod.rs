@@ -77,6 +77,20 @@ impl Store {
         self.tokens.take_if(&key, kind, now, matches).is_some()
     }
 
+    /// Takes a live credential of one of `kinds` bound as `must` says, or (a fixture) returns it
+    /// and keeps it: what an exchange spends.
+    fn spend(&self, token: &str, kinds: &[Kind], now: i64, must: Must<'_>) -> Option<TokenRec> {
+        let Lookup::Live(seen) = self.tokens.lookup(token, kinds, now) else {
+            return None;
+        };
+        if seen.fixed {
+            Some(seen).filter(|r| must.holds(r))
+        } else {
+            self.tokens
+                .take_if(token, seen.kind, now, |r| !r.fixed && must.holds(r))
+        }
+    }
+
     /// Drops expired credentials and elapsed lockouts; returns how many credentials went.
     pub fn sweep(&self) -> usize {
         let now = self.clock.now_ms();
@@ -173,15 +187,7 @@ impl Verbs for Store {
         issue: [(Text, TokenRec); N],
         retire: Option<(&str, &[Kind])>,
     ) -> Result<Option<TokenRec>, Down> {
-        let Lookup::Live(seen) = self.tokens.lookup(token, kinds, now) else {
-            return Ok(None);
-        };
-        let got = if seen.fixed {
-            Some(seen).filter(|r| must.holds(r))
-        } else {
-            self.tokens
-                .take_if(token, seen.kind, now, |r| !r.fixed && must.holds(r))
-        };
+        let got = self.spend(token, kinds, now, must);
         if got.is_some() {
             for (t, r) in issue {
                 self.tokens.insert(t, r);
@@ -202,15 +208,7 @@ impl Verbs for Store {
         fresh: Text,
         ttl_ms: i64,
     ) -> Result<Option<TokenRec>, Down> {
-        let Lookup::Live(seen) = self.tokens.lookup(token, &[kind], now) else {
-            return Ok(None);
-        };
-        let got = if seen.fixed {
-            Some(seen).filter(|r| must.holds(r))
-        } else {
-            self.tokens
-                .take_if(token, kind, now, |r| !r.fixed && must.holds(r))
-        };
+        let got = self.spend(token, &[kind], now, must);
         if let Some(old) = &got {
             let mut next = TokenRec::new(kind, old.owner.clone(), now, ttl_ms);
             next.bind = old.bind.clone();
