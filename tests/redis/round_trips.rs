@@ -127,3 +127,29 @@ async fn enos_requests_cost_one_script_per_credential_they_read_or_write() {
     })
     .await;
 }
+
+/// A header written before it kept its versions in one field (`v`, what a request's script
+/// checks) is stamped by the first request that reads it: the requests after it cost one script
+/// again, rather than a stale check, a read and a second run each.
+#[tokio::test]
+async fn a_header_without_its_versions_field_is_stamped_once_and_requests_cost_one_script_again() {
+    let redis = redis_or_skip!();
+    let b = Node::start(&redis.url());
+    koo_ok(&b.koo_login(&[]).await);
+    let meta = "am:n:default:meta";
+    let v = redis.text(&["HGET", meta, "v"]).unwrap_or_default();
+    assert!(v.contains(':'), "the versions, joined: {v:?}");
+    assert_eq!(redis.command(&["HDEL", meta, "v"]).as_deref(), Some(":1"));
+    let mut m = Monitor::start(&redis);
+
+    koo_ok(&b.koo_login(&[]).await);
+    assert_eq!(
+        m.sent(&redis),
+        // The stamping script is loaded on its first use (`script`).
+        ["evalsha", "hmget", "evalsha", "script", "evalsha", "hmget", "evalsha"],
+        "stale, read, stamped, read, run again"
+    );
+    koo_ok(&b.koo_login(&[]).await);
+    assert_eq!(m.sent(&redis), ["evalsha"], "one script again");
+    assert_eq!(redis.text(&["HGET", meta, "v"]), Some(v));
+}

@@ -82,6 +82,9 @@ pub struct Meta {
     /// The epoch and the versions of the identities, the clock and the faults, as stored, joined
     /// by `:` (a missing one is `0`): equal texts mean an equal header.
     pub versions: String,
+    /// Whether the header's field `v` holds [`Meta::versions`] (one written before `v` existed
+    /// does not, until [`Remote::stamp`]).
+    pub stamped: bool,
 }
 
 /// Lua that defines `fresh(want)`: whether the header at `KEYS[1]` still has the versions `want`
@@ -176,9 +179,18 @@ impl Remote {
     /// The namespace's header: one round trip.
     pub async fn meta(&self, ns: &str) -> Result<Meta, Down> {
         type S = Option<String>;
-        let (epoch, clock, ids_v, clock_v, faults, faults_v, fixtures): (S, S, S, S, S, S, S) =
-            self.query(redis::cmd("HMGET").arg(meta_key(ns)).arg(&[
-                "epoch", "clock", "ids:v", "clock:v", "faults", "faults:v", "fx",
+        let (epoch, clock, ids_v, clock_v, faults, faults_v, fixtures, stamp): (
+            S,
+            S,
+            S,
+            S,
+            S,
+            S,
+            S,
+            S,
+        ) = self
+            .query(redis::cmd("HMGET").arg(meta_key(ns)).arg(&[
+                "epoch", "clock", "ids:v", "clock:v", "faults", "faults:v", "fx", "v",
             ]))
             .await?;
         let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "0".into());
@@ -195,8 +207,24 @@ impl Remote {
             ids_version: ids_v.and_then(|v| v.parse().ok()),
             faults: faults.filter(|f| f != "[]"),
             fixtures,
+            stamped: stamp.as_ref() == Some(&versions),
             versions,
         })
+    }
+
+    /// Writes a header's field `v` from its versions, if the header exists: for one written
+    /// before `v` existed, whose requests would otherwise find it stale every time.
+    pub async fn stamp(&self, ns: &str) -> Result<(), Down> {
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = script(
+            &SRC,
+            concat!(
+                stamp_lua!(),
+                "if redis.call('EXISTS', KEYS[1]) == 1 then stamp(KEYS[1]) end return 1"
+            ),
+        );
+        self.script::<i64>(sc, &[&meta_key(ns)], &[]).await?;
+        Ok(())
     }
 
     /// Sets a namespace up unless a replica already did (one script: exactly one wins).

@@ -115,6 +115,10 @@ impl Hub {
             r.setup(name, &setup).await?;
             meta = r.meta(name).await?;
         }
+        if !meta.stamped {
+            r.stamp(name).await?;
+            meta = r.meta(name).await?;
+        }
         if meta
             .fixtures
             .as_ref()
