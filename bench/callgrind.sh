@@ -5,6 +5,8 @@
 #   WORKLOAD: login (N logins exactly, the default) or the name of a bench/*.lua workload (run for
 #   SECONDS, default 8, and divided by the requests wrk counted). Builds a release binary with symbols
 #   in $PROFILE_TARGET (default /tmp/authmock-profile) unless AUTHMOCK_BIN names one.
+#   STORE=redis: authmock on a throwaway redis-server (loopback, not profiled) instead of in memory;
+#   the redis-server's own cost per call is printed from its INFO commandstats.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -23,15 +25,30 @@ if [ -z "$BIN" ]; then
     cargo build --release --bin authmock --target-dir "$PROFILE_TARGET" >&2
   BIN="$PROFILE_TARGET/release/authmock"
 fi
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
 MARKER="$(mktemp -u)"
 mkdir -p "$(dirname "$OUT")"
-valgrind --tool=callgrind --callgrind-out-file="$OUT" "$BIN" --port "$PORT" >"$OUT.log" 2>&1 &
+STORE_ARGS=()
+REDIS_PID=""
+case "${STORE:-memory}" in
+  memory) ;;
+  redis)
+    RPORT=$(free_port)
+    redis-server --port "$RPORT" --save '' --appendonly no >"$OUT.redis.log" 2>&1 &
+    REDIS_PID=$!
+    for _ in $(seq 1 100); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    STORE_ARGS=(--store "redis://127.0.0.1:$RPORT")
+    ;;
+  *) echo "STORE=$STORE: memory or redis" >&2; exit 1 ;;
+esac
+valgrind --tool=callgrind --callgrind-out-file="$OUT" "$BIN" --port "$PORT" "${STORE_ARGS[@]}" >"$OUT.log" 2>&1 &
 VG=$!
-trap 'kill "$VG" 2>/dev/null || true; rm -f "$MARKER"' EXIT
+trap 'kill "$VG" 2>/dev/null || true; [ -z "$REDIS_PID" ] || kill "$REDIS_PID" 2>/dev/null || true; rm -f "$MARKER"' EXIT
 for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/__admin/health" && break; sleep 0.1; done
 # Start-up and the health probes are not counted: the counters are zeroed before the load.
 callgrind_control -z "$VG" >/dev/null 2>&1
+[ -z "$REDIS_PID" ] || redis-cli -p "$RPORT" CONFIG RESETSTAT >/dev/null
 if [ "$WORKLOAD" = login ]; then
   wrk -t1 -c8 -d600s -s bench/login_million.lua "http://127.0.0.1:$PORT" -- "$N" "$MARKER" >"$OUT.wrk" 2>&1 &
   WRK=$!
@@ -59,6 +76,11 @@ else
 fi
 kill -TERM "$VG"
 wait "$VG" || true
+if [ -n "$REDIS_PID" ]; then
+  redis-cli -p "$RPORT" INFO commandstats | grep -v '^#' | tr -d '\r' >"$OUT.redis"
+  kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true
+  echo "redis-server: $(grep -E '^cmdstat_(evalsha|get|hmget):' "$OUT.redis" | cut -d, -f1-3 | tr '\n' ' ')"
+fi
 trap - EXIT
 IR=$(awk '/^summary:/{print $2}' "$OUT")
 echo "workload=$WORKLOAD requests=$REQS instructions=$IR per_request=$((IR / REQS)) (profile: $OUT; callgrind_annotate $OUT)"

@@ -72,6 +72,8 @@ mod namespaces;
 mod outage;
 #[path = "redis/races.rs"]
 mod races;
+#[path = "redis/round_trips.rs"]
+mod round_trips;
 #[path = "redis/signin.rs"]
 mod signin;
 #[path = "redis/snapshot.rs"]

@@ -12,8 +12,8 @@ use crate::store::koodrive::KooData;
 use crate::store::oneaccess::OaData;
 use crate::store::redis::{Down, Session};
 use crate::store::{
-    verification_code_key, Applied, Backend, Change, Idents, Kind, LoginAttempt, Revoked, Settled,
-    Text, TokenRec, Verbs,
+    verification_code_key, Applied, Backend, Change, Idents, Kind, LoginAttempt, Must, Revoked,
+    Settled, Text, TokenRec, Verbs,
 };
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -189,7 +189,7 @@ impl Ns {
             return Ok(Some(Text::from(uid.as_str())));
         }
         let s = self.store();
-        let rec = s.take_if(code, Kind::KooAuthCode, now, |_| true).await?;
+        let rec = s.take_if(code, Kind::KooAuthCode, now, Must::ANY).await?;
         Ok(rec.map(|r| r.owner))
     }
 

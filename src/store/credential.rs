@@ -48,6 +48,23 @@ impl Kind {
         }
     }
 
+    /// Its name as stored and serialised (`kooSession`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::KooSession => "kooSession",
+            Kind::KooAccess => "kooAccess",
+            Kind::KooRefresh => "kooRefresh",
+            Kind::KooAuthCode => "kooAuthCode",
+            Kind::KooVerificationCode => "kooVerificationCode",
+            Kind::OaAppToken => "oaAppToken",
+            Kind::OaSession => "oaSession",
+            Kind::OaTicket => "oaTicket",
+            Kind::EnosLogin => "enosLogin",
+            Kind::EnosAccess => "enosAccess",
+            Kind::EnosRefresh => "enosRefresh",
+        }
+    }
+
     /// Whether the state dump lists and counts it among the tokens (a verification code is shown
     /// under `koodrive.verificationCodes` instead).
     pub fn listed(self) -> bool {
@@ -180,6 +197,38 @@ impl TokenRec {
     }
 }
 
+/// What a credential taken or exchanged must also be bound to, beside its kind and lifetime: fields
+/// compared with given texts rather than a closure, so that the Redis backend tests them in the same
+/// script that takes the credential (one round trip), as the memory one does under its lock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Must<'a> {
+    pub owner: Option<&'a str>,
+    pub link: Option<&'a str>,
+    pub session: Option<&'a str>,
+    pub tenant: Option<&'a str>,
+    pub fingerprint: Option<&'a str>,
+}
+
+impl Must<'_> {
+    /// No binding required.
+    pub const ANY: Must<'static> = Must {
+        owner: None,
+        link: None,
+        session: None,
+        tenant: None,
+        fingerprint: None,
+    };
+
+    pub fn holds(&self, r: &TokenRec) -> bool {
+        let eq = |want: Option<&str>, have: Option<&str>| want.is_none() || want == have;
+        eq(self.owner, Some(&r.owner))
+            && eq(self.link, r.link.as_deref())
+            && eq(self.session, r.session())
+            && eq(self.tenant, r.tenant())
+            && eq(self.fingerprint, r.fingerprint())
+    }
+}
+
 /// What a lookup found.
 #[derive(Debug)]
 pub enum Lookup {
@@ -187,4 +236,30 @@ pub enum Lookup {
     /// Known but past its lifetime (still stored, or recently swept).
     Expired,
     Missing,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    /// The Redis scripts compare a record's stored kind with [`Kind::name`]: both must agree.
+    #[test]
+    fn a_kinds_name_is_its_serialised_form() {
+        use Kind::*;
+        for k in [
+            KooSession,
+            KooAccess,
+            KooRefresh,
+            KooAuthCode,
+            KooVerificationCode,
+            OaAppToken,
+            OaSession,
+            OaTicket,
+            EnosLogin,
+            EnosAccess,
+            EnosRefresh,
+        ] {
+            assert_eq!(serde_json::to_value(k).ok(), Some(k.name().into()));
+        }
+    }
 }

@@ -19,7 +19,7 @@ pub mod redis;
 
 use crate::clock::Clock;
 use crate::contract::Family;
-pub use credential::{verification_code_key, Kind, Lookup, Text, TokenRec, NEVER};
+pub use credential::{verification_code_key, Kind, Lookup, Must, Text, TokenRec, NEVER};
 use dashmap::DashMap;
 pub use idents::{Applied, Change, Idents};
 pub use memory::credentials::Tokens;
@@ -169,26 +169,40 @@ pub trait Verbs {
         now: i64,
         window_ms: i64,
     ) -> Result<Option<TokenRec>, Down>;
-    /// Removes and returns the credential if it is of `kind`, live and `pred` holds: exactly one of
-    /// any number of concurrent callers (on any replica) gets it.
+    /// Removes and returns the credential if it is of `kind`, live and bound as `must` says: exactly
+    /// one of any number of concurrent callers (on any replica) gets it.
     async fn take_if(
         &self,
         token: &str,
         kind: Kind,
         now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
+        must: Must<'_>,
     ) -> Result<Option<TokenRec>, Down>;
     /// Exchanges a credential for its successors in one step: takes `token` if it is of one of
-    /// `kinds`, live at `now` and `pred` holds, and stores `issue`. Exactly one of any number of
+    /// `kinds`, live at `now` and bound as `must` says, and stores `issue`. Exactly one of any number of
     /// concurrent callers (on any replica) gets it; a fixture is reusable, so it stays and every
-    /// caller gets it. `None`: nothing was taken, nothing stored.
+    /// caller gets it. `None`: nothing was taken, nothing stored. With `retire` (a linked
+    /// credential's text and the kinds it may be), that credential is retired in the same step.
     async fn exchange<const N: usize>(
         &self,
         token: &str,
         kinds: &[Kind],
         now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
+        must: Must<'_>,
         issue: [(Text, TokenRec); N],
+        retire: Option<(&str, &[Kind])>,
+    ) -> Result<Option<TokenRec>, Down>;
+    /// Renews a credential: takes `token` if it is of `kind`, live at `now` and bound as `must`
+    /// says, and stores `fresh` in its place, with its owner and bindings, live from `now` for
+    /// `ttl_ms`. One step, as [`Verbs::exchange`] (a fixture stays); `None`: nothing taken or stored.
+    async fn renew(
+        &self,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        must: Must<'_>,
+        fresh: Text,
+        ttl_ms: i64,
     ) -> Result<Option<TokenRec>, Down>;
     /// Retires a credential of one of `kinds` unless it is a fixture; true if it was there.
     async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down>;
@@ -313,19 +327,31 @@ impl Verbs for Backend<'_> {
         token: &str,
         kind: Kind,
         now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
+        must: Must<'_>,
     ) -> Result<Option<TokenRec>, Down> {
-        on!(self, b => b.take_if(token, kind, now, pred).await)
+        on!(self, b => b.take_if(token, kind, now, must).await)
     }
     async fn exchange<const N: usize>(
         &self,
         token: &str,
         kinds: &[Kind],
         now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
+        must: Must<'_>,
         issue: [(Text, TokenRec); N],
+        retire: Option<(&str, &[Kind])>,
     ) -> Result<Option<TokenRec>, Down> {
-        on!(self, b => b.exchange(token, kinds, now, pred, issue).await)
+        on!(self, b => b.exchange(token, kinds, now, must, issue, retire).await)
+    }
+    async fn renew(
+        &self,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        must: Must<'_>,
+        fresh: Text,
+        ttl_ms: i64,
+    ) -> Result<Option<TokenRec>, Down> {
+        on!(self, b => b.renew(token, kind, now, must, fresh, ttl_ms).await)
     }
     async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {
         on!(self, b => b.retire(token, kinds).await)

@@ -173,3 +173,48 @@ async fn the_state_on_b_lists_the_newest_credentials_a_issued_newest_first() {
         on_b.text
     );
 }
+
+/// A ticket verified on B from another device is refused there (the script tests the fingerprint
+/// and the tenant before it takes the ticket) and stays redeemable from its own device.
+#[tokio::test]
+async fn a_ticket_verified_on_b_from_another_device_is_refused_and_not_spent() {
+    let redis = redis_or_skip!();
+    let (a, b) = replicas(&redis);
+    let app = a.oa_app_token(&[]).await;
+    let session = a.oa_session_token(&[]).await;
+    let ticket = a.oa_sso_ticket(&app, &session, &[]).await;
+    let auth = format!("Bearer {app}");
+    let other_device = json!({
+        "sso_ticket": ticket,
+        "operating_sys_version": "Android 10",
+        "device_ip": "10.10.10.1",
+        "device_fingerprint": "another-device",
+    });
+    let r = b
+        .post(
+            oa::VERIFY,
+            &[("Authorization", auth.as_str())],
+            other_device,
+        )
+        .await;
+    oa_error(
+        &r,
+        400,
+        "SESSION.0002",
+        "Device fingerprint does not match.",
+    );
+    let r = b.oa_verify(&app, &ticket, &[]).await;
+    assert_status(&r, 200);
+    assert_eq!(
+        r.body["data"]["user"]["id"],
+        json!(oa::USER_ID),
+        "{}",
+        r.text
+    );
+    oa_error(
+        &a.oa_verify(&app, &ticket, &[]).await,
+        400,
+        "TICKET.0001",
+        "SSO ticket is invalid, used or expired.",
+    );
+}

@@ -7,7 +7,7 @@ pub mod locks;
 
 use super::{
     verification_code_key, Applied, Change, Down, Fixtures, Idents, Kind, LockState, LoginAttempt,
-    Lookup, Newest, Restore, Settled, Text, TokenRec, Tokens, Verbs,
+    Lookup, Must, Newest, Restore, Settled, Text, TokenRec, Tokens, Verbs,
 };
 use crate::clock::Clock;
 use crate::contract::Family;
@@ -75,6 +75,20 @@ impl Store {
         let matches = |r: &TokenRec| r.code().is_some_and(|c| secret_eq(code, c));
         let kind = Kind::KooVerificationCode;
         self.tokens.take_if(&key, kind, now, matches).is_some()
+    }
+
+    /// Takes a live credential of one of `kinds` bound as `must` says, or (a fixture) returns it
+    /// and keeps it: what an exchange spends.
+    fn spend(&self, token: &str, kinds: &[Kind], now: i64, must: Must<'_>) -> Option<TokenRec> {
+        let Lookup::Live(seen) = self.tokens.lookup(token, kinds, now) else {
+            return None;
+        };
+        if seen.fixed {
+            Some(seen).filter(|r| must.holds(r))
+        } else {
+            self.tokens
+                .take_if(token, seen.kind, now, |r| !r.fixed && must.holds(r))
+        }
     }
 
     /// Drops expired credentials and elapsed lockouts; returns how many credentials went.
@@ -159,9 +173,9 @@ impl Verbs for Store {
         token: &str,
         kind: Kind,
         now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
+        must: Must<'_>,
     ) -> Result<Option<TokenRec>, Down> {
-        Ok(self.tokens.take_if(token, kind, now, pred))
+        Ok(self.tokens.take_if(token, kind, now, |r| must.holds(r)))
     }
 
     async fn exchange<const N: usize>(
@@ -169,22 +183,36 @@ impl Verbs for Store {
         token: &str,
         kinds: &[Kind],
         now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
+        must: Must<'_>,
         issue: [(Text, TokenRec); N],
+        retire: Option<(&str, &[Kind])>,
     ) -> Result<Option<TokenRec>, Down> {
-        let Lookup::Live(seen) = self.tokens.lookup(token, kinds, now) else {
-            return Ok(None);
-        };
-        let got = if seen.fixed {
-            Some(seen).filter(|r| pred(r))
-        } else {
-            self.tokens
-                .take_if(token, seen.kind, now, |r| !r.fixed && pred(r))
-        };
+        let got = self.spend(token, kinds, now, must);
         if got.is_some() {
             for (t, r) in issue {
                 self.tokens.insert(t, r);
             }
+            if let Some((t, kinds)) = retire {
+                self.tokens.retire(t, kinds);
+            }
+        }
+        Ok(got)
+    }
+
+    async fn renew(
+        &self,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        must: Must<'_>,
+        fresh: Text,
+        ttl_ms: i64,
+    ) -> Result<Option<TokenRec>, Down> {
+        let got = self.spend(token, &[kind], now, must);
+        if let Some(old) = &got {
+            let mut next = TokenRec::new(kind, old.owner.clone(), now, ttl_ms);
+            next.bind = old.bind.clone();
+            self.tokens.insert(fresh, next);
         }
         Ok(got)
     }

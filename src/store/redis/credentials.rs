@@ -1,79 +1,23 @@
-//! Credentials of one namespace epoch (keys under [`super::prefix`]); lockouts are in `logins`.
+//! Credentials of one namespace epoch (keys under [`super::prefix`]): how a record is stored and
+//! tested is in `record`, lockouts are in `logins`.
 
-use super::header::{Check, FRESH_LUA};
-use super::{script, Contended, Down, Remote, GC_MARGIN_MS};
-use crate::store::credential::{Bindings, Kind, Lookup, Text, TokenRec, NEVER};
+use super::header::Check;
+use super::record::{checked, decode, encode, gc_ttl, kind_list, script_args, with_records, Fit};
+use super::{Down, Remote, GC_MARGIN_MS};
+use crate::store::credential::{Kind, Lookup, Must, Text, TokenRec, NEVER};
 use redis::Script;
-use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
-
-/// A record as stored: short field names, every field (the state dump's serialisation leaves some out).
-#[derive(Serialize, Deserialize)]
-struct Wire {
-    k: Kind,
-    o: Text,
-    i: i64,
-    e: i64,
-    r: i64,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    f: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    b: Option<Box<Bindings>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    l: Option<Text>,
-}
-
-/// A record as stored.
-pub fn encode(r: &TokenRec) -> String {
-    let w = Wire {
-        k: r.kind,
-        o: r.owner.clone(),
-        i: r.issued_ms,
-        e: r.expires_ms,
-        r: r.retain_ms,
-        f: r.fixed,
-        b: r.bind.clone(),
-        l: r.link.clone(),
-    };
-    serde_json::to_string(&w).unwrap_or_default()
-}
-
-fn decode(s: &str) -> Option<TokenRec> {
-    let w: Wire = serde_json::from_str(s).ok()?;
-    Some(TokenRec {
-        kind: w.k,
-        owner: w.o,
-        issued_ms: w.i,
-        expires_ms: w.e,
-        retain_ms: w.r,
-        fixed: w.f,
-        bind: w.b,
-        link: w.l,
-    })
-}
-
-/// How long Redis keeps a record retained until `retain_ms`, counted from `now` (`None`: for ever).
-pub(super) fn gc_ttl(retain_ms: i64, now: i64) -> Option<i64> {
-    (retain_ms != NEVER).then(|| retain_ms.saturating_sub(now).max(0) + GC_MARGIN_MS)
-}
-
-/// A new record as a script stores it: its JSON and its GC TTL in ms (`""`: none).
-pub(super) fn script_args(r: &TokenRec) -> [String; 2] {
-    let px = gc_ttl(r.retain_ms, r.issued_ms).map(|p| p.to_string());
-    [encode(r), px.unwrap_or_default()]
-}
 
 /// What a script that checks the header answers when it found it stale (and did nothing else).
 const STALE: i64 = -4;
 
-/// A script checking the header first ([`FRESH_LUA`]), then running `body`.
-fn checked(cell: &'static OnceLock<Script>, body: &str) -> &'static Script {
-    cell.get_or_init(|| Script::new(&format!("{FRESH_LUA}{body}")))
-}
-
 impl Remote {
     pub(super) fn token_key(prefix: &str, token: &str) -> String {
-        format!("{prefix}t:{token}")
+        let mut k = String::with_capacity(prefix.len() + token.len() + 2);
+        for part in [prefix, "t:", token] {
+            k.push_str(part);
+        }
+        k
     }
 
     /// Stores new credentials (one, or two linked ones) together, or none: an error if they could
@@ -85,15 +29,11 @@ impl Remote {
         new: &[(&str, &TokenRec)],
     ) -> Result<(), Down> {
         static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = checked(
+        let sc = with_records(
             &SRC,
             r#"
 if not fresh(ARGV[1]) then return -4 end
-for i = 2, #KEYS do if redis.call('EXISTS', KEYS[i]) == 1 then return 0 end end
-for i = 2, #KEYS do
-  local v, px = ARGV[2 * i - 2], ARGV[2 * i - 1]
-  if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
-end
+if not store_new(2, #KEYS, 2) then return 0 end
 return 1
 "#,
         );
@@ -166,93 +106,151 @@ return 1
         )
     }
 
-    /// Removes the credential if `pred` holds of it: exactly one of any number of racers on any
-    /// replica gets it (a compare-and-delete of the exact record read).
-    pub async fn take_if(
+    /// Removes the credential if it is of one of `kinds`, live at `now` (`None`: whatever its
+    /// lifetime), bound as `must` says and, with `spare_fixtures`, not a fixture: one script that
+    /// tests and deletes, so exactly one of any number of racers on any replica gets it.
+    pub(super) async fn take_if(
         &self,
         check: &Check,
         prefix: &str,
         token: &str,
-        pred: impl Fn(&TokenRec) -> bool,
+        fit: Fit<'_>,
+        spare_fixtures: bool,
     ) -> Result<Option<TokenRec>, Down> {
         static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
-            &SRC,
-            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-        );
-        let key = Self::token_key(prefix, token);
-        let mut contended = Contended::new();
-        loop {
-            let Some((raw, r)) = self.get(check, &key).await? else {
-                return Ok(None);
-            };
-            if !pred(&r) {
-                return Ok(None);
-            }
-            let gone: i64 = self.script(sc, &[&key], &[&raw]).await?;
-            if gone == 1 {
-                return Ok(Some(r));
-            }
-            // Changed since read (a session slid by another request): read it again.
-            contended.lost().await?;
-        }
-    }
-
-    /// Takes the credential if `pred` holds of it (a fixture one stays) and stores `issue`, in one
-    /// script: a compare-and-delete of the exact record read, and the successors set only if it
-    /// won, so exactly one of any number of racers on any replica gets it, and a credential is
-    /// never spent without its successors stored.
-    pub async fn exchange(
-        &self,
-        check: &Check,
-        prefix: &str,
-        token: &str,
-        pred: impl Fn(&TokenRec) -> bool,
-        issue: &[(Text, TokenRec)],
-    ) -> Result<Option<TokenRec>, Down> {
-        static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
+        let sc = with_records(
             &SRC,
             r#"
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-for i = 2, #KEYS do if redis.call('EXISTS', KEYS[i]) == 1 then return -3 end end
-if ARGV[2] == '0' then redis.call('DEL', KEYS[1]) end
-for i = 2, #KEYS do
-  local v, px = ARGV[2 * i - 1], ARGV[2 * i]
-  if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
-end
-return 1
+if not fresh(ARGV[1]) then return {-4, false} end
+local raw, t = record(KEYS[2])
+if not raw or not fits(t) or (ARGV[9] == '1' and t.f) then return {0, false} end
+redis.call('DEL', KEYS[2])
+return {1, raw}
 "#,
         );
         let key = Self::token_key(prefix, token);
-        let mut keys = vec![key.clone()];
+        let fit = fit.args();
+        let spare = if spare_fixtures { "1" } else { "0" };
+        let mut args = vec![check.arg()?];
+        args.extend(fit.iter().map(String::as_str));
+        args.push(spare);
+        let (code, raw): (i64, Option<String>) =
+            self.script(sc, &[check.key(), &key], &args).await?;
+        check.verdict(code != STALE)?;
+        Ok(raw.as_deref().and_then(decode))
+    }
+
+    /// Takes the credential if it fits `fit` (a fixture one stays) and stores `issue`, in one
+    /// script: the successors are stored only if it was taken, so exactly one of any number of
+    /// racers on any replica gets it, and a credential is never spent without its successors
+    /// stored. `retire` (a linked credential, retired unless a fixture) goes in the same script.
+    pub(super) async fn exchange(
+        &self,
+        check: &Check,
+        prefix: &str,
+        token: &str,
+        fit: Fit<'_>,
+        issue: &[(Text, TokenRec)],
+        retire: Option<(&str, &[Kind])>,
+    ) -> Result<Option<TokenRec>, Down> {
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = with_records(
+            &SRC,
+            r#"
+if not fresh(ARGV[1]) then return {-4, false} end
+local raw, t = record(KEYS[2])
+if not raw or not fits(t) then return {0, false} end
+local last = #KEYS
+if ARGV[9] ~= '' then last = last - 1 end
+if not store_new(3, last, 10) then return {-3, false} end
+if not t.f then redis.call('DEL', KEYS[2]) end
+if ARGV[9] ~= '' then
+  local linked, l = record(KEYS[#KEYS])
+  if linked and not l.f and string.find(ARGV[9], ',' .. l.k .. ',', 1, true) then redis.call('DEL', KEYS[#KEYS]) end
+end
+return {1, raw}
+"#,
+        );
+        let key = Self::token_key(prefix, token);
+        let mut keys = vec![check.key().to_string(), key];
         keys.extend(issue.iter().map(|(t, _)| Self::token_key(prefix, t)));
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let mut rest = Vec::with_capacity(2 * issue.len());
-        for (_, r) in issue {
-            rest.extend(script_args(r));
+        let mut args = vec![check.arg()?.to_string()];
+        args.extend(fit.args());
+        match retire {
+            Some((t, kinds)) => {
+                keys.push(Self::token_key(prefix, t));
+                args.push(kind_list(kinds));
+            }
+            None => args.push(String::new()),
         }
-        let mut contended = Contended::new();
-        loop {
-            let Some((raw, r)) = self.get(check, &key).await? else {
-                return Ok(None);
-            };
-            if !pred(&r) {
-                return Ok(None);
-            }
-            let keep = if r.fixed { "1" } else { "0" };
-            let mut args: Vec<&str> = vec![&raw, keep];
-            args.extend(rest.iter().map(String::as_str));
-            match self.script::<i64>(sc, &keys, &args).await? {
-                1 => return Ok(Some(r)),
-                -3 => return Err(Down::LOST),
-                // Changed since read (a session slid by another request): read it again.
-                _ => contended.lost().await?,
-            }
+        for (_, r) in issue {
+            args.extend(script_args(r));
+        }
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, raw): (i64, Option<String>) = self.script(sc, &keys, &args).await?;
+        check.verdict(code != STALE)?;
+        match code {
+            -3 => Err(Down::LOST),
+            _ => Ok(raw.as_deref().and_then(decode)),
         }
     }
 
-    /// The live credential of `kind`, its expiry slid to `now + window_ms` (fixture ones keep theirs).
+    /// Takes the credential if it fits `fit` (a fixture one stays) and stores `fresh` in its place:
+    /// the same record, its lifetime from `fit.now` for `ttl_ms`, neither fixed nor linked. One
+    /// script, as [`Remote::exchange`]; the record is patched as in [`Remote::touch`].
+    pub(super) async fn renew(
+        &self,
+        check: &Check,
+        prefix: &str,
+        token: &str,
+        fit: Fit<'_>,
+        fresh: &str,
+        ttl_ms: i64,
+    ) -> Result<Option<TokenRec>, Down> {
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = with_records(
+            &SRC,
+            r#"
+if not fresh(ARGV[1]) then return {-4, false} end
+local raw, t = record(KEYS[2])
+if not raw or not fits(t) then return {0, false} end
+local head, tail = string.match(raw, '^(.-,)"i":%-?%d+,"e":%-?%d+,"r":%-?%d+(.*)$')
+if not head then return {0, false} end
+if string.sub(tail, 1, 9) == ',"f":true' then tail = string.sub(tail, 10) end
+local l = string.find(tail, ',"l":"', 1, true)
+if l then tail = string.sub(tail, 1, l - 1) .. '}' end
+local new = head .. '"i":' .. ARGV[3] .. ',"e":' .. ARGV[9] .. ',"r":' .. ARGV[9] .. tail
+if not redis.call('SET', KEYS[3], new, 'PX', ARGV[10], 'NX') then return {-3, false} end
+if not t.f then redis.call('DEL', KEYS[2]) end
+return {1, raw}
+"#,
+        );
+        let Some(now) = fit.now else {
+            return Ok(None);
+        };
+        let keys = [
+            check.key(),
+            &Self::token_key(prefix, token),
+            &Self::token_key(prefix, fresh),
+        ];
+        let fit = fit.args();
+        let e = now.saturating_add(ttl_ms);
+        let px = gc_ttl(e, now).unwrap_or(GC_MARGIN_MS).to_string();
+        let e = e.to_string();
+        let mut args = vec![check.arg()?];
+        args.extend(fit.iter().map(String::as_str));
+        args.extend([e.as_str(), &px]);
+        let (code, raw): (i64, Option<String>) = self.script(sc, &keys, &args).await?;
+        check.verdict(code != STALE)?;
+        match code {
+            -3 => Err(Down::LOST),
+            _ => Ok(raw.as_deref().and_then(decode)),
+        }
+    }
+
+    /// The live credential of `kind`, its expiry slid to `now + window_ms` (fixture ones keep
+    /// theirs): one script that tests the record and rewrites its lifetime in place.
     pub async fn touch(
         &self,
         check: &Check,
@@ -263,37 +261,49 @@ return 1
         window_ms: i64,
     ) -> Result<Option<TokenRec>, Down> {
         static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = script(
+        // The record's JSON is patched rather than re-encoded: `"e"` and `"r"` follow `"i"` in the
+        // order `encode` writes them, and `,"i":` cannot occur in a string before them (a quote in a
+        // JSON string is escaped), so the first match is the fields themselves.
+        let sc = with_records(
             &SRC,
             r#"
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[3] == '' then redis.call('SET', KEYS[1], ARGV[2]) else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
-return 1
+if not fresh(ARGV[1]) then return {-4, false} end
+local raw, t = record(KEYS[2])
+if not raw or not fits(t) then return {0, false} end
+if t.f then return {1, raw} end
+local head, r, tail = string.match(raw, '^(.-,"i":%-?%d+,)"e":%-?%d+,"r":(%-?%d+)(.*)$')
+if not head then return {0, false} end
+local e = ARGV[9]
+if tonumber(r) < tonumber(e) then r = e end
+local new = head .. '"e":' .. e .. ',"r":' .. r .. tail
+if r == ARGV[10] then
+  redis.call('SET', KEYS[2], new)
+else
+  local px = math.max(tonumber(r) - tonumber(ARGV[3]), 0) + tonumber(ARGV[11])
+  redis.call('SET', KEYS[2], new, 'PX', string.format('%d', px))
+end
+return {1, new}
 "#,
         );
         let key = Self::token_key(prefix, token);
-        let mut contended = Contended::new();
-        loop {
-            let Some((raw, mut r)) = self.get(check, &key).await? else {
-                return Ok(None);
-            };
-            if r.kind != kind || !r.live_at(now) {
-                return Ok(None);
-            }
-            if r.fixed {
-                return Ok(Some(r));
-            }
-            r.expires_ms = now.saturating_add(window_ms);
-            r.retain_ms = r.retain_ms.max(r.expires_ms);
-            let px = gc_ttl(r.retain_ms, now)
-                .map(|p| p.to_string())
-                .unwrap_or_default();
-            let done: i64 = self.script(sc, &[&key], &[&raw, &encode(&r), &px]).await?;
-            if done == 1 {
-                return Ok(Some(r));
-            }
-            contended.lost().await?;
-        }
+        let fit = Fit {
+            kinds: std::slice::from_ref(&kind),
+            now: Some(now),
+            must: Must::ANY,
+        };
+        let fit = fit.args();
+        let (e, never, margin) = (
+            now.saturating_add(window_ms).to_string(),
+            NEVER.to_string(),
+            GC_MARGIN_MS.to_string(),
+        );
+        let mut args = vec![check.arg()?];
+        args.extend(fit.iter().map(String::as_str));
+        args.extend([e.as_str(), &never, &margin]);
+        let (code, raw): (i64, Option<String>) =
+            self.script(sc, &[check.key(), &key], &args).await?;
+        check.verdict(code != STALE)?;
+        Ok(raw.as_deref().and_then(decode))
     }
 
     /// Removes any credential; returns what it was.

@@ -26,6 +26,22 @@ end
 }
 pub(super) use new_epoch_lua;
 
+/// Lua: `stamp(meta)` writes the header's field `v`, its versions ([`Meta::versions`]) in one text,
+/// after any change to the header: every script that writes a header ends with it, so that a
+/// request's check ([`FRESH_LUA`]) reads one field rather than four (an `HMGET` of four costs Redis
+/// more than the rest of that check).
+macro_rules! stamp_lua {
+    () => {
+        r#"
+local function stamp(meta)
+  local h = redis.call('HMGET', meta, 'epoch', 'ids:v', 'clock:v', 'faults:v')
+  redis.call('HSET', meta, 'v', (h[1] or '0') .. ':' .. (h[2] or '0') .. ':' .. (h[3] or '0') .. ':' .. (h[4] or '0'))
+end
+"#
+    };
+}
+pub(super) use stamp_lua;
+
 /// The counter every new epoch is drawn from, so that no epoch number is ever used twice.
 pub(super) const EPOCHS: &str = "am:epochs";
 /// Sorted set: namespace name → when it was last used (seconds), for the namespace limit.
@@ -33,12 +49,21 @@ pub(super) const USED: &str = "am:used";
 
 /// The key of namespace `ns`'s header.
 pub(super) fn meta_key(ns: &str) -> String {
-    format!("am:n:{ns}:meta")
+    // Concatenated, not `format!`ed: built for every request.
+    let mut k = String::with_capacity(ns.len() + 10);
+    for part in ["am:n:", ns, ":meta"] {
+        k.push_str(part);
+    }
+    k
 }
 
 /// The key prefix of a namespace's epoch: credentials and lockouts live under it.
 pub fn prefix(ns: &str, epoch: u64) -> String {
-    format!("am:n:{ns}:{epoch}:")
+    let mut p = String::with_capacity(ns.len() + 28);
+    for part in ["am:n:", ns, ":", itoa::Buffer::new().format(epoch), ":"] {
+        p.push_str(part);
+    }
+    p
 }
 
 /// A namespace's shared header: read at the start of a request, or taken from the replica's last
@@ -57,15 +82,17 @@ pub struct Meta {
     /// The epoch and the versions of the identities, the clock and the faults, as stored, joined
     /// by `:` (a missing one is `0`): equal texts mean an equal header.
     pub versions: String,
+    /// Whether the header's field `v` holds [`Meta::versions`] (one written before `v` existed
+    /// does not, until [`Remote::stamp`]).
+    pub stamped: bool,
 }
 
 /// Lua that defines `fresh(want)`: whether the header at `KEYS[1]` still has the versions `want`
-/// ([`Meta::versions`]); `want` is `''` when the request already confirmed its header.
+/// ([`Meta::versions`], kept in its field `v` by [`stamp_lua`]); `want` is `''` when the request
+/// already confirmed its header.
 pub(super) const FRESH_LUA: &str = r#"
 local function fresh(want)
-  if want == '' then return true end
-  local h = redis.call('HMGET', KEYS[1], 'epoch', 'ids:v', 'clock:v', 'faults:v')
-  return (h[1] or '0') .. ':' .. (h[2] or '0') .. ':' .. (h[3] or '0') .. ':' .. (h[4] or '0') == want
+  return want == '' or redis.call('HGET', KEYS[1], 'v') == want
 end
 "#;
 
@@ -152,9 +179,18 @@ impl Remote {
     /// The namespace's header: one round trip.
     pub async fn meta(&self, ns: &str) -> Result<Meta, Down> {
         type S = Option<String>;
-        let (epoch, clock, ids_v, clock_v, faults, faults_v, fixtures): (S, S, S, S, S, S, S) =
-            self.query(redis::cmd("HMGET").arg(meta_key(ns)).arg(&[
-                "epoch", "clock", "ids:v", "clock:v", "faults", "faults:v", "fx",
+        let (epoch, clock, ids_v, clock_v, faults, faults_v, fixtures, stamp): (
+            S,
+            S,
+            S,
+            S,
+            S,
+            S,
+            S,
+            S,
+        ) = self
+            .query(redis::cmd("HMGET").arg(meta_key(ns)).arg(&[
+                "epoch", "clock", "ids:v", "clock:v", "faults", "faults:v", "fx", "v",
             ]))
             .await?;
         let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "0".into());
@@ -171,8 +207,24 @@ impl Remote {
             ids_version: ids_v.and_then(|v| v.parse().ok()),
             faults: faults.filter(|f| f != "[]"),
             fixtures,
+            stamped: stamp.as_ref() == Some(&versions),
             versions,
         })
+    }
+
+    /// Writes a header's field `v` from its versions, if the header exists: for one written
+    /// before `v` existed, whose requests would otherwise find it stale every time.
+    pub async fn stamp(&self, ns: &str) -> Result<(), Down> {
+        static SRC: OnceLock<Script> = OnceLock::new();
+        let sc = script(
+            &SRC,
+            concat!(
+                stamp_lua!(),
+                "if redis.call('EXISTS', KEYS[1]) == 1 then stamp(KEYS[1]) end return 1"
+            ),
+        );
+        self.script::<i64>(sc, &[&meta_key(ns)], &[]).await?;
+        Ok(())
     }
 
     /// Sets a namespace up unless a replica already did (one script: exactly one wins).
@@ -180,16 +232,20 @@ impl Remote {
         static SRC: OnceLock<Script> = OnceLock::new();
         let sc = script(
             &SRC,
-            r#"
+            concat!(
+                stamp_lua!(),
+                r#"
 if redis.call('HEXISTS', KEYS[1], 'ids:v') == 1 then return 0 end
 local e = redis.call('HGET', KEYS[1], 'epoch') or tostring(redis.call('INCR', KEYS[3]))
 redis.call('HSET', KEYS[1], 'epoch', e, 'ids', '[]', 'ids:v', '1', 'clock', ARGV[2], 'clock:v', '1', 'fx', ARGV[3])
+stamp(KEYS[1])
 redis.call('SADD', KEYS[2], ARGV[1])
 if ARGV[1] ~= 'default' then redis.call('ZADD', KEYS[4], redis.call('TIME')[1], ARGV[1]) end
 local p = 'am:n:' .. ARGV[1] .. ':' .. e .. ':t:'
 for i = 4, #ARGV, 2 do redis.call('SET', p .. ARGV[i], ARGV[i + 1]) end
 return 1
-"#,
+"#
+            ),
         );
         let mut args: Vec<&str> = vec![ns, s.clock, s.fixtures];
         for (t, rec) in s.tokens {
@@ -232,13 +288,17 @@ return 1
         static SRC: OnceLock<Script> = OnceLock::new();
         let sc = script(
             &SRC,
-            r#"
+            concat!(
+                stamp_lua!(),
+                r#"
 local v = redis.call('HGET', KEYS[1], ARGV[1] .. ':v') or '0'
 local e = redis.call('HGET', KEYS[1], 'epoch') or '0'
 if v ~= ARGV[2] or e ~= ARGV[3] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[4], ARGV[1] .. ':v', tostring(tonumber(v) + 1))
+stamp(KEYS[1])
 return 1
-"#,
+"#
+            ),
         );
         let (ver, ep) = (version.to_string(), epoch.to_string());
         let done: i64 = self
@@ -254,9 +314,11 @@ return 1
             &SRC,
             concat!(
                 new_epoch_lua!(),
+                stamp_lua!(),
                 r#"
 local e = new_epoch(KEYS[1], KEYS[2])
 redis.call('HSET', KEYS[1], 'epoch', tostring(e))
+stamp(KEYS[1])
 return e
 "#
             ),

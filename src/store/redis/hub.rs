@@ -115,6 +115,10 @@ impl Hub {
             r.setup(name, &setup).await?;
             meta = r.meta(name).await?;
         }
+        if !meta.stamped {
+            r.stamp(name).await?;
+            meta = r.meta(name).await?;
+        }
         if meta
             .fixtures
             .as_ref()
@@ -139,7 +143,7 @@ impl Hub {
             }
         };
         match meta.faults {
-            None => cache.keep(changes, meta.clone()),
+            None => cache.keep(changes, Arc::new(meta.clone())),
             Some(_) => cache.drop_header(),
         }
         Ok(Session::new(self.clone(), name, &meta, ids, true))
@@ -166,7 +170,7 @@ impl Hub {
 pub struct IdsCache(
     Mutex<Option<(u64, u64, Arc<Idents>)>>,
     AtomicU64,
-    Mutex<Option<(u64, Meta)>>,
+    Mutex<Option<(u64, Arc<Meta>)>>,
 );
 
 /// How often a replica marks a namespace it serves as used, for the namespace limit.
@@ -181,7 +185,7 @@ impl IdsCache {
     }
 
     /// The header kept, with its identities, unless this replica changed a header since.
-    fn header(&self, changes: u64) -> Option<(Meta, Arc<Idents>)> {
+    fn header(&self, changes: u64) -> Option<(Arc<Meta>, Arc<Idents>)> {
         let meta = {
             let c = self.2.lock().unwrap_or_else(|e| e.into_inner());
             c.as_ref().filter(|(n, _)| *n == changes)?.1.clone()
@@ -190,7 +194,7 @@ impl IdsCache {
         Some((meta, ids))
     }
 
-    fn keep(&self, changes: u64, meta: Meta) {
+    fn keep(&self, changes: u64, meta: Arc<Meta>) {
         *self.2.lock().unwrap_or_else(|e| e.into_inner()) = Some((changes, meta));
     }
 

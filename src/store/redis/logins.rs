@@ -1,18 +1,21 @@
 //! Login attempts of one namespace epoch: lockout counters (keys `{prefix}l:{family}:{user}`) and
 //! the script that settles an attempt, counting a failure or storing what a success issues.
 
-use super::credentials::{gc_ttl, script_args};
 use super::header::{Check, FRESH_LUA};
+use super::record::{gc_ttl, script_args};
 use super::{Down, Remote, GC_MARGIN_MS};
-use crate::ids::secret_eq;
-use crate::store::credential::{verification_code_key, Kind, Text, TokenRec};
+use crate::store::credential::{verification_code_key, Text, TokenRec};
 use crate::store::{LockState, LoginAttempt, Settled};
 use redis::Script;
 use std::sync::OnceLock;
 
 impl Remote {
     fn lock_key(prefix: &str, family: &str, user: &str) -> String {
-        format!("{prefix}l:{family}:{user}")
+        let mut k = String::with_capacity(prefix.len() + family.len() + user.len() + 3);
+        for part in [prefix, "l:", family, ":", user] {
+            k.push_str(part);
+        }
+        k
     }
 
     /// Whether the account is locked at `now` (an elapsed lock is cleared).
@@ -44,8 +47,8 @@ return 0
     /// Settles one login attempt: refused if the account is locked at `now` (an elapsed lock is
     /// cleared), else a success clears the count and stores the credentials the login issues, and a
     /// failure counts once, whichever replica counts it, locking the account for `window_ms` at `max`.
-    /// One script: a login costs one round trip here (two with a verification code, read first),
-    /// and that script checks the header when no command of the request did yet ([`Check`]).
+    /// One script: a login costs one round trip here (with a verification code too), and that
+    /// script checks the header when no command of the request did yet ([`Check`]).
     pub async fn settle(
         &self,
         check: &Check,
@@ -56,23 +59,35 @@ return 0
         let (family, user, now, ok, max) = (a.family.name(), a.user, a.now, a.ok, a.max);
         let locked_until = now.saturating_add(a.window_ms);
         static SRC: OnceLock<Script> = OnceLock::new();
+        // Four commands in the steady state (the header's check, the lock, the two credentials):
+        // a credential is stored with `SET … NX` (taken back if the next one collides) rather than
+        // tested first, and the lock is cleared only when there was one.
         static BODY: &str = r#"
 if not fresh(ARGV[7]) then return -4 end
-local u = tonumber(redis.call('HGET', KEYS[2], 'u') or '0')
+local lock = redis.call('HMGET', KEYS[2], 'f', 'u')
+local u = tonumber(lock[2] or '0')
 if u ~= 0 and tonumber(ARGV[1]) < u then return -1 end
-local n, ok = #KEYS, ARGV[2] == '1'
+local n, ok, used = #KEYS, ARGV[2] == '1', false
 if ARGV[6] ~= '' then
   n = n - 1
-  ok = ok or redis.call('GET', KEYS[#KEYS]) == ARGV[6]
+  local raw = redis.call('GET', KEYS[#KEYS])
+  local good, t = pcall(cjson.decode, raw or '')
+  used = good and type(t) == 'table' and t.k == 'kooVerificationCode' and type(t.b) == 'table'
+    and t.b.code == ARGV[6] and tonumber(ARGV[1]) < (tonumber(t.e) or 0)
+  ok = used
 end
 if ok then
-  for i = 3, n do if redis.call('EXISTS', KEYS[i]) == 1 then return -3 end end
-  if n < #KEYS then redis.call('DEL', KEYS[#KEYS]) end
-  redis.call('DEL', KEYS[2])
   for i = 3, n do
     local v, px = ARGV[2 * i + 2], ARGV[2 * i + 3]
-    if px == '' then redis.call('SET', KEYS[i], v) else redis.call('SET', KEYS[i], v, 'PX', px) end
+    local set
+    if px == '' then set = redis.call('SET', KEYS[i], v, 'NX') else set = redis.call('SET', KEYS[i], v, 'PX', px, 'NX') end
+    if not set then
+      for j = 3, i - 1 do redis.call('DEL', KEYS[j]) end
+      return -3
+    end
   end
+  if used then redis.call('DEL', KEYS[#KEYS]) end
+  if lock[1] or lock[2] then redis.call('DEL', KEYS[2]) end
   return -2
 end
 if u ~= 0 then redis.call('DEL', KEYS[2]) end
@@ -84,42 +99,45 @@ if f >= max then return 0 end
 return max - f
 "#;
         let sc = SRC.get_or_init(|| Script::new(&format!("{FRESH_LUA}{BODY}")));
-        let mut keys = vec![
-            check.key().to_string(),
-            Self::lock_key(prefix, family, user),
-        ];
-        keys.extend(issue.iter().map(|(t, _)| Self::token_key(prefix, t)));
-        // A presented verification code is read here and used up by the script only if the
-        // record is still the one read (compare-and-delete), and only if the account is not locked.
-        let mut code_raw = String::new();
-        if let (false, Some(code)) = (ok, a.code) {
-            let key = Self::token_key(prefix, &verification_code_key(user));
-            if let Some((raw, r)) = self.get(check, &key).await? {
-                let matches = r.code().is_some_and(|c| secret_eq(code, c));
-                if r.kind == Kind::KooVerificationCode && r.live_at(now) && matches {
-                    code_raw = raw;
-                    keys.push(key);
-                }
+
+        // Keys and arguments borrow from as few owned texts as the call needs (this is the hot path).
+        let lock = Self::lock_key(prefix, family, user);
+        let tokens: Vec<String> = issue
+            .iter()
+            .map(|(t, _)| Self::token_key(prefix, t))
+            .collect();
+        let records: Vec<[String; 2]> = issue.iter().map(|(_, r)| script_args(r)).collect();
+        let mut keys: Vec<&str> = Vec::with_capacity(3 + issue.len());
+        keys.push(check.key());
+        keys.push(&lock);
+        keys.extend(tokens.iter().map(String::as_str));
+        // A presented verification code is tested and used up by the script itself (its kind, its
+        // lifetime, its digits), only if the account is not locked: one round trip, one winner.
+        let code_key;
+        let code = match (ok, a.code) {
+            (false, Some(code)) => {
+                code_key = Self::token_key(prefix, &verification_code_key(user));
+                keys.push(&code_key);
+                code
             }
+            _ => "",
+        };
+        let ttl = gc_ttl(locked_until, now).unwrap_or(GC_MARGIN_MS);
+        let mut nums = [itoa::Buffer::new(); 4];
+        let [b_now, b_max, b_until, b_ttl] = &mut nums;
+        let mut args: Vec<&str> = Vec::with_capacity(7 + 2 * issue.len());
+        args.extend([
+            b_now.format(now),
+            if ok { "1" } else { "0" },
+            b_max.format(max),
+            b_until.format(locked_until),
+            b_ttl.format(ttl),
+            code,
+            check.arg()?,
+        ]);
+        for [record, px] in &records {
+            args.extend([record.as_str(), px.as_str()]);
         }
-        let ttl = gc_ttl(locked_until, now)
-            .unwrap_or(GC_MARGIN_MS)
-            .to_string();
-        let (now, max, until) = (now.to_string(), max.to_string(), locked_until.to_string());
-        let mut args = vec![
-            now,
-            (if ok { "1" } else { "0" }).to_string(),
-            max,
-            until,
-            ttl,
-            code_raw,
-            check.arg()?.to_string(),
-        ];
-        for (_, r) in issue {
-            args.extend(script_args(r));
-        }
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let r: i64 = self.script(sc, &keys, &args).await?;
         check.verdict(r != -4)?;
         match r {

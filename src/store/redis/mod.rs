@@ -7,7 +7,7 @@
 //! |---|---|
 //! | `am:seq` | process ordinals (`INCR` at start-up: seeded replicas draw distinct sequences) |
 //! | `am:ns` | set of namespace names |
-//! | `am:n:{ns}:meta` | hash: `epoch`, `clock`, `ids` (the identity changes, JSON), `faults` (JSON), each with a `:v` version |
+//! | `am:n:{ns}:meta` | hash: `epoch`, `clock`, `ids` (the identity changes, JSON), `faults` (JSON), each with a `:v` version; `v`: those versions in one text, which requests check |
 //! | `am:n:{ns}:{epoch}:t:{token}` | a credential's record (JSON); TTL: its retention plus [`GC_MARGIN_MS`] |
 //! | `am:n:{ns}:{epoch}:l:{family}:{user}` | lockout hash `f` (failures), `u` (locked until) |
 //!
@@ -21,12 +21,13 @@ mod header;
 mod hub;
 mod logins;
 mod namespace;
+mod record;
 mod restore;
 
-pub use credentials::encode;
 pub use header::{prefix, Meta, Setup};
 pub use hub::{Hub, IdsCache};
 pub use namespace::Session;
+pub use record::encode;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{FromRedisValue, Script};
@@ -274,16 +275,29 @@ impl Remote {
         keys: &[&str],
         args: &[&str],
     ) -> Result<T, Down> {
-        let mut inv = s.prepare_invoke();
-        for k in keys {
-            inv.key(*k);
-        }
-        for a in args {
-            inv.arg(*a);
-        }
-        let inv = &inv;
-        self.call(keys, |mut c| async move { inv.invoke_async(&mut c).await })
-            .await
+        // The EVALSHA is built here, once, rather than by `Script::invoke_async`, which copies every
+        // key and argument into a buffer of its own before it builds the command.
+        let len = keys.iter().chain(args).map(|a| a.len()).sum::<usize>() + 64;
+        let mut cmd = redis::Cmd::with_capacity(3 + keys.len() + args.len(), len);
+        cmd.arg("EVALSHA")
+            .arg(s.get_hash())
+            .arg(keys.len())
+            .arg(keys)
+            .arg(args);
+        let cmd = &cmd;
+        self.call(keys, |mut c| async move {
+            match cmd.query_async(&mut c).await {
+                Err(e)
+                    if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) =>
+                {
+                    // Not loaded yet, or Redis restarted since: load it, and run it once more.
+                    s.prepare_invoke().load_async(&mut c).await?;
+                    cmd.query_async(&mut c).await
+                }
+                r => r,
+            }
+        })
+        .await
     }
 }
 

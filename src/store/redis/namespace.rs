@@ -16,11 +16,12 @@
 
 use super::header::Check;
 use super::hub::{changes_of, Hub};
+use super::record::Fit;
 use super::{Contended, Down, Meta};
 use crate::clock::Clock;
 use crate::contract::Family;
 use crate::store::{
-    Applied, Change, Idents, Kind, LockState, LoginAttempt, Lookup, Newest, Settled, Text,
+    Applied, Change, Idents, Kind, LockState, LoginAttempt, Lookup, Must, Newest, Settled, Text,
     TokenRec, Tokens, Verbs,
 };
 use std::sync::{Arc, OnceLock};
@@ -225,11 +226,16 @@ impl Verbs for Session {
         token: &str,
         kind: Kind,
         now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
+        must: Must<'_>,
     ) -> Result<Option<TokenRec>, Down> {
-        let ok = |r: &TokenRec| r.kind == kind && r.live_at(now) && pred(r);
+        let fit = Fit {
+            kinds: std::slice::from_ref(&kind),
+            now: Some(now),
+            must,
+        };
         let r = &self.hub.remote;
-        r.take_if(&self.check, &self.prefix, token, ok).await
+        r.take_if(&self.check, &self.prefix, token, fit, false)
+            .await
     }
 
     async fn exchange<const N: usize>(
@@ -237,19 +243,49 @@ impl Verbs for Session {
         token: &str,
         kinds: &[Kind],
         now: i64,
-        pred: impl Fn(&TokenRec) -> bool,
+        must: Must<'_>,
         issue: [(Text, TokenRec); N],
+        retire: Option<(&str, &[Kind])>,
     ) -> Result<Option<TokenRec>, Down> {
-        let ok = |r: &TokenRec| kinds.contains(&r.kind) && r.live_at(now) && pred(r);
+        let fit = Fit {
+            kinds,
+            now: Some(now),
+            must,
+        };
         let r = &self.hub.remote;
-        r.exchange(&self.check, &self.prefix, token, ok, &issue)
+        r.exchange(&self.check, &self.prefix, token, fit, &issue, retire)
+            .await
+    }
+
+    async fn renew(
+        &self,
+        token: &str,
+        kind: Kind,
+        now: i64,
+        must: Must<'_>,
+        fresh: Text,
+        ttl_ms: i64,
+    ) -> Result<Option<TokenRec>, Down> {
+        let fit = Fit {
+            kinds: std::slice::from_ref(&kind),
+            now: Some(now),
+            must,
+        };
+        let r = &self.hub.remote;
+        r.renew(&self.check, &self.prefix, token, fit, &fresh, ttl_ms)
             .await
     }
 
     async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {
-        let ok = |r: &TokenRec| kinds.contains(&r.kind) && !r.fixed;
+        let fit = Fit {
+            kinds,
+            now: None,
+            must: Must::ANY,
+        };
         let r = &self.hub.remote;
-        let taken = r.take_if(&self.check, &self.prefix, token, ok).await?;
+        let taken = r
+            .take_if(&self.check, &self.prefix, token, fit, true)
+            .await?;
         Ok(taken.is_some())
     }
 

@@ -4,8 +4,8 @@
 //! its next request (its identities are rebuilt, as after a reset); the old epoch's keys are
 //! unlinked in the background.
 
-use super::credentials::{encode, gc_ttl};
-use super::header::{meta_key, new_epoch_lua, prefix, EPOCHS, USED};
+use super::header::{meta_key, new_epoch_lua, prefix, stamp_lua, EPOCHS, USED};
+use super::record::{encode, gc_ttl};
 use super::{script, Down, Remote, GC_MARGIN_MS};
 use crate::store::Restore;
 use redis::Script;
@@ -27,10 +27,12 @@ impl Remote {
             &SRC,
             concat!(
                 new_epoch_lua!(),
+                stamp_lua!(),
                 r#"
 local e = new_epoch(KEYS[1], KEYS[3])
 redis.call('HSET', KEYS[1], 'epoch', tostring(e), 'ids', ARGV[3], 'ids:v', '1', 'clock', ARGV[2], 'clock:v', '1',
   'faults', ARGV[4], 'faults:v', '1', 'fx', ARGV[5])
+stamp(KEYS[1])
 redis.call('SADD', KEYS[2], ARGV[1])
 if ARGV[1] ~= 'default' then redis.call('ZADD', KEYS[4], redis.call('TIME')[1], ARGV[1]) end
 local p = 'am:n:' .. ARGV[1] .. ':' .. e .. ':'

@@ -13,7 +13,7 @@ use crate::contract::Family;
 use crate::ids::{secret_eq, sign_hs256, verify_hs256};
 use crate::namespace::Ns;
 use crate::store::enos::EnosUser;
-use crate::store::{Kind, LoginAttempt, Settled, Text, TokenRec, Verbs};
+use crate::store::{Kind, LoginAttempt, Must, Settled, Text, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::HeaderMap;
@@ -114,15 +114,17 @@ pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
     }))
 }
 
-/// The credential a new session is exchanged for: its text and the kinds it may be.
+/// The credential a new session is exchanged for: its text, the kinds it may be, and the access
+/// token retired with it (a refresh token's).
 struct Spent<'a> {
     token: &'a str,
     kinds: &'a [Kind],
+    retire: Option<&'a str>,
 }
 
 /// Exchanges `spent` for an org-bound access token and its refresh token (linked), in one step, and
 /// answers the session data; 31401 if a concurrent request spent it first. A refresh token's
-/// access token is retired with it.
+/// access token is retired with it, in the same step.
 async fn open_session(
     ns: &Ns,
     spent: Spent<'_>,
@@ -161,15 +163,15 @@ async fn open_session(
     r.bind().org = Some(org);
     r.link = Some(access.clone());
     let issue = [(access.clone(), a), (refresh.clone(), r)];
-    let same_user = |r: &TokenRec| *r.owner == *user.id;
-    let store = ns.store();
-    let old = store
-        .exchange(spent.token, spent.kinds, now, same_user, issue)
+    let same_user = Must {
+        owner: Some(&user.id),
+        ..Must::ANY
+    };
+    let retire = spent.retire.map(|a| (a, &[Kind::EnosAccess][..]));
+    ns.store()
+        .exchange(spent.token, spent.kinds, now, same_user, issue, retire)
         .await?
         .ok_or(EnosError::LoginFirst)?;
-    if let (Kind::EnosRefresh, Some(a)) = (old.kind, &old.link) {
-        store.retire(a, &[Kind::EnosAccess]).await?;
-    }
     Ok(ok(SessionData {
         user_id: &user.id,
         user_name: &user.name,
@@ -220,6 +222,7 @@ pub(super) async fn session_set(
     let spent = Spent {
         token,
         kinds: &[Kind::EnosLogin, Kind::EnosAccess],
+        retire: None,
     };
     open_session(&ns, spent, &user, &org.id, &org.name).await
 }
@@ -268,6 +271,7 @@ pub(super) async fn token_refresh(ns: Ns, RawQuery(q): RawQuery) -> Result<Respo
     let spent = Spent {
         token: &refresh,
         kinds: &[Kind::EnosRefresh],
+        retire: old.link.as_deref(),
     };
     open_session(&ns, spent, &user, &org.id, &org.name).await
 }
@@ -291,13 +295,13 @@ pub(super) async fn logout(ns: Ns, Headers(headers): Headers) -> Result<Response
     let (token, rec) = bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess])
         .await?
         .ok_or(EnosError::TokenNotValid)?;
-    let store = ns.store();
-    store
-        .retire(token, &[Kind::EnosLogin, Kind::EnosAccess])
+    // The token and its refresh token retired in one step (a fixture's static token stays): an
+    // exchange for nothing. Lost to a concurrent logout, it is gone all the same.
+    let kinds = [Kind::EnosLogin, Kind::EnosAccess];
+    let retire = rec.link.as_deref().map(|r| (r, &[Kind::EnosRefresh][..]));
+    ns.store()
+        .exchange(token, &kinds, ns.now(), Must::ANY, [], retire)
         .await?;
-    if let Some(r) = &rec.link {
-        store.retire(r, &[Kind::EnosRefresh]).await?;
-    }
     Ok(ok(true))
 }
 

@@ -12,7 +12,9 @@ use crate::contract::respond::HandWrittenJson;
 use crate::contract::Family;
 use crate::ids::secret_eq;
 use crate::namespace::Ns;
-use crate::store::{koodrive::KooUser, Kind, LoginAttempt, Lookup, Settled, Text, TokenRec, Verbs};
+use crate::store::{
+    koodrive::KooUser, Kind, LoginAttempt, Lookup, Must, Settled, Text, TokenRec, Verbs,
+};
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 
@@ -203,11 +205,16 @@ pub(super) async fn refresh_token(
     }
     // Exactly one concurrent refresh wins the old refresh token, and only its pair is stored.
     let (session_info, pair) = new_pair(&ns, &rec.owner, now);
-    let same = |r: &TokenRec| r.link.as_deref() == Some(access) && r.owner == rec.owner;
+    let same = Must {
+        owner: Some(&rec.owner),
+        link: Some(access),
+        ..Must::ANY
+    };
+    // The old access token is retired in the same step.
+    let retire = Some((access, &[Kind::KooAccess][..]));
     store
-        .exchange(refresh, &[Kind::KooRefresh], now, same, pair)
+        .exchange(refresh, &[Kind::KooRefresh], now, same, pair, retire)
         .await?
         .ok_or(KooError::Refresh)?;
-    store.retire(access, &[Kind::KooAccess]).await?;
     Ok(ok("Success", RefreshData { session_info }))
 }

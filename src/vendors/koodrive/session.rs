@@ -9,7 +9,7 @@ use crate::contract::koodrive::types::{
 };
 use crate::contract::respond::HandWrittenJson;
 use crate::namespace::Ns;
-use crate::store::{koodrive::KooUser, Kind, TokenRec, Verbs};
+use crate::store::{koodrive::KooUser, Kind, Must, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -171,23 +171,25 @@ pub(super) async fn session_refresh(
 ) -> Result<Response, KooError> {
     let token = session_token(&headers).ok_or(KooError::Session)?;
     let now = ns.now();
-    let rec = ns
-        .store()
-        .live(token, &[Kind::KooSession], now)
-        .await?
-        .ok_or(KooError::Session)?;
-    let sid = header(&headers, names::X_SESSION_ID).ok_or(KooError::Param)?;
-    if rec.session() != Some(sid) {
-        return Err(KooError::Session);
-    }
+    let Some(sid) = header(&headers, names::X_SESSION_ID) else {
+        // 401 for a token that is no live session, 400 for one without its session id.
+        let store = ns.store();
+        store
+            .live(token, &[Kind::KooSession], now)
+            .await?
+            .ok_or(KooError::Session)?;
+        return Err(KooError::Param);
+    };
     let fresh = ns.gen.hex_key(24);
     let access_token = format!("Bearer {fresh}");
-    let same = |r: &TokenRec| r.session() == Some(sid) && r.owner == rec.owner;
-    let mut next = TokenRec::new(Kind::KooSession, rec.owner.clone(), now, SESSION_WINDOW_MS);
-    next.bind = rec.bind.clone();
-    // Exactly one concurrent refresh wins the old session, and only its successor is stored.
+    // Exactly one concurrent refresh wins the old session, and only its successor (same user,
+    // same session id and organization, a new 20 minutes) is stored: one step, one round trip.
+    let same = Must {
+        session: Some(sid),
+        ..Must::ANY
+    };
     ns.store()
-        .exchange(token, &[Kind::KooSession], now, same, [(fresh, next)])
+        .renew(token, Kind::KooSession, now, same, fresh, SESSION_WINDOW_MS)
         .await?
         .ok_or(KooError::Session)?;
     Ok(HandWrittenJson(RefreshBody {

@@ -18,7 +18,7 @@ use crate::contract::Family;
 use crate::ids::{secret_eq, sign_hs256};
 use crate::namespace::Ns;
 use crate::store::oneaccess::OaClient;
-use crate::store::{Kind, LoginAttempt, Lookup, Settled, Text, TokenRec, Verbs};
+use crate::store::{Kind, LoginAttempt, Lookup, Must, Settled, Text, TokenRec, Verbs};
 use axum::body::Bytes;
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
@@ -394,20 +394,23 @@ pub(super) async fn verify_ticket(
     let fingerprint = required(&req.device_fingerprint, "device_fingerprint")?;
     check_tenant(&headers, &app)?;
     let now = ns.now();
-    let rec = ns
-        .store()
-        .live(ticket, &[Kind::OaTicket], now)
-        .await?
-        .filter(|t| t.tenant() == app.tenant())
-        .ok_or(OaError::Ticket)?;
-    if rec.fingerprint() != Some(fingerprint) {
-        return Err(OaError::Fingerprint);
-    }
-    let rec = ns
-        .store()
-        .take_if(ticket, Kind::OaTicket, now, |_| true)
-        .await?
-        .ok_or(OaError::Ticket)?;
+    // Taken only if it is the app's tenant's and this device's: one step. Refused, it is read
+    // once more to tell a ticket of another device (SESSION.0002) from a bad one.
+    let must = Must {
+        tenant: Some(app.tenant().ok_or(OaError::Ticket)?),
+        fingerprint: Some(fingerprint),
+        ..Must::ANY
+    };
+    let store = ns.store();
+    let Some(rec) = store.take_if(ticket, Kind::OaTicket, now, must).await? else {
+        let seen = store.live(ticket, &[Kind::OaTicket], now).await?;
+        return Err(match seen {
+            Some(t) if t.tenant() == app.tenant() && t.fingerprint() != Some(fingerprint) => {
+                OaError::Fingerprint
+            }
+            _ => OaError::Ticket,
+        });
+    };
     let user = ns.oa().user(&rec.owner).ok_or(OaError::Ticket)?;
     Ok(Json(VerifyResp {
         code: "200",
