@@ -61,15 +61,15 @@ impl<'de> MapAccess<'de> for Entries<'_, 'de> {
         while let Some(&m) = self.members.get(self.next) {
             self.next += 1;
             let key = decode(m.key, m.key_escaped)?;
-            let mut later = self.members[self.next..].iter();
-            let repeated = if m.key_escaped || later.clone().any(|l| l.key_escaped) {
+            let later = &self.members[self.next..];
+            let repeated = if m.key_escaped || later.iter().any(|l| l.key_escaped) {
                 let mut found = false;
                 for l in later {
                     found |= decode(l.key, l.key_escaped)? == key;
                 }
                 found
             } else {
-                later.any(|l| l.key == m.key)
+                later.iter().any(|l| l.key == m.key)
             };
             if repeated {
                 continue;

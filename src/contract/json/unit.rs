@@ -38,8 +38,8 @@ fn reads_top_level_members_and_skips_nested_values() {
 }
 
 #[test]
-fn keeps_sixteen_members_inline_and_more_on_the_heap() {
-    for n in [15, 16, 17, 40] {
+fn keeps_eight_members_inline_and_more_on_the_heap() {
+    for n in [7, 8, 9, 40] {
         let body: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
         let m = parse(format!("{{{}}}", body.join(",")).as_bytes())
             .map(|m| {
