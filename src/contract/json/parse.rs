@@ -139,33 +139,10 @@ pub fn parse(body: &[u8]) -> Result<Members<'_>, Malformed> {
     }
 }
 
-/// The first `"`, `\\` or control character (below 0x20) in `b`, eight bytes at a time. Keys and values
-/// are mostly a dozen bytes long, too short for memchr's vector setup to pay (bench/RESULTS.md,
-/// "Performance devices").
-pub(super) fn string_stop(b: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // High bit set in each byte of `x` below `n`, and maybe above one (the lowest set bit is exact).
-    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
-    let mut chunks = b.chunks_exact(8);
-    let mut at = 0;
-    for c in chunks.by_ref() {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        let w = u64::from_le_bytes(w);
-        let hits = below(w ^ (ONES * u64::from(b'"')), 1)
-            | below(w ^ (ONES * u64::from(b'\\')), 1)
-            | below(w, 0x20);
-        if hits != 0 {
-            return Some(at + hits.trailing_zeros() as usize / 8);
-        }
-        at += 8;
-    }
-    let tail = chunks
-        .remainder()
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20);
-    tail.map(|p| at + p)
+/// The first `"`, `\\` or control character (below 0x20) in `b`: where a string ends, escapes or
+/// goes wrong.
+fn string_stop(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)
 }
 
 /// The open arrays and objects of a nested value, innermost last: a bit each, the first 128 inline.

@@ -1,6 +1,6 @@
 //! The parse's and the body's own tests (their parity with the readings they replaced is in `parity`).
 
-use super::parse::{parse, string_stop};
+use super::parse::parse;
 use super::*;
 use crate::contract::extract::JsonError;
 use serde::Deserialize;
@@ -51,24 +51,6 @@ fn keeps_eight_members_inline_and_more_on_the_heap() {
             .unwrap();
         let want: Vec<String> = (0..n).map(|i| i.to_string()).collect();
         assert_eq!(m, want);
-    }
-}
-
-#[test]
-fn finds_the_first_quote_backslash_or_control_character_at_any_offset() {
-    for len in 0..40 {
-        for at in 0..len {
-            for c in [b'"', b'\\', 0, 0x1f] {
-                let mut b = vec![b'a'; len];
-                b[at] = c;
-                if at + 1 < len {
-                    b[at + 1] = b'"';
-                }
-                assert_eq!(string_stop(&b), Some(at), "{len} {at} {c}");
-            }
-        }
-        assert_eq!(string_stop(&vec![0xff; len]), None);
-        assert_eq!(string_stop(&vec![0x20; len]), None);
     }
 }
 
