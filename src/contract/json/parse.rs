@@ -1,7 +1,8 @@
 //! The one reading of a JSON request body: a validating pass that keeps the top-level members as text
 //! borrowed from the body. It accepts exactly what serde_json accepts for an object read into a struct
-//! (unknown and nested values skipped, so nesting is not depth-limited, and escapes are checked for
-//! their form, not decoded). Keys and strings are decoded later, by whoever reads them.
+//! (unknown and nested values skipped, so nesting is not depth-limited; escapes checked for their form,
+//! and in top-level keys, which every reader decodes, for their UTF-16 pairs). Keys and strings are
+//! decoded later, by whoever reads them.
 
 /// The JSON kind of a member's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +116,7 @@ pub fn parse(body: &[u8]) -> Result<Members<'_>, Malformed> {
     }
     loop {
         p.expect(b'"')?;
-        let (key, key_escaped) = p.string()?;
+        let (key, key_escaped) = p.string(true)?;
         p.ws();
         p.expect(b':')?;
         p.ws();
@@ -227,7 +228,9 @@ impl<'a> Parser<'a> {
     }
 
     /// The rest of a string whose opening quote was read: its raw text, and whether it holds an escape.
-    fn string(&mut self) -> Result<(&'a str, bool), Malformed> {
+    /// A top-level `key` is decoded by every reader, so its `\u` escapes must pair as UTF-16 (as
+    /// serde_json has it); elsewhere four hex digits will do.
+    fn string(&mut self, key: bool) -> Result<(&'a str, bool), Malformed> {
         let start = self.i;
         let mut escaped = false;
         loop {
@@ -239,19 +242,48 @@ impl<'a> Parser<'a> {
                     escaped = true;
                     match self.next() {
                         Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {}
-                        // Four hex digits; whether they pair as UTF-16 is the decoder's to say.
                         Some(b'u') => {
-                            let hex = self.b.get(self.i..self.i + 4).ok_or(Malformed)?;
-                            if !hex.iter().all(u8::is_ascii_hexdigit) {
-                                return Err(Malformed);
+                            let unit = self.hex4()?;
+                            if key {
+                                self.surrogate_pair(unit)?;
                             }
-                            self.i += 4;
                         }
                         _ => return Err(Malformed),
                     }
                 }
                 _ => return Err(Malformed),
             }
+        }
+    }
+
+    /// The four hex digits of a `\u` escape.
+    fn hex4(&mut self) -> Result<u16, Malformed> {
+        let hex = self.b.get(self.i..self.i + 4).ok_or(Malformed)?;
+        let mut unit = 0u16;
+        for &c in hex {
+            let d = char::from(c).to_digit(16).ok_or(Malformed)?;
+            unit = unit << 4 | d as u16;
+        }
+        self.i += 4;
+        Ok(unit)
+    }
+
+    /// After a `\u` escape of `unit`: a trailing surrogate alone is refused, a leading one must be
+    /// followed at once by an escaped trailing one.
+    fn surrogate_pair(&mut self, unit: u16) -> Result<(), Malformed> {
+        match unit {
+            0xDC00..=0xDFFF => Err(Malformed),
+            0xD800..=0xDBFF => {
+                if self.b.get(self.i..self.i + 2) != Some(&b"\\u"[..]) {
+                    return Err(Malformed);
+                }
+                self.i += 2;
+                match self.hex4()? {
+                    0xDC00..=0xDFFF => Ok(()),
+                    _ => Err(Malformed),
+                }
+            }
+            _ => Ok(()),
         }
     }
 
@@ -262,7 +294,7 @@ impl<'a> Parser<'a> {
         let kind = match self.peek() {
             Some(b'"') => {
                 self.i += 1;
-                let (text, escaped) = self.string()?;
+                let (text, escaped) = self.string(false)?;
                 return Ok((JsonKind::String, text, escaped));
             }
             Some(b'{') => {
@@ -291,7 +323,7 @@ impl<'a> Parser<'a> {
         match self.peek() {
             Some(b'"') => {
                 self.i += 1;
-                self.string()?;
+                self.string(false)?;
                 Ok(JsonKind::String)
             }
             Some(b't') => literal(self, b"true", JsonKind::Bool),
@@ -345,7 +377,7 @@ impl<'a> Parser<'a> {
     fn key(&mut self) -> Result<(), Malformed> {
         self.ws();
         self.expect(b'"')?;
-        self.string()?;
+        self.string(false)?;
         self.ws();
         self.expect(b':')
     }

@@ -90,6 +90,22 @@ fn refuses_what_is_not_one_object_of_valid_json() {
         assert_eq!(read(bad), Err(Malformed), "{bad:?}");
     }
     assert_eq!(parse(b"{\"a\":\"\xff\"}").map(|_| ()), Err(Malformed));
+    // A top-level key is decoded by every reader: its UTF-16 surrogates must pair.
+    for bad in [
+        r#"{"\ud800":1}"#,
+        r#"{"\udc00":1}"#,
+        r#"{"\ud800\u0041":1}"#,
+        r#"{"\ud800x":1}"#,
+    ] {
+        assert_eq!(read(bad), Err(Malformed), "{bad:?}");
+    }
+    for good in [
+        r#"{"\ud83d\ude00":1}"#,
+        r#"{"a":"\ud800"}"#,
+        r#"{"a":{"\ud800":1}}"#,
+    ] {
+        assert!(read(good).is_ok(), "{good:?}");
+    }
 }
 
 #[test]
