@@ -4,7 +4,7 @@ use super::error::Invalid;
 use super::{parse, path_param, AdminError};
 use crate::clock::rfc3339;
 use crate::contract::envelope::ErrorBody;
-use crate::contract::extract::lenient_string;
+use crate::contract::extract::serde_json_lenient_string;
 use crate::contract::koodrive::routes::CODE_TTL_MS;
 use crate::contract::Family;
 use crate::namespace::Ns;
@@ -172,7 +172,7 @@ pub async fn add_client(ns: Ns, body: Bytes) -> Result<Response, AdminError> {
 #[schema(as = AuthCodeRequest)]
 struct AuthCodeReq {
     /// A KooDrive user id (also as a JSON number).
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(default, deserialize_with = "serde_json_lenient_string")]
     #[schema(value_type = String, required = true)]
     user_id: Option<String>,
     /// Lifetime in seconds (default 300, at most a year).
@@ -252,7 +252,7 @@ pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Result<Response, AdminError>
 #[schema(as = VerificationCodeRequest)]
 struct CaptchaReq {
     /// A KooDrive account or phone (also as a JSON number).
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(default, deserialize_with = "serde_json_lenient_string")]
     #[schema(value_type = String, required = true)]
     account: Option<String>,
 }

@@ -1,5 +1,5 @@
-//! Shared request plumbing: the lenient JSON body parser (see the README's Routes), header and query access,
-//! and the `Authorization` token parser.
+//! Shared request plumbing: why a JSON body could not be used (the body itself is read by
+//! [`crate::contract::json`]), header and query access, and the `Authorization` token parser.
 //!
 //! Handlers never use axum's rejecting extractors for input: they take the raw body and headers and turn
 //! every parse failure into their own family's parameter error, after checking the token first.
@@ -50,84 +50,10 @@ pub enum JsonError {
     Malformed,
 }
 
-/// Parses a JSON object body into `T`; unknown fields are ignored. A body that is not an object
-/// (`[]`, `"x"`, empty) is malformed, whatever `T` would accept.
-///
-/// Like the vendors' Java servers (Jackson), a leading UTF-8 byte-order mark is skipped (.NET and
-/// PowerShell clients send one) and a repeated key takes its last value.
-pub fn json_object<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, JsonError> {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    // JSON text is UTF-8: invalid bytes are refused even inside fields the route ignores. Parsing the
-    // checked text (not the bytes) spares serde_json a second UTF-8 check of every string.
-    let Ok(text) = std::str::from_utf8(body) else {
-        return Err(JsonError::Malformed);
-    };
-    if text
-        .trim_start_matches(|c: char| c.is_ascii_whitespace())
-        .as_bytes()
-        .first()
-        != Some(&b'{')
-    {
-        return Err(JsonError::Malformed);
-    }
-    match serde_json::from_str(text) {
-        Ok(v) => Ok(v),
-        // serde refuses a repeated field ("duplicate field"): only then parse again, last value wins,
-        // so a body without repeats is parsed once.
-        Err(e) if e.is_data() => last_wins(text).ok_or(JsonError::Malformed),
-        Err(_) => Err(JsonError::Malformed),
-    }
-}
-
-/// `T` from a JSON object whose repeated keys keep their last value. The members are read as raw text
-/// borrowed from the body, so `T` sees them exactly as a direct parse would.
-fn last_wins<'a, T: Deserialize<'a>>(text: &'a str) -> Option<T> {
-    let Members(members) = serde_json::from_str(text).ok()?;
-    // Walk from the end: the first sighting of a key there is its last value.
-    let mut seen = std::collections::HashSet::with_capacity(members.len());
-    let mut kept: Vec<(String, &RawValue)> = members
-        .into_iter()
-        .rev()
-        .filter(|(k, _)| seen.insert(k.clone()))
-        .collect();
-    kept.reverse();
-    let map = de::value::MapDeserializer::<_, serde_json::Error>::new(kept.into_iter());
-    T::deserialize(map).ok()
-}
-
-/// An object's members in order, repeats included, each value as its raw JSON text.
-struct Members<'a>(Vec<(String, &'a RawValue)>);
-
-impl<'de> Deserialize<'de> for Members<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> de::Visitor<'de> for V {
-            type Value = Members<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut m: A) -> Result<Members<'de>, A::Error> {
-                let mut members = Vec::new();
-                while let Some(member) = m.next_entry()? {
-                    members.push(member);
-                }
-                Ok(Members(members))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// Deserializes an optional string field the way the vendors' Java servers (Jackson) coerce it: a
-/// string as is, a number as its JSON text exactly as sent (`1` → "1", `1.10` → "1.10", `1e2` → "1e2"),
-/// `null` as absent; anything else is an error.
-///
-/// The field is read as the raw JSON text it spans (borrowed from the body, no copy), so a number keeps
-/// its spelling; a string without escapes is taken straight from that text.
-///
-/// `T` is `String`, or `Cow<str>` to borrow the text from the body when it holds no escape (a request
-/// field read once needs no copy of its own).
-pub fn lenient_string<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+/// [`crate::contract::json::lenient_string`] for serde_json's deserializer (the control plane's bodies):
+/// the field is read as the raw JSON text it spans (borrowed from the body, no copy), so a number keeps
+/// its spelling (`1.10` → "1.10"); a string without escapes is taken straight from that text.
+pub fn serde_json_lenient_string<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: From<&'de str> + From<String>,
@@ -155,7 +81,7 @@ where
     }
 }
 
-/// Like [`lenient_string`], for types serde buffers before it deserializes them (`#[serde(flatten)]`,
+/// Like [`serde_json_lenient_string`], for types serde buffers before it deserializes them (`#[serde(flatten)]`,
 /// untagged enums), where the raw text is gone: a number arrives parsed and is written back in
 /// serde_json's spelling (`1.10` → "1.1").
 pub fn lenient_string_parsed<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -240,67 +166,6 @@ pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
 #[cfg(test)]
 mod unit {
     use super::*;
-
-    #[derive(Deserialize, Debug)]
-    struct B {
-        #[serde(default, deserialize_with = "lenient_string")]
-        a: Option<String>,
-    }
-
-    #[test]
-    fn coerces_numbers_and_rejects_other_kinds() {
-        assert_eq!(
-            json_object::<B>(br#"{"a":1}"#).unwrap().a.as_deref(),
-            Some("1")
-        );
-        for n in [
-            "1.5",
-            "1.10",
-            "1e2",
-            "1E+2",
-            "-0",
-            "100.0",
-            "18446744073709551616",
-        ] {
-            let body = format!(r#"{{"a":{n}}}"#);
-            assert_eq!(
-                json_object::<B>(body.as_bytes()).unwrap().a.as_deref(),
-                Some(n)
-            );
-        }
-        assert!(json_object::<B>(br#"{"a":{}}"#).is_err());
-        assert!(json_object::<B>(br#"{"a":["1"]}"#).is_err());
-        assert_eq!(
-            json_object::<B>(br#"{"a":"x\"y\u00e9"}"#)
-                .unwrap()
-                .a
-                .as_deref(),
-            Some("x\"y\u{e9}")
-        );
-        assert_eq!(
-            json_object::<B>(br#"{"a" : "plain" }"#)
-                .unwrap()
-                .a
-                .as_deref(),
-            Some("plain")
-        );
-        assert_eq!(json_object::<B>(br#"{"a":null}"#).unwrap().a, None);
-        assert_eq!(json_object::<B>(br#"{}"#).unwrap().a, None);
-        assert!(json_object::<B>(br#"{"a":true}"#).is_err());
-        assert!(json_object::<B>(br#"["x"]"#).is_err());
-        assert!(json_object::<B>(b"").is_err());
-        assert!(json_object::<B>(b"{\"a\":\"\xff\"}").is_err());
-    }
-
-    #[test]
-    fn skips_a_bom_and_keeps_the_last_of_repeated_keys() {
-        let parse = |b: &[u8]| json_object::<B>(b).map(|v| v.a);
-        assert_eq!(parse(b"\xEF\xBB\xBF{\"a\":\"x\"}"), Ok(Some("x".into())));
-        assert_eq!(parse(br#"{"a":"x","b":0,"a":2}"#), Ok(Some("2".into())));
-        assert_eq!(parse(br#"{"a":{},"a":"y"}"#), Ok(Some("y".into())));
-        assert!(parse(br#"{"a":"y","a":{}}"#).is_err());
-        assert!(parse(b"\xEF\xBB\xBF\xEF\xBB\xBF{}").is_err());
-    }
 
     #[test]
     fn auth_schemes() {

@@ -11,6 +11,7 @@ pub mod enos;
 pub mod envelope;
 pub mod extract;
 pub mod family;
+pub mod json;
 pub mod koodrive;
 pub mod oneaccess;
 pub mod pages;

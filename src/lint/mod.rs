@@ -5,11 +5,11 @@
 //!
 //! Here: the rules ([`RULES`]: id, what, the vendor page sections they come from) and the order they
 //! run in ([`check`]); their checks are in `rules`; what each route's page documents is read from
-//! [`crate::contract::spec`]. A request that follows its page costs one pass over its headers and one
-//! borrowed scan of the body's top-level keys, and allocates nothing.
+//! [`crate::contract::spec`]. A request that follows its page costs one pass over its headers and a
+//! walk over the body's top-level members, as parsed once for the lint and the handler
+//! ([`crate::contract::json::Body`]), and allocates nothing.
 
 mod rules;
-pub mod scan;
 mod strict;
 #[cfg(test)]
 mod unit;
@@ -18,6 +18,7 @@ pub mod warnings;
 pub use strict::{parse_switch, refuse, SPELLINGS as SWITCH_SPELLINGS};
 pub use warnings::{Warning, Warnings};
 
+use crate::contract::json::Body;
 use crate::contract::pages::{
     Cite, ENOS_CHOOSE_ORGANIZATION, KOODRIVE_AUTH_CODE_URL, KOODRIVE_CREATE_SESSION,
     KOODRIVE_LOGIN, ONEACCESS_SSO_TICKET,
@@ -142,17 +143,18 @@ pub fn check_with_query(
     query: Option<&str>,
     body: &[u8],
 ) -> Warnings {
-    check_request(op, collapsed, headers, query, body).0
+    check_request(op, collapsed, headers, query, &Body::new(body)).0
 }
 
-/// [`check_with_query`], and the request's first `X-Mock-Strict` value as sent, found in the same
-/// pass over the headers.
+/// [`check_with_query`] on a body the handler reads too (parsed only if the route's page documents a
+/// JSON body, and then once for both), and the request's first `X-Mock-Strict` value as sent, found in
+/// the same pass over the headers.
 pub fn check_request<'h>(
     op: Op,
     collapsed: Option<&str>,
     headers: &'h HeaderMap,
     query: Option<&str>,
-    body: &[u8],
+    body: &Body<'_>,
 ) -> (Warnings, Option<&'h [u8]>) {
     let spec = crate::contract::spec::spec(op);
     let heads = rules::Heads::of(&spec, headers);
@@ -164,7 +166,7 @@ pub fn check_request<'h>(
     rules::content_type(spec.content_type, heads.content_type, &mut w);
     rules::headers(&spec, &heads, &mut w);
     if let Some(fields) = spec.body {
-        rules::body(fields, body, &mut w);
+        rules::body(fields, body.members(), &mut w);
     }
     for name in spec.query {
         let present = form_urlencoded::parse(query.unwrap_or("").as_bytes())

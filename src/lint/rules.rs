@@ -1,8 +1,8 @@
 //! The checks behind each rule of [`super::RULES`]. They read the request as bytes, in one
-//! pass over the headers and one borrowed scan of the body, and push a warning only when they find a
-//! deviation: text is decoded and messages are built on that path alone.
+//! pass over the headers and one walk over the body's parsed members, and push a warning only when they
+//! find a deviation: text is decoded and messages are built on that path alone.
 
-use super::scan::{self, JsonKind};
+use crate::contract::json::{JsonKind, Malformed, Members};
 use crate::contract::spec::{Auth, ContentType, Field, Spec};
 use crate::lint::warnings::Warnings;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -275,32 +275,35 @@ pub(super) fn language_tag(s: &[u8]) -> bool {
     }
 }
 
-/// `unknown-field`, `type`, `device-ip`, and `required` for Mandatory body fields. A body this scan
-/// cannot read is the handler's to refuse: its warnings are dropped.
-pub(super) fn body(fields: &[Field], body: &[u8], w: &mut Warnings) {
-    let before = w.len();
+/// `unknown-field`, `type`, `device-ip`, and `required` for Mandatory body fields, over every member
+/// (repeats included). A body that does not parse is the handler's to refuse: it gets no body warnings.
+pub(super) fn body(fields: &[Field], members: Result<&Members<'_>, Malformed>, w: &mut Warnings) {
+    let Ok(members) = members else {
+        return;
+    };
     let mut seen = 0u32;
-    let scanned = scan::members(body, |m| {
-        let Some(i) = fields.iter().position(|f| f.name.as_bytes() == m.key) else {
-            unknown(fields, m.key, w);
-            return;
+    for m in members.as_slice() {
+        let Some(i) = fields.iter().position(|f| f.name == m.key) else {
+            unknown(fields, m.key.as_bytes(), w);
+            continue;
         };
         let field = &fields[i];
         match m.kind {
             JsonKind::String => {
                 // Blank counts as missing, as the handlers have it.
-                if m.text.iter().all(u8::is_ascii_whitespace) {
-                    return;
+                if m.text.bytes().all(|b| b.is_ascii_whitespace()) {
+                    continue;
                 }
                 seen |= 1 << i;
-                let ip = || {
-                    std::str::from_utf8(m.text).is_ok_and(|t| t.parse::<std::net::IpAddr>().is_ok())
-                };
-                if field.ip && !ip() {
+                if field.ip && m.text.parse::<std::net::IpAddr>().is_err() {
                     w.push(
                         "device-ip",
                         true,
-                        format!("{} {} is not an IP address", field.name, echo(m.text)),
+                        format!(
+                            "{} {} is not an IP address",
+                            field.name,
+                            echo(m.text.as_bytes())
+                        ),
                     );
                 }
             }
@@ -327,10 +330,6 @@ pub(super) fn body(fields: &[Field], body: &[u8], w: &mut Warnings) {
                 );
             }
         }
-    });
-    if scanned.is_err() {
-        w.truncate(before);
-        return;
     }
     for (i, f) in fields.iter().enumerate() {
         if f.mandatory && seen & (1 << i) == 0 {

@@ -4,6 +4,7 @@
 //! instead of the vendor operation.
 
 use crate::contract::envelope;
+use crate::contract::json::Body;
 use crate::contract::Op;
 use crate::lint;
 use crate::lint::warnings::Warnings;
@@ -19,7 +20,7 @@ pub fn run(
     collapsed: Option<&str>,
     headers: &HeaderMap,
     query: Option<&str>,
-    body: &[u8],
+    body: &Body<'_>,
 ) -> (Warnings, Option<Response>) {
     let (warnings, strict_header) = lint::check_request(op, collapsed, headers, query, body);
     let Some(strict) = strict(app, strict_header) else {

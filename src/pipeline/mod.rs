@@ -33,6 +33,7 @@ use crate::admin;
 use crate::contract::envelope;
 use crate::contract::extract::names;
 use crate::contract::family::Internal;
+use crate::contract::json;
 use crate::contract::{Family, Op};
 use crate::namespace::{AppState, Namespace, Ns, DEFAULT_NAMESPACE};
 use crate::vendors;
@@ -196,15 +197,15 @@ impl Pipeline {
             Err(fault::Refused::Down) => return op.family().unavailable(),
         };
         let mut rec = Record::begin(&ns, &parts, &bytes, Some(pattern), true, start);
+        // Parsed at most once, by the lint or the handler, whichever asks first, over both runs.
+        let body = json::Body::new(&bytes);
         let run = Run {
             op,
             index,
             raw_path: raw_path.as_deref(),
             drop_conn,
         };
-        let (resp, strict) = self
-            .vendor(&run, &ns, picked, parts, bytes.clone(), &mut rec)
-            .await;
+        let (resp, strict) = self.vendor(&run, &ns, picked, parts, &body, &mut rec).await;
         let Some((local, parts)) = again else {
             self.tally(index, &rec, strict);
             return rec.finish(&ns, resp).await;
@@ -238,7 +239,7 @@ impl Pipeline {
             Ok(f) => f,
             Err(_) => return rec.finish(&ns, op.family().unavailable()).await,
         };
-        let (resp, strict) = self.vendor(&run, &ns, picked, parts, bytes, &mut rec).await;
+        let (resp, strict) = self.vendor(&run, &ns, picked, parts, &body, &mut rec).await;
         self.tally(index, &rec, strict);
         rec.finish(&ns, resp).await
     }
@@ -263,7 +264,7 @@ impl Pipeline {
         ns: &Ns,
         picked: Option<fault::Picked>,
         parts: Parts,
-        bytes: Bytes,
+        body: &json::Body<'_>,
         rec: &mut Record,
     ) -> (Response, bool) {
         let (op, index) = (run.op, run.index);
@@ -274,14 +275,14 @@ impl Pipeline {
             run.raw_path,
             &parts.headers,
             parts.uri.query(),
-            &bytes,
+            body,
         );
         rec.warnings = warnings;
         let strict = refusal.is_some();
         let Some(fault::Picked { id, action }) = picked else {
             let resp = match refusal {
                 Some(r) => r,
-                None => vendors::handle(op, ns.clone(), parts, bytes).await,
+                None => vendors::handle(op, ns.clone(), parts, body).await,
             };
             return (
                 or_broken(ns, resp, |what| broken(op.family(), what)),
@@ -302,7 +303,7 @@ impl Pipeline {
         let (resp, strict) = match (fault::answer(&action, op, &parts.headers), refusal) {
             (Some(r), _) => (r, false),
             (None, Some(r)) => (r, true),
-            (None, None) => (vendors::handle(op, ns.clone(), parts, bytes).await, false),
+            (None, None) => (vendors::handle(op, ns.clone(), parts, body).await, false),
         };
         let mut resp = or_broken(ns, resp, |what| broken(op.family(), what));
         if action.malformed {

@@ -6,14 +6,14 @@ pub mod enos;
 pub mod koodrive;
 pub mod oneaccess;
 
+use crate::contract::json::Body;
 use crate::contract::Op;
 use crate::namespace::Ns;
-use axum::body::Bytes;
 use axum::http::request::Parts;
 use axum::response::Response;
 
-/// Runs one operation on a request whose body has been read.
-pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
+/// Runs one operation on a request whose body has been read (and maybe parsed, by the lint).
+pub async fn handle(op: Op, ns: Ns, parts: Parts, body: &Body<'_>) -> Response {
     match op {
         Op::KooDrive(op) => koodrive::handle(op, ns, parts, body).await,
         Op::OneAccess(op) => oneaccess::handle(op, ns, parts, body).await,

@@ -2,7 +2,7 @@
 //! and the claims of the refresh token.
 
 use super::error::ErrorBody;
-use crate::contract::extract::lenient_string;
+use crate::contract::json::lenient_string;
 use crate::contract::respond::{HandWrittenJson, JsonOut, WriteJson};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,6 @@
 //! KooDrive request and response bodies, and the success envelopes that wrap them.
 
-use crate::contract::extract::lenient_string;
+use crate::contract::json::lenient_string;
 use crate::contract::respond::{HandWrittenJson, JsonOut, WriteJson};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,6 @@
 //! OneAccess request and response bodies (success bodies have no envelope).
 
-use crate::contract::extract::lenient_string;
+use crate::contract::json::lenient_string;
 use crate::contract::respond::{JsonOut, WriteJson};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;

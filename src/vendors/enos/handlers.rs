@@ -8,13 +8,13 @@ use crate::contract::enos::types::{
     ok, Answer, LoginData, LoginReq, LoginUser, OrgRef, RefreshClaims, SessionData, SessionInfo,
     SessionSetReq, UserInfo,
 };
-use crate::contract::extract::{json_object, present, query_param, scheme_token, Headers};
+use crate::contract::extract::{present, query_param, scheme_token, Headers};
+use crate::contract::json::Body;
 use crate::contract::Family;
 use crate::ids::{secret_eq, sign_hs256, verify_hs256};
 use crate::namespace::Ns;
 use crate::store::enos::EnosUser;
 use crate::store::{Kind, LoginAttempt, Must, Settled, Text, TokenRec, Verbs};
-use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -61,8 +61,8 @@ fn new_access_token(ns: &Ns) -> String {
         (status = 413, description = "Body over 64 KiB: 31400 \"Invalid request parameters\".", body = ErrorBody),
     )
 )]
-pub(super) async fn login(ns: Ns, body: Bytes) -> Result<Response, EnosError> {
-    let req: LoginReq = json_object(&body)?;
+pub(super) async fn login(ns: Ns, body: &Body<'_>) -> Result<Response, EnosError> {
+    let req: LoginReq = body.json()?;
     let account = present(&req.account).ok_or(EnosError::BadLogin)?;
     let password = req
         .password
@@ -207,12 +207,12 @@ async fn open_session(
 pub(super) async fn session_set(
     ns: Ns,
     Headers(headers): Headers,
-    body: Bytes,
+    body: &Body<'_>,
 ) -> Result<Response, EnosError> {
     let (token, rec) = bearer(&ns, &headers, &[Kind::EnosLogin, Kind::EnosAccess])
         .await?
         .ok_or(EnosError::LoginFirst)?;
-    let req: SessionSetReq = json_object(&body)?;
+    let req: SessionSetReq = body.json()?;
     let org_id = present(&req.org_id).ok_or(EnosError::OrgRequired)?;
     let user = ns.enos().user(&rec.owner).ok_or(EnosError::LoginFirst)?;
     if !user.orgs.iter().any(|o| o == org_id) {

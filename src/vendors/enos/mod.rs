@@ -6,8 +6,8 @@ mod handlers;
 
 use crate::contract::enos::{EnosError, Op};
 use crate::contract::extract::Headers;
+use crate::contract::json::Body;
 use crate::namespace::Ns;
-use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -30,7 +30,7 @@ const TOKEN_PREFIX: &str = "APP_PORTAL_S_";
 pub struct Api;
 
 /// Runs one operation on a request whose body has been read.
-pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
+pub async fn handle(op: Op, ns: Ns, parts: Parts, body: &Body<'_>) -> Response {
     let query = || RawQuery(parts.uri.query().map(str::to_owned));
     match op {
         Op::Login => login(ns, body).await.into_response(),

@@ -1,7 +1,8 @@
 //! KooDrive carrier login APIs: account login by password or verification code, and the rotation of the
 //! access and refresh tokens it issues.
 
-use crate::contract::extract::{auth_token, header, json_object, names, present, Headers};
+use crate::contract::extract::{auth_token, header, names, present, Headers};
+use crate::contract::json::Body;
 use crate::contract::koodrive::error::{ErrorBody, KooError};
 use crate::contract::koodrive::routes::{ACCESS_TTL_S, LOCK_AFTER, LOCK_MS, REFRESH_TTL_MS};
 use crate::contract::koodrive::types::{
@@ -15,7 +16,6 @@ use crate::namespace::Ns;
 use crate::store::{
     koodrive::KooUser, Kind, LoginAttempt, Lookup, Must, Settled, Text, TokenRec, Verbs,
 };
-use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 
 /// The lockout family (the admin state lists lockouts as `koodrive:<userId>`).
@@ -97,10 +97,10 @@ fn credential<'s>(user: &KooUser, auth_type: &str, secret: &'s str) -> (bool, Op
 pub(super) async fn login(
     ns: Ns,
     Headers(headers): Headers,
-    body: Bytes,
+    body: &Body<'_>,
 ) -> Result<Response, KooError> {
     header(&headers, names::X_HW_AGENT_NAME).ok_or(KooError::Param)?;
-    let req: LoginReq = json_object(&body)?;
+    let req: LoginReq = body.json()?;
     let account = present(&req.account).ok_or(KooError::Param)?;
     let auth_type = present(&req.auth_type).ok_or(KooError::Param)?;
     let secret = match auth_type {
@@ -183,7 +183,7 @@ pub(super) async fn login(
 pub(super) async fn refresh_token(
     ns: Ns,
     Headers(headers): Headers,
-    body: Bytes,
+    body: &Body<'_>,
 ) -> Result<Response, KooError> {
     let access = auth_token(&headers, &["AT", "Bearer"]).ok_or(KooError::Session)?;
     // The access token may have expired (that is why one refreshes), but it must be one login issued.
@@ -194,7 +194,7 @@ pub(super) async fn refresh_token(
     if let Lookup::Missing = store.lookup(access, &[Kind::KooAccess], now).await? {
         return Err(KooError::Session);
     }
-    let req: RefreshTokenReq = json_object(&body)?;
+    let req: RefreshTokenReq = body.json()?;
     let refresh = present(&req.refresh_token).ok_or(KooError::Param)?;
     let rec = match store.lookup(refresh, &[Kind::KooRefresh], now).await? {
         Lookup::Live(r) => r,

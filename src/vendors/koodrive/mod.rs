@@ -15,9 +15,9 @@ pub use authcode::{authorize_uri, landing};
 pub use signin::namespace_param;
 
 use crate::contract::extract::Headers;
+use crate::contract::json::Body;
 use crate::contract::koodrive::{KooError, Op};
 use crate::namespace::Ns;
-use axum::body::Bytes;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use carrier::{login, refresh_token};
@@ -40,7 +40,7 @@ use session::{create_session, session_auth, session_logoff, session_refresh};
 pub struct Api;
 
 /// Runs one operation on a request whose body has been read.
-pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
+pub async fn handle(op: Op, ns: Ns, parts: Parts, body: &Body<'_>) -> Response {
     let headers = Headers(parts.headers);
     match op {
         Op::CreateSession => create_session(ns, body).await.into_response(),

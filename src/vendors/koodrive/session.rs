@@ -1,7 +1,8 @@
 //! KooDrive enterprise session APIs: create a session from an authorization code, read its user (which
 //! slides its lifetime), refresh its token, log off.
 
-use crate::contract::extract::{auth_token, header, json_object, names, present, Headers};
+use crate::contract::extract::{auth_token, header, names, present, Headers};
+use crate::contract::json::Body;
 use crate::contract::koodrive::error::{ErrorBody, KooError};
 use crate::contract::koodrive::routes::SESSION_WINDOW_MS;
 use crate::contract::koodrive::types::{
@@ -10,7 +11,6 @@ use crate::contract::koodrive::types::{
 use crate::contract::respond::HandWrittenJson;
 use crate::namespace::Ns;
 use crate::store::{koodrive::KooUser, Kind, Must, TokenRec, Verbs};
-use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
@@ -71,8 +71,8 @@ fn with_user_info<R>(
         (status = 413, description = "Body over 64 KiB: 13000102.", body = ErrorBody),
     )
 )]
-pub(super) async fn create_session(ns: Ns, body: Bytes) -> Result<Response, KooError> {
-    let req: CreateSessionReq = json_object(&body)?;
+pub(super) async fn create_session(ns: Ns, body: &Body<'_>) -> Result<Response, KooError> {
+    let req: CreateSessionReq = body.json()?;
     let code = present(&req.code).ok_or(KooError::Param)?;
     let now = ns.now();
     let user_id = ns

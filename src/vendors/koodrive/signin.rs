@@ -11,13 +11,13 @@ use super::authcode::NAMESPACE_PARAM;
 use super::authz::{check, Authz, Params, Refusal};
 use super::signin_page::{self as page, html, redirect, unavailable, Form};
 use crate::contract::extract::Headers;
+use crate::contract::json::Body;
 use crate::contract::koodrive::routes::{AUTHORIZE, CODE_TTL_MS, LOCK_AFTER, LOCK_MS};
 use crate::contract::Family;
 use crate::ids::secret_eq;
 use crate::namespace::{Ns, DEFAULT_NAMESPACE};
 use crate::store::koodrive::KooUser;
 use crate::store::{Kind, LoginAttempt, Settled, TokenRec, Verbs};
-use axum::body::Bytes;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use std::borrow::Cow;
@@ -110,8 +110,8 @@ pub(super) async fn authorize(ns: Ns, uri: Uri, Headers(headers): Headers) -> Re
         (status = 413, description = "Body over 64 KiB: the control plane's `{\"error\"}`.", body = Object, content_type = "application/json"),
     )
 )]
-pub(super) async fn authorize_submit(ns: Ns, _uri: Uri, _h: Headers, body: Bytes) -> Response {
-    let p = Params::parse(&body);
+pub(super) async fn authorize_submit(ns: Ns, _uri: Uri, _h: Headers, body: &Body<'_>) -> Response {
+    let p = Params::parse(body.bytes());
     let authz = match check(&ns, &p) {
         Ok(a) => a,
         Err(r) => return r.answer(),

@@ -2,9 +2,8 @@
 //! checks they share (required fields, the app token, the tenant) and the ID token they sign.
 
 use super::ISSUER;
-use crate::contract::extract::{
-    after_scheme, auth_token, header, json_object, names, present, Headers,
-};
+use crate::contract::extract::{after_scheme, auth_token, header, names, present, Headers};
+use crate::contract::json::Body;
 use crate::contract::oneaccess::error::{ErrorBody, OaError};
 use crate::contract::oneaccess::routes::{
     APP_TOKEN_TTL_S, LOCK_AFTER, LOCK_MS, SESSION_TTL_S, TICKET_TTL_S,
@@ -19,7 +18,6 @@ use crate::ids::{secret_eq, sign_hs256};
 use crate::namespace::Ns;
 use crate::store::oneaccess::OaClient;
 use crate::store::{Kind, LoginAttempt, Lookup, Must, Settled, Text, TokenRec, Verbs};
-use axum::body::Bytes;
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -132,15 +130,15 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 pub(super) async fn tenant_token(
     ns: Ns,
     Headers(headers): Headers,
-    body: Bytes,
+    body: &Body<'_>,
 ) -> Result<Response, OaError> {
     // A form is text: raw bytes or percent-escapes that are not UTF-8 make it unparsable (the form
     // decoder would turn them into U+FFFD and compare that against the client's credentials).
-    if std::str::from_utf8(&body).is_err() {
+    if std::str::from_utf8(body.bytes()).is_err() {
         return Err(OaError::BadBody);
     }
     let mut form = TokenForm::default();
-    for (k, v) in form_urlencoded::parse(&body) {
+    for (k, v) in form_urlencoded::parse(body.bytes()) {
         if k.contains(char::REPLACEMENT_CHARACTER) || v.contains(char::REPLACEMENT_CHARACTER) {
             return Err(OaError::BadBody);
         }
@@ -232,13 +230,13 @@ pub(super) async fn tenant_token(
 pub(super) async fn sdk_login(
     ns: Ns,
     Headers(headers): Headers,
-    body: Bytes,
+    body: &Body<'_>,
 ) -> Result<Response, OaError> {
     let client_id = required_header(&headers, "X-client-id")?;
     let fingerprint = required_header(&headers, "X-device-fingerprint")?;
     required_header(&headers, "X-operating-sys-version")?;
     required_header(&headers, "X-agent")?;
-    let req: LoginReq = json_object(&body)?;
+    let req: LoginReq = body.json()?;
     let user_name = required(&req.user_name, "user_name")?;
     let password = required(&req.password, "password")?;
     let client = ns.oa().client(client_id).ok_or(OaError::App)?;
@@ -317,10 +315,10 @@ pub(super) async fn sdk_login(
 pub(super) async fn sso_ticket(
     ns: Ns,
     Headers(headers): Headers,
-    body: Bytes,
+    body: &Body<'_>,
 ) -> Result<Response, OaError> {
     let app = app_token(&ns, &headers).await?;
-    let req: TicketReq = json_object(&body)?;
+    let req: TicketReq = body.json()?;
     let session = present(&req.session_token).ok_or(OaError::TokenRequired)?;
     required(&req.operating_sys_version, "operating_sys_version")?;
     required(&req.device_ip, "device_ip")?;
@@ -384,10 +382,10 @@ pub(super) async fn sso_ticket(
 pub(super) async fn verify_ticket(
     ns: Ns,
     Headers(headers): Headers,
-    body: Bytes,
+    body: &Body<'_>,
 ) -> Result<Response, OaError> {
     let app = app_token(&ns, &headers).await?;
-    let req: VerifyReq = json_object(&body)?;
+    let req: VerifyReq = body.json()?;
     let ticket = required(&req.sso_ticket, "sso_ticket")?;
     required(&req.operating_sys_version, "operating_sys_version")?;
     required(&req.device_ip, "device_ip")?;

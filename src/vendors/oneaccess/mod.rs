@@ -5,9 +5,9 @@
 mod handlers;
 
 use crate::contract::extract::Headers;
+use crate::contract::json::Body;
 use crate::contract::oneaccess::{OaError, Op};
 use crate::namespace::Ns;
-use axum::body::Bytes;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use handlers::{sdk_login, sso_ticket, tenant_token, verify_ticket};
@@ -26,7 +26,7 @@ const ISSUER: &str = "https://oneaccess.authmock.local";
 pub struct Api;
 
 /// Runs one operation on a request whose body has been read.
-pub async fn handle(op: Op, ns: Ns, parts: Parts, body: Bytes) -> Response {
+pub async fn handle(op: Op, ns: Ns, parts: Parts, body: &Body<'_>) -> Response {
     let headers = Headers(parts.headers);
     match op {
         Op::TenantToken => tenant_token(ns, headers, body).await.into_response(),

@@ -3,6 +3,7 @@
 //! examples and the README's curl examples ([`examples`]); the journal filter and the warnings summary
 //! ([`journal`]). This module holds what they share.
 
+mod body;
 mod examples;
 mod journal;
 mod rules;
