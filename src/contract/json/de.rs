@@ -9,9 +9,33 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
+/// Above this many members, the last of each key is found with a set instead of by looking ahead:
+/// a 64 KiB body holds thousands, and looking ahead from each would cost their square.
+const LOOK_AHEAD_MAX: usize = 16;
+
 /// `T` from an object's members.
 pub(super) fn from_members<'a, T: de::Deserialize<'a>>(members: &[Member<'a>]) -> Result<T, Error> {
-    T::deserialize(Object(members))
+    let last = match members.len() {
+        n if n > LOOK_AHEAD_MAX => Some(last_of_each_key(members)?),
+        _ => None,
+    };
+    T::deserialize(Object(members, last.as_deref()))
+}
+
+/// For each member, whether no later member repeats its key (keys compared decoded).
+fn last_of_each_key(members: &[Member<'_>]) -> Result<Vec<bool>, Error> {
+    let mut seen = std::collections::HashSet::with_capacity(members.len());
+    let mut last = vec![false; members.len()];
+    for (i, m) in members.iter().enumerate().rev() {
+        last[i] = seen.insert(decode(m.key, m.key_escaped)?);
+    }
+    Ok(last)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Escaped texts decoded on this thread (the tests count them).
+    pub(super) static DECODED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// A JSON string's raw text (between its quotes) decoded, borrowed when it holds no escape. Decoding
@@ -20,13 +44,16 @@ fn decode(raw: &str, escaped: bool) -> Result<Cow<'_, str>, Error> {
     if !escaped {
         return Ok(Cow::Borrowed(raw));
     }
+    #[cfg(test)]
+    DECODED.with(|d| d.set(d.get() + 1));
     let quoted = format!("\"{raw}\"");
     serde_json::from_str::<String>(&quoted)
         .map(Cow::Owned)
         .map_err(de::Error::custom)
 }
 
-struct Object<'m, 'a>(&'m [Member<'a>]);
+/// The members, and for a long list which of them is the last of its key ([`last_of_each_key`]).
+struct Object<'m, 'a>(&'m [Member<'a>], Option<&'m [bool]>);
 
 impl<'de> Deserializer<'de> for Object<'_, 'de> {
     type Error = Error;
@@ -34,6 +61,7 @@ impl<'de> Deserializer<'de> for Object<'_, 'de> {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         visitor.visit_map(Entries {
             members: self.0,
+            last: self.1,
             next: 0,
             value: None,
         })
@@ -47,6 +75,7 @@ impl<'de> Deserializer<'de> for Object<'_, 'de> {
 
 struct Entries<'m, 'a> {
     members: &'m [Member<'a>],
+    last: Option<&'m [bool]>,
     next: usize,
     value: Option<Member<'a>>,
 }
@@ -62,7 +91,9 @@ impl<'de> MapAccess<'de> for Entries<'_, 'de> {
             self.next += 1;
             let key = decode(m.key, m.key_escaped)?;
             let later = &self.members[self.next..];
-            let repeated = if m.key_escaped || later.iter().any(|l| l.key_escaped) {
+            let repeated = if let Some(last) = self.last {
+                !last[self.next - 1]
+            } else if m.key_escaped || later.iter().any(|l| l.key_escaped) {
                 let mut found = false;
                 for l in later {
                     found |= decode(l.key, l.key_escaped)? == key;

@@ -181,3 +181,19 @@ fn parses_once_whoever_asks_first() {
     assert_eq!(body.json::<B>().unwrap().a.as_deref(), Some("x"));
     assert!(std::ptr::eq(first, body.members().unwrap()));
 }
+
+#[test]
+fn many_members_cost_a_decode_or_two_each_not_their_square() {
+    for n in [17, 4000] {
+        // Every key escaped, every other one repeated: the worst case for finding the last of each.
+        let members: Vec<String> = (0..n)
+            .map(|i| format!(r#""\u0061{}":"{i}""#, i / 2))
+            .collect();
+        let body = format!(r#"{{{},"\u0061":"last"}}"#, members.join(","));
+        de::DECODED.with(|d| d.set(0));
+        let b: B = Body::new(body.as_bytes()).json().unwrap();
+        assert_eq!(b.a.as_deref(), Some("last"));
+        let decoded = de::DECODED.with(|d| d.get());
+        assert!(decoded <= 2 * (n + 1), "{n} members: {decoded} decodes");
+    }
+}
