@@ -205,7 +205,10 @@ impl Pipeline {
             raw_path: raw_path.as_deref(),
             drop_conn,
         };
-        let (resp, strict) = self.vendor(&run, &ns, picked, parts, &body, &mut rec).await;
+        // Boxed: inline, the vendor step's future (about 5 KB) made the whole request's future
+        // cross glibc's threshold for `rep movsb` (8 KiB), which hyper's moves of it then paid on
+        // every request (bench/RESULTS.md, session 11).
+        let (resp, strict) = Box::pin(self.vendor(&run, &ns, picked, parts, &body, &mut rec)).await;
         let Some((local, parts)) = again else {
             self.tally(index, &rec, strict);
             return rec.finish(&ns, resp).await;
@@ -239,7 +242,7 @@ impl Pipeline {
             Ok(f) => f,
             Err(_) => return rec.finish(&ns, op.family().unavailable()).await,
         };
-        let (resp, strict) = self.vendor(&run, &ns, picked, parts, &body, &mut rec).await;
+        let (resp, strict) = Box::pin(self.vendor(&run, &ns, picked, parts, &body, &mut rec)).await;
         self.tally(index, &rec, strict);
         rec.finish(&ns, resp).await
     }
