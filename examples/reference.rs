@@ -174,8 +174,19 @@ fn port_from_args() -> u16 {
     8081
 }
 
-#[tokio::main]
-async fn main() {
+/// The runtime authmock's binary picks: one thread on one CPU, a worker pool otherwise (so that the
+/// ratio compares the same stack).
+fn main() {
+    let one_cpu = std::thread::available_parallelism().is_ok_and(|n| n.get() == 1);
+    let mut rt = match one_cpu {
+        true => tokio::runtime::Builder::new_current_thread(),
+        false => tokio::runtime::Builder::new_multi_thread(),
+    };
+    let rt = rt.enable_all().build().expect("start the runtime");
+    rt.block_on(serve());
+}
+
+async fn serve() {
     let addr = SocketAddr::from(([127, 0, 0, 1], port_from_args()));
     let listener = tokio::net::TcpListener::bind(addr)
         .await

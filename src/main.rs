@@ -85,7 +85,8 @@ fn check_fixtures(dir: &std::path::Path) -> ExitCode {
 }
 
 fn run(args: ServeArgs) -> ExitCode {
-    tune_allocator(std::thread::available_parallelism().is_ok_and(|n| n.get() == 1));
+    let one_cpu = std::thread::available_parallelism().is_ok_and(|n| n.get() == 1);
+    tune_allocator(one_cpu);
     raise_open_files_limit();
     let _log_guard = init_logging(args.log_format);
     // Certificates before anything is bound or printed: a bad --tls-cert/--tls-key stops the start.
@@ -120,10 +121,14 @@ fn run(args: ServeArgs) -> ExitCode {
         public_url: args.public_url.clone(),
         ..Settings::default()
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // On one CPU, one thread: a worker pool of one only adds handoffs, and its LIFO slot runs the
+    // Redis connection's writer as soon as each request queues a command (one write per command);
+    // run after every ready request instead, it writes all they queued at once.
+    let mut rt = match one_cpu {
+        true => tokio::runtime::Builder::new_current_thread(),
+        false => tokio::runtime::Builder::new_multi_thread(),
+    };
+    let rt = match rt.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("authmock: cannot start the runtime: {e}");

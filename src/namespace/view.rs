@@ -52,7 +52,8 @@ impl Ns {
                 broken: None,
             });
         };
-        match hub.open(&ns.name, ids, cached).await {
+        // Boxed, as a Redis verb is (`store::Backend`).
+        match Box::pin(hub.open(&ns.name, ids, cached)).await {
             Ok(s) => Ok(Ns {
                 session: Some(Arc::new(s)),
                 ns,
@@ -79,7 +80,7 @@ impl Ns {
     /// Confirms the header the request ran on, unless its first command did (one read).
     pub async fn confirm(&self) -> Result<(), Down> {
         match &self.session {
-            Some(s) => s.confirm().await,
+            Some(s) => Box::pin(s.confirm()).await,
             None => Ok(()),
         }
     }
@@ -166,20 +167,19 @@ impl Ns {
             (Home::Redis { .. }, Some(s)) => s,
             (Home::Redis { .. }, None) => return Err(Down::LOST),
         };
-        let r = session
-            .faults(|s| {
-                let list: Vec<Fault> = s
-                    .and_then(|s| serde_json::from_str(s).ok())
-                    .unwrap_or_default();
-                let faults = Faults::from_list(list);
-                let out = op(&faults);
-                let new = serde_json::to_string(&faults.list()).unwrap_or_default();
-                (
-                    Some(new).filter(|n| Some(n.as_str()) != s.or(Some("[]"))),
-                    out,
-                )
-            })
-            .await;
+        let r = Box::pin(session.faults(|s| {
+            let list: Vec<Fault> = s
+                .and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or_default();
+            let faults = Faults::from_list(list);
+            let out = op(&faults);
+            let new = serde_json::to_string(&faults.list()).unwrap_or_default();
+            (
+                Some(new).filter(|n| Some(n.as_str()) != s.or(Some("[]"))),
+                out,
+            )
+        }))
+        .await;
         session.noted(r)
     }
 

@@ -14,6 +14,7 @@ use crate::contract::family::Internal;
 use axum::body::{Body, Bytes};
 use axum::http::{Method, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use futures_util::future::{self, FutureExt};
 use http_body_util::Either;
 use hyper::body::Incoming;
 use std::any::Any;
@@ -81,31 +82,22 @@ pub fn service(
             None => None,
         };
         let origin = cors::allow_origin(outer.settings(), req.headers());
-        let (method, uri) = (req.method().clone(), req.uri().clone());
-        let answer = match at_once {
-            Some(r) => Err(r),
-            None => {
-                let mut stack = stack.borrow_mut();
-                // Every layer here is always ready; asked anyway, as tower's contract wants.
-                let _ = stack.poll_ready(&mut Context::from_waker(Waker::noop()));
-                Ok(stack.call(req))
-            }
-        };
-        let gate = outer.clone();
-        async move {
-            let resp = match answer {
-                Err(at_once) => at_once.map(Either::Right),
-                Ok(answer) => match answer.await {
-                    Ok(resp) => {
-                        let mut resp = in_family(&gate, resp, &method, &uri, start);
-                        cors::finish(origin, &mut resp);
-                        resp
-                    }
-                    Err(never) => match never {},
-                },
-            };
-            Ok(resp)
+        if let Some(at_once) = at_once {
+            return future::Either::Left(future::ready(Ok(at_once.map(Either::Right))));
         }
+        let (method, uri) = (req.method().clone(), req.uri().clone());
+        let mut stack = stack.borrow_mut();
+        // Every layer here is always ready; asked anyway, as tower's contract wants.
+        let _ = stack.poll_ready(&mut Context::from_waker(Waker::noop()));
+        let gate = outer.clone();
+        // A combinator, not an `async` block: a block would hold the layers' future twice (as what it
+        // captured and as what it awaits), and hyper moves this future whole.
+        future::Either::Right(stack.call(req).map(move |answer| {
+            let Ok(resp) = answer;
+            let mut resp = in_family(&gate, resp, &method, &uri, start);
+            cors::finish(origin, &mut resp);
+            Ok(resp)
+        }))
     })
 }
 

@@ -176,7 +176,7 @@ impl Pipeline {
             panic!("{PANIC_HEADER} asked for a panic (MockServerBuilder::panic_when_asked)");
         }
         let (op, pattern) = match route {
-            Route::Admin => return self.admin(ns, parts, bytes, denied, start).await,
+            Route::Admin => return Box::pin(self.admin(ns, parts, bytes, denied, start)).await,
             Route::Vendor(op, pattern) => (op, pattern),
             Route::None => {
                 let rec = Record::begin(&ns, &parts, &bytes, None, true, start);

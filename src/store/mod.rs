@@ -247,12 +247,14 @@ pub enum Backend<'a> {
     Unreachable(&'a redis::Hub),
 }
 
-/// Runs one verb on whichever backend this is.
+/// Runs one verb on whichever backend this is. A Redis verb's future (hundreds of bytes of client
+/// state) is boxed, so that it does not size every future that awaits a verb, in memory too: those
+/// futures are moved whole, and hyper moves the request's (bench/RESULTS.md, session 12).
 macro_rules! on {
     ($self:ident, $b:ident => $call:expr) => {
         match $self {
             Backend::Memory($b) => $call,
-            Backend::Redis($b) => $b.noted($call),
+            Backend::Redis($b) => Box::pin(async move { $b.noted($call) }).await,
             Backend::Unreachable(_) => Err(Down::LOST),
         }
     };
