@@ -7,7 +7,7 @@ pub mod locks;
 
 use super::{
     verification_code_key, Applied, Change, Down, Fixtures, Idents, Kind, LockState, LoginAttempt,
-    Lookup, Must, Newest, Restore, Settled, Text, TokenRec, Tokens, Verbs,
+    Lookup, Must, Newest, Redeem, Redeemed, Restore, Settled, Text, TokenRec, Tokens, Verbs,
 };
 use crate::clock::Clock;
 use crate::contract::Family;
@@ -178,25 +178,60 @@ impl Verbs for Store {
         Ok(self.tokens.take_if(token, kind, now, |r| must.holds(r)))
     }
 
-    async fn exchange<const N: usize>(
+    async fn redeem<const N: usize>(
         &self,
-        token: &str,
-        kinds: &[Kind],
-        now: i64,
-        must: Must<'_>,
+        r: Redeem<'_>,
         issue: [(Text, TokenRec); N],
-        retire: Option<(&str, &[Kind])>,
-    ) -> Result<Option<TokenRec>, Down> {
-        let got = self.spend(token, kinds, now, must);
-        if got.is_some() {
-            for (t, r) in issue {
-                self.tokens.insert(t, r);
-            }
-            if let Some((t, kinds)) = retire {
-                self.tokens.retire(t, kinds);
-            }
+    ) -> Result<Redeemed, Down> {
+        let guard = match r.guard {
+            None => None,
+            Some(g) => match self.tokens.lookup(g.token, g.kinds, r.now) {
+                Lookup::Live(rec) if g.must.holds(&rec) => Some(rec),
+                Lookup::Live(rec) => {
+                    return Ok(Redeemed::Refused {
+                        guard: Some(rec),
+                        seen: None,
+                    })
+                }
+                Lookup::Expired if !g.live => None,
+                l => return Ok(Redeemed::Guard(l)),
+            },
+        };
+        let Lookup::Live(seen) = self.tokens.lookup(r.token, r.kinds, r.now) else {
+            return Ok(Redeemed::Refused { guard, seen: None });
+        };
+        let tenant = || guard.as_ref().and_then(|g| g.tenant());
+        if !r.must.holds(&seen) || (r.guard_tenant && seen.tenant() != tenant()) {
+            let seen = Some(seen);
+            return Ok(Redeemed::Refused { guard, seen });
         }
-        Ok(got)
+        let token = if r.keep || seen.fixed {
+            seen
+        } else {
+            let must = r.must;
+            let taken = self
+                .tokens
+                .take_if(r.token, seen.kind, r.now, |x| !x.fixed && must.holds(x));
+            match taken {
+                Some(t) => t,
+                None => return Ok(Redeemed::Refused { guard, seen: None }),
+            }
+        };
+        for (i, (t, mut rec)) in issue.into_iter().enumerate() {
+            rec.inherit(i == 0, r.inherit, &token, guard.as_ref());
+            self.tokens.insert(t, rec);
+        }
+        if let Some(g) = r.guard.filter(|_| r.retire_guard) {
+            self.tokens.retire(g.token, g.kinds);
+        }
+        if let Some(link) = token.link.as_deref().filter(|_| !r.retire_link.is_empty()) {
+            self.tokens.retire(link, r.retire_link);
+        }
+        Ok(Redeemed::Done { guard, token })
+    }
+
+    fn owner_hint(&self, token: &str, kinds: &[Kind], now: i64) -> Option<Text> {
+        self.tokens.live(token, kinds, now).map(|r| r.owner)
     }
 
     async fn renew(

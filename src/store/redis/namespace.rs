@@ -21,8 +21,8 @@ use super::{Contended, Down, Meta};
 use crate::clock::Clock;
 use crate::contract::Family;
 use crate::store::{
-    Applied, Change, Idents, Kind, LockState, LoginAttempt, Lookup, Must, Newest, Settled, Text,
-    TokenRec, Tokens, Verbs,
+    Applied, Change, Idents, Kind, LockState, LoginAttempt, Lookup, Must, Newest, Redeem, Redeemed,
+    Settled, Text, TokenRec, Tokens, Verbs,
 };
 use std::sync::{Arc, OnceLock};
 
@@ -238,23 +238,29 @@ impl Verbs for Session {
             .await
     }
 
-    async fn exchange<const N: usize>(
+    async fn redeem<const N: usize>(
         &self,
-        token: &str,
-        kinds: &[Kind],
-        now: i64,
-        must: Must<'_>,
+        step: Redeem<'_>,
         issue: [(Text, TokenRec); N],
-        retire: Option<(&str, &[Kind])>,
-    ) -> Result<Option<TokenRec>, Down> {
-        let fit = Fit {
-            kinds,
-            now: Some(now),
-            must,
-        };
+    ) -> Result<Redeemed, Down> {
         let r = &self.hub.remote;
-        r.exchange(&self.check, &self.prefix, token, fit, &issue, retire)
-            .await
+        let done = r.redeem(&self.check, &self.prefix, &step, &issue).await?;
+        if let Redeemed::Done { token, .. } = &done {
+            if step.inherit.owner {
+                let filled = issue.map(|(t, mut rec)| {
+                    rec.owner = token.owner.clone();
+                    (t, rec)
+                });
+                self.hub.hints.remember(&filled);
+            } else {
+                self.hub.hints.remember(&issue);
+            }
+        }
+        Ok(done)
+    }
+
+    fn owner_hint(&self, token: &str, _kinds: &[Kind], _now: i64) -> Option<Text> {
+        self.hub.hints.owner(token)
     }
 
     async fn renew(
@@ -336,7 +342,11 @@ impl Verbs for Session {
         issue: [(Text, TokenRec); N],
     ) -> Result<Settled, Down> {
         let r = &self.hub.remote;
-        r.settle(&self.check, &self.prefix, attempt, &issue).await
+        let settled = r.settle(&self.check, &self.prefix, attempt, &issue).await?;
+        if settled == Settled::Passed {
+            self.hub.hints.remember(&issue);
+        }
+        Ok(settled)
     }
 
     async fn lockouts(&self) -> Result<Vec<(String, String, LockState)>, Down> {
