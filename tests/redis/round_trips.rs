@@ -153,3 +153,25 @@ async fn a_header_without_its_versions_field_is_stamped_once_and_requests_cost_o
     assert_eq!(m.sent(&redis), ["evalsha"], "one script again");
     assert_eq!(redis.text(&["HGET", meta, "v"]), Some(v));
 }
+
+/// EnOS `session/set` signs a refresh token for the token's user, so it must know that user before
+/// its script: the replica that issued the token remembers it (one script); another replica reads
+/// the token first (two).
+#[tokio::test]
+async fn enos_session_set_on_a_replica_that_did_not_issue_the_token_reads_it_first() {
+    let redis = redis_or_skip!();
+    let (a, b) = replicas(&redis);
+    // Loads the scripts on both (B's first request reads the header, its second checks it).
+    for _ in 0..2 {
+        let warm = a.enos_login_token(&[]).await;
+        enos_ok(&b.enos_set(&warm, enos::ORG, &[]).await);
+    }
+    let here = b.enos_login_token(&[]).await;
+    let there = a.enos_login_token(&[]).await;
+    let mut m = Monitor::start(&redis);
+
+    enos_ok(&b.enos_set(&here, enos::ORG, &[]).await);
+    assert_eq!(m.sent(&redis), ONE, "a token B issued");
+    enos_ok(&b.enos_set(&there, enos::ORG, &[]).await);
+    assert_eq!(m.sent(&redis), ["evalsha", "evalsha"], "a token A issued");
+}
