@@ -131,7 +131,7 @@ pub struct Restore {
 pub type Newest = (usize, Vec<(Kind, usize)>, Vec<(String, TokenRec)>);
 
 /// The verb list: everything a request does to a namespace's state, which each backend implements
-/// whole. Verbs say what happens (`settle`, `take_if`, `change`), never how; the one-time guarantees
+/// whole. Verbs say what happens (`settle`, `redeem`, `change`), never how; the one-time guarantees
 /// (one winner among any number of racers, on any replica) are each backend's single step.
 // Called on a concrete backend (through `Backend`), never through `dyn`: whether a verb's future is
 // `Send` is known at each call, so the bare `async fn` costs nothing.
@@ -170,15 +170,6 @@ pub trait Verbs {
         kind: Kind,
         now: i64,
         window_ms: i64,
-    ) -> Result<Option<TokenRec>, Down>;
-    /// Removes and returns the credential if it is of `kind`, live and bound as `must` says: exactly
-    /// one of any number of concurrent callers (on any replica) gets it.
-    async fn take_if(
-        &self,
-        token: &str,
-        kind: Kind,
-        now: i64,
-        must: Must<'_>,
     ) -> Result<Option<TokenRec>, Down>;
     /// Spends (or reads) a credential under a guard and stores its successors, in one step (see
     /// [`Redeem`]): exactly one of any number of concurrent callers (on any replica) takes it; a
@@ -322,15 +313,6 @@ impl Verbs for Backend<'_> {
         window_ms: i64,
     ) -> Result<Option<TokenRec>, Down> {
         on!(self, b => b.touch(token, kind, now, window_ms).await)
-    }
-    async fn take_if(
-        &self,
-        token: &str,
-        kind: Kind,
-        now: i64,
-        must: Must<'_>,
-    ) -> Result<Option<TokenRec>, Down> {
-        on!(self, b => b.take_if(token, kind, now, must).await)
     }
     async fn redeem<const N: usize>(
         &self,

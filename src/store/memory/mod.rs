@@ -168,16 +168,6 @@ impl Verbs for Store {
         Ok(self.tokens.touch(token, kind, now, window_ms))
     }
 
-    async fn take_if(
-        &self,
-        token: &str,
-        kind: Kind,
-        now: i64,
-        must: Must<'_>,
-    ) -> Result<Option<TokenRec>, Down> {
-        Ok(self.tokens.take_if(token, kind, now, |r| must.holds(r)))
-    }
-
     async fn redeem<const N: usize>(
         &self,
         r: Redeem<'_>,

@@ -11,7 +11,7 @@
 //! the round trips of its verbs alone (one for a login). A header that moved (a reset, an eviction,
 //! the clock, the identities or the faults changed by any replica) makes that command do nothing and
 //! marks the session stale; the pipeline then runs the request again on a fresh read. The verbs that
-//! scan the epoch (the control plane's, and an EnOS logout's) and a request that ran no verb confirm
+//! scan the epoch (the control plane's, and EnOS `revokeAll`'s) and a request that ran no verb confirm
 //! the header with one read of it instead.
 
 use super::header::Check;
@@ -218,23 +218,6 @@ impl Verbs for Session {
     ) -> Result<Option<TokenRec>, Down> {
         let r = &self.hub.remote;
         r.touch(&self.check, &self.prefix, token, kind, now, window_ms)
-            .await
-    }
-
-    async fn take_if(
-        &self,
-        token: &str,
-        kind: Kind,
-        now: i64,
-        must: Must<'_>,
-    ) -> Result<Option<TokenRec>, Down> {
-        let fit = Fit {
-            kinds: std::slice::from_ref(&kind),
-            now: Some(now),
-            must,
-        };
-        let r = &self.hub.remote;
-        r.take_if(&self.check, &self.prefix, token, fit, false)
             .await
     }
 
