@@ -8,7 +8,7 @@
 //! credential is retired by the link that record holds. When a check fails nothing is written,
 //! and the answer carries what the step saw, so the handler tells its errors apart in its own order.
 
-use super::credential::{Kind, Lookup, Must, TokenRec};
+use super::credential::{Kind, Lookup, Must, Text, TokenRec};
 
 /// A credential tested beside the one a [`Redeem`] spends, in the same step: of one of `kinds`,
 /// live at the step's instant if `live` (else only known: live or expired), and bound as `must`
@@ -99,28 +99,27 @@ pub enum Redeemed {
     /// The guard is not there ([`Lookup::Missing`]), or not live when it had to be
     /// ([`Lookup::Expired`]): nothing else was tested.
     Guard(Lookup),
-    /// Nothing was written. `guard`: the guard's record when it was there but not bound as asked
-    /// (then the credential was not tested), else as seen; `seen`: the credential's record if it
-    /// is of its kinds and live, whatever its bindings.
+    /// Nothing was written. `guard`: the guard's record when it is live (when it was not bound as
+    /// asked, the credential was not tested); `seen`: the credential's record if it is of its kinds
+    /// and live, whatever its bindings.
     Refused {
         guard: Option<TokenRec>,
         seen: Option<TokenRec>,
     },
-    /// The credential was taken (or read) and the issued records stored.
-    Done {
-        guard: Option<TokenRec>,
-        token: TokenRec,
-    },
+    /// The credential was taken (or read) and the issued records stored; `taken`: its record,
+    /// unless the step only read it.
+    Done { taken: Option<TokenRec> },
 }
 
 impl TokenRec {
-    /// This record as issued in a step that read `from` (and `guard`), filled as `inherit` says.
+    /// This record as issued in a step that read `from` (and a guard owned by `guard_owner`),
+    /// filled as `inherit` says.
     pub fn inherit(
         &mut self,
         first: bool,
         inherit: Inherit,
         from: &TokenRec,
-        guard: Option<&TokenRec>,
+        guard_owner: Option<&Text>,
     ) {
         if inherit.owner {
             self.owner = from.owner.clone();
@@ -148,7 +147,7 @@ impl TokenRec {
                 keep(own.fingerprint, &mut b.fingerprint);
                 keep(own.tenant, &mut b.tenant);
                 keep(own.code, &mut b.code);
-                b.client = own.client.or_else(|| guard.map(|g| g.owner.clone()));
+                b.client = own.client.or_else(|| guard_owner.cloned());
                 self.bind = Some(b);
             }
         }

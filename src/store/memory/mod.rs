@@ -173,51 +173,88 @@ impl Verbs for Store {
         r: Redeem<'_>,
         issue: [(Text, TokenRec); N],
     ) -> Result<Redeemed, Down> {
+        // Of a guard that holds, only its tenant and owner are needed: read in place, not copied.
         let guard = match r.guard {
             None => None,
-            Some(g) => match self.tokens.lookup(g.token, g.kinds, r.now) {
-                Lookup::Live(rec) if g.must.holds(&rec) => Some(rec),
-                Lookup::Live(rec) => {
-                    return Ok(Redeemed::Refused {
-                        guard: Some(rec),
-                        seen: None,
-                    })
+            Some(g) => {
+                let seen = |x: &TokenRec| match g.must.holds(x) {
+                    true => Ok((
+                        x.bind.as_ref().and_then(|b| b.tenant.clone()),
+                        x.owner.clone(),
+                    )),
+                    false => Err(x.clone()),
+                };
+                match self.tokens.lookup_with(g.token, g.kinds, r.now, seen) {
+                    Lookup::Live(Ok(held)) => Some(held),
+                    Lookup::Live(Err(rec)) => {
+                        let guard = Some(rec);
+                        return Ok(Redeemed::Refused { guard, seen: None });
+                    }
+                    Lookup::Expired if !g.live => None,
+                    Lookup::Expired => return Ok(Redeemed::Guard(Lookup::Expired)),
+                    Lookup::Missing => return Ok(Redeemed::Guard(Lookup::Missing)),
                 }
-                Lookup::Expired if !g.live => None,
-                l => return Ok(Redeemed::Guard(l)),
-            },
-        };
-        let Lookup::Live(seen) = self.tokens.lookup(r.token, r.kinds, r.now) else {
-            return Ok(Redeemed::Refused { guard, seen: None });
-        };
-        let tenant = || guard.as_ref().and_then(|g| g.tenant());
-        if !r.must.holds(&seen) || (r.guard_tenant && seen.tenant() != tenant()) {
-            let seen = Some(seen);
-            return Ok(Redeemed::Refused { guard, seen });
-        }
-        let token = if r.keep || seen.fixed {
-            seen
-        } else {
-            let must = r.must;
-            let taken = self
-                .tokens
-                .take_if(r.token, seen.kind, r.now, |x| !x.fixed && must.holds(x));
-            match taken {
-                Some(t) => t,
-                None => return Ok(Redeemed::Refused { guard, seen: None }),
             }
         };
-        for (i, (t, mut rec)) in issue.into_iter().enumerate() {
-            rec.inherit(i == 0, r.inherit, &token, guard.as_ref());
+        let (tenant, owner) = match &guard {
+            Some((t, o)) => (t.as_deref(), Some(o)),
+            None => (None, None),
+        };
+        // The guard's record, for a refusal (read again: a refusal is off the hot path).
+        let refused = |seen: Option<TokenRec>| -> Result<Redeemed, Down> {
+            let guard = r.guard.filter(|_| guard.is_some());
+            let guard = guard.and_then(|g| self.tokens.live(g.token, g.kinds, r.now));
+            Ok(Redeemed::Refused { guard, seen })
+        };
+        let fits = |x: &TokenRec| {
+            r.must.holds(x) && (!r.guard_tenant || (tenant.is_some() && x.tenant() == tenant))
+        };
+        // A read credential's successors are filled in place; a taken one's from what was taken.
+        let mut issue = Some(issue);
+        let looked = self.tokens.lookup_with(r.token, r.kinds, r.now, |x| {
+            if !fits(x) {
+                return Err(x.clone());
+            }
+            if r.keep {
+                if let Some(issue) = &mut issue {
+                    for (i, (_, rec)) in issue.iter_mut().enumerate() {
+                        rec.inherit(i == 0, r.inherit, x, owner);
+                    }
+                }
+                return Ok(None);
+            }
+            Ok(Some((x.kind, x.fixed.then(|| x.clone()))))
+        });
+        let taken = match looked {
+            Lookup::Live(Ok(None)) => None,
+            Lookup::Live(Ok(Some((_, Some(fixed))))) => Some(fixed),
+            Lookup::Live(Ok(Some((kind, None)))) => {
+                let must = r.must;
+                let taken = self
+                    .tokens
+                    .take_if(r.token, kind, r.now, |x| !x.fixed && must.holds(x));
+                match taken {
+                    Some(t) => Some(t),
+                    None => return refused(None),
+                }
+            }
+            Lookup::Live(Err(seen)) => return refused(Some(seen)),
+            _ => return refused(None),
+        };
+        for (i, (t, mut rec)) in issue.into_iter().flatten().enumerate() {
+            if let Some(from) = &taken {
+                rec.inherit(i == 0, r.inherit, from, owner);
+            }
             self.tokens.insert(t, rec);
         }
         if let Some(g) = r.guard.filter(|_| r.retire_guard) {
             self.tokens.retire(g.token, g.kinds);
         }
-        if let Some(link) = token.link.as_deref().filter(|_| !r.retire_link.is_empty()) {
+        let link = taken.as_ref().and_then(|t| t.link.as_deref());
+        if let Some(link) = link.filter(|_| !r.retire_link.is_empty()) {
             self.tokens.retire(link, r.retire_link);
         }
-        Ok(Redeemed::Done { guard, token })
+        Ok(Redeemed::Done { taken })
     }
 
     fn owner_hint(&self, token: &str, kinds: &[Kind], now: i64) -> Option<Text> {

@@ -228,16 +228,16 @@ impl Verbs for Session {
     ) -> Result<Redeemed, Down> {
         let r = &self.hub.remote;
         let done = r.redeem(&self.check, &self.prefix, &step, &issue).await?;
-        if let Redeemed::Done { token, .. } = &done {
-            if step.inherit.owner {
-                let filled = issue.map(|(t, mut rec)| {
-                    rec.owner = token.owner.clone();
-                    (t, rec)
+        match (&done, step.inherit.owner) {
+            (Redeemed::Done { taken: Some(t) }, true) => {
+                let filled = issue.map(|(text, mut rec)| {
+                    rec.owner = t.owner.clone();
+                    (text, rec)
                 });
                 self.hub.hints.remember(&filled);
-            } else {
-                self.hub.hints.remember(&issue);
             }
+            (Redeemed::Done { .. }, false) => self.hub.hints.remember(&issue),
+            _ => {}
         }
         Ok(done)
     }

@@ -161,13 +161,20 @@ impl Remote {
             self.script(sc, &keys, &args).await?;
         check.verdict(code != -4)?;
         let guard = graw.as_deref().and_then(decode);
-        let seen = raw.as_deref().and_then(decode);
-        Ok(match (code, seen) {
-            (-3, _) => return Err(Down::LOST),
-            (-5, _) => Redeemed::Guard(Lookup::Missing),
-            (-6, _) => Redeemed::Guard(Lookup::Expired),
-            (1, Some(token)) => Redeemed::Done { guard, token },
-            (_, seen) => Redeemed::Refused { guard, seen },
+        Ok(match code {
+            -3 => return Err(Down::LOST),
+            -5 => Redeemed::Guard(Lookup::Missing),
+            -6 => Redeemed::Guard(Lookup::Expired),
+            // A read credential is not copied out, as in memory.
+            1 if r.keep => Redeemed::Done { taken: None },
+            1 => match raw.as_deref().and_then(decode) {
+                Some(t) => Redeemed::Done { taken: Some(t) },
+                None => return Err(Down::LOST),
+            },
+            _ => {
+                let seen = raw.as_deref().and_then(decode);
+                Redeemed::Refused { guard, seen }
+            }
         })
     }
 }

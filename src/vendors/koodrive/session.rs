@@ -96,7 +96,7 @@ pub(super) async fn create_session(ns: Ns, body: &Body<'_>) -> Result<Response, 
                 ..Redeem::take(code, &[Kind::KooAuthCode], now)
             };
             let issue = [(token.clone(), rec.clone())];
-            let Redeemed::Done { token: taken, .. } = store.redeem(step, issue).await? else {
+            let Redeemed::Done { taken: Some(taken) } = store.redeem(step, issue).await? else {
                 return Err(KooError::AuthCode);
             };
             (taken.owner.clone(), Some(taken))

@@ -261,7 +261,8 @@ pub(super) async fn verify_ticket(
         ..Redeem::take(ticket, &[Kind::OaTicket], now)
     };
     let rec = match ns.store().redeem(step, []).await? {
-        Redeemed::Done { token, .. } => token,
+        Redeemed::Done { taken: Some(rec) } => rec,
+        Redeemed::Done { taken: None } => return Err(OaError::Ticket),
         Redeemed::Guard(l) => return Err(app_refused(app_token, l)),
         Redeemed::Refused { guard, seen } => {
             let app = guard.ok_or(OaError::Ticket)?;
