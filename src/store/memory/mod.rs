@@ -78,7 +78,7 @@ impl Store {
     }
 
     /// Takes a live credential of one of `kinds` bound as `must` says, or (a fixture) returns it
-    /// and keeps it: what an exchange spends.
+    /// and keeps it: what a renewal spends.
     fn spend(&self, token: &str, kinds: &[Kind], now: i64, must: Must<'_>) -> Option<TokenRec> {
         let Lookup::Live(seen) = self.tokens.lookup(token, kinds, now) else {
             return None;

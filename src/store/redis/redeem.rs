@@ -18,8 +18,9 @@ use std::sync::OnceLock;
 /// take (`''`, `org`, `all`); 18 that successor's own bindings (JSON, `''`: none); 19 the kinds of
 /// the credential's link to retire (`''`: none); 20 the key prefix; then (JSON, TTL) per successor.
 /// `KEYS`: the header, the credential, the guard (the credential again when none), the successors.
-/// Answers {code, the credential's record, the guard's}: 1 done, 0 refused, -3 a successor's key
-/// taken, -4 stale header, -5 no guard, -6 the guard expired.
+/// Answers {code, the credential's record, the guard's}: 1 done (the record only if taken), 0
+/// refused (the guard's record if live), -3 a successor's key taken, -4 stale header, -5 no guard,
+/// -6 the guard expired.
 const REDEEM_LUA: &str = r#"
 if not fresh(ARGV[1]) then return {-4, false, false} end
 local function has(f) return string.find(ARGV[16], f, 1, true) ~= nil end
@@ -72,7 +73,8 @@ if ARGV[19] ~= '' and type(t.l) == 'string' then
   local lraw, l = record(lk)
   if lraw and not l.f and kind_in(ARGV[19], l.k) then redis.call('DEL', lk) end
 end
-return {1, raw, graw}
+if has('k') then return {1, false, false} end
+return {1, raw, false}
 "#;
 
 impl Remote {
@@ -160,18 +162,17 @@ impl Remote {
         let (code, raw, graw): (i64, Option<String>, Option<String>) =
             self.script(sc, &keys, &args).await?;
         check.verdict(code != -4)?;
-        let guard = graw.as_deref().and_then(decode);
         Ok(match code {
             -3 => return Err(Down::LOST),
             -5 => Redeemed::Guard(Lookup::Missing),
             -6 => Redeemed::Guard(Lookup::Expired),
-            // A read credential is not copied out, as in memory.
             1 if r.keep => Redeemed::Done { taken: None },
             1 => match raw.as_deref().and_then(decode) {
                 Some(t) => Redeemed::Done { taken: Some(t) },
                 None => return Err(Down::LOST),
             },
             _ => {
+                let guard = graw.as_deref().and_then(decode);
                 let seen = raw.as_deref().and_then(decode);
                 Redeemed::Refused { guard, seen }
             }
