@@ -11,8 +11,8 @@
 use super::credential::{Kind, Lookup, Must, Text, TokenRec};
 
 /// A credential tested beside the one a [`Redeem`] spends, in the same step: of one of `kinds`,
-/// live at the step's instant if `live` (else only known: live or expired), and bound as `must`
-/// says.
+/// live at the step's instant if `live` (else only known: live or expired, or swept as expired),
+/// and, when live, bound as `must` says.
 #[derive(Debug, Clone, Copy)]
 pub struct Guard<'a> {
     pub token: &'a str,
@@ -57,10 +57,10 @@ impl Inherit {
 }
 
 /// One step of [`super::Verbs::redeem`]: `token`, of one of `kinds`, live at `now` and bound as
-/// `must` says (and, with `guard_tenant`, to the guard's tenant), is taken (a fixture stays; with
-/// `keep`, only read) and the issued records are stored, filled as `inherit` says; `retire_guard`
-/// retires the guard and `retire_link` the credential `token` links to (either only if it is of
-/// these kinds and no fixture).
+/// `must` says (and, with `guard_tenant`, to the live guard's tenant, which it must have), is
+/// taken (a fixture stays; with `keep`, only read) and the issued records are stored, filled as
+/// `inherit` says; `retire_guard` retires the guard and `retire_link` the credential `token` links
+/// to (either only if it is of these kinds and no fixture).
 #[derive(Debug, Clone, Copy)]
 pub struct Redeem<'a> {
     pub now: i64,

@@ -79,14 +79,17 @@ pub(super) async fn create_session(ns: Ns, body: &Body<'_>) -> Result<Response, 
     let now = ns.now();
     let token = ns.gen.hex_key(24);
     let session_id = ns.gen.hex48();
-    let mut rec = TokenRec::new(Kind::KooSession, "", now, SESSION_WINDOW_MS);
-    rec.bind().session = Some(session_id.as_str().into());
+    let session = |owner: Text| {
+        let mut rec = TokenRec::new(Kind::KooSession, owner, now, SESSION_WINDOW_MS);
+        rec.bind().session = Some(session_id.as_str().into());
+        rec
+    };
     let store = ns.store();
     // A reusable fixture code names its user. A minted one is taken and the session stored for its
     // user and org (a minted code carries both) in one step: exactly one of concurrent redeemers
     // gets it.
-    let (owner, minted) = match ns.koo().code_owner(code) {
-        Some(uid) => (Text::from(uid.as_str()), None),
+    let (user, minted) = match ns.koo().code_owner(code) {
+        Some(uid) => (ns.koo().user(&uid), None),
         None => {
             let step = Redeem {
                 inherit: Inherit {
@@ -95,14 +98,13 @@ pub(super) async fn create_session(ns: Ns, body: &Body<'_>) -> Result<Response, 
                 },
                 ..Redeem::take(code, &[Kind::KooAuthCode], now)
             };
-            let issue = [(token.clone(), rec.clone())];
+            let issue = [(token.clone(), session(Text::from("")))];
             let Redeemed::Done { taken: Some(taken) } = store.redeem(step, issue).await? else {
                 return Err(KooError::AuthCode);
             };
-            (taken.owner.clone(), Some(taken))
+            (ns.koo().user(&taken.owner), Some(taken))
         }
     };
-    let user = ns.koo().user(&owner);
     let resp = user.as_ref().and_then(|user| {
         let mut access_token = String::with_capacity(55);
         access_token.push_str("Bearer ");
@@ -126,12 +128,21 @@ pub(super) async fn create_session(ns: Ns, body: &Body<'_>) -> Result<Response, 
         }
         return Err(KooError::AuthCode);
     };
-    rec.owner = user.user_id.clone();
-    rec.bind().org = Some(user.org_id.as_str().into());
+    let stored = |mut rec: TokenRec| {
+        rec.bind().org = Some(user.org_id.as_str().into());
+        rec
+    };
     match minted {
-        None => store.insert(token, rec).await?,
+        None => {
+            store
+                .insert(token, stored(session(user.user_id.clone())))
+                .await?
+        }
         // A code minted before codes carried their user's org (a restored snapshot's).
-        Some(code) if code.org().is_none() => store.replace(token, rec).await?,
+        Some(code) if code.org().is_none() => {
+            let rec = stored(session(user.user_id.clone()));
+            store.replace(token, rec).await?
+        }
         Some(_) => {}
     }
     Ok(resp)
