@@ -25,7 +25,7 @@ use dashmap::DashMap;
 pub use idents::{Applied, Change, Idents};
 pub use memory::credentials::Tokens;
 pub use memory::locks::LockState;
-pub use redeem::{Bind, Guard, Inherit, Redeem, Redeemed};
+pub use redeem::{unowned, Bind, Guard, Inherit, Redeem, Redeemed};
 pub use redis::Down;
 use serde::Serialize;
 

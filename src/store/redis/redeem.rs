@@ -138,7 +138,7 @@ impl Remote {
             // A template: the owner, and the first successor's bindings, are the script's to fill.
             let mut tpl = rec.clone();
             if r.inherit.owner {
-                tpl.owner = Text::from("");
+                tpl.owner = crate::store::unowned();
             }
             if i == 0 && !bind.is_empty() {
                 if let Some(b) = tpl.bind.take() {

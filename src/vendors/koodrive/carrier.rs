@@ -14,8 +14,8 @@ use crate::contract::Family;
 use crate::ids::secret_eq;
 use crate::namespace::Ns;
 use crate::store::{
-    koodrive::KooUser, Guard, Inherit, Kind, LoginAttempt, Lookup, Must, Redeem, Redeemed, Settled,
-    Text, TokenRec, Verbs,
+    koodrive::KooUser, unowned, Guard, Inherit, Kind, LoginAttempt, Lookup, Must, Redeem, Redeemed,
+    Settled, Text, TokenRec, Verbs,
 };
 use axum::response::{IntoResponse, Response};
 
@@ -203,7 +203,7 @@ pub(super) async fn refresh_token(
     // One step: the access token checked, the refresh token taken if it is live and names it
     // (exactly one concurrent refresh wins it), the new pair stored for its owner, and the old
     // access token retired.
-    let (session_info, pair) = new_pair(&ns, &Text::from(""), now);
+    let (session_info, pair) = new_pair(&ns, &unowned(), now);
     let step = Redeem {
         guard: Some(Guard {
             token: access,

@@ -11,7 +11,7 @@ use crate::contract::koodrive::types::{
 use crate::contract::respond::HandWrittenJson;
 use crate::namespace::Ns;
 use crate::store::{
-    koodrive::KooUser, Bind, Inherit, Kind, Must, Redeem, Redeemed, Text, TokenRec, Verbs,
+    koodrive::KooUser, unowned, Bind, Inherit, Kind, Must, Redeem, Redeemed, Text, TokenRec, Verbs,
 };
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -98,7 +98,7 @@ pub(super) async fn create_session(ns: Ns, body: &Body<'_>) -> Result<Response, 
                 },
                 ..Redeem::take(code, &[Kind::KooAuthCode], now)
             };
-            let issue = [(token.clone(), session(Text::from("")))];
+            let issue = [(token.clone(), session(unowned()))];
             let Redeemed::Done { taken: Some(taken) } = store.redeem(step, issue).await? else {
                 return Err(KooError::AuthCode);
             };

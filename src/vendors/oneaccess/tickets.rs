@@ -13,7 +13,7 @@ use crate::contract::oneaccess::types::{
 use crate::contract::respond::HandWrittenJson;
 use crate::namespace::Ns;
 use crate::store::{
-    Bind, Guard, Inherit, Kind, Lookup, Must, Redeem, Redeemed, Text, TokenRec, Verbs,
+    unowned, Bind, Guard, Inherit, Kind, Lookup, Must, Redeem, Redeemed, Text, TokenRec, Verbs,
 };
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
@@ -76,22 +76,18 @@ fn check_tenant(headers: &HeaderMap, app: &TokenRec) -> Result<(), OaError> {
 }
 
 /// The app checks of an sso-ticket request, in its order: the tenant header, then the client asked
-/// for (one of the app's tenant); answers the ticket's client.
-fn ticket_client(
+/// for (one of the app's tenant).
+fn check_app(
     ns: &Ns,
     headers: &HeaderMap,
     app: &TokenRec,
     client_id: Option<&str>,
-) -> Result<Text, OaError> {
+) -> Result<(), OaError> {
     check_tenant(headers, app)?;
-    match client_id {
-        Some(id) => match ns.oa().client(id) {
-            Some(c) if Some(c.tenant_id.as_str()) == app.tenant() => {
-                Ok(Text::from(c.client_id.as_str()))
-            }
-            _ => Err(OaError::App),
-        },
-        None => Ok(app.owner.clone()),
+    match client_id.map(|id| ns.oa().client(id)) {
+        Some(Some(c)) if Some(c.tenant_id.as_str()) != app.tenant() => Err(OaError::App),
+        Some(None) => Err(OaError::App),
+        _ => Ok(()),
     }
 }
 
@@ -148,7 +144,7 @@ pub(super) async fn sso_ticket(
         // An error for sure: the app token's is answered before the body's.
         let app = app_record(&ns, app_token).await?;
         let (_, _, client_id) = asked?;
-        ticket_client(&ns, &headers, &app, client_id)?;
+        check_app(&ns, &headers, &app, client_id)?;
         return Err(OaError::App);
     };
     let Ok((session, fingerprint, client_id)) = asked else {
@@ -158,7 +154,7 @@ pub(super) async fn sso_ticket(
     // One step: the app token checked, the session read if it is live, of the app's tenant and
     // this device, and the ticket stored for its user with its bindings.
     let tenant = header_tenant.or(client.as_ref().map(|c| c.tenant_id.as_str()));
-    let mut ticket = TokenRec::new(Kind::OaTicket, "", now, TICKET_TTL_S * 1000);
+    let mut ticket = TokenRec::new(Kind::OaTicket, unowned(), now, TICKET_TTL_S * 1000);
     if let Some(c) = &client {
         ticket.bind().client = Some(Text::from(c.client_id.as_str()));
     }
@@ -186,7 +182,7 @@ pub(super) async fn sso_ticket(
         Redeemed::Guard(l) => return Err(app_refused(app_token, l)),
         Redeemed::Refused { guard, seen } => {
             let app = guard.ok_or(OaError::Session)?;
-            ticket_client(&ns, &headers, &app, client_id)?;
+            check_app(&ns, &headers, &app, client_id)?;
             let s = seen.filter(|s| s.tenant() == app.tenant());
             return Err(match s {
                 Some(s) if s.fingerprint() != Some(fingerprint) => OaError::Fingerprint,
