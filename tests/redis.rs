@@ -62,6 +62,8 @@ macro_rules! redis_or_skip {
 mod control;
 #[path = "redis/credentials.rs"]
 mod credentials;
+#[path = "redis/guards.rs"]
+mod guards;
 #[path = "redis/header.rs"]
 mod header;
 #[path = "redis/lockout.rs"]

@@ -227,9 +227,9 @@ pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Result<Response, AdminError>
     let Some(uid) = req.user_id.filter(|u| !u.is_empty()) else {
         return Err(AdminError::bad_request("\"userId\" is required"));
     };
-    if ns.koo().user(&uid).is_none() {
+    let Some(user) = ns.koo().user(&uid) else {
         return Err(AdminError::not_found(format!("no koodrive user {uid:?}")));
-    }
+    };
     let ttl_ms = match req.ttl_seconds {
         Some(0) => return Err(AdminError::bad_request("\"ttlSeconds\" must be at least 1")),
         Some(s) => (s.min(365 * 86_400) * 1000) as i64,
@@ -237,7 +237,9 @@ pub async fn mint_auth_code(ns: Ns, body: Bytes) -> Result<Response, AdminError>
     };
     let now = ns.now();
     let code = ns.gen.base62_key(64);
-    let rec = TokenRec::new(Kind::KooAuthCode, uid, now, ttl_ms);
+    let mut rec = TokenRec::new(Kind::KooAuthCode, uid, now, ttl_ms);
+    // The org of the session it opens (create-session stores it in the step that takes the code).
+    rec.bind().org = Some(user.org_id.as_str().into());
     let expires = rec.expires_ms;
     ns.store().insert(code.clone(), rec).await?;
     Ok(created(AuthCode {

@@ -1,6 +1,6 @@
 //! [`Ns`], the namespace a request runs in as that request sees it: on the shared store, the state as
 //! of the request's start (clock, identities, faults); either way the store's verbs
-//! ([`Ns::store`]), and the few steps that combine them (redeeming and revoking codes, removing a user).
+//! ([`Ns::store`]), and the few steps that combine them (minting and revoking codes, removing a user).
 
 use super::faults::{Fault, Faults};
 use super::{AppState, Home, Namespace, DEFAULT_NAMESPACE};
@@ -12,8 +12,8 @@ use crate::store::koodrive::KooData;
 use crate::store::oneaccess::OaData;
 use crate::store::redis::{Down, Session};
 use crate::store::{
-    verification_code_key, Applied, Backend, Change, Idents, Kind, LoginAttempt, Must, Revoked,
-    Settled, Text, TokenRec, Verbs,
+    verification_code_key, Applied, Backend, Change, Idents, Kind, LoginAttempt, Revoked, Settled,
+    Text, TokenRec, Verbs,
 };
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -181,16 +181,6 @@ impl Ns {
         }))
         .await;
         session.noted(r)
-    }
-
-    /// Redeems a KooDrive authorization code: a reusable fixture one, or a minted one (used up).
-    pub async fn redeem_auth_code(&self, code: &str, now: i64) -> Result<Option<Text>, Down> {
-        if let Some(uid) = self.koo().code_owner(code) {
-            return Ok(Some(Text::from(uid.as_str())));
-        }
-        let s = self.store();
-        let rec = s.take_if(code, Kind::KooAuthCode, now, Must::ANY).await?;
-        Ok(rec.map(|r| r.owner))
     }
 
     /// Mints `user`'s one-time verification code `code`, live until `expires`: it replaces an earlier one.

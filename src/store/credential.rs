@@ -229,10 +229,10 @@ impl Must<'_> {
     }
 }
 
-/// What a lookup found.
+/// What a lookup found (`T`: the record, or what was read of it).
 #[derive(Debug)]
-pub enum Lookup {
-    Live(TokenRec),
+pub enum Lookup<T = TokenRec> {
+    Live(T),
     /// Known but past its lifetime (still stored, or recently swept).
     Expired,
     Missing,

@@ -15,6 +15,7 @@ pub mod koodrive;
 pub mod memory;
 pub mod oneaccess;
 pub mod orgid;
+pub mod redeem;
 pub mod redis;
 
 use crate::clock::Clock;
@@ -24,6 +25,7 @@ use dashmap::DashMap;
 pub use idents::{Applied, Change, Idents};
 pub use memory::credentials::Tokens;
 pub use memory::locks::LockState;
+pub use redeem::{unowned, Bind, Guard, Inherit, Redeem, Redeemed};
 pub use redis::Down;
 use serde::Serialize;
 
@@ -129,7 +131,7 @@ pub struct Restore {
 pub type Newest = (usize, Vec<(Kind, usize)>, Vec<(String, TokenRec)>);
 
 /// The verb list: everything a request does to a namespace's state, which each backend implements
-/// whole. Verbs say what happens (`settle`, `take_if`, `change`), never how; the one-time guarantees
+/// whole. Verbs say what happens (`settle`, `redeem`, `change`), never how; the one-time guarantees
 /// (one winner among any number of racers, on any replica) are each backend's single step.
 // Called on a concrete backend (through `Backend`), never through `dyn`: whether a verb's future is
 // `Send` is known at each call, so the bare `async fn` costs nothing.
@@ -169,32 +171,22 @@ pub trait Verbs {
         now: i64,
         window_ms: i64,
     ) -> Result<Option<TokenRec>, Down>;
-    /// Removes and returns the credential if it is of `kind`, live and bound as `must` says: exactly
-    /// one of any number of concurrent callers (on any replica) gets it.
-    async fn take_if(
+    /// Spends (or reads) a credential under a guard and stores its successors, in one step (see
+    /// [`Redeem`]): exactly one of any number of concurrent callers (on any replica) takes it; a
+    /// fixture is reusable, so it stays and every caller gets it. Unless the answer is
+    /// [`Redeemed::Done`], nothing was taken, stored or retired.
+    async fn redeem<const N: usize>(
         &self,
-        token: &str,
-        kind: Kind,
-        now: i64,
-        must: Must<'_>,
-    ) -> Result<Option<TokenRec>, Down>;
-    /// Exchanges a credential for its successors in one step: takes `token` if it is of one of
-    /// `kinds`, live at `now` and bound as `must` says, and stores `issue`. Exactly one of any number of
-    /// concurrent callers (on any replica) gets it; a fixture is reusable, so it stays and every
-    /// caller gets it. `None`: nothing was taken, nothing stored. With `retire` (a linked
-    /// credential's text and the kinds it may be), that credential is retired in the same step.
-    async fn exchange<const N: usize>(
-        &self,
-        token: &str,
-        kinds: &[Kind],
-        now: i64,
-        must: Must<'_>,
+        step: Redeem<'_>,
         issue: [(Text, TokenRec); N],
-        retire: Option<(&str, &[Kind])>,
-    ) -> Result<Option<TokenRec>, Down>;
+    ) -> Result<Redeemed, Down>;
+    /// The owner of the live credential `token` of one of `kinds`, if this replica knows it without
+    /// asking the store: the memory store always does; on the shared store, for an EnOS token this
+    /// replica issued lately. A guess for a verb that checks it (`Must::owner`), never an answer.
+    fn owner_hint(&self, token: &str, kinds: &[Kind], now: i64) -> Option<Text>;
     /// Renews a credential: takes `token` if it is of `kind`, live at `now` and bound as `must`
     /// says, and stores `fresh` in its place, with its owner and bindings, live from `now` for
-    /// `ttl_ms`. One step, as [`Verbs::exchange`] (a fixture stays); `None`: nothing taken or stored.
+    /// `ttl_ms`. One step, as [`Verbs::redeem`] (a fixture stays); `None`: nothing taken or stored.
     async fn renew(
         &self,
         token: &str,
@@ -324,25 +316,19 @@ impl Verbs for Backend<'_> {
     ) -> Result<Option<TokenRec>, Down> {
         on!(self, b => b.touch(token, kind, now, window_ms).await)
     }
-    async fn take_if(
+    async fn redeem<const N: usize>(
         &self,
-        token: &str,
-        kind: Kind,
-        now: i64,
-        must: Must<'_>,
-    ) -> Result<Option<TokenRec>, Down> {
-        on!(self, b => b.take_if(token, kind, now, must).await)
-    }
-    async fn exchange<const N: usize>(
-        &self,
-        token: &str,
-        kinds: &[Kind],
-        now: i64,
-        must: Must<'_>,
+        step: Redeem<'_>,
         issue: [(Text, TokenRec); N],
-        retire: Option<(&str, &[Kind])>,
-    ) -> Result<Option<TokenRec>, Down> {
-        on!(self, b => b.exchange(token, kinds, now, must, issue, retire).await)
+    ) -> Result<Redeemed, Down> {
+        on!(self, b => b.redeem(step, issue).await)
+    }
+    fn owner_hint(&self, token: &str, kinds: &[Kind], now: i64) -> Option<Text> {
+        match self {
+            Backend::Memory(m) => m.owner_hint(token, kinds, now),
+            Backend::Redis(r) => r.owner_hint(token, kinds, now),
+            Backend::Unreachable(_) => None,
+        }
     }
     async fn renew(
         &self,

@@ -2,7 +2,7 @@
 //! 20,000 logins, no revoked token accepted after its logout answered, a bounded store and journal, and
 //! no credential crossing namespaces, tenants or families.
 
-use crate::expect::{enos_spent, enos_won, one_winner};
+use crate::expect::{enos_error, enos_spent, enos_won, one_winner};
 use crate::fixtures::{enos, koo, oa};
 use crate::helpers::{ns, Api, Resp};
 use authmock::MockServer;
@@ -99,6 +99,19 @@ async fn sixty_four_racers_rotating_one_enos_refresh_token_have_exactly_one_winn
     let winners = answers.iter().filter(|r| r.body["code"] == 0).count();
     let refused = answers.iter().filter(|r| r.body["code"] == 31401).count();
     assert_eq!((winners, refused), (1, RACERS - 1));
+}
+
+/// docs/decisions.md: of concurrent logouts with one token, one succeeds; the others find it gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_racers_logging_out_one_enos_token_have_exactly_one_winner() {
+    let api = Api::new().await;
+    let (access, refresh) = api.enos_session(&[]).await;
+    let answers = join_all((0..RACERS).map(|_| api.enos_logout(&access))).await;
+    let won = one_winner(&answers, enos_won, |r| {
+        enos_error(r, 31401, "Access token is not valid")
+    });
+    assert_eq!(won.body["data"], json!(true), "{}", won.text);
+    enos_spent(&api.enos_refresh(&refresh).await);
 }
 
 #[tokio::test]

@@ -48,6 +48,22 @@ async fn sixty_four_racers_over_a_and_b_switch_org_with_one_org_bound_token_once
     one_winner(&answers, enos_won, enos_spent);
 }
 
+/// One script takes the token and retires its refresh token: of racing logouts one succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_racers_over_a_and_b_log_out_one_token_once() {
+    let redis = redis_or_skip!();
+    let (a, b) = replicas(&redis);
+    let (access, refresh) = a.enos_session(&[]).await;
+
+    let answers = race(&a, &b, |n| n.enos_logout(&access)).await;
+
+    let won = one_winner(&answers, enos_won, |r| {
+        enos_error(r, 31401, "Access token is not valid")
+    });
+    assert_eq!(won.body["data"], json!(true), "{}", won.text);
+    enos_spent(&b.enos_refresh(&refresh).await);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_four_racers_over_a_and_b_on_a_static_login_token_all_choose_an_org() {
     let redis = redis_or_skip!();

@@ -7,7 +7,7 @@ pub mod locks;
 
 use super::{
     verification_code_key, Applied, Change, Down, Fixtures, Idents, Kind, LockState, LoginAttempt,
-    Lookup, Must, Newest, Restore, Settled, Text, TokenRec, Tokens, Verbs,
+    Lookup, Must, Newest, Redeem, Redeemed, Restore, Settled, Text, TokenRec, Tokens, Verbs,
 };
 use crate::clock::Clock;
 use crate::contract::Family;
@@ -78,7 +78,7 @@ impl Store {
     }
 
     /// Takes a live credential of one of `kinds` bound as `must` says, or (a fixture) returns it
-    /// and keeps it: what an exchange spends.
+    /// and keeps it: what a renewal spends.
     fn spend(&self, token: &str, kinds: &[Kind], now: i64, must: Must<'_>) -> Option<TokenRec> {
         let Lookup::Live(seen) = self.tokens.lookup(token, kinds, now) else {
             return None;
@@ -168,35 +168,97 @@ impl Verbs for Store {
         Ok(self.tokens.touch(token, kind, now, window_ms))
     }
 
-    async fn take_if(
+    async fn redeem<const N: usize>(
         &self,
-        token: &str,
-        kind: Kind,
-        now: i64,
-        must: Must<'_>,
-    ) -> Result<Option<TokenRec>, Down> {
-        Ok(self.tokens.take_if(token, kind, now, |r| must.holds(r)))
+        r: Redeem<'_>,
+        issue: [(Text, TokenRec); N],
+    ) -> Result<Redeemed, Down> {
+        // Of a guard that holds, only its tenant and owner are needed: read in place, not copied.
+        let guard = match r.guard {
+            None => None,
+            Some(g) => {
+                let seen = |x: &TokenRec| match g.must.holds(x) {
+                    true => Ok((
+                        x.bind.as_ref().and_then(|b| b.tenant.clone()),
+                        x.owner.clone(),
+                    )),
+                    false => Err(x.clone()),
+                };
+                match self.tokens.lookup_with(g.token, g.kinds, r.now, seen) {
+                    Lookup::Live(Ok(held)) => Some(held),
+                    Lookup::Live(Err(rec)) => {
+                        let guard = Some(rec);
+                        return Ok(Redeemed::Refused { guard, seen: None });
+                    }
+                    Lookup::Expired if !g.live => None,
+                    Lookup::Expired => return Ok(Redeemed::Guard(Lookup::Expired)),
+                    Lookup::Missing => return Ok(Redeemed::Guard(Lookup::Missing)),
+                }
+            }
+        };
+        let (tenant, owner) = match &guard {
+            Some((t, o)) => (t.as_deref(), Some(o)),
+            None => (None, None),
+        };
+        // The guard's record, for a refusal (read again: a refusal is off the hot path).
+        let refused = |seen: Option<TokenRec>| -> Result<Redeemed, Down> {
+            let guard = r.guard.filter(|_| guard.is_some());
+            let guard = guard.and_then(|g| self.tokens.live(g.token, g.kinds, r.now));
+            Ok(Redeemed::Refused { guard, seen })
+        };
+        let fits = |x: &TokenRec| {
+            r.must.holds(x) && (!r.guard_tenant || (tenant.is_some() && x.tenant() == tenant))
+        };
+        // A read credential's successors are filled in place; a taken one's from what was taken.
+        let mut issue = Some(issue);
+        let looked = self.tokens.lookup_with(r.token, r.kinds, r.now, |x| {
+            if !fits(x) {
+                return Err(x.clone());
+            }
+            if r.keep {
+                if let Some(issue) = &mut issue {
+                    for (i, (_, rec)) in issue.iter_mut().enumerate() {
+                        rec.inherit(i == 0, r.inherit, x, owner);
+                    }
+                }
+                return Ok(None);
+            }
+            Ok(Some((x.kind, x.fixed.then(|| x.clone()))))
+        });
+        let taken = match looked {
+            Lookup::Live(Ok(None)) => None,
+            Lookup::Live(Ok(Some((_, Some(fixed))))) => Some(fixed),
+            Lookup::Live(Ok(Some((kind, None)))) => {
+                let must = r.must;
+                let taken = self
+                    .tokens
+                    .take_if(r.token, kind, r.now, |x| !x.fixed && must.holds(x));
+                match taken {
+                    Some(t) => Some(t),
+                    None => return refused(None),
+                }
+            }
+            Lookup::Live(Err(seen)) => return refused(Some(seen)),
+            _ => return refused(None),
+        };
+        for (i, (t, mut rec)) in issue.into_iter().flatten().enumerate() {
+            if let Some(from) = &taken {
+                rec.inherit(i == 0, r.inherit, from, owner);
+            }
+            self.tokens.insert(t, rec);
+        }
+        if let Some(g) = r.guard.filter(|_| r.retire_guard) {
+            self.tokens.retire(g.token, g.kinds);
+        }
+        let link = taken.as_ref().and_then(|t| t.link.as_deref());
+        if let Some(link) = link.filter(|_| !r.retire_link.is_empty()) {
+            self.tokens.retire(link, r.retire_link);
+        }
+        Ok(Redeemed::Done { taken })
     }
 
-    async fn exchange<const N: usize>(
-        &self,
-        token: &str,
-        kinds: &[Kind],
-        now: i64,
-        must: Must<'_>,
-        issue: [(Text, TokenRec); N],
-        retire: Option<(&str, &[Kind])>,
-    ) -> Result<Option<TokenRec>, Down> {
-        let got = self.spend(token, kinds, now, must);
-        if got.is_some() {
-            for (t, r) in issue {
-                self.tokens.insert(t, r);
-            }
-            if let Some((t, kinds)) = retire {
-                self.tokens.retire(t, kinds);
-            }
-        }
-        Ok(got)
+    fn owner_hint(&self, token: &str, kinds: &[Kind], now: i64) -> Option<Text> {
+        self.tokens.live(token, kinds, now).map(|r| r.owner)
     }
 
     async fn renew(

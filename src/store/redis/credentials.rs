@@ -2,9 +2,9 @@
 //! tested is in `record`, lockouts are in `logins`.
 
 use super::header::Check;
-use super::record::{checked, decode, encode, gc_ttl, kind_list, script_args, with_records, Fit};
+use super::record::{checked, decode, encode, gc_ttl, script_args, with_records, Fit};
 use super::{Down, Remote, GC_MARGIN_MS};
-use crate::store::credential::{Kind, Lookup, Must, Text, TokenRec, NEVER};
+use crate::store::credential::{Kind, Lookup, Must, TokenRec, NEVER};
 use redis::Script;
 use std::sync::OnceLock;
 
@@ -140,65 +140,9 @@ return {1, raw}
         Ok(raw.as_deref().and_then(decode))
     }
 
-    /// Takes the credential if it fits `fit` (a fixture one stays) and stores `issue`, in one
-    /// script: the successors are stored only if it was taken, so exactly one of any number of
-    /// racers on any replica gets it, and a credential is never spent without its successors
-    /// stored. `retire` (a linked credential, retired unless a fixture) goes in the same script.
-    pub(super) async fn exchange(
-        &self,
-        check: &Check,
-        prefix: &str,
-        token: &str,
-        fit: Fit<'_>,
-        issue: &[(Text, TokenRec)],
-        retire: Option<(&str, &[Kind])>,
-    ) -> Result<Option<TokenRec>, Down> {
-        static SRC: OnceLock<Script> = OnceLock::new();
-        let sc = with_records(
-            &SRC,
-            r#"
-if not fresh(ARGV[1]) then return {-4, false} end
-local raw, t = record(KEYS[2])
-if not raw or not fits(t) then return {0, false} end
-local last = #KEYS
-if ARGV[9] ~= '' then last = last - 1 end
-if not store_new(3, last, 10) then return {-3, false} end
-if not t.f then redis.call('DEL', KEYS[2]) end
-if ARGV[9] ~= '' then
-  local linked, l = record(KEYS[#KEYS])
-  if linked and not l.f and string.find(ARGV[9], ',' .. l.k .. ',', 1, true) then redis.call('DEL', KEYS[#KEYS]) end
-end
-return {1, raw}
-"#,
-        );
-        let key = Self::token_key(prefix, token);
-        let mut keys = vec![check.key().to_string(), key];
-        keys.extend(issue.iter().map(|(t, _)| Self::token_key(prefix, t)));
-        let mut args = vec![check.arg()?.to_string()];
-        args.extend(fit.args());
-        match retire {
-            Some((t, kinds)) => {
-                keys.push(Self::token_key(prefix, t));
-                args.push(kind_list(kinds));
-            }
-            None => args.push(String::new()),
-        }
-        for (_, r) in issue {
-            args.extend(script_args(r));
-        }
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (code, raw): (i64, Option<String>) = self.script(sc, &keys, &args).await?;
-        check.verdict(code != STALE)?;
-        match code {
-            -3 => Err(Down::LOST),
-            _ => Ok(raw.as_deref().and_then(decode)),
-        }
-    }
-
     /// Takes the credential if it fits `fit` (a fixture one stays) and stores `fresh` in its place:
     /// the same record, its lifetime from `fit.now` for `ttl_ms`, neither fixed nor linked. One
-    /// script, as [`Remote::exchange`]; the record is patched as in [`Remote::touch`].
+    /// script, as [`Remote::redeem`]; the record is patched as in [`Remote::touch`].
     pub(super) async fn renew(
         &self,
         check: &Check,

@@ -5,8 +5,9 @@
 use super::namespace::Session;
 use super::{Down, Meta, Remote, Setup};
 use crate::clock::Clock;
-use crate::store::{Change, Fixtures, Idents, Kind, TokenRec};
+use crate::store::{Change, Fixtures, Idents, Kind, Text, TokenRec};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -30,6 +31,8 @@ pub struct Hub {
     /// Bumped by every header change this replica makes: a cached header read before it is not
     /// used, so that one replica never needs a second run to see its own change.
     changes: AtomicU64,
+    /// Owners of the tokens this replica issued lately ([`Hints`]).
+    pub(super) hints: Hints,
 }
 
 impl Hub {
@@ -44,6 +47,17 @@ impl Hub {
                 (t.token.clone(), super::encode(&rec))
             })
             .collect();
+        let hints = Hints::default();
+        let fixed: Vec<(Text, TokenRec)> = fixtures
+            .enos
+            .static_tokens
+            .iter()
+            .map(|t| {
+                let rec = TokenRec::fixture(Kind::EnosLogin, t.user_id.clone());
+                (Text::from(t.token.as_str()), rec)
+            })
+            .collect();
+        hints.remember(&fixed);
         let digest = Sha256::digest(format!("{fixtures:?}").as_bytes());
         let fixtures_id = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
         Hub {
@@ -56,6 +70,7 @@ impl Hub {
             fixtures_id,
             mismatch_told: AtomicBool::new(false),
             changes: AtomicU64::new(0),
+            hints,
         }
     }
 
@@ -211,6 +226,43 @@ impl IdsCache {
         {
             *c = Some((epoch, version, ids.clone()));
         }
+    }
+}
+
+/// How many owners [`Hints`] keeps in each of its two generations.
+const HINTS: usize = 16_384;
+
+/// The owners of the EnOS login and access tokens this replica issued lately: what EnOS
+/// `session/set` must know before it signs the refresh token it issues, so that it can send its
+/// one script at once rather than read the token first. A guess, which that script checks (the
+/// token's owner never changes); a token issued by another replica, or forgotten, is read first.
+/// Two generations bound it: when the newer fills, the older is dropped.
+#[derive(Debug, Default)]
+pub(super) struct Hints(Mutex<[HashMap<Text, Text>; 2]>);
+
+impl Hints {
+    /// Remembers the owners of the hinted credentials among `issued`.
+    pub(super) fn remember(&self, issued: &[(Text, TokenRec)]) {
+        let mut hinted = issued
+            .iter()
+            .filter(|(_, r)| matches!(r.kind, Kind::EnosLogin | Kind::EnosAccess))
+            .peekable();
+        if hinted.peek().is_none() {
+            return;
+        }
+        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        for (t, r) in hinted {
+            if g[0].len() >= HINTS {
+                g[1] = std::mem::take(&mut g[0]);
+            }
+            g[0].insert(t.clone(), r.owner.clone());
+        }
+    }
+
+    /// The owner remembered for `token`, if any.
+    pub(super) fn owner(&self, token: &str) -> Option<Text> {
+        let g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        g[0].get(token).or_else(|| g[1].get(token)).cloned()
     }
 }
 

@@ -22,6 +22,7 @@ mod hub;
 mod logins;
 mod namespace;
 mod record;
+mod redeem;
 mod restore;
 
 pub use header::{prefix, Meta, Setup};

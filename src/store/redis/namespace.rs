@@ -11,7 +11,7 @@
 //! the round trips of its verbs alone (one for a login). A header that moved (a reset, an eviction,
 //! the clock, the identities or the faults changed by any replica) makes that command do nothing and
 //! marks the session stale; the pipeline then runs the request again on a fresh read. The verbs that
-//! scan the epoch (the control plane's, and an EnOS logout's) and a request that ran no verb confirm
+//! scan the epoch (the control plane's, and EnOS `revokeAll`'s) and a request that ran no verb confirm
 //! the header with one read of it instead.
 
 use super::header::Check;
@@ -21,8 +21,8 @@ use super::{Contended, Down, Meta};
 use crate::clock::Clock;
 use crate::contract::Family;
 use crate::store::{
-    Applied, Change, Idents, Kind, LockState, LoginAttempt, Lookup, Must, Newest, Settled, Text,
-    TokenRec, Tokens, Verbs,
+    Applied, Change, Idents, Kind, LockState, LoginAttempt, Lookup, Must, Newest, Redeem, Redeemed,
+    Settled, Text, TokenRec, Tokens, Verbs,
 };
 use std::sync::{Arc, OnceLock};
 
@@ -221,40 +221,29 @@ impl Verbs for Session {
             .await
     }
 
-    async fn take_if(
+    async fn redeem<const N: usize>(
         &self,
-        token: &str,
-        kind: Kind,
-        now: i64,
-        must: Must<'_>,
-    ) -> Result<Option<TokenRec>, Down> {
-        let fit = Fit {
-            kinds: std::slice::from_ref(&kind),
-            now: Some(now),
-            must,
-        };
+        step: Redeem<'_>,
+        issue: [(Text, TokenRec); N],
+    ) -> Result<Redeemed, Down> {
         let r = &self.hub.remote;
-        r.take_if(&self.check, &self.prefix, token, fit, false)
-            .await
+        let done = r.redeem(&self.check, &self.prefix, &step, &issue).await?;
+        match (&done, step.inherit.owner) {
+            (Redeemed::Done { taken: Some(t) }, true) => {
+                let filled = issue.map(|(text, mut rec)| {
+                    rec.owner = t.owner.clone();
+                    (text, rec)
+                });
+                self.hub.hints.remember(&filled);
+            }
+            (Redeemed::Done { .. }, false) => self.hub.hints.remember(&issue),
+            _ => {}
+        }
+        Ok(done)
     }
 
-    async fn exchange<const N: usize>(
-        &self,
-        token: &str,
-        kinds: &[Kind],
-        now: i64,
-        must: Must<'_>,
-        issue: [(Text, TokenRec); N],
-        retire: Option<(&str, &[Kind])>,
-    ) -> Result<Option<TokenRec>, Down> {
-        let fit = Fit {
-            kinds,
-            now: Some(now),
-            must,
-        };
-        let r = &self.hub.remote;
-        r.exchange(&self.check, &self.prefix, token, fit, &issue, retire)
-            .await
+    fn owner_hint(&self, token: &str, _kinds: &[Kind], _now: i64) -> Option<Text> {
+        self.hub.hints.owner(token)
     }
 
     async fn renew(
@@ -336,7 +325,11 @@ impl Verbs for Session {
         issue: [(Text, TokenRec); N],
     ) -> Result<Settled, Down> {
         let r = &self.hub.remote;
-        r.settle(&self.check, &self.prefix, attempt, &issue).await
+        let settled = r.settle(&self.check, &self.prefix, attempt, &issue).await?;
+        if settled == Settled::Passed {
+            self.hub.hints.remember(&issue);
+        }
+        Ok(settled)
     }
 
     async fn lockouts(&self) -> Result<Vec<(String, String, LockState)>, Down> {

@@ -129,7 +129,7 @@ pub(super) fn kind_list(kinds: &[Kind]) -> String {
 
 /// Lua for the scripts that test a record ([`Fit`]) before they take or change it, after
 /// [`FRESH_LUA`]: `record(key)` reads and decodes one (nothing if missing or unreadable, as a read
-/// from Rust finds it), `fits(t)` tests it against `ARGV[2..=8]`, and `store_new(k, last, a)`
+/// from Rust finds it), `fits(t, a)` tests it against `ARGV[a..=a + 6]` (`a`: 2 unless given), and `store_new(k, last, a)`
 /// stores `KEYS[k..=last]` with (JSON, TTL) pairs from `ARGV[a..]`, none if one of them exists.
 const RECORDS_LUA: &str = r#"
 local function record(key)
@@ -142,12 +142,13 @@ end
 local function bound(want, have)
   return want == '' or (type(have) == 'string' and want == '=' .. have)
 end
-local function fits(t)
-  if not string.find(ARGV[2], ',' .. t.k .. ',', 1, true) then return false end
-  if ARGV[3] ~= '' and not (tonumber(ARGV[3]) < (tonumber(t.e) or 0)) then return false end
+local function fits(t, a)
+  a = a or 2
+  if not string.find(ARGV[a], ',' .. t.k .. ',', 1, true) then return false end
+  if ARGV[a + 1] ~= '' and not (tonumber(ARGV[a + 1]) < (tonumber(t.e) or 0)) then return false end
   local b = type(t.b) == 'table' and t.b or {}
-  return bound(ARGV[4], t.o) and bound(ARGV[5], t.l) and bound(ARGV[6], b.session)
-    and bound(ARGV[7], b.tenant) and bound(ARGV[8], b.fingerprint)
+  return bound(ARGV[a + 2], t.o) and bound(ARGV[a + 3], t.l) and bound(ARGV[a + 4], b.session)
+    and bound(ARGV[a + 5], b.tenant) and bound(ARGV[a + 6], b.fingerprint)
 end
 local function store_new(k, last, a)
   for i = k, last do

@@ -1,8 +1,9 @@
 //! What the mock does on the EnOS Application Portal routes (login, choose organization, token refresh,
-//! logout, session and user info, revoking refresh tokens): `handlers`. What the API is (routes, bodies,
+//! logout, session and user info, revoking refresh tokens): `handlers`, `sessions`. What the API is (routes, bodies,
 //! [`EnosError`]) is in [`crate::contract::enos`].
 
 mod handlers;
+mod sessions;
 
 use crate::contract::enos::{EnosError, Op};
 use crate::contract::extract::Headers;
@@ -11,7 +12,8 @@ use crate::namespace::Ns;
 use axum::extract::RawQuery;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use handlers::{login, logout, revoke_all, session_info, session_set, token_refresh, user_info};
+use handlers::{login, logout, revoke_all, session_info, user_info};
+use sessions::{session_set, token_refresh};
 
 const TOKEN_PREFIX: &str = "APP_PORTAL_S_";
 
@@ -20,8 +22,8 @@ const TOKEN_PREFIX: &str = "APP_PORTAL_S_";
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     handlers::login,
-    handlers::session_set,
-    handlers::token_refresh,
+    sessions::session_set,
+    sessions::token_refresh,
     handlers::logout,
     handlers::session_info,
     handlers::user_info,

@@ -14,7 +14,8 @@ use crate::contract::Family;
 use crate::ids::secret_eq;
 use crate::namespace::Ns;
 use crate::store::{
-    koodrive::KooUser, Kind, LoginAttempt, Lookup, Must, Settled, Text, TokenRec, Verbs,
+    koodrive::KooUser, unowned, Guard, Inherit, Kind, LoginAttempt, Lookup, Must, Redeem, Redeemed,
+    Settled, Text, TokenRec, Verbs,
 };
 use axum::response::{IntoResponse, Response};
 
@@ -186,35 +187,44 @@ pub(super) async fn refresh_token(
     body: &Body<'_>,
 ) -> Result<Response, KooError> {
     let access = auth_token(&headers, &["AT", "Bearer"]).ok_or(KooError::Session)?;
-    // The access token may have expired (that is why one refreshes), but it must be one login issued.
-    // `lookup` also reports one the sweeper already dropped as expired, so a refresh token past its
-    // 30 days still answers 13000205 after the sweep rather than 13000202.
+    // The access token may have expired (that is why one refreshes), but it must be one login issued
+    // (one the sweeper already dropped counts as expired, so a refresh token past its 30 days still
+    // answers 13000205 after the sweep rather than 13000202); a bad body is told only after it.
     let now = ns.now();
     let store = ns.store();
-    if let Lookup::Missing = store.lookup(access, &[Kind::KooAccess], now).await? {
-        return Err(KooError::Session);
-    }
-    let req: RefreshTokenReq = body.json()?;
-    let refresh = present(&req.refresh_token).ok_or(KooError::Param)?;
-    let rec = match store.lookup(refresh, &[Kind::KooRefresh], now).await? {
-        Lookup::Live(r) => r,
-        _ => return Err(KooError::Refresh),
+    let req: Result<RefreshTokenReq, KooError> = body.json().map_err(Into::into);
+    let refresh = req.as_ref().ok().and_then(|r| present(&r.refresh_token));
+    let Some(refresh) = refresh else {
+        if let Lookup::Missing = store.lookup(access, &[Kind::KooAccess], now).await? {
+            return Err(KooError::Session);
+        }
+        return Err(req.err().unwrap_or(KooError::Param));
     };
-    if rec.link.as_deref() != Some(access) {
-        return Err(KooError::Session);
-    }
-    // Exactly one concurrent refresh wins the old refresh token, and only its pair is stored.
-    let (session_info, pair) = new_pair(&ns, &rec.owner, now);
-    let same = Must {
-        owner: Some(&rec.owner),
-        link: Some(access),
-        ..Must::ANY
+    // One step: the access token checked, the refresh token taken if it is live and names it
+    // (exactly one concurrent refresh wins it), the new pair stored for its owner, and the old
+    // access token retired.
+    let (session_info, pair) = new_pair(&ns, &unowned(), now);
+    let step = Redeem {
+        guard: Some(Guard {
+            token: access,
+            kinds: &[Kind::KooAccess],
+            live: false,
+            must: Must::ANY,
+        }),
+        must: Must {
+            link: Some(access),
+            ..Must::ANY
+        },
+        inherit: Inherit::OWNER,
+        retire_guard: true,
+        ..Redeem::take(refresh, &[Kind::KooRefresh], now)
     };
-    // The old access token is retired in the same step.
-    let retire = Some((access, &[Kind::KooAccess][..]));
-    store
-        .exchange(refresh, &[Kind::KooRefresh], now, same, pair, retire)
-        .await?
-        .ok_or(KooError::Refresh)?;
+    match store.redeem(step, pair).await? {
+        Redeemed::Done { .. } => {}
+        Redeemed::Guard(_) => return Err(KooError::Session),
+        // A live refresh token of another access token.
+        Redeemed::Refused { seen: Some(_), .. } => return Err(KooError::Session),
+        Redeemed::Refused { seen: None, .. } => return Err(KooError::Refresh),
+    }
     Ok(ok("Success", RefreshData { session_info }))
 }

@@ -10,7 +10,9 @@ use crate::contract::koodrive::types::{
 };
 use crate::contract::respond::HandWrittenJson;
 use crate::namespace::Ns;
-use crate::store::{koodrive::KooUser, Kind, Must, TokenRec, Verbs};
+use crate::store::{
+    koodrive::KooUser, unowned, Bind, Inherit, Kind, Must, Redeem, Redeemed, Text, TokenRec, Verbs,
+};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
@@ -75,38 +77,74 @@ pub(super) async fn create_session(ns: Ns, body: &Body<'_>) -> Result<Response, 
     let req: CreateSessionReq = body.json()?;
     let code = present(&req.code).ok_or(KooError::Param)?;
     let now = ns.now();
-    let user_id = ns
-        .redeem_auth_code(code, now)
-        .await?
-        .ok_or(KooError::AuthCode)?;
-    let user = ns.koo().user(&user_id).ok_or(KooError::AuthCode)?;
     let token = ns.gen.hex_key(24);
     let session_id = ns.gen.hex48();
-    let mut rec = TokenRec::new(
-        Kind::KooSession,
-        user.user_id.clone(),
-        now,
-        SESSION_WINDOW_MS,
-    );
-    let b = rec.bind();
-    b.session = Some(session_id.as_str().into());
-    b.org = Some(user.org_id.as_str().into());
-    let mut access_token = String::with_capacity(55);
-    access_token.push_str("Bearer ");
-    access_token.push_str(&token);
-    let resp = with_user_info(&ns, &user, true, |info| {
-        ok(
-            "Successful",
-            SessionData {
-                access_token,
-                session_id: &session_id,
-                user_id: &user.user_id,
-                user_info: info,
-            },
-        )
-    })
-    .ok_or(KooError::AuthCode)?;
-    ns.store().insert(token, rec).await?;
+    let session = |owner: Text| {
+        let mut rec = TokenRec::new(Kind::KooSession, owner, now, SESSION_WINDOW_MS);
+        rec.bind().session = Some(session_id.as_str().into());
+        rec
+    };
+    let store = ns.store();
+    // A reusable fixture code names its user. A minted one is taken and the session stored for its
+    // user and org (a minted code carries both) in one step: exactly one of concurrent redeemers
+    // gets it.
+    let (user, minted) = match ns.koo().code_owner(code) {
+        Some(uid) => (ns.koo().user(&uid), None),
+        None => {
+            let step = Redeem {
+                inherit: Inherit {
+                    owner: true,
+                    bind: Bind::Org,
+                },
+                ..Redeem::take(code, &[Kind::KooAuthCode], now)
+            };
+            let issue = [(token.clone(), session(unowned()))];
+            let Redeemed::Done { taken: Some(taken) } = store.redeem(step, issue).await? else {
+                return Err(KooError::AuthCode);
+            };
+            (ns.koo().user(&taken.owner), Some(taken))
+        }
+    };
+    let resp = user.as_ref().and_then(|user| {
+        let mut access_token = String::with_capacity(55);
+        access_token.push_str("Bearer ");
+        access_token.push_str(&token);
+        with_user_info(&ns, user, true, |info| {
+            ok(
+                "Successful",
+                SessionData {
+                    access_token,
+                    session_id: &session_id,
+                    user_id: &user.user_id,
+                    user_info: info,
+                },
+            )
+        })
+    });
+    let (Some(user), Some(resp)) = (user, resp) else {
+        if minted.is_some() {
+            // Its user (or org) went since the code was minted: no session after all.
+            store.retire(&token, &[Kind::KooSession]).await?;
+        }
+        return Err(KooError::AuthCode);
+    };
+    let stored = |mut rec: TokenRec| {
+        rec.bind().org = Some(user.org_id.as_str().into());
+        rec
+    };
+    match minted {
+        None => {
+            store
+                .insert(token, stored(session(user.user_id.clone())))
+                .await?
+        }
+        // A code minted before codes carried their user's org (a restored snapshot's).
+        Some(code) if code.org().is_none() => {
+            let rec = stored(session(user.user_id.clone()));
+            store.replace(token, rec).await?
+        }
+        Some(_) => {}
+    }
     Ok(resp)
 }
 

@@ -221,7 +221,10 @@ async fn approve(ns: &Ns, authz: &Authz, user: &KooUser, at_once: bool) -> Respo
 fn new_code(ns: &Ns, authz: &Authz, user: &KooUser, now: i64) -> (String, TokenRec) {
     let code = ns.gen.base62_key(64);
     let mut rec = TokenRec::new(Kind::KooAuthCode, user.user_id.clone(), now, CODE_TTL_MS);
-    rec.bind().client = Some(authz.client.client_id.as_str().into());
+    let b = rec.bind();
+    b.client = Some(authz.client.client_id.as_str().into());
+    // The org of the session it opens (create-session stores it in the step that takes the code).
+    b.org = Some(user.org_id.as_str().into());
     (code, rec)
 }
 

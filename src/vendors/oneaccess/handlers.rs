@@ -1,24 +1,17 @@
-//! OneAccess handlers: app access credential, SDK login, sso_ticket and its verification, with the
-//! checks they share (required fields, the app token, the tenant) and the ID token they sign.
+//! OneAccess handlers: app access credential and SDK login, with the checks they share (required
+//! fields) and the ID token they sign. The ticket routes are in [`super::tickets`].
 
 use super::ISSUER;
-use crate::contract::extract::{after_scheme, auth_token, header, names, present, Headers};
+use crate::contract::extract::{auth_token, header, names, present, Headers};
 use crate::contract::json::Body;
 use crate::contract::oneaccess::error::{ErrorBody, OaError};
-use crate::contract::oneaccess::routes::{
-    APP_TOKEN_TTL_S, LOCK_AFTER, LOCK_MS, SESSION_TTL_S, TICKET_TTL_S,
-};
-use crate::contract::oneaccess::types::{
-    LoginReq, LoginResp, TicketReq, TicketResp, TokenForm, TokenResp, VerifiedUser, VerifyData,
-    VerifyReq, VerifyResp,
-};
-use crate::contract::respond::HandWrittenJson;
+use crate::contract::oneaccess::routes::{APP_TOKEN_TTL_S, LOCK_AFTER, LOCK_MS, SESSION_TTL_S};
+use crate::contract::oneaccess::types::{LoginReq, LoginResp, TokenForm, TokenResp};
 use crate::contract::Family;
 use crate::ids::{secret_eq, sign_hs256};
 use crate::namespace::Ns;
 use crate::store::oneaccess::OaClient;
-use crate::store::{Kind, LoginAttempt, Lookup, Must, Settled, Text, TokenRec, Verbs};
-use axum::http::header::AUTHORIZATION;
+use crate::store::{Kind, LoginAttempt, Settled, Text, TokenRec, Verbs};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -27,45 +20,15 @@ use base64::Engine;
 /// The lockout family (the admin state lists lockouts as `oneaccess:<userId>`).
 const FAMILY: Family = Family::OneAccess;
 
-fn required<'a, T: AsRef<str>>(v: &'a Option<T>, name: &'static str) -> Result<&'a str, OaError> {
+pub(super) fn required<'a, T: AsRef<str>>(
+    v: &'a Option<T>,
+    name: &'static str,
+) -> Result<&'a str, OaError> {
     present(v).ok_or(OaError::Required(name))
 }
 
 fn required_header<'a>(h: &'a HeaderMap, name: &'static str) -> Result<&'a str, OaError> {
     header(h, name).ok_or(OaError::Required(name))
-}
-
-/// The app behind `Authorization: Bearer <access_token>`: (token record, the token text).
-async fn app_token(ns: &Ns, headers: &HeaderMap) -> Result<TokenRec, OaError> {
-    let Some(raw) = header(headers, AUTHORIZATION) else {
-        // Present but not UTF-8 is a token nobody issued, not a missing header.
-        return Err(match headers.get(AUTHORIZATION) {
-            Some(v) if !v.as_bytes().trim_ascii().is_empty() => {
-                let text = String::from_utf8_lossy(v.as_bytes());
-                // Quoted like a readable one: the token after the scheme.
-                let token = after_scheme(&text, "Bearer").unwrap_or(text.trim());
-                OaError::InvalidToken(token.to_string())
-            }
-            _ => OaError::Required("Authorization"),
-        });
-    };
-    // Only `Bearer <token>` (or `Bearer+<token>`) names an app token; anything else is invalid as a whole.
-    let Some(t) = after_scheme(raw, "Bearer") else {
-        return Err(OaError::InvalidToken(raw.to_string()));
-    };
-    match ns.store().lookup(t, &[Kind::OaAppToken], ns.now()).await? {
-        Lookup::Live(r) => Ok(r),
-        Lookup::Expired => Err(OaError::ExpiredToken(t.to_string())),
-        Lookup::Missing => Err(OaError::InvalidToken(t.to_string())),
-    }
-}
-
-/// `X-tenant-id`, when present, must be the app's tenant.
-fn check_tenant(headers: &HeaderMap, app: &TokenRec) -> Result<(), OaError> {
-    match header(headers, names::X_TENANT_ID) {
-        Some(t) if Some(t) != app.tenant() => Err(OaError::Tenant),
-        _ => Ok(()),
-    }
 }
 
 fn id_token(ns: &Ns, client: &OaClient, sub: &str, extra: serde_json::Value, ttl_s: i64) -> String {
@@ -284,144 +247,6 @@ pub(super) async fn sdk_login(
         session_token: token,
         id_token,
         expire: SESSION_TTL_S,
-    })
-    .into_response())
-}
-
-/// `POST /api/v2/tenant/sso/session-token/sso-ticket` — a one-time sso_ticket for a logged-in user.
-///
-/// Vendor page: "Obtaining sso_ticket Using session_token" (<https://support.huaweicloud.com/intl/en-us/api-oneaccess/ShowSSOTicketBySessionToken.html>).
-#[utoipa::path(
-    post,
-    path = "/api/v2/tenant/sso/session-token/sso-ticket",
-    operation_id = "oneaccess_sso_ticket",
-    tag = "OneAccess",
-    summary = "A one-time sso_ticket from a session_token",
-    security((), ("oneaccessApp" = [])),
-    params(
-        ("X-tenant-id" = Option<String>, Header, description = "When present, must be the app's tenant (TENANT.0001).", example = "08f770f51f80d2f40f38c00cb199fd21"),
-    ),
-    request_body(
-        content = TicketReq,
-        content_type = "application/json",
-        example = json!({ "session_token": "btsSxNw4yJ2Ffu6cgrYxj3TEMyaXD0dkLgcS0nmFSN", "operating_sys_version": "Android 10", "device_ip": "10.10.10.1", "device_fingerprint": "156aysdna213sac", "agent": "Mozilla/5.0", "client_id": "9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ" })
-    ),
-    responses(
-        (status = 200, description = "A one-time ticket (9600 s).", body = TicketResp),
-        (status = 400, description = "PARAM.0001 (no `Authorization`, missing field, unparsable body), invalid_token, PARAM.0005 (no session_token), TENANT.0001, APP.0001, SESSION.0001, SESSION.0002.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB: PARAM.0001 \"Invalid request body.\"", body = ErrorBody),
-    )
-)]
-pub(super) async fn sso_ticket(
-    ns: Ns,
-    Headers(headers): Headers,
-    body: &Body<'_>,
-) -> Result<Response, OaError> {
-    let app = app_token(&ns, &headers).await?;
-    let req: TicketReq = body.json()?;
-    let session = present(&req.session_token).ok_or(OaError::TokenRequired)?;
-    required(&req.operating_sys_version, "operating_sys_version")?;
-    required(&req.device_ip, "device_ip")?;
-    let fingerprint = required(&req.device_fingerprint, "device_fingerprint")?;
-    check_tenant(&headers, &app)?;
-    let client = match present(&req.client_id) {
-        Some(id) => match ns.oa().client(id) {
-            Some(c) if Some(c.tenant_id.as_str()) == app.tenant() => {
-                Text::from(c.client_id.as_str())
-            }
-            _ => return Err(OaError::App),
-        },
-        None => app.owner.clone(),
-    };
-    let now = ns.now();
-    let s = ns
-        .store()
-        .live(session, &[Kind::OaSession], now)
-        .await?
-        .filter(|s| s.tenant() == app.tenant())
-        .ok_or(OaError::Session)?;
-    if s.fingerprint() != Some(fingerprint) {
-        return Err(OaError::Fingerprint);
-    }
-    let ticket = ns.gen.base62_key(32);
-    let mut rec = TokenRec::new(Kind::OaTicket, s.owner, now, TICKET_TTL_S * 1000);
-    // The session's fingerprint and tenant (the app's, checked above); the client asked for.
-    let mut b = s.bind.unwrap_or_default();
-    b.client = Some(client);
-    rec.bind = Some(b);
-    ns.store().insert(ticket.clone(), rec).await?;
-    Ok(HandWrittenJson(TicketResp {
-        expire: TICKET_TTL_S,
-        sso_ticket: ticket,
-    })
-    .into_response())
-}
-
-/// `POST /api/v2/tenant/sso/sso-ticket/verify` — redeems a ticket (exactly once) for the user's profile.
-#[utoipa::path(
-    post,
-    path = "/api/v2/tenant/sso/sso-ticket/verify",
-    operation_id = "oneaccess_verify_ticket",
-    tag = "OneAccess",
-    summary = "Redeem an sso_ticket (once) for the user's profile",
-    security((), ("oneaccessApp" = [])),
-    params(
-        ("X-tenant-id" = Option<String>, Header, description = "When present, must be the app's tenant (TENANT.0001).", example = "08f770f51f80d2f40f38c00cb199fd21"),
-    ),
-    request_body(
-        content = VerifyReq,
-        content_type = "application/json",
-        example = json!({ "sso_ticket": "cd7b1e2f4a6c8e0a2c4e6a8c0e2a4c6e", "operating_sys_version": "Android 10", "device_ip": "10.10.10.1", "device_fingerprint": "156aysdna213sac", "agent": "Mozilla/5.0" })
-    ),
-    responses(
-        (status = 200, description = "The ticket's user; the ticket is used up.", body = VerifyResp),
-        (status = 400, description = "PARAM.0001 (no `Authorization`, missing field, unparsable body), invalid_token, TENANT.0001, TICKET.0001, SESSION.0002.", body = ErrorBody),
-        (status = 413, description = "Body over 64 KiB: PARAM.0001 \"Invalid request body.\"", body = ErrorBody),
-    )
-)]
-pub(super) async fn verify_ticket(
-    ns: Ns,
-    Headers(headers): Headers,
-    body: &Body<'_>,
-) -> Result<Response, OaError> {
-    let app = app_token(&ns, &headers).await?;
-    let req: VerifyReq = body.json()?;
-    let ticket = required(&req.sso_ticket, "sso_ticket")?;
-    required(&req.operating_sys_version, "operating_sys_version")?;
-    required(&req.device_ip, "device_ip")?;
-    let fingerprint = required(&req.device_fingerprint, "device_fingerprint")?;
-    check_tenant(&headers, &app)?;
-    let now = ns.now();
-    // Taken only if it is the app's tenant's and this device's: one step. Refused, it is read
-    // once more to tell a ticket of another device (SESSION.0002) from a bad one.
-    let must = Must {
-        tenant: Some(app.tenant().ok_or(OaError::Ticket)?),
-        fingerprint: Some(fingerprint),
-        ..Must::ANY
-    };
-    let store = ns.store();
-    let Some(rec) = store.take_if(ticket, Kind::OaTicket, now, must).await? else {
-        let seen = store.live(ticket, &[Kind::OaTicket], now).await?;
-        return Err(match seen {
-            Some(t) if t.tenant() == app.tenant() && t.fingerprint() != Some(fingerprint) => {
-                OaError::Fingerprint
-            }
-            _ => OaError::Ticket,
-        });
-    };
-    let user = ns.oa().user(&rec.owner).ok_or(OaError::Ticket)?;
-    Ok(Json(VerifyResp {
-        code: "200",
-        message: "success",
-        data: VerifyData {
-            user: VerifiedUser {
-                user_name: &user.user_name,
-                id: &user.id,
-                name: &user.name,
-                mobile: &user.mobile,
-                email: &user.email,
-            },
-        },
     })
     .into_response())
 }

@@ -1,8 +1,9 @@
 //! What the mock does on the OneAccess routes (app access credential, SDK user login, sso_ticket from a
-//! session_token, ticket redemption): `handlers`. What the API is (routes, bodies, [`OaError`]) is in
+//! session_token, ticket redemption): `handlers`, `tickets`. What the API is (routes, bodies, [`OaError`]) is in
 //! [`crate::contract::oneaccess`].
 
 mod handlers;
+mod tickets;
 
 use crate::contract::extract::Headers;
 use crate::contract::json::Body;
@@ -10,7 +11,8 @@ use crate::contract::oneaccess::{OaError, Op};
 use crate::namespace::Ns;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use handlers::{sdk_login, sso_ticket, tenant_token, verify_ticket};
+use handlers::{sdk_login, tenant_token};
+use tickets::{sso_ticket, verify_ticket};
 
 const ISSUER: &str = "https://oneaccess.authmock.local";
 
@@ -20,8 +22,8 @@ const ISSUER: &str = "https://oneaccess.authmock.local";
 #[openapi(paths(
     handlers::tenant_token,
     handlers::sdk_login,
-    handlers::sso_ticket,
-    handlers::verify_ticket,
+    tickets::sso_ticket,
+    tickets::verify_ticket,
 ))]
 pub struct Api;
 

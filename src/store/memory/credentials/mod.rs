@@ -188,6 +188,18 @@ impl Tokens {
     /// Finds a credential of one of `kinds` and tells whether it is live at `now`; a live one counts
     /// as just used for eviction.
     pub fn lookup(&self, token: &str, kinds: &[Kind], now: i64) -> Lookup {
+        self.lookup_with(token, kinds, now, TokenRec::clone)
+    }
+
+    /// [`Tokens::lookup`], reading a live record with `f` under its shard's read lock rather than
+    /// copying it out (`f` must not touch the table).
+    pub fn lookup_with<R>(
+        &self,
+        token: &str,
+        kinds: &[Kind],
+        now: i64,
+        f: impl FnOnce(&TokenRec) -> R,
+    ) -> Lookup<R> {
         let (_, hash, shard) = self.locate(token);
         let s = read(shard);
         let found = s.table.find(hash, |e| &*e.key == token).map(|e| {
@@ -195,7 +207,7 @@ impl Tokens {
                 Err(())
             } else if e.rec.live_at(now) {
                 s.used(e);
-                Ok(Some(TokenRec::clone(&e.rec)))
+                Ok(Some(f(&e.rec)))
             } else {
                 Ok(None)
             }
