@@ -21,10 +21,10 @@ use std::any::Any;
 use std::cell::RefCell;
 use std::convert::Infallible;
 use std::future::Future;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::task::{Context, Waker};
 use std::time::Instant;
-use tokio::sync::Notify;
 use tower::{Service, ServiceBuilder};
 use tower_http::body::UnsyncBoxBody;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -44,7 +44,7 @@ struct Panicked(String);
 /// the connection without an answer (the `drop` fault); `tls` marks its requests as come over https.
 pub fn service(
     gate: Gate,
-    kill: Arc<Notify>,
+    kill: Arc<AtomicBool>,
     tls: bool,
 ) -> impl hyper::service::Service<
     Request<Incoming>,

@@ -45,9 +45,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use record::Record;
 use route::Route;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
-use tokio::sync::Notify;
 use tower::ServiceExt;
 
 /// What the pipeline needs: the state and the control plane's router. Cloning is cheap.
@@ -83,7 +83,7 @@ impl Pipeline {
     /// `drop` fault).
     pub async fn serve<B>(
         &self,
-        drop_conn: &Arc<Notify>,
+        drop_conn: &Arc<AtomicBool>,
         mut req: axum::http::Request<B>,
     ) -> Response
     where
@@ -112,7 +112,7 @@ impl Pipeline {
     /// Steps 4 to 9. `raw_path` is the path as sent, when step 1 collapsed its slashes.
     async fn answer<B>(
         &self,
-        drop_conn: &Arc<Notify>,
+        drop_conn: &Arc<AtomicBool>,
         req: axum::http::Request<B>,
         raw_path: Option<String>,
         routed: Routed,
@@ -299,8 +299,8 @@ impl Pipeline {
         }
         if action.drop {
             rec.dropped(ns);
-            run.drop_conn.notify_one();
-            // The connection task drops this request with its connection.
+            run.drop_conn.store(true, Ordering::Relaxed);
+            // The connection task drops this request with its connection, right after this poll.
             std::future::pending::<()>().await;
         }
         let (resp, strict) = match (fault::answer(&action, op, &parts.headers), refusal) {
@@ -384,7 +384,7 @@ struct Run<'a> {
     index: usize,
     /// The path as sent, when step 1 collapsed its slashes.
     raw_path: Option<&'a str>,
-    drop_conn: &'a Arc<Notify>,
+    drop_conn: &'a Arc<AtomicBool>,
 }
 
 /// A copy of a request's parts (extensions included), for a second run.

@@ -58,18 +58,19 @@ impl Record {
     /// Journals a connection dropped by a fault: status 0 and no answer.
     pub fn dropped(&mut self, ns: &Ns) {
         if let Some(rec) = self.journal.take() {
-            ns.journal.finish(rec, &[], self.outcome(ns, 0));
+            let us = self.start.elapsed().as_micros() as u64;
+            ns.journal.finish(rec, &[], self.outcome(ns, 0, us));
         }
     }
 
     /// The journal's half of the outcome; it takes the warnings (the record ends here).
-    fn outcome(&mut self, ns: &Ns, status: u16) -> Outcome {
+    fn outcome(&mut self, ns: &Ns, status: u16, duration_us: u64) -> Outcome {
         Outcome {
             time_ms: ns.now(),
             method: self.method.clone(),
             route: self.route,
             status,
-            duration_us: self.start.elapsed().as_micros() as u64,
+            duration_us,
             fault: self.fault.clone(),
             warnings: std::mem::take(&mut self.warnings),
             trace: self.trace.take(),
@@ -86,11 +87,12 @@ impl Record {
             ns.warnings.record(route, &self.warnings, ns.now());
         }
         let status = resp.status().as_u16();
+        let us = self.start.elapsed().as_micros() as u64;
         crate::logging::request(
             &self.method,
             self.uri.path(),
             status,
-            self.start.elapsed().as_micros() as u64,
+            us,
             (ns.name != DEFAULT_NAMESPACE).then_some(ns.name.as_str()),
             self.trace
                 .as_deref()
@@ -102,7 +104,7 @@ impl Record {
         let Some(rec) = self.journal.take() else {
             return resp;
         };
-        let outcome = self.outcome(ns, status);
+        let outcome = self.outcome(ns, status, us);
         let (parts, body) = resp.into_parts();
         let bytes = super::edge::body_bytes(body).await.unwrap_or_default();
         ns.journal.finish(rec, &bytes, outcome);

@@ -15,11 +15,12 @@ use hyper::rt::{Read, Write};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use std::future::Future;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 
 /// How often expired credentials are swept.
 pub const SWEEP_EVERY: Duration = Duration::from_secs(1);
@@ -75,7 +76,7 @@ async fn run_connection<I>(io: I, gate: Gate, watcher: Watcher, tls: bool)
 where
     I: Read + Write + Unpin + Send + 'static,
 {
-    let kill = Arc::new(Notify::new());
+    let kill = Arc::new(AtomicBool::new(false));
     let svc = crate::pipeline::layers::service(gate, kill.clone(), tls);
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
@@ -86,12 +87,17 @@ where
         .keep_alive(true)
         .writev(false)
         .serve_connection(io, svc);
-    let conn = watcher.watch(conn);
-    tokio::select! {
-        _ = conn => {}
-        // The `drop` fault: dropping the connection closes the socket without an answer.
-        _ = kill.notified() => {}
-    }
+    let mut conn = std::pin::pin!(watcher.watch(conn));
+    // The `drop` fault: the request that asks for it raises `kill` while this task polls it, and
+    // the connection is dropped right after that poll, which closes the socket without an answer.
+    std::future::poll_fn(|cx| {
+        let done = conn.as_mut().poll(cx).map(drop);
+        if kill.load(Ordering::Relaxed) {
+            return Poll::Ready(());
+        }
+        done
+    })
+    .await;
 }
 
 /// An https listener and the certificate it serves, beside the plain one.

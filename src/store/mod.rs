@@ -22,12 +22,14 @@ use crate::clock::Clock;
 use crate::contract::Family;
 pub use credential::{verification_code_key, Kind, Lookup, Must, Text, TokenRec, NEVER};
 use dashmap::DashMap;
+use futures_util::future::{Either, FutureExt};
 pub use idents::{Applied, Change, Idents};
 pub use memory::credentials::Tokens;
 pub use memory::locks::LockState;
 pub use redeem::{unowned, Bind, Guard, Inherit, Redeem, Redeemed};
 pub use redis::Down;
 use serde::Serialize;
+use std::future::{ready, Future};
 
 /// At most this many namespaces live at once (`default` included), in memory and in Redis alike; the
 /// least recently used one is dropped for a new one.
@@ -239,17 +241,26 @@ pub enum Backend<'a> {
     Unreachable(&'a redis::Hub),
 }
 
-/// Runs one verb on whichever backend this is. A Redis verb's future (hundreds of bytes of client
-/// state) is boxed, so that it does not size every future that awaits a verb, in memory too: those
-/// futures are moved whole, and hyper moves the request's (bench/RESULTS.md, session 12).
+/// Runs one verb on whichever backend this is, as a future that holds only the verb's answer or a
+/// box. A memory verb runs at once (it never waits), so the futures that await verbs do not carry
+/// the verb's arguments and inner future once more at every level; a Redis verb's future (hundreds
+/// of bytes of client state) is boxed, so that it does not size them either: those futures are moved
+/// whole, and hyper moves the request's (bench/RESULTS.md, sessions 12 and 13).
 macro_rules! on {
     ($self:ident, $b:ident => $call:expr) => {
-        match $self {
-            Backend::Memory($b) => $call,
-            Backend::Redis($b) => Box::pin(async move { $b.noted($call) }).await,
-            Backend::Unreachable(_) => Err(Down::LOST),
+        match *$self {
+            Backend::Memory($b) => Either::Left(ready(at_once($call))),
+            Backend::Redis($b) => Either::Right(Box::pin(async move { $b.noted($call.await) })),
+            Backend::Unreachable(_) => Either::Left(ready(Err(Down::LOST))),
         }
     };
+}
+
+/// A memory verb's answer: its `async fn` never awaits, so its first poll answers.
+fn at_once<T>(verb: impl Future<Output = Result<T, Down>>) -> Result<T, Down> {
+    let answer = verb.now_or_never();
+    debug_assert!(answer.is_some(), "a memory verb waited");
+    answer.unwrap_or(Err(Down::LOST))
 }
 
 impl<'a> Backend<'a> {
@@ -279,49 +290,62 @@ impl Verbs for Backend<'_> {
     fn clock(&self) -> &Clock {
         self.time()
     }
-    async fn clock_op<R>(&self, op: impl Fn(&Clock) -> R) -> Result<R, Down> {
-        on!(self, b => b.clock_op(op).await)
+    fn clock_op<R>(&self, op: impl Fn(&Clock) -> R) -> impl Future<Output = Result<R, Down>> {
+        on!(self, b => b.clock_op(op))
     }
-    async fn change(&self, c: &Change) -> Result<Applied, Down> {
-        on!(self, b => b.change(c).await)
+    fn change(&self, c: &Change) -> impl Future<Output = Result<Applied, Down>> {
+        on!(self, b => b.change(c))
     }
-    async fn changes(&self) -> Result<Vec<Change>, Down> {
-        on!(self, b => b.changes().await)
+    fn changes(&self) -> impl Future<Output = Result<Vec<Change>, Down>> {
+        on!(self, b => b.changes())
     }
-    async fn credentials(&self) -> Result<Vec<(String, TokenRec)>, Down> {
-        on!(self, b => b.credentials().await)
+    fn credentials(&self) -> impl Future<Output = Result<Vec<(String, TokenRec)>, Down>> {
+        on!(self, b => b.credentials())
     }
-    async fn insert(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down> {
-        on!(self, b => b.insert(token, rec).await)
+    fn insert(
+        &self,
+        token: impl Into<Text>,
+        rec: TokenRec,
+    ) -> impl Future<Output = Result<(), Down>> {
+        on!(self, b => b.insert(token, rec))
     }
-    async fn replace(&self, token: impl Into<Text>, rec: TokenRec) -> Result<(), Down> {
-        on!(self, b => b.replace(token, rec).await)
+    fn replace(
+        &self,
+        token: impl Into<Text>,
+        rec: TokenRec,
+    ) -> impl Future<Output = Result<(), Down>> {
+        on!(self, b => b.replace(token, rec))
     }
-    async fn insert_pair(
+    fn insert_pair(
         &self,
         a: (impl Into<Text>, TokenRec),
         b2: (impl Into<Text>, TokenRec),
-    ) -> Result<(), Down> {
-        on!(self, b => b.insert_pair(a, b2).await)
+    ) -> impl Future<Output = Result<(), Down>> {
+        on!(self, b => b.insert_pair(a, b2))
     }
-    async fn lookup(&self, token: &str, kinds: &[Kind], now: i64) -> Result<Lookup, Down> {
-        on!(self, b => b.lookup(token, kinds, now).await)
+    fn lookup(
+        &self,
+        token: &str,
+        kinds: &[Kind],
+        now: i64,
+    ) -> impl Future<Output = Result<Lookup, Down>> {
+        on!(self, b => b.lookup(token, kinds, now))
     }
-    async fn touch(
+    fn touch(
         &self,
         token: &str,
         kind: Kind,
         now: i64,
         window_ms: i64,
-    ) -> Result<Option<TokenRec>, Down> {
-        on!(self, b => b.touch(token, kind, now, window_ms).await)
+    ) -> impl Future<Output = Result<Option<TokenRec>, Down>> {
+        on!(self, b => b.touch(token, kind, now, window_ms))
     }
-    async fn redeem<const N: usize>(
+    fn redeem<const N: usize>(
         &self,
         step: Redeem<'_>,
         issue: [(Text, TokenRec); N],
-    ) -> Result<Redeemed, Down> {
-        on!(self, b => b.redeem(step, issue).await)
+    ) -> impl Future<Output = Result<Redeemed, Down>> {
+        on!(self, b => b.redeem(step, issue))
     }
     fn owner_hint(&self, token: &str, kinds: &[Kind], now: i64) -> Option<Text> {
         match self {
@@ -330,7 +354,7 @@ impl Verbs for Backend<'_> {
             Backend::Unreachable(_) => None,
         }
     }
-    async fn renew(
+    fn renew(
         &self,
         token: &str,
         kind: Kind,
@@ -338,23 +362,26 @@ impl Verbs for Backend<'_> {
         must: Must<'_>,
         fresh: Text,
         ttl_ms: i64,
-    ) -> Result<Option<TokenRec>, Down> {
-        on!(self, b => b.renew(token, kind, now, must, fresh, ttl_ms).await)
+    ) -> impl Future<Output = Result<Option<TokenRec>, Down>> {
+        on!(self, b => b.renew(token, kind, now, must, fresh, ttl_ms))
     }
-    async fn retire(&self, token: &str, kinds: &[Kind]) -> Result<bool, Down> {
-        on!(self, b => b.retire(token, kinds).await)
+    fn retire(&self, token: &str, kinds: &[Kind]) -> impl Future<Output = Result<bool, Down>> {
+        on!(self, b => b.retire(token, kinds))
     }
-    async fn revoke(&self, token: &str) -> Result<Option<TokenRec>, Down> {
-        on!(self, b => b.revoke(token).await)
+    fn revoke(&self, token: &str) -> impl Future<Output = Result<Option<TokenRec>, Down>> {
+        on!(self, b => b.revoke(token))
     }
-    async fn remove_where(&self, pred: impl Fn(&TokenRec) -> bool) -> Result<usize, Down> {
-        on!(self, b => b.remove_where(pred).await)
+    fn remove_where(
+        &self,
+        pred: impl Fn(&TokenRec) -> bool,
+    ) -> impl Future<Output = Result<usize, Down>> {
+        on!(self, b => b.remove_where(pred))
     }
-    async fn of_kind(&self, kind: Kind) -> Result<Vec<(String, TokenRec)>, Down> {
-        on!(self, b => b.of_kind(kind).await)
+    fn of_kind(&self, kind: Kind) -> impl Future<Output = Result<Vec<(String, TokenRec)>, Down>> {
+        on!(self, b => b.of_kind(kind))
     }
-    async fn newest(&self, n: usize) -> Result<Newest, Down> {
-        on!(self, b => b.newest(n).await)
+    fn newest(&self, n: usize) -> impl Future<Output = Result<Newest, Down>> {
+        on!(self, b => b.newest(n))
     }
     fn limit(&self) -> usize {
         match self {
@@ -370,18 +397,23 @@ impl Verbs for Backend<'_> {
             Backend::Unreachable(_) => 0,
         }
     }
-    async fn is_locked(&self, family: Family, user: &str, now: i64) -> Result<bool, Down> {
-        on!(self, b => b.is_locked(family, user, now).await)
+    fn is_locked(
+        &self,
+        family: Family,
+        user: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<bool, Down>> {
+        on!(self, b => b.is_locked(family, user, now))
     }
-    async fn settle<const N: usize>(
+    fn settle<const N: usize>(
         &self,
         attempt: LoginAttempt<'_>,
         issue: [(Text, TokenRec); N],
-    ) -> Result<Settled, Down> {
-        on!(self, b => b.settle(attempt, issue).await)
+    ) -> impl Future<Output = Result<Settled, Down>> {
+        on!(self, b => b.settle(attempt, issue))
     }
-    async fn lockouts(&self) -> Result<Vec<(String, String, LockState)>, Down> {
-        on!(self, b => b.lockouts().await)
+    fn lockouts(&self) -> impl Future<Output = Result<Vec<(String, String, LockState)>, Down>> {
+        on!(self, b => b.lockouts())
     }
 }
 

@@ -1,8 +1,9 @@
 //! The request journal: a ring buffer per namespace of what clients sent and what they got.
 //!
 //! Recording is cheap and leaves no scattered memory behind: an entry's request target, headers and
-//! bodies are copied into one buffer, and buffers of evicted entries are reused, so once the ring is
-//! full recording allocates nothing. Masking of secrets happens only when the journal is read.
+//! bodies are copied into one buffer, and evicted entries (their allocation and their buffer) are
+//! reused in place, so once the ring is full recording allocates nothing. Masking of secrets happens
+//! only when the journal is read.
 //!
 //! Memory is bounded twice: an entry keeps at most the first 4 KiB of each body (and 8 KiB of the target
 //! and of the headers), and all namespaces' journals together hold at most [`JOURNAL_BUDGET`] bytes: a
@@ -20,9 +21,9 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Buffers kept for reuse (more than the requests in flight at once is never needed).
-const SPARE_BUFFERS: usize = 64;
-/// A reused buffer larger than this (a big body once) is dropped rather than kept.
+/// Evicted entries kept for reuse (more than the requests in flight at once is never needed).
+const SPARE_ENTRIES: usize = 64;
+/// An evicted entry whose buffer is larger than this (a big body once) is dropped rather than kept.
 const MAX_KEPT_BUFFER: usize = 32 * 1024;
 /// Bytes of a request or response body an entry keeps (`bodyBytes` tells the whole size).
 pub const MAX_BODY_KEPT: usize = 4 * 1024;
@@ -86,16 +87,20 @@ impl Entry {
     }
 }
 
-/// The request half of an entry, captured before the handler runs (it consumes the request).
+/// The request half of an entry, captured before the handler runs (it consumes the request): an
+/// entry not yet in the ring, so held only here.
 #[derive(Debug)]
-pub struct Recording {
-    buf: Vec<u8>,
-    ends: [usize; 2],
-    body_size: usize,
+pub struct Recording(Arc<Entry>);
+
+impl Recording {
+    /// The entry, which nothing else holds yet.
+    fn entry(&mut self) -> &mut Entry {
+        Arc::get_mut(&mut self.0).expect("a recording's entry is not shared before it is finished")
+    }
 }
 
 /// What is known once the answer is ready.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Outcome {
     pub time_ms: i64,
     pub method: Method,
@@ -116,7 +121,8 @@ pub struct Outcome {
 pub struct Journal {
     cap: usize,
     ring: Mutex<VecDeque<Arc<Entry>>>,
-    spare: Mutex<Vec<Vec<u8>>>,
+    /// Evicted entries that no reader held, for the next recordings.
+    spare: Mutex<Vec<Arc<Entry>>>,
     seq: AtomicU64,
     /// Bytes of this journal's entries (changed under the ring's lock).
     held: AtomicUsize,
@@ -170,13 +176,24 @@ impl Journal {
         self.ring.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn spare(&self) -> std::sync::MutexGuard<'_, Vec<Vec<u8>>> {
+    fn spare(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Entry>>> {
         self.spare.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Copies the request half into a (reused) buffer.
+    /// Copies the request half into a (reused) entry.
     pub fn begin(&self, uri: &str, headers: &HeaderMap, body: &[u8]) -> Recording {
-        let mut buf = self.spare().pop().unwrap_or_default();
+        let spare = self.spare().pop();
+        let mut rec = Recording(spare.unwrap_or_else(|| {
+            Arc::new(Entry {
+                id: 0,
+                outcome: Outcome::default(),
+                buf: Vec::new(),
+                ends: [0; 3],
+                sizes: [0; 2],
+            })
+        }));
+        let e = rec.entry();
+        let buf = &mut e.buf;
         buf.clear();
         // The target is ASCII (hyper checks it), so any cut is a character boundary.
         buf.extend_from_slice(kept(uri.as_bytes(), MAX_HEAD_KEPT));
@@ -192,26 +209,20 @@ impl Journal {
         }
         let headers_end = buf.len();
         buf.extend_from_slice(kept(body, MAX_BODY_KEPT));
-        Recording {
-            ends: [uri_end, headers_end],
-            buf,
-            body_size: body.len(),
-        }
+        e.ends[..2].copy_from_slice(&[uri_end, headers_end]);
+        e.sizes[0] = body.len();
+        rec
     }
 
     /// Completes the entry with the answer and pushes it, evicting the oldest when full.
-    pub fn finish(&self, rec: Recording, response: &[u8], o: Outcome) {
-        let mut buf = rec.buf;
-        let body_end = buf.len();
-        buf.extend_from_slice(kept(response, MAX_BODY_KEPT));
-        let size = buf.capacity() + o.warnings.heap_bytes();
-        let e = Arc::new(Entry {
-            id: self.seq.fetch_add(1, Ordering::Relaxed),
-            outcome: o,
-            buf,
-            ends: [rec.ends[0], rec.ends[1], body_end],
-            sizes: [rec.body_size, response.len()],
-        });
+    pub fn finish(&self, mut rec: Recording, response: &[u8], o: Outcome) {
+        let e = rec.entry();
+        e.ends[2] = e.buf.len();
+        e.buf.extend_from_slice(kept(response, MAX_BODY_KEPT));
+        e.sizes[1] = response.len();
+        e.id = self.seq.fetch_add(1, Ordering::Relaxed);
+        e.outcome = o;
+        let size = e.bytes();
         // A full ring evicts one entry per request: kept apart from the rare budget evictions so that
         // the common case allocates no list.
         let mut evicted = None;
@@ -225,7 +236,7 @@ impl Journal {
                     evicted = Some(o);
                 }
             }
-            r.push_back(e);
+            r.push_back(rec.0);
             self.held.fetch_add(size, Ordering::Relaxed);
             self.total.0.fetch_add(size, Ordering::Relaxed);
             // Over the server-wide budget: this journal gives up its oldest entries (never the new one).
@@ -237,16 +248,12 @@ impl Journal {
                 }
             }
         }
-        // Keep the evicted entry's buffer for the next recording, unless a reader still holds it.
-        for entry in evicted
-            .into_iter()
-            .chain(old)
-            .filter_map(|o| Arc::try_unwrap(o).ok())
-        {
-            if entry.buf.capacity() <= MAX_KEPT_BUFFER {
+        // Keep an evicted entry for the next recording, unless a reader still holds it.
+        for mut entry in evicted.into_iter().chain(old) {
+            if Arc::get_mut(&mut entry).is_some() && entry.buf.capacity() <= MAX_KEPT_BUFFER {
                 let mut spare = self.spare();
-                if spare.len() < SPARE_BUFFERS {
-                    spare.push(entry.buf);
+                if spare.len() < SPARE_ENTRIES {
+                    spare.push(entry);
                 }
             }
         }
