@@ -185,6 +185,8 @@ def main():
     w(f"- load average (1/5/15 min) at start: {env.get('load_start', '?').replace(',', ' ')}; "
       f"at end: {env.get('load_end', '?').replace(',', ' ')}")
     w(f"- commit: {env.get('commit', '?')}")
+    if env.get("build"):
+        w(f"- build (both servers): {env['build'].replace('_', ' ')}")
     if env.get("redis"):
         w(f"- redis-server {env['redis'].replace('_', ' ')}")
     w("")

@@ -21,7 +21,8 @@ ADVANCE_FULL="${ADVANCE_FULL-30d}"  # further advance past the refresh tokens' 3
 SWEEP_TIMEOUT="${SWEEP_TIMEOUT:-180}" # seconds to wait for the token count to come back to baseline
 WORKLOADS="${WORKLOADS:-koodrive_login koodrive_session oneaccess_sso_ticket enos_session_set}"
 ROUNDS="${ROUNDS:-3}"               # rounds of every workload on both servers; the report takes medians
-SKIP_BUILD="${SKIP_BUILD:-0}"       # 1: use the binaries already in target/release
+SKIP_BUILD="${SKIP_BUILD:-0}"       # 1: use the binaries already built (target/release, or target/pgo/use)
+PGO="${PGO:-0}"                     # 1: both servers profile-guided (scripts/pgo-build.sh), in target/pgo/use
 OUT_GIVEN="${OUT:-}"
 OUT="${OUT:-bench/RESULTS.md}"      # where the markdown report is written ("" or - : stdout only)
 TLS_BENCH="${TLS_BENCH:-1}"         # 1: also the login over https beside http, and the handshake cost (0 skips)
@@ -29,8 +30,10 @@ NEWCONN_DURATION="${NEWCONN_DURATION:-$DURATION}" # measured seconds of the one-
 STORE="${STORE:-memory}"            # redis: the store comparison only (see above)
 REDIS_CPU="${REDIS_CPU-$SERVER_CPU}" # CPUs the throwaway redis-server is pinned to ("" leaves it unpinned)
 
-AUTHMOCK="${AUTHMOCK_BIN:-$ROOT/target/release/authmock}"   # override to bench another build
-REFERENCE="$ROOT/target/release/examples/reference"
+BUILT="$ROOT/target/release"
+[ "$PGO" = 1 ] && BUILT="$ROOT/target/pgo/use/release"
+AUTHMOCK="${AUTHMOCK_BIN:-$BUILT/authmock}"   # override to bench another build
+REFERENCE="$BUILT/examples/reference"
 export BENCH_DIR="$ROOT/bench"
 
 OA_CLIENT_ID="9fIHl3Dc9ivToWLVtblrF6Sjv9Fx47JJ"
@@ -67,7 +70,10 @@ if [ "$STORE" = memory ] && [ "$TLS_BENCH" = 1 ] && ! command -v openssl >/dev/n
 fi
 [ "$(nproc)" -ge 2 ] || log "warning: fewer than 2 CPUs; server and generator will share a CPU"
 
-if [ "$SKIP_BUILD" != 1 ] && [ "$STORE" = redis ]; then
+if [ "$SKIP_BUILD" != 1 ] && [ "$PGO" = 1 ]; then
+  log "bash scripts/pgo-build.sh (authmock and the reference, each trained on its own)"
+  bash scripts/pgo-build.sh >&2
+elif [ "$SKIP_BUILD" != 1 ] && [ "$STORE" = redis ]; then
   log "cargo build --release --bin authmock"
   cargo build --release --bin authmock >&2
 elif [ "$SKIP_BUILD" != 1 ]; then
@@ -278,6 +284,7 @@ print("?" if n is None else n)
   echo "ENV load_start=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ',')"
   echo "ENV settings=DURATION=${DURATION}_WARMUP=${WARMUP}_CONNS=${CONNS}_THREADS=${THREADS}_SERVER_CPU=${SERVER_CPU}_LOADGEN_CPU=${LOADGEN_CPU}"
   echo "ENV commit=$(git describe --always --dirty 2>/dev/null || echo none)"
+  if [ "$PGO" = 1 ]; then echo "ENV build=profile-guided_(scripts/pgo-build.sh)"; else echo "ENV build=cargo_build_--release"; fi
 } >>"$RESULTS"
 log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 

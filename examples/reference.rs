@@ -193,7 +193,13 @@ async fn serve() {
         .expect("bind the reference port");
     let local = listener.local_addr().expect("bound address");
     println!("reference listening on http://{local}");
+    // A clean exit on SIGTERM, as authmock's, so that a profiling build writes its profile.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("listen for SIGTERM");
     axum::serve(listener, app())
+        .with_graceful_shutdown(async move {
+            term.recv().await;
+        })
         .await
         .expect("serve the reference app");
 }
