@@ -6,7 +6,7 @@
 # 1. Both are built instrumented (-Cprofile-generate) in target/pgo/gen.
 # 2. Each is trained on its own: started on a free port, driven with wrk through the benchmark's four
 #    workloads (bench/*.lua, TRAIN_SECONDS each), then, for authmock, through every other vendor route and
-#    the control plane once (scripts/pgo-train.sh), and stopped with SIGTERM, which writes its profile.
+#    the control plane 20 times (scripts/pgo-train.sh), and stopped with SIGTERM, which writes its profile.
 # 3. The profiles are merged (llvm-profdata, from rustup's llvm-tools component) and both are built again
 #    with -Cprofile-use in target/pgo/use. Code neither run reached is still compiled, only not favoured.
 #
