@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Profile-guided release build of authmock and of the benchmark's reference server (docs/pgo.md).
+# Profile-guided release build of authmock and of the benchmark's reference server (bench/README.md, "Profile-guided builds").
 #
 #   bash scripts/pgo-build.sh    # → target/pgo/use/release/authmock, …/examples/reference
 #
